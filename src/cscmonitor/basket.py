@@ -1,0 +1,45 @@
+"""The contract's basket, computed: every period the contract needs, in one engine call."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+
+from cscmonitor.contract import Contract, load_contract, load_packaged_contract
+from cscmonitor.indicators.engine import compute
+from cscmonitor.indicators.registry import Tables
+from cscmonitor.periods import Period
+
+
+def contract_from(name_or_path: str) -> Contract:
+    """A contract file, or the name of one shipped with the package (e.g. doncaster-2014)."""
+    path = Path(name_or_path)
+    return load_contract(path) if path.exists() else load_packaged_contract(name_or_path)
+
+
+def data_end(tables: Tables, la_code: str) -> dt.date | None:
+    """The last day any held return of the LA covers."""
+    returns = tables.table("returns")
+    last = returns.filter(returns.la_code == la_code).period_end.max().execute()
+    return None if last is None or pd.isna(last) else pd.Timestamp(last).date()
+
+
+def contract_periods(contract: Contract, until: dt.date | None) -> list[Period]:
+    """The baseline year and every contract year that has ended by `until`."""
+    periods = [contract.baseline_period()]
+    if until is None:
+        return periods
+    year = 1
+    while (period := contract.contract_year(year)).end <= until:
+        periods.append(period)
+        year += 1
+    return periods
+
+
+def basket_results(tables: Tables, contract: Contract) -> pd.DataFrame:
+    """The basket for the contract's LA: the baseline year and every ended contract year."""
+    periods = contract_periods(contract, data_end(tables, contract.la_code))
+    codes = [entry.indicator for entry in contract.basket]
+    return compute(tables, periods, codes=codes, las=[contract.la_code])

@@ -1,0 +1,228 @@
+"""The `cscmonitor` command: one sub-command per stage of the flow, plus the demo."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from cscmonitor.output import Format, emit
+from cscmonitor.periods import Period
+from cscmonitor.returns.issues import ReturnError
+from cscmonitor.settings import Settings
+
+app = typer.Typer(
+    help="Run a children's social care Service Delivery Contract from the statutory returns.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+err = Console(stderr=True)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Data directory (default: $CSCMONITOR_DATA_DIR or ./data)."),
+]
+
+
+def _settings(data_dir: Path | None) -> Settings:
+    return Settings(data_dir=data_dir) if data_dir else Settings()
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code=2)
+
+
+@app.command()
+def synth(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the returns into.")],
+    scenario: Annotated[str, typer.Option(help="Scenario name.")] = "doncaster-2014",
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same files.")] = 0,
+    la: Annotated[
+        str | None, typer.Option("--la", help="LA code to write (default: the scenario's).")
+    ] = None,
+) -> None:
+    """Write synthetic statutory returns (CIN census XML, SSDA903 CSVs, workforce CSVs)."""
+    from cscmonitor.synth import generate
+
+    try:
+        summary = generate(out, scenario=scenario, seed=seed, la_code=la)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    err.print(summary.describe())
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Return files, or folders holding them.")],
+    data_dir: DataDir = None,
+    la: Annotated[
+        str | None, typer.Option("--la", help="LA code of SSDA903 and workforce returns.")
+    ] = None,
+    year: Annotated[
+        int | None,
+        typer.Option(help="Collection year (the year it ends); default: inferred from the data."),
+    ] = None,
+) -> None:
+    """Parse returns, check them, pseudonymise ids, and merge them into a new warehouse snapshot."""
+    from cscmonitor.ingest import ingest as run_ingest
+
+    settings = _settings(data_dir)
+    try:
+        report = run_ingest(paths, settings, la_code=la, year=year)
+    except (ReturnError, FileNotFoundError) as exc:
+        raise _fail(str(exc)) from None
+    for parsed in report.parsed:
+        info = parsed.info
+        loaded = ", ".join(
+            f"{t} {parsed.tables[t].num_rows}/{n}" for t, n in parsed.rows_read.items()
+        )
+        err.print(f"{info.kind} {info.la_code} {info.year}: rows loaded/read: {loaded}")
+    for problem in report.problems.items:
+        err.print(
+            f"  {problem.severity} {problem.rule} {problem.file} {problem.location} "
+            f"{problem.field}: {problem.message}"
+        )
+    snapshot = report.result.snapshot
+    verb = "new snapshot" if report.result.changed else "unchanged; current snapshot"
+    err.print(
+        f"warehouse: {verb} {snapshot.id} ({report.problems.errors} errors, "
+        f"{report.problems.warnings} warnings)"
+    )
+
+
+@app.command()
+def compute(
+    period: Annotated[list[str], typer.Option(help="START:END in ISO dates; repeat for several.")],
+    data_dir: DataDir = None,
+    la: Annotated[
+        list[str] | None, typer.Option("--la", help="LA codes (default: all held).")
+    ] = None,
+    indicator: Annotated[
+        list[str] | None, typer.Option(help="Indicator codes (default: all).")
+    ] = None,
+    format: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.TABLE,
+    output: Annotated[
+        Path | None, typer.Option(help="Write to this file instead of the screen.")
+    ] = None,
+) -> None:
+    """Compute indicators for every LA and period at once (one query per indicator)."""
+    from cscmonitor.indicators.engine import compute as run
+    from cscmonitor.warehouse import Warehouse
+
+    try:
+        periods = [Period.parse(p) for p in period]
+        tables = Warehouse(_settings(data_dir).warehouse_dir).tables()
+        result = run(tables, periods, codes=indicator, las=la)
+    except (ValueError, KeyError, FileNotFoundError) as exc:
+        raise _fail(str(exc).strip("'\"")) from None
+    emit(result, format, output, title="Indicators")
+
+
+@app.command()
+def indicators(
+    reference: Annotated[
+        bool, typer.Option("--reference", help="Print the markdown reference page instead.")
+    ] = False,
+) -> None:
+    """List the indicators the registry knows, with unit, polarity and source."""
+    import pandas as pd
+
+    from cscmonitor.indicators.reference import reference_markdown
+    from cscmonitor.indicators.registry import all_indicators
+
+    if reference:
+        print(reference_markdown(), end="")
+        return
+    known = all_indicators()
+    frame = pd.DataFrame(
+        {
+            "code": [i.code for i in known],
+            "title": [i.title for i in known],
+            "unit": [str(i.unit) for i in known],
+            "polarity": [str(i.polarity) for i in known],
+            "source": [i.source.label for i in known],
+        }
+    )
+    emit(frame, Format.TABLE, None, title="Indicators")
+
+
+ContractOption = Annotated[
+    str,
+    typer.Option("--contract", help="Contract YAML file, or a packaged one by name."),
+]
+
+
+def _assessments(data_dir: Path | None, contract_name: str, year: int | None) -> tuple:
+    from cscmonitor.assess import assess as run_assess
+    from cscmonitor.basket import basket_results, contract_from
+    from cscmonitor.contract import ContractError
+    from cscmonitor.warehouse import Warehouse
+
+    try:
+        contract = contract_from(contract_name)
+        warehouse = Warehouse(_settings(data_dir).warehouse_dir)
+        tables = warehouse.tables()
+        results = basket_results(tables, contract)
+        return contract, tables.snapshot, run_assess(results, contract, year=year)
+    except (ContractError, ValueError, KeyError, FileNotFoundError) as exc:
+        raise _fail(str(exc)) from None
+
+
+@app.command()
+def assess(
+    contract: ContractOption = "doncaster-2014",
+    data_dir: DataDir = None,
+    year: Annotated[
+        int | None, typer.Option(help="Contract year (default: the latest ended).")
+    ] = None,
+    format: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.TABLE,
+    output: Annotated[
+        Path | None, typer.Option(help="Write to this file instead of the screen.")
+    ] = None,
+) -> None:
+    """Rate the contract's basket: RAG against target and tolerance, direction of travel."""
+    from cscmonitor.reports.table import assessment_table
+
+    terms, _snapshot, assessments = _assessments(data_dir, contract, year)
+    emit(assessment_table(assessments), format, output, title=terms.name)
+
+
+@app.command()
+def report(
+    output: Annotated[Path, typer.Option(help="The HTML file to write.")],
+    contract: ContractOption = "doncaster-2014",
+    data_dir: DataDir = None,
+    year: Annotated[
+        int | None, typer.Option(help="Contract year (default: the latest ended).")
+    ] = None,
+) -> None:
+    """Write the HTML summary of performance against the basket for a contract year."""
+    from cscmonitor.reports.summary import build_summary_context, write_summary
+
+    terms, snapshot, assessments = _assessments(data_dir, contract, year)
+    created = dt.datetime.fromisoformat(snapshot.manifest["created_at"]).date()
+    context = build_summary_context(
+        terms, assessments, snapshot_id=snapshot.id, snapshot_date=created
+    )
+    err.print(f"report: {write_summary(output, context)}")
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="Folder for the returns, warehouse and report.")] = Path(
+        "demo-output"
+    ),
+    seed: Annotated[int, typer.Option(help="Seed for the synthetic returns.")] = 0,
+) -> None:
+    """Run the whole flow on synthetic Doncaster returns: synth, ingest, compute, assess, report."""
+    from cscmonitor.demo import run_demo
+
+    result = run_demo(out, seed=seed, console=err)
+    emit(
+        result.table, Format.TABLE, None, title="Doncaster basket: computed (reported in the seed)"
+    )
+    print(f"Report: {result.report.resolve()}")

@@ -1,0 +1,207 @@
+"""The indicator engine: one query per indicator for every LA and period at once.
+
+The body of an indicator returns numerator and denominator per (LA, period); the
+engine adds the value, its 95% confidence interval and a status, on the small
+result table (vectorised; no loop over LAs or periods).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+from scipy.stats import chi2
+
+from cscmonitor.indicators.registry import Indicator, Interval, Tables, Unit, all_indicators, get
+from cscmonitor.periods import Period, twelve_months_to
+
+RESULT_COLUMNS = [
+    "indicator",
+    "la_code",
+    "period_start",
+    "period_end",
+    "numerator",
+    "denominator",
+    "value",
+    "ci_lower",
+    "ci_upper",
+    "status",
+]
+OK = "ok"
+INSUFFICIENT_DATA = "insufficient data"
+LOOKBACK_INCOMPLETE = "lookback incomplete"
+NO_DATA = "no data"
+Z95 = 1.959963984540054
+
+
+class ForLAs:
+    """The warehouse tables seen through a filter on `la_code`."""
+
+    def __init__(self, tables: Tables, las: Sequence[str] | None) -> None:
+        self._tables = tables
+        self._las = list(las) if las else None
+
+    def table(self, name: str) -> ir.Table:
+        t = self._tables.table(name)
+        return t.filter(t.la_code.isin(self._las)) if self._las else t
+
+
+def periods_table(periods: Sequence[Period]) -> ir.Table:
+    """The periods as a table, with the start of the 12 months to each period end."""
+    if not periods:
+        raise ValueError("no periods to compute")
+    return ibis.memtable(
+        pd.DataFrame(
+            {
+                "period_start": [p.start for p in periods],
+                "period_end": [p.end for p in periods],
+                "year_start": [twelve_months_to(p.end).start for p in periods],
+            }
+        ),
+        schema={"period_start": "date", "period_end": "date", "year_start": "date"},
+    )
+
+
+def compute(
+    tables: Tables,
+    periods: Sequence[Period],
+    *,
+    codes: Sequence[str] | None = None,
+    las: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Every requested indicator for every LA holding its return and every period."""
+    indicators = [get(c) for c in codes] if codes else all_indicators()
+    scoped = ForLAs(tables, las)
+    unique = sorted(set(periods))
+    pt = periods_table(unique)
+    grid = pd.DataFrame(
+        {"period_start": [p.start for p in unique], "period_end": [p.end for p in unique]}
+    )
+    returns = scoped.table("returns").execute()
+    frames = [_one(ind, scoped, pt, grid, returns) for ind in indicators]
+    result = (
+        pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=RESULT_COLUMNS)
+    )
+    return result[RESULT_COLUMNS].sort_values(
+        ["indicator", "la_code", "period_start", "period_end"], ignore_index=True
+    )
+
+
+def _one(
+    ind: Indicator, tables: Tables, pt: ir.Table, periods: pd.DataFrame, returns: pd.DataFrame
+) -> pd.DataFrame:
+    held = returns[returns["kind"] == ind.source.value]
+    las = pd.DataFrame({"la_code": pd.Series(sorted(held["la_code"].unique()), dtype=str)})
+    grid = las.merge(periods, how="cross")
+    counts = ind.body(tables, pt).execute()
+    for column in ("period_start", "period_end"):
+        counts[column] = pd.to_datetime(counts[column]).dt.date
+    frame = grid.merge(counts, on=["la_code", "period_start", "period_end"], how="left")
+    frame["numerator"] = frame["numerator"].astype(float).fillna(0.0)
+    frame["denominator"] = frame["denominator"].astype(float).fillna(0.0)
+    frame.insert(0, "indicator", ind.code)
+    return finish(ind, frame, held)
+
+
+def finish(ind: Indicator, frame: pd.DataFrame, held: pd.DataFrame) -> pd.DataFrame:
+    """Value, confidence interval and status from numerator and denominator."""
+    num = frame["numerator"].to_numpy(float)
+    den = frame["denominator"].to_numpy(float)
+    spans = held_spans(held)
+    starts = pd.to_datetime(frame["period_start"])
+    covered = _overlapping(frame, spans, starts)
+    enough = covered & (den >= ind.min_denominator) & (den > 0)
+    status = np.where(~covered, NO_DATA, np.where(enough, OK, INSUFFICIENT_DATA))
+    if ind.lookback_months:
+        lookback_from = starts - pd.DateOffset(months=ind.lookback_months)
+        looked = _within(frame, spans, lookback_from)
+        status = np.where((status == OK) & ~looked, LOOKBACK_INCOMPLETE, status)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(enough, num / den, np.nan)
+    lower, upper = _interval(ind.interval, num, den)
+    scale = _scale(ind.unit)
+    frame["value"] = ratio * scale
+    frame["ci_lower"] = np.where(enough, lower * scale, np.nan)
+    frame["ci_upper"] = np.where(enough, upper * scale, np.nan)
+    frame["status"] = status
+    return frame
+
+
+def _scale(unit: Unit) -> float:
+    match unit:
+        case Unit.PERCENT:
+            return 100.0
+        case Unit.PER_10K:
+            return 10_000.0
+        case Unit.DAYS | Unit.RATIO | Unit.COUNT:
+            return 1.0
+
+
+def _interval(kind: Interval, num: np.ndarray, den: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        match kind:
+            case Interval.WILSON:
+                return wilson(num, den)
+            case Interval.POISSON:
+                return garwood(num, den)
+            case Interval.NONE:
+                nothing = np.full(num.shape, np.nan)
+                return nothing, nothing
+
+
+def wilson(num: np.ndarray, den: np.ndarray, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
+    """95% Wilson score interval for the proportion num/den."""
+    p = num / den
+    centre = (p + z * z / (2 * den)) / (1 + z * z / den)
+    half = z * np.sqrt(p * (1 - p) / den + z * z / (4 * den * den)) / (1 + z * z / den)
+    return centre - half, centre + half
+
+
+def garwood(num: np.ndarray, den: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Exact (Garwood) 95% Poisson interval for the count num, divided by den."""
+    lower = np.where(num > 0, chi2.ppf(0.025, 2 * num) / 2, 0.0)
+    upper = chi2.ppf(0.975, 2 * (num + 1)) / 2
+    return lower / den, upper / den
+
+
+def _overlapping(frame: pd.DataFrame, spans: pd.DataFrame, start: pd.Series) -> np.ndarray:
+    """Whether some span of the row's LA overlaps [start, period_end] of the row."""
+    rows = frame[["la_code"]].assign(
+        s=start.to_numpy(), e=pd.to_datetime(frame["period_end"]), i=np.arange(len(frame))
+    )
+    pairs = rows.merge(spans, on="la_code")
+    hit = pairs[(pairs["from"] <= pairs["e"]) & (pairs["to"] >= pairs["s"])]
+    covered = np.zeros(len(frame), dtype=bool)
+    covered[hit["i"].unique()] = True
+    return covered
+
+
+def _within(frame: pd.DataFrame, spans: pd.DataFrame, start: pd.Series) -> np.ndarray:
+    """Whether one unbroken span of the row's LA holds every day of [start, period start]."""
+    rows = frame[["la_code"]].assign(
+        s=start.to_numpy(), e=pd.to_datetime(frame["period_start"]), i=np.arange(len(frame))
+    )
+    pairs = rows.merge(spans, on="la_code")
+    hit = pairs[(pairs["from"] <= pairs["s"]) & (pairs["to"] >= pairs["e"])]
+    covered = np.zeros(len(frame), dtype=bool)
+    covered[hit["i"].unique()] = True
+    return covered
+
+
+def held_spans(held: pd.DataFrame) -> pd.DataFrame:
+    """Per LA, the unbroken runs of days its held returns cover (`from`, `to`)."""
+    spans = held[["la_code", "period_start", "period_end"]].copy()
+    spans["period_start"] = pd.to_datetime(spans["period_start"])
+    spans["period_end"] = pd.to_datetime(spans["period_end"])
+    spans = spans.sort_values(["la_code", "period_start"])
+    reach = spans.groupby("la_code")["period_end"].cummax()
+    gap = spans["period_start"] > reach.groupby(spans["la_code"]).shift() + pd.Timedelta(days=1)
+    spans["run"] = gap.groupby(spans["la_code"]).cumsum()
+    return (
+        spans.groupby(["la_code", "run"])
+        .agg(**{"from": ("period_start", "min"), "to": ("period_end", "max")})
+        .reset_index()
+    )

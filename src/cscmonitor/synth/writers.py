@@ -1,0 +1,315 @@
+"""Simulated records out as real-format returns: CIN census XML, SSDA903 CSVs, workforce CSVs.
+
+A return shows only what was known on its reference date: a case closed later is open in
+the earlier return, a plan ending later has no end date yet, and so on.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from cscmonitor.synth.children import Children
+from cscmonitor.synth.dates import NEVER, Days, birthday, dmy, iso, on
+from cscmonitor.synth.referrals import Referrals, Reviews
+
+Text = npt.NDArray[np.str_]
+Bools = npt.NDArray[np.bool_]
+Objects = npt.NDArray[np.object_]
+
+HEADER_COLUMNS = ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"]
+EPISODE_COLUMNS = [
+    "CHILD",
+    "DECOM",
+    "RNE",
+    "LS",
+    "CIN",
+    "PLACE",
+    "PLACE_PROVIDER",
+    "DEC",
+    "REC",
+    "REASON_PLACE_CHANGE",
+    "HOME_POST",
+    "PL_POST",
+    "URN",
+]
+WORKFORCE_COLUMNS = [
+    "WORKER_ID",
+    "AGENCY",
+    "ROLE",
+    "REGISTERED",
+    "FTE",
+    "START_DATE",
+    "LEFT_DATE",
+    "REASON_LEFT",
+    "CASES",
+]
+# Children get a UPN when they start school; younger ones are "UN1" (under 6, not at school).
+UPN_AGE = 5
+
+
+def _element(tag: str, text: npt.ArrayLike, indent: int, present: Bools | bool = True) -> Objects:
+    """`<tag>text</tag>` on its own indented line where present, else nothing."""
+    values = np.asarray(text).astype(str).astype(object)
+    line = f"\n{' ' * indent}<{tag}>" + values + f"</{tag}>"
+    return np.where(present, line, "")
+
+
+def _join(*parts: npt.ArrayLike | str) -> Objects:
+    # Object arrays of Python strings: fixed-width numpy strings would be copied at the
+    # widest row's width on every concatenation.
+    out = np.asarray(parts[0], dtype=object)
+    for part in parts[1:]:
+        out = out + (part if isinstance(part, str) else np.asarray(part, dtype=object))
+    return out
+
+
+def _in_order(*pieces: tuple[npt.ArrayLike, Objects]) -> str:
+    """Concatenate text pieces sorted by their integer keys (rows of a key matrix)."""
+    keys = np.concatenate([np.asarray(k, dtype=np.int64).reshape(-1, 3) for k, _ in pieces])
+    text = np.concatenate([t for _, t in pieces])
+    order = np.lexsort(keys.T[::-1])
+    return "".join(text[order].tolist())
+
+
+def _upn(children: Children, child: npt.NDArray[np.int64], reference: int) -> tuple[Text, Bools]:
+    has = birthday(children.dob[child], UPN_AGE) <= reference
+    return np.where(has, children.upn[child], "UN1"), has
+
+
+def write_cin_census(
+    path: Path, year: int, la_code: str, r: Referrals, reviews: Reviews, children: Children
+) -> npt.NDArray[np.int64]:
+    """One CIN census return for the year ending 31 March `year`; returns the referrals in it."""
+    reference = int(on([year], 3, 31)[0])
+    start = int(on([year - 1], 4, 1)[0])
+    rows = np.flatnonzero((r.date <= reference) & (r.closure >= start))
+    rows = rows[np.lexsort((r.date[rows], children.child_id[r.child[rows]]))]
+
+    def known(days: Days) -> Bools:
+        return days[rows] <= reference
+
+    def date(tag: str, days: Days, indent: int, present: Bools | bool = True) -> Objects:
+        return _element(
+            tag, iso(np.minimum(days[rows], reference)), indent, np.asarray(present) & known(days)
+        )
+
+    closed = known(r.closure)
+    assessed = known(r.assessment_start)
+    authorised = known(r.assessment_authorised)
+    factors = (
+        pd.Series(r.factors[rows])
+        .str.replace(" ", "</AssessmentFactors>\n" + " " * 12 + "<AssessmentFactors>")
+        .to_numpy()
+        .astype(str)
+    )
+    assessments = np.where(
+        assessed,
+        _join(
+            "\n        <Assessments>",
+            date("AssessmentActualStartDate", r.assessment_start, 10),
+            date("AssessmentAuthorisationDate", r.assessment_authorised, 10),
+            np.where(
+                authorised,
+                _join(
+                    "\n          <FactorsIdentifiedAtAssessment>",
+                    _element("AssessmentFactors", factors, 12),
+                    "\n          </FactorsIdentifiedAtAssessment>",
+                ),
+                "",
+            ),
+            "\n        </Assessments>",
+        ),
+        "",
+    )
+    cin_plan = np.where(
+        known(r.cin_plan_start),
+        _join(
+            "\n        <CINPlanDates>",
+            date("CINPlanStartDate", r.cin_plan_start, 10),
+            date("CINPlanEndDate", r.cin_plan_end, 10),
+            "\n        </CINPlanDates>",
+        ),
+        "",
+    )
+    held = known(r.icpc)
+    not_required = (r.s47_start[rows] < NEVER) & (r.icpc[rows] == NEVER)
+    section47 = np.where(
+        known(r.s47_start),
+        _join(
+            "\n        <Section47>",
+            date("S47ActualStartDate", r.s47_start, 10),
+            # A target is known from the day the enquiry starts, even when it falls later.
+            _element("InitialCPCtarget", iso(np.minimum(r.icpc_target[rows], NEVER - 1)), 10),
+            date("DateOfInitialCPC", r.icpc, 10),
+            _element("ICPCnotRequired", np.where(not_required, "true", "false"), 10),
+            "\n        </Section47>",
+        ),
+        "",
+    )
+    # Review dates sit inside the plan element, so a CINdetails is written as a head, its
+    # reviews and a tail; pieces are put in order by (child, referral, part) keys.
+    position = np.full(len(r), -1, dtype=np.int64)
+    position[rows] = np.arange(len(rows))
+    review_row = position[reviews.referral]
+    review_keep = (reviews.date <= reference) & (review_row >= 0)
+    review_row = review_row[review_keep]
+    reviewed = np.zeros(len(rows), dtype=bool)
+    reviewed[review_row] = True
+    has_plan = known(r.plan_start)
+    plan_head = np.where(
+        has_plan,
+        _join(
+            "\n        <ChildProtectionPlans>",
+            date("CPPstartDate", r.plan_start, 10),
+            date("CPPendDate", r.plan_end, 10),
+            _element("InitialCategoryOfAbuse", r.initial_category[rows], 10),
+            _element("LatestCategoryOfAbuse", r.latest_category[rows], 10),
+            _element("NumberOfPreviousCPP", r.previous_plans[rows], 10),
+            np.where(reviewed, "\n          <Reviews>", ""),
+        ),
+        "",
+    )
+    head = _join(
+        "\n      <CINdetails>",
+        date("CINreferralDate", r.date, 8),
+        _element("ReferralSource", r.source[rows], 8),
+        _element("PrimaryNeedCode", r.need[rows], 8),
+        date("CINclosureDate", r.closure, 8),
+        _element("ReasonForClosure", r.closure_reason[rows], 8, closed),
+        date("DateOfInitialCPC", r.icpc, 8, held),
+        assessments,
+        cin_plan,
+        section47,
+        _element("ReferralNFA", r.nfa[rows].astype(int), 8),
+        plan_head,
+    )
+    tail = _join(
+        np.where(reviewed, "\n          </Reviews>", ""),
+        np.where(has_plan, "\n        </ChildProtectionPlans>", ""),
+        "\n      </CINdetails>",
+    )
+    child = r.child[rows]
+    first = np.r_[True, child[1:] != child[:-1]]
+    kids = child[first]
+    child_position = np.cumsum(first) - 1
+    upn, has_upn = _upn(children, kids, reference)
+    opening = _join(
+        "\n    <Child>\n      <ChildIdentifiers>",
+        _element("LAchildID", children.child_id[kids], 8),
+        _element("UPN", upn, 8, has_upn),
+        _element("UPNunknown", upn, 8, ~has_upn),
+        _element("PersonBirthDate", iso(children.dob[kids]), 8),
+        _element("GenderCurrent", children.sex[kids], 8),
+        "\n      </ChildIdentifiers>\n      <ChildCharacteristics>",
+        _element("Ethnicity", children.ethnicity[kids], 8),
+        "\n        <Disabilities>",
+        _element("Disability", children.disability[kids], 10),
+        "\n        </Disabilities>\n      </ChildCharacteristics>",
+    )
+    k, m = np.arange(len(kids)), np.arange(len(rows))
+    body = _in_order(
+        (np.c_[k, np.full(len(k), -1), np.zeros(len(k))], opening),
+        (np.c_[child_position, m, np.zeros(len(m))], head),
+        (
+            np.c_[child_position[review_row], review_row, np.ones(len(review_row))],
+            _element("CPPreviewDate", iso(reviews.date[review_keep]), 12),
+        ),
+        (np.c_[child_position, m, np.full(len(m), 2)], tail),
+        (
+            np.c_[k, np.full(len(k), len(m)), np.zeros(len(k))],
+            np.full(len(k), "\n    </Child>", dtype=object),
+        ),
+    )
+    header = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<Message>\n  <Header>\n'
+        f"    <CollectionDetails>\n      <Collection>CIN</Collection>\n      <Year>{year}</Year>\n"
+        f"      <ReferenceDate>{year}-03-31</ReferenceDate>\n    </CollectionDetails>\n"
+        f"    <Source>\n      <SourceLevel>L</SourceLevel>\n      <LEA>{la_code}</LEA>\n"
+        "      <SoftwareCode>Local Authority</SoftwareCode>\n      <Release>ver 3.1.21</Release>\n"
+        "      <SerialNo>001</SerialNo>\n"
+        f"      <DateTime>{year}-05-20T10:00:00</DateTime>\n    </Source>\n  </Header>\n"
+        "  <Children>"
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(header + body + "\n  </Children>\n</Message>\n", encoding="utf-8")
+    return rows
+
+
+def write_ssda903(
+    folder: Path, year: int, episodes: pd.DataFrame, children: Children
+) -> npt.NDArray[np.int64]:
+    """The header and episodes files of the 903 return for the year ending 31 March `year`.
+
+    Returns the children in it.
+    """
+    reference = int(on([year], 3, 31)[0])
+    start = int(on([year - 1], 4, 1)[0])
+    decom = episodes["decom"].to_numpy()
+    dec = episodes["dec"].to_numpy()
+    chosen = episodes[(decom <= reference) & (dec >= start)]
+    ended = chosen["dec"].to_numpy() <= reference
+    child = chosen["child"].to_numpy()
+    table = pd.DataFrame(
+        {
+            "CHILD": children.child_id[child],
+            "DECOM": dmy(chosen["decom"].to_numpy()),
+            "RNE": chosen["rne"].to_numpy(),
+            "LS": chosen["ls"].to_numpy(),
+            "CIN": chosen["cin"].to_numpy(),
+            "PLACE": chosen["place"].to_numpy(),
+            "PLACE_PROVIDER": chosen["place_provider"].to_numpy(),
+            "DEC": np.where(ended, dmy(np.minimum(chosen["dec"].to_numpy(), reference)), ""),
+            "REC": np.where(ended, chosen["rec"].to_numpy(), ""),
+            "REASON_PLACE_CHANGE": np.where(ended, chosen["reason_place_change"].to_numpy(), ""),
+            "HOME_POST": chosen["home_post"].to_numpy(),
+            "PL_POST": chosen["pl_post"].to_numpy(),
+            "URN": chosen["urn"].to_numpy(),
+        },
+        columns=EPISODE_COLUMNS,
+    )
+    kids = np.unique(child)
+    upn, _ = _upn(children, kids, reference)
+    girl = (children.sex[kids] == 2) & (birthday(children.dob[kids], 12) <= reference)
+    header = pd.DataFrame(
+        {
+            "CHILD": children.child_id[kids],
+            "SEX": children.sex[kids],
+            "DOB": dmy(children.dob[kids]),
+            "ETHNIC": children.ethnicity[kids],
+            "UPN": upn,
+            "MOTHER": np.where(girl, "0", ""),
+            "MC_DOB": "",
+        },
+        columns=HEADER_COLUMNS,
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    header.sort_values("CHILD").to_csv(folder / "header.csv", index=False)
+    table.to_csv(folder / "episodes.csv", index=False)
+    return kids
+
+
+def write_workforce(path: Path, workers: pd.DataFrame) -> int:
+    """One workforce file (worker-level, as at 30 September)."""
+    left = workers["left"].to_numpy()
+    cases = workers["cases"].to_numpy()
+    table = pd.DataFrame(
+        {
+            "WORKER_ID": workers["worker_id"].to_numpy(),
+            "AGENCY": workers["agency"].to_numpy(),
+            "ROLE": workers["role"].to_numpy(),
+            "REGISTERED": workers["registered"].to_numpy(),
+            "FTE": np.char.mod("%.2f", workers["fte"].to_numpy()),
+            "START_DATE": dmy(workers["start"].to_numpy()),
+            "LEFT_DATE": np.where(left < NEVER, dmy(np.minimum(left, NEVER - 1)), ""),
+            "REASON_LEFT": workers["reason"].to_numpy(),
+            "CASES": np.where(cases >= 0, cases.astype(str), ""),
+        },
+        columns=WORKFORCE_COLUMNS,
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table.sort_values("WORKER_ID").to_csv(path, index=False)
+    return len(table)

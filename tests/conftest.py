@@ -1,0 +1,65 @@
+"""Shared fixtures: ingest hand-made returns into a throwaway warehouse and compute from it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pydantic import SecretStr
+
+from cscmonitor.indicators.engine import compute
+from cscmonitor.indicators.registry import Indicator, Interval, Polarity, Source, Unit
+from cscmonitor.ingest import ingest
+from cscmonitor.periods import Period
+from cscmonitor.settings import Settings
+from cscmonitor.warehouse import Warehouse
+
+DATA = Path(__file__).parent / "data"
+SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", pseudonym_key=SecretStr("test-key-not-secret"))
+
+
+Computer = Callable[..., pd.DataFrame]
+
+
+@pytest.fixture
+def computed(settings: Settings) -> Computer:
+    """Ingest the given test returns, then compute indicators for the given periods."""
+
+    def run(
+        paths: Sequence[str], code: str, periods: Sequence[str], la_code: str = "999"
+    ) -> pd.DataFrame:
+        ingest([DATA / p for p in paths], settings, la_code=la_code)
+        tables = Warehouse(settings.warehouse_dir).tables()
+        result = compute(tables, [Period.parse(p) for p in periods], codes=[code])
+        return result.set_index(result["period_start"].astype(str))
+
+    return run
+
+
+def make_indicator(
+    code: str,
+    unit: Unit = Unit.PERCENT,
+    polarity: Polarity = Polarity.LOWER,
+    title: str | None = None,
+) -> Indicator:
+    """An indicator for tests of what happens after the engine (its body is never run)."""
+    return Indicator(
+        code=code,
+        title=title or f"Title of {code}",
+        unit=unit,
+        polarity=polarity,
+        source=Source.CIN_CENSUS,
+        definition="",
+        comparator=None,
+        min_denominator=5,
+        lookback_months=None,
+        interval=Interval.WILSON,
+        body=lambda tables, periods: periods,
+    )

@@ -1,0 +1,40 @@
+"""CLA_3PLUS on hand-made SSDA903 returns (tests/data/placements, LA 999; years 2014-15, 2015-16).
+
+Period 2015-16, so the 12 months are 1 Apr 2015 - 31 Mar 2016. By child:
+  C1  in care since 2014 (placement 1), moves Jun and Dec 2015: 3 placements -> counts.
+      Its 2014 episode is open in the 2014-15 return and closed in 2015-16's: held once.
+  C2  enters May 2015, moves Aug: 2 -> does not count
+  C3  enters Apr, moves Jun, a temporary move (T1) in Jul, then back to the same placement
+      (same PLACE, URN, PL_POST): the temporary and the return are not placements: 2
+  C4  as C3, but after the temporary move goes to a different placement (other URN): 3 -> counts
+  C5  three placements, but on an agreed series of short breaks (V3) in the year: excluded
+  C6  three placements but left care on 1 Feb 2016: not looked after at 31 Mar, excluded
+  C7  enters Apr; a legal status change only (RNE L) in Jun; moves Sep: 2
+  C8  in care since 2013 (1), B in May (2), U and T are the same carer (no), P in Oct (3) -> counts
+  C9  in care since 2014; its episode ended on 1 Apr 2015 itself, so the placement open in the
+      year starts 1 Apr (1); moves Oct (2): does not count
+  C10 a temporary move spanning 1 Apr 2015, back to the same placement on 5 Apr (the first
+      placement of the year, counted once), moves Nov: 2
+Looked after at 31 Mar 2016, no short breaks: C1 C2 C3 C4 C7 C8 C9 C10 = 8; with 3+: C1 C4 C8 = 3.
+"""
+
+import pytest
+
+FY2015 = "2015-04-01:2016-03-31"
+
+
+def test_three_or_more_placements_by_hand(computed):
+    year = computed(["placements"], "CLA_3PLUS", [FY2015]).loc["2015-04-01"]
+    assert (year.numerator, year.denominator) == (3, 8)
+    assert year.value == pytest.approx(37.5)
+    assert year.status == "ok"
+
+
+def test_the_twelve_months_follow_the_period_end(computed):
+    # A quarter ending 30 Sep 2015 looks at Oct 2014 - Sep 2015. Looked after at 30 Sep:
+    # C1 (2 so far), C2 (2), C3 (2), C4 (3), C5 excluded (V3 in May), C6 (3), C7 (2),
+    # C8 (2014 placement + B in May = 2; P is in Oct), C9 (2 - its 2014 placement was open on
+    # 1 Oct 2014), C10 (2 - its 2014 placement was open then; the return from the temporary move
+    # is not a new one) -> C4 and C6 of 9.
+    quarter = computed(["placements"], "CLA_3PLUS", ["2015-07-01:2015-09-30"]).loc["2015-07-01"]
+    assert (quarter.numerator, quarter.denominator) == (2, 9)

@@ -1,0 +1,46 @@
+"""End to end: the demo's synthetic Doncaster returns reproduce the seed's movements (±2 points)."""
+
+from __future__ import annotations
+
+import pytest
+
+from cscmonitor.demo import run_demo
+
+# The seed annual review: baseline (Oct 2013 - Sep 2014) -> contract year 1 (Oct 2014 - Sep 2015).
+SEED = {
+    "REREF_12M": (38, 23),
+    "CPP_REPEAT": (16, 13),
+    "CLA_3PLUS": (11, 7),
+    "SW_AGENCY": (18, 10),
+    "SW_TURNOVER": (29, 18),
+}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    return run_demo(tmp_path_factory.mktemp("demo"), seed=0)
+
+
+@pytest.mark.slow
+def test_demo_reproduces_the_seed_figures(demo):
+    table = demo.table.set_index("indicator")
+    for code, (baseline, year_one) in SEED.items():
+        row = table.loc[code]
+        assert row.baseline_value == pytest.approx(baseline, abs=2), code
+        assert row.latest_value == pytest.approx(year_one, abs=2), code
+
+
+@pytest.mark.slow
+def test_demo_report_shows_computed_beside_published(demo):
+    html = demo.report.read_text()
+    table = demo.table.set_index("indicator")
+    for code in SEED:
+        assert code in html
+        assert f"{table.loc[code].latest_value:.1f}%" in html
+    assert "Reported" in html or "reported" in html
+
+
+@pytest.mark.slow
+def test_demo_writes_the_indicator_csv(demo):
+    header = demo.indicators.read_text().splitlines()[0]
+    assert header.startswith("indicator,la_code,period_start,period_end,numerator,denominator")
