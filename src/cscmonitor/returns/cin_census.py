@@ -23,7 +23,16 @@ from cscmonitor.periods import add_months
 from cscmonitor.privacy import Pseudonymiser
 from cscmonitor.returns.issues import Problem, ReturnError
 from cscmonitor.returns.parsed import Parsed, ReturnInfo, sha256_of, with_return
-from cscmonitor.returns.schema import Column, Follows, Kind, Newest, Span, TableSpec, build
+from cscmonitor.returns.schema import (
+    Column,
+    Follows,
+    Kind,
+    Merge,
+    Newest,
+    Span,
+    TableSpec,
+    build,
+)
 
 CHILD = Column("LAchildID", "child_id", Kind.ID, key=True)
 REFERRAL = Column("CINreferralDate", "referral_date", Kind.DATE, key=True)
@@ -77,7 +86,7 @@ SPECS: dict[str, tuple[Column, ...]] = {
 
 
 _UNDER_REFERRAL = Follows("cin_referrals", ("child_id", "referral_date"))
-MERGE = {
+MERGE: dict[str, Merge] = {
     "cin_children": Newest("child_id"),
     "cin_referrals": Span("referral_date", "closure_date"),
     "cin_assessments": _UNDER_REFERRAL,
