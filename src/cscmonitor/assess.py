@@ -1,16 +1,24 @@
-"""Assessment of the contract basket: RAG against target and tolerance, and direction of travel.
+"""Assessment: RAG against target and tolerance, direction of travel, significance, trajectory.
 
 Reads the engine's results (one row per indicator, LA and period) and the contract; compares
-the computed baseline year with a contract year. Never recomputes an indicator.
+the computed baseline year with a contract year. Never recomputes an indicator. Also: tests of
+whether a change or a gap to a benchmark is larger than chance, direction of travel that says
+"improved" only when it is, trajectories towards a milestone, and funnel-plot limits.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, assert_never
 
+import numpy as np
 import pandas as pd
+from scipy.stats import binomtest, fisher_exact, norm
+from scipy.stats import t as student_t
 
 from cscmonitor.contract import Contract, IndicatorLookup, ReportedFigures, lookup_indicator
 from cscmonitor.indicators.engine import (
@@ -18,8 +26,9 @@ from cscmonitor.indicators.engine import (
     LOOKBACK_INCOMPLETE,
     NO_DATA,
     RESULT_COLUMNS,
+    Z95,
 )
-from cscmonitor.indicators.registry import Indicator, Polarity, Unit
+from cscmonitor.indicators.registry import Indicator, Interval, Polarity, Unit
 from cscmonitor.periods import Period
 
 # Only these statuses withhold a value.
@@ -276,6 +285,15 @@ def _computed_for(rows: pd.DataFrame, period: Period) -> dict[str, Computed]:
     }
 
 
+def computed_for(results: pd.DataFrame, period: Period) -> dict[str, Computed]:
+    """Each indicator's result row in exactly this period (the results of one LA)."""
+    _check_columns(results)
+    rows = results.assign(
+        period_start=_dates(results["period_start"]), period_end=_dates(results["period_end"])
+    )
+    return _computed_for(rows, period)
+
+
 def assess(
     results: pd.DataFrame,
     contract: Contract,
@@ -336,3 +354,419 @@ def _assess_entry(
             before.usable_value, after.usable_value, indicator.polarity, decimals=decimals
         ),
     )
+
+
+# --- Significance ----------------------------------------------------------------------------
+#
+# "Improved" is said only when a change is larger than chance. Proportions (a cohort and those
+# in it who met the definition) are compared with the two-proportion z-test on the pooled
+# proportion; when any of the four expected cell counts is below 5 the normal approximation is
+# poor, so Fisher's exact test is used instead. Counts over an exposure (turnover: leavers per
+# FTE in post, which can exceed 100%; rates per 10,000) are compared with the exact test for
+# two Poisson rates, conditional on their total (a binomial test). Means of durations carry no
+# counts to test and are "not tested". Two-sided, significant when p < 0.05.
+
+ALPHA = 0.05
+
+
+class Method(StrEnum):
+    """How a difference was tested."""
+
+    Z_PROPORTIONS = "two-proportion z-test"
+    FISHER = "Fisher's exact test"
+    POISSON_RATES = "exact test of two Poisson rates"
+    NOT_TESTED = "not tested"
+
+
+@dataclass(frozen=True)
+class Significance:
+    """The result of testing a difference: the method, its statistic and two-sided p-value."""
+
+    method: Method
+    p_value: float | None = None
+    statistic: float | None = None
+
+    @property
+    def significant(self) -> bool:
+        """Significant at the 95% level (p < 0.05)."""
+        return self.p_value is not None and self.p_value < ALPHA
+
+    @classmethod
+    def not_tested(cls) -> Significance:
+        return cls(Method.NOT_TESTED)
+
+
+def two_proportion_z(
+    x1: np.ndarray, n1: np.ndarray, x2: np.ndarray, n2: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorised two-proportion z-test: z for x2/n2 − x1/n1 and its two-sided p-value.
+
+    Uses the pooled proportion for the standard error; where the pooled proportion is 0 or 1
+    (no variation at all) z is 0 and p is 1; an empty cohort gives NaN.
+    """
+    x1, n1, x2, n2 = (np.asarray(a, dtype=float) for a in (x1, n1, x2, n2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pooled = (x1 + x2) / (n1 + n2)
+        se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+        z = np.where(se > 0, (x2 / n2 - x1 / n1) / se, np.where(np.isnan(se), np.nan, 0.0))
+    return z, 2 * norm.sf(np.abs(z))
+
+
+def compare_proportions(x1: float, n1: float, x2: float, n2: float) -> Significance:
+    """Test whether x2/n2 differs from x1/n1 (z-test, or Fisher's exact test for small counts)."""
+    if min(n1, n2) <= 0 or not (0 <= x1 <= n1 and 0 <= x2 <= n2):
+        return Significance.not_tested()
+    pooled = (x1 + x2) / (n1 + n2)
+    expected = np.array([n1 * pooled, n1 * (1 - pooled), n2 * pooled, n2 * (1 - pooled)])
+    if expected.min() < 5:
+        table = np.rint([[x1, n1 - x1], [x2, n2 - x2]]).astype(int)
+        return Significance(Method.FISHER, float(fisher_exact(table).pvalue))
+    z, p = two_proportion_z(np.array([x1]), np.array([n1]), np.array([x2]), np.array([n2]))
+    return Significance(Method.Z_PROPORTIONS, float(p[0]), float(z[0]))
+
+
+def compare_rates(x1: float, exposure1: float, x2: float, exposure2: float) -> Significance:
+    """Exact test that the rates x1/exposure1 and x2/exposure2 are equal (Poisson counts).
+
+    Given x1 + x2 events, x2 is binomial with p = exposure2 / (exposure1 + exposure2) when the
+    rates are equal. Counts are rounded to whole events (FTE leavers can be fractional).
+    """
+    if min(exposure1, exposure2) <= 0 or min(x1, x2) < 0:
+        return Significance.not_tested()
+    k1, k2 = round(x1), round(x2)
+    if k1 + k2 == 0:
+        return Significance(Method.POISSON_RATES, 1.0)
+    share = exposure2 / (exposure1 + exposure2)
+    return Significance(Method.POISSON_RATES, float(binomtest(k2, k1 + k2, share).pvalue))
+
+
+@dataclass(frozen=True)
+class Observation:
+    """A figure and, where known, the counts it was computed from."""
+
+    value: float | None
+    numerator: float | None = None
+    denominator: float | None = None
+
+    @classmethod
+    def from_computed(cls, computed: Computed) -> Observation:
+        """The engine's figure; none where its status withholds the value."""
+        if computed.usable_value is None:
+            return cls(None)
+        return cls(computed.usable_value, computed.numerator, computed.denominator)
+
+    @property
+    def has_counts(self) -> bool:
+        return (
+            self.numerator is not None
+            and self.denominator is not None
+            and not (math.isnan(self.numerator) or math.isnan(self.denominator))
+        )
+
+
+def significance_of_change(
+    before: Observation, after: Observation, interval: Interval
+) -> Significance:
+    """Whether `after` differs from `before` by more than chance, by the indicator's kind."""
+    if not (before.has_counts and after.has_counts):
+        return Significance.not_tested()
+    assert before.numerator is not None and before.denominator is not None
+    assert after.numerator is not None and after.denominator is not None
+    match interval:
+        case Interval.WILSON:
+            return compare_proportions(
+                before.numerator, before.denominator, after.numerator, after.denominator
+            )
+        case Interval.POISSON:
+            return compare_rates(
+                before.numerator, before.denominator, after.numerator, after.denominator
+            )
+        case Interval.NONE:
+            return Significance.not_tested()
+        case _:
+            assert_never(interval)
+
+
+class Travel(StrEnum):
+    """Direction of travel that respects chance: improved or declined only when significant."""
+
+    IMPROVED = "improved"
+    DECLINED = "declined"
+    # Significant, but the indicator's polarity is "neither".
+    CHANGED = "changed"
+    NO_CHANGE = "no change"  # equal as displayed
+    NOT_SIGNIFICANT = "no significant change"
+    # A move that could not be tested (no counts, or a mean of durations).
+    UNTESTED = "not tested"
+    NOT_COMPARABLE = "not comparable"
+
+
+@dataclass(frozen=True)
+class TravelJudgement:
+    direction: Direction  # the move as displayed, whatever chance says
+    travel: Travel
+    significance: Significance
+
+
+def significant_travel(
+    before: Observation,
+    after: Observation,
+    polarity: Polarity,
+    *,
+    interval: Interval = Interval.WILSON,
+    decimals: int = 1,
+) -> TravelJudgement:
+    """Direction of travel from `before` to `after`, saying "improved" only when significant."""
+    direction = direction_of_travel(before.value, after.value, polarity, decimals=decimals)
+    if direction is Direction.NOT_COMPARABLE:
+        return TravelJudgement(direction, Travel.NOT_COMPARABLE, Significance.not_tested())
+    if direction is Direction.NO_CHANGE:
+        return TravelJudgement(direction, Travel.NO_CHANGE, Significance.not_tested())
+    significance = significance_of_change(before, after, interval)
+    if significance.method is Method.NOT_TESTED:
+        travel = Travel.UNTESTED
+    elif not significance.significant:
+        travel = Travel.NOT_SIGNIFICANT
+    else:
+        travel = _travel(direction)
+    return TravelJudgement(direction, travel, significance)
+
+
+def _travel(direction: Direction) -> Travel:
+    match direction:
+        case Direction.IMPROVED:
+            return Travel.IMPROVED
+        case Direction.DECLINED:
+            return Travel.DECLINED
+        case Direction.CHANGED:
+            return Travel.CHANGED
+        case Direction.NO_CHANGE:
+            return Travel.NO_CHANGE
+        case Direction.NOT_COMPARABLE:
+            return Travel.NOT_COMPARABLE
+        case _:
+            assert_never(direction)
+
+
+class Standing(StrEnum):
+    """Where a figure stands against a benchmark (England, region), allowing for chance."""
+
+    BETTER = "significantly better"
+    WORSE = "significantly worse"
+    HIGHER = "significantly higher"  # polarity "neither"
+    LOWER = "significantly lower"
+    SIMILAR = "not significantly different"
+    UNTESTED = "not tested"
+    NOT_COMPARABLE = "not comparable"
+
+
+def standing_against(
+    figure: Observation,
+    benchmark: Observation,
+    polarity: Polarity,
+    *,
+    interval: Interval = Interval.WILSON,
+) -> tuple[Standing, Significance]:
+    """Whether a figure is significantly better or worse than a benchmark.
+
+    The LA is part of England and its region; the test treats them as independent, which
+    slightly understates significance (conservative) and matters little for large benchmarks.
+    """
+    if figure.value is None or benchmark.value is None:
+        return Standing.NOT_COMPARABLE, Significance.not_tested()
+    significance = significance_of_change(benchmark, figure, interval)
+    if significance.method is Method.NOT_TESTED:
+        return Standing.UNTESTED, significance
+    if not significance.significant or figure.value == benchmark.value:
+        return Standing.SIMILAR, significance
+    higher = figure.value > benchmark.value
+    match polarity:
+        case Polarity.NEITHER:
+            return (Standing.HIGHER if higher else Standing.LOWER), significance
+        case Polarity.LOWER:
+            return (Standing.WORSE if higher else Standing.BETTER), significance
+        case Polarity.HIGHER:
+            return (Standing.BETTER if higher else Standing.WORSE), significance
+        case _:
+            assert_never(polarity)
+
+
+# --- Trajectory ------------------------------------------------------------------------------
+#
+# A straight line fitted by weighted least squares to a series of (date, value), each point
+# weighted by its denominator (a year of 2,000 referrals says more than a quarter of 400), and
+# projected to a target date with a prediction interval for a period the size of the last one:
+#     var = s² (1/w₀ + x₀ᵀ (XᵀWX)⁻¹ x₀),  s² = Σ wᵢ rᵢ² / (n − 2),
+# weights scaled to mean 1, the interval from Student's t on n − 2 degrees of freedom.
+# On track: the interval's far end (the worse side) still meets the target. At risk: the
+# projection meets it but the far end does not. Off track: the projection misses it.
+
+
+class Outlook(StrEnum):
+    ON_TRACK = "on track"
+    AT_RISK = "at risk"
+    OFF_TRACK = "off track"
+    NOT_RATED = "not rated"  # polarity "neither": no side of the target is better
+    INSUFFICIENT = "insufficient data"  # fewer than three points
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    target: float
+    target_date: dt.date
+    points: int
+    slope_per_year: float | None
+    projected: float | None
+    lower: float | None
+    upper: float | None
+    level: float
+    outlook: Outlook
+
+
+def _meets(value: float, target: float, polarity: Polarity) -> bool:
+    return _beyond_target(value, target, polarity) <= _EPSILON
+
+
+def trajectory(
+    dates: Sequence[dt.date],
+    values: Sequence[float],
+    target: float,
+    target_date: dt.date,
+    polarity: Polarity,
+    *,
+    denominators: Sequence[float] | None = None,
+    target_denominator: float | None = None,
+    level: float = 0.95,
+) -> Trajectory:
+    """Project the trend to `target_date` and say whether the target will be met."""
+    if len(dates) != len(values) or (denominators is not None and len(denominators) != len(values)):
+        raise ValueError("dates, values and denominators must be the same length")
+    points = len(values)
+    if points < 3 or len(set(dates)) < 2:
+        return Trajectory(
+            target, target_date, points, None, None, None, None, level, Outlook.INSUFFICIENT
+        )
+    origin = min(dates)
+    t = np.array([(d - origin).days / 365.25 for d in dates])
+    y = np.asarray(values, dtype=float)
+    raw = np.ones(points) if denominators is None else np.asarray(denominators, dtype=float)
+    if (raw <= 0).any():
+        raise ValueError("denominators must be positive")
+    scale = raw.mean()
+    w = raw / scale
+    x = np.column_stack([np.ones(points), t])
+    xtwx_inv = np.linalg.inv(x.T @ (w[:, None] * x))
+    beta = xtwx_inv @ (x.T @ (w * y))
+    residuals = y - x @ beta
+    s2 = float(w @ residuals**2) / (points - 2)
+    x0 = np.array([1.0, (target_date - origin).days / 365.25])
+    w0 = (raw[-1] if target_denominator is None else target_denominator) / scale
+    half = float(student_t.ppf((1 + level) / 2, points - 2)) * math.sqrt(
+        s2 * (1 / w0 + x0 @ xtwx_inv @ x0)
+    )
+    projected = float(x0 @ beta)
+    lower, upper = projected - half, projected + half
+    match polarity:
+        case Polarity.NEITHER:
+            outlook = Outlook.NOT_RATED
+        case Polarity.LOWER | Polarity.HIGHER:
+            far = upper if polarity is Polarity.LOWER else lower
+            if _meets(far, target, polarity):
+                outlook = Outlook.ON_TRACK
+            elif _meets(projected, target, polarity):
+                outlook = Outlook.AT_RISK
+            else:
+                outlook = Outlook.OFF_TRACK
+        case _:
+            assert_never(polarity)
+    return Trajectory(
+        target, target_date, points, float(beta[1]), projected, lower, upper, level, outlook
+    )
+
+
+# --- Funnel plots ----------------------------------------------------------------------------
+#
+# Control limits around a pooled mean (the group's total numerator over total denominator) for
+# each denominator: mean ± z·√(var/n), var = p(1−p) for proportions and p for Poisson rates
+# (Spiegelhalter 2005, normal approximation), clipped at 0 (and 1 for proportions). z = 1.96
+# for 95% and 3.09 for 99.8% (two-sided). Units are the indicator's (×100 for percentages).
+
+Z998 = 3.090232306167813
+
+
+class FunnelPosition(StrEnum):
+    ABOVE_998 = "above 99.8% limit"
+    ABOVE_95 = "above 95% limit"
+    WITHIN = "within limits"
+    BELOW_95 = "below 95% limit"
+    BELOW_998 = "below 99.8% limit"
+    NO_VALUE = "no value"
+
+
+def funnel_limits(
+    denominators: np.ndarray | Sequence[float],
+    pooled: float,
+    *,
+    interval: Interval = Interval.WILSON,
+    scale: float = 100.0,
+) -> pd.DataFrame:
+    """The 95% and 99.8% limits at each denominator around the pooled mean (a 0–1 ratio)."""
+    n = np.asarray(denominators, dtype=float)
+    match interval:
+        case Interval.WILSON:
+            variance, ceiling = pooled * (1 - pooled), 1.0
+        case Interval.POISSON:
+            variance, ceiling = pooled, np.inf
+        case Interval.NONE:
+            raise ValueError("funnel limits need counts: a proportion or a Poisson rate")
+        case _:
+            assert_never(interval)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        se = np.sqrt(variance / n)
+    limits = {
+        "lower_998": pooled - Z998 * se,
+        "lower_95": pooled - Z95 * se,
+        "upper_95": pooled + Z95 * se,
+        "upper_998": pooled + Z998 * se,
+    }
+    return pd.DataFrame(
+        {k: np.clip(v, 0.0, ceiling) * scale for k, v in limits.items()}, index=range(len(n))
+    )
+
+
+def funnel(
+    frame: pd.DataFrame,
+    *,
+    interval: Interval = Interval.WILSON,
+    scale: float = 100.0,
+) -> pd.DataFrame:
+    """Funnel limits for a group of LAs (`numerator`, `denominator` columns) around their pool.
+
+    Adds `value`, `pooled`, the four limits and `position` to a copy of `frame`.
+    """
+    num = frame["numerator"].to_numpy(float)
+    den = frame["denominator"].to_numpy(float)
+    usable = np.isfinite(num) & np.isfinite(den) & (den > 0)
+    pooled = num[usable].sum() / den[usable].sum() if usable.any() else float("nan")
+    limits = funnel_limits(den, pooled, interval=interval, scale=scale)
+    limits.index = frame.index
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where(usable, num / den * scale, np.nan)
+    position = np.select(
+        [
+            ~usable,
+            value > limits["upper_998"],
+            value > limits["upper_95"],
+            value < limits["lower_998"],
+            value < limits["lower_95"],
+        ],
+        [
+            FunnelPosition.NO_VALUE,
+            FunnelPosition.ABOVE_998,
+            FunnelPosition.ABOVE_95,
+            FunnelPosition.BELOW_998,
+            FunnelPosition.BELOW_95,
+        ],
+        default=FunnelPosition.WITHIN,
+    )
+    return frame.assign(value=value, pooled=pooled * scale, **limits, position=position)

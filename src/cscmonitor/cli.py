@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from cscmonitor.benchmark_cli import benchmark, benchmarks_app
 from cscmonitor.output import Format, emit
 from cscmonitor.periods import Period
 from cscmonitor.returns.issues import ReturnError
@@ -20,6 +21,8 @@ app = typer.Typer(
     add_completion=False,
 )
 err = Console(stderr=True)
+app.command()(benchmark)
+app.add_typer(benchmarks_app, name="benchmarks")
 
 DataDir = Annotated[
     Path | None,
