@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pandas as pd
 import pytest
 from pydantic import SecretStr
 
+from cscmonitor.backends import Backend, SnapshotTables
 from cscmonitor.indicators.engine import compute
 from cscmonitor.indicators.registry import Indicator, Interval, Polarity, Source, Unit
 from cscmonitor.ingest import ingest
@@ -28,15 +30,29 @@ def settings(tmp_path: Path) -> Settings:
 Computer = Callable[..., pd.DataFrame]
 
 
+@pytest.fixture(
+    params=[Backend.DUCKDB, pytest.param(Backend.PYSPARK, marks=pytest.mark.spark)],
+    ids=str,
+)
+def backend(request: pytest.FixtureRequest) -> Backend:
+    """Every indicator test body runs on each backend; expected values come from the test."""
+    if request.param is Backend.PYSPARK:
+        pytest.importorskip("pyspark", reason="PySpark is not installed (pip install '.[spark]')")
+        os.environ.setdefault("CSCMONITOR_SPARK_SMALL", "1")
+        os.environ.setdefault("CSCMONITOR_SPARK_PARTITIONS", "1")
+    return request.param
+
+
 @pytest.fixture
-def computed(settings: Settings) -> Computer:
+def computed(settings: Settings, backend: Backend) -> Computer:
     """Ingest the given test returns, then compute indicators for the given periods."""
 
     def run(
         paths: Sequence[str], code: str, periods: Sequence[str], la_code: str = "999"
     ) -> pd.DataFrame:
         ingest([DATA / p for p in paths], settings, la_code=la_code)
-        tables = Warehouse(settings.warehouse_dir).tables()
+        snapshot = Warehouse(settings.warehouse_dir).require_current()
+        tables = SnapshotTables(snapshot, backend)
         result = compute(tables, [Period.parse(p) for p in periods], codes=[code])
         return result.set_index(result["period_start"].astype(str))
 

@@ -9,9 +9,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from cscmonitor.backends import Backend
 from cscmonitor.benchmark_cli import benchmark, benchmarks_app
 from cscmonitor.output import Format, emit
-from cscmonitor.periods import Period
+from cscmonitor.periods import Period, Series, series
 from cscmonitor.returns.issues import ReturnError
 from cscmonitor.settings import Settings
 
@@ -99,7 +100,24 @@ def ingest(
 
 @app.command()
 def compute(
-    period: Annotated[list[str], typer.Option(help="START:END in ISO dates; repeat for several.")],
+    period: Annotated[
+        list[str] | None, typer.Option(help="START:END in ISO dates; repeat for several.")
+    ] = None,
+    period_series: Annotated[
+        Series | None, typer.Option("--period-series", help="A series of periods instead.")
+    ] = None,
+    start: Annotated[
+        dt.datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="Series start.")
+    ] = None,
+    end: Annotated[
+        dt.datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], help="Series end.")
+    ] = None,
+    rolling: Annotated[
+        bool, typer.Option(help="Each period of the series is the 12 months to its end.")
+    ] = False,
+    year_start_month: Annotated[
+        int, typer.Option(min=1, max=12, help="First month of an annual series' years.")
+    ] = 4,
     data_dir: DataDir = None,
     la: Annotated[
         list[str] | None, typer.Option("--la", help="LA codes (default: all held).")
@@ -107,20 +125,34 @@ def compute(
     indicator: Annotated[
         list[str] | None, typer.Option(help="Indicator codes (default: all).")
     ] = None,
+    backend: Annotated[Backend, typer.Option(help="Where the queries run.")] = Backend.DUCKDB,
     format: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.TABLE,
     output: Annotated[
         Path | None, typer.Option(help="Write to this file instead of the screen.")
     ] = None,
 ) -> None:
     """Compute indicators for every LA and period at once (one query per indicator)."""
+    from cscmonitor.backends import SnapshotTables
     from cscmonitor.indicators.engine import compute as run
     from cscmonitor.warehouse import Warehouse
 
     try:
-        periods = [Period.parse(p) for p in period]
-        tables = Warehouse(_settings(data_dir).warehouse_dir).tables()
-        result = run(tables, periods, codes=indicator, las=la)
-    except (ValueError, KeyError, FileNotFoundError) as exc:
+        periods = [Period.parse(p) for p in period or []]
+        if period_series is not None:
+            if start is None or end is None:
+                raise ValueError("--period-series needs --from and --to")
+            periods += series(
+                period_series,
+                start.date(),
+                end.date(),
+                rolling=rolling,
+                year_start_month=year_start_month,
+            )
+        if not periods:
+            raise ValueError("give --period START:END or --period-series with --from and --to")
+        snapshot = Warehouse(_settings(data_dir).warehouse_dir).require_current()
+        result = run(SnapshotTables(snapshot, backend), periods, codes=indicator, las=la)
+    except (ValueError, KeyError, FileNotFoundError, RuntimeError) as exc:
         raise _fail(str(exc).strip("'\"")) from None
     emit(result, format, output, title="Indicators")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 
 
 @dataclass(frozen=True, order=True)
@@ -62,3 +63,40 @@ def year_starting(start: dt.date) -> Period:
 def financial_year(first_year: int) -> Period:
     """DfE's year 1 April – 31 March, named by its first calendar year (2014 = 2014-15)."""
     return year_starting(dt.date(first_year, 4, 1))
+
+
+class Series(StrEnum):
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    ANNUAL = "annual"
+
+
+STEP_MONTHS = {Series.MONTHLY: 1, Series.QUARTERLY: 3, Series.ANNUAL: 12}
+
+
+def series(
+    kind: Series, start: dt.date, end: dt.date, *, rolling: bool = False, year_start_month: int = 4
+) -> list[Period]:
+    """Every month, quarter or year ending within [start, end].
+
+    Months and quarters are calendar ones (quarters end in March, June, September and
+    December); years start in `year_start_month` (4: financial years; 10: a contract year
+    from October). With `rolling`, each period is instead the 12 months to that end.
+    """
+    if end < start:
+        raise ValueError(f"the series ends ({end}) before it starts ({start})")
+    step = STEP_MONTHS[kind]
+    anchor = 1 if kind is not Series.ANNUAL else year_start_month
+    # The first period end on or after `start`, on the grid of the kind.
+    index = (start.year * 12 + start.month - 1 - (anchor - 1)) // step
+    periods = []
+    while True:
+        first_month = index * step + anchor - 1
+        begin = dt.date(first_month // 12, first_month % 12 + 1, 1)
+        finish = add_months(begin, step) - dt.timedelta(days=1)
+        if finish > end:
+            break
+        if finish >= start:
+            periods.append(twelve_months_to(finish) if rolling else Period(begin, finish))
+        index += 1
+    return periods

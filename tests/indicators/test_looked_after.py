@@ -38,3 +38,31 @@ def test_the_twelve_months_follow_the_period_end(computed):
     # is not a new one) -> C4 and C6 of 9.
     quarter = computed(["placements"], "CLA_3PLUS", ["2015-07-01:2015-09-30"]).loc["2015-07-01"]
     assert (quarter.numerator, quarter.denominator) == (2, 9)
+
+
+# tests/data/stability (903 returns 2013-14, 2014-15, 2015-16, LA 371); at 31 Mar 2016:
+#   L1  aged 10, in care since Jan 2012 in one placement: stable
+#   L2  in care since 2012, moved Jun 2014: placement under 2 years
+#   L3  aged 15, in care since 2013, placement since 31 Mar 2014: exactly 2 years, stable
+#   L4  turned 16 on 15 Jan 2016: not in the cohort
+#   L5  in care since Jan 2014: under 2.5 years, not in the cohort
+#   L6  in care since May 2012; a legal status change only (RNE L) in Jan 2015: stable
+#   L7  in care Jan 2012 - Jun 2013, back since Jan 2014: the gap breaks continuity; not in it
+#   L8  foster placement from Jan 2012, placed for adoption (A5) Sep 2014: adoptive placement and
+#       the one before it together over 2 years: counts
+#   L9  placed for adoption (A3) Jun 2015 after a placement from Dec 2014: under 2 years
+#   L10 in one placement since 2012 but for a temporary move (T1) in Jul 2015 and back: stable
+#   L11 left care Feb 2016
+# Cohort L1 L2 L3 L6 L8 L9 L10 = 7; stable L1 L3 L6 L8 L10 = 5.
+# Looked after at 31 Mar 2016: L1-L10 = 10 children.
+
+
+def test_long_term_stability_by_hand(computed):
+    year = computed(["stability"], "CLA_LT_STABLE", [FY2015], la_code="371").loc["2015-04-01"]
+    assert (year.numerator, year.denominator) == (5, 7)
+
+
+def test_looked_after_rate(computed):
+    year = computed(["stability"], "CLA_RATE", [FY2015], la_code="371").loc["2015-04-01"]
+    assert year.numerator == 10
+    assert year.value == pytest.approx(10 / 64_453 * 10_000)

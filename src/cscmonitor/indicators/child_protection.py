@@ -5,8 +5,16 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from cscmonitor.indicators.common import in_period, proportion
-from cscmonitor.indicators.registry import Polarity, Source, Tables, Unit, indicator
+from cscmonitor.indicators.calendar import with_working_days
+from cscmonitor.indicators.common import (
+    KEYS,
+    in_period,
+    months_after,
+    open_at_end,
+    per_population,
+    proportion,
+)
+from cscmonitor.indicators.registry import Interval, Polarity, Source, Tables, Unit, indicator
 
 
 def plans(tables: Tables) -> ir.Table:
@@ -35,3 +43,160 @@ def repeat_plans(tables: Tables, periods: ir.Table) -> ir.Table:
     p = p.mutate(earlier=p.start_date.lag().over(by_child))
     rows = in_period(p, "start_date", periods)
     return proportion(rows, rows.earlier.notnull() | (rows.previous_plans.fill_null(0) > 0))
+
+
+def plan_spans(tables: Tables) -> ir.Table:
+    """Plans with their end date: one per child and start date, the latest end recorded."""
+    p = tables.table("cin_plans")
+    return p.group_by(["la_code", "child_id", "start_date"]).aggregate(end_date=p.end_date.max())
+
+
+@indicator(
+    "ICPC_15WD",
+    "Initial child protection conferences within 15 working days",
+    unit=Unit.PERCENT,
+    polarity=Polarity.HIGHER,
+    source=Source.CIN_CENSUS,
+    comparator="c4 bands 0–15 days",
+)
+def conferences_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
+    """Of initial child protection conferences held in the period (DateOfInitialCPC on a
+    Section47), those held within 15 working days of S47ActualStartDate (working days d with
+    start < d ≤ conference). One per child, enquiry start and conference date; an enquiry without
+    a start date cannot be timed and is left out."""
+    s47 = tables.table("cin_section47")
+    s47 = s47.filter(s47.start_date.notnull() & s47.icpc_date.notnull())
+    s47 = s47.select("la_code", "child_id", "start_date", "icpc_date").distinct()
+    timed = with_working_days(s47, "start_date", "icpc_date", "working_days")
+    rows = in_period(timed, "icpc_date", periods)
+    return proportion(rows, rows.working_days <= 15)
+
+
+@indicator(
+    "CPP_REPEAT_2Y",
+    "Repeat child protection plans within 2 years",
+    unit=Unit.PERCENT,
+    polarity=Polarity.LOWER,
+    source=Source.CIN_CENSUS,
+)
+def repeat_plans_within_two_years(tables: Tables, periods: ir.Table) -> ir.Table:
+    """As CPP_REPEAT, but counting only an earlier plan (start strictly before) that ended no more
+    than 2 years before the new one started: its end date plus 24 months is on or after the new
+    start, or it has no end date. NumberOfPreviousCPP carries no dates, so it is not used. A local
+    measure; DfE publishes no equivalent."""
+    plans = plan_spans(tables)
+    earlier = plans.select(
+        la_code_e=plans.la_code,
+        child_id_e=plans.child_id,
+        start_e=plans.start_date,
+        end_e=plans.end_date,
+    )
+    rows = in_period(plans, "start_date", periods)
+    linked = rows.left_join(
+        earlier,
+        [
+            rows.la_code == earlier.la_code_e,
+            rows.child_id == earlier.child_id_e,
+            earlier.start_e < rows.start_date,
+            earlier.end_e.isnull() | (months_after(earlier.end_e, 24) >= rows.start_date),
+        ],
+    )
+    per_plan = linked.group_by([*KEYS, "child_id", "start_date"]).aggregate(
+        repeat=linked.start_e.notnull().any()
+    )
+    return proportion(per_plan, per_plan.repeat)
+
+
+@indicator(
+    "CPP_RATE",
+    "Children subject to a child protection plan per 10,000 at period end",
+    unit=Unit.PER_10K,
+    polarity=Polarity.NEITHER,
+    source=Source.CIN_CENSUS,
+    interval=Interval.POISSON,
+)
+def plan_rate(tables: Tables, periods: ir.Table) -> ir.Table:
+    """Children with a plan open at period end (start on or before the end, no end date or one
+    after it) ÷ the LA's children aged 0–17 × 10,000; a child counts once."""
+    rows = open_at_end(plan_spans(tables), "start_date", "end_date", periods)
+    counts = rows.group_by(KEYS).aggregate(numerator=rows.child_id.nunique())
+    return per_population(counts, tables, annualised=False)
+
+
+@indicator(
+    "CPP_OPEN_2Y",
+    "Plans open at period end lasting 2 years or more",
+    unit=Unit.PERCENT,
+    polarity=Polarity.LOWER,
+    source=Source.CIN_CENSUS,
+    comparator="d5 2_years_or_more_percent",
+)
+def long_open_plans(tables: Tables, periods: ir.Table) -> ir.Table:
+    """Of plans open at period end, those that started 2 years or more before it (start plus 24
+    months on or before the period end)."""
+    rows = open_at_end(plan_spans(tables), "start_date", "end_date", periods)
+    return proportion(rows, months_after(rows.start_date, 24) <= rows.period_end)
+
+
+@indicator(
+    "CPP_ENDED_2Y",
+    "Plans ending after 2 years or more",
+    unit=Unit.PERCENT,
+    polarity=Polarity.LOWER,
+    source=Source.CIN_CENSUS,
+)
+def long_ended_plans(tables: Tables, periods: ir.Table) -> ir.Table:
+    """Of plans with CPPendDate in the period, those that lasted 2 years or more (start plus 24
+    months on or before the end date)."""
+    ended = plan_spans(tables)
+    rows = in_period(ended.filter(ended.end_date.notnull()), "end_date", periods)
+    return proportion(rows, months_after(rows.start_date, 24) <= rows.end_date)
+
+
+@indicator(
+    "CPP_REVIEW_TIMELY",
+    "Child protection plans reviewed within timescale",
+    unit=Unit.PERCENT,
+    polarity=Polarity.HIGHER,
+    source=Source.CIN_CENSUS,
+)
+def plans_reviewed_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
+    """Of plans open at period end that started 3 months or more before it, those whose reviews
+    were all on time: the first within 3 months of the plan's start, each later one within 6
+    months of the one before, and none overdue at period end (the last review, or the start if
+    none, plus 6 months — 3 if none — is on or after the period end). Only reviews on or before
+    the period end count; reviews of one plan on the same day count once."""
+    plans = open_at_end(plan_spans(tables), "start_date", "end_date", periods)
+    plans = plans.filter(months_after(plans.start_date, 3) <= plans.period_end)
+    reviews = tables.table("cin_plan_reviews")
+    reviews = reviews.select(
+        la_code_r=reviews.la_code,
+        child_id_r=reviews.child_id,
+        plan_start_r=reviews.plan_start_date,
+        review_date=reviews.review_date,
+    ).distinct()
+    held = plans.left_join(
+        reviews,
+        [
+            plans.la_code == reviews.la_code_r,
+            plans.child_id == reviews.child_id_r,
+            plans.start_date == reviews.plan_start_r,
+            reviews.review_date <= plans.period_end,
+        ],
+    )
+    plan = [*KEYS, "child_id", "start_date"]
+    order = ibis.window(group_by=plan, order_by="review_date")
+    held = held.mutate(before=held.review_date.lag().over(order))
+    late = (held.before.isnull() & (held.review_date > months_after(held.start_date, 3))) | (
+        held.before.notnull() & (held.review_date > months_after(held.before, 6))
+    )
+    per_plan = held.group_by(plan).aggregate(
+        any_late=late.fill_null(False).any(),
+        last_review=held.review_date.max(),
+    )
+    overdue = ibis.ifelse(
+        per_plan.last_review.isnull(),
+        months_after(per_plan.start_date, 3) < per_plan.period_end,
+        months_after(per_plan.last_review, 6) < per_plan.period_end,
+    )
+    return proportion(per_plan, ~per_plan.any_late & ~overdue)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from cscmonitor.indicators.registry import Tables
+
 KEYS = ["la_code", "period_start", "period_end"]
 
 
@@ -38,3 +40,19 @@ def proportion(rows: ir.Table, counted: ir.BooleanValue) -> ir.Table:
 def months_after(date: ir.DateValue, months: int) -> ir.DateValue:
     """The same calendar day `months` later (29 Feb maps to 28 Feb)."""
     return date + ibis.interval(months=months)
+
+
+def per_population(counts: ir.Table, tables: Tables, *, annualised: bool) -> ir.Table:
+    """Counts per LA and period over the child population of the year the period starts.
+
+    The denominator is child-years of exposure when `annualised` (the population times the
+    period's share of the 12 months to its end), so a quarter's referrals become a yearly
+    rate; otherwise the population itself (for counts at a point in time).
+    """
+    population = tables.table("population")
+    joined = counts.join(
+        population,
+        [counts.la_code == population.la_code, counts.period_start.year() == population.year],
+    )
+    exposure = joined.population * joined.year_fraction if annualised else joined.population
+    return joined.select(*KEYS, numerator=joined.numerator, denominator=exposure)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2
 
+from cscmonitor.indicators.population import population_table
 from cscmonitor.indicators.registry import Indicator, Interval, Tables, Unit, all_indicators, get
 from cscmonitor.periods import Period, twelve_months_to
 
@@ -45,23 +46,32 @@ class ForLAs:
         self._las = list(las) if las else None
 
     def table(self, name: str) -> ir.Table:
-        t = self._tables.table(name)
+        # Reference tables (not from returns) are served here, so any backend has them.
+        t = population_table() if name == "population" else self._tables.table(name)
         return t.filter(t.la_code.isin(self._las)) if self._las else t
 
 
 def periods_table(periods: Sequence[Period]) -> ir.Table:
-    """The periods as a table, with the start of the 12 months to each period end."""
+    """The periods as a table, with the 12 months to each period end (start, and the period's
+    share of them for annualising rates)."""
     if not periods:
         raise ValueError("no periods to compute")
+    years = [twelve_months_to(p.end) for p in periods]
     return ibis.memtable(
         pd.DataFrame(
             {
                 "period_start": [p.start for p in periods],
                 "period_end": [p.end for p in periods],
-                "year_start": [twelve_months_to(p.end).start for p in periods],
+                "year_start": [y.start for y in years],
+                "year_fraction": [p.days / y.days for p, y in zip(periods, years, strict=True)],
             }
         ),
-        schema={"period_start": "date", "period_end": "date", "year_start": "date"},
+        schema={
+            "period_start": "date",
+            "period_end": "date",
+            "year_start": "date",
+            "year_fraction": "float64",
+        },
     )
 
 

@@ -5,8 +5,16 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from cscmonitor.indicators.common import in_period, months_after, proportion
-from cscmonitor.indicators.registry import Polarity, Source, Tables, Unit, indicator
+from cscmonitor.indicators.calendar import with_working_days
+from cscmonitor.indicators.common import (
+    KEYS,
+    in_period,
+    months_after,
+    open_at_end,
+    per_population,
+    proportion,
+)
+from cscmonitor.indicators.registry import Interval, Polarity, Source, Tables, Unit, indicator
 
 
 def referrals(tables: Tables) -> ir.Table:
@@ -38,3 +46,82 @@ def rereferrals(tables: Tables, periods: ir.Table) -> ir.Table:
     return proportion(
         rows, rows.previous.notnull() & (months_after(rows.previous, 12) >= rows.referral_date)
     )
+
+
+@indicator(
+    "REF_RATE",
+    "Referrals per 10,000 children",
+    unit=Unit.PER_10K,
+    polarity=Polarity.NEITHER,
+    source=Source.CIN_CENSUS,
+    comparator="c1 referral_count ÷ population",
+    interval=Interval.POISSON,
+)
+def referral_rate(tables: Tables, periods: ir.Table) -> ir.Table:
+    """Referrals (one per child and referral date) with CINreferralDate in the period ÷ the LA's
+    children aged 0–17 (ONS mid-year estimate for the calendar year the period starts in) ×
+    10,000, annualised for periods shorter than a year: the denominator is the population times
+    the period's days over the days of the 12 months to its end."""
+    rows = in_period(referrals(tables), "referral_date", periods)
+    counts = rows.group_by([*KEYS, "year_fraction"]).aggregate(numerator=ibis._.count())
+    return per_population(counts, tables, annualised=True)
+
+
+@indicator(
+    "REF_NFA",
+    "Referrals with no further action",
+    unit=Unit.PERCENT,
+    polarity=Polarity.LOWER,
+    source=Source.CIN_CENSUS,
+    comparator="c1 no_further_action_percent",
+)
+def no_further_action(tables: Tables, periods: ir.Table) -> ir.Table:
+    """Of referrals in the period (one per child and referral date), those with ReferralNFA
+    true. A referral recorded twice on one date is NFA if either record says so; a blank
+    ReferralNFA is not NFA."""
+    refs = tables.table("cin_referrals")
+    refs = refs.group_by(["la_code", "child_id", "referral_date"]).aggregate(
+        nfa=refs.referral_nfa.fill_null(False).any()
+    )
+    rows = in_period(refs, "referral_date", periods)
+    return proportion(rows, rows.nfa)
+
+
+@indicator(
+    "ASSESS_45WD",
+    "Assessments completed within 45 working days",
+    unit=Unit.PERCENT,
+    polarity=Polarity.HIGHER,
+    source=Source.CIN_CENSUS,
+)
+def assessments_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
+    """Of assessments with AssessmentAuthorisationDate in the period, those authorised within 45
+    working days of AssessmentActualStartDate (working days d with start < d ≤ authorisation:
+    Monday–Friday, not an England bank holiday). An assessment recorded twice (same child, start
+    and authorisation) counts once; one without a start date cannot be timed and is left out."""
+    done = tables.table("cin_assessments")
+    done = done.filter(done.start_date.notnull() & done.authorised_date.notnull())
+    done = done.select("la_code", "child_id", "start_date", "authorised_date").distinct()
+    timed = with_working_days(done, "start_date", "authorised_date", "working_days")
+    rows = in_period(timed, "authorised_date", periods)
+    return proportion(rows, rows.working_days <= 45)
+
+
+@indicator(
+    "CIN_RATE",
+    "Children in need per 10,000 at period end",
+    unit=Unit.PER_10K,
+    polarity=Polarity.NEITHER,
+    source=Source.CIN_CENSUS,
+    comparator="b1 At31_episodes ÷ population",
+    interval=Interval.POISSON,
+)
+def children_in_need_rate(tables: Tables, periods: ir.Table) -> ir.Table:
+    """Children with a referral (CINdetails) open at period end — referral on or before the end,
+    closure blank or after it, and not NFA — ÷ the LA's children aged 0–17 × 10,000. A child
+    with two open referrals counts once."""
+    refs = tables.table("cin_referrals")
+    refs = refs.filter(~refs.referral_nfa.fill_null(False))
+    rows = open_at_end(refs, "referral_date", "closure_date", periods)
+    counts = rows.group_by(KEYS).aggregate(numerator=rows.child_id.nunique())
+    return per_population(counts, tables, annualised=False)
