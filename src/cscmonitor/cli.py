@@ -13,6 +13,7 @@ from cscmonitor.backends import Backend
 from cscmonitor.benchmark_cli import benchmark, benchmarks_app
 from cscmonitor.output import Format, emit
 from cscmonitor.periods import Period, Series, series
+from cscmonitor.records.cli import records_app
 from cscmonitor.returns.issues import ReturnError
 from cscmonitor.settings import Settings
 
@@ -24,6 +25,7 @@ app = typer.Typer(
 err = Console(stderr=True)
 app.command()(benchmark)
 app.add_typer(benchmarks_app, name="benchmarks")
+app.add_typer(records_app, name="records")
 
 DataDir = Annotated[
     Path | None,

@@ -1,4 +1,4 @@
-"""The demo: the whole flow on the embedded default (DuckDB + files), from synthetic returns."""
+"""The demo: the whole flow on the embedded default (DuckDB + Parquet, records in SQLite)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ from cscmonitor.assess import assess
 from cscmonitor.basket import basket_results, contract_from
 from cscmonitor.ingest import ingest
 from cscmonitor.output import Format, emit
+from cscmonitor.records.audit import Actor
+from cscmonitor.records.db import database_url, make_engine, transaction, upgrade
+from cscmonitor.records.yamlio import load_demo
 from cscmonitor.reports.summary import build_summary_context, write_summary
 from cscmonitor.reports.table import assessment_table
 from cscmonitor.settings import Settings
@@ -52,6 +55,18 @@ def run_demo(out: Path, *, seed: int = 0, console: Console | None = None) -> Dem
         f"{ingested.result.snapshot.id} ({ingested.problems.errors} errors, "
         f"{ingested.problems.warnings} warnings)"
     )
+
+    with console.status("Loading the contract's governance records…"):
+        engine = make_engine(database_url(settings))
+        upgrade(engine)
+        with transaction(engine, Actor("cscmonitor demo")) as session:
+            held = load_demo(session)
+            facts = (
+                f"{len(held.inspections)} inspections, {len(held.budgets)} budgets, "
+                f"{len(held.change_requests)} change requests, {len(held.priorities)} priorities"
+            )
+        engine.dispose()
+    console.print(f"[green]✓[/green] records: {facts}")
 
     with console.status("Computing the basket's indicators…"):
         tables = Warehouse(settings.warehouse_dir).tables()

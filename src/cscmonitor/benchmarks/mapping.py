@@ -312,6 +312,11 @@ COMPARATORS: tuple[Comparator, ...] = (
 
 BY_CODE: dict[str, Comparator] = {c.code: c for c in COMPARATORS}
 
+# Indicators whose DfE comparator exists but whose table is not bundled yet, and why.
+NOT_BUNDLED: dict[str, str] = {
+    "ICPC_15WD": "c4 (initial conferences by days from S47 start) is not in reference/ees",
+}
+
 
 def comparator_for(code: str) -> Comparator:
     """The published comparator of an indicator; KeyError naming those that have one."""

@@ -1,0 +1,9 @@
+"""The contract's governance records: held by people, kept with history, rules and an audit trail.
+
+Models are in `models`, the rules in the service modules (`contracts`, `basket`,
+`inspections`, `finance`, `changes`, `priorities`), every write is audited (`audit`), and the
+schema is made by the Alembic migrations in `migrations/` (`db.upgrade`).
+"""
+
+# Importing any part of records installs the audit listeners, so no write escapes the trail.
+from cscmonitor.records import audit as _audit  # noqa: F401

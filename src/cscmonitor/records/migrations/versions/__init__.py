@@ -1,0 +1,1 @@
+"""One module per migration, named `NNNN_what.py` in order."""

@@ -1,0 +1,244 @@
+"""Inspectorates, inspection frameworks and each framework's judgement scale, as data.
+
+A new framework is an entry here, not a migration: inspections store the codes as text and
+the services check them against this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from cscmonitor.records.errors import RecordsError
+
+INSPECTORATES: Mapping[str, str] = {
+    "ofsted": "Ofsted",
+    "hmi_probation": "HM Inspectorate of Probation",
+    "cqc": "Care Quality Commission",
+    "hmicfrs": "HM Inspectorate of Constabulary and Fire & Rescue Services",
+    "joint": "Joint inspection (several inspectorates)",
+}
+
+
+@dataclass(frozen=True)
+class Scale:
+    """Grades from best to worst, with other spellings inspectors' reports use for them."""
+
+    code: str
+    grades: tuple[str, ...]
+    aliases: Mapping[str, str] = field(default_factory=dict)
+
+    def canonical(self, text: str) -> str | None:
+        """The grade as this scale spells it, or None when `text` is not on the scale."""
+        wanted = " ".join(text.split()).casefold()
+        for grade in self.grades:
+            if grade.casefold() == wanted:
+                return grade
+        for alias, grade in self.aliases.items():
+            if alias.casefold() == wanted:
+                return grade
+        return None
+
+    def rank(self, grade: str) -> int:
+        """0 for the best grade, counting down the scale."""
+        return self.grades.index(grade)
+
+
+OFSTED_FOUR_POINT = Scale(
+    "ofsted_4",
+    ("Outstanding", "Good", "Requires improvement to be good", "Inadequate"),
+    # Reports before 2014 and many summaries (the seed's among them) drop "to be good".
+    {"Requires improvement": "Requires improvement to be good"},
+)
+# HMI Probation's ratings since 2018 keep "Requires improvement" short.
+HMIP_FOUR_POINT = Scale("hmip_4", ("Outstanding", "Good", "Requires improvement", "Inadequate"))
+# The full joint inspections of youth offending work (2013–2018) rated each key area in words.
+YOUTH_OFFENDING_WORK = Scale("yos_fji", ("Good", "Satisfactory", "Unsatisfactory", "Poor"))
+# A children's home's interim inspection says how it moved since its last full inspection.
+INTERIM_EFFECTIVENESS = Scale(
+    "interim",
+    ("Improved effectiveness", "Sustained effectiveness", "Declined in effectiveness"),
+)
+
+
+@dataclass(frozen=True)
+class Framework:
+    """One inspection framework: who uses it, the headline judgement and the areas it judges."""
+
+    code: str
+    title: str
+    inspectorates: frozenset[str]
+    scale: Scale | None  # None: the framework reports findings without graded judgements
+    overall: str | None  # what the headline judgement is called; None when there is none
+    areas: Mapping[str, str] = field(default_factory=dict)  # area code -> the report's wording
+
+
+_FRAMEWORKS = (
+    Framework(
+        "SIF",
+        "Single inspection framework: children in need of help and protection, children looked "
+        "after and care leavers (2013–2017)",
+        frozenset({"ofsted"}),
+        OFSTED_FOUR_POINT,
+        "Overall effectiveness",
+        {
+            "help_and_protection": "Children who need help and protection",
+            "looked_after": "Children looked after and achieving permanence",
+            "adoption": "Adoption performance",
+            "care_leavers": "Experience and progress of care leavers",
+            "leadership": "Leadership, management and governance",
+        },
+    ),
+    Framework(
+        "LSCB_REVIEW",
+        "Review of the effectiveness of the Local Safeguarding Children Board (with the SIF)",
+        frozenset({"ofsted"}),
+        OFSTED_FOUR_POINT,
+        "Overall effectiveness",
+    ),
+    Framework(
+        "ILACS",
+        "Inspection of local authority children's services (2018–)",
+        frozenset({"ofsted"}),
+        OFSTED_FOUR_POINT,
+        "Overall effectiveness",
+        {
+            "leaders": "The impact of leaders on social work practice with children and families",
+            "help_and_protection": "The experiences and progress of children who need help "
+            "and protection",
+            # Until 2023 this judgement covered care leavers too.
+            "children_in_care": "The experiences and progress of children in care",
+            "care_leavers": "The experiences and progress of care leavers",
+        },
+    ),
+    Framework(
+        "CHILDRENS_HOME",
+        "Children's home full inspection (2015 framework; SCCIF from 2017)",
+        frozenset({"ofsted"}),
+        OFSTED_FOUR_POINT,
+        "Overall experiences and progress of children and young people",
+        {
+            "help_and_protection": "How well children and young people are helped and protected",
+            "leadership": "The effectiveness of leaders and managers",
+        },
+    ),
+    Framework(
+        "CHILDRENS_HOME_INTERIM",
+        "Children's home interim inspection",
+        frozenset({"ofsted"}),
+        INTERIM_EFFECTIVENESS,
+        "Effectiveness since the last full inspection",
+    ),
+    Framework(
+        "FOSTERING_AGENCY",
+        "Fostering agency inspection (independent or local authority; SCCIF from 2017)",
+        frozenset({"ofsted"}),
+        OFSTED_FOUR_POINT,
+        "Overall effectiveness",
+        {
+            "outcomes": "Outcomes for children and young people",
+            "quality": "Quality of service",
+            "safeguarding": "Safeguarding children and young people",
+            "leadership": "Leadership and management",
+        },
+    ),
+    Framework(
+        "ADOPTION_AGENCY",
+        "Adoption agency inspection (voluntary or local authority; SCCIF from 2017)",
+        frozenset({"ofsted"}),
+        OFSTED_FOUR_POINT,
+        "Overall effectiveness",
+        {
+            "outcomes": "Outcomes for children",
+            "adopters": "Adopters' experiences",
+            "safeguarding": "Safeguarding children",
+            "leadership": "Leadership and management",
+        },
+    ),
+    Framework(
+        "YOS_FJI",
+        "Full joint inspection of youth offending work (2013–2018)",
+        frozenset({"hmi_probation", "joint"}),
+        YOUTH_OFFENDING_WORK,
+        None,
+        {
+            "reducing_reoffending": "Reducing reoffending",
+            "protecting_public": "Protecting the public",
+            "protecting_children": "Protecting children and young people",
+            "sentence_served": "Ensuring the sentence is served",
+            "governance": "Governance and partnership arrangements",
+            "court_work": "Court work and reports",
+        },
+    ),
+    Framework(
+        "YOS",
+        "Inspection of youth offending services (2018–)",
+        frozenset({"hmi_probation"}),
+        HMIP_FOUR_POINT,
+        "Overall rating",
+        {
+            "organisational_delivery": "Organisational delivery",
+            "court_disposals": "Court disposals",
+            "out_of_court_disposals": "Out-of-court disposals",
+            "resettlement": "Resettlement",
+        },
+    ),
+    Framework(
+        "JTAI",
+        "Joint targeted area inspection of the multi-agency response",
+        frozenset({"joint"}),
+        None,
+        None,
+    ),
+    Framework(
+        "CQC_CLAS",
+        "Review of health services for children looked after and safeguarding",
+        frozenset({"cqc"}),
+        None,
+        None,
+    ),
+)
+
+FRAMEWORKS: Mapping[str, Framework] = {f.code: f for f in _FRAMEWORKS}
+
+
+def inspectorate(code: str) -> str:
+    """The inspectorate code, checked."""
+    if code not in INSPECTORATES:
+        raise RecordsError(
+            f"inspectorate {code!r} is not known; known: {', '.join(sorted(INSPECTORATES))}"
+        )
+    return code
+
+
+def framework(code: str, inspectorate_code: str | None = None) -> Framework:
+    """The framework with this code, checked against the inspectorate that uses it."""
+    found = FRAMEWORKS.get(code)
+    if found is None:
+        raise RecordsError(
+            f"framework {code!r} is not known; known: {', '.join(sorted(FRAMEWORKS))}"
+        )
+    if inspectorate_code is not None and inspectorate_code not in found.inspectorates:
+        users = ", ".join(sorted(found.inspectorates))
+        raise RecordsError(f"framework {code} is used by {users}, not {inspectorate_code}")
+    return found
+
+
+def judgement(frame: Framework, area: str | None, value: str) -> str:
+    """`value` as the framework's scale spells it; `area` None is the overall judgement."""
+    where = frame.overall if area is None else frame.areas.get(area)
+    if where is None:
+        if area is None:
+            raise RecordsError(f"{frame.code} inspections have no overall judgement")
+        known = ", ".join(frame.areas) or "none"
+        raise RecordsError(f"{frame.code} judges no area {area!r}; its areas: {known}")
+    if frame.scale is None:
+        raise RecordsError(f"{frame.code} inspections make no graded judgements")
+    grade = frame.scale.canonical(value)
+    if grade is None:
+        grades = " / ".join(frame.scale.grades)
+        raise RecordsError(
+            f"{value!r} is not a judgement on the {frame.code} scale for {where!r}: "
+            f"use one of {grades}"
+        )
+    return grade

@@ -1,0 +1,1 @@
+"""Tests of the governance records, on SQLite and PostgreSQL."""
