@@ -128,6 +128,14 @@ def compute(
         list[str] | None, typer.Option(help="Indicator codes (default: all).")
     ] = None,
     backend: Annotated[Backend, typer.Option(help="Where the queries run.")] = Backend.DUCKDB,
+    explain: Annotated[
+        str | None,
+        typer.Option(
+            "--explain",
+            metavar="CODE",
+            help="Print the definition and the records behind one figure (one --la, one --period).",
+        ),
+    ] = None,
     format: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.TABLE,
     output: Annotated[
         Path | None, typer.Option(help="Write to this file instead of the screen.")
@@ -136,6 +144,8 @@ def compute(
     """Compute indicators for every LA and period at once (one query per indicator)."""
     from cscmonitor.backends import SnapshotTables
     from cscmonitor.indicators.engine import compute as run
+    from cscmonitor.indicators.engine import explain as explain_figure
+    from cscmonitor.indicators.registry import get
     from cscmonitor.warehouse import Warehouse
 
     try:
@@ -153,7 +163,20 @@ def compute(
         if not periods:
             raise ValueError("give --period START:END or --period-series with --from and --to")
         snapshot = Warehouse(_settings(data_dir).warehouse_dir).require_current()
-        result = run(SnapshotTables(snapshot, backend), periods, codes=indicator, las=la)
+        tables = SnapshotTables(snapshot, backend)
+        if explain is not None:
+            if len(periods) != 1 or not la or len(la) != 1:
+                raise ValueError("--explain needs exactly one --la and one period")
+            definition = get(explain)
+            rows = explain_figure(tables, explain, periods[0], la[0])
+            err.print(
+                f"{definition.code} — {definition.title}\n{definition.definition}\n"
+                f"{int(rows['counted'].sum())} of {len(rows)} records counted "
+                f"(LA {la[0]}, {periods[0].label}); ids are pseudonyms."
+            )
+            emit(rows, format, output, title=f"Records behind {explain}")
+            return
+        result = run(tables, periods, codes=indicator, las=la)
     except (ValueError, KeyError, FileNotFoundError, RuntimeError) as exc:
         raise _fail(str(exc).strip("'\"")) from None
     emit(result, format, output, title="Indicators")

@@ -11,8 +11,8 @@ from cscmonitor.indicators.common import (
     in_period,
     months_after,
     open_at_end,
-    per_population,
     proportion,
+    rate,
 )
 from cscmonitor.indicators.registry import Interval, Polarity, Source, Tables, Unit, indicator
 
@@ -119,8 +119,7 @@ def plan_rate(tables: Tables, periods: ir.Table) -> ir.Table:
     """Children with a plan open at period end (start on or before the end, no end date or one
     after it) ÷ the LA's children aged 0–17 × 10,000; a child counts once."""
     rows = open_at_end(plan_spans(tables), "start_date", "end_date", periods)
-    counts = rows.group_by(KEYS).aggregate(numerator=rows.child_id.nunique())
-    return per_population(counts, tables, annualised=False)
+    return rate(rows, tables, annualised=False, distinct="child_id")
 
 
 @indicator(

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2
 
+from cscmonitor.indicators.common import explaining
 from cscmonitor.indicators.population import population_table
 from cscmonitor.indicators.registry import Indicator, Interval, Tables, Unit, all_indicators, get
 from cscmonitor.periods import Period, twelve_months_to
@@ -214,4 +215,25 @@ def held_spans(held: pd.DataFrame) -> pd.DataFrame:
         spans.groupby(["la_code", "run"])
         .agg(**{"from": ("period_start", "min"), "to": ("period_end", "max")})
         .reset_index()
+    )
+
+
+# Columns that are bookkeeping of the query, not facts about a record.
+_NOT_SHOWN = {"year_start", "year_fraction", "return_year"}
+
+
+def explain(tables: Tables, code: str, period: Period, la_code: str) -> pd.DataFrame:
+    """The records behind one figure: every row the indicator counted for the LA and period,
+    with `counted` true for those in the numerator (ids are the warehouse's pseudonyms)."""
+    ind = get(code)
+    with explaining():
+        rows = ind.body(ForLAs(tables, [la_code]), periods_table([period])).execute()
+    shown = [c for c in rows.columns if c not in _NOT_SHOWN and not c.endswith("_right")]
+    rows = rows[shown]
+    rows = rows[(rows["la_code"] == la_code)] if "la_code" in rows else rows
+    first = [c for c in ("counted", "child_id", "worker_id") if c in rows.columns]
+    rest = [c for c in rows.columns if c not in first]
+    order = [c for c in ("child_id", "worker_id") if c in rows.columns] or rest[:1]
+    return rows[first + rest].sort_values(
+        ["counted", *order], ascending=[False] + [True] * len(order), ignore_index=True
     )

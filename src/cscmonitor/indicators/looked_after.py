@@ -14,8 +14,8 @@ from cscmonitor.indicators.common import (
     KEYS,
     months_after,
     open_at_end,
-    per_population,
     proportion,
+    rate,
 )
 from cscmonitor.indicators.registry import Interval, Polarity, Source, Tables, Unit, indicator
 
@@ -91,10 +91,7 @@ def three_or_more_placements(tables: Tables, periods: ir.Table) -> ir.Table:
         placements=counted.cast("int64").sum()
     )
     children = cohort.left_join(placements, [*KEYS, "child_id"])
-    three = children.placements.fill_null(0) >= 3
-    return children.group_by(
-        children.la_code, children.period_start, children.period_end
-    ).aggregate(numerator=three.cast("int64").sum(), denominator=ibis._.count())
+    return proportion(children, children.placements.fill_null(0) >= 3)
 
 
 ADOPTIVE = ("A3", "A4", "A5", "A6")
@@ -112,8 +109,7 @@ ADOPTIVE = ("A3", "A4", "A5", "A6")
 def looked_after_rate(tables: Tables, periods: ir.Table) -> ir.Table:
     """Children with an episode open at period end ÷ the LA's children aged 0–17 × 10,000."""
     rows = open_at_end(tables.table("cla_episodes"), "decom", "dec", periods)
-    counts = rows.group_by(KEYS).aggregate(numerator=rows.child_id.nunique())
-    return per_population(counts, tables, annualised=False)
+    return rate(rows, tables, annualised=False, distinct="child_id")
 
 
 def periods_of_care(tables: Tables) -> ir.Table:

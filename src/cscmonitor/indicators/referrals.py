@@ -7,12 +7,11 @@ import ibis.expr.types as ir
 
 from cscmonitor.indicators.calendar import with_working_days
 from cscmonitor.indicators.common import (
-    KEYS,
     in_period,
     months_after,
     open_at_end,
-    per_population,
     proportion,
+    rate,
 )
 from cscmonitor.indicators.registry import Interval, Polarity, Source, Tables, Unit, indicator
 
@@ -63,8 +62,7 @@ def referral_rate(tables: Tables, periods: ir.Table) -> ir.Table:
     10,000, annualised for periods shorter than a year: the denominator is the population times
     the period's days over the days of the 12 months to its end."""
     rows = in_period(referrals(tables), "referral_date", periods)
-    counts = rows.group_by([*KEYS, "year_fraction"]).aggregate(numerator=ibis._.count())
-    return per_population(counts, tables, annualised=True)
+    return rate(rows, tables, annualised=True)
 
 
 @indicator(
@@ -123,5 +121,4 @@ def children_in_need_rate(tables: Tables, periods: ir.Table) -> ir.Table:
     refs = tables.table("cin_referrals")
     refs = refs.filter(~refs.referral_nfa.fill_null(False))
     rows = open_at_end(refs, "referral_date", "closure_date", periods)
-    counts = rows.group_by(KEYS).aggregate(numerator=rows.child_id.nunique())
-    return per_population(counts, tables, annualised=False)
+    return rate(rows, tables, annualised=False, distinct="child_id")

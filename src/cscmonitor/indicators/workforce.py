@@ -7,9 +7,10 @@ counts them. FTE throughout.
 
 from __future__ import annotations
 
+import ibis
 import ibis.expr.types as ir
 
-from cscmonitor.indicators.common import KEYS, open_at_end
+from cscmonitor.indicators.common import KEYS, explaining_now, open_at_end, weighted
 from cscmonitor.indicators.registry import Interval, Polarity, Source, Tables, Unit, indicator
 
 
@@ -32,10 +33,7 @@ def agency(tables: Tables, periods: ir.Table) -> ir.Table:
     DfE workforce census counts them. In post on a date: started on or before it and not left by
     it (a worker whose left date is the period end has left)."""
     rows = open_at_end(social_workers(tables), "start_date", "left_date", periods)
-    return rows.group_by(KEYS).aggregate(
-        numerator=rows.fte.sum(where=rows.agency.fill_null(False)),
-        denominator=rows.fte.sum(),
-    )
+    return weighted(rows, rows.fte, rows.agency.fill_null(False))
 
 
 @indicator(
@@ -54,11 +52,16 @@ def turnover(tables: Tables, periods: ir.Table) -> ir.Table:
     employed = social_workers(tables)
     employed = employed.filter(~employed.agency.fill_null(False))
     in_post = open_at_end(employed, "start_date", "left_date", periods)
-    in_post = in_post.group_by(KEYS).aggregate(denominator=in_post.fte.sum())
     left = employed.join(
         periods,
         [employed.left_date >= periods.year_start, employed.left_date <= periods.period_end],
     )
+    if explaining_now():
+        # The leavers are the numerator; the workers in post at the end, the denominator.
+        return left.mutate(counted=ibis.literal(True)).union(
+            in_post.mutate(counted=ibis.literal(False))
+        )
+    in_post = in_post.group_by(KEYS).aggregate(denominator=in_post.fte.sum())
     left = left.group_by(KEYS).aggregate(numerator=left.fte.sum())
     both = in_post.outer_join(left, KEYS)
     return both.select(
