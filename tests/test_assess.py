@@ -338,7 +338,8 @@ def test_assess_names_missing_columns(results: pd.DataFrame, contract: Contract)
 def test_assess_reads_the_engines_results(computed: Callable[..., pd.DataFrame]) -> None:
     """REREF_12M from tests/data/rereferrals (LA 999; returns from 1 Apr 2014), assessed.
 
-    Baseline year Oct 2013–Sep 2014: referrals A and B (1 Jun 2014): 2 < 5, insufficient data.
+    Baseline year Oct 2013–Sep 2014: the returns start 1 Apr 2014, so only half the year is held:
+    incomplete data, no value (its two referrals, A and B on 1 Jun 2014, are still counted).
     Contract year 1, Oct 2014–Sep 2015: referrals I (Oct), D (Jan), E (Mar), H (Apr), A, B (Jun),
     C (Jul), I (Aug), D and I (Sep) = 10; re-referrals A, D (Sep), I (Aug), I (Sep) = 4: 40.0%,
     flagged because the returns do not reach back to Oct 2013. 40.0 is beyond 25 + 3: red.
@@ -350,7 +351,7 @@ def test_assess_reads_the_engines_results(computed: Callable[..., pd.DataFrame])
     )
     (reref,) = assess(results, contract)  # the built-in registry
     assert (reref.year, reref.indicator.code) == (1, "REREF_12M")
-    assert (reref.baseline_year.denominator, reref.baseline_year.status) == (2, "insufficient data")
+    assert (reref.baseline_year.denominator, reref.baseline_year.status) == (2, "incomplete data")
     assert reref.baseline_year.value is None
     assert (reref.latest.numerator, reref.latest.denominator) == (4, 10)
     assert reref.latest.value == pytest.approx(40.0)

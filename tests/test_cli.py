@@ -1,6 +1,7 @@
 """The command line: every command documents itself; the generated reference is current."""
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer
@@ -11,19 +12,35 @@ from cscmonitor.indicators.reference import reference_markdown
 from cscmonitor.indicators.registry import all_indicators
 
 runner = CliRunner()
-COMMANDS = [c.name or c.callback.__name__ for c in app.registered_commands if c.callback]
 
 
-def test_every_command_is_listed():
-    assert {"synth", "ingest", "compute", "assess", "report", "demo", "indicators"} <= set(COMMANDS)
+def _paths(command: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command and sub-command of the CLI, as the words that invoke it."""
+    found = [prefix] if prefix else []
+    if hasattr(command, "commands"):  # a group (typer vendors its own click)
+        for name, sub in command.commands.items():
+            found += _paths(sub, (*prefix, name))
+    return found
 
 
-@pytest.mark.parametrize("command", COMMANDS)
-def test_every_command_has_help(command):
-    result = runner.invoke(app, [command, "--help"])
+ROOT = typer.main.get_command(app)
+COMMANDS = _paths(ROOT)
+
+
+def test_every_stage_is_a_command():
+    top = {path[0] for path in COMMANDS}
+    assert {"synth", "ingest", "compute", "assess", "report", "demo", "indicators"} <= top
+    assert {"benchmark", "benchmarks", "records"} <= top
+
+
+@pytest.mark.parametrize("path", COMMANDS, ids=" ".join)
+def test_every_command_has_help(path):
+    result = runner.invoke(app, [*path, "--help"])
     assert result.exit_code == 0, result.output
-    callback = typer.main.get_command(app).commands[command]  # type: ignore[attr-defined]
-    assert callback.help, f"{command} has no help text"
+    command = ROOT
+    for word in path:
+        command = command.commands[word]  # type: ignore[attr-defined]
+    assert command.help, f"cscmonitor {' '.join(path)} has no help text"
 
 
 def test_reference_page_is_current():

@@ -44,3 +44,10 @@ def test_demo_report_shows_computed_beside_published(demo):
 def test_demo_writes_the_indicator_csv(demo):
     header = demo.indicators.read_text().splitlines()[0]
     assert header.startswith("indicator,la_code,period_start,period_end,numerator,denominator")
+
+
+@pytest.mark.slow
+def test_demo_writes_the_annual_review_in_four_formats(demo):
+    assert set(demo.annual_review) == {"html", "pdf", "docx", "xlsx"}
+    for path in demo.annual_review.values():
+        assert path.stat().st_size > 1000, path

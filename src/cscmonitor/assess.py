@@ -22,6 +22,7 @@ from scipy.stats import t as student_t
 
 from cscmonitor.contract import Contract, IndicatorLookup, ReportedFigures, lookup_indicator
 from cscmonitor.indicators.engine import (
+    INCOMPLETE_DATA,
     INSUFFICIENT_DATA,
     LOOKBACK_INCOMPLETE,
     NO_DATA,
@@ -32,7 +33,7 @@ from cscmonitor.indicators.registry import Indicator, Interval, Polarity, Unit
 from cscmonitor.periods import Period
 
 # Only these statuses withhold a value.
-WITHOUT_VALUE = frozenset({INSUFFICIENT_DATA, NO_DATA})
+WITHOUT_VALUE = frozenset({INSUFFICIENT_DATA, NO_DATA, INCOMPLETE_DATA})
 
 # Absorbs binary floating-point error in sums such as target + tolerance (0.1 + 0.2).
 _EPSILON = 1e-9

@@ -14,6 +14,7 @@ from cscmonitor.benchmark_cli import benchmark, benchmarks_app
 from cscmonitor.output import Format, emit
 from cscmonitor.periods import Period, Series, series
 from cscmonitor.records.cli import records_app
+from cscmonitor.reports.cli import report_app
 from cscmonitor.returns.issues import ReturnError
 from cscmonitor.settings import Settings
 
@@ -26,6 +27,7 @@ err = Console(stderr=True)
 app.command()(benchmark)
 app.add_typer(benchmarks_app, name="benchmarks")
 app.add_typer(records_app, name="records")
+app.add_typer(report_app, name="report")
 
 DataDir = Annotated[
     Path | None,
@@ -249,26 +251,6 @@ def assess(
 
     terms, _snapshot, assessments = _assessments(data_dir, contract, year)
     emit(assessment_table(assessments), format, output, title=terms.name)
-
-
-@app.command()
-def report(
-    output: Annotated[Path, typer.Option(help="The HTML file to write.")],
-    contract: ContractOption = "doncaster-2014",
-    data_dir: DataDir = None,
-    year: Annotated[
-        int | None, typer.Option(help="Contract year (default: the latest ended).")
-    ] = None,
-) -> None:
-    """Write the HTML summary of performance against the basket for a contract year."""
-    from cscmonitor.reports.summary import build_summary_context, write_summary
-
-    terms, snapshot, assessments = _assessments(data_dir, contract, year)
-    created = dt.datetime.fromisoformat(snapshot.manifest["created_at"]).date()
-    context = build_summary_context(
-        terms, assessments, snapshot_id=snapshot.id, snapshot_date=created
-    )
-    err.print(f"report: {write_summary(output, context)}")
 
 
 @app.command()

@@ -17,6 +17,7 @@ from cscmonitor.output import Format, emit
 from cscmonitor.records.audit import Actor
 from cscmonitor.records.db import database_url, make_engine, transaction, upgrade
 from cscmonitor.records.yamlio import load_demo
+from cscmonitor.reports.publish import write_annual_review
 from cscmonitor.reports.summary import build_summary_context, write_summary
 from cscmonitor.reports.table import assessment_table
 from cscmonitor.settings import Settings
@@ -32,6 +33,7 @@ class DemoResult:
     report: Path
     indicators: Path
     table: pd.DataFrame
+    annual_review: dict[str, Path]  # by format
 
 
 def run_demo(out: Path, *, seed: int = 0, console: Console | None = None) -> DemoResult:
@@ -83,6 +85,10 @@ def run_demo(out: Path, *, seed: int = 0, console: Console | None = None) -> Dem
         )
         report = write_summary(out / "summary.html", context)
     console.print(f"[green]✓[/green] assess and report: {report}")
+
+    with console.status("Writing the annual review (HTML, PDF, DOCX, XLSX)…"):
+        reviews = write_annual_review(out, data_dir=data_dir)
+    console.print(f"[green]✓[/green] annual review: {', '.join(str(p) for p in reviews.values())}")
     table = assessment_table(assessments)[
         [
             "indicator",
@@ -94,4 +100,4 @@ def run_demo(out: Path, *, seed: int = 0, console: Console | None = None) -> Dem
             "reported_latest",
         ]
     ]
-    return DemoResult(report, indicators, table)
+    return DemoResult(report, indicators, table, reviews)

@@ -36,3 +36,11 @@ def test_turnover_at_an_earlier_date(computed):
     half = computed(["workforce"], "SW_TURNOVER", ["2014-10-01:2015-03-31"]).loc["2014-10-01"]
     assert half.denominator == pytest.approx(5.3)
     assert half.numerator == pytest.approx(1.0)
+
+
+def test_a_period_the_returns_only_partly_cover_has_no_value(computed):
+    # The workforce file covers Oct 2014 - Sep 2015; Apr 2015 - Mar 2016 would count leavers and
+    # staff in post at 31 Mar 2016 from half a year of records.
+    later = computed(["workforce"], "SW_TURNOVER", ["2015-04-01:2016-03-31"]).loc["2015-04-01"]
+    assert later.status == "incomplete data"
+    assert later.value != later.value  # NaN

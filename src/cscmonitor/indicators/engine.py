@@ -36,6 +36,7 @@ OK = "ok"
 INSUFFICIENT_DATA = "insufficient data"
 LOOKBACK_INCOMPLETE = "lookback incomplete"
 NO_DATA = "no data"
+INCOMPLETE_DATA = "incomplete data"  # the returns held cover only part of the period
 Z95 = 1.959963984540054
 
 
@@ -124,11 +125,17 @@ def finish(ind: Indicator, frame: pd.DataFrame, held: pd.DataFrame) -> pd.DataFr
     spans = held_spans(held)
     starts = pd.to_datetime(frame["period_start"])
     covered = _overlapping(frame, spans, starts)
-    enough = covered & (den >= ind.min_denominator) & (den > 0)
-    status = np.where(~covered, NO_DATA, np.where(enough, OK, INSUFFICIENT_DATA))
+    # A period the returns only partly cover would be counted from part of it: no value.
+    whole = _within(frame, spans, starts, frame["period_end"])
+    enough = whole & (den >= ind.min_denominator) & (den > 0)
+    status = np.where(
+        ~covered,
+        NO_DATA,
+        np.where(~whole, INCOMPLETE_DATA, np.where(enough, OK, INSUFFICIENT_DATA)),
+    )
     if ind.lookback_months:
         lookback_from = starts - pd.DateOffset(months=ind.lookback_months)
-        looked = _within(frame, spans, lookback_from)
+        looked = _within(frame, spans, lookback_from, frame["period_start"])
         status = np.where((status == OK) & ~looked, LOOKBACK_INCOMPLETE, status)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(enough, num / den, np.nan)
@@ -190,10 +197,12 @@ def _overlapping(frame: pd.DataFrame, spans: pd.DataFrame, start: pd.Series) -> 
     return covered
 
 
-def _within(frame: pd.DataFrame, spans: pd.DataFrame, start: pd.Series) -> np.ndarray:
-    """Whether one unbroken span of the row's LA holds every day of [start, period start]."""
+def _within(
+    frame: pd.DataFrame, spans: pd.DataFrame, start: pd.Series, end: pd.Series
+) -> np.ndarray:
+    """Whether one unbroken span of the row's LA holds every day of [start, end]."""
     rows = frame[["la_code"]].assign(
-        s=start.to_numpy(), e=pd.to_datetime(frame["period_start"]), i=np.arange(len(frame))
+        s=start.to_numpy(), e=pd.to_datetime(end).to_numpy(), i=np.arange(len(frame))
     )
     pairs = rows.merge(spans, on="la_code")
     hit = pairs[(pairs["from"] <= pairs["s"]) & (pairs["to"] >= pairs["e"])]

@@ -30,8 +30,9 @@ indicator's docstring.
   (29 Feb maps to 28 Feb).
 - **Status**: `ok`; `insufficient data` when the denominator is below the minimum (no value,
   never RAG-rated); `lookback incomplete` when the held returns do not reach back as far as
-  the measure looks (the value is shown, flagged); `no data` when no held return of the
-  source covers the period.
+  the measure looks (the value is shown, flagged); `incomplete data` when the held returns
+  cover only part of the period (no value: it would be counted from part of the period);
+  `no data` when no held return of the source covers the period.
 - **Confidence intervals** (95%): Wilson for proportions; exact Poisson (Garwood) on the
   numerator for measures that can exceed 100% (turnover).
 - **Duplicates across returns**: a newer return supersedes what an older one held for the same

@@ -1,0 +1,202 @@
+"""The `report` commands: the quarterly report, the annual review, the corporate parenting pack
+and the summary, in HTML, PDF, DOCX or XLSX.
+
+Mounted on the main app by `cli.py`:
+
+    from cscmonitor.reports.cli import report_app
+    app.add_typer(report_app, name="report")
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from cscmonitor.settings import Settings
+
+err = Console(stderr=True)
+
+report_app = typer.Typer(
+    help="Write the reports people read: quarterly, annual review, corporate parenting, summary.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Data directory (default: $CSCMONITOR_DATA_DIR or ./data)."),
+]
+ContractOption = Annotated[
+    str | None,
+    typer.Option(
+        "--contract",
+        help="Contract YAML file, a packaged contract's name, or a contract the records hold "
+        "(default: the records' only contract, else doncaster-2014).",
+    ),
+]
+YearOption = Annotated[
+    int | None,
+    typer.Option("--contract-year", min=1, help="Contract year (default: the latest covered)."),
+]
+FormatOption = Annotated[
+    str, typer.Option("--format", help="html, pdf, docx or xlsx (xlsx: the data tables).")
+]
+OutputOption = Annotated[Path, typer.Option("--output", help="The file to write.")]
+PublishOption = Annotated[
+    bool,
+    typer.Option(
+        "--publish/--internal",
+        help="Publication mode: counts of 1 to 5 and figures derived from them shown as c.",
+    ),
+]
+AsAtOption = Annotated[
+    dt.datetime | None,
+    typer.Option("--as-at", formats=["%Y-%m-%d"], help="Read the records as at this date."),
+]
+
+
+def _settings(data_dir: Path | None) -> Settings:
+    return Settings(data_dir=data_dir) if data_dir else Settings()
+
+
+def _write(
+    report: str,
+    *,
+    output: Path,
+    format: str,
+    data_dir: Path | None,
+    contract: str | None,
+    year: int | None,
+    quarter: int | None,
+    publish: bool,
+    as_at: dt.datetime | None,
+) -> None:
+    from cscmonitor.contract import ContractError
+    from cscmonitor.records.errors import RecordsError
+    from cscmonitor.reports.disclosure import Mode
+    from cscmonitor.reports.publish import Report, write_reports
+
+    try:
+        written = write_reports(
+            _settings(data_dir),
+            Report(report),
+            [(format, output)],
+            contract=contract,
+            year=year,
+            quarter=quarter,
+            mode=Mode.PUBLICATION if publish else Mode.INTERNAL,
+            as_at=as_at.date() if as_at else None,
+        )
+    except (ValueError, KeyError, FileNotFoundError, ContractError, RecordsError) as exc:
+        err.print(f"[red]error:[/red] {str(exc).strip(chr(39) + chr(34))}", highlight=False)
+        raise typer.Exit(code=2) from None
+    err.print(f"report: {written[0]}", highlight=False)
+
+
+@report_app.command()
+def quarterly(
+    output: OutputOption,
+    quarter: Annotated[int, typer.Option("--quarter", min=1, max=4, help="Quarter 1 to 4.")],
+    year: YearOption = None,
+    format: FormatOption = "html",
+    contract: ContractOption = None,
+    publish: PublishOption = False,
+    as_at: AsAtOption = None,
+    data_dir: DataDir = None,
+) -> None:
+    """The quarterly performance report: the basket, a page per indicator, money, actions."""
+    _write(
+        "quarterly",
+        output=output,
+        format=format,
+        data_dir=data_dir,
+        contract=contract,
+        year=year,
+        quarter=quarter,
+        publish=publish,
+        as_at=as_at,
+    )
+
+
+@report_app.command()
+def annual(
+    output: OutputOption,
+    year: YearOption = None,
+    format: FormatOption = "html",
+    contract: ContractOption = None,
+    publish: PublishOption = False,
+    as_at: AsAtOption = None,
+    data_dir: DataDir = None,
+) -> None:
+    """The annual review to the Secretary of State, with appendices and page references."""
+    _write(
+        "annual",
+        output=output,
+        format=format,
+        data_dir=data_dir,
+        contract=contract,
+        year=year,
+        quarter=None,
+        publish=publish,
+        as_at=as_at,
+    )
+
+
+@report_app.command("corporate-parenting")
+def corporate_parenting(
+    output: OutputOption,
+    year: YearOption = None,
+    quarter: Annotated[
+        int | None, typer.Option("--quarter", min=1, max=4, help="To a quarter's end.")
+    ] = None,
+    format: FormatOption = "html",
+    contract: ContractOption = None,
+    publish: PublishOption = False,
+    data_dir: DataDir = None,
+) -> None:
+    """The corporate parenting pack: children looked after, care leavers, the virtual school."""
+    _write(
+        "corporate-parenting",
+        output=output,
+        format=format,
+        data_dir=data_dir,
+        contract=contract,
+        year=year,
+        quarter=quarter,
+        publish=publish,
+        as_at=None,
+    )
+
+
+@report_app.command()
+def summary(
+    output: OutputOption,
+    contract: Annotated[
+        str, typer.Option("--contract", help="Contract YAML file, or a packaged one by name.")
+    ] = "doncaster-2014",
+    year: YearOption = None,
+    data_dir: DataDir = None,
+) -> None:
+    """The one-page HTML summary of performance against the basket for a contract year."""
+    from cscmonitor.assess import assess
+    from cscmonitor.basket import basket_results, contract_from
+    from cscmonitor.contract import ContractError
+    from cscmonitor.reports.summary import build_summary_context, write_summary
+    from cscmonitor.warehouse import Warehouse
+
+    try:
+        terms = contract_from(contract)
+        tables = Warehouse(_settings(data_dir).warehouse_dir).tables()
+        assessments = assess(basket_results(tables, terms), terms, year=year)
+    except (ContractError, ValueError, KeyError, FileNotFoundError) as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(code=2) from None
+    created = dt.datetime.fromisoformat(tables.snapshot.manifest["created_at"]).date()
+    context = build_summary_context(
+        terms, assessments, snapshot_id=tables.snapshot.id, snapshot_date=created
+    )
+    err.print(f"report: {write_summary(output, context)}", highlight=False)

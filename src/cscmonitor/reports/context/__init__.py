@@ -1,0 +1,1 @@
+"""The reports' typed contexts: every figure and fact a report shows, built once."""

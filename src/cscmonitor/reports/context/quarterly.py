@@ -1,0 +1,97 @@
+"""The quarterly performance report's context: the basket at a quarter end, money and actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from cscmonitor.periods import Period, twelve_months_to
+from cscmonitor.reports.context.commentary import commentary
+from cscmonitor.reports.context.finance import MoneyPosition, positions
+from cscmonitor.reports.context.governance import ActionLine, action_plan
+from cscmonitor.reports.context.indicators import Panel, Request, Wanted, build_panels
+from cscmonitor.reports.context.sources import Sources
+from cscmonitor.reports.context.timing import contract_quarter, trend
+from cscmonitor.reports.disclosure import Discloser, Mode, marking
+
+
+@dataclass(frozen=True)
+class QuarterlyContext:
+    title: str
+    marking: str
+    mode: Mode
+    contract_name: str
+    council: str | None
+    place: str
+    la_code: str
+    year: int
+    quarter: int
+    quarter_period: Period
+    latest_period: Period  # the 12 months to the quarter's end
+    baseline_period: Period
+    as_at: dt.date
+    snapshot_id: str
+    snapshot_date: dt.date
+    panels: tuple[Panel, ...]  # exceptions first, then in basket order
+    money: tuple[MoneyPosition, ...]
+    actions: tuple[ActionLine, ...]
+    records_held: bool
+
+    @property
+    def exceptions(self) -> tuple[Panel, ...]:
+        return tuple(p for p in self.panels if p.exception)
+
+
+def basket_wanted(sources: Sources) -> tuple[Wanted, ...]:
+    return tuple(
+        Wanted(e.indicator, baseline=e.baseline, target=e.target, tolerance=e.tolerance)
+        for e in sources.terms.basket
+    )
+
+
+def build_quarterly_context(
+    sources: Sources, year: int, quarter: int, mode: Mode, *, as_at: dt.date | None = None
+) -> QuarterlyContext:
+    """The report for `quarter` of contract `year`; records are read as at the quarter's end."""
+    terms = sources.terms
+    span = contract_quarter(terms, year, quarter)
+    when = as_at or span.end
+    latest = twelve_months_to(span.end)
+    request = Request(
+        la_code=terms.la_code,
+        place=sources.place,
+        latest=latest,
+        compared=terms.baseline_period(),
+        compared_label="baseline year",
+        trend=trend(terms, span.end),
+        discloser=Discloser(mode),
+    )
+    panels = build_panels(
+        sources.tables,
+        basket_wanted(sources),
+        request,
+        published=sources.published,
+        commentary=commentary(sources.session, sources.records, span, within=False),
+    )
+    records = sources.records
+    return QuarterlyContext(
+        title=f"Quarterly performance report: contract year {year}, quarter {quarter}",
+        marking=marking(mode),
+        mode=mode,
+        contract_name=terms.name,
+        council=terms.council.name if terms.council else None,
+        place=sources.place,
+        la_code=terms.la_code,
+        year=year,
+        quarter=quarter,
+        quarter_period=span,
+        latest_period=latest,
+        baseline_period=terms.baseline_period(),
+        as_at=when,
+        snapshot_id=sources.snapshot.id,
+        snapshot_date=sources.snapshot_date,
+        panels=tuple(sorted(panels, key=lambda p: not p.exception)),
+        money=() if records is None else positions(records, span, when),
+        actions=() if records is None else action_plan(records, when),
+        records_held=records is not None,
+    )

@@ -1,0 +1,133 @@
+"""The neutral document every report is laid out as, and every renderer reads.
+
+A report's context (its figures and facts) is laid out once as a `Document`: headings,
+paragraphs, lists, tables, figures and page references. Each format's renderer turns the same
+document into bytes, so a new format touches one renderer and a new report one layout.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Tone = Literal["green", "amber", "red", "grey", "none"]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A table cell: the text shown, and the number behind it for a spreadsheet (None for text)."""
+
+    text: str
+    number: float | None = None
+    # An Excel number format for `number`, e.g. '0.0', '#,##0', '"£"#,##0'.
+    number_format: str | None = None
+    tone: Tone = "none"  # RAG colour; the text always says it too
+
+
+@dataclass(frozen=True)
+class PageRef:
+    """A reference to the pages holding the detail: `Appendix A.1, p. 17` (pp. for a range)."""
+
+    label: str
+    start: str  # anchor of the first page
+    end: str | None = None  # anchor of the last page, for a range
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int  # 1 is the document's title; no level is skipped going down
+    text: str
+    anchor: str | None = None
+    new_page: bool = False
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    refs: tuple[PageRef, ...] = ()
+    style: Literal["body", "lead", "note", "quote", "signature"] = "body"
+
+
+@dataclass(frozen=True)
+class Item:
+    text: str
+    refs: tuple[PageRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class Bullets:
+    items: tuple[Item, ...]
+    ordered: bool = False
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Label and value pairs (a description list): the report's header, a letter's heading."""
+
+    pairs: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str  # unique within the document: the anchor, and the spreadsheet's sheet
+    caption: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    row_headers: bool = True  # the first cell of each row heads it
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A chart drawn once as PNG; `alt` describes what it shows, and a table always follows."""
+
+    png: bytes
+    alt: str
+    caption: str
+    width_mm: float = 160.0
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """An invisible place to refer to, such as the end of an appendix."""
+
+    name: str
+
+
+Block = Heading | Paragraph | Bullets | Facts | Table | Figure | Anchor
+
+
+@dataclass(frozen=True)
+class Document:
+    title: str
+    marking: str  # what kind of report it is, on every page: internal or for publication
+    blocks: tuple[Block, ...]
+    subject: str = ""
+    author: str = ""
+    lang: str = "en-GB"
+    filename: str = "report"
+    meta: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+    def tables(self) -> tuple[Table, ...]:
+        return tuple(b for b in self.blocks if isinstance(b, Table))
+
+    def text(self) -> str:
+        """Every piece of text in reading order (for tests and search)."""
+        parts: list[str] = [self.title, self.marking]
+        for block in self.blocks:
+            match block:
+                case Heading(text=text) | Paragraph(text=text):
+                    parts.append(text)
+                case Bullets(items=items):
+                    parts.extend(i.text for i in items)
+                case Facts(pairs=pairs):
+                    parts.extend(f"{k}: {v}" for k, v in pairs)
+                case Table(caption=caption, columns=columns, rows=rows):
+                    parts.append(caption)
+                    parts.append(" | ".join(columns))
+                    parts.extend(" | ".join(c.text for c in row) for row in rows)
+                case Figure(alt=alt, caption=caption):
+                    parts.extend((caption, alt))
+                case Anchor():
+                    pass
+        return "\n".join(parts)

@@ -1,0 +1,439 @@
+"""The annual review laid out in the seed's order, with page references from the abridged
+report to the appendix pages that hold the detail (the seed's margin numbers)."""
+
+from __future__ import annotations
+
+from cscmonitor.records.money import format_pounds
+from cscmonitor.reports.context.annual import AnnualContext
+from cscmonitor.reports.context.governance import ChangeLine, InspectionLine, PriorityLine
+from cscmonitor.reports.disclosure import Mode
+from cscmonitor.reports.document import (
+    Anchor,
+    Block,
+    Bullets,
+    Cell,
+    Document,
+    Facts,
+    Heading,
+    Item,
+    PageRef,
+    Paragraph,
+    Table,
+)
+from cscmonitor.reports.layout.common import (
+    action_table,
+    basket_table,
+    indicator_blocks,
+    method_notes,
+    money_cell,
+    money_sentences,
+    money_table,
+)
+from cscmonitor.reports.wording import capital, day, joined, punctuated, words
+
+APPENDIX_A, APPENDIX_A_END = "appendix-a", "appendix-a-end"
+INSPECTIONS, ACTIONS = "appendix-b-1", "appendix-b-2"
+MONEY, BUDGET = "appendix-c-1", "appendix-c-2"
+CHANGES = "appendix-d"
+STRATEGIC, JOINT, INNOVATION = "appendix-e-1", "appendix-e-2", "appendix-e-3"
+
+
+def change_anchor(number: int) -> str:
+    return f"appendix-d-{number}"
+
+
+def _letter(c: AnnualContext) -> list[Block]:
+    blocks: list[Block] = [
+        Heading(2, "Covering letter"),
+        Facts(
+            (
+                ("To", "The Secretary of State for Education"),
+                ("From", c.council or c.place),
+                ("Date", day(c.as_at)),
+            )
+        ),
+        Paragraph(
+            f"Annual Report of the {c.trust or c.contract_name} "
+            f"({day(c.year_period.start)} – {day(c.year_period.end)})",
+            style="lead",
+        ),
+        Paragraph("Dear Secretary of State,"),
+        *(Paragraph(text) for text in c.letter),
+        Paragraph("Yours sincerely"),
+    ]
+    if c.signatories:
+        first, *others = c.signatories
+        blocks.append(Paragraph(f"{first.name}, {first.title}, {first.party}", style="signature"))
+        if others:
+            blocks.append(Paragraph("Counter-signatories:"))
+            blocks.append(Bullets(tuple(Item(f"{s.name}, {s.title}, {s.party}") for s in others)))
+    return blocks
+
+
+def _inspection_row(line: InspectionLine) -> tuple[Cell, ...]:
+    areas = "; ".join(f"{area}: {grade}" for area, grade in line.judgements) or "—"
+    return (
+        Cell(line.setting),
+        Cell(f"{line.inspectorate}: {line.framework}"),
+        Cell(line.kind),
+        Cell(line.dates),
+        Cell(line.overall or "no overall judgement"),
+        Cell(areas),
+        Cell(str(len(line.recommendations)) if line.recommendations else "—"),
+    )
+
+
+def _priority_table(lines: tuple[PriorityLine, ...], key: str, caption: str) -> Table:
+    return Table(
+        key=key,
+        caption=caption,
+        columns=("Priority", "Leads", "From contract year", "Status", "Milestones", "Progress"),
+        rows=tuple(
+            (
+                Cell(p.title + (f": {p.description}" if p.description else "")),
+                Cell("; ".join(p.leads) or "—"),
+                Cell("—" if p.from_year is None else str(p.from_year)),
+                Cell(capital(p.status)),
+                Cell("; ".join(f"{t} (due {d}, {s})" for t, d, s in p.milestones) or "—"),
+                Cell(" ".join(p.progress) or "—"),
+            )
+            for p in lines
+        ),
+    )
+
+
+def _change_item(number: int, change: ChangeLine) -> Item:
+    state = words(change.state)
+    direction = "; it needs a Statutory Direction" if change.needs_direction else ""
+    said = f"{change.title} ({change.reference}): {state}{direction}."
+    return Item(
+        f"{said} {change.description}" if change.description else said,
+        (PageRef(f"Appendix D.{number}", change_anchor(number)),),
+    )
+
+
+def _change_blocks(number: int, change: ChangeLine) -> list[Block]:
+    blocks: list[Block] = [
+        Heading(3, f"D.{number} {change.reference}: {change.title}", anchor=change_anchor(number)),
+        Facts(
+            (
+                ("Kind", capital(change.kind)),
+                ("State", capital(words(change.state))),
+                ("Statutory Direction needed", "yes" if change.needs_direction else "no"),
+                ("Takes effect", day(change.effective)),
+                ("What it changes", change.summary),
+            )
+        ),
+    ]
+    if change.description:
+        blocks.append(Paragraph(change.description))
+    if change.moves:
+        blocks.append(
+            Table(
+                key=f"change-{number}-moves",
+                caption=f"{change.reference}: its moves through the change-request workflow",
+                columns=("Date", "Party", "By", "Moved to", "Reason"),
+                rows=tuple(tuple(Cell(x) for x in move) for move in change.moves),
+                row_headers=False,
+            )
+        )
+    if change.basket:
+        blocks.append(
+            Table(
+                key=f"change-{number}-basket",
+                caption=f"{change.reference}: the proposed basket",
+                columns=(
+                    "Indicator",
+                    "Baseline",
+                    "Target",
+                    "Tolerance",
+                    "Statistical neighbours' figure",
+                ),
+                rows=tuple(
+                    tuple(
+                        Cell(
+                            "—" if e.get(k) is None else str(e.get(k)),
+                            e.get(k) if isinstance(e.get(k), int | float) else None,
+                        )
+                        for k in (
+                            "indicator",
+                            "baseline",
+                            "target",
+                            "tolerance",
+                            "statistical_neighbour",
+                        )
+                    )
+                    for e in change.basket
+                ),
+            )
+        )
+    return blocks
+
+
+def _abridged(c: AnnualContext) -> list[Block]:
+    panels_ref = PageRef("Appendix A", APPENDIX_A, APPENDIX_A_END)
+    blocks: list[Block] = [
+        Heading(2, "Abridged report", new_page=True),
+        Heading(
+            3,
+            "Summary of the Trust's performance against Performance Indicators in the "
+            "preceding Contract Year",
+        ),
+        Paragraph(c.overview, (panels_ref,)),
+        Paragraph("Of particular note, computed from the statutory returns:"),
+        Bullets(
+            tuple(
+                Item(f.text, (PageRef(f"Appendix A.{n}", f.anchor),))
+                for n, f in enumerate(c.findings, start=1)
+            )
+        ),
+    ]
+    if not c.records_held:
+        blocks.append(
+            Paragraph(
+                "No governance records are held for this contract: inspections, finance, "
+                "priorities and changes cannot be reported."
+            )
+        )
+        return blocks
+    blocks += [
+        Heading(3, "Inspections in the year"),
+        Paragraph(
+            f"Over the twelve months to {day(c.as_at)} there have been "
+            f"{len(c.inspections)} inspections of services delivered under the contract:",
+            (PageRef("Appendix B.1", INSPECTIONS),),
+        ),
+        Bullets(
+            tuple(Item(t, (PageRef("Appendix B.1", INSPECTIONS),)) for t in c.inspection_findings)
+        ),
+        Paragraph(c.actions_summary, (PageRef("Appendix B.2", ACTIONS),)),
+        Heading(
+            3, "Summary of the Trust's performance against budget in the preceding Contract Year"
+        ),
+    ]
+    blocks += [Paragraph(t, (PageRef("Appendix C.1", MONEY),)) for t in money_sentences(c.money)]
+    if not c.money:
+        blocks.append(Paragraph("No budget covering the contract year is held."))
+    blocks.append(Heading(3, "Confirmation in principle of the budget for the next Contract Year"))
+    if c.budget is not None:
+        b = c.budget
+        approval = " (subject to Council approval)" if b.status == "indicative" else ""
+        adjustments = joined(
+            [f"{kind} {format_pounds(amount)}" for kind, amount, _ in b.adjustments]
+        )
+        blocks.append(
+            Paragraph(
+                f"The {b.status} budget for {b.label}{approval} is {format_pounds(b.total_pence)}, "
+                f"{b.change_text()}"
+                + (f" on {format_pounds(b.base_pence)}" if b.base_pence is not None else "")
+                + (f". The adjustments: {adjustments}." if adjustments else ".")
+                + (f" {b.note}" if b.note else ""),
+                (PageRef("Appendix C.2", BUDGET),),
+            )
+        )
+    else:
+        blocks.append(Paragraph("No budget for the next contract year is held yet."))
+    blocks.append(
+        Heading(
+            3,
+            "Agreed strategic priorities and outcomes relevant to the Services in the next "
+            "Contract Year",
+        )
+    )
+    if c.strategic:
+        blocks.append(
+            Paragraph(
+                "Strategic priorities have been agreed that focus on:",
+                (PageRef("Appendix E.1", STRATEGIC),),
+            )
+        )
+        blocks.append(Bullets(tuple(Item(t) for t in punctuated([p.title for p in c.strategic]))))
+    else:
+        blocks.append(Paragraph("No strategic priorities are held for the next contract year."))
+    blocks.append(Heading(3, "Proposed changes to the Agreement as a result of the Annual Review"))
+    if c.changes:
+        blocks.append(Paragraph(f"{len(c.changes)} proposed changes to the contract are held:"))
+        blocks.append(
+            Bullets(tuple(_change_item(n, ch) for n, ch in enumerate(c.changes, 1)), ordered=True)
+        )
+    else:
+        blocks.append(Paragraph("No change to the contract is proposed."))
+    if c.in_preparation:
+        blocks.append(
+            Paragraph(
+                "In preparation (drafts not yet proposed): "
+                + "; ".join(f"{ch.title} ({ch.reference}): {ch.summary}" for ch in c.in_preparation)
+                + "."
+            )
+        )
+    blocks.append(Heading(3, "Areas of Joint Focus"))
+    if c.joint_focus:
+        blocks.append(
+            Paragraph(
+                f"Both parties have agreed {len(c.joint_focus)} areas of joint "
+                "focus over the coming year:"
+            )
+        )
+        blocks.append(
+            Bullets(
+                tuple(
+                    Item(
+                        p.title + (f". {p.description}" if p.description else ""),
+                        (PageRef("Appendix E.2", JOINT),),
+                    )
+                    for p in c.joint_focus
+                ),
+                ordered=True,
+            )
+        )
+    else:
+        blocks.append(Paragraph("No area of joint focus is held."))
+    if c.innovation:
+        blocks.append(
+            Paragraph(
+                "Innovation projects: " + joined([p.title for p in c.innovation]) + ".",
+                (PageRef("Appendix E.3", INNOVATION),),
+            )
+        )
+    return blocks
+
+
+def _appendices(c: AnnualContext) -> list[Block]:
+    latest = f"Contract year {c.year} ({c.year_period.label})"
+    blocks: list[Block] = [
+        Heading(2, "Appendix A: Performance indicators", anchor=APPENDIX_A, new_page=True),
+        Paragraph(
+            f"Each indicator computed for contract year {c.year} ({day(c.year_period.start)} to "
+            f"{day(c.year_period.end)}) against the baseline year ({c.baseline_period.label}), "
+            "with its trend over the rolling 12 months to each quarter end."
+        ),
+        basket_table(
+            c.panels, "basket", f"The basket in contract year {c.year}", latest, "Baseline year"
+        ),
+    ]
+    for n, panel in enumerate(c.panels, start=1):
+        blocks += indicator_blocks(panel, f"A.{n} {panel.title}", 3, f"series-a{n}", latest)
+    blocks.append(Anchor(APPENDIX_A_END))
+    if not c.records_held:
+        return blocks
+    blocks += [
+        Heading(2, "Appendix B: Inspections", new_page=True),
+        Heading(3, f"B.1 Inspections in the twelve months to {day(c.as_at)}", anchor=INSPECTIONS),
+        Table(
+            key="inspections",
+            caption=f"Inspections from {day(c.window.start)} to {day(c.window.end)}",
+            columns=(
+                "Setting",
+                "Framework",
+                "Type",
+                "Dates",
+                "Overall judgement",
+                "Judgements by area",
+                "Recommendations",
+            ),
+            rows=tuple(_inspection_row(i) for i in c.inspections),
+        ),
+        Heading(3, "B.2 Inspection action plans", anchor=ACTIONS),
+        Paragraph(c.actions_summary),
+        action_table(c.actions, "actions", f"Action plans on {day(c.as_at)}, overdue first"),
+        Heading(2, "Appendix C: Finance", new_page=True),
+        Heading(3, "C.1 Spend against budget and the risk share", anchor=MONEY),
+        money_table(c.money, "finance", "Spend against budget, before and after the risk share"),
+        Heading(3, "C.2 The budget for the next contract year", anchor=BUDGET),
+    ]
+    if c.budget is not None:
+        b = c.budget
+        blocks += [
+            Table(
+                key="budget-lines",
+                caption=f"Budget {b.label} ({b.status}) by service area",
+                columns=("Service area", "Amount"),
+                rows=(
+                    *((Cell(area), money_cell(amount)) for area, amount in b.lines),
+                    (Cell("Total"), money_cell(b.total_pence)),
+                ),
+            ),
+            Table(
+                key="budget-adjustments",
+                caption=f"Budget {b.label}: adjustments to the base budget"
+                + (f" of {format_pounds(b.base_pence)}" if b.base_pence is not None else ""),
+                columns=("Adjustment", "Amount", "Note"),
+                rows=tuple(
+                    (Cell(capital(kind)), money_cell(amount), Cell(note or "—"))
+                    for kind, amount, note in b.adjustments
+                ),
+            ),
+        ]
+    else:
+        blocks.append(Paragraph("No budget for the next contract year is held yet."))
+    blocks.append(
+        Heading(2, "Appendix D: Proposed changes to the Agreement", anchor=CHANGES, new_page=True)
+    )
+    for n, change in enumerate(c.changes, start=1):
+        blocks += _change_blocks(n, change)
+    if not c.changes:
+        blocks.append(Paragraph("No change to the contract is proposed."))
+    blocks += [
+        Heading(2, "Appendix E: Priorities, joint focus and innovation", new_page=True),
+        Heading(3, "E.1 Strategic priorities", anchor=STRATEGIC),
+        _priority_table(
+            c.strategic,
+            "strategic-priorities",
+            f"Strategic priorities for contract year {c.year + 1}",
+        ),
+        Heading(3, "E.2 Areas of joint focus", anchor=JOINT),
+        _priority_table(c.joint_focus, "joint-focus", "Areas of joint focus"),
+        Heading(3, "E.3 Innovation projects", anchor=INNOVATION),
+        Table(
+            key="innovation",
+            caption="Funded innovation projects",
+            columns=("Project", "Funder", "Funding", "Status", "Progress"),
+            rows=tuple(
+                (
+                    Cell(p.title + (f": {p.description}" if p.description else "")),
+                    Cell(p.funder or "—"),
+                    Cell(p.funding or "—"),
+                    Cell(capital(p.status)),
+                    Cell(" ".join(p.progress) or "—"),
+                )
+                for p in c.innovation
+            ),
+        ),
+    ]
+    return blocks
+
+
+def annual_document(c: AnnualContext) -> Document:
+    blocks: list[Block] = [
+        Heading(1, c.title),
+        Facts(
+            (
+                ("Contract", c.contract_name),
+                ("Local authority", f"{c.place} ({c.la_code})"),
+                (
+                    "Contract year",
+                    f"{c.year}: {day(c.year_period.start)} to {day(c.year_period.end)}",
+                ),
+                (
+                    "Baseline year",
+                    f"{day(c.baseline_period.start)} to {day(c.baseline_period.end)}",
+                ),
+                ("Records as at", day(c.as_at)),
+                ("Data snapshot", f"{c.snapshot_id}, taken {day(c.snapshot_date)}"),
+                ("Report", c.marking),
+            )
+        ),
+        *_letter(c),
+        *_abridged(c),
+        *_appendices(c),
+        Heading(2, "Notes on method", new_page=True),
+        method_notes(c.mode is Mode.PUBLICATION),
+    ]
+    return Document(
+        title=c.title,
+        marking=c.marking,
+        blocks=tuple(blocks),
+        subject=f"Annual review to the Secretary of State: {c.contract_name}",
+        author=c.council or c.place,
+        filename=f"annual-review-{c.year}",
+    )

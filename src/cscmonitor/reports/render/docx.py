@@ -1,0 +1,210 @@
+"""DOCX: an editable Word document with real headings, lists and tables, charts as pictures
+with alt text, the marking in every page's header, and page references as PAGEREF fields."""
+
+from __future__ import annotations
+
+import io
+import re
+from itertools import count
+from typing import Any
+
+from docx import Document as new_docx
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+from docx.text.paragraph import Paragraph as DocxParagraph
+
+from cscmonitor.reports.document import (
+    Anchor,
+    Bullets,
+    Document,
+    Facts,
+    Figure,
+    Heading,
+    PageRef,
+    Paragraph,
+    Table,
+    Tone,
+)
+from cscmonitor.reports.render import register
+
+SHADES: dict[Tone, str] = {"green": "CCE2D8", "amber": "FCD6C3", "red": "F4CDC6", "grey": "E5E6E7"}
+GREY = RGBColor(0x48, 0x49, 0x49)
+
+
+def bookmark_name(anchor: str) -> str:
+    """Word bookmarks are letters, digits and underscores, at most 40 characters."""
+    return ("_" + re.sub(r"[^A-Za-z0-9]", "_", anchor))[:40]
+
+
+class _Writer:
+    def __init__(self, document: Document) -> None:
+        self.source = document
+        self.doc: Any = new_docx()
+        self.ids = count(1)
+
+    def _bookmark(self, paragraph: DocxParagraph, anchor: str) -> None:
+        number = str(next(self.ids))
+        start, end = OxmlElement("w:bookmarkStart"), OxmlElement("w:bookmarkEnd")
+        start.set(qn("w:id"), number)
+        start.set(qn("w:name"), bookmark_name(anchor))
+        end.set(qn("w:id"), number)
+        paragraph._p.insert(0, start)
+        paragraph._p.append(end)
+
+    @staticmethod
+    def _field(paragraph: DocxParagraph, instruction: str, shown: str) -> None:
+        def char(kind: str) -> None:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+            paragraph.add_run()._r.append(element)
+
+        char("begin")
+        text = OxmlElement("w:instrText")
+        text.set(qn("xml:space"), "preserve")
+        text.text = f" {instruction} "
+        paragraph.add_run()._r.append(text)
+        char("separate")
+        paragraph.add_run(shown)
+        char("end")
+
+    def _refs(self, paragraph: DocxParagraph, refs: tuple[PageRef, ...]) -> None:
+        if not refs:
+            return
+        paragraph.add_run(" (")
+        for i, ref in enumerate(refs):
+            if i:
+                paragraph.add_run("; ")
+            paragraph.add_run(f"{ref.label}, {'pp.' if ref.end else 'p.'} ")
+            self._field(paragraph, f"PAGEREF {bookmark_name(ref.start)} \\h", "?")
+            if ref.end:
+                paragraph.add_run("–")
+                self._field(paragraph, f"PAGEREF {bookmark_name(ref.end)} \\h", "?")
+        paragraph.add_run(")")
+
+    def heading(self, block: Heading) -> None:
+        paragraph = self.doc.add_heading(block.text, level=min(block.level, 9))
+        if block.new_page:
+            paragraph.paragraph_format.page_break_before = True
+        if block.anchor:
+            self._bookmark(paragraph, block.anchor)
+
+    def paragraph(self, block: Paragraph) -> None:
+        paragraph = self.doc.add_paragraph()
+        run = paragraph.add_run(block.text)
+        match block.style:
+            case "lead" | "signature":
+                run.bold = True
+            case "note":
+                run.font.color.rgb = GREY
+                run.font.size = Pt(9)
+            case "quote":
+                paragraph.style = self.doc.styles["Quote"]
+            case "body":
+                pass
+        self._refs(paragraph, block.refs)
+
+    def bullets(self, block: Bullets) -> None:
+        style = "List Number" if block.ordered else "List Bullet"
+        for item in block.items:
+            paragraph = self.doc.add_paragraph(item.text, style=style)
+            self._refs(paragraph, item.refs)
+
+    def facts(self, block: Facts) -> None:
+        for term, value in block.pairs:
+            paragraph = self.doc.add_paragraph()
+            paragraph.add_run(f"{term}: ").bold = True
+            paragraph.add_run(value)
+            paragraph.paragraph_format.space_after = Pt(0)
+        self.doc.add_paragraph()
+
+    def table(self, block: Table) -> None:
+        self.doc.add_paragraph(block.caption, style="Caption")
+        table = self.doc.add_table(rows=1 + len(block.rows), cols=len(block.columns))
+        table.style = self.doc.styles["Table Grid"]
+        table.alignment = WD_TABLE_ALIGNMENT.LEFT
+        header = table.rows[0]
+        # The header row repeats on every page the table runs onto.
+        flag = OxmlElement("w:tblHeader")
+        flag.set(qn("w:val"), "true")
+        header._tr.get_or_add_trPr().append(flag)
+        for cell, name in zip(header.cells, block.columns, strict=True):
+            cell.text = ""
+            run = cell.paragraphs[0].add_run(name)
+            run.bold = True
+            run.font.size = Pt(8)
+        for row, cells in zip(table.rows[1:], block.rows, strict=True):
+            for i, (cell, value) in enumerate(zip(row.cells, cells, strict=True)):
+                run = cell.paragraphs[0].add_run(value.text)
+                run.font.size = Pt(8)
+                run.bold = i == 0 and block.row_headers
+                if value.tone in SHADES:
+                    shade = OxmlElement("w:shd")
+                    shade.set(qn("w:val"), "clear")
+                    shade.set(qn("w:fill"), SHADES[value.tone])
+                    cell._tc.get_or_add_tcPr().append(shade)
+        for note in block.notes:
+            paragraph = self.doc.add_paragraph()
+            run = paragraph.add_run(note)
+            run.font.size = Pt(8)
+            run.font.color.rgb = GREY
+
+    def figure(self, block: Figure) -> None:
+        self.doc.add_picture(io.BytesIO(block.png), width=Mm(min(block.width_mm, 165)))
+        picture = self.doc.paragraphs[-1]
+        # The alt text, where Word keeps it: the drawing's docPr description.
+        for properties in picture._p.iter(qn("wp:docPr")):
+            properties.set("descr", block.alt)
+            properties.set("title", block.caption)
+        self.doc.add_paragraph(
+            f"{block.caption} (the table below gives the figures)", style="Caption"
+        )
+
+    def anchor(self, block: Anchor) -> None:
+        self._bookmark(self.doc.add_paragraph(), block.name)
+
+    def write(self) -> bytes:
+        doc, source = self.doc, self.source
+        doc.core_properties.title = source.title
+        doc.core_properties.author = source.author
+        doc.core_properties.subject = source.subject
+        doc.core_properties.language = source.lang
+        doc.core_properties.comments = source.marking
+        section = doc.sections[0]
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.left_margin = section.right_margin = Mm(18)
+        section.header.paragraphs[0].text = source.marking
+        footer = section.footer.paragraphs[0]
+        footer.add_run(f"{source.marking} — page ")
+        self._field(footer, "PAGE", "1")
+        for block in source.blocks:
+            match block:
+                case Heading():
+                    self.heading(block)
+                case Paragraph():
+                    self.paragraph(block)
+                case Bullets():
+                    self.bullets(block)
+                case Facts():
+                    self.facts(block)
+                case Table():
+                    self.table(block)
+                case Figure():
+                    self.figure(block)
+                case Anchor():
+                    self.anchor(block)
+        # Word fills in the page references when the document is opened.
+        update = OxmlElement("w:updateFields")
+        update.set(qn("w:val"), "true")
+        doc.settings.element.append(update)
+        out = io.BytesIO()
+        doc.save(out)
+        return out.getvalue()
+
+
+@register(
+    "docx", ".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+)
+def render_docx(document: Document) -> bytes:
+    return _Writer(document).write()

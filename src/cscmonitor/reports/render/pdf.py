@@ -1,0 +1,18 @@
+"""PDF: the HTML laid out on A4 pages by WeasyPrint, with page numbers in the page references."""
+
+from __future__ import annotations
+
+from cscmonitor.reports.document import Document
+from cscmonitor.reports.render import register
+from cscmonitor.reports.render.html import html_text
+
+
+@register("pdf", ".pdf", "application/pdf")
+def render_pdf(document: Document) -> bytes:
+    # Imported here: WeasyPrint loads Pango at import, which only PDF output needs.
+    import weasyprint
+
+    html = weasyprint.HTML(string=html_text(document, paged=True), base_url=None)
+    # Tagged PDF: headings, tables and figures' alt text reach screen readers.
+    pdf: bytes = html.write_pdf(pdf_tags=True)
+    return pdf

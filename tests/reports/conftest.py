@@ -1,0 +1,75 @@
+"""Data for the report tests, made once per session.
+
+`demo_settings`: the demo's synthetic Doncaster returns ingested, with the demo records
+(the seed annual review's facts). `small_settings`: the hand-made re-referral returns of
+tests/data/rereferrals (LA 999: 0 of 5 in 2014-15, 5 of 8 in 2015-16) with a one-indicator
+contract and no records, so that small counts must be suppressed when publishing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from cscmonitor.ingest import ingest
+from cscmonitor.records.audit import Actor
+from cscmonitor.records.db import database_url, make_engine, transaction, upgrade
+from cscmonitor.records.yamlio import load_demo
+from cscmonitor.settings import Settings
+from cscmonitor.synth import generate
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+SMALL_CONTRACT = """\
+name: Small test contract
+la_code: "999"
+start_date: 2015-04-01
+contract_year_start_month: 4
+parties:
+  - role: council
+    name: Test Council
+    signatories:
+      - name: Ann Example
+        title: Chief Executive
+  - role: trust
+    name: Test Trust
+basket:
+  - indicator: REREF_12M
+    baseline: 40
+    target: 30
+    tolerance: 5
+"""
+
+
+def _settings(folder: Path) -> Settings:
+    return Settings(data_dir=folder, pseudonym_key=SecretStr("report-tests-not-secret"))
+
+
+@pytest.fixture(scope="session")
+def demo_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    root = tmp_path_factory.mktemp("report-demo")
+    settings = _settings(root / "data")
+    generate(root / "returns", scenario="doncaster-2014", seed=0)
+    ingest([root / "returns"], settings, la_code="371")
+    engine = make_engine(database_url(settings))
+    upgrade(engine)
+    with transaction(engine, Actor("report tests")) as session:
+        load_demo(session)
+    engine.dispose()
+    return settings
+
+
+@pytest.fixture(scope="session")
+def small_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    root = tmp_path_factory.mktemp("report-small")
+    settings = _settings(root / "data")
+    ingest([DATA / "rereferrals"], settings, la_code="999")
+    (root / "contract.yaml").write_text(SMALL_CONTRACT, encoding="utf-8")
+    return settings
+
+
+@pytest.fixture(scope="session")
+def small_contract(small_settings: Settings) -> str:
+    return str(small_settings.data_dir.parent / "contract.yaml")
