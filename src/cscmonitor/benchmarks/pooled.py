@@ -24,8 +24,17 @@ from cscmonitor.benchmarks.bands import quartile_bands
 from cscmonitor.benchmarks.mapping import unit_scale
 from cscmonitor.benchmarks.neighbours import groupings, groupings_for
 from cscmonitor.contract import IndicatorLookup, lookup_indicator
-from cscmonitor.indicators.engine import LOOKBACK_INCOMPLETE, NO_DATA, OK, RESULT_COLUMNS
+from cscmonitor.indicators.engine import (
+    INCOMPLETE_DATA,
+    LOOKBACK_INCOMPLETE,
+    NO_DATA,
+    OK,
+    RESULT_COLUMNS,
+)
 from cscmonitor.indicators.registry import Interval
+
+# Figures that cannot join a pool: nothing held, or only part of the period held.
+UNPOOLED = [NO_DATA, INCOMPLETE_DATA]
 
 PERIOD = ["indicator", "period_start", "period_end"]
 POOLED_COLUMNS = [
@@ -86,7 +95,7 @@ def pooled_benchmarks(
     scale = pd.Series({c: unit_scale(i.unit) for c, i in indicators.items()})
     frame["polarity"] = frame["indicator"].map({c: str(i.polarity) for c, i in indicators.items()})
 
-    counted = frame[frame["status"] != NO_DATA]
+    counted = frame[~frame["status"].isin(UNPOOLED)]
     england = _pool(counted, PERIOD, scale).rename(
         columns={
             "value": "england",
@@ -98,7 +107,7 @@ def pooled_benchmarks(
     placed = frame.merge(
         regions[["la_code", "region_code", "region_name"]], on="la_code", how="left"
     )
-    in_region = placed[(placed["status"] != NO_DATA) & placed["region_code"].notna()]
+    in_region = placed[~placed["status"].isin(UNPOOLED) & placed["region_code"].notna()]
     region = _pool(in_region, [*PERIOD, "region_code"], scale)[
         [*PERIOD, "region_code", "value", "las"]
     ].rename(columns={"value": "region", "las": "region_las"})
