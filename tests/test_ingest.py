@@ -5,27 +5,44 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import openpyxl
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
+from typer.testing import CliRunner
 
-from cscmonitor.ingest import ingest
+from cscmonitor.cli import app
+from cscmonitor.ingest import NothingLoaded, ingest
 from cscmonitor.returns.issues import ReturnError
 from cscmonitor.warehouse import Warehouse
 from tests.conftest import DATA, SAMPLES
 
+INGEST = DATA / "ingest"
 
-def test_samples_ingest_without_error(settings):
+
+def test_samples_ingest_and_every_row_is_accounted_for(settings):
     if not SAMPLES.exists():
         pytest.skip(f"shared samples not found at {SAMPLES}")
     report = ingest([SAMPLES / "ssda903", SAMPLES / "cin_census"], settings, la_code="201")
-    assert report.problems.errors == 0
     counts = report.result.snapshot.manifest["row_counts"]
     assert counts["cla_episodes"] == 5050  # every row of the sample episodes file
     assert counts["cla_children"] == 2675
+    summary = report.summary.to_pylist()
+    assert all(s["rows_read"] == s["rows_loaded"] + s["rows_rejected"] for s in summary)
+    assert sum(s["rows_rejected"] for s in summary) == 0
     # The 2024 sample names its LA in the header (LEA 201) and mixes ReferralNFA spellings.
     referrals = Warehouse(settings.warehouse_dir).read("cin_referrals").to_pydict()
     assert set(referrals["la_code"]) == {"201"}
     assert None not in referrals["referral_nfa"]
+    # The samples are the validators' test data: they are meant to be wrong in many ways.
+    rules = set(report.problems.table["rule"].to_pylist())
+    assert {
+        "XML_STRAY_TEXT",
+        "CIN_ASSESSMENT_AUTHORISED_BEFORE_START",
+        "CLA_REC_WITHOUT_DEC",
+        "CODE_UNKNOWN",
+    } <= rules
 
 
 def test_reingesting_the_same_files_changes_nothing(settings):
@@ -45,13 +62,17 @@ def test_a_referral_in_two_census_years_is_held_once(settings):
     assert jan.iloc[0]["return_year"] == 2016
 
 
-def test_children_are_pseudonymised(settings):
+def test_children_are_pseudonymised_and_upns_and_names_never_enter(settings):
     ingest([DATA / "placements"], settings, la_code="999")
-    children = Warehouse(settings.warehouse_dir).read("cla_children").to_pydict()
-    assert not {"C1", "C2"} & set(children["child_id"])
+    ingest([INGEST / "ssda903", INGEST / "cin"], settings, la_code="999")
+    warehouse = Warehouse(settings.warehouse_dir)
+    children = warehouse.read("cla_children").to_pydict()
+    assert not {"C1", "C2", "A1", "B2"} & set(children["child_id"])
     assert "upn" not in children and all(len(c) == 20 for c in children["child_id"])
-    snapshot = Warehouse(settings.warehouse_dir).require_current().path
-    assert b"A123456789012" not in b"".join(p.read_bytes() for p in snapshot.iterdir())
+    snapshot = warehouse.require_current().path
+    stored = b"".join(p.read_bytes() for p in snapshot.iterdir())
+    for secret in (b"A123456789012", b"X98765432123B", b"Alfie Example", b"caf"):
+        assert secret not in stored
 
 
 def test_bad_cells_are_listed_and_rows_kept(settings, tmp_path):
@@ -68,21 +89,48 @@ def test_bad_cells_are_listed_and_rows_kept(settings, tmp_path):
     )
     report = ingest([folder], settings, la_code="999")
     found = {(p.location, p.field, p.rule, str(p.severity)) for p in report.problems.items}
-    assert ("row 2", "DEC", "DATE_FORMAT", "warning") in found  # 31 Feb: loaded with DEC blank
+    assert ("row 2", "DEC", "DATE_FORMAT", "error") in found  # 31 Feb: loaded with DEC blank
     assert ("row 4", "CHILD", "KEY_MISSING", "error") in found  # blank line 3 still counted
-    assert ("row 5", "DECOM", "DATE_FORMAT", "warning") in found
+    assert ("row 5", "DECOM", "DATE_FORMAT", "error") in found
     assert ("row 5", "DECOM", "KEY_MISSING", "error") in found
+    assert ("row 2", "REC", "CLA_REC_WITHOUT_DEC", "error") in found  # DEC was blanked
     assert all(p.file == str(folder / "episodes.csv") for p in report.problems.items)
     episodes = Warehouse(settings.warehouse_dir).read("cla_episodes")
     assert episodes.num_rows == 2  # K1 (DEC blank) and K4; the two keyless rows are listed
     assert report.parsed[0].rows_read["cla_episodes"] == 4
+    (episodes_summary,) = [s for s in report.summary.to_pylist() if s["table"] == "cla_episodes"]
+    assert (
+        episodes_summary["rows_read"],
+        episodes_summary["rows_loaded"],
+        episodes_summary["rows_rejected"],
+    ) == (4, 2, 2)
+
+
+def test_a_file_that_cannot_be_read_is_listed_and_the_others_load(settings, tmp_path):
+    shutil.copytree(INGEST / "early_help", tmp_path / "in")
+    (tmp_path / "in" / "junk.csv").write_text("A,B\n1,2\n")
+    (tmp_path / "in" / "broken.xml").write_text("<Message><Header>")
+    report = ingest([tmp_path / "in"], settings, la_code="999")
+    unreadable = {
+        (Path(p.file).name, p.rule) for p in report.problems.items if p.rule == "FILE_UNREADABLE"
+    }
+    assert unreadable == {("junk.csv", "FILE_UNREADABLE"), ("broken.xml", "FILE_UNREADABLE")}
+    assert Warehouse(settings.warehouse_dir).read("eh_episodes").num_rows == 3
+    assert report.result.snapshot.manifest["validation"]["files_unreadable"] == sorted(
+        [str(tmp_path / "in" / "broken.xml"), str(tmp_path / "in" / "junk.csv")]
+    )
 
 
 def test_unreadable_file_names_the_file(settings, tmp_path):
     bad = tmp_path / "junk.csv"
     bad.write_text("A,B\n1,2\n")
-    with pytest.raises(ReturnError, match=r"junk\.csv: not a return"):
+    with pytest.raises(ReturnError, match=r"junk\.csv: not a return") as caught:
         ingest([bad], settings, la_code="999")
+    # Even so, the report is written.
+    assert isinstance(caught.value, NothingLoaded)
+    csv_file, xlsx_file = caught.value.report.report_files
+    assert csv_file.exists() and xlsx_file.exists()
+    assert "FILE_UNREADABLE" in csv_file.read_text()
 
 
 @pytest.mark.parametrize(
@@ -143,3 +191,147 @@ def test_a_resubmitted_return_replaces_the_one_held(settings, tmp_path):
 def test_missing_path_is_named(settings):
     with pytest.raises(ReturnError, match=r"nowhere\.xml: no such file"):
         ingest([Path("nowhere.xml")], settings)
+
+
+class TestReport:
+    def test_the_report_lists_every_problem_and_counts_that_add_up(self, settings):
+        report = ingest([INGEST / "ssda903"], settings, la_code="999")
+        csv_file, xlsx_file = report.report_files
+        assert csv_file == settings.reports_dir / "ingest-0001.csv"
+        problems = pacsv.read_csv(csv_file)
+        assert problems.num_rows == len(report.problems)
+        assert problems.column_names == [
+            "file",
+            "table",
+            "location",
+            "field",
+            "value",
+            "rule",
+            "severity",
+            "message",
+        ]
+        summary = pacsv.read_csv(settings.reports_dir / "ingest-0001-summary.csv").to_pylist()
+        reviews = next(s for s in summary if s["table"] == "cla_reviews")
+        assert (
+            reviews["rows_read"],
+            reviews["rows_loaded"],
+            reviews["rows_rejected"],
+            reviews["errors"],
+        ) == (3, 2, 1, 2)
+        book = openpyxl.load_workbook(xlsx_file, read_only=True)
+        assert book.sheetnames == ["summary", "problems"]
+        assert len(list(book["problems"].iter_rows())) == problems.num_rows + 1
+        assert len(list(book["summary"].iter_rows())) == len(summary) + 1
+
+    def test_a_report_larger_than_a_sheet_continues_on_more_sheets(self, settings, monkeypatch):
+        from cscmonitor.returns import report as report_module
+
+        monkeypatch.setattr(report_module, "XLSX_ROWS", 3)
+        report = ingest([INGEST / "ssda903"], settings, la_code="999")  # four problems
+        book = openpyxl.load_workbook(report.report_files[1], read_only=True)
+        assert book.sheetnames == ["summary", "problems", "problems 2"]
+        rows = [len(list(book[name].iter_rows())) - 1 for name in book.sheetnames[1:]]
+        assert rows == [3, 1]
+
+    def test_the_workbook_holds_text_never_a_formula(self, settings, tmp_path):
+        from cscmonitor.returns.report import summary, write
+
+        problems = ingest([INGEST / "ssda903"], settings, la_code="999").problems.table
+        hostile = problems.set_column(
+            problems.schema.get_field_index("value"),
+            "value",
+            pc.if_else(
+                pc.equal(problems["rule"], "KEY_MISSING"),
+                '=HYPERLINK("http://x","\x01click")',
+                problems["value"],
+            ),
+        )
+        _, xlsx_file = write(tmp_path, "r", summary([], hostile), hostile)
+        book = openpyxl.load_workbook(xlsx_file)
+        cells = [c for row in book["problems"].iter_rows() for c in row]
+        hyperlink = [c for c in cells if str(c.value).startswith("=HYPERLINK")]
+        assert hyperlink and all(c.data_type == "s" for c in hyperlink)
+        assert all("\x01" not in str(c.value) for c in cells)
+
+
+class TestPrivacySettings:
+    def test_birth_dates_to_month_and_no_postcodes(self, settings):
+        reduced = settings.model_copy(
+            update={"birth_date_precision": "month", "postcode_precision": "none"}
+        )
+        ingest([INGEST / "ssda903"], reduced, la_code="999")
+        warehouse = Warehouse(settings.warehouse_dir)
+        births = sorted(str(d) for d in warehouse.read("cla_children")["birth_date"].to_pylist())
+        assert births == ["1996-05-01", "1997-08-01", "2005-03-01", "2013-07-01"]
+        episodes = warehouse.read("cla_episodes")
+        assert episodes["home_post"].null_count == episodes["pl_post"].null_count == 4
+        # Checks ran on the whole dates: C3 (born 1 Aug 1997) is 18 on 1 Aug 2015, the day
+        # UASC ceased, which is allowed; reduced first, it would look later than his birthday.
+        manifest = warehouse.require_current().manifest
+        assert manifest["privacy"]["birth_date_precision"] == "month"
+
+    def test_the_key_is_never_written_or_shown(self, settings):
+        key = settings.pseudonym_key.get_secret_value()
+        result = CliRunner().invoke(
+            app,
+            [
+                "ingest",
+                str(INGEST / "ssda903"),
+                "--la",
+                "999",
+                "--data-dir",
+                str(settings.data_dir),
+            ],
+            env={"CSCMONITOR_PSEUDONYM_KEY": key},
+        )
+        assert result.exit_code == 0, result.output
+        assert key not in result.output
+        for path in settings.data_dir.rglob("*"):
+            if path.is_file():
+                assert key.encode() not in path.read_bytes(), path
+
+
+class TestCommands:
+    runner = CliRunner()
+
+    def invoke(self, *args: str, settings):
+        return self.runner.invoke(
+            app,
+            [*args, "--data-dir", str(settings.data_dir)],
+            env={"CSCMONITOR_PSEUDONYM_KEY": "test-key-not-secret"},
+        )
+
+    def test_ingest_prints_the_summary_and_the_report(self, settings):
+        result = self.invoke("ingest", str(INGEST / "ssda903"), "--la", "999", settings=settings)
+        assert result.exit_code == 0, result.output
+        assert "ssda903" in result.output and "KEY_MISSING" in result.output
+        assert "ingest-0001.csv" in result.output and "ingest-0001.xlsx" in result.output
+        assert "new snapshot 0001" in result.output
+
+    def test_ingest_exits_non_zero_only_when_nothing_loaded(self, settings, tmp_path):
+        junk = tmp_path / "junk.csv"
+        junk.write_text("A,B\n1,2\n")
+        failed = self.invoke("ingest", str(junk), "--la", "999", settings=settings)
+        assert failed.exit_code == 1
+        assert "nothing could be loaded" in failed.output
+        assert "ingest-failed-" in failed.output
+        mixed = self.invoke(
+            "ingest", str(junk), str(INGEST / "early_help"), "--la", "999", settings=settings
+        )
+        assert mixed.exit_code == 0, mixed.output
+        assert "FILE_UNREADABLE" in mixed.output
+
+    def test_snapshots_and_rollback(self, settings):
+        self.invoke("ingest", str(INGEST / "cin" / "CIN_Census_2017.xml"), settings=settings)
+        self.invoke("ingest", str(INGEST / "early_help"), "--la", "999", settings=settings)
+        listed = self.invoke("snapshots", settings=settings)
+        assert listed.exit_code == 0, listed.output
+        assert "0001" in listed.output and "0002" in listed.output
+        assert "early_help" in listed.output
+        rolled = self.invoke("rollback", "1", settings=settings)
+        assert rolled.exit_code == 0, rolled.output
+        assert "current snapshot 0001 (was 0002)" in rolled.output
+        assert Warehouse(settings.warehouse_dir).read("eh_episodes").num_rows == 0
+        missing = self.invoke("rollback", "7", settings=settings)
+        assert missing.exit_code == 2
+        assert "snapshot 0007 not found" in missing.output

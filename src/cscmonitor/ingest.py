@@ -1,26 +1,75 @@
-"""Ingest: find the returns among the files given, parse each, merge them into a new snapshot."""
+"""Ingest: find the returns among the files, parse and check each, merge them into a snapshot.
+
+Every problem found is kept, from a file that could not be read at all to a single bad
+cell, and written to the validation report (`DATA_DIR/reports/ingest-<snapshot>.csv`
+and `.xlsx`). A file that cannot be read does not stop the others; only when nothing
+at all could be loaded does ingest fail (`NothingLoaded`), and it still writes the report.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from cscmonitor.privacy import Pseudonymiser, load_key
-from cscmonitor.returns import cin_census, ssda903, workforce
-from cscmonitor.returns.csvfile import read_csv
-from cscmonitor.returns.issues import Problems, ReturnError
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from cscmonitor.privacy import Pseudonymiser, key_check, load_key, reduce_table
+from cscmonitor.returns import (
+    catalog,
+    checks,
+    cin_census,
+    early_help,
+    report,
+    ssda903,
+    virtual_school,
+    workforce,
+)
+from cscmonitor.returns.csvfile import CsvText, Limits, read_csv
+from cscmonitor.returns.documented import CsvFormat
+from cscmonitor.returns.issues import Problem, Problems, ReturnError, Severity
 from cscmonitor.returns.parsed import Parsed
+from cscmonitor.returns.schema import LOCATION, Kind
+from cscmonitor.returns.xmlstream import check_prolog
 from cscmonitor.settings import Settings
 from cscmonitor.warehouse import IngestResult, Warehouse
 
+# Told how far through each file parsing is: (file, bytes done, bytes in the file).
+Progress = Callable[[Path, int, int], None]
+DOCUMENTED: tuple[CsvFormat, ...] = (workforce.FORMAT, early_help.FORMAT, virtual_school.FORMAT)
+
 
 @dataclass
-class IngestReport:
+class ValidationReport:
+    """What an ingest found: the returns read and every problem, and where the report is."""
+
     parsed: list[Parsed]
-    problems: Problems
+    problems: Problems  # every problem, including files that could not be read
+    summary: pa.Table  # per file and table: rows read, loaded, rejected; errors, warnings
+    report_files: tuple[Path, Path]  # the validation report, CSV and XLSX
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(t.num_rows for p in self.parsed for t in p.tables.values())
+
+
+@dataclass
+class IngestReport(ValidationReport):
+    """A validation report, and the snapshot the returns were merged into."""
+
     result: IngestResult
+
+
+class NothingLoaded(ReturnError):
+    """No return could be loaded from the files given; the report says why."""
+
+    def __init__(self, message: str, report: ValidationReport) -> None:
+        super().__init__(message)
+        self.report = report
 
 
 def files_under(paths: Sequence[Path]) -> list[Path]:
@@ -28,7 +77,9 @@ def files_under(paths: Sequence[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found += sorted(p for p in path.rglob("*") if p.suffix.lower() in (".xml", ".csv"))
+            found += sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in (".xml", ".csv")
+            )
         elif path.exists():
             found.append(path)
         else:
@@ -36,30 +87,102 @@ def files_under(paths: Sequence[Path]) -> list[Path]:
     return found
 
 
+def _unreadable(path: Path | str, message: str) -> Problem:
+    return Problem(str(path), "file", "", "", "FILE_UNREADABLE", Severity.ERROR, message)
+
+
 def parse_all(
-    paths: Sequence[Path], *, ids: Pseudonymiser, la_code: str | None, year: int | None
-) -> list[Parsed]:
-    """Parse every return among the files: CIN census XML, 903 CSVs (a folder each), workforce."""
+    paths: Sequence[Path],
+    *,
+    ids: Pseudonymiser,
+    la_code: str | None,
+    year: int | None,
+    limits: Limits | None = None,
+    progress: Progress | None = None,
+) -> tuple[list[Parsed], Problems]:
+    """Every return among the files, and the problems of files that could not be read.
+
+    CIN census XML is one return per file; the 903 files of a folder (CSV) are one return,
+    as is a 903 XML file; a folder's workforce, early help or virtual school files are one
+    return per collection year.
+    """
+    limits = limits or Limits()
     parsed: list[Parsed] = []
-    ssda903_folders: dict[Path, list[Path]] = defaultdict(list)
+    problems = Problems()
+    groups: dict[tuple[str, Path], list[CsvText]] = defaultdict(list)
     for path in files_under(paths):
-        if path.suffix.lower() == ".xml":
-            parsed.append(cin_census.parse(path, ids=ids, la_code=la_code))
-            continue
-        columns = read_csv(path).columns
-        if workforce.is_workforce(columns):
-            parsed.append(
-                workforce.parse(path, la_code=_need_la(la_code, path), ids=ids, year=year)
+        size = path.stat().st_size
+        try:
+            if path.suffix.lower() == ".xml":
+                parsed.append(_parse_xml(path, ids, la_code, year, limits, progress, size))
+            else:
+                text = read_csv(path, limits)
+                groups[(_csv_kind(text), path.parent)].append(text)
+                if progress is not None:
+                    progress(path, size, size)
+        except ReturnError as exc:
+            problems.add(_unreadable(path, str(exc)))
+        except Exception as exc:  # a reader's bug must not stop the other files
+            problems.add(
+                _unreadable(path, f"{path}: could not be read ({type(exc).__name__}: {exc})")
             )
-        elif ssda903.recognise(columns) is not None:
-            ssda903_folders[path.parent].append(path)
-        else:
-            raise ReturnError(
-                f"{path}: not a return cscmonitor recognises (columns {', '.join(sorted(columns))})"
-            )
-    for folder, files in ssda903_folders.items():
-        parsed.append(ssda903.parse(files, la_code=_need_la(la_code, folder), ids=ids, year=year))
-    return parsed
+    for (kind, folder), texts in groups.items():
+        try:
+            la = _need_la(la_code, folder)
+            if kind == "ssda903":
+                parsed.append(ssda903.parse_csv(texts, la_code=la, ids=ids, year=year))
+            else:
+                form = next(f for f in DOCUMENTED if f.kind == kind)
+                parsed += form.parse(texts, la_code=la, ids=ids, year=year)
+        except ReturnError as exc:
+            for text in texts:
+                problems.add(_unreadable(text.path, str(exc)))
+    return parsed, problems
+
+
+def _parse_xml(
+    path: Path,
+    ids: Pseudonymiser,
+    la_code: str | None,
+    year: int | None,
+    limits: Limits,
+    progress: Progress | None,
+    size: int,
+) -> Parsed:
+    def step(done: int) -> None:
+        if progress is not None:
+            progress(path, done, size)
+
+    root = check_prolog(path, limits)
+    if root == cin_census.ROOT:
+        return cin_census.parse(
+            path, ids=ids, la_code=la_code, year=year, limits=limits, progress=step
+        )
+    if root == ssda903.ROOT:
+        return ssda903.parse_xml(
+            path,
+            la_code=_need_la(la_code, path),
+            ids=ids,
+            year=year,
+            limits=limits,
+            progress=step,
+        )
+    raise ReturnError(
+        f"{path}: not a return cscmonitor recognises (root element {root}; expected "
+        f"{cin_census.ROOT} for the CIN census or {ssda903.ROOT} for the SSDA903)"
+    )
+
+
+def _csv_kind(text: CsvText) -> str:
+    if ssda903.recognise(text.columns) is not None:
+        return "ssda903"
+    for form in DOCUMENTED:
+        if form.recognise(text.columns) is not None:
+            return form.kind
+    raise ReturnError(
+        f"{text.path}: not a return cscmonitor recognises "
+        f"(columns {', '.join(sorted(text.columns))})"
+    )
 
 
 def _need_la(la_code: str | None, path: Path) -> str:
@@ -68,19 +191,78 @@ def _need_la(la_code: str | None, path: Path) -> str:
     return la_code
 
 
+def for_warehouse(parsed: Parsed, settings: Settings) -> Parsed:
+    """The return as the warehouse takes it: no row locations; birth dates and postcodes
+    reduced as the settings say."""
+    tables = {}
+    for name, table in parsed.tables.items():
+        spec = catalog.TABLES[name]
+        tables[name] = reduce_table(
+            table.drop_columns([LOCATION]) if LOCATION in table.column_names else table,
+            birth_dates=[c.name for c in spec.columns if c.kind is Kind.BIRTH_DATE],
+            postcodes=[c.name for c in spec.columns if c.kind is Kind.POSTCODE],
+            settings=settings,
+        )
+    return Parsed(
+        parsed.info, tables, parsed.problems, parsed.files, parsed.sources, parsed.rows_read
+    )
+
+
 def ingest(
     paths: Sequence[Path],
     settings: Settings,
     *,
     la_code: str | None = None,
     year: int | None = None,
+    progress: Progress | None = None,
 ) -> IngestReport:
-    ids = Pseudonymiser(load_key(settings))
-    parsed = parse_all(paths, ids=ids, la_code=la_code, year=year)
-    if not parsed:
-        raise ReturnError("no returns found among: " + ", ".join(str(p) for p in paths))
-    problems = Problems()
+    """Parse, check, pseudonymise and merge the returns among `paths`; write the report."""
+    key = load_key(settings)
+    ids = Pseudonymiser(key)
+    parsed, problems = parse_all(
+        paths,
+        ids=ids,
+        la_code=la_code,
+        year=year,
+        limits=Limits.from_settings(settings),
+        progress=progress,
+    )
     for p in parsed:
+        p.problems.extend(checks.run(p))
         problems.extend(p.problems)
-    result = Warehouse(settings.warehouse_dir).ingest(parsed)
-    return IngestReport(parsed, problems, result)
+    # Row locations were for the report; without them the returns take half the memory.
+    parsed = [for_warehouse(p, settings) for p in parsed]
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    summary = report.summary(parsed, problems.table)
+    loaded = sum(t.num_rows for p in parsed for t in p.tables.values())
+    if not parsed or loaded == 0:
+        files = report.write(
+            settings.reports_dir, f"ingest-failed-{stamp}", summary, problems.table
+        )
+        result = ValidationReport(parsed, problems, summary, files)
+        reasons = "; ".join(p.message for p in problems.items if p.rule == "FILE_UNREADABLE")
+        raise NothingLoaded(
+            "nothing could be loaded from "
+            + ", ".join(str(p) for p in paths)
+            + (f": {reasons}" if reasons else " (no rows passed)"),
+            result,
+        )
+    privacy = {
+        "birth_date_precision": settings.birth_date_precision,
+        "postcode_precision": settings.postcode_precision,
+        "key_check": key_check(key),
+    }
+    everything = problems.table
+    unreadable = everything.filter(pc.equal(everything["rule"], "FILE_UNREADABLE"))
+    validation: dict[str, Any] = {
+        "errors": problems.errors,
+        "warnings": problems.warnings,
+        "files_unreadable": sorted(set(unreadable["file"].to_pylist())),
+    }
+    result_ = Warehouse(settings.warehouse_dir).ingest(
+        parsed, privacy=privacy, validation=validation
+    )
+    snapshot = result_.snapshot.id
+    name = f"ingest-{snapshot}" if result_.changed else f"ingest-{snapshot}-again-{stamp}"
+    files = report.write(settings.reports_dir, name, summary, everything)
+    return IngestReport(parsed, problems, summary, files, result_)

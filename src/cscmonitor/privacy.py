@@ -1,15 +1,23 @@
-"""Pseudonymisation of identifiers at ingest.
+"""Pseudonymisation and reduction of personal data at ingest.
 
 Child and worker ids become a keyed HMAC-SHA256 (the key stays with the
 installation), so the same child joins across years and returns while the
 warehouse never holds the council's own id. The HMAC is computed by DuckDB over
 the whole column at once: HMAC(K, m) = H((K ^ opad) || H((K ^ ipad) || m)).
+Dates of birth can be reduced to their month and postcodes to their district (or
+dropped), as the installation's settings say. The key is never written anywhere but
+its own file; the warehouse keeps only a check value (an HMAC of a fixed text) so that
+a later ingest with another key is refused instead of silently breaking every join.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
+from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -35,6 +43,11 @@ def load_key(settings: Settings) -> bytes:
     return Path(path).read_text().strip().encode()
 
 
+@cache
+def _database() -> duckdb.DuckDBPyConnection:
+    return duckdb.connect()
+
+
 class Pseudonymiser:
     """Keyed HMAC of identifier columns, vectorised in DuckDB."""
 
@@ -46,20 +59,40 @@ class Pseudonymiser:
         padded = key.ljust(_BLOCK, b"\0")
         self._inner = bytes(b ^ 0x36 for b in padded)
         self._outer = bytes(b ^ 0x5C for b in padded)
+        self._ids = pa.array([], pa.string())
+        self._pseudonyms = pa.array([], pa.string())
 
     def __repr__(self) -> str:  # never show the key
         return "Pseudonymiser(<key hidden>)"
 
     def column(self, values: pa.Array | pa.ChunkedArray) -> pa.Array:
-        """Pseudonyms for a string column; nulls stay null."""
-        con = duckdb.connect()
-        con.register("ids", pa.table({"v": values}))
-        out = con.sql(
-            "SELECT CASE WHEN v IS NULL THEN NULL ELSE "
-            "left(sha256($outer || unhex(sha256($inner || encode(v)))), $n) END AS p FROM ids",
-            params={"outer": self._outer, "inner": self._inner, "n": PSEUDONYM_HEX_CHARS},
-        ).to_arrow_table()
-        return out.column("p").combine_chunks()
+        """Pseudonyms for a string column; nulls stay null.
+
+        Each distinct id is hashed once per pseudonymiser: a child appears in many rows
+        and tables of a return, and in every year's returns.
+        """
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
+        values = values.cast(pa.string())
+        distinct = pc.unique(values.drop_null())
+        new = distinct.filter(pc.invert(pc.is_in(distinct, self._ids)))
+        if len(new):
+            self._ids = pa.concat_arrays([self._ids, new])
+            self._pseudonyms = pa.concat_arrays([self._pseudonyms, self._hash(new)])
+        return pc.take(self._pseudonyms, pc.index_in(values, self._ids))
+
+    def _hash(self, values: pa.Array) -> pa.Array:
+        con = _database().cursor()
+        try:
+            con.register("ids", pa.table({"v": values}))
+            out = con.sql(
+                "SELECT left(sha256($outer || unhex(sha256($inner || encode(v)))), $n) AS p "
+                "FROM ids",
+                params={"outer": self._outer, "inner": self._inner, "n": PSEUDONYM_HEX_CHARS},
+            ).to_arrow_table()
+        finally:
+            con.close()
+        return out.column("p").combine_chunks().cast(pa.string())
 
 
 def postcode_district(postcodes: pa.Array) -> pa.Array:
@@ -73,3 +106,51 @@ def postcode_district(postcodes: pa.Array) -> pa.Array:
     )
     valid = pc.match_substring_regex(outward, r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
     return pc.if_else(valid, outward, pa.scalar(None, pa.string()))
+
+
+def key_check(key: bytes) -> str:
+    """A value that tells keys apart without revealing them (HMAC of a fixed text)."""
+    return hmac.new(key, b"cscmonitor pseudonymisation key check", hashlib.sha256).hexdigest()[:16]
+
+
+def reduce_birth_dates(values: pa.Array | pa.ChunkedArray, precision: str) -> pa.Array:
+    """Dates of birth as given ("day") or as the first day of their month ("month")."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if precision == "day":
+        return values
+    if precision != "month":
+        raise ValueError(f"birth date precision {precision!r} is not 'day' or 'month'")
+    return pc.floor_temporal(values, unit="month")
+
+
+def reduce_postcodes(values: pa.Array | pa.ChunkedArray, precision: str) -> pa.Array:
+    """Postcode districts as held ("district") or none at all ("none")."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if precision == "district":
+        return values
+    if precision != "none":
+        raise ValueError(f"postcode precision {precision!r} is not 'district' or 'none'")
+    return pa.nulls(len(values), pa.string())
+
+
+def reduce_table(
+    table: pa.Table,
+    *,
+    birth_dates: Sequence[str],
+    postcodes: Sequence[str],
+    settings: Settings,
+) -> pa.Table:
+    """A table with its birth date and postcode columns reduced as the settings say."""
+    for name in birth_dates:
+        i = table.schema.get_field_index(name)
+        table = table.set_column(
+            i, name, reduce_birth_dates(table[name], settings.birth_date_precision)
+        )
+    for name in postcodes:
+        i = table.schema.get_field_index(name)
+        table = table.set_column(
+            i, name, reduce_postcodes(table[name], settings.postcode_precision)
+        )
+    return table

@@ -1,29 +1,29 @@
 """The CIN census XML return, streamed child by child so memory stays bounded.
 
 `Message/Header` gives the LA (`LEA`) and the census year (`ReferenceDate`, 31 March);
-each `Children/Child` holds identifiers, characteristics and `CINdetails` (one per
-referral) with assessments, section 47 enquiries and child protection plans.
-DTDs and entities are refused outright: a return has no use for them and they are
-how XML attacks (entity expansion, external entities) arrive. UPNs never reach the
-warehouse.
+each `Children/Child` holds identifiers, characteristics (with disabilities) and
+`CINdetails` (one per referral) with assessments (and the factors identified), CIN plan
+dates, section 47 enquiries, child protection plans (with reviews) and, where a return
+has them, pre-proceedings. Every schema year from 2017 to 2026 is read: `GenderCurrent`
+(to 2024) and `Sex` (from 2025) both land in `sex`; `ReferralNFA` may be true/false/1/0.
+UPNs never reach the warehouse. DTDs and entities are refused (see `xmlstream`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from functools import partial
 from pathlib import Path
-from xml.etree.ElementTree import Element, ParseError
 
 import pyarrow as pa
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import iterparse
 
 from cscmonitor.periods import add_months
 from cscmonitor.privacy import Pseudonymiser
-from cscmonitor.returns.issues import Problem, ReturnError
-from cscmonitor.returns.parsed import Parsed, ReturnInfo, sha256_of, with_return
+from cscmonitor.returns.csvfile import Limits
+from cscmonitor.returns.issues import Problems, ReturnError
+from cscmonitor.returns.parsed import Parsed, ReturnInfo, sha256_of
 from cscmonitor.returns.schema import (
+    LOCATION,
     Column,
     Follows,
     Kind,
@@ -31,33 +31,56 @@ from cscmonitor.returns.schema import (
     Newest,
     Span,
     TableSpec,
+    Typed,
     build,
+    check_codes,
 )
+from cscmonitor.returns.xmlstream import Group, Progress, check_prolog, read_records
 
+ROOT = "Message"
 CHILD = Column("LAchildID", "child_id", Kind.ID, key=True)
 REFERRAL = Column("CINreferralDate", "referral_date", Kind.DATE, key=True)
 SPECS: dict[str, tuple[Column, ...]] = {
     "cin_children": (
         CHILD,
-        Column("PersonBirthDate", "birth_date", Kind.DATE),
-        # The 2024 schema renamed GenderCurrent to Sex; both land here.
-        Column("Sex", "sex", Kind.CODE),
-        Column("Ethnicity", "ethnicity", Kind.CODE),
+        Column("PersonBirthDate", "birth_date", Kind.BIRTH_DATE),
+        Column("Sex", "sex", Kind.CODE, codes="cin_sex", required=True),
+        Column("Ethnicity", "ethnicity", Kind.CODE, codes="ethnicity", required=True),
+        Column("ExpectedPersonBirthDate", "expected_birth_date", Kind.BIRTH_DATE),
+        Column("PersonDeathDate", "death_date", Kind.DATE),
+    ),
+    "cin_disabilities": (
+        CHILD,
+        Column("Disability", "disability", Kind.CODE, key=True, codes="disability"),
     ),
     "cin_referrals": (
         CHILD,
         REFERRAL,
-        Column("ReferralSource", "referral_source", Kind.CODE),
-        Column("PrimaryNeedCode", "primary_need", Kind.CODE),
+        Column("ReferralSource", "referral_source", Kind.CODE, codes="referral_source"),
+        Column("PrimaryNeedCode", "primary_need", Kind.CODE, codes="primary_need"),
         Column("CINclosureDate", "closure_date", Kind.DATE),
-        Column("ReasonForClosure", "closure_reason", Kind.CODE),
-        Column("ReferralNFA", "referral_nfa", Kind.BOOL),
+        Column("ReasonForClosure", "closure_reason", Kind.CODE, codes="closure_reason"),
+        Column("ReferralNFA", "referral_nfa", Kind.BOOL, required=True),
+        Column("DateOfInitialCPC", "icpc_date", Kind.DATE),
     ),
     "cin_assessments": (
         CHILD,
         REFERRAL,
-        Column("AssessmentActualStartDate", "start_date", Kind.DATE),
+        Column("AssessmentActualStartDate", "start_date", Kind.DATE, required=True),
         Column("AssessmentAuthorisationDate", "authorised_date", Kind.DATE),
+        Column("AssessmentInternalReviewDate", "internal_review_date", Kind.DATE),
+    ),
+    "cin_assessment_factors": (
+        CHILD,
+        REFERRAL,
+        Column("AssessmentActualStartDate", "assessment_start_date", Kind.DATE),
+        Column("AssessmentFactors", "factor", Kind.CODE, key=True, codes="assessment_factor"),
+    ),
+    "cin_plan_dates": (
+        CHILD,
+        REFERRAL,
+        Column("CINPlanStartDate", "start_date", Kind.DATE, key=True),
+        Column("CINPlanEndDate", "end_date", Kind.DATE),
     ),
     "cin_section47": (
         CHILD,
@@ -72,8 +95,8 @@ SPECS: dict[str, tuple[Column, ...]] = {
         REFERRAL,
         Column("CPPstartDate", "start_date", Kind.DATE, key=True),
         Column("CPPendDate", "end_date", Kind.DATE),
-        Column("InitialCategoryOfAbuse", "initial_category", Kind.CODE),
-        Column("LatestCategoryOfAbuse", "latest_category", Kind.CODE),
+        Column("InitialCategoryOfAbuse", "initial_category", Kind.CODE, codes="abuse_category"),
+        Column("LatestCategoryOfAbuse", "latest_category", Kind.CODE, codes="abuse_category"),
         Column("NumberOfPreviousCPP", "previous_plans", Kind.INT),
     ),
     "cin_plan_reviews": (
@@ -82,174 +105,246 @@ SPECS: dict[str, tuple[Column, ...]] = {
         Column("CPPstartDate", "plan_start_date", Kind.DATE, key=True),
         Column("CPPreviewDate", "review_date", Kind.DATE, key=True),
     ),
+    "cin_pre_proceedings": (
+        CHILD,
+        REFERRAL,
+        Column("PreProceedingsStartDate", "start_date", Kind.DATE, key=True),
+        Column("PreProceedingsEndDate", "end_date", Kind.DATE),
+        Column("PreProceedingsOutcome", "outcome", Kind.CODE),
+    ),
 }
-
 
 _UNDER_REFERRAL = Follows("cin_referrals", ("child_id", "referral_date"))
 MERGE: dict[str, Merge] = {
     "cin_children": Newest("child_id"),
+    "cin_disabilities": Follows("cin_children", ("child_id",)),
     "cin_referrals": Span("referral_date", "closure_date"),
     "cin_assessments": _UNDER_REFERRAL,
+    "cin_assessment_factors": _UNDER_REFERRAL,
+    "cin_plan_dates": _UNDER_REFERRAL,
     "cin_section47": _UNDER_REFERRAL,
     "cin_plans": _UNDER_REFERRAL,
     "cin_plan_reviews": _UNDER_REFERRAL,
+    "cin_pre_proceedings": _UNDER_REFERRAL,
 }
 TABLES = tuple(TableSpec(name, "cin", SPECS[name], MERGE[name]) for name in SPECS)
 
-
-class _Rows:
-    """Text cells gathered per table while streaming, typed column-wise at the end."""
-
-    def __init__(self) -> None:
-        self.cells: dict[str, dict[str, list[str | None]]] = {
-            table: defaultdict(list) for table in SPECS
-        }
-        self.locations: dict[str, list[str]] = {table: [] for table in SPECS}
-
-    def add(self, table: str, location: str, values: dict[str, str | None]) -> None:
-        columns = self.cells[table]
-        for column in SPECS[table]:
-            columns[column.source].append(values.get(column.source))
-        self.locations[table].append(location)
-
-
-def _text(element: Element | None, tag: str) -> str | None:
-    found = element.find(tag) if element is not None else None
-    return found.text if found is not None else None
-
-
-def _child(child: Element, path: str, rows: _Rows) -> None:
-    ids = child.find("ChildIdentifiers")
-    chars = child.find("ChildCharacteristics")
-    child_id = _text(ids, "LAchildID")
-    sex = _text(ids, "Sex") or _text(ids, "GenderCurrent")
-    rows.add(
-        "cin_children",
-        path,
-        {
-            "LAchildID": child_id,
-            "PersonBirthDate": _text(ids, "PersonBirthDate"),
-            "Sex": sex,
-            "Ethnicity": _text(chars, "Ethnicity"),
-        },
-    )
-    for d, details in enumerate(child.findall("CINdetails"), start=1):
-        at = f"{path}/CINdetails[{d}]"
-        referral = _text(details, "CINreferralDate")
-        keys = {"LAchildID": child_id, "CINreferralDate": referral}
-        rows.add(
+_KEYS = ("LAchildID", "CINreferralDate")
+# The shape of a Child element, every schema year at once.
+CHILD_GROUP = Group(
+    "Child",
+    "cin_children",
+    groups=(
+        Group(
+            "ChildIdentifiers",
+            leaves={
+                "LAchildID": "LAchildID",
+                "PersonBirthDate": "PersonBirthDate",
+                "ExpectedPersonBirthDate": "ExpectedPersonBirthDate",
+                "GenderCurrent": "Sex",
+                "Sex": "Sex",
+                "PersonDeathDate": "PersonDeathDate",
+            },
+            dropped=frozenset({"UPN", "FormerUPN", "UPNunknown"}),
+        ),
+        Group(
+            "ChildCharacteristics",
+            leaves={"Ethnicity": "Ethnicity"},
+            groups=(
+                Group(
+                    "Disabilities",
+                    groups=(
+                        Group(
+                            "Disability",
+                            "cin_disabilities",
+                            text="Disability",
+                            inherit=("LAchildID",),
+                        ),
+                    ),
+                ),
+            ),
+        ),
+        Group(
+            "CINdetails",
             "cin_referrals",
-            at,
-            keys
-            | {
-                tag: _text(details, tag)
+            inherit=("LAchildID",),
+            leaves={
+                tag: tag
                 for tag in (
+                    "CINreferralDate",
                     "ReferralSource",
                     "PrimaryNeedCode",
                     "CINclosureDate",
                     "ReasonForClosure",
+                    "DateOfInitialCPC",
                     "ReferralNFA",
                 )
             },
-        )
-        for a, item in enumerate(details.findall("Assessments"), start=1):
-            rows.add(
-                "cin_assessments",
-                f"{at}/Assessments[{a}]",
-                keys
-                | {
-                    tag: _text(item, tag)
-                    for tag in ("AssessmentActualStartDate", "AssessmentAuthorisationDate")
-                },
-            )
-        for s, item in enumerate(details.findall("Section47"), start=1):
-            rows.add(
-                "cin_section47",
-                f"{at}/Section47[{s}]",
-                keys
-                | {
-                    tag: _text(item, tag)
-                    for tag in (
-                        "S47ActualStartDate",
-                        "InitialCPCtarget",
-                        "DateOfInitialCPC",
-                        "ICPCnotRequired",
-                    )
-                },
-            )
-        for p, plan in enumerate(details.findall("ChildProtectionPlans"), start=1):
-            plan_at = f"{at}/ChildProtectionPlans[{p}]"
-            start = _text(plan, "CPPstartDate")
-            rows.add(
-                "cin_plans",
-                plan_at,
-                keys
-                | {
-                    tag: _text(plan, tag)
-                    for tag in (
-                        "CPPstartDate",
-                        "CPPendDate",
-                        "InitialCategoryOfAbuse",
-                        "LatestCategoryOfAbuse",
-                        "NumberOfPreviousCPP",
-                    )
-                },
-            )
-            for r, review in enumerate(plan.iterfind("Reviews/CPPreviewDate"), start=1):
-                rows.add(
-                    "cin_plan_reviews",
-                    f"{plan_at}/Reviews/CPPreviewDate[{r}]",
-                    keys | {"CPPstartDate": start, "CPPreviewDate": review.text},
-                )
+            groups=(
+                Group(
+                    "Assessments",
+                    "cin_assessments",
+                    inherit=_KEYS,
+                    leaves={
+                        tag: tag
+                        for tag in (
+                            "AssessmentActualStartDate",
+                            "AssessmentInternalReviewDate",
+                            "AssessmentAuthorisationDate",
+                        )
+                    },
+                    groups=(
+                        Group(
+                            "FactorsIdentifiedAtAssessment",
+                            groups=(
+                                Group(
+                                    "AssessmentFactors",
+                                    "cin_assessment_factors",
+                                    text="AssessmentFactors",
+                                    inherit=(*_KEYS, "AssessmentActualStartDate"),
+                                ),
+                            ),
+                        ),
+                    ),
+                ),
+                Group(
+                    "CINPlanDates",
+                    "cin_plan_dates",
+                    inherit=_KEYS,
+                    leaves={
+                        "CINPlanStartDate": "CINPlanStartDate",
+                        "CINPlanEndDate": "CINPlanEndDate",
+                    },
+                ),
+                Group(
+                    "Section47",
+                    "cin_section47",
+                    inherit=_KEYS,
+                    leaves={
+                        tag: tag
+                        for tag in (
+                            "S47ActualStartDate",
+                            "InitialCPCtarget",
+                            "DateOfInitialCPC",
+                            "ICPCnotRequired",
+                        )
+                    },
+                ),
+                Group(
+                    "ChildProtectionPlans",
+                    "cin_plans",
+                    inherit=_KEYS,
+                    leaves={
+                        tag: tag
+                        for tag in (
+                            "CPPstartDate",
+                            "CPPendDate",
+                            "InitialCategoryOfAbuse",
+                            "LatestCategoryOfAbuse",
+                            "NumberOfPreviousCPP",
+                        )
+                    },
+                    groups=(
+                        Group(
+                            "Reviews",
+                            groups=(
+                                Group(
+                                    "CPPreviewDate",
+                                    "cin_plan_reviews",
+                                    text="CPPreviewDate",
+                                    inherit=(*_KEYS, "CPPstartDate"),
+                                ),
+                            ),
+                        ),
+                    ),
+                ),
+                Group(
+                    "PreProceedings",
+                    "cin_pre_proceedings",
+                    inherit=_KEYS,
+                    leaves={
+                        tag: tag
+                        for tag in (
+                            "PreProceedingsStartDate",
+                            "PreProceedingsEndDate",
+                            "PreProceedingsOutcome",
+                        )
+                    },
+                ),
+            ),
+        ),
+    ),
+)
 
 
-def parse(path: Path, *, ids: Pseudonymiser, la_code: str | None = None) -> Parsed:
-    """One CIN census return from its XML file; `la_code` is used only if the header has no LEA."""
-    rows = _Rows()
-    header: dict[str, str | None] = {}
-    count = 0
-    try:
-        for _event, element in iterparse(str(path), events=("end",), forbid_dtd=True):
-            if element.tag == "Header":
-                header = {
-                    "LEA": _text(element, "Source/LEA"),
-                    "ReferenceDate": _text(element, "CollectionDetails/ReferenceDate"),
-                }
-            elif element.tag == "Child":
-                count += 1
-                _child(element, f"Message/Children/Child[{count}]", rows)
-                element.clear()  # keep memory bounded: a child is done once read
-    except DefusedXmlException as exc:
-        raise ReturnError(
-            f"{path}: refused: the file declares a DTD or entities ({exc}); "
-            "a CIN census return never needs them"
-        ) from None
-    except ParseError as exc:
-        raise ReturnError(f"{path}: not well-formed XML: {exc}") from None
-    info = _info(path, header, la_code)
-    problems: list[Problem] = []
-    tables: dict[str, pa.Table] = {}
-    rows_read: dict[str, int] = {}
-    for table, columns in SPECS.items():
-        cells = {name: pa.array(values, pa.string()) for name, values in rows.cells[table].items()}
-        typed = build(cells, columns, file=str(path), locations=rows.locations[table], ids=ids)
-        tables[table] = with_return(typed.table, info)
-        problems += typed.problems
-        rows_read[table] = typed.rows_read
-    return Parsed(info, tables, problems, files={str(path): sha256_of(path)}, rows_read=rows_read)
+def parse(
+    path: Path,
+    *,
+    ids: Pseudonymiser,
+    la_code: str | None = None,
+    year: int | None = None,
+    limits: Limits | None = None,
+    progress: Progress | None = None,
+) -> Parsed:
+    """One CIN census return from its XML file (`la_code` and `year` if its header lacks them)."""
+    limits = limits or Limits()
+    root = check_prolog(path, limits)
+    if root != ROOT:
+        raise ReturnError(f"{path}: not a CIN census return (root element {root}, not {ROOT})")
+    records = read_records(
+        path,
+        CHILD_GROUP,
+        at="Message/Children",
+        header="Header",
+        builder=partial(_type_block, ids=ids, file=str(path)),
+        progress=progress,
+    )
+    info = _info(path, records.header, la_code, year)
+    parsed = Parsed(info, {}, files={str(path): sha256_of(path)})
+    parsed.problems.extend(records.problems)
+    for name, columns in SPECS.items():
+        typed = Typed(records.tables[name], Problems(), records.read[name])
+        typed = check_codes(typed, columns, year=info.year, file=str(path), table_name=name)
+        parsed.add(name, typed, str(path), info)
+    return parsed
 
 
-def _info(path: Path, header: dict[str, str | None], la_code: str | None) -> ReturnInfo:
+def _type_block(
+    name: str, text: pa.Table, *, ids: Pseudonymiser, file: str
+) -> tuple[pa.Table, pa.Table]:
+    """One block of a table's text rows, typed (the code lists wait for the year)."""
+    typed = build(
+        {c: text[c] for c in text.column_names if c != LOCATION},
+        SPECS[name],
+        file=file,
+        table=name,
+        locations=text[LOCATION].combine_chunks(),
+        ids=ids,
+    )
+    return typed.table, typed.problems.table
+
+
+def _info(
+    path: Path, header: dict[str, str | None], la_code: str | None, year: int | None
+) -> ReturnInfo:
     lea = (header.get("LEA") or "").strip() or la_code
     if not lea:
         raise ReturnError(f"{path}: Message/Header/Source/LEA is missing; give the LA with --la")
     reference = (header.get("ReferenceDate") or "").strip()
-    try:
-        end = dt.date.fromisoformat(reference)
-    except ValueError:
+    if reference:
+        try:
+            end = dt.date.fromisoformat(reference)
+        except ValueError:
+            raise ReturnError(
+                f"{path}: Message/Header/CollectionDetails/ReferenceDate {reference!r} "
+                "is not a date (yyyy-mm-dd)"
+            ) from None
+    elif year is not None:
+        end = dt.date(year, 3, 31)
+    else:
         raise ReturnError(
-            f"{path}: Message/Header/CollectionDetails/ReferenceDate {reference!r} "
-            "is not a date (yyyy-mm-dd)"
-        ) from None
+            f"{path}: Message/Header/CollectionDetails/ReferenceDate is missing; "
+            "give the census year with --year"
+        )
     start = add_months(end, -12) + dt.timedelta(days=1)
     return ReturnInfo(lea, "cin", end.year, start, end)

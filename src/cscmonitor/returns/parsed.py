@@ -1,4 +1,4 @@
-"""What a parser hands to the warehouse: typed tables for one return, and what was wrong."""
+"""What a parser hands on: typed tables for one return, where each came from, what was wrong."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from cscmonitor.returns.issues import Problem
+from cscmonitor.returns.issues import Problems
+from cscmonitor.returns.schema import LOCATION, Typed
 
 
 @dataclass(frozen=True)
@@ -17,19 +18,50 @@ class ReturnInfo:
     """One statutory return: whose, which collection year, and the period it covers."""
 
     la_code: str
-    kind: str  # "cin", "ssda903" or "workforce"
+    kind: str  # "cin", "ssda903", "workforce", "early_help" or "virtual_school"
     year: int  # the calendar year the collection period ends in
     period_start: dt.date
     period_end: dt.date
 
 
+@dataclass(frozen=True)
+class TableCount:
+    """Rows of one table from one file: read = loaded + rejected."""
+
+    file: str
+    table: str
+    read: int
+    loaded: int
+
+    @property
+    def rejected(self) -> int:
+        return self.read - self.loaded
+
+
 @dataclass
 class Parsed:
+    """One return: typed tables (with the hidden `_location` column) and its problems."""
+
     info: ReturnInfo
     tables: dict[str, pa.Table]
-    problems: list[Problem] = field(default_factory=list)
-    files: dict[str, str] = field(default_factory=dict)  # file name -> sha256
+    problems: Problems = field(default_factory=Problems)
+    files: dict[str, str] = field(default_factory=dict)  # file -> sha256
+    sources: dict[str, str] = field(default_factory=dict)  # table -> the file it came from
     rows_read: dict[str, int] = field(default_factory=dict)
+
+    def counts(self) -> list[TableCount]:
+        return [
+            TableCount(self.sources.get(name, ""), name, self.rows_read[name], table.num_rows)
+            for name, table in self.tables.items()
+            if name in self.rows_read
+        ]
+
+    def add(self, name: str, typed: Typed, file: str, info: ReturnInfo) -> None:
+        """A typed table of this return, with whose and which year it is."""
+        self.tables[name] = with_return(typed.table, info)
+        self.problems.extend(typed.problems)
+        self.sources[name] = file
+        self.rows_read[name] = typed.rows_read
 
 
 def sha256_of(path: Path) -> str:
@@ -43,6 +75,9 @@ def sha256_of(path: Path) -> str:
 def with_return(table: pa.Table, info: ReturnInfo) -> pa.Table:
     """Every warehouse row says whose return it came from and which year."""
     n = table.num_rows
-    return table.add_column(0, "la_code", pa.array([info.la_code] * n, pa.string())).append_column(
-        "return_year", pa.array([info.year] * n, pa.int32())
-    )
+    table = table.add_column(0, "la_code", pa.repeat(pa.scalar(info.la_code, pa.string()), n))
+    at = table.schema.get_field_index(LOCATION)
+    year = pa.repeat(pa.scalar(info.year, pa.int32()), n)
+    if at < 0:
+        return table.append_column("return_year", year)
+    return table.add_column(at, "return_year", year)

@@ -1,25 +1,41 @@
-"""Declarative column specs: text cells in, typed and pseudonymised Arrow columns out."""
+"""Declarative column specs: text cells in, typed and pseudonymised Arrow columns out.
+
+A parsed table carries one hidden column, `_location` (the CSV row or XML path of each
+row), so that checks can say where a problem is; the warehouse drops it before writing.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import assert_never
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from cscmonitor.privacy import Pseudonymiser, postcode_district
-from cscmonitor.returns.columns import clean_text, to_bool, to_date, to_number
-from cscmonitor.returns.issues import Problem, Severity
+from cscmonitor.returns.codes import LISTS
+from cscmonitor.returns.columns import (
+    Text,
+    Where,
+    bad_cells,
+    clean_text,
+    to_bool,
+    to_date,
+    to_number,
+)
+from cscmonitor.returns.issues import Problems, Severity, problem_rows
+
+LOCATION = "_location"
 
 
 class Kind(Enum):
     TEXT = "text"
     CODE = "code"  # text, upper-cased: code lists are case-insensitive in practice
     DATE = "date"
+    BIRTH_DATE = "birth_date"  # a date of birth: reduced to its month where settings say so
+    PARTIAL_DATE = "partial_date"  # a date that may be given only in part ("zz/zz/2015")
     INT = "int"
     DECIMAL = "decimal"
     BOOL = "bool"
@@ -31,6 +47,8 @@ ARROW_TYPES = {
     Kind.TEXT: pa.string(),
     Kind.CODE: pa.string(),
     Kind.DATE: pa.date32(),
+    Kind.BIRTH_DATE: pa.date32(),
+    Kind.PARTIAL_DATE: pa.date32(),
     Kind.INT: pa.int64(),
     Kind.DECIMAL: pa.float64(),
     Kind.BOOL: pa.bool_(),
@@ -44,14 +62,22 @@ class Column:
     source: str
     name: str
     kind: Kind
-    key: bool = False
+    key: bool = False  # a row without it cannot be placed: rejected and listed
+    codes: str | None = None  # the code list (returns/codes.py) the values come from
+    required: bool = False  # blank is an error in the return; the row still loads
 
 
 @dataclass(frozen=True)
 class Typed:
+    """Typed rows (with `_location`), the problems found typing them, and the row counts."""
+
     table: pa.Table
-    problems: list[Problem]
+    problems: Problems
     rows_read: int
+
+    @property
+    def rows_rejected(self) -> int:
+        return self.rows_read - self.table.num_rows
 
 
 def schema_of(columns: Sequence[Column]) -> pa.Schema:
@@ -76,12 +102,17 @@ class Follows:
 
 @dataclass(frozen=True)
 class Newest:
-    """One row per LA and key: the newest return's."""
+    """One LA's rows for a key come from the newest return that has the key."""
 
     key: str
 
 
-Merge = Span | Follows | Newest
+@dataclass(frozen=True)
+class Keep:
+    """Replaced only by a resubmission of its own return; nothing newer supersedes it."""
+
+
+Merge = Span | Follows | Newest | Keep
 
 
 @dataclass(frozen=True)
@@ -102,69 +133,159 @@ class TableSpec:
             .append(pa.field("return_year", pa.int32()))
         )
 
+    @property
+    def sources(self) -> frozenset[str]:
+        return frozenset(c.source for c in self.columns)
+
 
 def _convert(
-    raw: pa.Array, column: Column, *, file: str, locations: Sequence[str], ids: Pseudonymiser
-) -> tuple[pa.Array, list[Problem]]:
+    text: pa.Array, column: Column, *, where: Where, ids: Pseudonymiser
+) -> tuple[pa.Array, pa.Table | None]:
+    """A cleaned text column as its kind says (see `columns.clean_text`)."""
     field = column.source
+    raw = Text(text)
     match column.kind:
         case Kind.TEXT:
-            return clean_text(raw), []
+            return text, None
         case Kind.CODE:
-            return pc.utf8_upper(clean_text(raw)), []
-        case Kind.DATE:
-            return to_date(raw, file=file, field=field, locations=locations)
+            return pc.utf8_upper(text), None
+        case Kind.DATE | Kind.BIRTH_DATE:
+            return to_date(raw, where=where, field=field)
+        case Kind.PARTIAL_DATE:
+            return to_date(raw, where=where, field=field, partial=True)
         case Kind.INT:
-            return to_number(raw, pa.int64(), file=file, field=field, locations=locations)
+            return to_number(raw, pa.int64(), where=where, field=field)
         case Kind.DECIMAL:
-            return to_number(raw, pa.float64(), file=file, field=field, locations=locations)
+            return to_number(raw, pa.float64(), where=where, field=field)
         case Kind.BOOL:
-            return to_bool(raw, file=file, field=field, locations=locations)
+            return to_bool(raw, where=where, field=field)
         case Kind.ID:
-            return ids.column(clean_text(raw)), []
+            return ids.column(text), None
         case Kind.POSTCODE:
-            return postcode_district(clean_text(raw)), []
+            return postcode_district(text), None
         case _:
             assert_never(column.kind)
 
 
 def build(
-    cells: dict[str, pa.Array],
+    cells: Mapping[str, pa.Array],
     columns: Sequence[Column],
     *,
     file: str,
-    locations: Sequence[str],
+    table: str,
+    locations: pa.Array,
     ids: Pseudonymiser,
 ) -> Typed:
     """Type every column; a row whose key is blank or unreadable is rejected and listed."""
     n = len(locations)
-    problems: list[Problem] = []
+    where = Where(file, table, locations)
+    problems = Problems()
     arrays: dict[str, pa.Array] = {}
+    keep = pa.repeat(pa.scalar(True), n)
     for column in columns:
         raw = cells.get(column.source)
         if raw is None:
             arrays[column.name] = pa.nulls(n, ARROW_TYPES[column.kind])
+            if n and (column.key or column.required):
+                problems.extend(_column_missing(column, file=file, table=table, rows=n))
+            if column.key:
+                keep = pa.repeat(pa.scalar(False), n)
             continue
-        arrays[column.name], found = _convert(raw, column, file=file, locations=locations, ids=ids)
-        problems += found
-    keep = np.ones(n, dtype=bool)
-    for column in columns:
+        text = clean_text(raw)
+        arrays[column.name], found = _convert(text, column, where=where, ids=ids)
+        if found is not None and found.num_rows:
+            problems.extend(found)
+        blank = pc.is_null(text)
         if column.key:
-            missing = pc.is_null(arrays[column.name]).to_numpy(zero_copy_only=False)
-            for i in np.flatnonzero(missing & keep).tolist():
-                raw_value = cells.get(column.source)
-                value = "" if raw_value is None else str(raw_value[i].as_py() or "")
-                problems.append(
-                    Problem(
-                        file,
-                        locations[i],
-                        column.source,
-                        value,
-                        "KEY_MISSING",
-                        Severity.ERROR,
-                        f"{column.source} is needed to identify the record; row not loaded",
-                    )
+            missing = pc.and_(pc.is_null(arrays[column.name]), keep)
+            problems.extend(
+                bad_cells(
+                    pc.fill_null(text, ""),
+                    missing,
+                    where=where,
+                    field=column.source,
+                    rule="KEY_MISSING",
+                    expected="usable",
+                    outcome=f"{column.source} is needed to identify the record; row not loaded",
                 )
-            keep &= ~missing
-    table = pa.table(arrays, schema=schema_of(columns)).filter(pa.array(keep))
-    return Typed(table, problems, n)
+            )
+            keep = pc.and_(keep, pc.invert(missing))
+        elif column.required:
+            problems.extend(
+                problem_rows(
+                    file=file,
+                    table=table,
+                    locations=locations.filter(blank),
+                    field=column.source,
+                    values="",
+                    rule="VALUE_MISSING",
+                    severity=Severity.ERROR,
+                    message=f"{column.source} is blank; the return requires it",
+                )
+            )
+    arrays[LOCATION] = locations
+    schema = schema_of(columns).append(pa.field(LOCATION, pa.string()))
+    typed = pa.table(arrays, schema=schema).filter(keep)
+    return Typed(typed, problems, n)
+
+
+def _column_missing(column: Column, *, file: str, table: str, rows: int) -> pa.Table:
+    outcome = "no row can be loaded" if column.key else "every row has it blank"
+    return problem_rows(
+        file=file,
+        table=table,
+        locations=pa.array(["file"]),
+        field=column.source,
+        values="",
+        rule="COLUMN_MISSING",
+        severity=Severity.ERROR,
+        message=f"column {column.source} is missing ({rows} rows); {outcome}",
+    )
+
+
+def check_codes(
+    typed: Typed, columns: Sequence[Column], *, year: int, file: str, table_name: str
+) -> Typed:
+    """Hold coded columns to their code list for the year: unknown codes are blanked."""
+    table = typed.table
+    problems = Problems(list(typed.problems.chunks))
+    for column in columns:
+        if column.codes is None:
+            continue
+        codes = LISTS[column.codes]
+        values = table[column.name].combine_chunks()
+        known = pc.is_in(values, pa.array(codes.known(), pa.string()))
+        valid = pc.is_in(values, pa.array(codes.valid_in(year), pa.string()))
+        unknown = pc.and_(pc.is_valid(values), pc.invert(known))
+        other_year = pc.and_(known, pc.invert(valid))
+        where = Where(file, table_name, table[LOCATION].combine_chunks())
+        problems.extend(
+            bad_cells(
+                values,
+                unknown,
+                where=where,
+                field=column.source,
+                rule="CODE_UNKNOWN",
+                expected=f"one of the {column.source} codes",
+            )
+        )
+        if pc.any(other_year).as_py():
+            problems.extend(
+                bad_cells(
+                    values,
+                    other_year,
+                    where=where,
+                    field=column.source,
+                    rule="CODE_YEAR",
+                    expected=f"one of the {column.source} codes of the {year} return",
+                    severity=Severity.WARNING,
+                    outcome="loaded as given (it is a code in other years' returns)",
+                )
+            )
+        column_index = table.schema.get_field_index(column.name)
+        table = table.set_column(
+            column_index,
+            column.name,
+            pc.if_else(unknown, pa.scalar(None, pa.string()), values),
+        )
+    return Typed(table, problems, typed.rows_read)

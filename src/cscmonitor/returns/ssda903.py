@@ -1,86 +1,253 @@
-"""SSDA903 (children looked after) returns as CSV files, recognised by their columns.
+"""SSDA903 (children looked after) returns: every table, as CSV files or as the XML return.
 
-This version loads the Header and Episodes tables. The other tables of the return
-(Reviews, UASC, OC2, OC3, AD1, PlacedAdoption, PrevPerm, Missing, SWEpisodes) are
-recognised and listed as not loaded, never mistaken for something else.
-UPN, MOTHER and MC_DOB never reach the warehouse.
+CSV tables are recognised by their columns, never their file names. The XML return
+(`EXPSSDA903/CHILD`, a `HEADER` and its `EPISODE`s) is read into the same tables: reviews
+(`AREVIEW`), missing episodes (`AMISSING`), `OC2`, previous permanence (`PERMANENCE`) and
+placed-for-adoption records (`AD_PLACED`) sit in the header, as do the UASC, OC3 and AD1
+fields. UPN, MOTHER and MC_DOB never reach the warehouse.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from cscmonitor.privacy import Pseudonymiser
-from cscmonitor.returns.csvfile import CsvText, read_csv
-from cscmonitor.returns.issues import Problem, ReturnError, Severity
-from cscmonitor.returns.parsed import Parsed, ReturnInfo, sha256_of, with_return
-from cscmonitor.returns.schema import Column, Kind, Newest, Span, TableSpec, build
+from cscmonitor.returns.csvfile import CsvText, Limits
+from cscmonitor.returns.documented import ignored_columns
+from cscmonitor.returns.issues import ReturnError, for_table
+from cscmonitor.returns.parsed import Parsed, ReturnInfo, sha256_of
+from cscmonitor.returns.schema import (
+    LOCATION,
+    Column,
+    Keep,
+    Kind,
+    Merge,
+    Newest,
+    Span,
+    TableSpec,
+    Typed,
+    build,
+    check_codes,
+)
+from cscmonitor.returns.xmlstream import Group, Progress, check_prolog, read_records
 
-HEADER = (
-    Column("CHILD", "child_id", Kind.ID, key=True),
-    Column("SEX", "sex", Kind.CODE),
-    Column("DOB", "birth_date", Kind.DATE),
-    Column("ETHNIC", "ethnicity", Kind.CODE),
-)
-EPISODES = (
-    Column("CHILD", "child_id", Kind.ID, key=True),
-    Column("DECOM", "decom", Kind.DATE, key=True),
-    Column("RNE", "rne", Kind.CODE),
-    Column("LS", "ls", Kind.CODE),
-    Column("CIN", "cin", Kind.CODE),
-    Column("PLACE", "place", Kind.CODE),
-    Column("PLACE_PROVIDER", "place_provider", Kind.CODE),
-    Column("DEC", "dec", Kind.DATE),
-    Column("REC", "rec", Kind.CODE),
-    Column("REASON_PLACE_CHANGE", "reason_place_change", Kind.CODE),
-    Column("HOME_POST", "home_post", Kind.POSTCODE),
-    Column("PL_POST", "pl_post", Kind.POSTCODE),
-    Column("URN", "urn", Kind.CODE),
-)
-LOADED = {"cla_children": HEADER, "cla_episodes": EPISODES}
-TABLES = (
-    TableSpec("cla_children", "ssda903", HEADER, Newest("child_id")),
-    TableSpec("cla_episodes", "ssda903", EPISODES, Span("decom", "dec")),
-)
-TABLE_NAMES = {"cla_children": "Header", "cla_episodes": "Episodes"}
+ROOT = "EXPSSDA903"
+CHILD = Column("CHILD", "child_id", Kind.ID, key=True)
+DOB = Column("DOB", "birth_date", Kind.BIRTH_DATE)
 
+
+@dataclass(frozen=True)
+class Table903:
+    """One table of the return: its DfE name, columns in the file, and what is loaded."""
+
+    name: str  # the DfE name, e.g. "Episodes"
+    table: str  # the warehouse table
+    columns: tuple[Column, ...]
+    merge: Merge
+    standard: tuple[str, ...]  # every column of the DfE file, loaded or not
+    signature: frozenset[str]  # the columns that identify the table
+
+
+def _table(
+    name: str,
+    table: str,
+    columns: tuple[Column, ...],
+    merge: Merge,
+    standard: str,
+    signature: str,
+) -> Table903:
+    return Table903(
+        name, table, columns, merge, tuple(standard.split()), frozenset(signature.split())
+    )
+
+
+TABLES_903 = (
+    _table(
+        "Header",
+        "cla_children",
+        (
+            CHILD,
+            Column("SEX", "sex", Kind.CODE, codes="cla_sex", required=True),
+            Column("DOB", "birth_date", Kind.BIRTH_DATE, required=True),
+            Column("ETHNIC", "ethnicity", Kind.CODE, codes="ethnicity", required=True),
+        ),
+        Newest("child_id"),
+        "CHILD SEX DOB ETHNIC UPN MOTHER MC_DOB",
+        "CHILD SEX DOB ETHNIC UPN MOTHER MC_DOB",
+    ),
+    _table(
+        "Episodes",
+        "cla_episodes",
+        (
+            CHILD,
+            Column("DECOM", "decom", Kind.DATE, key=True),
+            Column("RNE", "rne", Kind.CODE, codes="rne", required=True),
+            Column("LS", "ls", Kind.CODE, codes="legal_status", required=True),
+            Column("CIN", "cin", Kind.CODE, codes="cla_need", required=True),
+            Column("PLACE", "place", Kind.CODE, codes="placement", required=True),
+            Column("PLACE_PROVIDER", "place_provider", Kind.CODE, codes="placement_provider"),
+            Column("DEC", "dec", Kind.DATE),
+            Column("REC", "rec", Kind.CODE, codes="reason_episode_ceased"),
+            Column(
+                "REASON_PLACE_CHANGE", "reason_place_change", Kind.CODE, codes="reason_place_change"
+            ),
+            Column("HOME_POST", "home_post", Kind.POSTCODE),
+            Column("PL_POST", "pl_post", Kind.POSTCODE),
+            Column("URN", "urn", Kind.CODE),
+        ),
+        Span("decom", "dec"),
+        "CHILD DECOM RNE LS CIN PLACE PLACE_PROVIDER DEC REC REASON_PLACE_CHANGE HOME_POST "
+        "PL_POST URN",
+        "CHILD DECOM RNE LS CIN PLACE PLACE_PROVIDER DEC REC REASON_PLACE_CHANGE HOME_POST "
+        "PL_POST URN",
+    ),
+    _table(
+        "Reviews",
+        "cla_reviews",
+        (
+            CHILD,
+            Column("REVIEW", "review_date", Kind.DATE, key=True),
+            Column("REVIEW_CODE", "review_code", Kind.CODE, codes="review_code", required=True),
+        ),
+        Span("review_date", "review_date"),
+        "CHILD DOB REVIEW REVIEW_CODE",
+        "CHILD DOB REVIEW REVIEW_CODE",
+    ),
+    _table(
+        "UASC",
+        "cla_uasc",
+        (
+            CHILD,
+            Column("SEX", "sex", Kind.CODE, codes="cla_sex"),
+            DOB,
+            Column("DUC", "uasc_ceased_date", Kind.DATE),
+        ),
+        Newest("child_id"),
+        "CHILD SEX DOB DUC",
+        "CHILD SEX DOB DUC",
+    ),
+    _table(
+        "OC2",
+        "cla_oc2",
+        (
+            CHILD,
+            DOB,
+            Column("SDQ_SCORE", "sdq_score", Kind.INT),
+            Column("CONVICTED", "convicted", Kind.BOOL),
+            Column("HEALTH_CHECK", "health_check", Kind.BOOL),
+            Column("IMMUNISATIONS", "immunisations", Kind.BOOL),
+            Column("TEETH_CHECK", "teeth_check", Kind.BOOL),
+            Column("HEALTH_ASSESSMENT", "health_assessment", Kind.BOOL),
+            Column("SUBSTANCE_MISUSE", "substance_misuse", Kind.BOOL),
+            Column("INTERVENTION_RECEIVED", "intervention_received", Kind.BOOL),
+            Column("INTERVENTION_OFFERED", "intervention_offered", Kind.BOOL),
+            Column("SDQ_REASON", "sdq_reason", Kind.CODE, codes="sdq_reason"),
+        ),
+        Keep(),
+        "CHILD DOB SDQ_SCORE SDQ_REASON CONVICTED HEALTH_CHECK IMMUNISATIONS TEETH_CHECK "
+        "HEALTH_ASSESSMENT SUBSTANCE_MISUSE INTERVENTION_RECEIVED INTERVENTION_OFFERED",
+        "CHILD DOB SDQ_SCORE CONVICTED HEALTH_CHECK SUBSTANCE_MISUSE",
+    ),
+    _table(
+        "OC3",
+        "cla_oc3",
+        (
+            CHILD,
+            DOB,
+            Column("IN_TOUCH", "in_touch", Kind.CODE, codes="in_touch", required=True),
+            Column("ACTIV", "activity", Kind.CODE, codes="activity"),
+            Column("ACCOM", "accommodation", Kind.CODE, codes="accommodation"),
+        ),
+        Keep(),
+        "CHILD DOB IN_TOUCH ACTIV ACCOM",
+        "CHILD DOB IN_TOUCH ACTIV ACCOM",
+    ),
+    _table(
+        "AD1",
+        "cla_ad1",
+        (
+            CHILD,
+            DOB,
+            Column("DATE_INT", "interest_date", Kind.DATE),
+            Column("DATE_MATCH", "match_date", Kind.DATE),
+            Column("FOSTER_CARE", "foster_care", Kind.BOOL),
+            Column("NB_ADOPTR", "adopters", Kind.INT),
+            Column("SEX_ADOPTR", "adopter_sex", Kind.CODE, codes="adopter_sex"),
+            Column("LS_ADOPTR", "adopter_status", Kind.CODE, codes="adopter_status"),
+        ),
+        Newest("child_id"),
+        "CHILD DOB DATE_INT DATE_MATCH FOSTER_CARE NB_ADOPTR SEX_ADOPTR LS_ADOPTR",
+        "CHILD DOB DATE_INT DATE_MATCH FOSTER_CARE NB_ADOPTR",
+    ),
+    _table(
+        "PlacedAdoption",
+        "cla_placed_adoption",
+        (
+            CHILD,
+            DOB,
+            Column("DATE_PLACED", "placed_date", Kind.DATE, key=True),
+            Column("DATE_PLACED_CEASED", "ceased_date", Kind.DATE),
+            Column(
+                "REASON_PLACED_CEASED", "ceased_reason", Kind.CODE, codes="placed_ceased_reason"
+            ),
+        ),
+        Span("placed_date", "ceased_date"),
+        "CHILD DOB DATE_PLACED DATE_PLACED_CEASED REASON_PLACED_CEASED",
+        "CHILD DOB DATE_PLACED DATE_PLACED_CEASED",
+    ),
+    _table(
+        "PrevPerm",
+        "cla_prev_perm",
+        (
+            CHILD,
+            DOB,
+            Column("PREV_PERM", "prev_perm", Kind.CODE, codes="prev_perm"),
+            Column("LA_PERM", "la_perm", Kind.CODE),
+            Column("DATE_PERM", "perm_date", Kind.PARTIAL_DATE),
+            Column("DATE_PERM", "perm_date_text", Kind.TEXT),
+        ),
+        Newest("child_id"),
+        "CHILD DOB PREV_PERM LA_PERM DATE_PERM",
+        "CHILD DOB PREV_PERM LA_PERM DATE_PERM",
+    ),
+    _table(
+        "Missing",
+        "cla_missing",
+        (
+            CHILD,
+            Column("MISSING", "missing", Kind.CODE, codes="missing", required=True),
+            Column("MIS_START", "start_date", Kind.DATE, key=True),
+            Column("MIS_END", "end_date", Kind.DATE),
+        ),
+        Span("start_date", "end_date"),
+        "CHILD DOB MISSING MIS_START MIS_END",
+        "CHILD DOB MISSING MIS_START MIS_END",
+    ),
+    _table(
+        "SWEpisodes",
+        "cla_sw_episodes",
+        (
+            CHILD,
+            Column("SW_ID", "sw_id", Kind.ID, required=True),
+            Column("SW_DECOM", "start_date", Kind.DATE, key=True),
+            Column("SW_DEC", "end_date", Kind.DATE),
+            Column("SW_REASON", "reason", Kind.CODE, codes="sw_reason"),
+        ),
+        Span("start_date", "end_date"),
+        "CHILD DOB SW_ID SW_DECOM SW_DEC SW_REASON",
+        "CHILD SW_ID SW_DECOM SW_DEC SW_REASON",
+    ),
+)
+BY_NAME = {t.name: t for t in TABLES_903}
+TABLES = tuple(TableSpec(t.table, "ssda903", t.columns, t.merge) for t in TABLES_903)
 # Every table of the return, by the columns that identify it.
-SIGNATURES: dict[str, frozenset[str]] = {
-    "Header": frozenset({"CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"}),
-    "Episodes": frozenset(
-        {
-            "CHILD",
-            "DECOM",
-            "RNE",
-            "LS",
-            "CIN",
-            "PLACE",
-            "PLACE_PROVIDER",
-            "DEC",
-            "REC",
-            "REASON_PLACE_CHANGE",
-            "HOME_POST",
-            "PL_POST",
-            "URN",
-        }
-    ),
-    "Reviews": frozenset({"CHILD", "DOB", "REVIEW", "REVIEW_CODE"}),
-    "UASC": frozenset({"CHILD", "SEX", "DOB", "DUC"}),
-    "OC2": frozenset(
-        {"CHILD", "DOB", "SDQ_SCORE", "CONVICTED", "HEALTH_CHECK", "SUBSTANCE_MISUSE"}
-    ),
-    "OC3": frozenset({"CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"}),
-    "AD1": frozenset({"CHILD", "DOB", "DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR"}),
-    "PlacedAdoption": frozenset({"CHILD", "DOB", "DATE_PLACED", "DATE_PLACED_CEASED"}),
-    "PrevPerm": frozenset({"CHILD", "DOB", "PREV_PERM", "LA_PERM", "DATE_PERM"}),
-    "Missing": frozenset({"CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"}),
-    "SWEpisodes": frozenset({"CHILD", "SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON"}),
-}
+SIGNATURES: dict[str, frozenset[str]] = {t.name: t.signature for t in TABLES_903}
 
 
 def recognise(columns: set[str]) -> str | None:
@@ -94,75 +261,205 @@ def collection_year(latest: dt.date) -> int:
     return latest.year + 1 if latest.month >= 4 else latest.year
 
 
-def parse(
-    paths: Sequence[Path], *, la_code: str, ids: Pseudonymiser, year: int | None = None
+@dataclass(frozen=True)
+class TextTable:
+    """One 903 table as text cells, with where each row came from."""
+
+    file: str
+    cells: Mapping[str, pa.Array]
+    locations: pa.Array
+
+
+def parse_csv(
+    texts: Sequence[CsvText], *, la_code: str, ids: Pseudonymiser, year: int | None = None
 ) -> Parsed:
-    """One 903 return from its CSV files (one folder's worth)."""
-    problems: list[Problem] = []
-    texts: dict[str, CsvText] = {}
-    for path in paths:
-        text = read_csv(path)
-        table = recognise(text.columns)
-        if table is None:
+    """One 903 return from its CSV files (one folder's worth, already read)."""
+    found: dict[str, TextTable] = {}
+    read: dict[str, CsvText] = {}
+    for text in texts:
+        name = recognise(text.columns)
+        if name is None:
             raise ReturnError(
-                f"{path}: not an SSDA903 table (columns {', '.join(sorted(text.columns))})"
+                f"{text.path}: not an SSDA903 table (columns {', '.join(sorted(text.columns))})"
             )
-        if table not in ("Header", "Episodes"):
-            problems.append(
-                Problem(
-                    str(path),
-                    "file",
-                    "",
-                    table,
-                    "TABLE_NOT_LOADED",
-                    Severity.WARNING,
-                    f"SSDA903 {table} table recognised; this version does not load it",
-                )
-            )
-            continue
-        if table in texts:
+        if name in found:
             raise ReturnError(
-                f"{path}: a second {table} table for the same return "
-                f"(the first is {texts[table].path})"
+                f"{text.path}: a second {name} table for the same return "
+                f"(the first is {found[name].file})"
             )
-        texts[table] = text
-    if "Episodes" not in texts:
-        raise ReturnError(
-            f"{', '.join(str(p) for p in paths)}: no SSDA903 Episodes table among these files"
+        found[name] = TextTable(str(text.path), text.cells(), text.locations)
+        read[name] = text
+    parsed = _parse(found, la_code=la_code, ids=ids, year=year)
+    for name, text in read.items():
+        spec = BY_NAME[name]
+        parsed.problems.extend(ignored_columns(text, spec.table, frozenset(spec.standard)))
+        parsed.problems.extend(for_table(text.problems, spec.table))
+        parsed.rows_read[spec.table] += text.rows_unreadable
+    parsed.files = {str(t.path): sha256_of(t.path) for t in texts}
+    return parsed
+
+
+HEADER_LEAVES = {
+    "CHILDID": "CHILD",
+    "CHILD": "CHILD",
+    "SEX": "SEX",
+    "DOB": "DOB",
+    "ETHNIC": "ETHNIC",
+    "UASC": "UASC",
+    "DUC": "DUC",
+    "IN_TOUCH": "IN_TOUCH",
+    "ACTIV": "ACTIV",
+    "ACCOM": "ACCOM",
+    "DATE_INT": "DATE_INT",
+    "DATE_MATCH": "DATE_MATCH",
+    "FOSTER_CARE": "FOSTER_CARE",
+    "NB_ADOPTR": "NB_ADOPTR",
+    "SEX_ADOPTR": "SEX_ADOPTR",
+    "LS_ADOPTR": "LS_ADOPTR",
+}
+_INHERIT = ("CHILD", "DOB")
+
+
+def _leaves(name: str, skip: str = "CHILD DOB") -> dict[str, str]:
+    return {c: c for c in BY_NAME[name].standard if c not in skip.split()}
+
+
+SW_EPISODE = Group("SWEPISODE", "SWEpisodes", inherit=_INHERIT, leaves=_leaves("SWEpisodes"))
+CHILD_GROUP = Group(
+    "CHILD",
+    "Header",
+    groups=(
+        Group(
+            "HEADER",
+            leaves=HEADER_LEAVES,
+            dropped=frozenset({"UPN", "MOTHER", "MC_DOB"}),
+            groups=(
+                Group("AREVIEW", "Reviews", inherit=_INHERIT, leaves=_leaves("Reviews")),
+                Group("AMISSING", "Missing", inherit=_INHERIT, leaves=_leaves("Missing")),
+                Group("OC2", "OC2", inherit=_INHERIT, leaves=_leaves("OC2")),
+                Group("PERMANENCE", "PrevPerm", inherit=_INHERIT, leaves=_leaves("PrevPerm")),
+                Group(
+                    "AD_PLACED",
+                    "PlacedAdoption",
+                    inherit=_INHERIT,
+                    leaves=_leaves("PlacedAdoption"),
+                ),
+                SW_EPISODE,
+            ),
+        ),
+        Group(
+            "EPISODE",
+            "Episodes",
+            inherit=("CHILD",),
+            leaves=_leaves("Episodes") | {"PL": "PLACE"},
+        ),
+        SW_EPISODE,
+    ),
+)
+# Tables the XML keeps among the header's own fields, and the fields that make a row of them.
+INLINE = {
+    "UASC": ("UASC", "DUC"),
+    "OC3": ("IN_TOUCH", "ACTIV", "ACCOM"),
+    "AD1": ("DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR"),
+}
+
+
+def parse_xml(
+    path: Path,
+    *,
+    la_code: str,
+    ids: Pseudonymiser,
+    year: int | None = None,
+    limits: Limits | None = None,
+    progress: Progress | None = None,
+) -> Parsed:
+    """One 903 return from its XML file (`EXPSSDA903`)."""
+    limits = limits or Limits()
+    root = check_prolog(path, limits)
+    if root != ROOT:
+        raise ReturnError(f"{path}: not an SSDA903 XML return (root element {root}, not {ROOT})")
+    records = read_records(path, CHILD_GROUP, at="EXPSSDA903", progress=progress)
+    text = records.tables
+    found = {
+        name: TextTable(
+            str(path),
+            {c: table[c].combine_chunks() for c in table.column_names if c != LOCATION},
+            table[LOCATION].combine_chunks(),
         )
-    rows_read: dict[str, int] = {}
-    tables: dict[str, pa.Table] = {}
-    typed = {}
-    for name, columns in LOADED.items():
-        found = texts.get(TABLE_NAMES[name])
-        if found is None:
-            continue
-        result = build(
-            {c: found.table.column(c).combine_chunks() for c in found.table.column_names},
-            columns,
-            file=str(found.path),
-            locations=found.locations,
+        for name, table in text.items()
+    }
+    header = text["Header"]
+    for name, fields in INLINE.items():
+        found[name] = _inline(path, header, name, fields)
+    parsed = _parse(found, la_code=la_code, ids=ids, year=year)
+    parsed.problems.extend(records.problems)
+    parsed.files = {str(path): sha256_of(path)}
+    return parsed
+
+
+def _inline(path: Path, header: pa.Table, name: str, fields: tuple[str, ...]) -> TextTable:
+    """Rows of a table the XML keeps in the header: children with any of its fields given."""
+    given = None
+    for f in fields:
+        value = pc.utf8_trim_whitespace(header[f].combine_chunks())
+        present = pc.fill_null(pc.not_equal(value, ""), False)
+        if f == "UASC":
+            present = pc.is_in(pc.utf8_lower(value), pa.array(["1", "true", "y", "yes"]))
+        given = present if given is None else pc.or_(given, present)
+    assert given is not None
+    rows = header.filter(given)
+    wanted = set(BY_NAME[name].standard)
+    return TextTable(
+        str(path),
+        {c: rows[c].combine_chunks() for c in rows.column_names if c in wanted},
+        rows[LOCATION].combine_chunks(),
+    )
+
+
+def _parse(
+    found: Mapping[str, TextTable], *, la_code: str, ids: Pseudonymiser, year: int | None
+) -> Parsed:
+    typed: dict[str, Typed] = {}
+    for name, text in found.items():
+        spec = BY_NAME[name]
+        typed[name] = build(
+            text.cells,
+            spec.columns,
+            file=text.file,
+            table=spec.table,
+            locations=text.locations,
             ids=ids,
         )
-        typed[name] = result.table
-        problems += result.problems
-        rows_read[name] = result.rows_read
-    episodes = typed["cla_episodes"]
     if year is None:
-        latest = pc.max(pc.max_element_wise(episodes["decom"], episodes["dec"])).as_py()
-        if latest is None:
-            raise ReturnError(
-                f"{texts['Episodes'].path}: no episode has a readable date; "
-                "give the collection year with --year"
-            )
-        year = collection_year(latest)
+        year = _year(typed, found)
     info = ReturnInfo(la_code, "ssda903", year, dt.date(year - 1, 4, 1), dt.date(year, 3, 31))
-    for name, table in typed.items():
-        tables[name] = with_return(table, info)
-    return Parsed(
-        info,
-        tables,
-        problems,
-        files={str(t.path): sha256_of(t.path) for t in texts.values()},
-        rows_read=rows_read,
-    )
+    parsed = Parsed(info, {})
+    for name, result in typed.items():
+        spec = BY_NAME[name]
+        file = found[name].file
+        checked = check_codes(result, spec.columns, year=year, file=file, table_name=spec.table)
+        parsed.add(spec.table, checked, file, info)
+    return parsed
+
+
+def _year(typed: Mapping[str, Typed], found: Mapping[str, TextTable]) -> int:
+    episodes = typed.get("Episodes")
+    if episodes is None:
+        files = ", ".join(sorted({t.file for t in found.values()}))
+        raise ReturnError(
+            f"{files}: no SSDA903 Episodes table among these files; "
+            "give the collection year with --year"
+        )
+    table = episodes.table
+    dates = pa.chunked_array(
+        [table["decom"].combine_chunks(), table["dec"].combine_chunks()]
+    ).combine_chunks()
+    # A date typed in the future (2099 for 2019) must not move the whole return's year.
+    dates = dates.filter(pc.less_equal(dates, pa.scalar(dt.date.today(), pa.date32())))
+    latest = pc.max(dates).as_py()
+    if latest is None:
+        raise ReturnError(
+            f"{found['Episodes'].file}: no episode has a readable date; "
+            "give the collection year with --year"
+        )
+    return collection_year(latest)

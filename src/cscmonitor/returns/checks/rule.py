@@ -1,0 +1,158 @@
+"""Checks as declared objects: a code, a severity, a message, the tables read, and a query.
+
+A rule's query is DuckDB SQL over the return's parsed Arrow tables (registered under
+their warehouse names, each with its hidden `_location` column) and `info` (one row:
+`la_code`, `year`, `period_start`, `period_end` of the return). It returns one row per
+problem with the columns `_location`, `field` and `value`, optionally `_table` (which
+table the row is from, when not the rule's first table), and any column the message
+template names in braces. Rules run vectorised, once per return; a rule that fails on
+odd data becomes one "could not check" problem for the file and the run goes on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+from cscmonitor.returns.catalog import TABLES
+from cscmonitor.returns.columns import cursor
+from cscmonitor.returns.issues import Problems, Severity, problem_rows
+from cscmonitor.returns.parsed import Parsed
+from cscmonitor.returns.schema import LOCATION
+
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    kind: str  # the return kind the rule checks
+    severity: Severity
+    message: str  # a template: "{column}" is replaced by the query's column
+    tables: tuple[str, ...]  # the tables it reads; problems are placed in the first
+    sql: str
+
+    def message_sql(self) -> str:
+        """The message as a SQL expression over the query's columns (blank shown as 'blank')."""
+        parts: list[str] = []
+        position = 0
+        for match in PLACEHOLDER.finditer(self.message):
+            parts.append(_quote(self.message[position : match.start()]))
+            parts.append(f"coalesce(CAST(r.\"{match.group(1)}\" AS VARCHAR), 'blank')")
+            position = match.end()
+        parts.append(_quote(self.message[position:]))
+        return "concat(" + ", ".join(p for p in parts if p != "''") + ")"
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+RULES: dict[str, Rule] = {}
+
+
+def register(*rules: Rule) -> None:
+    """Add rules to the registry (built-in rules use this too); codes are unique."""
+    for rule in rules:
+        if rule.code in RULES:
+            raise ValueError(f"two rules with code {rule.code}")
+        RULES[rule.code] = rule
+
+
+def rules_for(kind: str) -> list[Rule]:
+    return [r for r in RULES.values() if r.kind == kind]
+
+
+def run(parsed: Parsed, rules: Iterable[Rule] | None = None) -> Problems:
+    """Every rule of the return's kind (or the rules given) over its tables."""
+    problems = Problems()
+    chosen = list(rules) if rules is not None else rules_for(parsed.info.kind)
+    if not chosen:
+        return problems
+    con = cursor()
+    try:
+        info = parsed.info
+        con.register(
+            "info",
+            pa.table(
+                {
+                    "la_code": [info.la_code],
+                    "year": [info.year],
+                    "period_start": pa.array([info.period_start], pa.date32()),
+                    "period_end": pa.array([info.period_end], pa.date32()),
+                }
+            ),
+        )
+        for name, spec in TABLES.items():
+            if name in parsed.tables:
+                con.register(name, parsed.tables[name])
+            elif spec.kind == info.kind:
+                # An absent table is an empty one: rules over it find nothing to say.
+                schema = spec.schema.append(pa.field(LOCATION, pa.string()))
+                con.register(name, schema.empty_table())
+        files = sorted(set(parsed.sources.values()) | set(parsed.files))
+        default_file = files[0] if len(files) == 1 else ", ".join(files)
+        con.register(
+            "sources",
+            pa.table(
+                {
+                    "table_name": list(parsed.sources),
+                    "file": list(parsed.sources.values()),
+                },
+                schema=pa.schema([("table_name", pa.string()), ("file", pa.string())]),
+            ),
+        )
+        for found in _run_all(con, chosen, default_file):
+            problems.extend(found)
+    finally:
+        con.close()
+    return problems
+
+
+def _query(rule: Rule) -> str:
+    """The rule's problems as rows of the problem table (file still to be joined)."""
+    table = "r._table" if "_table" in rule.sql else f"{_quote(rule.tables[0])}"
+    return (
+        f'SELECT {table} AS "table", CAST(r._location AS VARCHAR) AS location, '
+        "CAST(r.field AS VARCHAR) AS field, coalesce(CAST(r.value AS VARCHAR), '') AS value, "
+        f"{_quote(rule.code)} AS rule, {_quote(str(rule.severity))} AS severity, "
+        f"{rule.message_sql()} AS message FROM ({rule.sql}) r"
+    )
+
+
+def _with_files(con: Any, queries: list[str], default_file: str) -> pa.Table:
+    found = " UNION ALL ".join(f"({q})" for q in queries)
+    return con.sql(
+        "SELECT coalesce(s.file, $file) AS file, p.* FROM (" + found + ") p "
+        'LEFT JOIN sources s ON s.table_name = p."table" ORDER BY ALL',
+        params={"file": default_file},
+    ).to_arrow_table()
+
+
+def _run_all(con: Any, rules: list[Rule], default_file: str) -> list[pa.Table]:
+    """All rules in one query (a query costs milliseconds); one by one if any fails."""
+    try:
+        return [_with_files(con, [_query(r) for r in rules], default_file)]
+    except Exception:  # find the rule that failed, and run the others on their own
+        return [_run_one(con, rule, default_file) for rule in rules]
+
+
+def _run_one(con: Any, rule: Rule, default_file: str) -> pa.Table:
+    try:
+        return _with_files(con, [_query(rule)], default_file)
+    except Exception as exc:  # a broken rule is reported, never fatal
+        reason = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+        return problem_rows(
+            file=default_file,
+            table=rule.tables[0],
+            locations=pa.array(["file"]),
+            field="",
+            values="",
+            rule=rule.code,
+            severity=Severity.WARNING,
+            message=f"could not check {rule.code}: {reason}",
+        )

@@ -1,0 +1,328 @@
+"""Warehouse snapshots: immutable, durable, atomic; returns merged by their documented keys."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from pydantic import SecretStr
+
+from cscmonitor.ingest import ingest
+from cscmonitor.returns.issues import ReturnError
+from cscmonitor.settings import Settings
+from cscmonitor.warehouse import Warehouse
+from tests.conftest import DATA
+from tests.returns.conftest import make_return
+
+
+def held(warehouse: Warehouse, table: str, *columns: str) -> list[tuple]:
+    rows = warehouse.read(table).to_pylist()
+    return sorted(tuple(str(r[c]) for c in columns) for r in rows)
+
+
+def parsed(kind: str, year: int, tables: dict, la_code: str = "999", files: str = "v1"):
+    p = make_return(kind, year, tables, la_code=la_code)
+    p.files = {f"{kind}-{year}-{la_code}.csv": files}
+    return p
+
+
+class TestMerging:
+    def test_las_and_years_are_kept_apart(self, tmp_path):
+        warehouse = Warehouse(tmp_path)
+        ref = {"child_id": "C1", "referral_date": "2015-05-01"}
+        warehouse.ingest(
+            [
+                parsed(
+                    "cin",
+                    2015,
+                    {
+                        "cin_referrals": [
+                            ref | {"referral_date": "2014-06-01", "closure_date": "2014-07-01"}
+                        ]
+                    },
+                ),
+                parsed("cin", 2016, {"cin_referrals": [ref]}),
+                parsed("cin", 2016, {"cin_referrals": [ref]}, la_code="888"),
+            ]
+        )
+        assert held(warehouse, "cin_referrals", "la_code", "return_year", "referral_date") == [
+            ("888", "2016", "2015-05-01"),
+            ("999", "2015", "2014-06-01"),
+            ("999", "2016", "2015-05-01"),
+        ]
+        assert held(warehouse, "returns", "la_code", "kind", "year") == [
+            ("888", "cin", "2016"),
+            ("999", "cin", "2015"),
+            ("999", "cin", "2016"),
+        ]
+
+    def test_the_newer_return_supersedes_what_was_open_in_its_year(self, tmp_path):
+        warehouse = Warehouse(tmp_path)
+        open_ = {"child_id": "C1", "decom": "2015-01-01"}
+        warehouse.ingest([parsed("ssda903", 2015, {"cla_episodes": [open_]})])
+        warehouse.ingest(
+            [
+                parsed(
+                    "ssda903", 2016, {"cla_episodes": [open_ | {"dec": "2015-06-01", "rec": "E4A"}]}
+                )
+            ]
+        )
+        assert held(warehouse, "cla_episodes", "return_year", "dec") == [("2016", "2015-06-01")]
+
+    def test_a_childs_details_come_from_the_newest_return(self, tmp_path):
+        warehouse = Warehouse(tmp_path)
+        warehouse.ingest(
+            [
+                parsed(
+                    "ssda903",
+                    2015,
+                    {
+                        "cla_children": [
+                            {"child_id": "C1", "sex": "1"},
+                            {"child_id": "C2", "sex": "1"},
+                        ]
+                    },
+                ),
+                # The 2016 return lists C1 twice: both rows are kept, whatever their order.
+                parsed(
+                    "ssda903",
+                    2016,
+                    {
+                        "cla_children": [
+                            {"child_id": "C1", "sex": "2"},
+                            {"child_id": "C1", "sex": "1"},
+                        ]
+                    },
+                ),
+            ]
+        )
+        assert held(warehouse, "cla_children", "child_id", "return_year", "sex") == [
+            ("C1", "2016", "1"),
+            ("C1", "2016", "2"),
+            ("C2", "2015", "1"),
+        ]
+
+    def test_per_year_outcomes_are_kept_from_every_year(self, tmp_path):
+        warehouse = Warehouse(tmp_path)
+        oc3 = {"child_id": "C1", "in_touch": "YES"}
+        warehouse.ingest(
+            [
+                parsed("ssda903", 2015, {"cla_oc3": [oc3 | {"activity": "F1"}]}),
+                parsed("ssda903", 2016, {"cla_oc3": [oc3 | {"activity": "G4"}]}),
+            ]
+        )
+        assert held(warehouse, "cla_oc3", "return_year", "activity") == [
+            ("2015", "F1"),
+            ("2016", "G4"),
+        ]
+
+    def test_a_resubmitted_return_replaces_every_table_of_it(self, tmp_path):
+        warehouse = Warehouse(tmp_path)
+        first = {"cla_oc3": [{"child_id": "C1"}], "cla_children": [{"child_id": "C1"}]}
+        warehouse.ingest([parsed("ssda903", 2016, first)])
+        second = {"cla_children": [{"child_id": "C2"}]}
+        result = warehouse.ingest([parsed("ssda903", 2016, second, files="v2")])
+        assert result.changed
+        assert held(warehouse, "cla_children", "child_id") == [("C2",)]
+        assert warehouse.read("cla_oc3").num_rows == 0
+
+    def test_rows_below_a_referral_follow_it(self, tmp_path):
+        warehouse = Warehouse(tmp_path)
+        ref = {"child_id": "C1", "referral_date": "2015-01-10"}
+        warehouse.ingest(
+            [
+                parsed(
+                    "cin",
+                    2015,
+                    {
+                        "cin_referrals": [ref],
+                        "cin_assessments": [ref | {"start_date": "2015-01-12"}],
+                    },
+                )
+            ]
+        )
+        warehouse.ingest(
+            [
+                parsed(
+                    "cin",
+                    2016,
+                    {
+                        "cin_referrals": [
+                            ref | {"closure_date": "2015-05-01", "closure_reason": "RC8"}
+                        ],
+                        "cin_assessments": [
+                            ref | {"start_date": "2015-01-12", "authorised_date": "2015-02-01"}
+                        ],
+                    },
+                )
+            ]
+        )
+        assert held(warehouse, "cin_assessments", "return_year", "authorised_date") == [
+            ("2016", "2015-02-01")
+        ]
+
+
+class TestSnapshots:
+    def test_each_ingest_is_a_new_snapshot_with_a_manifest(self, settings):
+        report = ingest([DATA / "ingest" / "cin"], settings)
+        snapshot = report.result.snapshot
+        manifest = snapshot.manifest
+        assert snapshot.id == "0001"
+        census = DATA / "ingest" / "cin" / "CIN_Census_2025.xml"
+        digest = hashlib.sha256(census.read_bytes()).hexdigest()
+        (held_return,) = [r for r in manifest["returns"] if r["year"] == 2025]
+        assert held_return["names"] == {"CIN_Census_2025.xml": digest}
+        assert held_return["tables"]["cin_children"] == {"read": 3, "loaded": 3, "rejected": 0}
+        # K1 is in both returns and held once, as the newer return has it; K2 and K3.
+        assert manifest["row_counts"]["cin_children"] == 3
+        assert manifest["validation"]["warnings"] == 1
+        for table, checksum in manifest["parquet_sha256"].items():
+            path = snapshot.table_path(table)
+            assert hashlib.sha256(path.read_bytes()).hexdigest() == checksum
+        assert settings.pseudonym_key.get_secret_value() not in json.dumps(manifest)
+
+    def test_the_same_files_twice_change_nothing(self, settings):
+        first = ingest([DATA / "ingest" / "cin"], settings)
+        again = ingest([DATA / "ingest" / "cin"], settings)
+        assert not again.result.changed
+        assert again.result.snapshot.id == first.result.snapshot.id
+        warehouse = Warehouse(settings.warehouse_dir)
+        assert [s.id for s in warehouse.snapshots()] == ["0001"]
+        assert again.report_files[0].name.startswith("ingest-0001-again-")
+
+    def test_rollback_restores_an_earlier_snapshot(self, settings):
+        ingest([DATA / "ingest" / "cin" / "CIN_Census_2017.xml"], settings)
+        ingest([DATA / "ingest" / "cin" / "CIN_Census_2025.xml"], settings)
+        warehouse = Warehouse(settings.warehouse_dir)
+        assert warehouse.read("cin_children").num_rows == 3
+        restored = warehouse.rollback("0001")
+        assert warehouse.require_current().id == restored.id == "0001"
+        assert warehouse.read("cin_children").num_rows == 1
+        # Nothing is deleted, and the next ingest builds on the restored snapshot.
+        assert [s.id for s in warehouse.snapshots()] == ["0001", "0002"]
+        ingest([DATA / "ingest" / "early_help"], settings, la_code="999")
+        assert warehouse.require_current().id == "0003"
+        assert warehouse.read("cin_children").num_rows == 1
+
+    def test_rollback_refuses_what_is_not_a_whole_snapshot(self, settings):
+        ingest([DATA / "ingest" / "cin"], settings)
+        warehouse = Warehouse(settings.warehouse_dir)
+        with pytest.raises(FileNotFoundError, match="snapshot 0009 not found"):
+            warehouse.rollback("0009")
+        (warehouse.snapshots_dir / "0001" / "cin_plans.parquet").unlink()
+        with pytest.raises(ReturnError, match="incomplete"):
+            warehouse.rollback("0001")
+
+    def test_a_snapshot_from_before_a_table_or_column_existed_reads_in_todays_schema(
+        self, settings
+    ):
+        ingest([DATA / "ingest" / "cin"], settings)
+        warehouse = Warehouse(settings.warehouse_dir)
+        snapshot = warehouse.require_current()
+        snapshot.table_path("cin_pre_proceedings").unlink()
+        children = pq.read_table(snapshot.table_path("cin_children"))
+        pq.write_table(children.drop_columns(["death_date"]), snapshot.table_path("cin_children"))
+        assert warehouse.read("cin_pre_proceedings").num_rows == 0
+        assert warehouse.read("cin_children")["death_date"].null_count == 3
+        assert warehouse.tables().table("cin_pre_proceedings").count().execute() == 0
+        ingest([DATA / "ingest" / "early_help"], settings, la_code="999")  # merges over it
+
+    def test_another_key_or_other_reductions_are_refused(self, settings, tmp_path):
+        ingest([DATA / "ingest" / "cin"], settings)
+        other_key = settings.model_copy(update={"pseudonym_key": SecretStr("another key")})
+        with pytest.raises(ReturnError, match="the pseudonymisation key"):
+            ingest([DATA / "ingest" / "early_help"], other_key, la_code="999")
+        by_month = settings.model_copy(update={"birth_date_precision": "month"})
+        with pytest.raises(ReturnError, match=r"birth_date_precision \(day -> month\)"):
+            ingest([DATA / "ingest" / "early_help"], by_month, la_code="999")
+        assert Warehouse(settings.warehouse_dir).require_current().id == "0001"
+
+
+CRASHING_INGEST = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    import pyarrow.parquet as pq
+    from pydantic import SecretStr
+    from cscmonitor.ingest import ingest
+    from cscmonitor.settings import Settings
+
+    real, calls = pq.write_table, []
+
+    def slow_write(*args, **kwargs):
+        calls.append(1)
+        real(*args, **kwargs)
+        if len(calls) == 5:  # some tables written, most not: now the kill comes
+            Path(sys.argv[3]).write_text("writing")
+            time.sleep(120)
+
+    pq.write_table = slow_write
+    settings = Settings(data_dir=Path(sys.argv[2]), pseudonym_key=SecretStr("test-key-not-secret"))
+    ingest([Path(sys.argv[1])], settings, la_code="999")
+    """
+)
+
+
+def test_a_kill_mid_ingest_leaves_the_previous_snapshot_whole(settings, tmp_path):
+    first = ingest([DATA / "ingest" / "cin"], settings).result.snapshot
+    marker = tmp_path / "marker"
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            CRASHING_INGEST,
+            str(DATA / "ingest" / "ssda903"),
+            str(settings.data_dir),
+            str(marker),
+        ],
+        env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)),
+    )
+    deadline = time.monotonic() + 120
+    while not marker.exists():
+        assert child.poll() is None, "the ingest ended before it could be killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    warehouse = Warehouse(settings.warehouse_dir)
+    assert warehouse.require_current().id == first.id
+    for table, rows in first.manifest["row_counts"].items():
+        assert warehouse.read(table).num_rows == rows
+    assert list(warehouse.snapshots_dir.glob(".staging-*"))  # the half-written snapshot
+    # The next ingest clears it away and moves the pointer.
+    after = ingest([DATA / "ingest" / "ssda903"], settings, la_code="999").result.snapshot
+    assert after.id == "0002"
+    assert not list(warehouse.snapshots_dir.glob(".staging-*"))
+    assert warehouse.read("cla_episodes").num_rows == 4
+
+
+def test_a_failed_write_keeps_the_previous_snapshot(settings, monkeypatch):
+    first = ingest([DATA / "ingest" / "cin"], settings).result.snapshot
+    calls = {"n": 0}
+    real = pq.write_table
+
+    def crash_midway(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError("disk full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pq, "write_table", crash_midway)
+    with pytest.raises(OSError, match="disk full"):
+        ingest([DATA / "ingest" / "early_help"], settings, la_code="999")
+    monkeypatch.undo()
+    assert Warehouse(settings.warehouse_dir).require_current().id == first.id
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", pseudonym_key=SecretStr("test-key-not-secret"))
