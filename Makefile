@@ -10,11 +10,17 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# GOV.UK Frontend's compiled assets come from the npm registry, copied into the package.
+ASSETS = npm install --silent --no-save --no-audit --no-fund --prefix .build/npm govuk-frontend@6.3.0 \
+	&& $(BIN)/python -m cscmonitor.web.assets --from .build/npm/node_modules
+
 install: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
+	$(ASSETS)
 
 install-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
+	$(ASSETS)
 
 demo: install
 	$(BIN)/cscmonitor demo --out $(DEMO_DIR)
@@ -30,4 +36,4 @@ lint: install-test
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(DEMO_DIR) .build .pytest_cache .mypy_cache .ruff_cache src/cscmonitor/web/static/govuk

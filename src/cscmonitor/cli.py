@@ -17,6 +17,7 @@ from cscmonitor.records.cli import records_app
 from cscmonitor.reports.cli import report_app
 from cscmonitor.returns.issues import ReturnError
 from cscmonitor.settings import Settings
+from cscmonitor.web.cli import serve, users_app
 
 if TYPE_CHECKING:
     from cscmonitor.ingest import ValidationReport
@@ -31,6 +32,8 @@ app.command()(benchmark)
 app.add_typer(benchmarks_app, name="benchmarks")
 app.add_typer(records_app, name="records")
 app.add_typer(report_app, name="report")
+app.add_typer(users_app, name="users")
+app.command()(serve)
 
 DataDir = Annotated[
     Path | None,
@@ -393,3 +396,8 @@ def demo(
         result.table, Format.TABLE, None, title="Doncaster basket: computed (reported in the seed)"
     )
     print(f"Report: {result.report.resolve()}")
+    data = (out / "data").resolve()
+    print(f"Web app: cscmonitor serve --data-dir {data}  ->  http://127.0.0.1:8000/")
+    print("Demo sign-ins (development only):")
+    for role, username, password in result.sign_ins:
+        print(f"  {role:<16} {username:<8} {password}")

@@ -23,6 +23,7 @@ from cscmonitor.reports.table import assessment_table
 from cscmonitor.settings import Settings
 from cscmonitor.synth import generate
 from cscmonitor.warehouse import Warehouse
+from cscmonitor.web.users import seed_demo_users
 
 SCENARIO = "doncaster-2014"
 CONTRACT = "doncaster-2014"
@@ -34,6 +35,7 @@ class DemoResult:
     indicators: Path
     table: pd.DataFrame
     annual_review: dict[str, Path]  # by format
+    sign_ins: list[tuple[str, str, str]]  # demo web accounts: (role, username, password)
 
 
 def run_demo(out: Path, *, seed: int = 0, console: Console | None = None) -> DemoResult:
@@ -67,6 +69,7 @@ def run_demo(out: Path, *, seed: int = 0, console: Console | None = None) -> Dem
                 f"{len(held.inspections)} inspections, {len(held.budgets)} budgets, "
                 f"{len(held.change_requests)} change requests, {len(held.priorities)} priorities"
             )
+        sign_ins = seed_demo_users(engine)
         engine.dispose()
     console.print(f"[green]✓[/green] records: {facts}")
 
@@ -100,4 +103,4 @@ def run_demo(out: Path, *, seed: int = 0, console: Console | None = None) -> Dem
             "reported_latest",
         ]
     ]
-    return DemoResult(report, indicators, table, reviews)
+    return DemoResult(report, indicators, table, reviews, sign_ins)

@@ -11,8 +11,12 @@ from cscmonitor.records import db
 from cscmonitor.records.errors import RecordsError
 from cscmonitor.records.models import Base
 from cscmonitor.settings import Settings
+from cscmonitor.web.models import WebBase
 
-TABLES = {t.name for t in Base.metadata.sorted_tables}
+# The records' tables and the web app's accounts and sessions share one database.
+METADATA = [Base.metadata, WebBase.metadata]
+TABLES = {t.name for m in METADATA for t in m.sorted_tables}
+HEAD = "0002"
 
 
 def _tables(engine: Engine) -> set[str]:
@@ -25,7 +29,7 @@ def test_upgrade_from_empty_to_head_down_to_base_and_up_again(empty_engine):
 
     db.upgrade(empty_engine)
     assert _tables(empty_engine) == TABLES
-    assert db.schema_revision(empty_engine) == "0001"
+    assert db.schema_revision(empty_engine) == HEAD
 
     db.downgrade(empty_engine)
     assert _tables(empty_engine) == set()
@@ -33,25 +37,25 @@ def test_upgrade_from_empty_to_head_down_to_base_and_up_again(empty_engine):
 
     db.upgrade(empty_engine)
     assert _tables(empty_engine) == TABLES
-    assert db.schema_revision(empty_engine) == "0001"
+    assert db.schema_revision(empty_engine) == HEAD
 
 
 def test_upgrading_twice_changes_nothing(records):
     db.upgrade(records.engine)
-    assert db.schema_revision(records.engine) == "0001"
+    assert db.schema_revision(records.engine) == HEAD
     assert _tables(records.engine) == TABLES
 
 
 def test_migrations_make_exactly_the_models_schema(records):
     with records.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
-        differences = compare_metadata(context, Base.metadata)
+        differences = compare_metadata(context, METADATA)
     assert differences == []
 
 
 def test_migration_files_are_numbered_in_order():
     names = sorted(p.name for p in (db.MIGRATIONS / "versions").glob("[0-9]*.py"))
-    assert names == ["0001_initial.py"]
+    assert names == ["0001_initial.py", "0002_web_users.py"]
 
 
 def test_work_on_a_database_without_the_schema_is_refused(empty_engine):

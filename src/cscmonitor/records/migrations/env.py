@@ -6,12 +6,14 @@ from alembic import context
 from sqlalchemy import Connection
 
 from cscmonitor.records.models import Base
+from cscmonitor.web.models import WebBase
 
 
 def _migrate(connection: Connection) -> None:
     context.configure(
         connection=connection,
-        target_metadata=Base.metadata,
+        # The web app's accounts and sessions live in the records database too.
+        target_metadata=[Base.metadata, WebBase.metadata],
         # SQLite cannot ALTER most things: later migrations rebuild tables in batches.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,

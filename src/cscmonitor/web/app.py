@@ -1,0 +1,266 @@
+"""The web app: `create_app(settings)` builds it; `cscmonitor serve` runs it with uvicorn."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from cscmonitor.records import db
+from cscmonitor.records.errors import RecordsError
+from cscmonitor.records.models import utcnow
+from cscmonitor.settings import Settings
+from cscmonitor.warehouse import Warehouse
+from cscmonitor.web.config import WebSettings
+from cscmonitor.web.deps import Forbidden, NoContract, NotSignedIn, WebApp, csrf_protect, visit
+from cscmonitor.web.performance import NoData, Performance
+from cscmonitor.web.routers import (
+    api,
+    changes,
+    dashboard,
+    data,
+    finance,
+    indicators,
+    inspections,
+    reports,
+    sessions,
+    users,
+)
+from cscmonitor.web.templating import render
+from cscmonitor.web.uploads import Uploads
+from cscmonitor.web.users import Accounts, Clock
+
+STATIC = Path(__file__).parent / "static"
+# Every router the app serves, in order; tests read the routes from here.
+ROUTERS = (
+    *(m.router for m in (sessions, dashboard, indicators, data, inspections, finance, changes)),
+    reports.router,
+    users.router,
+    api.router,
+)
+UPLOAD_PATH = "/data/uploads"
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+    "form-action 'self'"
+)
+
+
+class BodyLimit:
+    """Refuse request bodies over a limit (uploads get the larger one) with 413."""
+
+    def __init__(self, app: ASGIApp, *, default_bytes: int, upload_bytes: int) -> None:
+        self.app = app
+        self.default_bytes = default_bytes
+        self.upload_bytes = upload_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.upload_bytes if scope["path"] == UPLOAD_PATH else self.default_bytes
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _too_large(send)
+            return
+        seen = 0
+        started = False
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise _TooLarge()
+            return message
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted, watched)
+        except _TooLarge:
+            if not started:
+                await _too_large(send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _too_large(send: Send) -> None:
+    body = b"The request is too large."
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"text/plain"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class SecurityHeaders:
+    """Headers on every response: a strict CSP (nothing from elsewhere), no framing, no
+    caching of pages that hold the contract's data."""
+
+    def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
+        self.app = app
+        self.hsts = hsts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        static = scope["path"].startswith(("/static/", "/assets/"))
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [
+                    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"x-frame-options", b"DENY"),
+                    (b"referrer-policy", b"same-origin"),
+                    (b"cross-origin-opener-policy", b"same-origin"),
+                ]
+                if not static:
+                    headers.append((b"cache-control", b"no-store"))
+                if self.hsts:
+                    headers.append((b"strict-transport-security", b"max-age=31536000"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def create_app(
+    settings: WebSettings | None = None,
+    core: Settings | None = None,
+    *,
+    clock: Clock = utcnow,
+) -> FastAPI:
+    """The app, on the records database and warehouse the settings name (migrated to head)."""
+    settings = settings or WebSettings()
+    settings.check()
+    core = core or Settings()
+    engine = db.make_engine(db.database_url(core))
+    db.upgrade(engine)
+    web = WebApp(
+        settings=settings,
+        core=core,
+        engine=engine,
+        accounts=Accounts(settings, clock),
+        performance=Performance(Warehouse(core.warehouse_dir), core.data_dir / "benchmarks"),
+        uploads=Uploads(core, settings.upload_max_mb << 20),
+    )
+    app = FastAPI(
+        title="cscmonitor",
+        summary="A children's social care Service Delivery Contract: performance and governance.",
+        version="0.1.0",
+        # Swagger UI and ReDoc load from a CDN: only the OpenAPI document is published.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        dependencies=[Depends(csrf_protect)],
+    )
+    app.state.web = web
+    app.add_middleware(SecurityHeaders, hsts=settings.cookies_secure)
+    app.add_middleware(
+        BodyLimit,
+        default_bytes=settings.form_max_kb << 10,
+        upload_bytes=(settings.upload_max_mb << 20) + (1 << 20),
+    )
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # The GOV.UK Frontend stylesheet refers to its fonts and images under /assets.
+    app.mount(
+        "/assets",
+        StaticFiles(directory=STATIC / "govuk" / "assets", check_dir=False),
+        name="assets",
+    )
+    for router in ROUTERS:
+        app.include_router(router)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    def page(request: Request, status: int, title: str, message: str) -> Response:
+        current = visit(request, web)
+        return render(
+            request, web, current, "message.html", status_code=status, title=title, message=message
+        )
+
+    @app.exception_handler(NotSignedIn)
+    def not_signed_in(request: Request, _exc: NotSignedIn) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": "Sign in first"}, status_code=401)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/sign-in?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    def forbidden(request: Request, exc: Forbidden) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": exc.reason}, status_code=403)
+        return page(request, 403, "You cannot do this", exc.reason)
+
+    @app.exception_handler(NoContract)
+    def no_contract(request: Request, exc: NoContract) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": str(exc)}, status_code=503)
+        return page(request, 503, "No contract is held", str(exc))
+
+    @app.exception_handler(NoData)
+    def no_data(request: Request, exc: NoData) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": str(exc)}, status_code=503)
+        return page(request, 503, "No figures yet", str(exc))
+
+    @app.exception_handler(RecordsError)
+    def not_found(request: Request, exc: RecordsError) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": str(exc)}, status_code=404)
+        return page(request, 404, "Page not found", str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+        if exc.status_code in (404, 405):
+            return page(request, exc.status_code, "Page not found", str(exc.detail))
+        return page(request, exc.status_code, "There is a problem", str(exc.detail))
+
+    return app
+
+
+def warm_up(app: FastAPI) -> None:
+    """Compute the dashboard's figures before the first visitor asks (errors are the pages')."""
+    from cscmonitor.records import contracts
+    from cscmonitor.records.audit import Actor
+
+    web: WebApp = app.state.web
+    try:
+        with db.transaction(web.engine, Actor("cscmonitor serve")) as session:
+            terms = contracts.terms(contracts.get_contract(session, web.settings.contract))
+        years = web.performance.years(terms)
+        if years:
+            web.performance.tiles(terms, years[-1])
+    except (RecordsError, NoData, FileNotFoundError):
+        return  # nothing to show yet: the pages say so

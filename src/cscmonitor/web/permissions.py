@@ -1,0 +1,116 @@
+"""THE permission table: which role may do what. Every route declares one permission.
+
+This module is the one place access is decided (`allowed`); `deps.require` enforces it and
+`tests/web/test_permissions.py` tries every route as every role against this table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    TRUST_ANALYST = "trust_analyst"
+    TRUST_MANAGER = "trust_manager"
+    COUNCIL_OFFICER = "council_officer"
+    VIEWER = "viewer"
+
+    @property
+    def label(self) -> str:
+        return LABELS[self]
+
+    @property
+    def party(self) -> str | None:
+        """The contracting party the role acts for, in the records' terms (or none)."""
+        match self:
+            case Role.TRUST_ANALYST | Role.TRUST_MANAGER:
+                return "trust"
+            case Role.COUNCIL_OFFICER:
+                return "council"
+            case Role.ADMIN | Role.VIEWER:
+                return None
+
+
+LABELS = {
+    Role.ADMIN: "Administrator",
+    Role.TRUST_ANALYST: "Trust analyst",
+    Role.TRUST_MANAGER: "Trust manager",
+    Role.COUNCIL_OFFICER: "Council officer",
+    Role.VIEWER: "Viewer",
+}
+
+
+class Permission(StrEnum):
+    VIEW_PERFORMANCE = "view_performance"  # dashboard, indicators, benchmarks
+    VIEW_CHILD_RECORDS = "view_child_records"  # "explain this figure": child-level rows
+    WRITE_COMMENTARY = "write_commentary"
+    VIEW_DATA = "view_data"  # the list of warehouse snapshots
+    UPLOAD_RETURNS = "upload_returns"  # upload, read the validation report, accept
+    ROLLBACK_SNAPSHOT = "rollback_snapshot"
+    VIEW_GOVERNANCE = "view_governance"  # inspections, action plans, finance, change requests
+    UPDATE_ACTIONS = "update_actions"  # progress on action-plan items
+    RECORD_FINANCE = "record_finance"  # forecasts and outturn
+    DRAFT_CHANGE = "draft_change"
+    MOVE_CHANGE = "move_change"  # for the user's party; the workflow says which moves
+    EXPORT_REPORTS = "export_reports"
+    MANAGE_USERS = "manage_users"
+    VIEW_AUDIT = "view_audit"
+
+
+A, TA, TM, CO, V = (
+    Role.ADMIN,
+    Role.TRUST_ANALYST,
+    Role.TRUST_MANAGER,
+    Role.COUNCIL_OFFICER,
+    Role.VIEWER,
+)
+EVERYONE = frozenset(Role)
+
+# Why each row is as it is:
+# - child-level records (pseudonymised rows, validation reports quoting cells of returns) are
+#   the Trust's to see: it processes them; the Council and board members see aggregates;
+# - an administrator runs the installation and its accounts, not the contract: no child-level
+#   data, no governance writes, but rollback of a bad snapshot;
+# - a change request moves only for a contracting party; `records.changes` decides which party
+#   may make which move, so only council officers can agree one and only the Trust proposes;
+# - viewers (board members) read and download reports and change nothing.
+TABLE: Mapping[Permission, frozenset[Role]] = {
+    Permission.VIEW_PERFORMANCE: EVERYONE,
+    Permission.VIEW_CHILD_RECORDS: frozenset({TA, TM}),
+    Permission.WRITE_COMMENTARY: frozenset({TA, TM, CO}),
+    Permission.VIEW_DATA: frozenset({A, TA, TM, CO}),
+    Permission.UPLOAD_RETURNS: frozenset({TA, TM}),
+    Permission.ROLLBACK_SNAPSHOT: frozenset({A, TM}),
+    Permission.VIEW_GOVERNANCE: EVERYONE,
+    Permission.UPDATE_ACTIONS: frozenset({TA, TM, CO}),
+    Permission.RECORD_FINANCE: frozenset({TM, CO}),
+    Permission.DRAFT_CHANGE: frozenset({TA, TM, CO}),
+    Permission.MOVE_CHANGE: frozenset({TM, CO}),
+    Permission.EXPORT_REPORTS: EVERYONE,
+    Permission.MANAGE_USERS: frozenset({A}),
+    Permission.VIEW_AUDIT: frozenset({A}),
+}
+
+
+def allowed(role: Role, permission: Permission) -> bool:
+    """Whether `role` holds `permission`: the only access decision the app makes."""
+    return role in TABLE[permission]
+
+
+def permissions_of(role: Role) -> frozenset[Permission]:
+    return frozenset(p for p, roles in TABLE.items() if role in roles)
+
+
+def markdown_table() -> str:
+    """The table as markdown, for docs/web.md (a test keeps the two the same)."""
+    roles = list(Role)
+    lines = [
+        "| permission | " + " | ".join(r.label for r in roles) + " |",
+        "|---|" + "---|" * len(roles),
+    ]
+    for permission in Permission:
+        marks = " | ".join("✓" if r in TABLE[permission] else "" for r in roles)
+        lines.append(f"| `{permission}` | {marks} |")
+    return "\n".join(lines)

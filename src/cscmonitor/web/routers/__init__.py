@@ -1,0 +1,1 @@
+"""One router per domain; each route declares its permission with `deps.require`."""

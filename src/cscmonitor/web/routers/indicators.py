@@ -1,0 +1,162 @@
+"""Indicator pages: trend, figures, benchmarks, commentary, and "explain this figure"."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from cscmonitor.indicators.registry import all_indicators, get
+from cscmonitor.periods import Period
+from cscmonitor.records import basket as records_basket
+from cscmonitor.records.errors import RecordsError
+from cscmonitor.web import governance, trail
+from cscmonitor.web.deps import AppDep, RecordsDep, UserView, VisitDep, flash, require
+from cscmonitor.web.performance import contract_year_period, indicator_list
+from cscmonitor.web.permissions import Permission
+from cscmonitor.web.routers.dashboard import basket_year
+from cscmonitor.web.templating import render
+
+router = APIRouter()
+EXPLAIN_ROWS = 500
+
+
+def known(code: str) -> str:
+    if code not in {i.code for i in all_indicators()}:
+        raise HTTPException(404, f"No indicator {code}")
+    return code
+
+
+@router.get("/indicators", response_class=HTMLResponse, include_in_schema=False)
+def indicator_index(
+    request: Request,
+    app: AppDep,
+    current: VisitDep,
+    records: RecordsDep,
+    user: Annotated[UserView, require(Permission.VIEW_PERFORMANCE)],
+) -> HTMLResponse:
+    with records.unit() as session:
+        from cscmonitor.records import contracts
+
+        contract = records.contract(session)
+        in_basket = {e.indicator for e in contracts.terms(contract).basket}
+    return render(
+        request, app, current, "indicators.html", indicators=indicator_list(), in_basket=in_basket
+    )
+
+
+def _periods(years: tuple[int, ...]) -> list[tuple[str, str]]:
+    return [("baseline", "Baseline year")] + [(str(y), f"Contract year {y}") for y in years]
+
+
+@router.get("/indicators/{code}", response_class=HTMLResponse, include_in_schema=False)
+def indicator_page(
+    request: Request,
+    app: AppDep,
+    current: VisitDep,
+    records: RecordsDep,
+    user: Annotated[UserView, require(Permission.VIEW_PERFORMANCE)],
+    code: str,
+    year: Annotated[int | None, Query()] = None,
+    errors: list[tuple[str, str]] | None = None,
+) -> HTMLResponse:
+    known(code)
+    basket = basket_year(records, app.performance, year, user.party)
+    page = app.performance.indicator_page(basket.terms, basket.year, code)
+    with records.unit() as session:
+        comments = governance.commentary(session, records.contract(session), code)
+    return render(
+        request,
+        app,
+        current,
+        "indicator.html",
+        page=page,
+        basket=basket,
+        comments=comments,
+        periods=_periods(basket.years),
+        errors=errors or [],
+    )
+
+
+@router.post("/indicators/{code}/commentary", include_in_schema=False)
+def add_commentary(
+    request: Request,
+    app: AppDep,
+    current: VisitDep,
+    records: RecordsDep,
+    user: Annotated[UserView, require(Permission.WRITE_COMMENTARY)],
+    code: str,
+    period: Annotated[str, Form(max_length=20)] = "",
+    text: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    known(code)
+    problem = None
+    if not text.strip():
+        problem = ("text", "Enter the commentary")
+    else:
+        try:
+            with records.unit() as session:
+                contract = records.contract(session)
+                from cscmonitor.records import contracts
+
+                terms = contracts.terms(contract)
+                chosen: Period = contract_year_period(terms, period)
+                records_basket.add_commentary(
+                    session, contract, code, chosen, user.party or "", user.full_name, text
+                )
+        except (RecordsError, ValueError) as exc:
+            problem = ("text", str(exc))
+    if problem:
+        response = indicator_page(
+            request, app, current, records, user, code, None, errors=[problem]
+        )
+        response.status_code = 400
+        return response
+    flash(app, current, "Commentary added")
+    return RedirectResponse(f"/indicators/{code}#commentary", status_code=303)
+
+
+@router.get("/indicators/{code}/explain", response_class=HTMLResponse, include_in_schema=False)
+def explain_figure(
+    request: Request,
+    app: AppDep,
+    current: VisitDep,
+    records: RecordsDep,
+    user: Annotated[UserView, require(Permission.VIEW_CHILD_RECORDS)],
+    code: str,
+    period: Annotated[str, Query(max_length=20)] = "",
+) -> HTMLResponse:
+    known(code)
+    basket = basket_year(records, app.performance, None, user.party)
+    chosen = period if period in {p for p, _ in _periods(basket.years)} else str(basket.year)
+    span = contract_year_period(basket.terms, chosen)
+    explanation = app.performance.explain(code, basket.terms.la_code, span)
+    with records.unit() as session:
+        trail.record(
+            session,
+            user.actor,
+            trail.VIEW,
+            "child_records",
+            f"{code}/{span.start}",
+            {
+                "indicator": code,
+                "la_code": basket.terms.la_code,
+                "period": f"{span.start}:{span.end}",
+                "rows": len(explanation.rows),
+            },
+        )
+    return render(
+        request,
+        app,
+        current,
+        "explain.html",
+        indicator=get(code),
+        explanation=explanation,
+        rows=explanation.rows.head(EXPLAIN_ROWS).to_dict("records"),
+        columns=list(explanation.rows.columns),
+        span=span,
+        periods=_periods(basket.years),
+        chosen=chosen,
+        limit=EXPLAIN_ROWS,
+    )
