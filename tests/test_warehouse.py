@@ -170,6 +170,45 @@ class TestMerging:
             ("2016", "2015-02-01")
         ]
 
+    def test_plan_reviews_are_kept_by_their_date_not_their_referral(self, tmp_path):
+        warehouse = Warehouse(tmp_path)
+        ref = {"child_id": "C1", "referral_date": "2014-11-01", "plan_start_date": "2014-12-01"}
+        # 2015's census: the plan's first review, and one later corrected away.
+        warehouse.ingest(
+            [
+                parsed(
+                    "cin",
+                    2015,
+                    {
+                        "cin_referrals": [{"child_id": "C1", "referral_date": "2014-11-01"}],
+                        "cin_plan_reviews": [
+                            ref | {"review_date": "2015-02-20"},
+                            ref | {"review_date": "2015-04-10"},
+                        ],
+                    },
+                )
+            ]
+        )
+        # 2016's census lists only its year's review (2015-08-20) of the same plan: the
+        # referral is superseded, but the review of February 2015 lies before 2016's year
+        # and stays; the April review lies in 2016's year, which does not list it, so it goes.
+        warehouse.ingest(
+            [
+                parsed(
+                    "cin",
+                    2016,
+                    {
+                        "cin_referrals": [{"child_id": "C1", "referral_date": "2014-11-01"}],
+                        "cin_plan_reviews": [ref | {"review_date": "2015-08-20"}],
+                    },
+                )
+            ]
+        )
+        assert held(warehouse, "cin_plan_reviews", "return_year", "review_date") == [
+            ("2015", "2015-02-20"),
+            ("2016", "2015-08-20"),
+        ]
+
 
 class TestSnapshots:
     def test_each_ingest_is_a_new_snapshot_with_a_manifest(self, settings):

@@ -124,7 +124,9 @@ MERGE: dict[str, Merge] = {
     "cin_plan_dates": _UNDER_REFERRAL,
     "cin_section47": _UNDER_REFERRAL,
     "cin_plans": _UNDER_REFERRAL,
-    "cin_plan_reviews": _UNDER_REFERRAL,
+    # A review is an event on its date: a census may list only the year's reviews of a plan
+    # that began years before, so earlier reviews must not go with the older return.
+    "cin_plan_reviews": Span("review_date", "review_date"),
     "cin_pre_proceedings": _UNDER_REFERRAL,
 }
 TABLES = tuple(TableSpec(name, "cin", SPECS[name], MERGE[name]) for name in SPECS)
