@@ -160,19 +160,10 @@ def _polarity(polarity: Polarity) -> str:
 
 def _rag(rag: RAG) -> tuple[str, str]:
     """The RAG as text, and the CSS class that colours it (colour is never the only cue)."""
-    match rag:
-        case RAG.GREEN:
-            return "Green", "rag-green"
-        case RAG.AMBER:
-            return "Amber", "rag-amber"
-        case RAG.RED:
-            return "Red", "rag-red"
-        case RAG.GREY:
-            return "Grey", "rag-grey"
-        case RAG.NOT_RATED:
-            return "Not rated", "rag-not-rated"
-        case _:
-            assert_never(rag)
+    from cscmonitor.reports.wording import rag_text  # wording builds on this module
+
+    text, tone = rag_text(rag)
+    return text, "rag-not-rated" if tone == "none" else f"rag-{tone}"
 
 
 def _reported(assessment: Assessment) -> str | None:

@@ -38,7 +38,9 @@ from cscmonitor.contract import Contract
 from cscmonitor.indicators.engine import INSUFFICIENT_DATA, NO_DATA, compute, explain
 from cscmonitor.indicators.registry import Indicator, Polarity, Unit, all_indicators, get
 from cscmonitor.periods import Period, Series, add_months, financial_year, series
+from cscmonitor.reports.document import Tone
 from cscmonitor.reports.summary import format_agreed, format_tolerance, format_value
+from cscmonitor.reports.wording import rag_text
 from cscmonitor.warehouse import Snapshot, Warehouse, WarehouseTables
 from cscmonitor.web import charts
 
@@ -62,21 +64,20 @@ def domain_of(indicator: Indicator) -> tuple[str, str]:
     return key, DOMAINS.get(key, indicator.source.label)
 
 
+# The GOV.UK tag colour of each RAG tone (the tag's text says the RAG; colour only repeats it).
+GOVUK_TAGS: dict[Tone, str] = {
+    "green": "govuk-tag--green",
+    "amber": "govuk-tag--yellow",
+    "red": "govuk-tag--red",
+    "grey": "govuk-tag--grey",
+    "none": "govuk-tag--blue",
+}
+
+
 def rag_tag(rag: RAG) -> tuple[str, str]:
-    """The RAG as a GOV.UK tag: text and class (the text carries it; colour only repeats it)."""
-    match rag:
-        case RAG.GREEN:
-            return "Green", "govuk-tag--green"
-        case RAG.AMBER:
-            return "Amber", "govuk-tag--yellow"
-        case RAG.RED:
-            return "Red", "govuk-tag--red"
-        case RAG.GREY:
-            return "Grey: too few to rate", "govuk-tag--grey"
-        case RAG.NOT_RATED:
-            return "Not rated", "govuk-tag--blue"
-        case _:
-            assert_never(rag)
+    """The RAG as a GOV.UK tag: the reports' wording, and the tag's class."""
+    text, tone = rag_text(rag)
+    return text, GOVUK_TAGS[tone]
 
 
 def arrow(change: Change) -> str:
