@@ -319,7 +319,9 @@ def test_assess_reads_datetime_columns(results: pd.DataFrame, contract: Contract
 
 
 def test_assess_refuses_duplicate_rows(results: pd.DataFrame, contract: Contract) -> None:
-    doubled = pd.concat([results, pd.DataFrame([row("CL_EET", YEAR_2, 58.0)])])
+    # The same figure twice: the first CL_EET row of year 2, repeated.
+    first = results[(results["indicator"] == "CL_EET") & (results["period_end"] == YEAR_2[1])]
+    doubled = pd.concat([results, first.head(1)])
     with pytest.raises(ValueError, match="more than one row for CL_EET in Oct 2015–Sep 2016"):
         assess(doubled, contract, REGISTRY)
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
 import openpyxl
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
@@ -14,6 +16,7 @@ from typer.testing import CliRunner
 
 from cscmonitor.cli import app
 from cscmonitor.ingest import NothingLoaded, ingest
+from cscmonitor.privacy import Pseudonymiser, load_key
 from cscmonitor.returns.issues import ReturnError
 from cscmonitor.warehouse import Warehouse
 from tests.conftest import DATA, SAMPLES
@@ -186,6 +189,25 @@ def test_a_resubmitted_return_replaces_the_one_held(settings, tmp_path):
     assert again.parsed[0].info.year == 2015
     workers = Warehouse(settings.warehouse_dir).read("sw_workers")
     assert workers.num_rows == 3
+
+
+def test_caseloads_of_each_census_date_survive_the_newer_return(settings):
+    # V1 held 20 cases on 30 Sep 2015 and 12 on 30 Sep 2016; the 2016 file restates V1's
+    # employment, which replaces the 2015 row of sw_workers, but not the 2015 caseload.
+    ingest([DATA / "vacancies"], settings, la_code="999")
+    warehouse = Warehouse(settings.warehouse_dir)
+    v1 = Pseudonymiser(load_key(settings)).column(pa.array(["V1"])).to_pylist()[0]
+    workers = warehouse.read("sw_workers").to_pylist()
+    assert [w["cases"] for w in workers if w["worker_id"] == v1] == [12]
+    caseloads = warehouse.read("sw_caseloads").to_pylist()
+    assert sorted((c["census_date"], c["cases"]) for c in caseloads if c["worker_id"] == v1) == [
+        (dt.date(2015, 9, 30), 20),
+        (dt.date(2016, 9, 30), 12),
+    ]
+    # Resubmitting 2016 replaces only 2016's caseloads.
+    ingest([DATA / "vacancies" / "workforce_2016.csv"], settings, la_code="999")
+    again = warehouse.read("sw_caseloads").to_pylist()
+    assert sorted(c["census_date"] for c in again) == sorted(c["census_date"] for c in caseloads)
 
 
 def test_missing_path_is_named(settings):

@@ -17,6 +17,18 @@ CASES = {
     "CLA_3PLUS": ("placements", "999", "2015-04-01:2016-03-31"),
     "SW_AGENCY": ("workforce", "999", "2014-10-01:2015-09-30"),
     "SW_TURNOVER": ("workforce", "999", "2014-10-01:2015-09-30"),
+    "SW_VACANCY": ("vacancies", "999", "2014-10-01:2015-09-30"),
+    "SW_CASELOAD": ("vacancies", "999", "2014-10-01:2015-09-30"),
+    "EH_ASSESS_RATE": ("early_help", "371", "2015-04-01:2016-03-31"),
+    "EH_NEEDS_MET": ("early_help", "371", "2015-04-01:2016-03-31"),
+    "EH_STEP_UP": ("early_help", "371", "2015-04-01:2016-03-31"),
+    "EH_REREF": ("early_help", "371", "2016-04-01:2017-03-31"),
+    "VS_GOOD_SCHOOL": ("virtual_school", "999", "2015-09-01:2016-08-31"),
+    "VS_PEP_TIMELY": ("virtual_school", "999", "2015-09-01:2016-08-31"),
+    "VS_PEP_QUALITY": ("virtual_school", "999", "2015-09-01:2016-08-31"),
+    "VS_PERSIST_ABS": ("virtual_school", "999", "2015-09-01:2016-08-31"),
+    "VS_SUSPENDED": ("virtual_school", "999", "2015-09-01:2016-08-31"),
+    "VS_PERM_EXCL": ("virtual_school", "999", "2015-09-01:2016-08-31"),
     "REF_RATE": ("referral_measures", "371", "2015-04-01:2016-03-31"),
     "REF_NFA": ("referral_measures", "371", "2015-04-01:2016-03-31"),
     "CIN_RATE": ("referral_measures", "371", "2015-04-01:2016-03-31"),
@@ -29,6 +41,15 @@ CASES = {
     "CPP_REVIEW_TIMELY": ("plans", "371", "2015-04-01:2016-03-31"),
     "CLA_RATE": ("stability", "371", "2015-04-01:2016-03-31"),
     "CLA_LT_STABLE": ("stability", "371", "2015-04-01:2016-03-31"),
+    "CLA_MISSING": ("missing", "999", "2015-04-01:2016-03-31"),
+    "CLA_AWAY": ("missing", "999", "2015-04-01:2016-03-31"),
+    "CLA_REVIEWS_TIMELY": ("cla_reviews", "999", "2015-04-01:2016-03-31"),
+    "CL_EET": ("care_leavers", "999", "2015-04-01:2016-03-31"),
+    "CL_SUITABLE": ("care_leavers", "999", "2015-04-01:2016-03-31"),
+    "CL_IN_TOUCH": ("care_leavers", "999", "2015-04-01:2016-03-31"),
+    "ADOPT_A1": ("adoption", "999", "2015-04-01:2016-03-31"),
+    "ADOPT_A10": ("adoption", "999", "2015-04-01:2016-03-31"),
+    "ADOPT_A2": ("adoption", "999", "2015-04-01:2016-03-31"),
 }
 
 
@@ -47,11 +68,19 @@ def test_explain_matches_the_figure(settings, code):
     assert set(rows["la_code"]) == {la}
     counted = rows[rows["counted"]]
     ident = "worker_id" if "worker_id" in rows else "child_id"
-    if code.startswith("SW_"):
+    if code == "SW_CASELOAD":
+        # Cases over FTE: every case holder counts in both.
+        assert counted["cases"].sum() == figure.numerator
+        assert counted["fte"].sum() == pytest.approx(figure.denominator)
+    elif code.startswith("SW_"):
         # FTE-weighted: the counted workers' FTE is the numerator.
         assert counted["fte"].sum() == pytest.approx(figure.numerator)
     elif code in ("CIN_RATE", "CPP_RATE", "CLA_RATE"):
         assert counted[ident].nunique() == figure.numerator  # children, each once
+    elif get_unit(code) is Unit.DAYS:
+        # A mean: each child's days sum to the numerator; the children are the denominator.
+        assert counted["days"].sum() == figure.numerator
+        assert len(rows) == figure.denominator
     else:
         assert len(counted) == figure.numerator
         if get_unit(code) is Unit.PERCENT:

@@ -338,6 +338,17 @@ class TestDocumentedFormats:
         ]
         assert workers[2]["reason_left"] == "RES"
 
+    def test_workforce_caseloads_are_the_cases_in_post_on_the_census_date(self):
+        (parsed,) = self.parse(workforce.FORMAT, "workforce")
+        # SW001 and SW002 are in post on 30 Sep 2016 with cases; SW003 left in March.
+        assert [
+            (c["worker_id"], c["start_date"], c["census_date"], c["agency"], c["fte"], c["cases"])
+            for c in rows(parsed, "sw_caseloads")
+        ] == [
+            (pseudonym("SW001"), D(2014, 1, 1), D(2016, 9, 30), False, 1.0, 18),
+            (pseudonym("SW002"), D(2016, 2, 1), D(2016, 9, 30), True, 0.5, 9),
+        ]
+
     def test_early_help_episodes(self):
         (parsed,) = self.parse(early_help.FORMAT, "early_help")
         assert (parsed.info.kind, parsed.info.year) == ("early_help", 2016)

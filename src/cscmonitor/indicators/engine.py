@@ -105,8 +105,8 @@ def compute(
 def _one(
     ind: Indicator, tables: Tables, pt: ir.Table, periods: pd.DataFrame, returns: pd.DataFrame
 ) -> pd.DataFrame:
-    held = returns[returns["kind"] == ind.source.value]
-    las = pd.DataFrame({"la_code": pd.Series(sorted(held["la_code"].unique()), dtype=str)})
+    main = returns[returns["kind"] == ind.source.value]
+    las = pd.DataFrame({"la_code": pd.Series(sorted(main["la_code"].unique()), dtype=str)})
     grid = las.merge(periods, how="cross")
     counts = ind.body(tables, pt).execute()
     for column in ("period_start", "period_end"):
@@ -115,30 +115,45 @@ def _one(
     frame["numerator"] = frame["numerator"].astype(float).fillna(0.0)
     frame["denominator"] = frame["denominator"].astype(float).fillna(0.0)
     frame.insert(0, "indicator", ind.code)
-    return finish(ind, frame, held)
+    kinds = {ind.source.value, *(s.value for s in ind.also_reads)}
+    return finish(ind, frame, returns[returns["kind"].isin(kinds)])
 
 
 def finish(ind: Indicator, frame: pd.DataFrame, held: pd.DataFrame) -> pd.DataFrame:
-    """Value, confidence interval and status from numerator and denominator."""
+    """Value, confidence interval and status from numerator and denominator.
+
+    `held` lists the returns held of every kind the indicator reads; each kind must cover
+    the period (and the lookback) for the value to stand.
+    """
     num = frame["numerator"].to_numpy(float)
     den = frame["denominator"].to_numpy(float)
-    spans = held_spans(held)
     starts = pd.to_datetime(frame["period_start"])
-    covered = _overlapping(frame, spans, starts)
-    # A period the returns only partly cover would be counted from part of it: no value.
-    whole = _within(frame, spans, starts, frame["period_end"])
-    enough = whole & (den >= ind.min_denominator) & (den > 0)
+    lookback_from = starts - pd.DateOffset(months=ind.lookback_months or 0)
+    covered = np.ones(len(frame), dtype=bool)
+    whole = np.ones(len(frame), dtype=bool)
+    looked = np.ones(len(frame), dtype=bool)
+    for kind in [ind.source, *ind.also_reads]:
+        spans = held_spans(held[held["kind"] == kind.value])
+        covered &= _overlapping(frame, spans, starts)
+        # A period the returns only partly cover would be counted from part of it: no value.
+        whole &= _within(frame, spans, starts, frame["period_end"])
+        if ind.lookback_months:
+            looked &= _within(frame, spans, lookback_from, frame["period_start"])
+    if ind.unit is Unit.COUNT:
+        # A count has no denominator, so no minimum: zero events in a covered period is a value.
+        den = np.full(len(frame), np.nan)
+        frame["denominator"] = den
+        enough = whole
+    else:
+        enough = whole & (den >= ind.min_denominator) & (den > 0)
     status = np.where(
         ~covered,
         NO_DATA,
         np.where(~whole, INCOMPLETE_DATA, np.where(enough, OK, INSUFFICIENT_DATA)),
     )
-    if ind.lookback_months:
-        lookback_from = starts - pd.DateOffset(months=ind.lookback_months)
-        looked = _within(frame, spans, lookback_from, frame["period_start"])
-        status = np.where((status == OK) & ~looked, LOOKBACK_INCOMPLETE, status)
+    status = np.where((status == OK) & ~looked, LOOKBACK_INCOMPLETE, status)
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(enough, num / den, np.nan)
+        ratio = np.where(enough, num if ind.unit is Unit.COUNT else num / den, np.nan)
     lower, upper = _interval(ind.interval, num, den)
     scale = _scale(ind.unit)
     frame["value"] = ratio * scale

@@ -10,8 +10,10 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from cscmonitor.indicators.calendar import with_working_days
 from cscmonitor.indicators.common import (
     KEYS,
+    in_period,
     months_after,
     open_at_end,
     proportion,
@@ -114,7 +116,8 @@ def looked_after_rate(tables: Tables, periods: ir.Table) -> ir.Table:
 
 def periods_of_care(tables: Tables) -> ir.Table:
     """Episodes with the start of the period of care each belongs to (an unbroken chain of
-    episodes, each starting the day the one before ended)."""
+    episodes, each starting the day the one before ended), and whether that start is known:
+    a chain whose first held episode is not an S episode began before the returns held."""
     episodes = tables.table("cla_episodes")
     child = ibis.window(group_by=["la_code", "child_id"], order_by="decom")
     episodes = episodes.mutate(
@@ -124,7 +127,10 @@ def periods_of_care(tables: Tables) -> ir.Table:
     running = ibis.cumulative_window(group_by=["la_code", "child_id"], order_by="decom")
     episodes = episodes.mutate(care=episodes.new_care.cast("int64").sum().over(running))
     care = ibis.window(group_by=["la_code", "child_id", "care"])
-    return episodes.mutate(care_start=episodes.decom.min().over(care))
+    began = (episodes.new_care & (episodes.rne == "S")).cast("int64")
+    return episodes.mutate(
+        care_start=episodes.decom.min().over(care), care_known=began.max().over(care) == 1
+    )
 
 
 @indicator(
@@ -175,3 +181,155 @@ def long_term_stability(tables: Tables, periods: ir.Table) -> ir.Table:
         months_after(per_child.before, 24) <= per_child.period_end
     ).fill_null(False)
     return proportion(per_child, stable | adopted_stable)
+
+
+def looked_after_in_period(tables: Tables, periods: ir.Table) -> ir.Table:
+    """Children looked after on some day of the period, once per period."""
+    episodes = tables.table("cla_episodes")
+    rows = episodes.join(
+        periods,
+        [
+            episodes.decom <= periods.period_end,
+            episodes.dec.isnull() | (episodes.dec > periods.period_start),
+        ],
+    )
+    return rows.select(*KEYS, "child_id").distinct()
+
+
+def missing_children(tables: Tables, periods: ir.Table, kind: str) -> ir.Table:
+    """Children looked after in the period, each with how many Missing records of `kind` (M:
+    missing, A: away without authorisation) started in the period while they were looked
+    after."""
+    missing = tables.table("cla_missing")
+    missing = missing.filter(missing.missing == kind)
+    episodes = tables.table("cla_episodes").select(
+        la_code_e="la_code", child_id_e="child_id", decom_e="decom", dec_e="dec"
+    )
+    # A record starting on a day the child was not looked after (before care began, or after
+    # it ended) is not a missing-from-care incident.
+    during_care = (
+        missing.join(
+            episodes,
+            [
+                missing.la_code == episodes.la_code_e,
+                missing.child_id == episodes.child_id_e,
+                episodes.decom_e <= missing.start_date,
+                episodes.dec_e.isnull() | (episodes.dec_e > missing.start_date),
+            ],
+        )
+        .select("la_code", "child_id", "start_date")
+        .distinct()
+    )
+    started = in_period(during_care, "start_date", periods)
+    incidents = started.group_by([*KEYS, "child_id"]).aggregate(
+        incidents=started.count(), first_start=started.start_date.min()
+    )
+    children = looked_after_in_period(tables, periods)
+    rows = children.left_join(incidents, [*KEYS, "child_id"])
+    return rows.select(
+        *KEYS, "child_id", incidents=rows.incidents.fill_null(0), first_start=rows.first_start
+    )
+
+
+@indicator(
+    "CLA_MISSING",
+    "Children missing from placement",
+    unit=Unit.PERCENT,
+    polarity=Polarity.LOWER,
+    source=Source.SSDA903,
+)
+def missing_from_placement(tables: Tables, periods: ir.Table) -> ir.Table:
+    """Of children looked after at any time in the period (an episode open on some day of it:
+    DECOM on or before the period end, DEC blank or after the period start), those with a
+    Missing record of type M (missing) starting in the period. Only records starting on a day
+    the child was looked after count: one dated before the child's care began or after it
+    ended is not an incident of going missing from care. A child counts once however many
+    incidents."""
+    rows = missing_children(tables, periods, "M")
+    return proportion(rows, rows.incidents > 0)
+
+
+@indicator(
+    "CLA_AWAY",
+    "Children away from placement without authorisation",
+    unit=Unit.PERCENT,
+    polarity=Polarity.LOWER,
+    source=Source.SSDA903,
+)
+def away_from_placement(tables: Tables, periods: ir.Table) -> ir.Table:
+    """As CLA_MISSING, for Missing records of type A (away from placement without
+    authorisation)."""
+    rows = missing_children(tables, periods, "A")
+    return proportion(rows, rows.incidents > 0)
+
+
+@indicator(
+    "CLA_REVIEWS_TIMELY",
+    "Looked-after reviews within timescale",
+    unit=Unit.PERCENT,
+    polarity=Polarity.HIGHER,
+    source=Source.SSDA903,
+)
+def reviews_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
+    """Of children looked after at period end whose current period of care (the unbroken run of
+    episodes open at the end) began 20 working days or more before it, those whose reviews in
+    that period of care were all on time, as the Care Planning Regulations set them: the first
+    within 20 working days of the start of care, the second within 3 months of the first, each
+    later one within 6 months of the one before; and none overdue at period end (the next
+    review's due date, from the last review or the start of care, is on or after the period
+    end). Reviews before the current period of care began, or after the period end, do not
+    count; reviews of a child on the same day count once; every REVIEW_CODE counts. Children on
+    an agreed series of short breaks (LS V3/V4 at period end) are left out: their reviews run
+    to other timescales.
+
+    A period of care that began before the returns held (its first held episode is not an S
+    episode) has an unknown start and unknown earlier reviews: the child is in the cohort, the
+    first held review is not judged, each later one must be within 6 months of the one
+    before, and the child is overdue when the last held review (or, with none, the first held
+    episode) is more than 6 months before the period end."""
+    at_end = open_at_end(periods_of_care(tables), "decom", "dec", periods)
+    at_end = at_end.filter(~at_end.ls.isin(SHORT_BREAKS).fill_null(False))
+    cohort = at_end.select(*KEYS, "child_id", "care_start", "care_known")
+    cohort = with_working_days(cohort, "care_start", "period_end", "days_in_care")
+    cohort = cohort.filter((cohort.days_in_care >= 20) | ~cohort.care_known)
+
+    reviews = tables.table("cla_reviews")
+    reviews = reviews.select(
+        la_code_r=reviews.la_code, child_id_r=reviews.child_id, review_date=reviews.review_date
+    ).distinct()
+    held = cohort.left_join(
+        reviews,
+        [
+            cohort.la_code == reviews.la_code_r,
+            cohort.child_id == reviews.child_id_r,
+            reviews.review_date >= cohort.care_start,
+            reviews.review_date <= cohort.period_end,
+        ],
+    )
+    # A relation of its own (view), so the calendar joins below do not extend this join.
+    held = held.select(*cohort.columns, "review_date").view()
+    held = with_working_days(held, "care_start", "review_date", "review_days")
+    child = [*KEYS, "child_id", "care_start", "care_known", "days_in_care"]
+    order = ibis.window(group_by=child, order_by="review_date")
+    held = held.mutate(before=held.review_date.lag().over(order), nth=ibis.row_number().over(order))
+    late = ibis.cases(
+        (held.nth == 0, held.care_known & (held.review_days > 20)),
+        ((held.nth == 1) & held.care_known, held.review_date > months_after(held.before, 3)),
+        else_=held.review_date > months_after(held.before, 6),
+    )
+    per_child = held.group_by(child).aggregate(
+        any_late=late.fill_null(False).any(),
+        reviews=held.review_date.count(),
+        last_review=held.review_date.max(),
+    )
+    known = per_child.care_known
+    overdue = ibis.cases(
+        ((per_child.reviews == 0) & known, per_child.days_in_care > 20),
+        (per_child.reviews == 0, months_after(per_child.care_start, 6) < per_child.period_end),
+        (
+            (per_child.reviews == 1) & known,
+            months_after(per_child.last_review, 3) < per_child.period_end,
+        ),
+        else_=months_after(per_child.last_review, 6) < per_child.period_end,
+    )
+    return proportion(per_child, ~per_child.any_late & ~overdue)

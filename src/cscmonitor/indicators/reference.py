@@ -50,7 +50,8 @@ def reference_markdown() -> str:
             f"- Unit: {ind.unit}; polarity: {ind.polarity} is better"
             if ind.polarity != "neither"
             else f"- Unit: {ind.unit}; polarity: neither higher nor lower is better",
-            f"- Source: {ind.source.label}",
+            f"- Source: {ind.source.label}"
+            + "".join(f"; also reads the {s.label}" for s in ind.also_reads),
             f"- DfE comparator: {ind.comparator or 'none (local measure)'}",
             f"- Minimum denominator: {ind.min_denominator}",
             f"- Confidence interval: {ind.interval}",

@@ -47,10 +47,18 @@ class Source(StrEnum):
     CIN_CENSUS = "cin"
     SSDA903 = "ssda903"
     WORKFORCE = "workforce"
+    EARLY_HELP = "early_help"
+    VIRTUAL_SCHOOL = "virtual_school"
 
     @property
     def label(self) -> str:
-        return {"cin": "CIN census", "ssda903": "SSDA903", "workforce": "Workforce"}[self.value]
+        return {
+            "cin": "CIN census",
+            "ssda903": "SSDA903",
+            "workforce": "Workforce",
+            "early_help": "Early help",
+            "virtual_school": "Virtual school",
+        }[self.value]
 
 
 class Tables(Protocol):
@@ -75,6 +83,9 @@ class Indicator:
     lookback_months: int | None
     interval: Interval
     body: Body
+    # Other returns the body reads (the 903 for a virtual school cohort): a period they do
+    # not cover gets the same statuses as one the main source does not cover.
+    also_reads: tuple[Source, ...] = ()
 
     @property
     def short_title(self) -> str:
@@ -95,6 +106,7 @@ def indicator(
     min_denominator: int = 5,
     lookback_months: int | None = None,
     interval: Interval = Interval.WILSON,
+    also_reads: tuple[Source, ...] = (),
 ) -> Callable[[Body], Body]:
     """Register an indicator; the function's docstring is its definition."""
 
@@ -113,6 +125,7 @@ def indicator(
             lookback_months=lookback_months,
             interval=interval,
             body=body,
+            also_reads=also_reads,
         )
         return body
 
@@ -137,8 +150,12 @@ def all_indicators() -> list[Indicator]:
 def load_builtin() -> None:
     """Import the domain modules, whose decorators fill the registry."""
     from cscmonitor.indicators import (  # noqa: F401
+        adoption,
+        care_leavers,
         child_protection,
+        early_help,
         looked_after,
         referrals,
+        virtual_school,
         workforce,
     )

@@ -71,3 +71,63 @@ def turnover(tables: Tables, periods: ir.Table) -> ir.Table:
         numerator=both.numerator.fill_null(0),
         denominator=both.denominator.fill_null(0),
     )
+
+
+@indicator(
+    "SW_VACANCY",
+    "Social worker vacancies",
+    unit=Unit.PERCENT,
+    polarity=Polarity.LOWER,
+    source=Source.WORKFORCE,
+    comparator="csww vacancy_rate_fte",
+)
+def vacancies(tables: Tables, periods: ir.Table) -> ir.Table:
+    """Vacant FTE ÷ (vacant FTE + employed FTE in post) at period end, as the DfE workforce
+    census computes its vacancy rate: agency workers are not in the denominator, as the posts they
+    cover are counted vacant. Vacant FTE is the vacancies file's row dated on the period end; a
+    period whose end has no vacancy count has no value (no denominator), never 0%. Employed FTE
+    in post: registered social workers, not agency, as for SW_TURNOVER."""
+    counts = tables.table("sw_vacancies")
+    counted = counts.join(periods, counts.date == periods.period_end)
+    employed = social_workers(tables)
+    employed = employed.filter(~employed.agency.fill_null(False))
+    in_post = open_at_end(employed, "start_date", "left_date", periods)
+    if explaining_now():
+        # The vacancy count is the numerator; it and the employed workers, the denominator.
+        nobody = ibis.null().cast("string")
+        return (
+            counted.select(*KEYS, worker_id=nobody, fte=counted.vacant_fte)
+            .mutate(counted=ibis.literal(True))
+            .union(in_post.select(*KEYS, "worker_id", "fte").mutate(counted=ibis.literal(False)))
+        )
+    vacant = counted.group_by(KEYS).aggregate(vacant=counted.vacant_fte.sum())
+    staffed = in_post.group_by(KEYS).aggregate(employed=in_post.fte.sum())
+    both = vacant.left_join(staffed, KEYS)
+    return both.select(
+        *(both[k] for k in KEYS),
+        numerator=both.vacant,
+        denominator=both.vacant + both.employed.fill_null(0),
+    )
+
+
+@indicator(
+    "SW_CASELOAD",
+    "Average caseload",
+    unit=Unit.RATIO,
+    polarity=Polarity.LOWER,
+    source=Source.WORKFORCE,
+    comparator="csww caseload_fte",
+    interval=Interval.NONE,
+)
+def caseload(tables: Tables, periods: ir.Table) -> ir.Table:
+    """Cases held ÷ FTE of case holders (employed and agency) at period end, as the DfE workforce
+    census computes its average caseload: a case holder is a registered social worker in post
+    holding one or more cases, so workers holding none are in neither part. Cases are counted on
+    the census date (30 September) of each workers file, kept per census date (`sw_caseloads`), so
+    a period must end on a census date to have a value."""
+    held = tables.table("sw_caseloads")
+    held = held.filter(held.registered.fill_null(False) & held.fte.notnull() & (held.cases > 0))
+    rows = held.join(periods, held.census_date == periods.period_end)
+    if explaining_now():
+        return rows.mutate(counted=ibis.literal(True))
+    return rows.group_by(KEYS).aggregate(numerator=rows.cases.sum(), denominator=rows.fte.sum())

@@ -5,14 +5,27 @@ Two files, recognised by their columns: worker-level records, one file per year 
 (modelled on DfE's children's social work workforce census); and the LA's vacancies,
 one row per date, as the census collects them. Worker ids are pseudonymised like
 children's.
+
+A third table, `sw_caseloads`, is made from the workers file: the cases each worker in post
+held on the census date (the return's last day), with their FTE then. Workers are merged one
+row per employment, the newest return winning, so without it the cases a worker held at an
+earlier census would be overwritten by the next year's figure.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from cscmonitor.privacy import Pseudonymiser
+from cscmonitor.returns.csvfile import CsvText
 from cscmonitor.returns.documented import CsvFormat, CsvTable
-from cscmonitor.returns.schema import Column, Kind, Span
+from cscmonitor.returns.parsed import Parsed
+from cscmonitor.returns.schema import LOCATION, Column, Kind, Span, TableSpec
 
 WORKERS = (
     Column("WORKER_ID", "worker_id", Kind.ID, key=True),
@@ -30,7 +43,69 @@ VACANCIES = (
     Column("VACANT_FTE", "vacant_fte", Kind.DECIMAL, required=True),
     Column("AGENCY_COVER_FTE", "agency_cover_fte", Kind.DECIMAL),
 )
-FORMAT = CsvFormat(
+# Derived from the workers file; the sources name the columns it is made from.
+CASELOADS = (
+    Column("WORKER_ID", "worker_id", Kind.ID, key=True),
+    Column("START_DATE", "start_date", Kind.DATE, key=True),
+    Column("CENSUS_DATE", "census_date", Kind.DATE, key=True),
+    Column("AGENCY", "agency", Kind.BOOL),
+    Column("REGISTERED", "registered", Kind.BOOL),
+    Column("FTE", "fte", Kind.DECIMAL),
+    Column("CASES", "cases", Kind.INT),
+)
+CASELOADS_TABLE = TableSpec(
+    "sw_caseloads", "workforce", CASELOADS, Span("census_date", "census_date")
+)
+
+
+@dataclass(frozen=True)
+class WorkforceFormat(CsvFormat):
+    """The workforce CSV files, and the caseloads at the census date made from the workers."""
+
+    @property
+    def specs(self) -> tuple[TableSpec, ...]:
+        return (*super().specs, CASELOADS_TABLE)
+
+    def parse(
+        self,
+        texts: Sequence[CsvText],
+        *,
+        la_code: str,
+        ids: Pseudonymiser,
+        year: int | None = None,
+    ) -> list[Parsed]:
+        returns = super().parse(texts, la_code=la_code, ids=ids, year=year)
+        for parsed in returns:
+            if "sw_workers" in parsed.tables:
+                parsed.tables["sw_caseloads"] = caseloads(parsed)
+        return returns
+
+
+def caseloads(parsed: Parsed) -> pa.Table:
+    """The workers in post on the census date with their cases then (blank cases: not known).
+
+    In post: started on or before the census date and not left by it (leaving on the census
+    date is leaving). Each row keeps the workers file's row location, so checks can point to it.
+    """
+    workers = parsed.tables["sw_workers"]
+    census = pa.scalar(parsed.info.period_end, pa.date32())
+    in_post = pc.and_(
+        pc.less_equal(workers["start_date"], census),
+        pc.or_kleene(pc.is_null(workers["left_date"]), pc.greater(workers["left_date"], census)),
+    )
+    held = workers.filter(pc.and_(in_post, pc.is_valid(workers["cases"])))
+    return pa.table(
+        {
+            "la_code": held["la_code"],
+            **{c.name: held[c.name] for c in CASELOADS if c.name != "census_date"},
+            "census_date": pa.repeat(census, held.num_rows),
+            "return_year": held["return_year"],
+            LOCATION: held[LOCATION],
+        }
+    ).select(["la_code", *(c.name for c in CASELOADS), "return_year", LOCATION])
+
+
+FORMAT = WorkforceFormat(
     "workforce",
     (
         CsvTable(

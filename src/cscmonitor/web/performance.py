@@ -49,6 +49,10 @@ DOMAINS = {
     "referrals": "Referrals and assessments",
     "child_protection": "Child protection",
     "looked_after": "Children looked after",
+    "care_leavers": "Care leavers",
+    "adoption": "Adoption",
+    "virtual_school": "Education of children looked after",
+    "early_help": "Early help",
     "workforce": "Workforce",
 }
 CACHE_ENTRIES = 256

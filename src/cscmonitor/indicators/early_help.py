@@ -1,0 +1,127 @@
+"""Early help, from the LA's early help episodes (docs/early_help.md).
+
+An episode is one request for early help for one child; "closed in the period" means a
+CLOSURE_DATE in the period, whatever the reason (an episode closed without a reason is in
+the denominator of the closure measures, and in neither numerator).
+"""
+
+from __future__ import annotations
+
+import ibis.expr.types as ir
+
+from cscmonitor.indicators.common import KEYS, in_period, months_after, proportion, rate
+from cscmonitor.indicators.registry import Interval, Polarity, Source, Tables, Unit, indicator
+
+NEEDS_MET = "NEEDS_MET"
+STEP_UP = "STEP_UP"
+
+
+def episodes(tables: Tables) -> ir.Table:
+    """Episodes, each once (a row listed twice counts once)."""
+    rows = tables.table("eh_episodes")
+    return rows.select(
+        "la_code",
+        "child_id",
+        "request_date",
+        "assessment_completed_date",
+        "closure_date",
+        "closure_reason",
+    ).distinct()
+
+
+def closed_in_period(tables: Tables, periods: ir.Table) -> ir.Table:
+    return in_period(episodes(tables), "closure_date", periods)
+
+
+@indicator(
+    "EH_ASSESS_RATE",
+    "Early help assessments completed per 10,000",
+    unit=Unit.PER_10K,
+    polarity=Polarity.HIGHER,
+    source=Source.EARLY_HELP,
+    interval=Interval.POISSON,
+)
+def assessment_rate(tables: Tables, periods: ir.Table) -> ir.Table:
+    """Early help assessments with ASSESSMENT_COMPLETED_DATE in the period (one per episode) ÷ the
+    LA's children aged 0–17 (ONS mid-year estimate for the calendar year the period starts in) ×
+    10,000, annualised for periods shorter than a year as REF_RATE is. An assessment started but
+    not completed does not count."""
+    rows = in_period(episodes(tables), "assessment_completed_date", periods)
+    return rate(rows, tables, annualised=True)
+
+
+@indicator(
+    "EH_NEEDS_MET",
+    "Early help closed with needs met",
+    unit=Unit.PERCENT,
+    polarity=Polarity.HIGHER,
+    source=Source.EARLY_HELP,
+)
+def needs_met(tables: Tables, periods: ir.Table) -> ir.Table:
+    """Of early help episodes closed in the period (CLOSURE_DATE in it), those closed because the
+    family's needs were met (CLOSURE_REASON NEEDS_MET). Every closure counts in the denominator,
+    stepped up or down, moved away, disengaged, other, or with no reason recorded."""
+    rows = closed_in_period(tables, periods)
+    return proportion(rows, rows.closure_reason.fill_null("") == NEEDS_MET)
+
+
+@indicator(
+    "EH_STEP_UP",
+    "Early help stepped up to social care",
+    unit=Unit.PERCENT,
+    polarity=Polarity.NEITHER,
+    source=Source.EARLY_HELP,
+)
+def stepped_up(tables: Tables, periods: ir.Table) -> ir.Table:
+    """Of early help episodes closed in the period, those closed by step-up to children's social
+    care (CLOSURE_REASON STEP_UP); the denominator is that of EH_NEEDS_MET."""
+    rows = closed_in_period(tables, periods)
+    return proportion(rows, rows.closure_reason.fill_null("") == STEP_UP)
+
+
+@indicator(
+    "EH_REREF",
+    "Referred to social care within 12 months of early help closing with needs met",
+    unit=Unit.PERCENT,
+    polarity=Polarity.LOWER,
+    source=Source.EARLY_HELP,
+    also_reads=(Source.CIN_CENSUS,),
+    lookback_months=12,
+)
+def referred_after_needs_met(tables: Tables, periods: ir.Table) -> ir.Table:
+    """Of children with an early help episode closed NEEDS_MET in the 12 months ending 12 months
+    before period end (closure after period end − 24 months, on or before period end − 12
+    months), those with a CIN census referral (any, NFA included) dated on or after the closure
+    and within 12 months of it (on or before the same calendar day 12 months later), so every
+    child in the cohort has had a full 12 months to be referred by period end. A child counts once:
+    referred if any of their needs-met closures in the window was followed by a referral. Children
+    are matched on the pseudonymised child id, which the early help file and the CIN census share.
+    The value needs the CIN census held for the period as well as early help; the lookback
+    check asks for both returns from 12 months before the period start, which is the whole
+    cohort window for a year-long period."""
+    closed = episodes(tables)
+    closed = closed.filter(closed.closure_reason == NEEDS_MET).select(
+        "la_code", "child_id", "closure_date"
+    )
+    cohort = closed.join(
+        periods,
+        [
+            closed.closure_date > months_after(periods.period_end, -24),
+            closed.closure_date <= months_after(periods.period_end, -12),
+        ],
+    )
+    refs = tables.table("cin_referrals").select("la_code", "child_id", "referral_date").distinct()
+    followed = cohort.left_join(
+        refs,
+        [
+            cohort.la_code == refs.la_code,
+            cohort.child_id == refs.child_id,
+            refs.referral_date >= cohort.closure_date,
+            refs.referral_date <= months_after(cohort.closure_date, 12),
+        ],
+    )
+    children = followed.group_by([*KEYS, followed.child_id]).aggregate(
+        closure_date=followed.closure_date.max(),
+        referral_date=followed.referral_date.min(),
+    )
+    return proportion(children, children.referral_date.notnull())
