@@ -17,10 +17,29 @@ from pathlib import Path
 
 import numpy as np
 
-from cscmonitor.synth import care, children, referrals, workforce
-from cscmonitor.synth.dates import on
+from cscmonitor.synth import (
+    care,
+    care_records,
+    children,
+    early_help,
+    education,
+    referrals,
+    workforce,
+)
+from cscmonitor.synth.dates import day, on
 from cscmonitor.synth.scenario import load
-from cscmonitor.synth.writers import write_cin_census, write_ssda903, write_workforce
+from cscmonitor.synth.writers import (
+    SSDA903_TABLES,
+    write_cin_census,
+    write_early_help,
+    write_ssda903,
+    write_virtual_school,
+    write_workforce,
+)
+
+# Early help episodes are drawn from this long before the first file, so its open ones have
+# their history.
+EARLY_HELP_LOOKBACK = 3 * 365
 
 
 @dataclass(frozen=True)
@@ -52,7 +71,8 @@ class SynthSummary:
 def generate(
     out: Path, scenario: str = "doncaster-2014", seed: int = 0, la_code: str | None = None
 ) -> SynthSummary:
-    """Simulate `scenario` with `seed` and write its CIN census, SSDA903 and workforce files."""
+    """Simulate `scenario` with `seed` and write its CIN census, SSDA903, workforce, early help
+    and virtual school files."""
     sc = load(scenario)
     la = sc.la_code if la_code is None else la_code
     if not (la.isdigit() and len(la) == 3):
@@ -60,7 +80,9 @@ def generate(
     if seed < 0:
         raise ValueError(f"seed {seed} is negative; use 0 or more")
     # The LA is part of the seed so that LAs generated from one scenario differ.
-    streams = np.random.SeedSequence([seed, int(la), zlib.crc32(sc.name.encode())]).spawn(6)
+    # Streams 6-8 (the 903's other tables, early help, the virtual school) came later: streams
+    # of their own, so the draws of the first five, and the files they make, stay the same.
+    streams = np.random.SeedSequence([seed, int(la), zlib.crc32(sc.name.encode())]).spawn(9)
     rng = [np.random.default_rng(s) for s in streams]
 
     sim = referrals.simulate(rng[0], sc)
@@ -76,6 +98,12 @@ def generate(
     )
     episodes = care.episodes(rng[2], sc, sim.periods, breaks, r.need, kids.dob, kids.home_post)
     workers = workforce.simulate(rng[3], sc)
+    last_day = day(sc.simulate_to)
+    records = None
+    if sc.looked_after is not None:
+        records = care_records.simulate(
+            rng[6], sc, sc.looked_after, sim.periods, breaks, kids.dob, last_day
+        )
 
     out = Path(out)
     files: list[Path] = []
@@ -93,15 +121,30 @@ def generate(
         files.append(path)
     for year in sc.ssda903_years:
         folder = out / "ssda903" / str(year)
-        shown = write_ssda903(folder, year, episodes, kids)
+        shown = write_ssda903(folder, year, episodes, kids, records)
         in_care.update(kids.child_id[shown])
         files += [folder / "header.csv", folder / "episodes.csv"]
+        if records is not None:
+            files += [folder / name for name in SSDA903_TABLES]
     for year in sc.workforce_years:
         path = out / "workforce" / f"workforce_{year}.csv"
         table = workforce.year_file(rng[4], workers, year, sc)
         write_workforce(path, table)
         worker_ids.update(table["worker_id"])
         files.append(path)
+    if sc.early_help is not None and sc.early_help_years:
+        first = int(on([min(sc.early_help_years) - 1], 4, 1)[0]) - EARLY_HELP_LOOKBACK
+        helped = early_help.simulate(rng[7], sc, sc.early_help, r, kids, first, last_day)
+        for year in sc.early_help_years:
+            path = out / "early_help" / f"early_help_{year}.csv"
+            write_early_help(path, year, helped)
+            files.append(path)
+    if sc.virtual_school is not None and sc.virtual_school_years:
+        school = education.simulate(
+            rng[8], sc.virtual_school, sim.periods, kids.dob, sc.virtual_school_years
+        )
+        for year in sc.virtual_school_years:
+            files += write_virtual_school(out / "virtual_school", year, school, kids)
     return SynthSummary(
         scenario=sc.name,
         seed=seed,

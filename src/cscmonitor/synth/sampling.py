@@ -81,3 +81,26 @@ def ordered_days_within(
     starts = np.flatnonzero(np.r_[True, row[1:] != row[:-1]]) if len(row) else np.empty(0, int)
     rank = np.arange(len(row)) - np.repeat(starts, np.diff(np.r_[starts, len(row)]))
     return owner[row], low[row] + draw + rank
+
+
+def ranked_uniform(
+    rng: np.random.Generator, groups: npt.ArrayLike, latent: npt.ArrayLike
+) -> Floats:
+    """Uniforms as `stratified_uniform` gives them, but ranked within each group by `latent`.
+
+    Each group still gets one uniform in each slice [k/n, (k+1)/n), so `u < p` happens to p*n
+    of it; a member whose latent value is low gets a low uniform in every group it is in, so a
+    propensity drawn per year persists from one year to the next.
+    """
+    keys = np.asarray(groups)
+    n = len(keys)
+    if n == 0:
+        return np.empty(0)
+    order = np.lexsort((np.asarray(latent, dtype=float), keys))
+    sorted_keys = keys[order]
+    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+    sizes = np.diff(np.r_[starts, n])
+    rank = np.arange(n) - np.repeat(starts, sizes)
+    u = np.empty(n)
+    u[order] = (rank + rng.random(n)) / np.repeat(sizes, sizes)
+    return u

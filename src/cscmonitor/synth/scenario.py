@@ -99,6 +99,12 @@ class Scenario:
     outcomes: Section
     care: Section
     workforce: Section
+    # Optional: a scenario without them writes no such files (as the England scale's).
+    early_help_years: tuple[int, ...] = ()  # years ending 31 March
+    virtual_school_years: tuple[int, ...] = ()  # school years ending 31 August
+    looked_after: Section | None = None  # 903 reviews, missing, care leavers, adoption
+    early_help: Section | None = None
+    virtual_school: Section | None = None
 
     @property
     def years(self) -> npt.NDArray[np.int64]:
@@ -158,10 +164,23 @@ def parse(text: str, name: str) -> Scenario:
         outcomes=top.section("outcomes"),
         care=top.section("care"),
         workforce=top.section("workforce"),
+        early_help_years=_years(files, "early_help"),
+        virtual_school_years=_years(files, "virtual_school"),
+        looked_after=_optional(top, "looked_after"),
+        early_help=_optional(top, "early_help"),
+        virtual_school=_optional(top, "virtual_school"),
     )
     if scenario.simulate_to <= scenario.simulate_from:
         raise ValueError(f"scenario {name}: simulate.to is not after simulate.from")
     return scenario
+
+
+def _years(files: Section, key: str) -> tuple[int, ...]:
+    return tuple(int(y) for y in files.numbers(key)) if key in files.values else ()
+
+
+def _optional(top: Section, key: str) -> Section | None:
+    return top.section(key) if key in top.values else None
 
 
 def _date(value: str, name: str) -> dt.date:

@@ -1,4 +1,5 @@
-"""Simulated records out as real-format returns: CIN census XML, SSDA903 CSVs, workforce CSVs.
+"""Simulated records out as real-format returns: CIN census XML, SSDA903 CSVs, workforce,
+early help and virtual school CSVs.
 
 A return shows only what was known on its reference date: a case closed later is open in
 the earlier return, a plan ending later has no end date yet, and so on.
@@ -12,8 +13,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from cscmonitor.synth.care_records import CareRecords
 from cscmonitor.synth.children import Children
 from cscmonitor.synth.dates import NEVER, Days, birthday, dmy, iso, on
+from cscmonitor.synth.education import SchoolRecords, ofsted_date
 from cscmonitor.synth.referrals import Referrals, Reviews
 
 Text = npt.NDArray[np.str_]
@@ -47,6 +50,54 @@ WORKFORCE_COLUMNS = [
     "REASON_LEFT",
     "CASES",
 ]
+# The 903's other tables, by file name: their columns as the DfE's CSV layout has them.
+SSDA903_TABLES = {
+    "reviews.csv": ["CHILD", "DOB", "REVIEW", "REVIEW_CODE"],
+    "missing.csv": ["CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"],
+    "oc3.csv": ["CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"],
+    "ad1.csv": [
+        "CHILD",
+        "DOB",
+        "DATE_INT",
+        "DATE_MATCH",
+        "FOSTER_CARE",
+        "NB_ADOPTR",
+        "SEX_ADOPTR",
+        "LS_ADOPTR",
+    ],
+    "placed_adoption.csv": [
+        "CHILD",
+        "DOB",
+        "DATE_PLACED",
+        "DATE_PLACED_CEASED",
+        "REASON_PLACED_CEASED",
+    ],
+}
+EARLY_HELP_COLUMNS = [
+    "CHILD_ID",
+    "DOB",
+    "REQUEST_DATE",
+    "ASSESSMENT_START_DATE",
+    "ASSESSMENT_COMPLETED_DATE",
+    "LEAD_AGENCY",
+    "CLOSURE_DATE",
+    "CLOSURE_REASON",
+]
+VIRTUAL_SCHOOL_COLUMNS = {
+    "schools": [
+        "CHILD_ID",
+        "URN",
+        "SCHOOL_NAME",
+        "PHASE",
+        "OFSTED_GRADE",
+        "OFSTED_DATE",
+        "START_DATE",
+        "END_DATE",
+    ],
+    "peps": ["CHILD_ID", "PEP_DATE", "QUALITY_RATING", "AUDIT_DATE"],
+    "attendance": ["CHILD_ID", "START_DATE", "END_DATE", "POSSIBLE_SESSIONS", "ATTENDED_SESSIONS"],
+    "exclusions": ["CHILD_ID", "START_DATE", "EXCLUSION_TYPE", "SESSIONS"],
+}
 # Children get a UPN when they start school; younger ones are "UN1" (under 6, not at school).
 UPN_AGE = 5
 
@@ -102,6 +153,11 @@ def write_cin_census(
     authorised = known(r.assessment_authorised)
     factors = (
         pd.Series(r.factors[rows])
+        # 21 is "no factors identified": never written beside other factors.
+        .str.replace(r"(?<!\S)21(?=\s|$)", "", regex=True)
+        .str.replace(r"\s+", " ", regex=True)
+        .str.strip()
+        .replace("", "21")
         .str.replace(" ", "</AssessmentFactors>\n" + " " * 12 + "<AssessmentFactors>")
         .to_numpy()
         .astype(str)
@@ -110,7 +166,8 @@ def write_cin_census(
         assessed,
         _join(
             "\n        <Assessments>",
-            date("AssessmentActualStartDate", r.assessment_start, 10),
+            # Zero working days after a weekend referral rolls back to the Friday before it.
+            date("AssessmentActualStartDate", np.maximum(r.assessment_start, r.date), 10),
             date("AssessmentAuthorisationDate", r.assessment_authorised, 10),
             np.where(
                 authorised,
@@ -141,7 +198,7 @@ def write_cin_census(
         known(r.s47_start),
         _join(
             "\n        <Section47>",
-            date("S47ActualStartDate", r.s47_start, 10),
+            date("S47ActualStartDate", np.maximum(r.s47_start, r.date), 10),
             # A target is known from the day the enquiry starts, even when it falls later.
             _element("InitialCPCtarget", iso(np.minimum(r.icpc_target[rows], NEVER - 1)), 10),
             date("DateOfInitialCPC", r.icpc, 10),
@@ -240,11 +297,16 @@ def write_cin_census(
 
 
 def write_ssda903(
-    folder: Path, year: int, episodes: pd.DataFrame, children: Children
+    folder: Path,
+    year: int,
+    episodes: pd.DataFrame,
+    children: Children,
+    records: CareRecords | None = None,
 ) -> npt.NDArray[np.int64]:
-    """The header and episodes files of the 903 return for the year ending 31 March `year`.
+    """The header and episodes files of the 903 return for the year ending 31 March `year`,
+    and with `records` its reviews, missing, OC3, AD1 and PlacedAdoption files.
 
-    Returns the children in it.
+    Returns the children with episodes in it.
     """
     reference = int(on([year], 3, 31)[0])
     start = int(on([year - 1], 4, 1)[0])
@@ -272,14 +334,19 @@ def write_ssda903(
         columns=EPISODE_COLUMNS,
     )
     kids = np.unique(child)
-    upn, _ = _upn(children, kids, reference)
-    girl = (children.sex[kids] == 2) & (birthday(children.dob[kids], 12) <= reference)
+    tables = {} if records is None else _care_tables(records, children, start, reference)
+    # Care leavers with an OC3 record are in the header too.
+    leavers = tables.get("oc3.csv", pd.DataFrame({"child": []}))["child"].to_numpy()
+    kids_in_header = np.union1d(kids, leavers.astype(np.int64))
+    upn, _ = _upn(children, kids_in_header, reference)
+    shown = kids_in_header
+    girl = (children.sex[shown] == 2) & (birthday(children.dob[shown], 12) <= reference)
     header = pd.DataFrame(
         {
-            "CHILD": children.child_id[kids],
-            "SEX": children.sex[kids],
-            "DOB": dmy(children.dob[kids]),
-            "ETHNIC": children.ethnicity[kids],
+            "CHILD": children.child_id[shown],
+            "SEX": children.sex[shown],
+            "DOB": dmy(children.dob[shown]),
+            "ETHNIC": children.ethnicity[shown],
             "UPN": upn,
             "MOTHER": np.where(girl, "0", ""),
             "MC_DOB": "",
@@ -289,7 +356,180 @@ def write_ssda903(
     folder.mkdir(parents=True, exist_ok=True)
     header.sort_values("CHILD").to_csv(folder / "header.csv", index=False)
     table.to_csv(folder / "episodes.csv", index=False)
+    for name, rows in tables.items():
+        rows.drop(columns="child").to_csv(folder / name, index=False)
     return kids
+
+
+def _care_tables(
+    records: CareRecords, children: Children, start: int, reference: int
+) -> dict[str, pd.DataFrame]:
+    """The year's rows of the 903's other tables, as known on 31 March (with a `child` column
+    for the header)."""
+
+    def dates(days: npt.NDArray[np.int64]) -> Text:
+        return np.where(days <= reference, dmy(np.clip(days, 0, reference)), "")
+
+    def table(name: str, frame: pd.DataFrame, **columns: npt.ArrayLike) -> pd.DataFrame:
+        child = frame["child"].to_numpy()
+        out = pd.DataFrame(
+            {"CHILD": children.child_id[child], "DOB": dmy(children.dob[child]), **columns},
+            columns=SSDA903_TABLES[name],
+        )
+        out.insert(0, "child", child)
+        # Frames come in date order, so each child's rows stay in date order.
+        return out.sort_values("CHILD", kind="stable")
+
+    def within(days: pd.Series) -> pd.Series:
+        return (days >= start) & (days <= reference)
+
+    reviews = records.reviews[within(records.reviews["date"])].sort_values("date")
+    missing = records.missing[
+        (records.missing["start"] <= reference) & (records.missing["end"] >= start)
+    ].sort_values("start")
+    leavers = records.leavers[within(records.leavers["birthday"])]
+    adopted = records.adoption[within(records.adoption["adopted"])]
+    decided = records.decisions[
+        (records.decisions["decision"] <= reference) & (records.decisions["end"] >= start)
+    ]
+    return {
+        "reviews.csv": table(
+            "reviews.csv",
+            reviews,
+            REVIEW=dmy(reviews["date"].to_numpy()),
+            REVIEW_CODE=reviews["code"].to_numpy(),
+        ),
+        "missing.csv": table(
+            "missing.csv",
+            missing,
+            MISSING=missing["kind"].to_numpy(),
+            MIS_START=dmy(missing["start"].to_numpy()),
+            MIS_END=dates(missing["end"].to_numpy()),
+        ),
+        "oc3.csv": table(
+            "oc3.csv",
+            leavers,
+            IN_TOUCH=leavers["in_touch"].to_numpy(),
+            ACTIV=leavers["activity"].to_numpy(),
+            ACCOM=leavers["accommodation"].to_numpy(),
+        ),
+        "ad1.csv": table(
+            "ad1.csv",
+            adopted,
+            DATE_INT=dmy(adopted["decision"].to_numpy()),
+            DATE_MATCH=dmy(adopted["match"].to_numpy()),
+            FOSTER_CARE=adopted["foster_care"].to_numpy(),
+            NB_ADOPTR=adopted["adopters"].to_numpy(),
+            SEX_ADOPTR=adopted["sex"].to_numpy(),
+            LS_ADOPTR=adopted["status"].to_numpy(),
+        ),
+        "placed_adoption.csv": table(
+            "placed_adoption.csv",
+            decided,
+            DATE_PLACED=dmy(decided["decision"].to_numpy()),
+            DATE_PLACED_CEASED="",
+            REASON_PLACED_CEASED="",
+        ),
+    }
+
+
+def write_early_help(path: Path, year: int, episodes: pd.DataFrame) -> int:
+    """The early help file for the year ending 31 March `year`: every episode open in it."""
+    reference = int(on([year], 3, 31)[0])
+    start = int(on([year - 1], 4, 1)[0])
+    request = episodes["request"].to_numpy()
+    closure = episodes["closure"].to_numpy()
+    rows = episodes[(request <= reference) & (closure >= start)].sort_values("request")
+
+    def dates(column: str) -> Text:
+        days = rows[column].to_numpy()
+        known = (days >= 0) & (days <= reference)
+        return np.where(known, dmy(np.clip(days, 0, reference)), "")
+
+    closed = rows["closure"].to_numpy() <= reference
+    table = pd.DataFrame(
+        {
+            "CHILD_ID": rows["child_id"].to_numpy(),
+            "DOB": dmy(rows["dob"].to_numpy()),
+            "REQUEST_DATE": dmy(rows["request"].to_numpy()),
+            "ASSESSMENT_START_DATE": dates("assessment_start"),
+            "ASSESSMENT_COMPLETED_DATE": dates("assessment_done"),
+            "LEAD_AGENCY": rows["agency"].to_numpy(),
+            "CLOSURE_DATE": dates("closure"),
+            "CLOSURE_REASON": np.where(closed, rows["reason"].to_numpy(), ""),
+        },
+        columns=EARLY_HELP_COLUMNS,
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table.sort_values("CHILD_ID", kind="stable").to_csv(path, index=False)
+    return len(table)
+
+
+def write_virtual_school(
+    folder: Path, year: int, records: SchoolRecords, children: Children
+) -> list[Path]:
+    """The virtual school's files for the school year ending 31 August `year`; a table with
+    no rows in the year is not written (the format allows a file to be missing)."""
+    reference = int(on([year], 8, 31)[0])
+    ids = children.child_id
+
+    def dates(days: npt.NDArray[np.int64]) -> Text:
+        known = (days >= 0) & (days <= reference)
+        return np.where(known, dmy(np.clip(days, 0, reference)), "")
+
+    spells = records.spells.iloc[
+        records.returned.loc[records.returned["year"] == year, "spell"].to_numpy()
+    ]
+    school = records.schools.iloc[spells["school"].to_numpy()]
+    grade = school["grade"].to_numpy()
+    inspected = ofsted_date(school, int(on([year - 1], 9, 1)[0]))
+    peps = records.peps[records.peps["year"] == year]
+    attendance = records.attendance[records.attendance["year"] == year]
+    exclusions = records.exclusions[records.exclusions["year"] == year].sort_values("date")
+    tables = {
+        "schools": {
+            "CHILD_ID": ids[spells["child"].to_numpy()],
+            "URN": school["urn"].to_numpy(),
+            "SCHOOL_NAME": school["name"].to_numpy(),
+            "PHASE": school["phase"].to_numpy(),
+            "OFSTED_GRADE": np.where(grade > 0, grade.astype(str), ""),
+            "OFSTED_DATE": np.where(grade > 0, dmy(inspected), ""),
+            "START_DATE": dmy(spells["start"].to_numpy()),
+            "END_DATE": dates(spells["end"].to_numpy()),
+        },
+        "peps": {
+            "CHILD_ID": ids[peps["child"].to_numpy()],
+            "PEP_DATE": dmy(peps["date"].to_numpy()),
+            "QUALITY_RATING": peps["rating"].to_numpy(),
+            "AUDIT_DATE": dates(peps["audit"].to_numpy()),
+        },
+        "attendance": {
+            "CHILD_ID": ids[attendance["child"].to_numpy()],
+            "START_DATE": dmy(attendance["start"].to_numpy()),
+            "END_DATE": dmy(attendance["end"].to_numpy()),
+            "POSSIBLE_SESSIONS": attendance["possible"].to_numpy(),
+            "ATTENDED_SESSIONS": attendance["attended"].to_numpy(),
+        },
+        "exclusions": {
+            "CHILD_ID": ids[exclusions["child"].to_numpy()],
+            "START_DATE": dmy(exclusions["date"].to_numpy()),
+            "EXCLUSION_TYPE": exclusions["kind"].to_numpy(),
+            "SESSIONS": np.where(
+                exclusions["sessions"].to_numpy() > 0, exclusions["sessions"].astype(str), ""
+            ),
+        },
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, columns in tables.items():
+        table = pd.DataFrame(columns, columns=VIRTUAL_SCHOOL_COLUMNS[name])
+        if table.empty:
+            continue
+        path = folder / f"{name}_{year}.csv"
+        # Rows come in date order within each child.
+        table.sort_values("CHILD_ID", kind="stable").to_csv(path, index=False)
+        written.append(path)
+    return written
 
 
 def write_workforce(path: Path, workers: pd.DataFrame) -> int:
