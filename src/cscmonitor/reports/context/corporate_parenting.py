@@ -1,4 +1,4 @@
-"""The corporate parenting pack: children looked after, care leavers and the virtual school.
+"""The corporate parenting pack: children looked after, adoption, care leavers, virtual school.
 
 The pack lists the measures the Corporate Parenting Board follows (INDICATORS.md). A measure
 cscmonitor does not compute yet, or whose return is not held, is shown as not yet available,
@@ -20,6 +20,7 @@ from cscmonitor.reports.disclosure import Discloser, Mode, marking
 SSDA903 = "the SSDA903 return"
 CARE_LEAVERS = "the SSDA903 return's OC3 care leavers' records"
 VIRTUAL_SCHOOL = "the virtual school's records"
+ADOPTION = "the SSDA903 return's episodes and adoption records (AD1)"
 
 SECTIONS: tuple[tuple[str, tuple[Wanted, ...]], ...] = (
     (
@@ -45,6 +46,18 @@ SECTIONS: tuple[tuple[str, tuple[Wanted, ...]], ...] = (
                 "CL_SUITABLE", "Care leavers aged 19–21 in suitable accommodation", CARE_LEAVERS
             ),
             Wanted("CL_IN_TOUCH", "Care leavers in touch", CARE_LEAVERS),
+        ),
+    ),
+    (
+        "Adoption (three years to the period end)",
+        (
+            Wanted(
+                "ADOPT_A1",
+                "Days from entering care to moving in with the adoptive family",
+                ADOPTION,
+            ),
+            Wanted("ADOPT_A10", "A1 adjusted for foster-carer adoptions", ADOPTION),
+            Wanted("ADOPT_A2", "Days from court authority to match", ADOPTION),
         ),
     ),
     (
