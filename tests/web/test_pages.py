@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from cscmonitor.indicators.registry import all_indicators
 from cscmonitor.warehouse import Warehouse
 from tests.web.conftest import World, token_for
 
@@ -239,3 +240,17 @@ def test_the_last_administrator_cannot_be_removed(world) -> None:
         f"/users/{admin_id}", data={"csrf_token": token_for(admin), "role": "viewer"}
     )
     assert response.status_code == 400 and "at least one active administrator" in response.text
+
+
+def test_every_indicator_has_a_page_and_an_explanation(world) -> None:
+    # Percentages, rates, mean days, a ratio and a count: each unit's page, API figure and
+    # records render from the demo's returns.
+    analyst = world.sign_in("analyst")
+    for ind in all_indicators():
+        page = analyst.get(f"/indicators/{ind.code}")
+        assert page.status_code == 200, ind.code
+        assert ind.title in page.text and "Rolling 12 months at each quarter end" in page.text
+        body = analyst.get(f"/api/indicators/{ind.code}").json()
+        assert body["trend"], ind.code
+        explained = analyst.get(f"/indicators/{ind.code}/explain?period=1")
+        assert explained.status_code == 200, ind.code
