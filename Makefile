@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DIR ?= demo-output
 
-.PHONY: demo test lint install install-test clean
+.PHONY: demo test lint install install-test clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,14 +26,18 @@ demo: install
 	$(BIN)/cscmonitor demo --out $(DEMO_DIR)
 
 test: install-test
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: install-test
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
+
+# Benchmarks (bench/README.md): writes /tmp/cscmonitor-bench/results.md; first run ~40-60 min.
+bench: install-test
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .build .pytest_cache .mypy_cache .ruff_cache src/cscmonitor/web/static/govuk

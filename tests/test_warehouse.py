@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 from pydantic import SecretStr
 
+from cscmonitor.backends import Backend, SnapshotTables
 from cscmonitor.ingest import ingest
 from cscmonitor.returns.issues import ReturnError
 from cscmonitor.settings import Settings
@@ -273,6 +274,12 @@ class TestSnapshots:
         assert warehouse.read("cin_pre_proceedings").num_rows == 0
         assert warehouse.read("cin_children")["death_date"].null_count == 3
         assert warehouse.tables().table("cin_pre_proceedings").count().execute() == 0
+        # The indicators' view of the snapshot (DuckDB here; tests/test_lake.py runs Spark).
+        tables = SnapshotTables(snapshot, Backend.DUCKDB)
+        assert tables.table("cin_pre_proceedings").count().execute() == 0
+        assert "outcome" in tables.table("cin_pre_proceedings").columns
+        with pytest.raises(KeyError, match="no warehouse table 'nope'"):
+            tables.table("nope")
         ingest([DATA / "ingest" / "early_help"], settings, la_code="999")  # merges over it
 
     def test_another_key_or_other_reductions_are_refused(self, settings, tmp_path):

@@ -254,6 +254,39 @@ def list_tables(
     emit(benchmark_store(data_dir).releases(), format, output, title="Published tables")
 
 
+@benchmarks_app.command("structure")
+def structure(
+    from_year: Annotated[
+        int, typer.Option("--from-year", help="First financial year (2015 for 2015-16).")
+    ],
+    to_year: Annotated[int, typer.Option("--to-year", help="Last financial year.")],
+    data_dir: DataDir = None,
+    format: FormatOption = Format.TABLE,
+    output: OutputOption = None,
+) -> None:
+    """The outside check: REREF_12M, CPP_REPEAT and CPP_OPEN_2Y computed from the warehouse
+    for every LA held, beside DfE's published tables: LAs, years, ranges, spread."""
+    import datetime as dt
+
+    from cscmonitor.benchmarks.structure import OUTSIDE_CHECK, compare
+    from cscmonitor.benchmarks.values import Published
+    from cscmonitor.indicators.engine import compute
+    from cscmonitor.periods import Period
+    from cscmonitor.warehouse import Warehouse
+
+    settings = _settings(data_dir)
+    if to_year < from_year:
+        raise _fail("--to-year is before --from-year")
+    years = [Period(dt.date(y, 4, 1), dt.date(y + 1, 3, 31)) for y in range(from_year, to_year + 1)]
+    try:
+        tables = Warehouse(settings.warehouse_dir).tables()
+    except FileNotFoundError as exc:
+        raise _fail(str(exc)) from None
+    computed = compute(tables, years, codes=list(OUTSIDE_CHECK))
+    published = Published(benchmark_store(data_dir).published()).values
+    emit(compare(computed, published), format, output, title="Computed beside published")
+
+
 # The two mounted on their own: for tests, and `python -c` use without the main app.
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Benchmarks.")
 app.command()(benchmark)

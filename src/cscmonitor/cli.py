@@ -50,23 +50,10 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(code=2)
 
 
-@app.command()
-def synth(
-    out: Annotated[Path, typer.Option("--out", help="Folder to write the returns into.")],
-    scenario: Annotated[str, typer.Option(help="Scenario name.")] = "doncaster-2014",
-    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same files.")] = 0,
-    la: Annotated[
-        str | None, typer.Option("--la", help="LA code to write (default: the scenario's).")
-    ] = None,
-) -> None:
-    """Write synthetic statutory returns (CIN census XML, SSDA903 CSVs, workforce CSVs)."""
-    from cscmonitor.synth import generate
+# One LA from a scenario, or every LA in England (--scale england): see synth/cli.py.
+from cscmonitor.synth.cli import synth  # noqa: E402
 
-    try:
-        summary = generate(out, scenario=scenario, seed=seed, la_code=la)
-    except ValueError as exc:
-        raise _fail(str(exc)) from None
-    err.print(summary.describe())
+app.command()(synth)
 
 
 @app.command()

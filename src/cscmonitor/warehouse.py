@@ -1,10 +1,15 @@
 """The warehouse: immutable Parquet snapshots of typed tables, and the Ibis connection over them.
 
-Each ingest writes a new snapshot folder (one Parquet file per table and a manifest)
-in a staging folder, makes it durable (fsync), renames it into place and then moves the
-`CURRENT` pointer with an atomic rename, so a crash or a kill at any moment leaves the
-previous snapshot current and whole. One ingest or rollback at a time holds the lock;
+Each ingest writes a new snapshot folder (the tables and a manifest) in a staging folder,
+makes it durable (fsync), renames it into place and then moves the `CURRENT` pointer with
+an atomic rename, so a crash or a kill at any moment leaves the previous snapshot current
+and whole. One ingest or rollback at a time holds the lock;
 a staging folder left by a killed ingest is removed by the next one.
+
+Two layouts (docs/warehouse.md, docs/scale.md): `files`, one Parquet file per table, for a
+council; `lake`, a folder per table partitioned hive-style by `la_code` and year
+(`cin_referrals/la_code=371/return_year=2024/part-0.parquet`), for pooled data that Spark
+reads. The manifest says which; a new snapshot keeps its warehouse's layout.
 
 Merging returns: a resubmitted return (same LA, kind and year) replaces the one held.
 A newer return is authoritative for everything open during its collection period,
@@ -20,11 +25,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import itertools
 import json
 import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, assert_never
 
@@ -32,6 +39,8 @@ import duckdb
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
 from cscmonitor.returns import catalog
@@ -60,14 +69,48 @@ SCHEMAS: dict[str, pa.Schema] = {
 }
 
 
+class Layout(StrEnum):
+    """How a snapshot's tables are stored."""
+
+    FILES = "files"  # one Parquet file per table
+    LAKE = "lake"  # a folder per table, hive-partitioned by LA and year
+
+
+# Chooses the layout of a warehouse's first snapshot (later ones keep the current one's).
+LAYOUT_ENV = "CSCMONITOR_WAREHOUSE_LAYOUT"
+
+
+NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+
+
+def partition_columns(name: str) -> tuple[str, str]:
+    """The columns a lake table is partitioned by: its LA and its return's year."""
+    return ("la_code", "year") if name == "returns" else ("la_code", "return_year")
+
+
 @dataclass(frozen=True)
 class Snapshot:
     id: str
     path: Path
     manifest: dict[str, Any]
 
+    @property
+    def layout(self) -> Layout:
+        return Layout(self.manifest.get("layout", Layout.FILES))
+
     def table_path(self, name: str) -> Path:
-        return self.path / f"{name}.parquet"
+        """The table's Parquet file, or its folder of partitions in a lake."""
+        match self.layout:
+            case Layout.FILES:
+                return self.path / f"{name}.parquet"
+            case Layout.LAKE:
+                return self.path / name
+            case _:
+                assert_never(self.layout)
+
+    def lake_files(self, name: str) -> list[Path]:
+        """A lake table's Parquet files, in path order (none for an empty table)."""
+        return sorted(self.table_path(name).glob("*=*/*=*/*.parquet"))
 
     @property
     def created_at(self) -> str:
@@ -81,10 +124,13 @@ class IngestResult:
 
 
 class Warehouse:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, layout: Layout | None = None) -> None:
+        """`layout` of the snapshots written; by default the current snapshot's, else
+        `$CSCMONITOR_WAREHOUSE_LAYOUT`, else one file per table."""
         self.root = root
         self.snapshots_dir = root / "snapshots"
         self.pointer = root / "CURRENT"
+        self.layout = layout
 
     def current(self) -> Snapshot | None:
         if not self.pointer.exists():
@@ -120,6 +166,8 @@ class Warehouse:
         if not path.exists():
             # A snapshot written before the table existed holds none of its rows.
             return SCHEMAS[name].empty_table()
+        if snapshot.layout is Layout.LAKE:
+            return _read_lake(snapshot, name)
         return _align(pq.read_table(path), SCHEMAS[name])
 
     def ingest(
@@ -152,8 +200,42 @@ class Warehouse:
                 if _return_key(r) not in described
             ]
             returns = sorted([*kept, *described.values()], key=_return_key)
-            snapshot = self._write(tables, returns, privacy, validation or {})
+            layout = self._layout(current)
+            snapshot = self._write(tables, returns, privacy, validation or {}, layout)
             return IngestResult(snapshot, changed=True)
+
+    def relayout(self, layout: Layout) -> Snapshot:
+        """The current snapshot's tables written again in `layout`, as a new current snapshot.
+
+        The same rows, returns, privacy and validation; the manifest names the snapshot
+        it was made from. Returns the current snapshot unchanged if it is already so laid out.
+        """
+        with self._lock():
+            current = self.require_current()
+            if current.layout is layout:
+                return current
+            tables = {name: self.read(name, current) for name in SCHEMAS}
+            manifest = current.manifest
+            return self._write(
+                tables,
+                manifest["returns"],
+                manifest.get("privacy") or {},
+                manifest.get("validation") or {},
+                layout,
+                relaid=current.id,
+            )
+
+    def _layout(self, current: Snapshot | None) -> Layout:
+        if self.layout is not None:
+            return self.layout
+        if current is not None:
+            return current.layout
+        wanted = os.environ.get(LAYOUT_ENV, Layout.FILES)
+        try:
+            return Layout(wanted)
+        except ValueError:
+            choices = ", ".join(layout.value for layout in Layout)
+            raise ReturnError(f"{LAYOUT_ENV}={wanted!r}: use one of {choices}") from None
 
     def rollback(self, snapshot_id: str) -> Snapshot:
         """Make an earlier (or later) complete snapshot current again; nothing is deleted."""
@@ -189,6 +271,8 @@ class Warehouse:
         returns: list[dict[str, Any]],
         privacy: dict[str, str],
         validation: dict[str, Any],
+        layout: Layout = Layout.FILES,
+        relaid: str | None = None,
     ) -> Snapshot:
         self.snapshots_dir.mkdir(parents=True, exist_ok=True)
         for stale in self.snapshots_dir.glob(".staging-*"):
@@ -200,12 +284,20 @@ class Warehouse:
         staging.mkdir()
         checksums = {}
         for name, table in tables.items():
-            path = staging / f"{name}.parquet"
-            pq.write_table(table, path)
-            checksums[name] = _durable(path)
+            match layout:
+                case Layout.FILES:
+                    path = staging / f"{name}.parquet"
+                    pq.write_table(table, path)
+                    checksums[name] = _durable(path)
+                case Layout.LAKE:
+                    checksums[name] = _write_lake(table, staging / name, partition_columns(name))
+                case _:
+                    assert_never(layout)
         manifest = {
             "snapshot": snapshot_id,
             "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "layout": layout.value,
+            **({"relaid_from": relaid} if relaid else {}),
             "returns": returns,
             "row_counts": {name: table.num_rows for name, table in tables.items()},
             "parquet_sha256": checksums,
@@ -239,12 +331,113 @@ class WarehouseTables:
             raise KeyError(f"no warehouse table {name!r}")
         if name not in self._tables:
             path = self.snapshot.table_path(name)
-            if path.exists():
+            if path.exists() and self.snapshot.layout is Layout.LAKE:
+                self._tables[name] = duckdb_lake_table(self.con, self.snapshot, name, name)
+            elif path.exists():
                 self._tables[name] = self.con.read_parquet(path, table_name=name)
             else:
                 # A snapshot older than the table: it exists, with no rows.
                 self._tables[name] = self.con.create_table(name, SCHEMAS[name].empty_table())
         return self._tables[name]
+
+
+def _write_lake(table: pa.Table, folder: Path, by: tuple[str, str]) -> str:
+    """A table as hive partitions under `folder`, one file each, flushed to disk.
+
+    Rows keep their order within a partition, so the same table always gives the same
+    files. Returns a SHA-256 over the files' relative paths and checksums.
+    """
+    folder.mkdir()
+    digest = hashlib.sha256()
+    if table.num_rows == 0:
+        return digest.hexdigest()
+    # A stable sort: each partition is one contiguous slice, in the table's own row order.
+    table = table.take(pc.sort_indices(table, sort_keys=[(c, "ascending") for c in by]))
+    # Folder names: the values as text, Hive's name for a null (LA codes and years need no
+    # other escaping).
+    keys = [pc.fill_null(pc.cast(table[c], pa.string()), NULL_PARTITION) for c in by]
+    changes = pc.or_(
+        pc.not_equal(keys[0][1:], keys[0][:-1]), pc.not_equal(keys[1][1:], keys[1][:-1])
+    )
+    starts = [0, *(pc.indices_nonzero(changes).to_numpy() + 1).tolist(), table.num_rows]
+    data = table.drop_columns(list(by))
+    for start, end in itertools.pairwise(starts):
+        parts = [f"{c}={k[start].as_py()}" for c, k in zip(by, keys, strict=True)]
+        partition = folder.joinpath(*parts)
+        partition.mkdir(parents=True)
+        path = partition / "part-0.parquet"
+        pq.write_table(data.slice(start, end - start), path)
+        digest.update(f"{'/'.join(parts)}:{_durable(path)}\n".encode())
+        _sync_dir(partition)
+    return digest.hexdigest()
+
+
+def _partitioning(name: str) -> pads.Partitioning:
+    schema = SCHEMAS[name]
+    return pads.partitioning(
+        pa.schema([schema.field(c) for c in partition_columns(name)]), flavor="hive"
+    )
+
+
+def _read_lake(snapshot: Snapshot, name: str) -> pa.Table:
+    files = snapshot.lake_files(name)
+    if not files:
+        return SCHEMAS[name].empty_table()
+    dataset = pads.dataset(
+        [str(f) for f in files],
+        schema=SCHEMAS[name],
+        format="parquet",
+        partitioning=_partitioning(name),
+        partition_base_dir=str(snapshot.table_path(name)),
+    )
+    return _align(dataset.to_table(), SCHEMAS[name])
+
+
+DUCKDB_TYPES = {
+    pa.string(): "VARCHAR",
+    pa.date32(): "DATE",
+    pa.int32(): "INTEGER",
+    pa.int64(): "BIGINT",
+    pa.bool_(): "BOOLEAN",
+    pa.float64(): "DOUBLE",
+}
+
+
+def duckdb_lake_table(con: Any, snapshot: Snapshot, name: str, table_name: str) -> ir.Table:
+    """A lake table as a DuckDB view on an Ibis connection, in today's schema.
+
+    The partition columns come from the folder names, typed as the schema says (an LA code
+    such as `371` stays text); columns the files lack (added since) are null.
+    """
+    schema = SCHEMAS[name]
+    files = snapshot.lake_files(name)
+    if not files:
+        return con.create_table(table_name, schema.empty_table(), overwrite=True)
+    source = duckdb_lake_source(snapshot, name)
+    held = {row[0] for row in con.raw_sql(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+    columns = ", ".join(
+        f'"{f.name}"' if f.name in held else f'CAST(NULL AS {DUCKDB_TYPES[f.type]}) AS "{f.name}"'
+        for f in schema
+    )
+    con.raw_sql(f'CREATE OR REPLACE VIEW "{table_name}" AS SELECT {columns} FROM {source}')
+    return con.table(table_name)
+
+
+def duckdb_lake_source(snapshot: Snapshot, name: str) -> str:
+    """DuckDB's `read_parquet(...)` of a (non-empty) lake table, partition columns typed."""
+    schema = SCHEMAS[name]
+    files_glob = _sql_text(str(snapshot.table_path(name) / "*=*" / "*=*" / "*.parquet"))
+    types = ", ".join(
+        f"'{c}': {DUCKDB_TYPES[schema.field(c).type]}" for c in partition_columns(name)
+    )
+    return (
+        f"read_parquet({files_glob}, hive_partitioning = true, "
+        f"hive_types = {{{types}}}, union_by_name = true)"
+    )
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _align(table: pa.Table, schema: pa.Schema) -> pa.Table:

@@ -161,16 +161,22 @@ def episodes(
     need: Text,
     dob: Days,
     home_post: Text,
+    *,
+    la: Ints | None = None,
+    three_plus: npt.NDArray[np.float64] | None = None,
 ) -> pd.DataFrame:
     """Every episode of every period of care and short break, in the SSDA903 episode layout.
 
     `need` is per referral (the CIN column), `dob` and `home_post` per child. Dates are day
     numbers; `dec` is the day care ceased or the next episode began (it may lie beyond the
     simulated span, where a file shows it blank).
+
+    Several LAs at once: `la` gives each child's LA (a row of `three_plus`, whose columns are
+    the scenario's years), and the 3+ placements share is drawn within each LA.
     """
     c = scenario.care
     short = _short_break_episodes(rng, breaks)
-    moves = _moves(rng, scenario, periods, short, len(dob))
+    moves = _moves(rng, scenario, periods, short, len(dob), la, three_plus)
     segments = _placements(rng, c, periods, moves, dob, home_post)
     legal_keys, legal_codes = _legal_events(periods)
     temps = _temporary_moves(rng, c, periods, segments, legal_keys)
@@ -280,6 +286,8 @@ def _moves(
     periods: Periods,
     short: pd.DataFrame,
     n_children: int,
+    la: Ints | None = None,
+    three_plus: npt.NDArray[np.float64] | None = None,
 ) -> pd.DataFrame:
     """Placement moves, decided per scenario year; returns (period, day) rows."""
     c = scenario.care
@@ -310,8 +318,12 @@ def _moves(
         # Children in care at the year end: the stratum the 3+ placements propensity acts on.
         target = np.flatnonzero(current & ~excluded[periods.child])
         child = periods.child[target]
-        u = stratified_uniform(rng, np.zeros(len(target)))
-        unstable = u < c.by_year("three_plus_placements", [year])[0]
+        if la is None or three_plus is None:
+            u = stratified_uniform(rng, np.zeros(len(target)))
+            unstable = u < c.by_year("three_plus_placements", [year])[0]
+        else:
+            u = stratified_uniform(rng, la[child])
+            unstable = u < three_plus[la[child], year - scenario.years[0]]
         extra = rng.random(len(target)) < c.number("extra_move")
         stable_moves = np.where(rng.random(len(target)) < c.number("one_move"), 1, 0)
         count = np.where(

@@ -1,0 +1,129 @@
+"""The outside check: figures computed from synthetic England beside DfE's published tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pandas as pd
+import pytest
+from pydantic import SecretStr
+from typer.testing import CliRunner
+
+from cscmonitor.benchmark_cli import app
+from cscmonitor.benchmarks.structure import OUTSIDE_CHECK, compare
+from cscmonitor.benchmarks.values import Published
+from cscmonitor.indicators.engine import compute
+from cscmonitor.ingest import ingest
+from cscmonitor.periods import Period
+from cscmonitor.settings import Settings
+from cscmonitor.synth.england import generate_england
+from cscmonitor.warehouse import Warehouse
+
+# Barnsley, Doncaster, Rotherham: census years 2015-2017 give 2014-15 to 2016-17; the first
+# has no 12 months of earlier referrals, so REREF_12M starts in 2015-16.
+LAS = ["370", "371", "372"]
+runner = CliRunner()
+CHECK = ["benchmarks", "structure", "--from-year", "2015", "--to-year", "2016"]
+YEARS = [Period(dt.date(y, 4, 1), dt.date(y + 1, 3, 31)) for y in (2015, 2016)]
+
+
+def figure(la: str, year: int, value: float, code: str = "REREF_12M") -> dict:
+    start = dt.date(year, 4, 1)
+    return {
+        "indicator": code,
+        "la_code": la,
+        "period_start": start,
+        "period_end": dt.date(year + 1, 3, 31),
+        "value": value,
+    }
+
+
+def dfe(la: str, year: int, value: float, code: str = "REREF_12M") -> dict:
+    return {
+        "code": code,
+        "geographic_level": "Local authority",
+        "area_code": la,
+        "year": year,
+        "value": value,
+        "flag": None,
+    }
+
+
+class TestCompareByHand:
+    def test_las_years_ranges_and_spread(self):
+        computed = pd.DataFrame(
+            [
+                figure("370", 2015, 20.0),
+                figure("371", 2015, 30.0),
+                figure("999", 2015, 25.0),  # not an LA DfE publishes: only computed
+                figure("370", 2020, 10.0),  # a year DfE's table lacks: not compared
+                # A quarter is not a financial year: left out.
+                {**figure("370", 2015, 99.0), "period_end": dt.date(2015, 6, 30)},
+            ]
+        )
+        published = pd.DataFrame(
+            [
+                dfe("370", 2015, 18.0),
+                dfe("371", 2015, 22.0),
+                dfe("372", 2015, 26.0),  # only published
+                {**dfe("373", 2015, float("nan")), "flag": "c"},  # suppressed, still published
+                dfe("940 / 941", 2015, 24.0),  # a joint figure: not per council
+                {**dfe("E12000003", 2015, 21.0), "geographic_level": "Regional"},
+            ]
+        )
+        (row,) = compare(computed, published, ["REREF_12M"]).to_dict("records")
+        assert row["years"] == "2015-16"
+        assert (row["published_las"], row["computed_las"], row["las_in_both"]) == (4, 3, 2)
+        assert (row["only_published"], row["only_computed"]) == (2, 1)
+        assert row["published_suppressed"] == 1
+        assert row["duplicate_figures"] == 0
+        assert (row["computed_min"], row["computed_max"]) == (20.0, 30.0)
+        # Published 18, 22, 26: quartiles 20 and 24.
+        assert row["published_iqr"] == pytest.approx(4.0)
+        assert row["in_range"]
+
+    def test_a_drifted_scale_or_a_repeated_figure_shows(self):
+        computed = pd.DataFrame([figure("370", 2015, 0.2), figure("370", 2015, 0.2)])
+        published = pd.DataFrame([dfe("370", 2015, 18.0)])
+        (row,) = compare(computed, published, ["REREF_12M"]).to_dict("records")
+        assert row["duplicate_figures"] == 1
+        computed = pd.DataFrame([figure("370", 2015, 2000.0)])  # a ratio shown × 10,000
+        (row,) = compare(computed, published, ["REREF_12M"]).to_dict("records")
+        assert not row["in_range"]
+
+
+@pytest.mark.slow
+def test_synthetic_england_has_the_published_structure(tmp_path, published):
+    returns = tmp_path / "returns"
+    generate_england(returns, 2015, 2017, seed=0, las=LAS)
+    settings = Settings(data_dir=tmp_path / "data", pseudonym_key=SecretStr("k"))
+    for la in LAS:
+        ingest([returns / la], settings, la_code=la)
+    tables = Warehouse(settings.warehouse_dir).tables()
+    computed = compute(tables, YEARS, codes=list(OUTSIDE_CHECK))
+    check = compare(computed, Published(published).values).set_index("code")
+    for code in OUTSIDE_CHECK:
+        row = check.loc[code]
+        assert row["years"] == "2015-16, 2016-17", code
+        # Every synthetic LA lines up with an LA DfE publishes, by the same code and year.
+        assert (row["computed_las"], row["las_in_both"], row["only_computed"]) == (3, 3, 0)
+        assert row["published_las"] > 140  # DfE publishes (nearly) every LA
+        assert row["duplicate_figures"] == 0 and row["in_range"], code
+        # LAs differ from one another, as published ones do.
+        assert row["computed_max"] > row["computed_min"], code
+    # The same check from the command line, on the warehouse just made.
+    shown = runner.invoke(
+        app,
+        [*CHECK, "--data-dir", str(settings.data_dir), "--format", "csv"],
+    )
+    assert shown.exit_code == 0, shown.output
+    assert pd.read_csv(io.StringIO(shown.stdout))["las_in_both"].tolist() == [3, 3, 3]
+
+
+def test_the_command_needs_a_warehouse(tmp_path):
+    shown = runner.invoke(
+        app,
+        [*CHECK, "--data-dir", str(tmp_path)],
+    )
+    assert shown.exit_code == 2 and "cscmonitor ingest" in " ".join(shown.output.split())

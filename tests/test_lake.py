@@ -1,0 +1,143 @@
+"""The lake layout: hive partitions by LA and year that DuckDB and Spark read alike."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from pydantic import SecretStr
+
+from cscmonitor.backends import Backend, SnapshotTables
+from cscmonitor.indicators.engine import compute
+from cscmonitor.indicators.registry import all_indicators
+from cscmonitor.ingest import ingest
+from cscmonitor.periods import Series, series
+from cscmonitor.returns.issues import ReturnError
+from cscmonitor.settings import Settings
+from cscmonitor.synth.england import generate_england
+from cscmonitor.warehouse import LAYOUT_ENV, SCHEMAS, Layout, Warehouse, partition_columns
+
+DATA = Path(__file__).parent / "data" / "ingest"
+TWO_LAS = ("805", "806")  # Hartlepool and Middlesbrough
+
+
+def _sorted(table: pa.Table) -> pd.DataFrame:
+    frame = table.to_pandas()
+    return frame.sort_values(list(frame.columns), ignore_index=True, na_position="first")
+
+
+def _ingest_all(settings: Settings) -> None:
+    ingest([DATA / "cin"], settings)
+    ingest([DATA / "ssda903"], settings, la_code="999")
+    ingest([DATA / "workforce"], settings, la_code="999")
+
+
+def test_the_lake_holds_the_same_rows_as_one_file_per_table(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _ingest_all(settings)
+    files = Warehouse(settings.warehouse_dir)
+    monkeypatch.setenv(LAYOUT_ENV, "lake")
+    lake_settings = settings.model_copy(update={"data_dir": tmp_path / "lake"})
+    _ingest_all(lake_settings)
+    lake = Warehouse(lake_settings.warehouse_dir)
+    snapshot = lake.require_current()
+    assert snapshot.layout is Layout.LAKE and files.require_current().layout is Layout.FILES
+    assert snapshot.manifest["row_counts"] == files.require_current().manifest["row_counts"]
+    held = 0
+    for name in SCHEMAS:
+        assert lake.read(name).schema == SCHEMAS[name]
+        pd.testing.assert_frame_equal(_sorted(lake.read(name)), _sorted(files.read(name)))
+        counted = lake.tables().table(name).count().execute()
+        assert counted == snapshot.manifest["row_counts"][name], name
+        held += counted
+    assert held > 40
+    # la_code=<LA>/return_year=<year>/part-0.parquet, the partition columns only in the names.
+    parts = snapshot.lake_files("cla_episodes")
+    assert parts
+    for path in parts:
+        la, year = path.parent.parent.name, path.parent.name
+        assert la.startswith("la_code=") and year.startswith("return_year=")
+        assert not {"la_code", "return_year"} & set(pq.read_schema(path).names)
+    assert partition_columns("returns") == ("la_code", "year")
+    assert (snapshot.table_path("returns") / "la_code=999").is_dir()
+
+
+def test_relayout_round_trips_and_later_ingests_keep_the_layout(settings: Settings) -> None:
+    ingest([DATA / "cin"], settings)
+    warehouse = Warehouse(settings.warehouse_dir)
+    first = warehouse.require_current()
+    lake = warehouse.relayout(Layout.LAKE)
+    assert (lake.id, lake.layout, lake.manifest["relaid_from"]) == ("0002", Layout.LAKE, "0001")
+    assert lake.manifest["returns"] == first.manifest["returns"]
+    assert warehouse.relayout(Layout.LAKE).id == "0002"  # already a lake
+    ingest([DATA / "ssda903"], settings, la_code="999")
+    assert warehouse.require_current().layout is Layout.LAKE
+    back = warehouse.relayout(Layout.FILES)
+    assert back.layout is Layout.FILES
+    ssda903 = warehouse.snapshot("0003")
+    for name in SCHEMAS:
+        pd.testing.assert_frame_equal(
+            _sorted(warehouse.read(name, back)), _sorted(warehouse.read(name, ssda903))
+        )
+    # Rolling back to the lake snapshot reads it as a lake again.
+    warehouse.rollback(lake.id)
+    assert warehouse.read("cin_children").num_rows == first.manifest["row_counts"]["cin_children"]
+
+
+def test_an_unknown_layout_is_refused(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(LAYOUT_ENV, "heap")
+    with pytest.raises(ReturnError, match="use one of files, lake"):
+        ingest([DATA / "cin"], settings)
+
+
+@pytest.fixture(scope="module")
+def two_las(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Two synthetic LAs' census years 2023-2024, ingested into a lake."""
+    root = tmp_path_factory.mktemp("two-las")
+    generate_england(root / "returns", 2023, 2024, seed=5, las=list(TWO_LAS))
+    settings = Settings(data_dir=root / "data", pseudonym_key=SecretStr("test-key-not-secret"))
+    before = os.environ.get(LAYOUT_ENV)
+    os.environ[LAYOUT_ENV] = Layout.LAKE.value
+    try:
+        for la in TWO_LAS:
+            report = ingest([root / "returns" / la], settings, la_code=la)
+            assert report.problems.errors == 0
+    finally:
+        if before is None:
+            del os.environ[LAYOUT_ENV]
+        else:
+            os.environ[LAYOUT_ENV] = before
+    return settings
+
+
+@pytest.mark.slow
+@pytest.mark.spark
+def test_every_indicator_is_the_same_on_duckdb_and_spark_over_the_lake(
+    two_las: Settings,
+) -> None:
+    pytest.importorskip("pyspark", reason="PySpark is not installed (pip install '.[spark]')")
+    os.environ.setdefault("CSCMONITOR_SPARK_SMALL", "1")
+    os.environ.setdefault("CSCMONITOR_SPARK_PARTITIONS", "1")
+    snapshot = Warehouse(two_las.warehouse_dir).require_current()
+    assert snapshot.layout is Layout.LAKE
+    periods = series(Series.QUARTERLY, dt.date(2022, 4, 1), dt.date(2024, 3, 31), rolling=True)
+    # The synthetic LAs send the CIN census, the 903 and workforce returns: every indicator
+    # from those has a row per LA and period.
+    held = {"cin", "ssda903", "workforce"}
+    codes = [i.code for i in all_indicators() if i.source.value in held]
+    results = {
+        backend: compute(SnapshotTables(snapshot, backend), periods)
+        for backend in (Backend.DUCKDB, Backend.PYSPARK)
+    }
+    duckdb, spark = results[Backend.DUCKDB], results[Backend.PYSPARK]
+    assert set(codes) <= set(duckdb["indicator"])
+    assert set(duckdb["la_code"]) == set(TWO_LAS)
+    # Something to compare: most indicators have figures for both LAs.
+    assert (duckdb.groupby("indicator")["denominator"].sum() > 0).mean() > 0.5
+    pd.testing.assert_frame_equal(duckdb, spark, check_dtype=False)
