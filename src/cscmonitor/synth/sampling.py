@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -23,13 +24,7 @@ def stratified_uniform(rng: np.random.Generator, groups: npt.ArrayLike) -> Float
     if n == 0:
         return np.empty(0)
     order = np.lexsort((rng.random(n), keys))
-    sorted_keys = keys[order]
-    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-    sizes = np.diff(np.r_[starts, n])
-    rank = np.arange(n) - np.repeat(starts, sizes)
-    u = np.empty(n)
-    u[order] = (rank + rng.random(n)) / np.repeat(sizes, sizes)
-    return u
+    return uniform_by_rank(rng, keys, order)
 
 
 def group_key(*columns: npt.ArrayLike) -> Ints:
@@ -97,6 +92,16 @@ def ranked_uniform(
     if n == 0:
         return np.empty(0)
     order = np.lexsort((np.asarray(latent, dtype=float), keys))
+    return uniform_by_rank(rng, keys, order)
+
+
+def uniform_by_rank(rng: np.random.Generator, keys: npt.NDArray[Any], order: Ints) -> Floats:
+    """Uniforms for rows that `order` sorts by group: the k-th of a group of n in [k/n, (k+1)/n).
+
+    The order within a group decides who gets the low slices: random for `stratified_uniform`,
+    by a latent value for `ranked_uniform`.
+    """
+    n = len(keys)
     sorted_keys = keys[order]
     starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
     sizes = np.diff(np.r_[starts, n])

@@ -9,6 +9,7 @@ import numpy.typing as npt
 
 from cscmonitor.synth.dates import add_months, year_starting
 from cscmonitor.synth.england.text import DAYS, FIRST_DAY
+from cscmonitor.synth.sampling import uniform_by_rank
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
@@ -30,13 +31,7 @@ def stratified(rng: np.random.Generator, keys: npt.ArrayLike) -> Floats:
     if narrow.max() < 1 << 16 and narrow.min() >= 0:
         narrow = narrow.astype(np.uint16)
     order = shuffled[np.argsort(narrow, kind="stable")]
-    sorted_keys = key[order]
-    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-    sizes = np.diff(np.r_[starts, n])
-    rank = np.arange(n) - np.repeat(starts, sizes)
-    u = np.empty(n)
-    u[order] = (rank + rng.random(n)) / np.repeat(sizes, sizes)
-    return u
+    return uniform_by_rank(rng, key, order)
 
 
 @cache

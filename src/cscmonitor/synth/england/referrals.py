@@ -38,7 +38,15 @@ from cscmonitor.synth.dates import (
 from cscmonitor.synth.england import params
 from cscmonitor.synth.england.fast import april_year, months_later, stratified
 from cscmonitor.synth.england.las import LAs, Propensities
-from cscmonitor.synth.referrals import CARE_CLOSURE
+from cscmonitor.synth.referrals import (
+    CARE,
+    CARE_CLOSURE,
+    CIN_PLAN,
+    NFA,
+    NOT_IN_NEED,
+    PLAN,
+    S47_NO_PLAN,
+)
 from cscmonitor.synth.sampling import group_key, uniform_days
 from cscmonitor.synth.scenario import Scenario
 
@@ -47,7 +55,6 @@ Bools = npt.NDArray[np.bool_]
 Floats = npt.NDArray[np.float64]
 I32 = npt.NDArray[np.int32]
 
-PLAN, S47_NO_PLAN, CARE, CIN_PLAN, NOT_IN_NEED, NFA = range(6)
 NEW, REREFERRAL, RETURNING, CARE_HISTORY = range(4)
 # The factors drawn, then the codes earlier censuses had in their place.
 FACTOR_CODES = params.FACTORS + [
