@@ -19,11 +19,22 @@ def contract_from(name_or_path: str) -> Contract:
     return load_contract(path) if path.exists() else load_packaged_contract(name_or_path)
 
 
+def data_span(tables: Tables, la_code: str) -> tuple[dt.date, dt.date] | None:
+    """The first and last day any held return of the LA covers (None: no return held)."""
+    returns = tables.table("returns")
+    held = returns.filter(returns.la_code == la_code)
+    first, last = (
+        held.aggregate(first=held.period_start.min(), last=held.period_end.max()).execute().iloc[0]
+    )
+    if last is None or pd.isna(last):
+        return None
+    return pd.Timestamp(first).date(), pd.Timestamp(last).date()
+
+
 def data_end(tables: Tables, la_code: str) -> dt.date | None:
     """The last day any held return of the LA covers."""
-    returns = tables.table("returns")
-    last = returns.filter(returns.la_code == la_code).period_end.max().execute()
-    return None if last is None or pd.isna(last) else pd.Timestamp(last).date()
+    span = data_span(tables, la_code)
+    return None if span is None else span[1]
 
 
 def contract_periods(contract: Contract, until: dt.date | None) -> list[Period]:

@@ -233,14 +233,13 @@ def ingest(
     # Row locations were for the report; without them the returns take half the memory.
     parsed = [for_warehouse(p, settings) for p in parsed]
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    summary = report.summary(parsed, problems.table)
-    loaded = sum(t.num_rows for p in parsed for t in p.tables.values())
-    if not parsed or loaded == 0:
-        files = report.write(
-            settings.reports_dir, f"ingest-failed-{stamp}", summary, problems.table
-        )
+    everything = problems.table
+    summary = report.summary(parsed, everything)
+    unreadable = everything.filter(pc.equal(everything["rule"], "FILE_UNREADABLE"))
+    if not parsed or sum(t.num_rows for p in parsed for t in p.tables.values()) == 0:
+        files = report.write(settings.reports_dir, f"ingest-failed-{stamp}", summary, everything)
         result = ValidationReport(parsed, problems, summary, files)
-        reasons = "; ".join(p.message for p in problems.items if p.rule == "FILE_UNREADABLE")
+        reasons = "; ".join(unreadable["message"].to_pylist())
         raise NothingLoaded(
             "nothing could be loaded from "
             + ", ".join(str(p) for p in paths)
@@ -252,8 +251,6 @@ def ingest(
         "postcode_precision": settings.postcode_precision,
         "key_check": key_check(key),
     }
-    everything = problems.table
-    unreadable = everything.filter(pc.equal(everything["rule"], "FILE_UNREADABLE"))
     validation: dict[str, Any] = {
         "errors": problems.errors,
         "warnings": problems.warnings,

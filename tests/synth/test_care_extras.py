@@ -14,8 +14,9 @@ from pydantic import SecretStr
 from tests.synth import files as m
 
 from cscmonitor.indicators.engine import compute
+from cscmonitor.indicators.registry import Unit, get
 from cscmonitor.ingest import IngestReport, ingest
-from cscmonitor.periods import Period
+from cscmonitor.periods import twelve_months_to
 from cscmonitor.settings import Settings
 from cscmonitor.synth import care, care_records, generate, referrals, scenario
 from cscmonitor.synth.dates import birthday, day
@@ -25,6 +26,24 @@ from cscmonitor.warehouse import Warehouse
 YEARS = range(2013, 2017)
 VS_TABLES = ("schools", "peps", "attendance", "exclusions")
 CONTRACT_YEARS = (("2013-10-01", "2014-09-30"), ("2014-10-01", "2015-09-30"))
+CODES = (
+    "CLA_MISSING",
+    "CLA_AWAY",
+    "CLA_REVIEWS_TIMELY",
+    "CL_EET",
+    "CL_SUITABLE",
+    "CL_IN_TOUCH",
+    "ADOPT_A1",
+    "ADOPT_A2",
+    "EH_NEEDS_MET",
+    "EH_STEP_UP",
+    "EH_REREF",
+    "VS_PERSIST_ABS",
+    "VS_SUSPENDED",
+    "VS_GOOD_SCHOOL",
+    "VS_PEP_TIMELY",
+    "VS_PEP_QUALITY",
+)
 NEW_TABLES = (
     "cla_reviews",
     "cla_missing",
@@ -55,17 +74,21 @@ def ingested(out: Path, tmp_path_factory: pytest.TempPathFactory) -> IngestRepor
 
 @pytest.fixture(scope="module")
 def figure(ingested: IngestReport):
-    """The engine's value (as a share) of an indicator for a period `start:end`."""
+    """The engine's value (a share for percentages) of an indicator for 12 months `start:end`.
+
+    Every corporate parenting indicator for the 12 months to each month end the returns
+    cover, computed in one call (one query per indicator)."""
     tables = Warehouse(ingested.result.snapshot.path.parent.parent).tables()
-    held: dict[tuple[str, str], pd.Series] = {}
+    ends = pd.date_range("2013-03-31", "2016-08-31", freq="ME").date
+    figures = compute(tables, [twelve_months_to(end) for end in ends], codes=list(CODES))
+    figures = figures.set_index(
+        ["indicator", figures["period_start"].astype(str), figures["period_end"].astype(str)]
+    )
 
     def value(code: str, period: str) -> float:
-        if (code, period) not in held:
-            row = compute(tables, [Period.parse(period)], codes=[code]).iloc[0]
-            assert row.status == "ok", (code, period, row.status)
-            held[(code, period)] = row
-        row = held[(code, period)]
-        return row.value / 100 if code not in ("ADOPT_A1", "ADOPT_A2") else row.value
+        row = figures.loc[(code, *period.split(":"))]
+        assert row.status == "ok", (code, period, row.status)
+        return row.value / 100 if get(code).unit is Unit.PERCENT else row.value
 
     return value
 

@@ -113,6 +113,12 @@ def in_window(rows: ir.Table, periods: ir.Table) -> ir.Table:
     )
 
 
+def placed_in_window(tables: Tables, periods: ir.Table) -> ir.Table:
+    """Adoptions in each period's 3 years whose entry to care and adoptive placement are known."""
+    rows = adoptions(tables)
+    return in_window(rows.filter(rows.entered_care.notnull() & rows.placed.notnull()), periods)
+
+
 def mean_days(rows: ir.Table, days: ir.IntegerValue) -> ir.Table:
     """Numerator: the days summed; denominator: the children (rows), per LA and period."""
     rows = rows.mutate(days=days)
@@ -139,8 +145,7 @@ def entering_care_to_adoptive_family(tables: Tables, periods: ir.Table) -> ir.Ta
     data held is left out (care began before the returns held, so the start is unknown), as is
     one with no A3–A6 placement. The window is the scorecard's 3 years, so a value needs the two
     years before the period held (lookback)."""
-    rows = adoptions(tables)
-    rows = in_window(rows.filter(rows.entered_care.notnull() & rows.placed.notnull()), periods)
+    rows = placed_in_window(tables, periods)
     return mean_days(rows, rows.placed.delta(rows.entered_care, unit="day"))
 
 
@@ -162,8 +167,7 @@ def entering_care_to_adoptive_family_adjusted(tables: Tables, periods: ir.Table)
     episodes with RNE L, T or U (changes of legal status or placement with the same carers),
     the DECOM of the episode where the walk stops (RNE S, P or B: a change of carers). Other
     children are timed as in ADOPT_A1."""
-    rows = adoptions(tables)
-    rows = in_window(rows.filter(rows.entered_care.notnull() & rows.placed.notnull()), periods)
+    rows = placed_in_window(tables, periods)
     end = ibis.ifelse(rows.foster_carer_adoption, rows.carers_from, rows.placed)
     return mean_days(rows.mutate(moved_in=end), end.delta(rows.entered_care, unit="day"))
 

@@ -133,9 +133,6 @@ class Problems:
             for row in self.table.to_pylist()
         ]
 
-    def to_arrow(self) -> pa.Table:
-        return self.table
-
 
 def _from_problems(problems: Iterable[Problem]) -> pa.Table:
     rows = [

@@ -14,7 +14,6 @@ earlier census would be overwritten by the next year's figure.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -115,14 +114,4 @@ FORMAT = WorkforceFormat(
     ),
     year_starts=(10, 1),
 )
-SIGNATURE = FORMAT.tables[0].signature
 TABLES = FORMAT.specs
-
-
-def is_workforce(columns: set[str]) -> bool:
-    return FORMAT.recognise(columns) is not None
-
-
-def collection_year(latest: dt.date) -> int:
-    """The workforce year (1 October–30 September) holding a date, named by the year it ends."""
-    return FORMAT.collection_year(latest)

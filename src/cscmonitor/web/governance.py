@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from cscmonitor.records import changes, contracts, finance, inspections
+from cscmonitor.records import changes, finance, inspections
 from cscmonitor.records.basket import commentary_for
 from cscmonitor.records.errors import RecordsError
 from cscmonitor.records.models import ActionItem, Budget, ChangeRequest, Contract, Inspection
@@ -403,10 +403,3 @@ def commentary(session: Session, contract: Contract, code: str) -> tuple[Comment
 
 def budget_labels(contract: Contract) -> tuple[str, ...]:
     return tuple(b.label for b in contract.budgets)
-
-
-def contract_or_none(session: Session, name: str | None) -> Contract | None:
-    try:
-        return contracts.get_contract(session, name)
-    except RecordsError:
-        return None

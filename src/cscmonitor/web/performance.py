@@ -29,13 +29,19 @@ from cscmonitor.assess import (
     computed_for,
     contract_years_with_results,
 )
-from cscmonitor.basket import basket_results, data_end
+from cscmonitor.basket import basket_results, data_span
 from cscmonitor.benchmarks.mapping import BY_CODE
 from cscmonitor.benchmarks.published import comparators_for, year_name
 from cscmonitor.benchmarks.store import BenchmarkStore
 from cscmonitor.benchmarks.values import Published
 from cscmonitor.contract import Contract
-from cscmonitor.indicators.engine import INSUFFICIENT_DATA, NO_DATA, compute, explain
+from cscmonitor.indicators.engine import (
+    INCOMPLETE_DATA,
+    INSUFFICIENT_DATA,
+    NO_DATA,
+    compute,
+    explain,
+)
 from cscmonitor.indicators.registry import Indicator, Polarity, Unit, all_indicators, get
 from cscmonitor.periods import Period, Series, add_months, financial_year, series
 from cscmonitor.reports.document import Tone
@@ -290,26 +296,16 @@ class Performance:
     def _compute_trend(
         self, tables: WarehouseTables, la: str, codes: Sequence[str]
     ) -> pd.DataFrame:
-        returns = tables.table("returns").execute()
-        held = returns[returns["la_code"].astype(str) == la]
-        end = data_end(tables, la)
-        frames = []
-        for kind, group in held.groupby("kind"):
-            chosen = [c for c in codes if get(c).source.value == kind]
-            if not chosen or end is None:
-                continue
-            first = pd.Timestamp(group["period_start"].min()).date()
-            # A rolling year is shown only once the returns cover all of it.
-            periods = [
-                p
-                for p in series(Series.QUARTERLY, add_months(first, 12), end, rolling=True)
-                if p.start >= first
-            ]
-            if periods:
-                frames.append(compute(tables, periods, codes=chosen, las=[la]))
-        if not frames:
+        span = data_span(tables, la)
+        if span is None or add_months(span[0], 12) > span[1]:
             return pd.DataFrame(columns=["indicator", "period_start", "period_end", "value"])
-        return pd.concat(frames, ignore_index=True)
+        periods = series(Series.QUARTERLY, add_months(span[0], 12), span[1], rolling=True)
+        figures = compute(tables, periods, codes=list(codes), las=[la])
+        # A rolling year is shown once the indicator's returns cover all of it: the engine
+        # marks the years before as without (or with part of) the data.
+        figures = figures.sort_values(["indicator", "period_end"], ignore_index=True)
+        covered = ~figures["status"].isin([NO_DATA, INCOMPLETE_DATA])
+        return figures[covered.groupby(figures["indicator"]).cummax()].reset_index(drop=True)
 
     def published(self) -> Published:
         return self._memo(

@@ -64,10 +64,6 @@ def money_cell(pence: int | None) -> Cell:
     return Cell(format_pounds(pence), pence / 100, MONEY_FORMAT)
 
 
-def text_cell(text: str | None) -> Cell:
-    return Cell(text or "—")
-
-
 def rag_cell(panel: Panel) -> Cell:
     text, tone = rag_text(panel.rag)
     return Cell(text, tone=tone)
