@@ -19,8 +19,8 @@ from cscmonitor.assess import (
     display_decimals,
     rag_rating,
 )
-from cscmonitor.contract import Contract, parse_contract
 from cscmonitor.indicators.registry import Polarity, Unit
+from cscmonitor.terms import ContractTerms, parse_contract
 from tests.conftest import make_indicator
 
 LOWER, HIGHER, NEITHER = Polarity.LOWER, Polarity.HIGHER, Polarity.NEITHER
@@ -203,7 +203,7 @@ LATER = (dt.date(2016, 10, 1), dt.date(2017, 3, 31))
 
 
 @pytest.fixture
-def contract() -> Contract:
+def contract() -> ContractTerms:
     return parse_contract(CONTRACT, "contract.yaml", REGISTRY)
 
 
@@ -255,11 +255,13 @@ def results() -> pd.DataFrame:
     )
 
 
-def test_contract_years_with_results(results: pd.DataFrame, contract: Contract) -> None:
+def test_contract_years_with_results(results: pd.DataFrame, contract: ContractTerms) -> None:
     assert contract_years_with_results(results, contract) == [1, 2]
 
 
-def test_assess_picks_the_latest_contract_year(results: pd.DataFrame, contract: Contract) -> None:
+def test_assess_picks_the_latest_contract_year(
+    results: pd.DataFrame, contract: ContractTerms
+) -> None:
     assessments = assess(results, contract, REGISTRY)
     assert [a.indicator.code for a in assessments] == [
         "REREF_12M",
@@ -285,7 +287,7 @@ def test_assess_picks_the_latest_contract_year(results: pd.DataFrame, contract: 
     assert reref.reported_latest is None  # nothing was published for year 2
 
 
-def test_assess_a_chosen_year(results: pd.DataFrame, contract: Contract) -> None:
+def test_assess_a_chosen_year(results: pd.DataFrame, contract: ContractTerms) -> None:
     reref, eet, ref_rate, _ = assess(results, contract, REGISTRY, year=1)
     assert reref.year == 1
     assert (reref.latest.value, reref.rag, reref.direction) == (23.4, RAG.GREEN, Direction.IMPROVED)
@@ -296,7 +298,7 @@ def test_assess_a_chosen_year(results: pd.DataFrame, contract: Contract) -> None
 
 
 def test_assess_grey_and_not_comparable_without_data(
-    results: pd.DataFrame, contract: Contract
+    results: pd.DataFrame, contract: ContractTerms
 ) -> None:
     _, eet, ref_rate, adopt = assess(results, contract, REGISTRY)
     # Within tolerance of a higher-is-better target, but no usable baseline to compare with.
@@ -310,7 +312,7 @@ def test_assess_grey_and_not_comparable_without_data(
     assert (ref_rate.rag, ref_rate.direction) == (RAG.NOT_RATED, Direction.CHANGED)
 
 
-def test_assess_reads_datetime_columns(results: pd.DataFrame, contract: Contract) -> None:
+def test_assess_reads_datetime_columns(results: pd.DataFrame, contract: ContractTerms) -> None:
     as_datetimes = results.assign(
         period_start=pd.to_datetime(results["period_start"]),
         period_end=pd.to_datetime(results["period_end"]),
@@ -318,7 +320,7 @@ def test_assess_reads_datetime_columns(results: pd.DataFrame, contract: Contract
     assert assess(as_datetimes, contract, REGISTRY) == assess(results, contract, REGISTRY)
 
 
-def test_assess_refuses_duplicate_rows(results: pd.DataFrame, contract: Contract) -> None:
+def test_assess_refuses_duplicate_rows(results: pd.DataFrame, contract: ContractTerms) -> None:
     # The same figure twice: the first CL_EET row of year 2, repeated.
     first = results[(results["indicator"] == "CL_EET") & (results["period_end"] == YEAR_2[1])]
     doubled = pd.concat([results, first.head(1)])
@@ -326,13 +328,13 @@ def test_assess_refuses_duplicate_rows(results: pd.DataFrame, contract: Contract
         assess(doubled, contract, REGISTRY)
 
 
-def test_assess_needs_a_contract_year(results: pd.DataFrame, contract: Contract) -> None:
+def test_assess_needs_a_contract_year(results: pd.DataFrame, contract: ContractTerms) -> None:
     only_quarters = results[results["period_end"] == QUARTER[1]]
     with pytest.raises(ValueError, match="no whole contract year for LA 371"):
         assess(only_quarters, contract, REGISTRY)
 
 
-def test_assess_names_missing_columns(results: pd.DataFrame, contract: Contract) -> None:
+def test_assess_names_missing_columns(results: pd.DataFrame, contract: ContractTerms) -> None:
     with pytest.raises(ValueError, match="ci_lower, status"):
         assess(results.drop(columns=["ci_lower", "status"]), contract, REGISTRY)
 

@@ -8,17 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from cscmonitor.contract import (
-    Contract,
+from cscmonitor.indicators.registry import Indicator, Polarity
+from cscmonitor.periods import Period
+from cscmonitor.terms import (
     ContractError,
+    ContractTerms,
     PartyRole,
     load_contract,
     load_packaged_contract,
     packaged_contract_names,
     parse_contract,
 )
-from cscmonitor.indicators.registry import Indicator, Polarity
-from cscmonitor.periods import Period
 from tests.conftest import make_indicator as shared_indicator
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "contract.md"
@@ -304,7 +304,7 @@ def test_codes_come_from_the_injected_registry(tmp_path: Path) -> None:
     assert caught.value.problems[0].message == "unknown indicator 'XYZ2'; known: XYZ"
 
 
-def contract_starting(start: str, month: int) -> Contract:
+def contract_starting(start: str, month: int) -> ContractTerms:
     text = VALID.replace("start_date: 2014-10-01", f"start_date: {start}").replace(
         "contract_year_start_month: 10", f"contract_year_start_month: {month}"
     )

@@ -20,7 +20,6 @@ import pandas as pd
 from scipy.stats import binomtest, fisher_exact, norm
 from scipy.stats import t as student_t
 
-from cscmonitor.contract import Contract, IndicatorLookup, ReportedFigures, lookup_indicator
 from cscmonitor.indicators.engine import (
     INCOMPLETE_DATA,
     INSUFFICIENT_DATA,
@@ -31,6 +30,14 @@ from cscmonitor.indicators.engine import (
 )
 from cscmonitor.indicators.registry import Indicator, Interval, Polarity, Unit
 from cscmonitor.periods import Period
+from cscmonitor.terms import (
+    ContractTerms as Contract,
+)
+from cscmonitor.terms import (
+    IndicatorLookup,
+    ReportedFigures,
+    lookup_indicator,
+)
 
 # Only these statuses withhold a value.
 WITHOUT_VALUE = frozenset({INSUFFICIENT_DATA, NO_DATA, INCOMPLETE_DATA})

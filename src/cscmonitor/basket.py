@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from cscmonitor.contract import Contract, load_contract, load_packaged_contract
 from cscmonitor.indicators.engine import compute
 from cscmonitor.indicators.registry import Tables
 from cscmonitor.periods import Period
+from cscmonitor.terms import ContractTerms as Contract
+from cscmonitor.terms import load_contract, load_packaged_contract
 
 
 def contract_from(name_or_path: str) -> Contract:

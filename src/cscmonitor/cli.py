@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from cscmonitor.backends import Backend
-from cscmonitor.benchmark_cli import benchmark, benchmarks_app
+from cscmonitor.benchmarks.cli import benchmark, benchmarks_app
 from cscmonitor.output import Format, emit
 from cscmonitor.periods import Period, Series, series
 from cscmonitor.records.cli import records_app
@@ -336,7 +336,7 @@ ContractOption = Annotated[
 def _assessments(data_dir: Path | None, contract_name: str, year: int | None) -> tuple:
     from cscmonitor.assess import assess as run_assess
     from cscmonitor.basket import basket_results, contract_from
-    from cscmonitor.contract import ContractError
+    from cscmonitor.terms import ContractError
     from cscmonitor.warehouse import Warehouse
 
     try:

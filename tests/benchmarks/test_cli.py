@@ -11,7 +11,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from cscmonitor.benchmark_cli import app, benchmark, benchmarks_app
+from cscmonitor.benchmarks.cli import app, benchmark, benchmarks_app
 from cscmonitor.ingest import ingest
 from cscmonitor.settings import Settings
 from tests.benchmarks.conftest import NEWER, write

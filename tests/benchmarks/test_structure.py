@@ -10,7 +10,7 @@ import pytest
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
-from cscmonitor.benchmark_cli import app
+from cscmonitor.benchmarks.cli import app
 from cscmonitor.benchmarks.structure import OUTSIDE_CHECK, compare
 from cscmonitor.benchmarks.values import Published
 from cscmonitor.indicators.engine import compute

@@ -22,11 +22,11 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from cscmonitor.contract import load_packaged_contract
 from cscmonitor.records import contracts, db, yamlio
 from cscmonitor.records.audit import Actor
 from cscmonitor.records.errors import RecordsError
 from cscmonitor.records.models import Base, Contract
+from cscmonitor.terms import load_packaged_contract
 
 TEST_DATABASE_URL = "CSCMONITOR_TEST_DATABASE_URL"
 TESTER = Actor("Test Runner")

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from cscmonitor.contract import load_packaged_contract, parse_contract
 from cscmonitor.records import contracts
 from cscmonitor.records.errors import RecordsError
+from cscmonitor.terms import load_packaged_contract, parse_contract
 
 
 def test_a_contract_is_held_with_its_parties_signatories_and_basket(doncaster):

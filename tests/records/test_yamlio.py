@@ -8,7 +8,6 @@ from importlib import resources
 
 import pytest
 
-from cscmonitor.contract import PACKAGED_CONTRACTS
 from cscmonitor.records import (
     basket,
     changes,
@@ -21,6 +20,7 @@ from cscmonitor.records import (
 from cscmonitor.records.audit import Actor
 from cscmonitor.records.errors import RecordsError
 from cscmonitor.records.money import format_pounds
+from cscmonitor.terms import PACKAGED_CONTRACTS
 
 K = 100_000  # £1,000 in pence
 

@@ -13,7 +13,6 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from cscmonitor.assess import RAG, Travel
-from cscmonitor.contract import load_packaged_contract
 from cscmonitor.indicators.engine import compute
 from cscmonitor.periods import twelve_months_to
 from cscmonitor.records import finance, inspections
@@ -25,6 +24,7 @@ from cscmonitor.reports.disclosure import Mode
 from cscmonitor.reports.layout.quarterly import quarterly_document
 from cscmonitor.reports.render import formats, render
 from cscmonitor.settings import Settings
+from cscmonitor.terms import load_packaged_contract
 
 
 def test_contract_quarters() -> None:

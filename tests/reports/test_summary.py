@@ -18,7 +18,6 @@ from cscmonitor.assess import (
     change_between,
     direction_of_travel,
 )
-from cscmonitor.contract import Contract, load_packaged_contract
 from cscmonitor.indicators.registry import Indicator, Polarity, Unit
 from cscmonitor.periods import Period
 from cscmonitor.reports.summary import (
@@ -32,6 +31,7 @@ from cscmonitor.reports.summary import (
     time_since_start,
     write_summary,
 )
+from cscmonitor.terms import ContractTerms, load_packaged_contract
 from tests.conftest import make_indicator as shared_indicator
 
 START = dt.date(2014, 10, 1)
@@ -219,7 +219,7 @@ RESULTS = pd.DataFrame(
 )
 
 
-def context_for(contract: Contract) -> SummaryContext:
+def context_for(contract: ContractTerms) -> SummaryContext:
     return build_summary_context(
         contract,
         assess(RESULTS, contract, REGISTRY),
@@ -229,12 +229,12 @@ def context_for(contract: Contract) -> SummaryContext:
 
 
 @pytest.fixture
-def contract() -> Contract:
+def contract() -> ContractTerms:
     return load_packaged_contract("doncaster-2014", REGISTRY)
 
 
 @pytest.fixture
-def page(contract: Contract) -> str:
+def page(contract: ContractTerms) -> str:
     return render_summary(context_for(contract))
 
 
@@ -249,7 +249,7 @@ def cells(page: str) -> list[list[str]]:
     return [[text(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, re.DOTALL)] for r in rows]
 
 
-def test_context_is_built_from_the_assessments(contract: Contract) -> None:
+def test_context_is_built_from_the_assessments(contract: ContractTerms) -> None:
     context = context_for(contract)
     assert context.marking == MARKING == "Internal — not for publication"
     assert (context.year, context.year_label, context.baseline_label) == (
@@ -359,14 +359,14 @@ def test_page_is_self_contained(page: str) -> None:
     assert "url(" not in page
 
 
-def test_contract_name_is_escaped(contract: Contract) -> None:
+def test_contract_name_is_escaped(contract: ContractTerms) -> None:
     hostile = contract.model_copy(update={"name": "<script>alert('x')</script> & Co"})
     page = render_summary(context_for(hostile))
     assert "<script>" not in page
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; Co" in page
 
 
-def test_write_summary(tmp_path: Path, contract: Contract) -> None:
+def test_write_summary(tmp_path: Path, contract: ContractTerms) -> None:
     context = context_for(contract)
     written = write_summary(tmp_path / "out" / "summary.html", context)
     assert written == tmp_path / "out" / "summary.html"

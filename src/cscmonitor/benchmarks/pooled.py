@@ -23,7 +23,6 @@ from cscmonitor.assess import funnel
 from cscmonitor.benchmarks.bands import quartile_bands
 from cscmonitor.benchmarks.mapping import unit_scale
 from cscmonitor.benchmarks.neighbours import groupings, groupings_for
-from cscmonitor.contract import IndicatorLookup, lookup_indicator
 from cscmonitor.indicators.engine import (
     INCOMPLETE_DATA,
     LOOKBACK_INCOMPLETE,
@@ -32,6 +31,7 @@ from cscmonitor.indicators.engine import (
     RESULT_COLUMNS,
 )
 from cscmonitor.indicators.registry import Interval
+from cscmonitor.terms import IndicatorLookup, lookup_indicator
 
 # Figures that cannot join a pool: nothing held, or only part of the period held.
 UNPOOLED = [NO_DATA, INCOMPLETE_DATA]

@@ -31,10 +31,10 @@ from cscmonitor.benchmarks.neighbours import grouping_for
 from cscmonitor.benchmarks.pooled import pooled_benchmarks
 from cscmonitor.benchmarks.published import comparators_for, neighbour_table, year_name
 from cscmonitor.benchmarks.values import Published, as_published
-from cscmonitor.contract import Contract
 from cscmonitor.indicators.engine import compute
 from cscmonitor.indicators.registry import REGISTRY, Tables, load_builtin
 from cscmonitor.periods import Period, add_months, financial_year
+from cscmonitor.terms import ContractTerms as Contract
 
 
 @dataclass(frozen=True)

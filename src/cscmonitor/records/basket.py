@@ -1,6 +1,6 @@
 """The indicator basket, versioned per contract year, and commentary on its indicators.
 
-Entries are checked by the contract file's own rules (`cscmonitor.contract.BasketEntry`): a
+Entries are checked by the contract file's own rules (`cscmonitor.terms.BasketEntry`): a
 known indicator, a target only where it can be rated, a tolerance with every target. Version 1
 comes with the contract; every later version only from an approved change request.
 """
@@ -15,9 +15,6 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cscmonitor.contract import BasketEntry as TermsEntry
-from cscmonitor.contract import Contract as Terms
-from cscmonitor.contract import IndicatorLookup
 from cscmonitor.periods import Period
 from cscmonitor.records import vocab
 from cscmonitor.records.errors import RecordsError
@@ -28,6 +25,8 @@ from cscmonitor.records.models import (
     Commentary,
     Contract,
 )
+from cscmonitor.terms import BasketEntry as TermsEntry
+from cscmonitor.terms import ContractTerms, IndicatorLookup
 
 APPROVED_STATES = ("approved", "implemented")
 
@@ -38,7 +37,7 @@ class Entry(TermsEntry):
     statistical_neighbour: float | None = None
 
 
-class Basket(Terms):
+class Basket(ContractTerms):
     """The contract file's shape, with basket entries that may carry the neighbours' figure."""
 
     basket: tuple[Entry, ...]

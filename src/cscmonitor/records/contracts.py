@@ -7,11 +7,6 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cscmonitor.contract import BasketEntry as TermsEntry
-from cscmonitor.contract import Contract as Terms
-from cscmonitor.contract import Party as TermsParty
-from cscmonitor.contract import PartyRole
-from cscmonitor.contract import Signatory as TermsSignatory
 from cscmonitor.records import basket, vocab
 from cscmonitor.records.errors import RecordsError
 from cscmonitor.records.models import (
@@ -22,9 +17,13 @@ from cscmonitor.records.models import (
     Service,
     Signatory,
 )
+from cscmonitor.terms import BasketEntry as TermsEntry
+from cscmonitor.terms import ContractTerms, PartyRole
+from cscmonitor.terms import Party as TermsParty
+from cscmonitor.terms import Signatory as TermsSignatory
 
 
-def create_contract(session: Session, terms: Terms) -> Contract:
+def create_contract(session: Session, terms: ContractTerms) -> Contract:
     """Hold a contract checked by the contract file's rules, with its basket as version 1."""
     if session.scalar(select(Contract.id).where(Contract.name == terms.name)) is not None:
         raise RecordsError(f"a contract named {terms.name!r} is already held")
@@ -80,8 +79,8 @@ def delete_contract(session: Session, contract: Contract) -> None:
     session.flush()
 
 
-def terms(contract: Contract, year: int | None = None) -> Terms:
-    """The contract as `cscmonitor.contract.Contract`, with the basket in force in `year`.
+def terms(contract: Contract, year: int | None = None) -> ContractTerms:
+    """The contract as `cscmonitor.terms.ContractTerms`, with the basket in force in `year`.
 
     With no year, the newest basket. This is what `assess` and the reports read.
     """
@@ -92,7 +91,7 @@ def terms(contract: Contract, year: int | None = None) -> Terms:
     )
     if version is None:
         raise RecordsError(f"{contract.name} has no basket")
-    return Terms(
+    return ContractTerms(
         name=contract.name,
         la_code=contract.la_code,
         start_date=contract.start_date,

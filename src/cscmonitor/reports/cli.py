@@ -75,10 +75,10 @@ def _write(
     publish: bool,
     as_at: dt.datetime | None,
 ) -> None:
-    from cscmonitor.contract import ContractError
     from cscmonitor.records.errors import RecordsError
     from cscmonitor.reports.disclosure import Mode
     from cscmonitor.reports.publish import Report, write_reports
+    from cscmonitor.terms import ContractError
 
     try:
         written = write_reports(
@@ -184,8 +184,8 @@ def summary(
     """The one-page HTML summary of performance against the basket for a contract year."""
     from cscmonitor.assess import assess
     from cscmonitor.basket import basket_results, contract_from
-    from cscmonitor.contract import ContractError
     from cscmonitor.reports.summary import build_summary_context, write_summary
+    from cscmonitor.terms import ContractError
     from cscmonitor.warehouse import Warehouse
 
     try:

@@ -24,10 +24,11 @@ from cscmonitor.assess import (
     Direction,
     display_decimals,
 )
-from cscmonitor.contract import Contract, Party
 from cscmonitor.indicators.engine import INSUFFICIENT_DATA, NO_DATA
 from cscmonitor.indicators.registry import Polarity, Unit
 from cscmonitor.periods import Period, add_months
+from cscmonitor.terms import ContractTerms as Contract
+from cscmonitor.terms import Party
 
 TITLE = "Summary of the Trust's performance against Performance Indicators"
 MARKING = "Internal — not for publication"

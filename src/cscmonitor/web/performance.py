@@ -34,7 +34,6 @@ from cscmonitor.benchmarks.mapping import BY_CODE
 from cscmonitor.benchmarks.published import comparators_for, year_name
 from cscmonitor.benchmarks.store import BenchmarkStore
 from cscmonitor.benchmarks.values import Published
-from cscmonitor.contract import Contract
 from cscmonitor.indicators.engine import (
     INCOMPLETE_DATA,
     INSUFFICIENT_DATA,
@@ -47,6 +46,7 @@ from cscmonitor.periods import Period, Series, add_months, financial_year, serie
 from cscmonitor.reports.document import Tone
 from cscmonitor.reports.summary import format_agreed, format_tolerance, format_value
 from cscmonitor.reports.wording import rag_text
+from cscmonitor.terms import ContractTerms as Contract
 from cscmonitor.warehouse import Snapshot, Warehouse, WarehouseTables
 from cscmonitor.web import charts
 

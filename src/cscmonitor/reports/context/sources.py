@@ -19,12 +19,12 @@ from cscmonitor.basket import contract_from
 from cscmonitor.benchmarks.geography import UnknownLA, resolve
 from cscmonitor.benchmarks.store import BenchmarkStore
 from cscmonitor.benchmarks.values import Published
-from cscmonitor.contract import Contract as Terms
 from cscmonitor.indicators.registry import Tables
 from cscmonitor.records import contracts
 from cscmonitor.records.db import database_url, make_engine
 from cscmonitor.records.models import Contract
 from cscmonitor.settings import Settings
+from cscmonitor.terms import ContractTerms as Terms
 from cscmonitor.warehouse import Snapshot, Warehouse
 
 DEFAULT_CONTRACT = "doncaster-2014"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from cscmonitor.contract import Contract as Terms
 from cscmonitor.periods import Period, add_months, twelve_months_to
+from cscmonitor.terms import ContractTerms as Terms
 
 ONE_DAY = dt.timedelta(days=1)
 

@@ -9,8 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from cscmonitor.contract import Contract as Terms
 from cscmonitor.records import contracts, inspections
+from cscmonitor.terms import ContractTerms as Terms
 from cscmonitor.web import governance
 from cscmonitor.web.deps import AppDep, Records, RecordsDep, UserView, VisitDep, require
 from cscmonitor.web.performance import DOMAINS, NoData, Performance

@@ -1,4 +1,4 @@
-"""The Service Delivery Contract file: parties, contract years and the indicator basket.
+"""The Service Delivery Contract's terms, from its file: parties, contract years and the basket.
 
 A contract is a YAML file validated with pydantic. Every problem is reported with
 the file and the field it concerns, e.g. `contract.yaml: basket[2].tolerance: must be ≥ 0`.
@@ -164,7 +164,7 @@ class BasketEntry(_Strict):
         return tolerance
 
 
-class Contract(_Strict):
+class ContractTerms(_Strict):
     """A Service Delivery Contract: who is party to it, when it runs and what it measures."""
 
     name: Text
@@ -345,7 +345,7 @@ _ContractLoader.yaml_implicit_resolvers = {
 
 def parse_contract(
     text: str, source: str = "contract.yaml", registry: IndicatorLookup | None = None
-) -> Contract:
+) -> ContractTerms:
     """Parse and validate contract YAML; `source` names the file in error messages."""
     try:
         data = yaml.load(text, Loader=_ContractLoader)  # a SafeLoader subclass
@@ -362,12 +362,12 @@ def parse_contract(
             [ContractProblem(source, "", f"must be a mapping of contract fields, not {found}")]
         )
     try:
-        return Contract.model_validate(data, context={"registry": registry})
+        return ContractTerms.model_validate(data, context={"registry": registry})
     except ValidationError as exc:
         raise ContractError(_problems(source, exc)) from None
 
 
-def load_contract(path: str | Path, registry: IndicatorLookup | None = None) -> Contract:
+def load_contract(path: str | Path, registry: IndicatorLookup | None = None) -> ContractTerms:
     """Read and validate a contract file."""
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -384,7 +384,7 @@ def packaged_contract_names() -> list[str]:
     )
 
 
-def load_packaged_contract(name: str, registry: IndicatorLookup | None = None) -> Contract:
+def load_packaged_contract(name: str, registry: IndicatorLookup | None = None) -> ContractTerms:
     """One of the example contracts shipped with cscmonitor, by name."""
     if name not in packaged_contract_names():
         known = ", ".join(packaged_contract_names())

@@ -91,8 +91,8 @@ def benchmark(
     from cscmonitor.benchmarks.neighbours import GROUPING_FILES
     from cscmonitor.benchmarks.published import parse_year
     from cscmonitor.benchmarks.table import benchmark_view
-    from cscmonitor.contract import ContractError
     from cscmonitor.periods import Period
+    from cscmonitor.terms import ContractError
     from cscmonitor.warehouse import Warehouse
 
     settings = _settings(data_dir)
