@@ -10,17 +10,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 
 from cscmonitor.backends import Backend, SnapshotTables
 from cscmonitor.indicators.engine import compute
 from cscmonitor.indicators.registry import all_indicators
 from cscmonitor.ingest import ingest
 from cscmonitor.periods import Series, series
-from cscmonitor.returns.issues import ReturnError
-from cscmonitor.settings import Settings
+from cscmonitor.settings import Settings, settings_problem
 from cscmonitor.synth.england import generate_england
-from cscmonitor.warehouse import LAYOUT_ENV, SCHEMAS, Layout, Warehouse, partition_columns
+from cscmonitor.warehouse import SCHEMAS, Layout, Warehouse, partition_columns
 
 DATA = Path(__file__).parent / "data" / "ingest"
 TWO_LAS = ("805", "806")  # Hartlepool and Middlesbrough
@@ -42,8 +41,9 @@ def test_the_lake_holds_the_same_rows_as_one_file_per_table(
 ) -> None:
     _ingest_all(settings)
     files = Warehouse(settings.warehouse_dir)
-    monkeypatch.setenv(LAYOUT_ENV, "lake")
-    lake_settings = settings.model_copy(update={"data_dir": tmp_path / "lake"})
+    lake_settings = settings.model_copy(
+        update={"data_dir": tmp_path / "lake", "warehouse_layout": "lake"}
+    )
     _ingest_all(lake_settings)
     lake = Warehouse(lake_settings.warehouse_dir)
     snapshot = lake.require_current()
@@ -90,10 +90,13 @@ def test_relayout_round_trips_and_later_ingests_keep_the_layout(settings: Settin
     assert warehouse.read("cin_children").num_rows == first.manifest["row_counts"]["cin_children"]
 
 
-def test_an_unknown_layout_is_refused(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(LAYOUT_ENV, "heap")
-    with pytest.raises(ReturnError, match="use one of files, lake"):
-        ingest([DATA / "cin"], settings)
+def test_an_unknown_layout_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CSCMONITOR_WAREHOUSE_LAYOUT", "heap")
+    with pytest.raises(ValidationError) as refused:
+        Settings()
+    assert settings_problem(refused.value) == (
+        "CSCMONITOR_WAREHOUSE_LAYOUT='heap': Input should be 'files' or 'lake'"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -101,18 +104,14 @@ def two_las(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Two synthetic LAs' census years 2023-2024, ingested into a lake."""
     root = tmp_path_factory.mktemp("two-las")
     generate_england(root / "returns", 2023, 2024, seed=5, las=list(TWO_LAS))
-    settings = Settings(data_dir=root / "data", pseudonym_key=SecretStr("test-key-not-secret"))
-    before = os.environ.get(LAYOUT_ENV)
-    os.environ[LAYOUT_ENV] = Layout.LAKE.value
-    try:
-        for la in TWO_LAS:
-            report = ingest([root / "returns" / la], settings, la_code=la)
-            assert report.problems.errors == 0
-    finally:
-        if before is None:
-            del os.environ[LAYOUT_ENV]
-        else:
-            os.environ[LAYOUT_ENV] = before
+    settings = Settings(
+        data_dir=root / "data",
+        pseudonym_key=SecretStr("test-key-not-secret"),
+        warehouse_layout="lake",
+    )
+    for la in TWO_LAS:
+        report = ingest([root / "returns" / la], settings, la_code=la)
+        assert report.problems.errors == 0
     return settings
 
 

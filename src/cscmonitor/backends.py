@@ -4,24 +4,26 @@ The indicator code is the same on both; only the connection differs. Spark runs 
 mode unless `SPARK_MASTER`/`spark-submit` configuration says otherwise (docs/scale.md).
 
 A snapshot in the lake layout (warehouse.Layout.LAKE) is read as hive partitions with the
-schema given, so LA codes stay text. `CSCMONITOR_LAKE_URI` points Spark at a copy of the
-warehouse in object storage (`s3a://bucket/cscmonitor/warehouse`, `abfss://...`): the
-manifest is read from the local data directory, the tables from there.
+schema given, so LA codes stay text. `CSCMONITOR_LAKE_URI` (Settings.lake_uri) points Spark
+at a copy of the warehouse in object storage (`s3a://bucket/cscmonitor/warehouse`,
+`abfss://...`): the manifest is read from the local data directory, the tables from there.
+
+Ibis and the warehouse are imported when a backend is connected, so a command's `--help`
+can name `Backend` without loading them.
 """
 
 from __future__ import annotations
 
-import os
 from enum import StrEnum
-from functools import cache
-from typing import Any, assert_never
+from typing import TYPE_CHECKING, Any, assert_never
 
-import ibis
-import ibis.expr.types as ir
+if TYPE_CHECKING:
+    import ibis
+    import ibis.expr.types as ir
 
-from cscmonitor.warehouse import SCHEMAS, Layout, Snapshot, duckdb_lake_table
+    from cscmonitor.settings import Settings
+    from cscmonitor.warehouse import Snapshot
 
-LAKE_URI_ENV = "CSCMONITOR_LAKE_URI"
 SPARK_TYPES = {
     "string": "STRING",
     "date32[day]": "DATE",
@@ -37,15 +39,23 @@ class Backend(StrEnum):
     PYSPARK = "pyspark"
 
 
-@cache
-def spark_session() -> Any:
-    """One Spark session per process (docs/scale.md).
+_SESSION: list[Any] = []
+
+
+def spark_session(settings: Settings | None = None) -> Any:
+    """One Spark session per process (docs/scale.md), configured by the first caller's settings.
 
     Local mode (`local[*]`, small shuffles, no UI) unless a cluster is named: `SPARK_MASTER`,
     a `--master` or `spark.master` in `PYSPARK_SUBMIT_ARGS`, or a run under `spark-submit`
     or on Databricks, whose settings are then left as they are. `CSCMONITOR_SPARK_PARTITIONS`
     sets the shuffle partitions either way.
     """
+    if _SESSION:
+        return _SESSION[0]
+    if settings is None:
+        from cscmonitor.settings import Settings
+
+        settings = Settings()
     try:
         from pyspark.sql import SparkSession
     except ImportError:
@@ -54,14 +64,15 @@ def spark_session() -> Any:
         ) from None
     # Dates and periods are calendar days: never shifted by the machine's time zone.
     builder = SparkSession.builder.appName("cscmonitor").config("spark.sql.session.timeZone", "UTC")
-    partitions = os.environ.get("CSCMONITOR_SPARK_PARTITIONS")
-    master = os.environ.get("SPARK_MASTER")
-    submit_args = os.environ.get("PYSPARK_SUBMIT_ARGS", "")
-    # spark-submit and Databricks start the JVM first and hand Python its gateway.
-    launched = "PYSPARK_GATEWAY_PORT" in os.environ or "DATABRICKS_RUNTIME_VERSION" in os.environ
-    if master:
-        builder = builder.master(master)
-    elif not launched and "--master" not in submit_args and "spark.master" not in submit_args:
+    partitions = str(settings.spark_partitions) if settings.spark_partitions else None
+    submit_args = settings.spark_submit_args
+    if settings.spark_master:
+        builder = builder.master(settings.spark_master)
+    elif (
+        not settings.launched_by_spark
+        and "--master" not in submit_args
+        and "spark.master" not in submit_args
+    ):
         builder = (
             builder.master("local[*]")
             .config("spark.ui.enabled", "false")
@@ -70,7 +81,7 @@ def spark_session() -> Any:
         partitions = partitions or "4"
     if partitions:
         builder = builder.config("spark.sql.shuffle.partitions", partitions)
-    if os.environ.get("CSCMONITOR_SPARK_SMALL"):
+    if settings.spark_small:
         # Tests and tiny data: compiling generated code costs more than it saves.
         builder = (
             builder.config("spark.sql.codegen.wholeStage", "false")
@@ -80,27 +91,43 @@ def spark_session() -> Any:
         )
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
+    _SESSION.append(session)
     return session
 
 
-def connect(backend: Backend) -> ibis.BaseBackend:
+def connect(backend: Backend, settings: Settings | None = None) -> ibis.BaseBackend:
+    import ibis
+
     match backend:
         case Backend.DUCKDB:
             return ibis.duckdb.connect()
         case Backend.PYSPARK:
-            return ibis.pyspark.connect(spark_session())
+            return ibis.pyspark.connect(spark_session(settings))
 
 
 class SnapshotTables:
     """The tables of one warehouse snapshot as Ibis tables on the chosen backend."""
 
-    def __init__(self, snapshot: Snapshot, backend: Backend = Backend.DUCKDB) -> None:
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        backend: Backend = Backend.DUCKDB,
+        settings: Settings | None = None,
+    ) -> None:
+        """`settings` configure Spark and name its copy of the lake (none needed on DuckDB)."""
+        if backend is Backend.PYSPARK and settings is None:
+            from cscmonitor.settings import Settings
+
+            settings = Settings()
         self.snapshot = snapshot
         self.backend = backend
-        self.con = connect(backend)
+        self.con = connect(backend, settings)
+        self.lake_uri = settings.lake_uri if settings is not None else None
         self._tables: dict[str, ir.Table] = {}
 
     def table(self, name: str) -> ir.Table:
+        from cscmonitor.warehouse import SCHEMAS, Layout
+
         if name not in self._tables:
             if name not in SCHEMAS:
                 raise KeyError(f"no warehouse table {name!r}")
@@ -118,7 +145,7 @@ class SnapshotTables:
         return self._tables[name]
 
     def _remote(self) -> str | None:
-        return os.environ.get(LAKE_URI_ENV) if self.backend is Backend.PYSPARK else None
+        return self.lake_uri if self.backend is Backend.PYSPARK else None
 
     def _location(self, name: str) -> str:
         """Where the table is read from: the snapshot's folder, or its copy in object storage."""
@@ -129,6 +156,8 @@ class SnapshotTables:
         return str(path)
 
     def _lake_table(self, name: str, table_name: str) -> ir.Table:
+        from cscmonitor.warehouse import SCHEMAS, duckdb_lake_table
+
         match self.backend:
             case Backend.DUCKDB:
                 return duckdb_lake_table(self.con, self.snapshot, name, table_name)
@@ -148,6 +177,8 @@ class SnapshotTables:
 
     def _empty(self, name: str, table_name: str) -> ir.Table:
         """The table with no rows, in the warehouse's schema."""
+        from cscmonitor.warehouse import SCHEMAS
+
         match self.backend:
             case Backend.DUCKDB:
                 return self.con.create_table(table_name, SCHEMAS[name].empty_table())
@@ -161,4 +192,6 @@ class SnapshotTables:
 
 
 def _spark_ddl(name: str) -> str:
+    from cscmonitor.warehouse import SCHEMAS
+
     return ", ".join(f"`{f.name}` {SPARK_TYPES[str(f.type)]}" for f in SCHEMAS[name])

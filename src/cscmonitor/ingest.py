@@ -36,7 +36,7 @@ from cscmonitor.returns.parsed import Parsed
 from cscmonitor.returns.schema import LOCATION, Kind
 from cscmonitor.returns.xmlstream import check_prolog
 from cscmonitor.settings import Settings
-from cscmonitor.warehouse import IngestResult, Warehouse
+from cscmonitor.warehouse import IngestResult, Layout, Warehouse
 
 # Told how far through each file parsing is: (file, bytes done, bytes in the file).
 Progress = Callable[[Path, int, int], None]
@@ -256,7 +256,8 @@ def ingest(
         "warnings": problems.warnings,
         "files_unreadable": sorted(set(unreadable["file"].to_pylist())),
     }
-    result_ = Warehouse(settings.warehouse_dir).ingest(
+    warehouse = Warehouse(settings.warehouse_dir, first_layout=Layout(settings.warehouse_layout))
+    result_ = warehouse.ingest(
         parsed, privacy=privacy, validation=validation
     )
     snapshot = result_.snapshot.id

@@ -6,10 +6,10 @@ import json
 import math
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-from rich.console import Console
-from rich.table import Table
+if TYPE_CHECKING:  # pandas and rich load when a table is written, not for a command's --help
+    import pandas as pd
 
 
 class Format(StrEnum):
@@ -37,6 +37,9 @@ def render(frame: pd.DataFrame, fmt: Format, *, title: str | None = None) -> str
                 json.loads(dated.to_json(orient="records", double_precision=10)), indent=2
             )
         case Format.TABLE:
+            from rich.console import Console
+            from rich.table import Table
+
             console = Console(width=200, record=True)
             table = Table(title=title)
             for column in frame.columns:

@@ -1,19 +1,37 @@
-"""Installation settings, from the environment (prefix `CSCMONITOR_`) or a `.env` file."""
+"""Installation settings, from the environment (prefix `CSCMONITOR_`) or a `.env` file.
+
+The one place the environment is read: each command and the web app build one `Settings`
+when they start and hand it down. Outside development the web app refuses to start without
+a strong secret key (`check`).
+"""
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MIN_SECRET_LENGTH = 32
+# Keys seen in examples and documentation: never accepted outside development.
+KNOWN_WEAK_SECRETS = frozenset({"changethis", "change-me", "secret", "development", "dev"})
+ENV_PREFIX = "CSCMONITOR_"
+
+
+class InsecureSettings(RuntimeError):
+    """Settings that must not run outside development."""
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CSCMONITOR_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore")
 
     data_dir: Path = Path("data")
-    backend: Literal["duckdb"] = "duckdb"
+    # The records database; unset, a SQLite file in the data directory (`records_url`).
+    database_url: str | None = None
+    # Where indicator queries run unless a command says otherwise (`compute --backend`).
+    backend: Literal["duckdb", "pyspark"] = "duckdb"
     environment: Literal["development", "production"] = "development"
     # The key for pseudonymising child and worker ids. Unset, a random key is made once
     # and kept in the data directory beside (never inside) the warehouse.
@@ -26,6 +44,41 @@ class Settings(BaseSettings):
     max_file_mb: int = 2048
     max_line_kb: int = 1024
     max_columns: int = 1000
+    # The layout of a new warehouse's first snapshot (later ones keep the current one's).
+    warehouse_layout: Literal["files", "lake"] = "files"
+
+    # Spark (docs/scale.md): a copy of the warehouse in object storage for Spark to read
+    # (`s3a://bucket/cscmonitor/warehouse`), shuffle partitions, and small-data tuning.
+    lake_uri: str | None = None
+    spark_partitions: int | None = None
+    spark_small: bool = False
+    # How the process was started, as Spark and Databricks announce it (no prefix: theirs).
+    spark_master: str | None = Field(None, validation_alias=AliasChoices("SPARK_MASTER"))
+    spark_submit_args: str = Field("", validation_alias=AliasChoices("PYSPARK_SUBMIT_ARGS"))
+    spark_gateway_port: str | None = Field(
+        None, validation_alias=AliasChoices("PYSPARK_GATEWAY_PORT")
+    )
+    databricks_runtime: str | None = Field(
+        None, validation_alias=AliasChoices("DATABRICKS_RUNTIME_VERSION")
+    )
+
+    # The web app. Sessions and CSRF tokens are keyed HMACs with the secret key, so a copy
+    # of the database's session table cannot be replayed as cookies.
+    secret_key: SecretStr | None = None
+    # The contract the app shows, by name; unset, the only one held.
+    contract: str | None = None
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
+    # Sign-in: this many failures for one username (or 4× for one address) in the window
+    # refuse further attempts until the window has passed.
+    signin_failures_allowed: int = 5
+    signin_window_minutes: int = 15
+    upload_max_mb: int = 200
+    form_max_kb: int = 256
+    # Cookies only over HTTPS; on by default outside development.
+    secure_cookies: bool | None = None
+    # `cscmonitor users create` reads the new password here instead of asking (scripts).
+    new_password: SecretStr | None = None
 
     @property
     def warehouse_dir(self) -> Path:
@@ -38,3 +91,69 @@ class Settings(BaseSettings):
     @property
     def key_file(self) -> Path:
         return self.data_dir / "keys" / "pseudonym.key"
+
+    @property
+    def records_url(self) -> str:
+        """The records database: `database_url`, else a SQLite file in the data directory."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'records.db'}"
+
+    @property
+    def launched_by_spark(self) -> bool:
+        """spark-submit and Databricks start the JVM first and hand Python its gateway."""
+        return bool(self.spark_gateway_port or self.databricks_runtime)
+
+    @property
+    def development(self) -> bool:
+        return self.environment == "development"
+
+    @property
+    def cookies_secure(self) -> bool:
+        return (not self.development) if self.secure_cookies is None else self.secure_cookies
+
+    def check(self) -> None:
+        """Refuse to run outside development without a strong secret key."""
+        if self.development:
+            return
+        key = self.secret_key.get_secret_value() if self.secret_key else ""
+        if not key:
+            raise InsecureSettings(
+                "CSCMONITOR_SECRET_KEY is not set: outside development the web app needs one "
+                '(e.g. python -c "import secrets; print(secrets.token_urlsafe(48))")'
+            )
+        if key.lower() in KNOWN_WEAK_SECRETS or len(key) < MIN_SECRET_LENGTH:
+            raise InsecureSettings(
+                f"CSCMONITOR_SECRET_KEY is too weak: use at least {MIN_SECRET_LENGTH} random "
+                "characters"
+            )
+
+    def secret(self) -> bytes:
+        """The key for HMACs; in development without one, a random key for this process."""
+        if self.secret_key is not None and self.secret_key.get_secret_value():
+            return self.secret_key.get_secret_value().encode()
+        self.check()  # outside development this has already refused
+        return _process_secret()
+
+
+def settings_problem(error: ValidationError) -> str:
+    """A settings error in the environment's words: `CSCMONITOR_X='value': what is expected`."""
+    return "; ".join(
+        f"{_variable(detail['loc'])}={detail.get('input')!r}: {detail['msg']}"
+        for detail in error.errors()
+    )
+
+
+def _variable(loc: tuple[int | str, ...]) -> str:
+    field = Settings.model_fields.get(str(loc[0])) if loc else None
+    if field is not None and isinstance(field.validation_alias, AliasChoices):
+        return str(field.validation_alias.choices[0])
+    return f"{ENV_PREFIX}{str(loc[0]).upper()}" if loc else ENV_PREFIX.rstrip("_")
+
+
+_PROCESS_SECRET: list[bytes] = []
+
+
+def _process_secret() -> bytes:
+    # Development only: sessions end when the process does, which is what a developer expects.
+    if not _PROCESS_SECRET:
+        _PROCESS_SECRET.append(secrets.token_bytes(32))
+    return _PROCESS_SECRET[0]

@@ -76,10 +76,6 @@ class Layout(StrEnum):
     LAKE = "lake"  # a folder per table, hive-partitioned by LA and year
 
 
-# Chooses the layout of a warehouse's first snapshot (later ones keep the current one's).
-LAYOUT_ENV = "CSCMONITOR_WAREHOUSE_LAYOUT"
-
-
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 
 
@@ -124,13 +120,16 @@ class IngestResult:
 
 
 class Warehouse:
-    def __init__(self, root: Path, layout: Layout | None = None) -> None:
+    def __init__(
+        self, root: Path, layout: Layout | None = None, first_layout: Layout = Layout.FILES
+    ) -> None:
         """`layout` of the snapshots written; by default the current snapshot's, else
-        `$CSCMONITOR_WAREHOUSE_LAYOUT`, else one file per table."""
+        `first_layout` (Settings.warehouse_layout)."""
         self.root = root
         self.snapshots_dir = root / "snapshots"
         self.pointer = root / "CURRENT"
         self.layout = layout
+        self.first_layout = first_layout
 
     def current(self) -> Snapshot | None:
         if not self.pointer.exists():
@@ -230,12 +229,7 @@ class Warehouse:
             return self.layout
         if current is not None:
             return current.layout
-        wanted = os.environ.get(LAYOUT_ENV, Layout.FILES)
-        try:
-            return Layout(wanted)
-        except ValueError:
-            choices = ", ".join(layout.value for layout in Layout)
-            raise ReturnError(f"{LAYOUT_ENV}={wanted!r}: use one of {choices}") from None
+        return self.first_layout
 
     def rollback(self, snapshot_id: str) -> Snapshot:
         """Make an earlier (or later) complete snapshot current again; nothing is deleted."""

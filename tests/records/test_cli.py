@@ -10,7 +10,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from cscmonitor.records import db, yamlio
+from cscmonitor.records import yamlio
 from cscmonitor.records.cli import records_app
 
 runner = CliRunner()
@@ -60,7 +60,7 @@ def test_every_command_has_help(path):
 def cli(empty_engine, tmp_path, monkeypatch):
     """Run `records …` against the test database, the way a user would."""
     url = empty_engine.url.render_as_string(hide_password=False)
-    monkeypatch.setenv(db.DATABASE_URL_VARIABLE, url)
+    monkeypatch.setenv("CSCMONITOR_DATABASE_URL", url)
 
     def run(*args: str):
         return runner.invoke(records_app, [*args, "--data-dir", str(tmp_path)])

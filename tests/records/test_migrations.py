@@ -64,7 +64,7 @@ def test_work_on_a_database_without_the_schema_is_refused(empty_engine):
 
 
 def test_database_url_prefers_the_environment(monkeypatch, tmp_path):
-    monkeypatch.delenv(db.DATABASE_URL_VARIABLE, raising=False)
+    monkeypatch.delenv("CSCMONITOR_DATABASE_URL", raising=False)
     assert db.database_url(Settings(data_dir=tmp_path)) == f"sqlite:///{tmp_path}/records.db"
-    monkeypatch.setenv(db.DATABASE_URL_VARIABLE, "postgresql+psycopg://u@h/d")
+    monkeypatch.setenv("CSCMONITOR_DATABASE_URL", "postgresql+psycopg://u@h/d")
     assert db.database_url(Settings(data_dir=tmp_path)) == "postgresql+psycopg://u@h/d"

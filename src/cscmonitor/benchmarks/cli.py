@@ -11,17 +11,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
-from rich.console import Console
 
+from cscmonitor.commands import DataDir, fail, settings_for, stderr
 from cscmonitor.output import Format, emit
-from cscmonitor.settings import Settings
 
 if TYPE_CHECKING:
-    from cscmonitor.benchmarks.store import BenchmarkStore
+    import pandas as pd
 
-err = Console(stderr=True)
+    from cscmonitor.benchmarks.store import BenchmarkStore
 
 benchmarks_app = typer.Typer(
     help="The published DfE tables used as benchmarks: import newer releases, list what is held.",
@@ -29,30 +27,17 @@ benchmarks_app = typer.Typer(
     add_completion=False,
 )
 
-DataDir = Annotated[
-    Path | None,
-    typer.Option("--data-dir", help="Data directory (default: $CSCMONITOR_DATA_DIR or ./data)."),
-]
 FormatOption = Annotated[Format, typer.Option("--format", help="Output format.")]
 OutputOption = Annotated[
     Path | None, typer.Option(help="Write to this file instead of the screen.")
 ]
 
 
-def _settings(data_dir: Path | None) -> Settings:
-    return Settings(data_dir=data_dir) if data_dir else Settings()
-
-
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", markup=True, highlight=False)
-    return typer.Exit(code=2)
-
-
 def benchmark_store(data_dir: Path | None) -> BenchmarkStore:
     """The store of published tables: bundled ones plus imports under DATA_DIR/benchmarks."""
     from cscmonitor.benchmarks.store import BenchmarkStore
 
-    return BenchmarkStore(_settings(data_dir).data_dir / "benchmarks")
+    return BenchmarkStore(settings_for(data_dir).data_dir / "benchmarks")
 
 
 def benchmark(
@@ -95,7 +80,7 @@ def benchmark(
     from cscmonitor.terms import ContractError
     from cscmonitor.warehouse import Warehouse
 
-    settings = _settings(data_dir)
+    settings = settings_for(data_dir)
     try:
         if (year is None) == (period is None):
             raise ValueError("give --year (e.g. 2015-16) or --period START:END")
@@ -120,7 +105,7 @@ def benchmark(
             contract=terms,
         )
     except (ValueError, KeyError, FileNotFoundError, ContractError, UnknownLA) as exc:
-        raise _fail(str(exc).strip("'\"")) from None
+        raise fail(str(exc).strip("'\"")) from None
     place = view.la
     title = (
         f"{place.name} ({place.code}{', ' + place.new_code if place.new_code else ''}), "
@@ -134,7 +119,7 @@ def benchmark(
     else:
         emit(view.table, format, output)
     for note in view.notes:
-        err.print(f"note: {note}", highlight=False)
+        stderr().print(f"note: {note}", highlight=False)
 
 
 def _float(value: object) -> float | None:
@@ -173,6 +158,8 @@ _SHORT = {
 
 def display_table(table: pd.DataFrame) -> pd.DataFrame:
     """The benchmark table as text for the terminal: figures in their unit, flags as DfE shows."""
+    import pandas as pd
+
     blank = pd.Series(None, index=table.index, dtype=object)
 
     def col(name: str) -> pd.Series:
@@ -226,17 +213,17 @@ def import_tables(
     store = benchmark_store(data_dir)
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
-        raise _fail(f"no such file: {', '.join(missing)}")
+        raise fail(f"no such file: {', '.join(missing)}")
     try:
         imported = store.import_files(files)
     except EESFormatError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     for done in imported:
         codes = [c.code for c in COMPARATORS if done.dataset in c.datasets]
         years = f"{done.years[0]}–{done.years[-1]}" if done.years else "no years"
         flags = ", ".join(f"{k} {v}" for k, v in sorted(done.flags.items())) or "none"
         state = "already held" if done.already_held else "imported"
-        err.print(
+        stderr().print(
             f"{done.source_file}: {state} as dataset {done.dataset}: {done.rows} values of "
             f"{done.measures} measures, {years}; suppressed: {flags}; benchmarks: "
             f"{', '.join(codes) or 'none mapped yet'}",
@@ -274,14 +261,14 @@ def structure(
     from cscmonitor.periods import Period
     from cscmonitor.warehouse import Warehouse
 
-    settings = _settings(data_dir)
+    settings = settings_for(data_dir)
     if to_year < from_year:
-        raise _fail("--to-year is before --from-year")
+        raise fail("--to-year is before --from-year")
     years = [Period(dt.date(y, 4, 1), dt.date(y + 1, 3, 31)) for y in range(from_year, to_year + 1)]
     try:
         tables = Warehouse(settings.warehouse_dir).tables()
     except FileNotFoundError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     computed = compute(tables, years, codes=list(OUTSIDE_CHECK))
     published = Published(benchmark_store(data_dir).published()).values
     emit(compare(computed, published), format, output, title="Computed beside published")

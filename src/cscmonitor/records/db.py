@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,16 +17,12 @@ from cscmonitor.records.audit import Actor
 from cscmonitor.records.errors import RecordsError
 from cscmonitor.settings import Settings
 
-DATABASE_URL_VARIABLE = "CSCMONITOR_DATABASE_URL"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def database_url(settings: Settings) -> str:
     """`$CSCMONITOR_DATABASE_URL` when set, else a SQLite file in the data directory."""
-    url = os.environ.get(DATABASE_URL_VARIABLE)
-    if url:
-        return url
-    return f"sqlite:///{settings.data_dir / 'records.db'}"
+    return settings.records_url
 
 
 def _enforce_sqlite_foreign_keys(dbapi_connection: object, _record: object) -> None:

@@ -14,11 +14,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from cscmonitor.settings import Settings
-
-err = Console(stderr=True)
+from cscmonitor.commands import DataDir, settings_for, stderr
 
 report_app = typer.Typer(
     help="Write the reports people read: quarterly, annual review, corporate parenting, summary.",
@@ -26,10 +23,6 @@ report_app = typer.Typer(
     add_completion=False,
 )
 
-DataDir = Annotated[
-    Path | None,
-    typer.Option("--data-dir", help="Data directory (default: $CSCMONITOR_DATA_DIR or ./data)."),
-]
 ContractOption = Annotated[
     str | None,
     typer.Option(
@@ -59,10 +52,6 @@ AsAtOption = Annotated[
 ]
 
 
-def _settings(data_dir: Path | None) -> Settings:
-    return Settings(data_dir=data_dir) if data_dir else Settings()
-
-
 def _write(
     report: str,
     *,
@@ -82,7 +71,7 @@ def _write(
 
     try:
         written = write_reports(
-            _settings(data_dir),
+            settings_for(data_dir),
             Report(report),
             [(format, output)],
             contract=contract,
@@ -92,9 +81,9 @@ def _write(
             as_at=as_at.date() if as_at else None,
         )
     except (ValueError, KeyError, FileNotFoundError, ContractError, RecordsError) as exc:
-        err.print(f"[red]error:[/red] {str(exc).strip(chr(39) + chr(34))}", highlight=False)
+        stderr().print(f"[red]error:[/red] {str(exc).strip(chr(39) + chr(34))}", highlight=False)
         raise typer.Exit(code=2) from None
-    err.print(f"report: {written[0]}", highlight=False)
+    stderr().print(f"report: {written[0]}", highlight=False)
 
 
 @report_app.command()
@@ -190,13 +179,13 @@ def summary(
 
     try:
         terms = contract_from(contract)
-        tables = Warehouse(_settings(data_dir).warehouse_dir).tables()
+        tables = Warehouse(settings_for(data_dir).warehouse_dir).tables()
         assessments = assess(basket_results(tables, terms), terms, year=year)
     except (ContractError, ValueError, KeyError, FileNotFoundError) as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        stderr().print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(code=2) from None
     created = dt.datetime.fromisoformat(tables.snapshot.manifest["created_at"]).date()
     context = build_summary_context(
         terms, assessments, snapshot_id=tables.snapshot.id, snapshot_date=created
     )
-    err.print(f"report: {write_summary(output, context)}", highlight=False)
+    stderr().print(f"report: {write_summary(output, context)}", highlight=False)

@@ -1,22 +1,15 @@
-"""`cscmonitor serve` and `cscmonitor users`. Mounted on the main app by `cli.py`:
-
-from cscmonitor.web.cli import serve, users_app
-app.command()(serve)
-app.add_typer(users_app, name="users")
-"""
+"""`cscmonitor serve` and `cscmonitor users` (registered in cli.COMMANDS)."""
 
 from __future__ import annotations
 
+import errno
 import getpass
-from pathlib import Path
+import socket
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from cscmonitor.settings import Settings
-
-err = Console(stderr=True)
+from cscmonitor.commands import DataDir, fail, settings_for, stderr
 
 users_app = typer.Typer(
     help="Web app accounts: create the first administrator, list accounts.",
@@ -24,24 +17,12 @@ users_app = typer.Typer(
     add_completion=False,
 )
 
-DataDir = Annotated[
-    Path | None,
-    typer.Option("--data-dir", help="Data directory (default: $CSCMONITOR_DATA_DIR or ./data)."),
-]
-
-
-def _settings(data_dir: Path | None) -> Settings:
-    return Settings(data_dir=data_dir) if data_dir else Settings()
-
-
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
-    return typer.Exit(code=2)
-
 
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    host: Annotated[
+        str, typer.Option(metavar="ADDRESS", help="Address to listen on.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(metavar="PORT", help="Port to listen on.")] = 8000,
     data_dir: DataDir = None,
 ) -> None:
     """Run the web app (refuses outside development without CSCMONITOR_SECRET_KEY)."""
@@ -49,20 +30,40 @@ def serve(
 
     import uvicorn
 
+    from cscmonitor.settings import InsecureSettings
     from cscmonitor.web.app import create_app, warm_up
-    from cscmonitor.web.config import InsecureSettings, WebSettings
 
-    settings = WebSettings()
+    settings = settings_for(data_dir)
     try:
-        app = create_app(settings, _settings(data_dir))
+        settings.check()
     except InsecureSettings as exc:
-        raise _fail(str(exc)) from None
-    err.print(
-        f"cscmonitor web app ({settings.environment}): http://{host}:{port}/", highlight=False
-    )
+        raise fail(str(exc)) from None
+    # Listen before anything starts, so a busy port is one line and nothing claims to run.
+    listening = listen(host, port)
+    app = create_app(settings, settings)
+    stderr().print(f"cscmonitor web app ({settings.environment}): http://{host}:{port}/")
     # The first dashboard costs a few seconds of computing: done while uvicorn starts.
     threading.Thread(target=warm_up, args=(app,), daemon=True).start()
-    uvicorn.run(app, host=host, port=port, proxy_headers=False, server_header=False)
+    config = uvicorn.Config(app, host=host, port=port, proxy_headers=False, server_header=False)
+    uvicorn.Server(config).run(sockets=[listening])
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port, or one line saying why it cannot be."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listening = socket.socket(family, socket.SOCK_STREAM)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listening.bind((host, port))
+    except OSError as exc:
+        listening.close()
+        reason = (
+            "is in use (is cscmonitor already serving? stop it, or choose another --port)"
+            if exc.errno == errno.EADDRINUSE
+            else f"cannot be used: {exc.strerror}"
+        )
+        raise fail(f"{host}:{port} {reason}") from None
+    return listening
 
 
 @users_app.command("create")
@@ -76,16 +77,18 @@ def create(
     data_dir: DataDir = None,
 ) -> None:
     """Create an account; the password is asked for (or read from CSCMONITOR_NEW_PASSWORD)."""
-    import os
-
     from cscmonitor.records import db
     from cscmonitor.records.audit import Actor
     from cscmonitor.web.users import AccountError, create_user, unit
 
-    password = os.environ.get("CSCMONITOR_NEW_PASSWORD") or getpass.getpass("Password: ")
-    if not os.environ.get("CSCMONITOR_NEW_PASSWORD") and getpass.getpass("Again: ") != password:
-        raise _fail("the passwords differ")
-    engine = db.make_engine(db.database_url(_settings(data_dir)))
+    settings = settings_for(data_dir)
+    if settings.new_password is not None:
+        password = settings.new_password.get_secret_value()
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            raise fail("the passwords differ")
+    engine = db.make_engine(settings.records_url)
     db.upgrade(engine)
     try:
         with unit(engine) as session:
@@ -99,10 +102,10 @@ def create(
             )
             made = (user.username, user.role)
     except AccountError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     finally:
         engine.dispose()
-    err.print(f"account {made[0]} created with role {made[1]}", highlight=False)
+    stderr().print(f"account {made[0]} created with role {made[1]}")
 
 
 @users_app.command("list")
@@ -111,7 +114,7 @@ def list_accounts(data_dir: DataDir = None) -> None:
     from cscmonitor.records import db
     from cscmonitor.web.users import list_users, unit
 
-    engine = db.make_engine(db.database_url(_settings(data_dir)))
+    engine = db.make_engine(settings_for(data_dir).records_url)
     db.upgrade(engine)
     with unit(engine) as session:
         for user in list_users(session):

@@ -1,4 +1,8 @@
-"""The `cscmonitor synth` command: one LA from a scenario, or every LA in England."""
+"""The `cscmonitor synth` command: one LA from a scenario, or every LA in England.
+
+Kept outside `synth/`, whose package imports the generator (numpy, pandas), so that
+`cscmonitor synth --help` imports neither.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-err = Console(stderr=True)
+from cscmonitor.commands import stderr
+
 # The latest census year whose child population is published in the bundled estimates.
 DEFAULT_TO_YEAR = 2024
 ENGLAND_YEARS = 10
@@ -65,7 +69,7 @@ def synth(
             last = to_year if to_year is not None else DEFAULT_TO_YEAR
             first = from_year if from_year is not None else last - ENGLAND_YEARS + 1
             summary = generate_england(out, first, last, seed=seed, las=la or None)
-            err.print(summary.describe(), highlight=False)
+            stderr().print(summary.describe(), highlight=False)
             return
         if from_year is not None or to_year is not None:
             raise ValueError(
@@ -76,7 +80,7 @@ def synth(
         from cscmonitor.synth import generate
 
         single = generate(out, scenario=scenario, seed=seed, la_code=la[0] if la else None)
-        err.print(single.describe())
+        stderr().print(single.describe())
     except ValueError as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        stderr().print(f"[red]error:[/red] {exc}")
         raise typer.Exit(code=2) from None

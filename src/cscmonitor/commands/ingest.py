@@ -1,0 +1,186 @@
+"""`cscmonitor ingest`, `snapshots` and `rollback`: returns into the warehouse, and its history."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from cscmonitor.commands import DataDir, fail, settings_for, stderr
+
+if TYPE_CHECKING:
+    from cscmonitor.ingest import ValidationReport
+
+
+def ingest(
+    paths: Annotated[
+        list[Path], typer.Argument(metavar="PATH", help="Return files, or folders holding them.")
+    ],
+    data_dir: DataDir = None,
+    la: Annotated[
+        str | None,
+        typer.Option(
+            "--la",
+            metavar="CODE",
+            help="LA code of SSDA903, workforce, early help and school returns.",
+        ),
+    ] = None,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            metavar="YEAR",
+            help="Collection year (the year it ends); default: inferred from the data.",
+        ),
+    ] = None,
+) -> None:
+    """Parse returns, check them, pseudonymise ids, and merge them into a new warehouse snapshot.
+
+    Writes the validation report (every problem, and rows read, loaded and rejected per
+    file and table) to DATA_DIR/reports as CSV and XLSX. Exits 1 only when nothing at all
+    could be loaded.
+    """
+    from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn
+
+    from cscmonitor.ingest import NothingLoaded, files_under
+    from cscmonitor.ingest import ingest as run_ingest
+    from cscmonitor.returns.issues import ReturnError
+
+    settings = settings_for(data_dir)
+    err = stderr()
+    try:
+        total = sum(p.stat().st_size for p in files_under(paths))
+        bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            console=err,
+            transient=True,
+            disable=total < 20 << 20,  # small returns take a moment; no bar needed
+        )
+        tasks: dict[Path, TaskID] = {}
+
+        def progress(path: Path, at: int, size: int) -> None:
+            if path not in tasks:
+                tasks[path] = bar.add_task(f"reading {path.name}", total=size)
+            bar.update(tasks[path], completed=at)
+
+        with bar:
+            report = run_ingest(paths, settings, la_code=la, year=year, progress=progress)
+    except NothingLoaded as exc:
+        _print_ingest(exc.report)
+        err.print(f"[red]error:[/red] {exc}", markup=True, soft_wrap=True)
+        raise typer.Exit(code=1) from None
+    except (ReturnError, FileNotFoundError) as exc:
+        raise fail(str(exc)) from None
+    _print_ingest(report)
+    snapshot = report.result.snapshot
+    verb = "new snapshot" if report.result.changed else "unchanged; current snapshot"
+    err.print(
+        f"warehouse: {verb} {snapshot.id} ({report.problems.errors} errors, "
+        f"{report.problems.warnings} warnings)"
+    )
+
+
+def _print_ingest(report: ValidationReport) -> None:
+    """Per return: rows read, loaded, rejected; the problems by rule; where the report is."""
+    import pyarrow.compute as pc
+    from rich.table import Table
+
+    err = stderr()
+    table = Table(title="Returns ingested", title_justify="left")
+    for column in ("return", "LA", "year", "read", "loaded", "rejected", "errors", "warnings"):
+        table.add_column(column, justify="left" if column == "return" else "right")
+    for parsed in report.parsed:
+        counts = parsed.counts()
+        read = sum(c.read for c in counts)
+        loaded = sum(c.loaded for c in counts)
+        table.add_row(
+            parsed.info.kind,
+            parsed.info.la_code,
+            str(parsed.info.year),
+            f"{read:,}",
+            f"{loaded:,}",
+            f"{read - loaded:,}",
+            f"{parsed.problems.errors:,}",
+            f"{parsed.problems.warnings:,}",
+        )
+    err.print(table)
+    problems = report.problems.table
+    if problems.num_rows:
+        rules = (
+            problems.group_by(["rule", "severity"])
+            .aggregate([("rule", "count")])
+            .sort_by([("rule_count", "descending"), ("rule", "ascending")])
+        )
+        shown = Table(title="Problems by rule", title_justify="left")
+        for column in ("rule", "severity", "count", "first found"):
+            shown.add_column(column, justify="right" if column == "count" else "left")
+        for row in rules.slice(0, 15).to_pylist():
+            first = problems.filter(pc.equal(problems["rule"], row["rule"])).slice(0, 1)
+            where = first.to_pylist()[0]
+            shown.add_row(
+                row["rule"],
+                row["severity"],
+                f"{row['rule_count']:,}",
+                f"{Path(where['file']).name} {where['location']}: {where['message']}"[:120],
+            )
+        err.print(shown)
+        if rules.num_rows > 15:
+            err.print(f"… and {rules.num_rows - 15} more rules; every problem is in the report.")
+    csv_file, xlsx_file = report.report_files
+    err.print(f"report: {csv_file} and {xlsx_file}", soft_wrap=True)
+
+
+def snapshots(data_dir: DataDir = None) -> None:
+    """List the warehouse snapshots, oldest first; the current one is marked *."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from cscmonitor.warehouse import Warehouse
+
+    warehouse = Warehouse(settings_for(data_dir).warehouse_dir)
+    held = warehouse.snapshots()
+    if not held:
+        raise fail(f"no warehouse at {warehouse.root}: run `cscmonitor ingest` first")
+    current = warehouse.current()
+    table = Table(title=f"Snapshots in {warehouse.root}", title_justify="left")
+    for column in ("", "snapshot", "created (UTC)", "returns", "rows", "errors", "warnings"):
+        table.add_column(
+            column, justify="right" if column in ("rows", "errors", "warnings") else "left"
+        )
+    for snapshot in held:
+        manifest = snapshot.manifest
+        validation = manifest.get("validation") or {}
+        table.add_row(
+            "*" if current is not None and current.id == snapshot.id else "",
+            snapshot.id,
+            snapshot.created_at,
+            ", ".join(
+                f"{r['kind']} {r['la_code']} {r['year']}" for r in manifest.get("returns", [])
+            )[:80],
+            f"{sum(manifest.get('row_counts', {}).values()):,}",
+            str(validation.get("errors", "")),
+            str(validation.get("warnings", "")),
+        )
+    Console().print(table)
+
+
+def rollback(
+    snapshot_id: Annotated[
+        str, typer.Argument(metavar="SNAPSHOT", help="The snapshot to make current, e.g. 0003.")
+    ],
+    data_dir: DataDir = None,
+) -> None:
+    """Make an earlier snapshot current again (atomically; no snapshot is deleted)."""
+    from cscmonitor.returns.issues import ReturnError
+    from cscmonitor.warehouse import Warehouse
+
+    warehouse = Warehouse(settings_for(data_dir).warehouse_dir)
+    try:
+        before = warehouse.current()
+        restored = warehouse.rollback(snapshot_id.zfill(4))
+    except (ReturnError, FileNotFoundError) as exc:
+        raise fail(str(exc)) from None
+    was = f" (was {before.id})" if before is not None else ""
+    stderr().print(f"warehouse: current snapshot {restored.id}{was}")
