@@ -19,19 +19,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cscmonitor.privacy import Pseudonymiser, key_check, load_key, reduce_table
-from cscmonitor.returns import (
-    catalog,
-    checks,
-    cin_census,
-    early_help,
-    report,
-    ssda903,
-    virtual_school,
-    workforce,
-)
+from cscmonitor.returns import catalog, checks, report
 from cscmonitor.returns.csvfile import CsvText, Limits, read_csv
-from cscmonitor.returns.documented import CsvFormat
-from cscmonitor.returns.issues import Problem, Problems, ReturnError, Severity
+from cscmonitor.returns.format import ReturnFormat
+from cscmonitor.returns.issues import Problem, Problems, Reading, ReturnError, Severity
 from cscmonitor.returns.parsed import Parsed
 from cscmonitor.returns.schema import LOCATION, Kind
 from cscmonitor.returns.xmlstream import check_prolog
@@ -40,7 +31,6 @@ from cscmonitor.warehouse import IngestResult, Warehouse
 
 # Told how far through each file parsing is: (file, bytes done, bytes in the file).
 Progress = Callable[[Path, int, int], None]
-DOCUMENTED: tuple[CsvFormat, ...] = (workforce.FORMAT, early_help.FORMAT, virtual_school.FORMAT)
 
 
 @dataclass
@@ -88,7 +78,7 @@ def files_under(paths: Sequence[Path]) -> list[Path]:
 
 
 def _unreadable(path: Path | str, message: str) -> Problem:
-    return Problem(str(path), "file", "", "", "FILE_UNREADABLE", Severity.ERROR, message)
+    return Problem(str(path), "file", "", "", Reading.FILE_UNREADABLE, Severity.ERROR, message)
 
 
 def parse_all(
@@ -109,7 +99,7 @@ def parse_all(
     limits = limits or Limits()
     parsed: list[Parsed] = []
     problems = Problems()
-    groups: dict[tuple[str, Path], list[CsvText]] = defaultdict(list)
+    groups: dict[tuple[ReturnFormat, Path], list[CsvText]] = defaultdict(list)
     for path in files_under(paths):
         size = path.stat().st_size
         try:
@@ -117,7 +107,7 @@ def parse_all(
                 parsed.append(_parse_xml(path, ids, la_code, year, limits, progress, size))
             else:
                 text = read_csv(path, limits)
-                groups[(_csv_kind(text), path.parent)].append(text)
+                groups[(_csv_format(text), path.parent)].append(text)
                 if progress is not None:
                     progress(path, size, size)
         except ReturnError as exc:
@@ -126,14 +116,11 @@ def parse_all(
             problems.add(
                 _unreadable(path, f"{path}: could not be read ({type(exc).__name__}: {exc})")
             )
-    for (kind, folder), texts in groups.items():
+    for (form, folder), texts in groups.items():
+        assert form.parse_csv is not None  # it recognised the files
         try:
             la = _need_la(la_code, folder)
-            if kind == "ssda903":
-                parsed.append(ssda903.parse_csv(texts, la_code=la, ids=ids, year=year))
-            else:
-                form = next(f for f in DOCUMENTED if f.kind == kind)
-                parsed += form.parse(texts, la_code=la, ids=ids, year=year)
+            parsed += form.parse_csv(texts, la_code=la, ids=ids, year=year)
         except ReturnError as exc:
             for text in texts:
                 problems.add(_unreadable(text.path, str(exc)))
@@ -154,35 +141,25 @@ def _parse_xml(
             progress(path, done, size)
 
     root = check_prolog(path, limits)
-    if root == cin_census.ROOT:
-        return cin_census.parse(
-            path, ids=ids, la_code=la_code, year=year, limits=limits, progress=step
+    form = catalog.by_xml_root(root)
+    if form is None or form.parse_xml is None:
+        expected = "; ".join(
+            f"{f.xml_root} for the {f.label}" for f in catalog.FORMATS.values() if f.xml_root
         )
-    if root == ssda903.ROOT:
-        return ssda903.parse_xml(
-            path,
-            la_code=_need_la(la_code, path),
-            ids=ids,
-            year=year,
-            limits=limits,
-            progress=step,
+        raise ReturnError(
+            f"{path}: not a return cscmonitor recognises (root element {root}; expected {expected})"
         )
-    raise ReturnError(
-        f"{path}: not a return cscmonitor recognises (root element {root}; expected "
-        f"{cin_census.ROOT} for the CIN census or {ssda903.ROOT} for the SSDA903)"
-    )
+    return form.parse_xml(path, ids=ids, la_code=la_code, year=year, limits=limits, progress=step)
 
 
-def _csv_kind(text: CsvText) -> str:
-    if ssda903.recognise(text.columns) is not None:
-        return "ssda903"
-    for form in DOCUMENTED:
-        if form.recognise(text.columns) is not None:
-            return form.kind
-    raise ReturnError(
-        f"{text.path}: not a return cscmonitor recognises "
-        f"(columns {', '.join(sorted(text.columns))})"
-    )
+def _csv_format(text: CsvText) -> ReturnFormat:
+    form = catalog.by_csv_columns(text.columns)
+    if form is None:
+        raise ReturnError(
+            f"{text.path}: not a return cscmonitor recognises "
+            f"(columns {', '.join(sorted(text.columns))})"
+        )
+    return form
 
 
 def _need_la(la_code: str | None, path: Path) -> str:
@@ -235,7 +212,7 @@ def ingest(
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     everything = problems.table
     summary = report.summary(parsed, everything)
-    unreadable = everything.filter(pc.equal(everything["rule"], "FILE_UNREADABLE"))
+    unreadable = everything.filter(pc.equal(everything["rule"], str(Reading.FILE_UNREADABLE)))
     if not parsed or sum(t.num_rows for p in parsed for t in p.tables.values()) == 0:
         files = report.write(settings.reports_dir, f"ingest-failed-{stamp}", summary, everything)
         result = ValidationReport(parsed, problems, summary, files)

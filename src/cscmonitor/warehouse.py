@@ -29,7 +29,7 @@ import itertools
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -62,11 +62,23 @@ RETURNS_SCHEMA = pa.schema(
         ("period_end", pa.date32()),
     ]
 )
-# Every table and its schema: the returns' tables, and the list of returns held.
-SCHEMAS: dict[str, pa.Schema] = {
-    **{name: spec.schema for name, spec in catalog.TABLES.items()},
-    "returns": RETURNS_SCHEMA,
-}
+
+
+class _Schemas(Mapping[str, pa.Schema]):
+    """Every table and its schema: the registered formats' tables, and the returns held."""
+
+    def __getitem__(self, name: str) -> pa.Schema:
+        return RETURNS_SCHEMA if name == "returns" else catalog.TABLES[name].schema
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([*catalog.TABLES, "returns"])
+
+    def __len__(self) -> int:
+        return len(catalog.TABLES) + 1
+
+
+# Live: a format registered later (a plug-in) adds its tables.
+SCHEMAS: Mapping[str, pa.Schema] = _Schemas()
 
 
 class Layout(StrEnum):
