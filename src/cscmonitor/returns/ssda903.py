@@ -435,7 +435,9 @@ def _parse(
         )
     if year is None:
         year = _year(typed, found)
-    info = ReturnInfo(la_code, ReturnKind.SSDA903, year, dt.date(year - 1, 4, 1), dt.date(year, 3, 31))
+    info = ReturnInfo(
+        la_code, ReturnKind.SSDA903, year, dt.date(year - 1, 4, 1), dt.date(year, 3, 31)
+    )
     parsed = Parsed(info, {})
     for name, result in typed.items():
         spec = BY_NAME[name]
