@@ -27,7 +27,7 @@ from cscmonitor.returns.parsed import Parsed
 from cscmonitor.returns.schema import LOCATION, Kind
 from cscmonitor.returns.xmlstream import check_prolog
 from cscmonitor.settings import Settings
-from cscmonitor.warehouse import IngestResult, Warehouse
+from cscmonitor.warehouse import IngestResult, Preview, ReturnRefused, Warehouse
 
 # Told how far through each file parsing is: (file, bytes done, bytes in the file).
 Progress = Callable[[Path, int, int], None]
@@ -185,20 +185,45 @@ def for_warehouse(parsed: Parsed, settings: Settings) -> Parsed:
     )
 
 
-def ingest(
+@dataclass
+class CheckReport(ValidationReport):
+    """A validation report, and what accepting the returns would do (nothing written yet)."""
+
+    preview: Preview
+
+
+class Refused(ReturnError):
+    """A held return would be replaced by less than a whole return; nothing was stored.
+    The validation report says what was read."""
+
+    def __init__(self, message: str, report: ValidationReport) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+@dataclass
+class _Read:
+    parsed: list[Parsed]
+    problems: Problems
+    summary: pa.Table
+    everything: pa.Table
+    unreadable: list[str]  # the files that could not be read at all
+    key: bytes
+    stamp: str
+
+
+def _read(
     paths: Sequence[Path],
     settings: Settings,
-    *,
-    la_code: str | None = None,
-    year: int | None = None,
-    progress: Progress | None = None,
-) -> IngestReport:
-    """Parse, check, pseudonymise and merge the returns among `paths`; write the report."""
+    la_code: str | None,
+    year: int | None,
+    progress: Progress | None,
+) -> _Read:
+    """Parse and check every return; fail (`NothingLoaded`) when no row could be loaded."""
     key = load_key(settings)
-    ids = Pseudonymiser(key)
     parsed, problems = parse_all(
         paths,
-        ids=ids,
+        ids=Pseudonymiser(key),
         la_code=la_code,
         year=year,
         limits=Limits.from_settings(settings),
@@ -223,20 +248,68 @@ def ingest(
             + (f": {reasons}" if reasons else " (no rows passed)"),
             result,
         )
+    files_unreadable = sorted(set(unreadable["file"].to_pylist()))
+    return _Read(parsed, problems, summary, everything, files_unreadable, key, stamp)
+
+
+def check(
+    paths: Sequence[Path],
+    settings: Settings,
+    *,
+    la_code: str | None = None,
+    year: int | None = None,
+    partial: bool = False,
+) -> CheckReport:
+    """Parse and check the returns, and say table by table what accepting them would add,
+    change and remove, and whether it would be refused; nothing goes into the warehouse."""
+    read = _read(paths, settings, la_code, year, None)
+    preview = Warehouse(settings.warehouse_dir).preview(
+        read.parsed, partial=partial, unreadable=read.unreadable
+    )
+    name = f"check-{read.stamp}"
+    files = report.write(settings.reports_dir, name, read.summary, read.everything)
+    return CheckReport(read.parsed, read.problems, read.summary, files, preview)
+
+
+def ingest(
+    paths: Sequence[Path],
+    settings: Settings,
+    *,
+    la_code: str | None = None,
+    year: int | None = None,
+    progress: Progress | None = None,
+    partial: bool = False,
+) -> IngestReport:
+    """Parse, check, pseudonymise and merge the returns among `paths`; write the report.
+
+    A return already held is replaced only by a whole one (`Refused` otherwise, with
+    nothing stored); with `partial`, only the tables given are replaced, the others kept.
+    """
+    read = _read(paths, settings, la_code, year, progress)
     privacy = {
         "birth_date_precision": settings.birth_date_precision,
         "postcode_precision": settings.postcode_precision,
-        "key_check": key_check(key),
+        "key_check": key_check(read.key),
     }
     validation: dict[str, Any] = {
-        "errors": problems.errors,
-        "warnings": problems.warnings,
-        "files_unreadable": sorted(set(unreadable["file"].to_pylist())),
+        "errors": read.problems.errors,
+        "warnings": read.problems.warnings,
+        "files_unreadable": read.unreadable,
     }
-    result_ = Warehouse(settings.warehouse_dir).ingest(
-        parsed, privacy=privacy, validation=validation
-    )
+    try:
+        result_ = Warehouse(settings.warehouse_dir).ingest(
+            read.parsed,
+            privacy=privacy,
+            validation=validation,
+            partial=partial,
+            unreadable=read.unreadable,
+        )
+    except ReturnRefused as exc:
+        name = f"ingest-refused-{read.stamp}"
+        files = report.write(settings.reports_dir, name, read.summary, read.everything)
+        result = ValidationReport(read.parsed, read.problems, read.summary, files)
+        raise Refused(f"refused: {exc}", result) from None
     snapshot = result_.snapshot.id
-    name = f"ingest-{snapshot}" if result_.changed else f"ingest-{snapshot}-again-{stamp}"
-    files = report.write(settings.reports_dir, name, summary, everything)
-    return IngestReport(parsed, problems, summary, files, result_)
+    name = f"ingest-{snapshot}" if result_.changed else f"ingest-{snapshot}-again-{read.stamp}"
+    files = report.write(settings.reports_dir, name, read.summary, read.everything)
+    return IngestReport(read.parsed, read.problems, read.summary, files, result_)

@@ -355,13 +355,13 @@ def _info(
     return ReturnInfo(lea, ReturnKind.CIN_CENSUS, end.year, start, end)
 
 
-# One XML file holds the whole census: every table is read from it, empty or not.
+# Every child in the census has a referral; the other tables may be empty.
 FORMAT = ReturnFormat(
     ReturnKind.CIN_CENSUS,
     "CIN census",
     TABLES,
     checks.RULES,
-    needs=tuple(SPECS),
+    needs=("cin_children", "cin_referrals"),
     xml_root=ROOT,
     parse_xml=parse,
 )
