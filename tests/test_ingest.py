@@ -15,10 +15,10 @@ import pytest
 from typer.testing import CliRunner
 
 from cscmonitor.cli import app
-from cscmonitor.ingest import NothingLoaded, ingest
+from cscmonitor.ingest import NothingLoaded, Refused, check, ingest
 from cscmonitor.privacy import Pseudonymiser, load_key
 from cscmonitor.returns.issues import ReturnError
-from cscmonitor.warehouse import Warehouse
+from cscmonitor.warehouse import TableChange, Warehouse
 from tests.conftest import DATA, SAMPLES
 
 INGEST = DATA / "ingest"
@@ -357,3 +357,107 @@ class TestCommands:
         missing = self.invoke("rollback", "7", settings=settings)
         assert missing.exit_code == 2
         assert "snapshot 0007 not found" in missing.output
+
+
+class TestWholeReturns:
+    """A held return is replaced only by a whole return; a partial update is declared.
+
+    The held return is tests/data/ingest/ssda903/2016: four children (header.csv), four
+    episodes (episodes.csv) and nine other tables with rows."""
+
+    HELD = INGEST / "ssda903" / "2016"
+
+    def hold(self, settings) -> Warehouse:
+        ingest([self.HELD], settings, la_code="999")
+        return Warehouse(settings.warehouse_dir)
+
+    def folder(self, tmp_path: Path, *names: str) -> Path:
+        folder = tmp_path / "upload"
+        folder.mkdir()
+        for name in names:
+            shutil.copy(self.HELD / name, folder / name)
+        return folder
+
+    def counts(self, warehouse: Warehouse) -> dict[str, int]:
+        return warehouse.require_current().manifest["row_counts"]
+
+    def test_a_garbage_header_and_one_episode_do_not_replace_the_return(self, settings, tmp_path):
+        warehouse = self.hold(settings)
+        before = self.counts(warehouse)
+        folder = tmp_path / "upload"
+        folder.mkdir()
+        # A program binary renamed header.csv, and one valid episode for A1.
+        (folder / "header.csv").write_bytes(b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 8)
+        (folder / "episodes.csv").write_text(
+            "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,"
+            "PL_POST,URN\nA1,20/04/2015,S,C2,N1,U1,PR1,,,,,,\n"
+        )
+        with pytest.raises(Refused) as refused:
+            ingest([folder], settings, la_code="999")
+        message = str(refused.value)
+        # It names the return, what is missing (the children's header) and the unread file.
+        assert "SSDA903 return of LA 999 for 2016" in message
+        assert "no rows of cla_ad1, cla_children, cla_missing" in message
+        assert "header.csv could not be read" in message
+        assert "--partial" in message
+        # Nothing stored was lost: the same snapshot is current, with the same rows.
+        assert warehouse.require_current().id == "0001"
+        assert self.counts(warehouse) == before
+        assert refused.value.report.report_files[0].name.startswith("ingest-refused-")
+
+    def test_header_and_episodes_alone_do_not_silently_remove_the_other_tables(
+        self, settings, tmp_path
+    ):
+        warehouse = self.hold(settings)
+        before = self.counts(warehouse)
+        folder = self.folder(tmp_path, "header.csv", "episodes.csv")
+        with pytest.raises(Refused, match="have no rows of cla_ad1, cla_missing, cla_oc2, "):
+            ingest([folder], settings, la_code="999")
+        assert warehouse.require_current().id == "0001"
+        # The same files declared as a partial update: already held, nothing changes.
+        assert not ingest([folder], settings, la_code="999", partial=True).result.changed
+        # Without B2's episode, as a partial update: the episodes are replaced, the other
+        # tables kept.
+        episodes = (self.HELD / "episodes.csv").read_text(encoding="latin-1").splitlines()
+        kept = [line for line in episodes if not line.startswith("B2,")]
+        (folder / "episodes.csv").write_text("\n".join(kept) + "\n", encoding="latin-1")
+        report = ingest([folder], settings, la_code="999", partial=True)
+        assert report.result.changed
+        assert self.counts(warehouse) == before | {"cla_episodes": before["cla_episodes"] - 1}
+        (held,) = warehouse.require_current().manifest["returns"]
+        assert held["partial_update"] == ["cla_children", "cla_episodes"]
+        assert held["tables"]["cla_reviews"]["loaded"] == before["cla_reviews"]
+
+    def test_the_check_says_table_by_table_what_accepting_would_do(self, settings, tmp_path):
+        self.hold(settings)
+        folder = self.folder(tmp_path, "header.csv")
+        # The episodes, edited: B2's episode gone, C3's end moved (the same episode, other
+        # values), and a new episode for D4.
+        (folder / "episodes.csv").write_text(
+            "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,"
+            "PL_POST,URN\n"
+            "A1,20/04/2015,S,C2,N1,U1,PR1,01/09/2015,X1,CARPL,DN1 3BU,DN2 4AB,SC123456\n"
+            "A1,01/09/2015,P,C2,N1,U4,PR1,,,,DN1 3BU,S10 2AB,SC654321\n"
+            "C3,10/04/2015,S,V2,N7,H5,PR4,02/08/2015,E8,,,,\n"
+            "D4,01/01/2016,S,C2,N1,U1,PR1,,,,,,\n"
+        )
+        whole = check([folder], settings, la_code="999")
+        assert whole.preview.refusals and "cla_reviews" in whole.preview.refusals[0]
+        partial = check([folder], settings, la_code="999", partial=True)
+        assert partial.preview.refusals == []
+        # A1's two episodes are as held (42248 is Excel's 1 Sep 2015): no change. So: added
+        # D4; changed C3; removed B2. The header is the same file: no change.
+        assert partial.preview.changes == [TableChange("cla_episodes", 1, 1, 1)]
+        # Nothing was written: the held snapshot is still the only one.
+        assert [s.id for s in Warehouse(settings.warehouse_dir).snapshots()] == ["0001"]
+
+    def test_the_command_exits_non_zero_when_refused(self, settings, tmp_path):
+        self.hold(settings)
+        folder = self.folder(tmp_path, "header.csv", "episodes.csv")
+        env = {"CSCMONITOR_PSEUDONYM_KEY": settings.pseudonym_key.get_secret_value()}
+        args = ["ingest", str(folder), "--la", "999", "--data-dir", str(settings.data_dir)]
+        refused = CliRunner().invoke(app, args, env=env)
+        assert refused.exit_code == 1
+        assert "was not replaced" in refused.output and "ingest-refused-" in refused.output
+        partial = CliRunner().invoke(app, [*args, "--partial"], env=env)
+        assert partial.exit_code == 0, partial.output

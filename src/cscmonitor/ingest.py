@@ -19,28 +19,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cscmonitor.privacy import Pseudonymiser, key_check, load_key, reduce_table
-from cscmonitor.returns import (
-    catalog,
-    checks,
-    cin_census,
-    early_help,
-    report,
-    ssda903,
-    virtual_school,
-    workforce,
-)
+from cscmonitor.returns import catalog, checks, report
 from cscmonitor.returns.csvfile import CsvText, Limits, read_csv
-from cscmonitor.returns.documented import CsvFormat
-from cscmonitor.returns.issues import Problem, Problems, ReturnError, Severity
+from cscmonitor.returns.format import ReturnFormat
+from cscmonitor.returns.issues import Problem, Problems, Reading, ReturnError, Severity
 from cscmonitor.returns.parsed import Parsed
 from cscmonitor.returns.schema import LOCATION, Kind
 from cscmonitor.returns.xmlstream import check_prolog
 from cscmonitor.settings import Settings
-from cscmonitor.warehouse import IngestResult, Layout, Warehouse
+from cscmonitor.warehouse import IngestResult, Layout, Preview, ReturnRefused, Warehouse
 
 # Told how far through each file parsing is: (file, bytes done, bytes in the file).
 Progress = Callable[[Path, int, int], None]
-DOCUMENTED: tuple[CsvFormat, ...] = (workforce.FORMAT, early_help.FORMAT, virtual_school.FORMAT)
 
 
 @dataclass
@@ -88,7 +78,7 @@ def files_under(paths: Sequence[Path]) -> list[Path]:
 
 
 def _unreadable(path: Path | str, message: str) -> Problem:
-    return Problem(str(path), "file", "", "", "FILE_UNREADABLE", Severity.ERROR, message)
+    return Problem(str(path), "file", "", "", Reading.FILE_UNREADABLE, Severity.ERROR, message)
 
 
 def parse_all(
@@ -109,7 +99,7 @@ def parse_all(
     limits = limits or Limits()
     parsed: list[Parsed] = []
     problems = Problems()
-    groups: dict[tuple[str, Path], list[CsvText]] = defaultdict(list)
+    groups: dict[tuple[ReturnFormat, Path], list[CsvText]] = defaultdict(list)
     for path in files_under(paths):
         size = path.stat().st_size
         try:
@@ -117,7 +107,7 @@ def parse_all(
                 parsed.append(_parse_xml(path, ids, la_code, year, limits, progress, size))
             else:
                 text = read_csv(path, limits)
-                groups[(_csv_kind(text), path.parent)].append(text)
+                groups[(_csv_format(text), path.parent)].append(text)
                 if progress is not None:
                     progress(path, size, size)
         except ReturnError as exc:
@@ -126,14 +116,11 @@ def parse_all(
             problems.add(
                 _unreadable(path, f"{path}: could not be read ({type(exc).__name__}: {exc})")
             )
-    for (kind, folder), texts in groups.items():
+    for (form, folder), texts in groups.items():
+        assert form.parse_csv is not None  # it recognised the files
         try:
             la = _need_la(la_code, folder)
-            if kind == "ssda903":
-                parsed.append(ssda903.parse_csv(texts, la_code=la, ids=ids, year=year))
-            else:
-                form = next(f for f in DOCUMENTED if f.kind == kind)
-                parsed += form.parse(texts, la_code=la, ids=ids, year=year)
+            parsed += form.parse_csv(texts, la_code=la, ids=ids, year=year)
         except ReturnError as exc:
             for text in texts:
                 problems.add(_unreadable(text.path, str(exc)))
@@ -154,35 +141,25 @@ def _parse_xml(
             progress(path, done, size)
 
     root = check_prolog(path, limits)
-    if root == cin_census.ROOT:
-        return cin_census.parse(
-            path, ids=ids, la_code=la_code, year=year, limits=limits, progress=step
+    form = catalog.by_xml_root(root)
+    if form is None or form.parse_xml is None:
+        expected = "; ".join(
+            f"{f.xml_root} for the {f.label}" for f in catalog.FORMATS.values() if f.xml_root
         )
-    if root == ssda903.ROOT:
-        return ssda903.parse_xml(
-            path,
-            la_code=_need_la(la_code, path),
-            ids=ids,
-            year=year,
-            limits=limits,
-            progress=step,
+        raise ReturnError(
+            f"{path}: not a return cscmonitor recognises (root element {root}; expected {expected})"
         )
-    raise ReturnError(
-        f"{path}: not a return cscmonitor recognises (root element {root}; expected "
-        f"{cin_census.ROOT} for the CIN census or {ssda903.ROOT} for the SSDA903)"
-    )
+    return form.parse_xml(path, ids=ids, la_code=la_code, year=year, limits=limits, progress=step)
 
 
-def _csv_kind(text: CsvText) -> str:
-    if ssda903.recognise(text.columns) is not None:
-        return "ssda903"
-    for form in DOCUMENTED:
-        if form.recognise(text.columns) is not None:
-            return form.kind
-    raise ReturnError(
-        f"{text.path}: not a return cscmonitor recognises "
-        f"(columns {', '.join(sorted(text.columns))})"
-    )
+def _csv_format(text: CsvText) -> ReturnFormat:
+    form = catalog.by_csv_columns(text.columns)
+    if form is None:
+        raise ReturnError(
+            f"{text.path}: not a return cscmonitor recognises "
+            f"(columns {', '.join(sorted(text.columns))})"
+        )
+    return form
 
 
 def _need_la(la_code: str | None, path: Path) -> str:
@@ -208,20 +185,45 @@ def for_warehouse(parsed: Parsed, settings: Settings) -> Parsed:
     )
 
 
-def ingest(
+@dataclass
+class CheckReport(ValidationReport):
+    """A validation report, and what accepting the returns would do (nothing written yet)."""
+
+    preview: Preview
+
+
+class Refused(ReturnError):
+    """A held return would be replaced by less than a whole return; nothing was stored.
+    The validation report says what was read."""
+
+    def __init__(self, message: str, report: ValidationReport) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+@dataclass
+class _Read:
+    parsed: list[Parsed]
+    problems: Problems
+    summary: pa.Table
+    everything: pa.Table
+    unreadable: list[str]  # the files that could not be read at all
+    key: bytes
+    stamp: str
+
+
+def _read(
     paths: Sequence[Path],
     settings: Settings,
-    *,
-    la_code: str | None = None,
-    year: int | None = None,
-    progress: Progress | None = None,
-) -> IngestReport:
-    """Parse, check, pseudonymise and merge the returns among `paths`; write the report."""
+    la_code: str | None,
+    year: int | None,
+    progress: Progress | None,
+) -> _Read:
+    """Parse and check every return; fail (`NothingLoaded`) when no row could be loaded."""
     key = load_key(settings)
-    ids = Pseudonymiser(key)
     parsed, problems = parse_all(
         paths,
-        ids=ids,
+        ids=Pseudonymiser(key),
         la_code=la_code,
         year=year,
         limits=Limits.from_settings(settings),
@@ -235,7 +237,7 @@ def ingest(
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     everything = problems.table
     summary = report.summary(parsed, everything)
-    unreadable = everything.filter(pc.equal(everything["rule"], "FILE_UNREADABLE"))
+    unreadable = everything.filter(pc.equal(everything["rule"], str(Reading.FILE_UNREADABLE)))
     if not parsed or sum(t.num_rows for p in parsed for t in p.tables.values()) == 0:
         files = report.write(settings.reports_dir, f"ingest-failed-{stamp}", summary, everything)
         result = ValidationReport(parsed, problems, summary, files)
@@ -246,21 +248,69 @@ def ingest(
             + (f": {reasons}" if reasons else " (no rows passed)"),
             result,
         )
+    files_unreadable = sorted(set(unreadable["file"].to_pylist()))
+    return _Read(parsed, problems, summary, everything, files_unreadable, key, stamp)
+
+
+def check(
+    paths: Sequence[Path],
+    settings: Settings,
+    *,
+    la_code: str | None = None,
+    year: int | None = None,
+    partial: bool = False,
+) -> CheckReport:
+    """Parse and check the returns, and say table by table what accepting them would add,
+    change and remove, and whether it would be refused; nothing goes into the warehouse."""
+    read = _read(paths, settings, la_code, year, None)
+    preview = Warehouse(settings.warehouse_dir).preview(
+        read.parsed, partial=partial, unreadable=read.unreadable
+    )
+    name = f"check-{read.stamp}"
+    files = report.write(settings.reports_dir, name, read.summary, read.everything)
+    return CheckReport(read.parsed, read.problems, read.summary, files, preview)
+
+
+def ingest(
+    paths: Sequence[Path],
+    settings: Settings,
+    *,
+    la_code: str | None = None,
+    year: int | None = None,
+    progress: Progress | None = None,
+    partial: bool = False,
+) -> IngestReport:
+    """Parse, check, pseudonymise and merge the returns among `paths`; write the report.
+
+    A return already held is replaced only by a whole one (`Refused` otherwise, with
+    nothing stored); with `partial`, only the tables given are replaced, the others kept.
+    """
+    read = _read(paths, settings, la_code, year, progress)
     privacy = {
         "birth_date_precision": settings.birth_date_precision,
         "postcode_precision": settings.postcode_precision,
-        "key_check": key_check(key),
+        "key_check": key_check(read.key),
     }
     validation: dict[str, Any] = {
-        "errors": problems.errors,
-        "warnings": problems.warnings,
-        "files_unreadable": sorted(set(unreadable["file"].to_pylist())),
+        "errors": read.problems.errors,
+        "warnings": read.problems.warnings,
+        "files_unreadable": read.unreadable,
     }
     warehouse = Warehouse(settings.warehouse_dir, first_layout=Layout(settings.warehouse_layout))
-    result_ = warehouse.ingest(
-        parsed, privacy=privacy, validation=validation
-    )
+    try:
+        result_ = warehouse.ingest(
+            read.parsed,
+            privacy=privacy,
+            validation=validation,
+            partial=partial,
+            unreadable=read.unreadable,
+        )
+    except ReturnRefused as exc:
+        name = f"ingest-refused-{read.stamp}"
+        files = report.write(settings.reports_dir, name, read.summary, read.everything)
+        result = ValidationReport(read.parsed, read.problems, read.summary, files)
+        raise Refused(f"refused: {exc}", result) from None
     snapshot = result_.snapshot.id
-    name = f"ingest-{snapshot}" if result_.changed else f"ingest-{snapshot}-again-{stamp}"
-    files = report.write(settings.reports_dir, name, summary, everything)
-    return IngestReport(parsed, problems, summary, files, result_)
+    name = f"ingest-{snapshot}" if result_.changed else f"ingest-{snapshot}-again-{read.stamp}"
+    files = report.write(settings.reports_dir, name, read.summary, read.everything)
+    return IngestReport(read.parsed, read.problems, read.summary, files, result_)

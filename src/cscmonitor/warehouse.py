@@ -11,7 +11,12 @@ council; `lake`, a folder per table partitioned hive-style by `la_code` and year
 (`cin_referrals/la_code=371/return_year=2024/part-0.parquet`), for pooled data that Spark
 reads. The manifest says which; a new snapshot keeps its warehouse's layout.
 
-Merging returns: a resubmitted return (same LA, kind and year) replaces the one held.
+Merging returns: a resubmitted return (same LA, kind and year) replaces the one held,
+but only when it is whole: every table the held return has, and every table its format
+needs, loaded with rows, and no file beside it unreadable; anything less is refused
+(`ReturnRefused`) and nothing is stored, unless the ingest is a declared partial update,
+which replaces only the tables given and keeps the others. `Warehouse.preview` says,
+table by table, what accepting returns would add, change and remove, before any is.
 A newer return is authoritative for everything open during its collection period,
 so a row from an older return is superseded when its span overlaps a newer
 return's period (the newer return carries the same referral, episode or worker
@@ -29,7 +34,7 @@ import itertools
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -62,11 +67,23 @@ RETURNS_SCHEMA = pa.schema(
         ("period_end", pa.date32()),
     ]
 )
-# Every table and its schema: the returns' tables, and the list of returns held.
-SCHEMAS: dict[str, pa.Schema] = {
-    **{name: spec.schema for name, spec in catalog.TABLES.items()},
-    "returns": RETURNS_SCHEMA,
-}
+
+
+class _Schemas(Mapping[str, pa.Schema]):
+    """Every table and its schema: the registered formats' tables, and the returns held."""
+
+    def __getitem__(self, name: str) -> pa.Schema:
+        return RETURNS_SCHEMA if name == "returns" else catalog.TABLES[name].schema
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([*catalog.TABLES, "returns"])
+
+    def __len__(self) -> int:
+        return len(catalog.TABLES) + 1
+
+
+# Live: a format registered later (a plug-in) adds its tables.
+SCHEMAS: Mapping[str, pa.Schema] = _Schemas()
 
 
 class Layout(StrEnum):
@@ -117,6 +134,29 @@ class Snapshot:
 class IngestResult:
     snapshot: Snapshot
     changed: bool  # False when every return was already held, unchanged
+
+
+class ReturnRefused(ReturnError):
+    """A held return would be replaced by less than a whole return; nothing was stored."""
+
+
+@dataclass(frozen=True)
+class TableChange:
+    """What accepting returns would do to one table: rows new, rows with the same key but
+    other values (a record corrected or carried on by a newer return), and rows gone."""
+
+    table: str
+    added: int
+    changed: int
+    removed: int
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What accepting returns would do, before it is done."""
+
+    refusals: list[str]  # why accepting them would be refused; empty: it may be accepted
+    changes: list[TableChange]  # the tables that would change
 
 
 class Warehouse:
@@ -175,33 +215,47 @@ class Warehouse:
         *,
         privacy: dict[str, str] | None = None,
         validation: dict[str, Any] | None = None,
+        partial: bool = False,
+        unreadable: Sequence[str] = (),
     ) -> IngestResult:
-        """Merge parsed returns into a new snapshot (or none, if nothing changed)."""
+        """Merge parsed returns into a new snapshot (or none, if nothing changed).
+
+        A held return is replaced only by a whole one (`ReturnRefused` otherwise, nothing
+        stored); `partial` replaces only the tables given. `unreadable` names the files of
+        the ingest that could not be read (a return beside one of them is not whole).
+        """
         _refuse_duplicates(parsed)
         with self._lock():
             current = self.current()
             privacy = privacy or {}
             if current is not None:
                 _refuse_other_privacy(current, privacy)
-            held = {
-                _return_key(r): r["files"] for r in (current.manifest["returns"] if current else [])
-            }
-            incoming = {_return_key(_describe(p)): sorted(p.files.values()) for p in parsed}
-            if current is not None and all(held.get(k) == v for k, v in incoming.items()):
+            held_returns = current.manifest["returns"] if current else []
+            refusals = _refusals(held_returns, parsed, partial=partial, unreadable=unreadable)
+            if refusals:
+                raise ReturnRefused("; ".join(refusals))
+            if current is not None and _unchanged(held_returns, parsed, partial=partial):
                 return IngestResult(current, changed=False)
-            tables = _merge(
-                {name: self.read(name, current) for name in SCHEMAS} if current else {}, parsed
-            )
-            described = {_return_key(_describe(p)): _describe_return(p) for p in parsed}
-            kept = [
-                r
-                for r in (current.manifest["returns"] if current else [])
-                if _return_key(r) not in described
-            ]
-            returns = sorted([*kept, *described.values()], key=_return_key)
+            tables = _merge(self._held(current), parsed, partial=partial)
+            returns = _returns_after(held_returns, parsed, partial=partial)
             layout = self._layout(current)
             snapshot = self._write(tables, returns, privacy, validation or {}, layout)
             return IngestResult(snapshot, changed=True)
+
+    def preview(
+        self, parsed: list[Parsed], *, partial: bool = False, unreadable: Sequence[str] = ()
+    ) -> Preview:
+        """What `ingest` would do with these returns, table by table; nothing is written."""
+        _refuse_duplicates(parsed)
+        current = self.current()
+        held_returns = current.manifest["returns"] if current else []
+        refusals = _refusals(held_returns, parsed, partial=partial, unreadable=unreadable)
+        before = self._held(current)
+        after = _merge(dict(before), parsed, partial=partial)
+        return Preview(refusals, _changes(before, after))
+
+    def _held(self, current: Snapshot | None) -> dict[str, pa.Table]:
+        return {name: self.read(name, current) for name in SCHEMAS} if current else {}
 
     def relayout(self, layout: Layout) -> Snapshot:
         """The current snapshot's tables written again in `layout`, as a new current snapshot.
@@ -492,32 +546,144 @@ def _refuse_other_privacy(current: Snapshot, privacy: dict[str, str]) -> None:
         )
 
 
-def _merge(held: dict[str, pa.Table], parsed: list[Parsed]) -> dict[str, pa.Table]:
-    """Held rows, less any return being resubmitted, plus the new returns; then supersede."""
-    con = duckdb.connect()
-    new_returns = pa.Table.from_pylist(
-        [
-            {
-                "la_code": p.info.la_code,
-                "kind": p.info.kind,
-                "year": p.info.year,
-                "period_start": p.info.period_start,
-                "period_end": p.info.period_end,
+def _refusals(
+    held: list[dict[str, Any]],
+    parsed: list[Parsed],
+    *,
+    partial: bool,
+    unreadable: Sequence[str],
+) -> list[str]:
+    """Why each held return that `parsed` would replace is not replaced by a whole one."""
+    if partial:
+        return []
+    by_key = {_return_key(r): r for r in held}
+    found = []
+    for p in parsed:
+        entry = by_key.get(_return_key(_describe(p)))
+        if entry is None:
+            continue  # a return not held yet replaces nothing
+        had = [t for t, n in (entry.get("tables") or {}).items() if n.get("loaded")]
+        needs = catalog.FORMATS[p.info.kind].needs
+        # A table the return needs has rows; one held before is given again, and if its
+        # file had rows, some loaded (an empty table may be a true answer: no one adopted).
+        lacking = [t for t in needs if t not in p.tables or p.tables[t].num_rows == 0]
+        lacking += [
+            t
+            for t in had
+            if t not in lacking
+            and (t not in p.tables or (p.rows_read.get(t, 0) and p.tables[t].num_rows == 0))
+        ]
+        folders = {Path(f).parent for f in p.files}
+        unread = sorted(Path(f).name for f in unreadable if Path(f).parent in folders)
+        if not lacking and not unread:
+            continue
+        why = [f"no rows of {', '.join(sorted(lacking))}"] if lacking else []
+        why += [f"{', '.join(unread)} could not be read"] if unread else []
+        given = sorted(t for t in p.tables if p.tables[t].num_rows)
+        found.append(
+            f"the {p.info.kind.label} return of LA {p.info.la_code} for {p.info.year} held "
+            f"({', '.join(sorted(had)) or 'no tables'}) was not replaced: the files given "
+            f"have {' and '.join(why)}. Give every file of the return, or update only "
+            f"{', '.join(given) or 'its tables'} as a partial update (`--partial`), which "
+            "keeps the others"
+        )
+    return found
+
+
+def _unchanged(held: list[dict[str, Any]], parsed: list[Parsed], *, partial: bool) -> bool:
+    """Whether every return is held already with these very files."""
+    files = {_return_key(r): set(r["files"]) for r in held}
+    for p in parsed:
+        had = files.get(_return_key(_describe(p)))
+        new = set(p.files.values())
+        if had is None or not (new <= had if partial else new == had):
+            return False
+    return True
+
+
+def _returns_after(
+    held: list[dict[str, Any]], parsed: list[Parsed], *, partial: bool
+) -> list[dict[str, Any]]:
+    """The manifest's list of returns once `parsed` are merged in."""
+    by_key = {_return_key(r): r for r in held}
+    for p in parsed:
+        key = _return_key(_describe(p))
+        new = _describe_return(p)
+        old = by_key.get(key)
+        if partial and old is not None:
+            # The tables not given are kept, and so is what the manifest says of them.
+            names = {**old.get("names", {}), **new["names"]}
+            new |= {
+                "tables": {**old.get("tables", {}), **new["tables"]},
+                "names": names,
+                "files": sorted(set(old["files"]) | set(new["files"])),
+                "partial_update": sorted(p.tables),
             }
-            for p in parsed
-        ],
-        schema=RETURNS_SCHEMA,
-    )
-    con.register("replaced", new_returns)
+        by_key[key] = new
+    return sorted(by_key.values(), key=_return_key)
+
+
+def _changes(before: dict[str, pa.Table], after: dict[str, pa.Table]) -> list[TableChange]:
+    """Table by table, the rows `after` adds, changes (same key, other values) and removes."""
+    con = duckdb.connect()
+    found = []
+    for name, spec in catalog.TABLES.items():
+        old = before.get(name, spec.schema.empty_table())
+        new = after.get(name, spec.schema.empty_table())
+        if old.num_rows == 0 and new.num_rows == 0:
+            continue
+        con.register("old", _align(old, spec.schema))
+        con.register("new", _align(new, spec.schema))
+        keys = ["la_code", *(c.name for c in spec.columns if c.key)]
+        same = " AND ".join(f'g."{k}" IS NOT DISTINCT FROM c."{k}"' for k in keys)
+        query = (
+            "WITH gone AS (SELECT * FROM old EXCEPT ALL SELECT * FROM new), "
+            "came AS (SELECT * FROM new EXCEPT ALL SELECT * FROM old) SELECT "
+            f"(SELECT count(*) FROM came c WHERE NOT EXISTS (SELECT 1 FROM gone g WHERE {same})),"
+            f"(SELECT count(*) FROM came c WHERE EXISTS (SELECT 1 FROM gone g WHERE {same})),"
+            f"(SELECT count(*) FROM gone g WHERE NOT EXISTS (SELECT 1 FROM came c WHERE {same}))"
+        )
+        ((added, changed, removed),) = con.execute(query).fetchall()
+        if added or changed or removed:
+            found.append(TableChange(name, added, changed, removed))
+    con.close()
+    return found
+
+
+def _return_row(p: Parsed) -> dict[str, Any]:
+    return {
+        "la_code": p.info.la_code,
+        "kind": p.info.kind,
+        "year": p.info.year,
+        "period_start": p.info.period_start,
+        "period_end": p.info.period_end,
+    }
+
+
+def _merge(
+    held: dict[str, pa.Table], parsed: list[Parsed], *, partial: bool = False
+) -> dict[str, pa.Table]:
+    """Held rows, less any return being resubmitted, plus the new returns; then supersede.
+
+    In a partial update a return's tables that were not given keep their held rows.
+    """
+    con = duckdb.connect()
+    new_returns = pa.Table.from_pylist([_return_row(p) for p in parsed], schema=RETURNS_SCHEMA)
     combined: dict[str, pa.Table] = {}
     for name, schema in SCHEMAS.items():
         old = held.get(name, schema.empty_table())
         if name == "returns":
             same = "r.kind = old.kind AND r.year = old.year"
             new = [new_returns]
+            replaced = new_returns
         else:
             same = f"r.kind = '{catalog.TABLES[name].kind}' AND r.year = old.return_year"
             new = [_align(p.tables[name], schema) for p in parsed if name in p.tables]
+            replaced = pa.Table.from_pylist(
+                [_return_row(p) for p in parsed if not partial or name in p.tables],
+                schema=RETURNS_SCHEMA,
+            )
+        con.register("replaced", replaced)
         if old.num_rows:
             con.register("old", old)
             old = con.sql(

@@ -319,7 +319,7 @@ class TestDocumentedFormats:
         return form.parse(texts, la_code="999", ids=IDS, year=year)
 
     def test_workforce_workers_and_vacancies_are_one_return(self):
-        (parsed,) = self.parse(workforce.FORMAT, "workforce")
+        (parsed,) = self.parse(workforce.CSV, "workforce")
         assert (parsed.info.year, parsed.info.period_start, parsed.info.period_end) == (
             2016,
             D(2015, 10, 1),
@@ -339,7 +339,7 @@ class TestDocumentedFormats:
         assert workers[2]["reason_left"] == "RES"
 
     def test_workforce_caseloads_are_the_cases_in_post_on_the_census_date(self):
-        (parsed,) = self.parse(workforce.FORMAT, "workforce")
+        (parsed,) = self.parse(workforce.CSV, "workforce")
         # SW001 and SW002 are in post on 30 Sep 2016 with cases; SW003 left in March.
         assert [
             (c["worker_id"], c["start_date"], c["census_date"], c["agency"], c["fte"], c["cases"])
@@ -350,7 +350,7 @@ class TestDocumentedFormats:
         ]
 
     def test_early_help_episodes(self):
-        (parsed,) = self.parse(early_help.FORMAT, "early_help")
+        (parsed,) = self.parse(early_help.CSV, "early_help")
         assert (parsed.info.kind, parsed.info.year) == ("early_help", 2016)
         episodes = rows(parsed, "eh_episodes")
         assert [(e["lead_agency"], e["closure_reason"]) for e in episodes] == [
@@ -361,7 +361,7 @@ class TestDocumentedFormats:
         assert episodes[0]["assessment_completed_date"] == D(2015, 5, 20)
 
     def test_virtual_school_records(self):
-        (parsed,) = self.parse(virtual_school.FORMAT, "virtual_school")
+        (parsed,) = self.parse(virtual_school.CSV, "virtual_school")
         assert (parsed.info.year, parsed.info.period_start) == (2016, D(2015, 9, 1))
         schools = rows(parsed, "vs_schools")
         assert [(s["urn"], s["ofsted_grade"], s["phase"]) for s in schools] == [
@@ -383,7 +383,7 @@ class TestDocumentedFormats:
             "SW001,0,5,1,1.0,01/01/2014,,,15\n"
         )
         texts = [read_csv(tmp_path / "a.csv"), read_csv(tmp_path / "b.csv")]
-        parsed = workforce.FORMAT.parse(texts, la_code="999", ids=IDS)
+        parsed = workforce.CSV.parse(texts, la_code="999", ids=IDS)
         assert [p.info.year for p in parsed] == [2014, 2016]
 
     def test_a_second_file_of_one_table_and_year_is_refused(self, tmp_path):
@@ -391,4 +391,4 @@ class TestDocumentedFormats:
         shutil.copy(INGEST / "early_help" / "early_help_2016.csv", tmp_path / "b.csv")
         texts = [read_csv(tmp_path / "a.csv"), read_csv(tmp_path / "b.csv")]
         with pytest.raises(ValueError, match=r"b\.csv: a second eh_episodes file"):
-            early_help.FORMAT.parse(texts, la_code="999", ids=IDS)
+            early_help.CSV.parse(texts, la_code="999", ids=IDS)

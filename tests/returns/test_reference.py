@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from cscmonitor.returns.checks import RULES
+from cscmonitor.returns.catalog import problem_codes
 from cscmonitor.returns.checks.reference import validation_markdown
 
 
@@ -14,6 +14,9 @@ def test_validation_page_is_current():
     )
 
 
-def test_every_rule_is_on_the_page():
+def test_every_problem_code_is_on_the_page():
+    """Reading problems (FILE_UNREADABLE, XML_REPEATED...) and rules: one catalogue, one page."""
     page = validation_markdown()
-    assert all(f"`{code}`" in page for code in RULES)
+    codes = problem_codes()
+    assert {"FILE_UNREADABLE", "XML_REPEATED", "CLA_DEC_BEFORE_DECOM"} <= set(codes)
+    assert [code for code in codes if f"| `{code}` |" not in page] == []

@@ -33,16 +33,24 @@ def ingest(
             help="Collection year (the year it ends); default: inferred from the data.",
         ),
     ] = None,
+    partial: Annotated[
+        bool,
+        typer.Option(
+            "--partial",
+            help="Replace only the tables given of a return already held, keeping its others.",
+        ),
+    ] = False,
 ) -> None:
     """Parse returns, check them, pseudonymise ids, and merge them into a new warehouse snapshot.
 
     Writes the validation report (every problem, and rows read, loaded and rejected per
-    file and table) to DATA_DIR/reports as CSV and XLSX. Exits 1 only when nothing at all
-    could be loaded.
+    file and table) to DATA_DIR/reports as CSV and XLSX. A return already held is replaced
+    only by a whole return (every table it holds, every file readable); anything less is
+    refused unless --partial is given. Exits 1 when refused or when nothing could be loaded.
     """
     from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn
 
-    from cscmonitor.ingest import NothingLoaded, files_under
+    from cscmonitor.ingest import NothingLoaded, Refused, files_under
     from cscmonitor.ingest import ingest as run_ingest
     from cscmonitor.returns.issues import ReturnError
 
@@ -66,8 +74,10 @@ def ingest(
             bar.update(tasks[path], completed=at)
 
         with bar:
-            report = run_ingest(paths, settings, la_code=la, year=year, progress=progress)
-    except NothingLoaded as exc:
+            report = run_ingest(
+                paths, settings, la_code=la, year=year, progress=progress, partial=partial
+            )
+    except (NothingLoaded, Refused) as exc:
         _print_ingest(exc.report)
         err.print(f"[red]error:[/red] {exc}", markup=True, soft_wrap=True)
         raise typer.Exit(code=1) from None

@@ -16,6 +16,8 @@ from typing import Protocol
 
 import ibis.expr.types as ir
 
+from cscmonitor.returns.kind import ReturnKind
+
 
 class Unit(StrEnum):
     """The closed set of units. A new unit is a big change: engine, CIs and RAG match on it."""
@@ -41,24 +43,8 @@ class Interval(StrEnum):
     NONE = "none"  # means of durations, counts
 
 
-class Source(StrEnum):
-    """The return an indicator reads; the value is the warehouse's return kind."""
-
-    CIN_CENSUS = "cin"
-    SSDA903 = "ssda903"
-    WORKFORCE = "workforce"
-    EARLY_HELP = "early_help"
-    VIRTUAL_SCHOOL = "virtual_school"
-
-    @property
-    def label(self) -> str:
-        return {
-            "cin": "CIN census",
-            "ssda903": "SSDA903",
-            "workforce": "Workforce",
-            "early_help": "Early help",
-            "virtual_school": "Virtual school",
-        }[self.value]
+# The return an indicator reads is a return kind (`Source.SSDA903` is `ReturnKind.SSDA903`).
+Source = ReturnKind
 
 
 class Tables(Protocol):
@@ -76,7 +62,7 @@ class Indicator:
     title: str
     unit: Unit
     polarity: Polarity
-    source: Source
+    source: ReturnKind
     definition: str
     comparator: str | None
     min_denominator: int

@@ -19,8 +19,11 @@ import pyarrow as pa
 
 from cscmonitor.periods import add_months
 from cscmonitor.privacy import Pseudonymiser
+from cscmonitor.returns.checks import cin_census as checks
 from cscmonitor.returns.csvfile import Limits
+from cscmonitor.returns.format import ReturnFormat
 from cscmonitor.returns.issues import Problems, ReturnError
+from cscmonitor.returns.kind import ReturnKind
 from cscmonitor.returns.parsed import Parsed, ReturnInfo, sha256_of
 from cscmonitor.returns.schema import (
     LOCATION,
@@ -129,7 +132,7 @@ MERGE: dict[str, Merge] = {
     "cin_plan_reviews": Span("review_date", "review_date"),
     "cin_pre_proceedings": _UNDER_REFERRAL,
 }
-TABLES = tuple(TableSpec(name, "cin", SPECS[name], MERGE[name]) for name in SPECS)
+TABLES = tuple(TableSpec(name, ReturnKind.CIN_CENSUS, SPECS[name], MERGE[name]) for name in SPECS)
 
 _KEYS = ("LAchildID", "CINreferralDate")
 # The shape of a Child element, every schema year at once.
@@ -349,4 +352,16 @@ def _info(
             "give the census year with --year"
         )
     start = add_months(end, -12) + dt.timedelta(days=1)
-    return ReturnInfo(lea, "cin", end.year, start, end)
+    return ReturnInfo(lea, ReturnKind.CIN_CENSUS, end.year, start, end)
+
+
+# Every child in the census has a referral; the other tables may be empty.
+FORMAT = ReturnFormat(
+    ReturnKind.CIN_CENSUS,
+    "CIN census",
+    TABLES,
+    checks.RULES,
+    needs=("cin_children", "cin_referrals"),
+    xml_root=ROOT,
+    parse_xml=parse,
+)

@@ -10,7 +10,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cscmonitor.returns.issues import Severity, problem_rows
+from cscmonitor.returns.issues import Reading, Severity, problem_rows
 
 # Four-digit years only: "01/02/15" would otherwise become the year 15. Day first, as every
 # return is English; the forms Excel leaves behind (dots, dashes, month names, a midnight
@@ -185,7 +185,7 @@ def to_date(
         bad,
         where=where,
         field=field,
-        rule="DATE_FORMAT",
+        rule=Reading.DATE_FORMAT,
         expected="a date between 1900 and 2099 (dd/mm/yyyy or yyyy-mm-dd)",
     )
 
@@ -209,7 +209,7 @@ def to_number(
     bad = pc.and_(pc.is_valid(text), pc.is_null(numbers))
     kind = "a whole number" if pa.types.is_integer(target) else "a number"
     return numbers, bad_cells(
-        text, bad, where=where, field=field, rule="NUMBER_FORMAT", expected=kind
+        text, bad, where=where, field=field, rule=Reading.NUMBER_FORMAT, expected=kind
     )
 
 
@@ -232,6 +232,6 @@ def to_bool(raw: pa.Array | Text, *, where: Where, field: str) -> tuple[pa.Array
         bad,
         where=where,
         field=field,
-        rule="BOOLEAN_FORMAT",
+        rule=Reading.BOOLEAN_FORMAT,
         expected="true/false, 1/0 or Y/N",
     )

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from cscmonitor.returns.issues import ReturnError, Severity, problem_rows
+from cscmonitor.returns.issues import Reading, ReturnError, Severity, problem_rows
 
 if TYPE_CHECKING:
     from cscmonitor.settings import Settings
@@ -158,7 +158,7 @@ def read_csv(path: Path, limits: Limits | None = None) -> CsvText:
         locations=pa.array([f"row {r}" for r in unreadable], pa.string()),
         field="",
         values="",
-        rule="ROW_SHAPE",
+        rule=Reading.ROW_SHAPE,
         severity=Severity.ERROR,
         message=f"the row does not have the {len(header)} cells of the header; row not loaded",
     )

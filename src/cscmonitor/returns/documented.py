@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -19,9 +20,14 @@ import pyarrow.compute as pc
 from cscmonitor.periods import add_months
 from cscmonitor.privacy import Pseudonymiser
 from cscmonitor.returns.csvfile import CsvText
-from cscmonitor.returns.issues import ReturnError, Severity, for_table, problem_rows
+from cscmonitor.returns.format import ReturnFormat
+from cscmonitor.returns.issues import Reading, ReturnError, Severity, for_table, problem_rows
+from cscmonitor.returns.kind import ReturnKind
 from cscmonitor.returns.parsed import Parsed, ReturnInfo, sha256_of
 from cscmonitor.returns.schema import Column, Merge, TableSpec, Typed, build, check_codes
+
+if TYPE_CHECKING:
+    from cscmonitor.returns.checks.rule import Rule
 
 
 @dataclass(frozen=True)
@@ -41,13 +47,27 @@ class CsvTable:
 
 @dataclass(frozen=True)
 class CsvFormat:
-    kind: str
+    kind: ReturnKind
     tables: tuple[CsvTable, ...]
     year_starts: tuple[int, int]  # (month, day) the collection year starts on
 
     @property
     def specs(self) -> tuple[TableSpec, ...]:
         return tuple(TableSpec(t.table, self.kind, t.columns, t.merge) for t in self.tables)
+
+    def as_format(
+        self, label: str, rules: tuple[Rule, ...] = (), needs: tuple[str, ...] = ()
+    ) -> ReturnFormat:
+        """The format as the registry takes it: its files recognised by their columns."""
+        return ReturnFormat(
+            self.kind,
+            label,
+            self.specs,
+            rules,
+            needs,
+            recognise_csv=self.recognise,
+            parse_csv=self.parse,
+        )
 
     def recognise(self, columns: set[str]) -> CsvTable | None:
         matches = [t for t in self.tables if t.signature <= columns]
@@ -136,7 +156,7 @@ def ignored_columns(text: CsvText, table: str, known: frozenset[str]) -> pa.Tabl
         locations=pa.array(["file"] if ignored else [], pa.string()),
         field="",
         values=", ".join(ignored),
-        rule="COLUMNS_IGNORED",
+        rule=Reading.COLUMNS_IGNORED,
         severity=Severity.WARNING,
         message=f"columns not part of {table}, not loaded: {', '.join(ignored)}",
     )

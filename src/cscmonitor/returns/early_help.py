@@ -7,7 +7,9 @@ the lead agency, and how and when the episode closed.
 
 from __future__ import annotations
 
+from cscmonitor.returns.checks import early_help as checks
 from cscmonitor.returns.documented import CsvFormat, CsvTable
+from cscmonitor.returns.kind import ReturnKind
 from cscmonitor.returns.schema import Column, Kind, Span
 
 EPISODES = (
@@ -20,8 +22,8 @@ EPISODES = (
     Column("CLOSURE_DATE", "closure_date", Kind.DATE),
     Column("CLOSURE_REASON", "closure_reason", Kind.CODE, codes="eh_closure_reason"),
 )
-FORMAT = CsvFormat(
-    "early_help",
+CSV = CsvFormat(
+    ReturnKind.EARLY_HELP,
     (
         CsvTable(
             "eh_episodes",
@@ -32,4 +34,5 @@ FORMAT = CsvFormat(
     ),
     year_starts=(4, 1),
 )
-TABLES = FORMAT.specs
+FORMAT = CSV.as_format("Early help", checks.RULES, needs=("eh_episodes",))
+TABLES = FORMAT.tables

@@ -19,6 +19,67 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
+class Reading(StrEnum):
+    """The problems found while reading a file, before any rule runs (rules have their own
+    codes; `returns.catalog.problem_codes` lists both)."""
+
+    FILE_UNREADABLE = "FILE_UNREADABLE"
+    ROW_SHAPE = "ROW_SHAPE"
+    COLUMN_MISSING = "COLUMN_MISSING"
+    COLUMNS_IGNORED = "COLUMNS_IGNORED"
+    KEY_MISSING = "KEY_MISSING"
+    VALUE_MISSING = "VALUE_MISSING"
+    DATE_FORMAT = "DATE_FORMAT"
+    NUMBER_FORMAT = "NUMBER_FORMAT"
+    BOOLEAN_FORMAT = "BOOLEAN_FORMAT"
+    CODE_UNKNOWN = "CODE_UNKNOWN"
+    CODE_YEAR = "CODE_YEAR"
+    XML_UNKNOWN_ELEMENT = "XML_UNKNOWN_ELEMENT"
+    XML_REPEATED = "XML_REPEATED"
+    XML_STRAY_TEXT = "XML_STRAY_TEXT"
+
+    @property
+    def severity(self) -> Severity:
+        warnings = {
+            Reading.COLUMNS_IGNORED,
+            Reading.CODE_YEAR,
+            Reading.XML_UNKNOWN_ELEMENT,
+            Reading.XML_REPEATED,
+            Reading.XML_STRAY_TEXT,
+        }
+        return Severity.WARNING if self in warnings else Severity.ERROR
+
+    @property
+    def meaning(self) -> str:
+        return MEANINGS[self]
+
+
+MEANINGS = {
+    Reading.FILE_UNREADABLE: "The file could not be read: empty, binary, not well-formed, a "
+    "DTD or entities (refused), over a size limit, not a return cscmonitor recognises, or "
+    "its LA or year unknown.",
+    Reading.ROW_SHAPE: "A CSV row with more or fewer cells than the header; not loaded.",
+    Reading.COLUMN_MISSING: "A column the table needs is not in the file.",
+    Reading.COLUMNS_IGNORED: "Columns that are not part of the table (their names are "
+    "listed, never their values).",
+    Reading.KEY_MISSING: "The row's key is blank or unreadable; the row is rejected.",
+    Reading.VALUE_MISSING: "A value the return requires is blank; the row loads.",
+    Reading.DATE_FORMAT: "Not a date between 1900 and 2099. Read: `dd/mm/yyyy`, "
+    "`yyyy-mm-dd`, `d/m/yyyy`, `dd-mm-yyyy`, `dd.mm.yyyy`, `yyyy/mm/dd`, `01-Feb-2015`, "
+    "`1 February 2015`, a date followed by a time (`01/02/2015 00:00:00`), and Excel serial "
+    "numbers (10000 to 80000). Two-digit years are refused.",
+    Reading.NUMBER_FORMAT: "Not a number (or not a whole number where one is needed).",
+    Reading.BOOLEAN_FORMAT: "Not `true`/`false`, `1`/`0`, `Y`/`N` or `yes`/`no`.",
+    Reading.CODE_UNKNOWN: "Not a code of the field's code list in any year; loaded blank.",
+    Reading.CODE_YEAR: "A code of the field's list, but not in the return's year; loaded as given.",
+    Reading.XML_UNKNOWN_ELEMENT: "An element that is not part of the return; listed once "
+    "per name with a count and its first place.",
+    Reading.XML_REPEATED: "An element given twice where the return has one; the last is loaded.",
+    Reading.XML_STRAY_TEXT: "Text outside any element (as in "
+    "`<UPNunknown>UN3</UPNunknown>PersonBirthDate`); ignored.",
+}
+
+
 @dataclass(frozen=True)
 class Problem:
     file: str

@@ -10,6 +10,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from cscmonitor.returns.issues import Problems
+from cscmonitor.returns.kind import ReturnKind
 from cscmonitor.returns.schema import LOCATION, Typed
 
 
@@ -18,7 +19,7 @@ class ReturnInfo:
     """One statutory return: whose, which collection year, and the period it covers."""
 
     la_code: str
-    kind: str  # "cin", "ssda903", "workforce", "early_help" or "virtual_school"
+    kind: ReturnKind
     year: int  # the calendar year the collection period ends in
     period_start: dt.date
     period_end: dt.date

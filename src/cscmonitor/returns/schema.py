@@ -25,7 +25,8 @@ from cscmonitor.returns.columns import (
     to_date,
     to_number,
 )
-from cscmonitor.returns.issues import Problems, Severity, problem_rows
+from cscmonitor.returns.issues import Problems, Reading, Severity, problem_rows
+from cscmonitor.returns.kind import ReturnKind
 
 LOCATION = "_location"
 
@@ -120,7 +121,7 @@ class TableSpec:
     """A warehouse table: the return kind it comes from, its columns and how returns merge."""
 
     name: str
-    kind: str
+    kind: ReturnKind
     columns: tuple[Column, ...]
     merge: Merge
 
@@ -204,7 +205,7 @@ def build(
                     missing,
                     where=where,
                     field=column.source,
-                    rule="KEY_MISSING",
+                    rule=Reading.KEY_MISSING,
                     expected="usable",
                     outcome=f"{column.source} is needed to identify the record; row not loaded",
                 )
@@ -218,7 +219,7 @@ def build(
                     locations=locations.filter(blank),
                     field=column.source,
                     values="",
-                    rule="VALUE_MISSING",
+                    rule=Reading.VALUE_MISSING,
                     severity=Severity.ERROR,
                     message=f"{column.source} is blank; the return requires it",
                 )
@@ -237,7 +238,7 @@ def _column_missing(column: Column, *, file: str, table: str, rows: int) -> pa.T
         locations=pa.array(["file"]),
         field=column.source,
         values="",
-        rule="COLUMN_MISSING",
+        rule=Reading.COLUMN_MISSING,
         severity=Severity.ERROR,
         message=f"column {column.source} is missing ({rows} rows); {outcome}",
     )
@@ -265,7 +266,7 @@ def check_codes(
                 unknown,
                 where=where,
                 field=column.source,
-                rule="CODE_UNKNOWN",
+                rule=Reading.CODE_UNKNOWN,
                 expected=f"one of the {column.source} codes",
             )
         )
@@ -276,7 +277,7 @@ def check_codes(
                     other_year,
                     where=where,
                     field=column.source,
-                    rule="CODE_YEAR",
+                    rule=Reading.CODE_YEAR,
                     expected=f"one of the {column.source} codes of the {year} return",
                     severity=Severity.WARNING,
                     outcome="loaded as given (it is a code in other years' returns)",

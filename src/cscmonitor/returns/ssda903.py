@@ -18,9 +18,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cscmonitor.privacy import Pseudonymiser
+from cscmonitor.returns.checks import ssda903 as checks
 from cscmonitor.returns.csvfile import CsvText, Limits
 from cscmonitor.returns.documented import ignored_columns
+from cscmonitor.returns.format import ReturnFormat
 from cscmonitor.returns.issues import ReturnError, for_table
+from cscmonitor.returns.kind import ReturnKind
 from cscmonitor.returns.parsed import Parsed, ReturnInfo, sha256_of
 from cscmonitor.returns.schema import (
     LOCATION,
@@ -245,7 +248,7 @@ TABLES_903 = (
     ),
 )
 BY_NAME = {t.name: t for t in TABLES_903}
-TABLES = tuple(TableSpec(t.table, "ssda903", t.columns, t.merge) for t in TABLES_903)
+TABLES = tuple(TableSpec(t.table, ReturnKind.SSDA903, t.columns, t.merge) for t in TABLES_903)
 # Every table of the return, by the columns that identify it.
 SIGNATURES: dict[str, frozenset[str]] = {t.name: t.signature for t in TABLES_903}
 
@@ -432,7 +435,9 @@ def _parse(
         )
     if year is None:
         year = _year(typed, found)
-    info = ReturnInfo(la_code, "ssda903", year, dt.date(year - 1, 4, 1), dt.date(year, 3, 31))
+    info = ReturnInfo(
+        la_code, ReturnKind.SSDA903, year, dt.date(year - 1, 4, 1), dt.date(year, 3, 31)
+    )
     parsed = Parsed(info, {})
     for name, result in typed.items():
         spec = BY_NAME[name]
@@ -463,3 +468,37 @@ def _year(typed: Mapping[str, Typed], found: Mapping[str, TextTable]) -> int:
             "give the collection year with --year"
         )
     return collection_year(latest)
+
+
+def _from_xml(
+    path: Path,
+    *,
+    ids: Pseudonymiser,
+    la_code: str | None,
+    year: int | None,
+    limits: Limits,
+    progress: Progress | None,
+) -> Parsed:
+    if not la_code:
+        raise ReturnError(f"{path}: this return does not say which LA it is from; give --la")
+    return parse_xml(path, la_code=la_code, ids=ids, year=year, limits=limits, progress=progress)
+
+
+def _from_csv(
+    texts: Sequence[CsvText], *, la_code: str, ids: Pseudonymiser, year: int | None
+) -> list[Parsed]:
+    return [parse_csv(texts, la_code=la_code, ids=ids, year=year)]
+
+
+FORMAT = ReturnFormat(
+    ReturnKind.SSDA903,
+    "SSDA903",
+    TABLES,
+    checks.RULES,
+    # Every child looked after has a header and an episode; the other tables may be empty.
+    needs=("cla_children", "cla_episodes"),
+    xml_root=ROOT,
+    parse_xml=_from_xml,
+    recognise_csv=recognise,
+    parse_csv=_from_csv,
+)

@@ -7,7 +7,9 @@ exclusions. The year is the school year, 1 September–31 August.
 
 from __future__ import annotations
 
+from cscmonitor.returns.checks import virtual_school as checks
 from cscmonitor.returns.documented import CsvFormat, CsvTable
+from cscmonitor.returns.kind import ReturnKind
 from cscmonitor.returns.schema import Column, Kind, Span
 
 CHILD = Column("CHILD_ID", "child_id", Kind.ID, key=True)
@@ -40,8 +42,8 @@ EXCLUSIONS = (
     Column("EXCLUSION_TYPE", "kind", Kind.CODE, codes="exclusion_kind", required=True),
     Column("SESSIONS", "sessions", Kind.DECIMAL),
 )
-FORMAT = CsvFormat(
-    "virtual_school",
+CSV = CsvFormat(
+    ReturnKind.VIRTUAL_SCHOOL,
     (
         CsvTable("vs_schools", SCHOOLS, Span("start_date", "end_date"), ("start_date", "end_date")),
         CsvTable("vs_peps", PEPS, Span("pep_date", "pep_date"), ("pep_date",)),
@@ -52,4 +54,5 @@ FORMAT = CsvFormat(
     ),
     year_starts=(9, 1),
 )
-TABLES = FORMAT.specs
+FORMAT = CSV.as_format("Virtual school", checks.RULES, needs=("vs_schools",))
+TABLES = FORMAT.tables

@@ -21,8 +21,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cscmonitor.privacy import Pseudonymiser
+from cscmonitor.returns.checks import workforce as checks
 from cscmonitor.returns.csvfile import CsvText
 from cscmonitor.returns.documented import CsvFormat, CsvTable
+from cscmonitor.returns.kind import ReturnKind
 from cscmonitor.returns.parsed import Parsed
 from cscmonitor.returns.schema import LOCATION, Column, Kind, Span, TableSpec
 
@@ -53,7 +55,7 @@ CASELOADS = (
     Column("CASES", "cases", Kind.INT),
 )
 CASELOADS_TABLE = TableSpec(
-    "sw_caseloads", "workforce", CASELOADS, Span("census_date", "census_date")
+    "sw_caseloads", ReturnKind.WORKFORCE, CASELOADS, Span("census_date", "census_date")
 )
 
 
@@ -104,8 +106,8 @@ def caseloads(parsed: Parsed) -> pa.Table:
     ).select(["la_code", *(c.name for c in CASELOADS), "return_year", LOCATION])
 
 
-FORMAT = WorkforceFormat(
-    "workforce",
+CSV = WorkforceFormat(
+    ReturnKind.WORKFORCE,
     (
         CsvTable(
             "sw_workers", WORKERS, Span("start_date", "left_date"), ("start_date", "left_date")
@@ -114,4 +116,5 @@ FORMAT = WorkforceFormat(
     ),
     year_starts=(10, 1),
 )
-TABLES = FORMAT.specs
+FORMAT = CSV.as_format("Workforce", checks.RULES, needs=("sw_workers",))
+TABLES = FORMAT.tables

@@ -34,7 +34,7 @@ import pyarrow.ipc
 from lxml import etree
 
 from cscmonitor.returns.csvfile import Limits, check_size
-from cscmonitor.returns.issues import Problems, ReturnError, Severity, problem_rows
+from cscmonitor.returns.issues import Problems, Reading, ReturnError, Severity, problem_rows
 
 PROLOG_LIMIT = 1 << 20
 FLUSH_ROWS = 65_536
@@ -296,7 +296,7 @@ class Stream:
                 cell: str = action
                 if row[cell] is not None:
                     self.note(
-                        "XML_REPEATED",
+                        Reading.XML_REPEATED,
                         f"{at}{prefix}/{tag}",
                         tag,
                         sub.text or "",
@@ -319,7 +319,7 @@ class Stream:
 
     def _stray(self, text: str, at: str, tag: str) -> None:
         self.note(
-            "XML_STRAY_TEXT",
+            Reading.XML_STRAY_TEXT,
             at,
             tag,
             text.strip(),
@@ -399,7 +399,7 @@ class Stream:
                     locations=pa.array([first]),
                     field=tag,
                     values=str(count),
-                    rule="XML_UNKNOWN_ELEMENT",
+                    rule=Reading.XML_UNKNOWN_ELEMENT,
                     severity=Severity.WARNING,
                     message=f"element {tag} is not part of the return ({count} found, the "
                     "first here); not loaded",

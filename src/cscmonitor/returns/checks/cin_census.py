@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from cscmonitor.returns.checks.rule import Rule, register
+from cscmonitor.returns.checks.rule import Rule
 from cscmonitor.returns.issues import Severity
+from cscmonitor.returns.kind import ReturnKind
 
 E, W = Severity.ERROR, Severity.WARNING
-KIND = "cin"
+KIND = ReturnKind.CIN_CENSUS
 
 
 def rule(code: str, severity: Severity, tables: str, message: str, sql: str) -> Rule:
@@ -42,7 +43,8 @@ def _dates_after_census() -> str:
 # The referral each row sits under.
 UNDER = "JOIN cin_referrals r USING (child_id, referral_date)"
 
-register(
+# The format's rules (its module in returns/ declares them; the registry registers them).
+RULES = (
     rule(
         "CIN_CLOSURE_BEFORE_REFERRAL",
         E,

@@ -5,17 +5,10 @@ python -m cscmonitor.returns.checks.reference > docs/validation.md
 
 from __future__ import annotations
 
-from cscmonitor.returns.catalog import TABLES
+from cscmonitor.returns.catalog import FORMATS, TABLES
 from cscmonitor.returns.checks.rule import RULES
 from cscmonitor.returns.codes import CHECKED_YEARS, LISTS
-
-KINDS = {
-    "ssda903": "SSDA903",
-    "cin": "CIN census",
-    "workforce": "Workforce",
-    "early_help": "Early help",
-    "virtual_school": "Virtual school",
-}
+from cscmonitor.returns.issues import Reading
 
 INTRO = """\
 # Validation
@@ -47,55 +40,44 @@ Child and worker ids in the report are already pseudonymised, and UPN and name f
 never read, so never quoted; other values are quoted as found, so the report is as
 sensitive as the returns and stays in the data directory.
 
-Rules are declared objects (code, return, severity, message, the tables read, and a DuckDB
-query over the parsed tables) registered in `cscmonitor.returns.checks`; a new rule is one
-`register(Rule(...))` call and one hand-worked case in `tests/returns/test_rules.py`.
-This page is generated from the registry:
+Each return format is one module in `cscmonitor/returns/` declaring a `ReturnFormat`: its
+kind (`ReturnKind`), how its files are recognised (XML root element, or CSV columns) and
+parsed, the warehouse tables it writes, the tables a whole return needs, and its rules.
+The formats are registered in `cscmonitor.returns.catalog` (a plug-in calls the same
+`register`, with a kind from `ReturnKind.add`). Rules are declared objects (code, return,
+severity, message, the tables read, and a DuckDB query over the parsed tables); a new rule
+is one `Rule(...)` in its format's rules and one hand-worked case in
+`tests/returns/test_rules.py`. Every problem code, reading and rule, is in one catalogue
+(`catalog.problem_codes()`), and this page is generated from it:
 `python -m cscmonitor.returns.checks.reference > docs/validation.md`.
 
 ## Problems found while reading
+"""
 
-| Code | Severity | What it means |
-|---|---|---|
-| `FILE_UNREADABLE` | error | The file could not be read: empty, binary, not well-formed, a DTD or entities (refused), over a size limit, not a return cscmonitor recognises, or its LA or year unknown. |
-| `ROW_SHAPE` | error | A CSV row with more or fewer cells than the header; not loaded. |
-| `COLUMN_MISSING` | error | A column the table needs is not in the file. |
-| `COLUMNS_IGNORED` | warning | Columns that are not part of the table (their names are listed, never their values). |
-| `KEY_MISSING` | error | The row's key is blank or unreadable; the row is rejected. |
-| `VALUE_MISSING` | error | A value the return requires is blank; the row loads. |
-| `DATE_FORMAT` | error | Not a date between 1900 and 2099. Read: `dd/mm/yyyy`, `yyyy-mm-dd`, `d/m/yyyy`, `dd-mm-yyyy`, `dd.mm.yyyy`, `yyyy/mm/dd`, `01-Feb-2015`, `1 February 2015`, a date followed by a time (`01/02/2015 00:00:00`), and Excel serial numbers (10000 to 80000). Two-digit years are refused. |
-| `NUMBER_FORMAT` | error | Not a number (or not a whole number where one is needed). |
-| `BOOLEAN_FORMAT` | error | Not `true`/`false`, `1`/`0`, `Y`/`N` or `yes`/`no`. |
-| `CODE_UNKNOWN` | error | Not a code of the field's code list in any year; loaded blank. |
-| `CODE_YEAR` | warning | A code of the field's list, but not in the return's year; loaded as given. |
-| `XML_UNKNOWN_ELEMENT` | warning | An element that is not part of the return; listed once per name with a count and its first place. |
-| `XML_REPEATED` | warning | An element given twice where the return has one; the last is loaded. |
-| `XML_STRAY_TEXT` | warning | Text outside any element (as in `<UPNunknown>UN3</UPNunknown>PersonBirthDate`); ignored. |
-
+AFTER_READING = """
 Structural XML problems of one kind are listed up to 100 times per file; the rest are
 counted in one further row.
-"""  # noqa: E501 - a markdown table row cannot be wrapped
+"""
 
 
 def validation_markdown() -> str:
     """The whole page: the reading problems, the rules, and the code lists with their years."""
-    lines = [INTRO, "## Cross-field rules", ""]
-    counts = {kind: sum(r.kind == kind for r in RULES.values()) for kind in KINDS}
+    lines = [INTRO, "| Code | Severity | What it means |", "|---|---|---|"]
+    lines += [f"| `{code}` | {code.severity} | {code.meaning} |" for code in Reading]
+    lines += [AFTER_READING, "## Cross-field rules", ""]
+    counts = {kind: sum(r.kind == kind for r in RULES.values()) for kind in FORMATS}
     lines.append(
         f"{len(RULES)} rules: "
-        + ", ".join(
-            f"{counts[k]} {name if k in ('ssda903', 'cin') else name.lower()}"
-            for k, name in KINDS.items()
-        )
+        + ", ".join(f"{counts[kind]} {form.label}" for kind, form in FORMATS.items())
         + "."
     )
     lines += ["", "| Code | Return | Severity | Tables | Message |", "|---|---|---|---|---|"]
-    for kind in KINDS:
+    for kind, form in FORMATS.items():
         for rule in sorted((r for r in RULES.values() if r.kind == kind), key=lambda r: r.code):
             tables = ", ".join(f"`{t}`" for t in rule.tables)
             message = rule.message.replace("|", "\\|")
             lines.append(
-                f"| `{rule.code}` | {KINDS[kind]} | {rule.severity} | {tables} | {message} |"
+                f"| `{rule.code}` | {form.label} | {rule.severity} | {tables} | {message} |"
             )
     lines += [
         "",

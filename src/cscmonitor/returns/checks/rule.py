@@ -18,9 +18,9 @@ from typing import Any
 
 import pyarrow as pa
 
-from cscmonitor.returns.catalog import TABLES
 from cscmonitor.returns.columns import cursor
-from cscmonitor.returns.issues import Problems, Severity, problem_rows
+from cscmonitor.returns.issues import Problems, Reading, Severity, problem_rows
+from cscmonitor.returns.kind import ReturnKind
 from cscmonitor.returns.parsed import Parsed
 from cscmonitor.returns.schema import LOCATION
 
@@ -30,7 +30,7 @@ PLACEHOLDER = re.compile(r"\{(\w+)\}")
 @dataclass(frozen=True)
 class Rule:
     code: str
-    kind: str  # the return kind the rule checks
+    kind: ReturnKind  # the return kind the rule checks
     severity: Severity
     message: str  # a template: "{column}" is replaced by the query's column
     tables: tuple[str, ...]  # the tables it reads; problems are placed in the first
@@ -56,19 +56,25 @@ RULES: dict[str, Rule] = {}
 
 
 def register(*rules: Rule) -> None:
-    """Add rules to the registry (built-in rules use this too); codes are unique."""
-    for rule in rules:
-        if rule.code in RULES:
-            raise ValueError(f"two rules with code {rule.code}")
-        RULES[rule.code] = rule
+    """Add rules to the registry (a format's rules come through here too); codes are unique."""
+    codes = [rule.code for rule in rules]
+    for code in codes:
+        if code in RULES or code in Reading._value2member_map_ or codes.count(code) > 1:
+            raise ValueError(f"two rules with code {code}")
+    RULES.update((rule.code, rule) for rule in rules)
 
 
-def rules_for(kind: str) -> list[Rule]:
+def rules_for(kind: ReturnKind) -> list[Rule]:
+    from cscmonitor.returns import catalog  # registers the built-in formats' rules
+
+    assert catalog.FORMATS
     return [r for r in RULES.values() if r.kind == kind]
 
 
 def run(parsed: Parsed, rules: Iterable[Rule] | None = None) -> Problems:
     """Every rule of the return's kind (or the rules given) over its tables."""
+    from cscmonitor.returns.catalog import FORMATS  # the registry imports the rules
+
     problems = Problems()
     chosen = list(rules) if rules is not None else rules_for(parsed.info.kind)
     if not chosen:
@@ -87,13 +93,13 @@ def run(parsed: Parsed, rules: Iterable[Rule] | None = None) -> Problems:
                 }
             ),
         )
-        for name, spec in TABLES.items():
-            if name in parsed.tables:
-                con.register(name, parsed.tables[name])
-            elif spec.kind == info.kind:
+        for spec in FORMATS[info.kind].tables:
+            if spec.name in parsed.tables:
+                con.register(spec.name, parsed.tables[spec.name])
+            else:
                 # An absent table is an empty one: rules over it find nothing to say.
                 schema = spec.schema.append(pa.field(LOCATION, pa.string()))
-                con.register(name, schema.empty_table())
+                con.register(spec.name, schema.empty_table())
         files = sorted(set(parsed.sources.values()) | set(parsed.files))
         default_file = files[0] if len(files) == 1 else ", ".join(files)
         con.register(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from cscmonitor.returns.checks.rule import Rule, register
+from cscmonitor.returns.checks.rule import Rule
 from cscmonitor.returns.issues import Severity
+from cscmonitor.returns.kind import ReturnKind
 
 E, W = Severity.ERROR, Severity.WARNING
-KIND = "ssda903"
+KIND = ReturnKind.SSDA903
 
 # Each child's episodes in order, with their neighbours.
 EPISODES = """
@@ -23,7 +24,8 @@ def rule(code: str, severity: Severity, tables: str, message: str, sql: str) -> 
     return Rule(code, KIND, severity, message, tuple(tables.split()), sql)
 
 
-register(
+# The format's rules (its module in returns/ declares them; the registry registers them).
+RULES = (
     rule(
         "CLA_DEC_BEFORE_DECOM",
         E,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from cscmonitor.returns.checks.rule import Rule, register
+from cscmonitor.returns.checks.rule import Rule
 from cscmonitor.returns.issues import Severity
+from cscmonitor.returns.kind import ReturnKind
 
 E, W = Severity.ERROR, Severity.WARNING
-KIND = "virtual_school"
+KIND = ReturnKind.VIRTUAL_SCHOOL
 
 
 def rule(code: str, severity: Severity, tables: str, message: str, sql: str) -> Rule:
@@ -28,7 +29,8 @@ def _dates_after_year() -> str:
     )
 
 
-register(
+# The format's rules (its module in returns/ declares them; the registry registers them).
+RULES = (
     rule(
         "VS_SCHOOL_END_BEFORE_START",
         E,

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from cscmonitor.returns.checks.rule import Rule, register
+from cscmonitor.returns.checks.rule import Rule
 from cscmonitor.returns.issues import Severity
+from cscmonitor.returns.kind import ReturnKind
 
 E, W = Severity.ERROR, Severity.WARNING
-KIND = "workforce"
+KIND = ReturnKind.WORKFORCE
 
 
 def rule(code: str, severity: Severity, tables: str, message: str, sql: str) -> Rule:
     return Rule(code, KIND, severity, message, tuple(tables.split()), sql)
 
 
-register(
+# The format's rules (its module in returns/ declares them; the registry registers them).
+RULES = (
     rule(
         "SW_LEFT_BEFORE_START",
         E,

@@ -1,0 +1,68 @@
+"""What a return format declares: how it is recognised and parsed, its tables and its rules.
+
+Every format, the built-in ones included, is a `ReturnFormat` registered in
+`returns.catalog`; ingest, the checks, the warehouse and the validation page take
+their lists from there, so a new format is one module (and its tests).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from cscmonitor.privacy import Pseudonymiser
+from cscmonitor.returns.csvfile import CsvText, Limits
+from cscmonitor.returns.kind import ReturnKind
+from cscmonitor.returns.parsed import Parsed
+from cscmonitor.returns.schema import TableSpec
+
+if TYPE_CHECKING:
+    from cscmonitor.returns.checks.rule import Rule
+
+
+class XmlParser(Protocol):
+    def __call__(
+        self,
+        path: Path,
+        *,
+        ids: Pseudonymiser,
+        la_code: str | None,
+        year: int | None,
+        limits: Limits,
+        progress: Callable[[int], None] | None,
+    ) -> Parsed: ...
+
+
+class CsvParser(Protocol):
+    def __call__(
+        self, texts: Sequence[CsvText], *, la_code: str, ids: Pseudonymiser, year: int | None
+    ) -> list[Parsed]: ...
+
+
+@dataclass(frozen=True)
+class ReturnFormat:
+    """One return format. XML returns are recognised by their root element, CSV files by
+    their columns; a format may have either or both."""
+
+    kind: ReturnKind
+    label: str  # as people write it: "SSDA903", "CIN census"
+    tables: tuple[TableSpec, ...]
+    rules: tuple[Rule, ...] = ()
+    # The tables without which a return is not whole: it may not replace one held.
+    needs: tuple[str, ...] = ()
+    xml_root: str | None = None
+    parse_xml: XmlParser | None = None
+    recognise_csv: Callable[[set[str]], object | None] | None = None
+    parse_csv: CsvParser | None = None
+
+    def __post_init__(self) -> None:
+        wrong = [t.name for t in self.tables if t.kind != self.kind]
+        wrong += [r.code for r in self.rules if r.kind != self.kind]
+        if wrong:
+            raise ValueError(f"{self.kind} format: not of its kind: {', '.join(wrong)}")
+        if (self.xml_root is None) != (self.parse_xml is None):
+            raise ValueError(f"{self.kind} format: an XML root needs an XML parser and back")
+        if (self.recognise_csv is None) != (self.parse_csv is None):
+            raise ValueError(f"{self.kind} format: recognising CSV needs a CSV parser and back")
