@@ -12,7 +12,15 @@ from pydantic import SecretStr
 
 from cscmonitor.backends import Backend, SnapshotTables
 from cscmonitor.indicators.engine import compute
-from cscmonitor.indicators.registry import Indicator, Interval, Polarity, Source, Unit
+from cscmonitor.indicators.registry import (
+    Domain,
+    Indicator,
+    Interval,
+    Measure,
+    Polarity,
+    Source,
+    Unit,
+)
 from cscmonitor.ingest import ingest
 from cscmonitor.periods import Period
 from cscmonitor.settings import Settings
@@ -78,4 +86,6 @@ def make_indicator(
         lookback_months=None,
         interval=Interval.WILSON,
         body=lambda tables, periods: periods,
+        measure=Measure.PROPORTION,
+        domain=Domain.REFERRALS,
     )

@@ -1,12 +1,31 @@
-"""--explain lists exactly the records behind each figure of the known-answer tests."""
+"""Explain lists exactly the records behind each figure of the known-answer tests: aggregated as
+the indicator's measure kind declares, they are the figure, on DuckDB and on Spark."""
 
+from dataclasses import replace
+from typing import assert_never
+
+import numpy as np
+import pandas as pd
 import pytest
 
 from cscmonitor.backends import Backend, SnapshotTables
-from cscmonitor.indicators.engine import compute, explain
-from cscmonitor.indicators.registry import Unit, all_indicators
+from cscmonitor.indicators.engine import compute, explain, periods_table
+from cscmonitor.indicators.measures import records
+from cscmonitor.indicators.population import population_frame
+from cscmonitor.indicators.registry import (
+    REGISTRY,
+    Domain,
+    Indicator,
+    Measure,
+    Polarity,
+    Source,
+    Unit,
+    all_indicators,
+    get,
+    indicator,
+)
 from cscmonitor.ingest import ingest
-from cscmonitor.periods import Period
+from cscmonitor.periods import Period, twelve_months_to
 from cscmonitor.warehouse import Warehouse
 from tests.conftest import DATA
 
@@ -58,34 +77,98 @@ def test_every_indicator_has_an_explain_case():
 
 
 @pytest.mark.parametrize("code", sorted(CASES))
-def test_explain_matches_the_figure(settings, code):
+def test_explain_rows_aggregate_to_the_figure(settings, backend, code):
+    """Explain's records, summed here in pandas as the measure kind says, are the figure."""
     dataset, la, text = CASES[code]
     ingest([DATA / dataset], settings, la_code=la)
-    tables = SnapshotTables(Warehouse(settings.warehouse_dir).require_current(), Backend.DUCKDB)
+    tables = SnapshotTables(Warehouse(settings.warehouse_dir).require_current(), backend)
     period = Period.parse(text)
+    ind = get(code)
     figure = compute(tables, [period], codes=[code]).iloc[0]
     rows = explain(tables, code, period, la)
+    assert len(rows) > 0, "each case's dataset has records behind the figure"
     assert set(rows["la_code"]) == {la}
-    counted = rows[rows["counted"]]
-    ident = "worker_id" if "worker_id" in rows else "child_id"
-    if code == "SW_CASELOAD":
-        # Cases over FTE: every case holder counts in both.
-        assert counted["cases"].sum() == figure.numerator
-        assert counted["fte"].sum() == pytest.approx(figure.denominator)
-    elif code.startswith("SW_"):
-        # FTE-weighted: the counted workers' FTE is the numerator.
-        assert counted["fte"].sum() == pytest.approx(figure.numerator)
-    elif code in ("CIN_RATE", "CPP_RATE", "CLA_RATE"):
-        assert counted[ident].nunique() == figure.numerator  # children, each once
-    elif get_unit(code) is Unit.DAYS:
-        # A mean: each child's days sum to the numerator; the children are the denominator.
-        assert counted["days"].sum() == figure.numerator
-        assert len(rows) == figure.denominator
+    assert set(rows["period_start"].astype(str)) == {str(period.start)}
+    counted = rows["counted"].astype(bool)
+    numerator, denominator = _by_hand(ind, rows, counted, la, period)
+    assert figure.numerator == pytest.approx(numerator, abs=1e-9)
+    if ind.measure is Measure.COUNT:
+        assert np.isnan(figure.denominator)
     else:
-        assert len(counted) == figure.numerator
-        if get_unit(code) is Unit.PERCENT:
-            assert len(rows) == figure.denominator
+        assert figure.denominator == pytest.approx(denominator, abs=1e-9)
 
 
-def get_unit(code: str) -> Unit:
-    return next(i.unit for i in all_indicators() if i.code == code)
+def _by_hand(
+    ind: Indicator, rows: pd.DataFrame, counted: pd.Series, la: str, period: Period
+) -> tuple[float, float]:
+    """Numerator and denominator from the records, as the measure kind defines them."""
+    match ind.measure:
+        case Measure.PROPORTION:
+            return counted.sum(), len(rows)
+        case Measure.WEIGHTED:
+            weight = rows[str(ind.weight)].astype(float)
+            return weight[counted].sum(), weight[rows["in_denominator"].astype(bool)].sum()
+        case Measure.MEAN:
+            value = rows[str(ind.value)].astype(float).sum()
+            return value, rows[ind.weight].astype(float).sum() if ind.weight else len(rows)
+        case Measure.COUNT:
+            assert counted.all()
+            return len(rows), float("nan")
+        case Measure.RATE:
+            # Every record is one thing counted: a child counted twice would be a defect.
+            assert counted.all()
+            ident = next(c for c in ("child_id", "worker_id") if c in rows)
+            if ind.unit is Unit.PER_10K and not ind.annualised:
+                assert rows[ident].is_unique
+            people = population_frame()
+            held = people[(people["la_code"] == la) & (people["year"] == period.start.year)]
+            exposure = float(held["population"].iloc[0])
+            if ind.annualised:
+                exposure *= period.days / twelve_months_to(period.end).days
+            return len(rows), exposure
+        case _:
+            assert_never(ind.measure)
+
+
+def test_a_measure_names_the_columns_it_reads():
+    # A mean sums a value column: declaring none is refused when the indicator registers.
+    with pytest.raises(ValueError, match="TEST_MEAN: a mean measure reads a value column"):
+        indicator(
+            "TEST_MEAN",
+            "A mean without a value",
+            unit=Unit.DAYS,
+            polarity=Polarity.LOWER,
+            source=Source.SSDA903,
+            measure=Measure.MEAN,
+            domain=Domain.ADOPTION,
+        )(lambda tables, periods: periods)
+    with pytest.raises(ValueError, match="only a rate is annualised"):
+        indicator(
+            "TEST_ANNUAL",
+            "An annualised proportion",
+            unit=Unit.PERCENT,
+            polarity=Polarity.LOWER,
+            source=Source.SSDA903,
+            measure=Measure.PROPORTION,
+            domain=Domain.LOOKED_AFTER,
+            annualised=True,
+        )(lambda tables, periods: periods)
+    assert "TEST_MEAN" not in REGISTRY and "TEST_ANNUAL" not in REGISTRY
+
+
+def test_records_without_the_measures_columns_are_refused(settings):
+    """A body that forgets its `counted` flag fails with the indicator's name, never a total."""
+    ingest([DATA / "rereferrals"], settings, la_code="999")
+    tables = SnapshotTables(Warehouse(settings.warehouse_dir).require_current(), Backend.DUCKDB)
+    forgetful = replace(get("REREF_12M"), body=lambda tables, periods: periods)
+    with pytest.raises(ValueError, match="REREF_12M: its proportion records lack la_code, counted"):
+        records(forgetful, tables, periods_table([Period.parse("2015-04-01:2016-03-31")]))
+
+
+def test_every_indicator_declares_its_domain():
+    # The web groups by the declared domain, never by the module that holds the body.
+    by_domain = {i.code: i.domain for i in all_indicators()}
+    assert by_domain["CLA_LT_STABLE"] is Domain.LOOKED_AFTER
+    assert by_domain["ADOPT_A2"] is Domain.ADOPTION
+    assert by_domain["EH_REREF"] is Domain.EARLY_HELP
+    assert {d.label for d in by_domain.values()} >= {"Children looked after", "Adoption"}

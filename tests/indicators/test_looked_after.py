@@ -66,3 +66,27 @@ def test_looked_after_rate(computed):
     year = computed(["stability"], "CLA_RATE", [FY2015], la_code="371").loc["2015-04-01"]
     assert year.numerator == 10
     assert year.value == pytest.approx(10 / 64_453 * 10_000)
+
+
+# tests/data/placement_unknown_start (903 returns 2014-15 and 2015-16, LA 999): care that began
+# before the returns held, so no RNE S episode is held. At 31 Mar 2016:
+#   U1  aged 10; one open RNE L episode since May 2012 (the first held): in care and in that
+#       placement as far as the returns show since 2012: in the cohort, stable
+#   U2  aged 9; RNE L since Jan 2013, a temporary move (T2) 1-15 Aug 2015 and back to the same
+#       placement (same PLACE, URN, PL_POST): neither starts a placement; placed since 2013: stable
+#   U3  aged 10; RNE L since Jun 2012, moved (RNE P) 1 Sep 2014: in the cohort, placement under
+#       2 years: not stable
+#   U4  aged 5; RNE L since Jan 2013 (foster, U1), placed for adoption (A5, RNE P) 1 Oct 2014:
+#       the adoptive placement is under 2 years, but it and the placement before it (from
+#       Jan 2013, the first held episode) last over 2 years: stable
+#   U5  RNE L since Jan 2014: looked after under 2.5 years as far as the returns show: not in it
+#   U6  RNE L since 2012, but turned 16 on 1 Jan 2016: not in the cohort
+#   U8  RNE P since Mar 2012: in the cohort, stable
+# Cohort U1 U2 U3 U4 U8 = 5; stable U1 U2 U4 U8 = 4. (Joining only to RNE S, P or B episodes
+# would drop U1 and U2 from the cohort and miss U4's placement before: 1 of 3.)
+
+
+def test_long_term_stability_when_care_began_before_the_returns_held(computed):
+    year = computed(["placement_unknown_start"], "CLA_LT_STABLE", [FY2015]).loc["2015-04-01"]
+    assert (year.numerator, year.denominator) == (4, 5)
+    assert year.status == "ok"

@@ -13,8 +13,17 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from cscmonitor.indicators.common import KEYS, explaining_now, months_after
-from cscmonitor.indicators.registry import Interval, Polarity, Source, Tables, Unit, indicator
+from cscmonitor.indicators.common import months_after
+from cscmonitor.indicators.registry import (
+    Domain,
+    Interval,
+    Measure,
+    Polarity,
+    Source,
+    Tables,
+    Unit,
+    indicator,
+)
 
 ADOPTED = ("E11", "E12")
 ADOPTIVE = ("A3", "A4", "A5", "A6")
@@ -119,20 +128,15 @@ def placed_in_window(tables: Tables, periods: ir.Table) -> ir.Table:
     return in_window(rows.filter(rows.entered_care.notnull() & rows.placed.notnull()), periods)
 
 
-def mean_days(rows: ir.Table, days: ir.IntegerValue) -> ir.Table:
-    """Numerator: the days summed; denominator: the children (rows), per LA and period."""
-    rows = rows.mutate(days=days)
-    if explaining_now():
-        return rows.mutate(counted=ibis.literal(True))
-    return rows.group_by(KEYS).aggregate(numerator=rows.days.sum(), denominator=ibis._.count())
-
-
 @indicator(
     "ADOPT_A1",
     "Days from entering care to moving in with the adoptive family",
     unit=Unit.DAYS,
+    measure=Measure.MEAN,
+    value="days",
     polarity=Polarity.LOWER,
     source=Source.SSDA903,
+    domain=Domain.ADOPTION,
     min_denominator=10,
     lookback_months=24,
     interval=Interval.NONE,
@@ -146,7 +150,7 @@ def entering_care_to_adoptive_family(tables: Tables, periods: ir.Table) -> ir.Ta
     one with no A3–A6 placement. The window is the scorecard's 3 years, so a value needs the two
     years before the period held (lookback)."""
     rows = placed_in_window(tables, periods)
-    return mean_days(rows, rows.placed.delta(rows.entered_care, unit="day"))
+    return rows.mutate(days=rows.placed.delta(rows.entered_care, unit="day"))
 
 
 @indicator(
@@ -154,8 +158,11 @@ def entering_care_to_adoptive_family(tables: Tables, periods: ir.Table) -> ir.Ta
     "Days from entering care to moving in with the adoptive family, adjusted for foster-carer "
     "adoptions",
     unit=Unit.DAYS,
+    measure=Measure.MEAN,
+    value="days",
     polarity=Polarity.LOWER,
     source=Source.SSDA903,
+    domain=Domain.ADOPTION,
     min_denominator=10,
     lookback_months=24,
     interval=Interval.NONE,
@@ -169,15 +176,18 @@ def entering_care_to_adoptive_family_adjusted(tables: Tables, periods: ir.Table)
     children are timed as in ADOPT_A1."""
     rows = placed_in_window(tables, periods)
     end = ibis.ifelse(rows.foster_carer_adoption, rows.carers_from, rows.placed)
-    return mean_days(rows.mutate(moved_in=end), end.delta(rows.entered_care, unit="day"))
+    return rows.mutate(moved_in=end, days=end.delta(rows.entered_care, unit="day"))
 
 
 @indicator(
     "ADOPT_A2",
     "Days from court authority to match with an adoptive family",
     unit=Unit.DAYS,
+    measure=Measure.MEAN,
+    value="days",
     polarity=Polarity.LOWER,
     source=Source.SSDA903,
+    domain=Domain.ADOPTION,
     min_denominator=10,
     lookback_months=24,
     interval=Interval.NONE,
@@ -194,4 +204,4 @@ def authority_to_match(tables: Tables, periods: ir.Table) -> ir.Table:
     )
     rows = in_window(rows, periods)
     waited = rows.match_date.delta(rows.authority, unit="day")
-    return mean_days(rows, ibis.greatest(waited, 0))
+    return rows.mutate(days=ibis.greatest(waited, 0))

@@ -11,8 +11,16 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from cscmonitor.indicators.common import KEYS, months_after, proportion
-from cscmonitor.indicators.registry import Polarity, Source, Tables, Unit, indicator
+from cscmonitor.indicators.common import KEYS, months_after
+from cscmonitor.indicators.registry import (
+    Domain,
+    Measure,
+    Polarity,
+    Source,
+    Tables,
+    Unit,
+    indicator,
+)
 
 AGES = (19, 20, 21)
 # ACTIV codes for education, employment or training. F3/P3 (training or employment) were
@@ -73,8 +81,10 @@ def leavers_cohort(tables: Tables, periods: ir.Table) -> ir.Table:
     "CL_EET",
     "Care leavers aged 19–21 in education, employment or training",
     unit=Unit.PERCENT,
+    measure=Measure.PROPORTION,
     polarity=Polarity.HIGHER,
     source=Source.SSDA903,
+    domain=Domain.CARE_LEAVERS,
     comparator='care_leavers_activity 19–21 "Total in education, employment or training"',
 )
 def in_education_employment_or_training(tables: Tables, periods: ir.Table) -> ir.Table:
@@ -86,34 +96,38 @@ def in_education_employment_or_training(tables: Tables, periods: ir.Table) -> ir
     those whose activity is not known stay in the denominator; as in DfE's tables, those who
     have died (IN_TOUCH DIED) or returned home for 6 months or more (RHOM) are left out."""
     rows = leavers_cohort(tables, periods)
-    return proportion(rows, rows.activity.isin(EET).fill_null(False))
+    return rows.mutate(counted=rows.activity.isin(EET))
 
 
 @indicator(
     "CL_SUITABLE",
     "Care leavers aged 19–21 in suitable accommodation",
     unit=Unit.PERCENT,
+    measure=Measure.PROPORTION,
     polarity=Polarity.HIGHER,
     source=Source.SSDA903,
+    domain=Domain.CARE_LEAVERS,
     comparator='care_leavers_accommodation 19–21 "Accommodation considered suitable"',
 )
 def in_suitable_accommodation(tables: Tables, periods: ir.Table) -> ir.Table:
     """The CL_EET cohort; counted: ACCOM ending in 1 (considered suitable). Unsuitable
     accommodation (ending in 2), no information (0) and blank stay in the denominator."""
     rows = leavers_cohort(tables, periods)
-    return proportion(rows, rows.accommodation.endswith("1").fill_null(False))
+    return rows.mutate(counted=rows.accommodation.endswith("1"))
 
 
 @indicator(
     "CL_IN_TOUCH",
     "Care leavers in touch",
     unit=Unit.PERCENT,
+    measure=Measure.PROPORTION,
     polarity=Polarity.HIGHER,
     source=Source.SSDA903,
+    domain=Domain.CARE_LEAVERS,
 )
 def in_touch(tables: Tables, periods: ir.Table) -> ir.Table:
     """The CL_EET cohort; counted: IN_TOUCH YES. A young person who refuses contact (REFU) or
     no longer needs services (NREQ) is known to the LA but not in touch, so stays in the
     denominator uncounted, as does NO (not in touch)."""
     rows = leavers_cohort(tables, periods)
-    return proportion(rows, (rows.in_touch == "YES").fill_null(False))
+    return rows.mutate(counted=rows.in_touch == "YES")

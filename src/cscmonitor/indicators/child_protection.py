@@ -6,15 +6,17 @@ import ibis
 import ibis.expr.types as ir
 
 from cscmonitor.indicators.calendar import with_working_days
-from cscmonitor.indicators.common import (
-    KEYS,
-    in_period,
-    months_after,
-    open_at_end,
-    proportion,
-    rate,
+from cscmonitor.indicators.common import KEYS, in_period, months_after, open_at_end
+from cscmonitor.indicators.registry import (
+    Domain,
+    Interval,
+    Measure,
+    Polarity,
+    Source,
+    Tables,
+    Unit,
+    indicator,
 )
-from cscmonitor.indicators.registry import Interval, Polarity, Source, Tables, Unit, indicator
 
 
 def plans(tables: Tables) -> ir.Table:
@@ -30,8 +32,10 @@ def plans(tables: Tables) -> ir.Table:
     "CPP_REPEAT",
     "Child protection plans for a second or subsequent time",
     unit=Unit.PERCENT,
+    measure=Measure.PROPORTION,
     polarity=Polarity.LOWER,
     source=Source.CIN_CENSUS,
+    domain=Domain.CHILD_PROTECTION,
     comparator="d3 CPP_subsequent_percent",
 )
 def repeat_plans(tables: Tables, periods: ir.Table) -> ir.Table:
@@ -42,7 +46,7 @@ def repeat_plans(tables: Tables, periods: ir.Table) -> ir.Table:
     by_child = ibis.window(group_by=["la_code", "child_id"], order_by="start_date")
     p = p.mutate(earlier=p.start_date.lag().over(by_child))
     rows = in_period(p, "start_date", periods)
-    return proportion(rows, rows.earlier.notnull() | (rows.previous_plans.fill_null(0) > 0))
+    return rows.mutate(counted=rows.earlier.notnull() | (rows.previous_plans.fill_null(0) > 0))
 
 
 def plan_spans(tables: Tables) -> ir.Table:
@@ -55,8 +59,10 @@ def plan_spans(tables: Tables) -> ir.Table:
     "ICPC_15WD",
     "Initial child protection conferences within 15 working days",
     unit=Unit.PERCENT,
+    measure=Measure.PROPORTION,
     polarity=Polarity.HIGHER,
     source=Source.CIN_CENSUS,
+    domain=Domain.CHILD_PROTECTION,
     comparator="c4 bands 0–15 days",
 )
 def conferences_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
@@ -69,15 +75,17 @@ def conferences_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
     s47 = s47.select("la_code", "child_id", "start_date", "icpc_date").distinct()
     timed = with_working_days(s47, "start_date", "icpc_date", "working_days")
     rows = in_period(timed, "icpc_date", periods)
-    return proportion(rows, rows.working_days <= 15)
+    return rows.mutate(counted=rows.working_days <= 15)
 
 
 @indicator(
     "CPP_REPEAT_2Y",
     "Repeat child protection plans within 2 years",
     unit=Unit.PERCENT,
+    measure=Measure.PROPORTION,
     polarity=Polarity.LOWER,
     source=Source.CIN_CENSUS,
+    domain=Domain.CHILD_PROTECTION,
 )
 def repeat_plans_within_two_years(tables: Tables, periods: ir.Table) -> ir.Table:
     """As CPP_REPEAT, but counting only an earlier plan (start strictly before) that ended no more
@@ -102,62 +110,71 @@ def repeat_plans_within_two_years(tables: Tables, periods: ir.Table) -> ir.Table
         ],
     )
     per_plan = linked.group_by([*KEYS, "child_id", "start_date"]).aggregate(
-        repeat=linked.start_e.notnull().any()
+        earlier_start=linked.start_e.max()
     )
-    return proportion(per_plan, per_plan.repeat)
+    return per_plan.mutate(counted=per_plan.earlier_start.notnull())
 
 
 @indicator(
     "CPP_RATE",
     "Children subject to a child protection plan per 10,000 at period end",
     unit=Unit.PER_10K,
+    measure=Measure.RATE,
     polarity=Polarity.NEITHER,
     source=Source.CIN_CENSUS,
+    domain=Domain.CHILD_PROTECTION,
     interval=Interval.POISSON,
 )
 def plan_rate(tables: Tables, periods: ir.Table) -> ir.Table:
     """Children with a plan open at period end (start on or before the end, no end date or one
     after it) ÷ the LA's children aged 0–17 × 10,000; a child counts once."""
     rows = open_at_end(plan_spans(tables), "start_date", "end_date", periods)
-    return rate(rows, tables, annualised=False, distinct="child_id")
+    # One record per child: the earliest of their open plans.
+    return rows.group_by([*KEYS, "child_id"]).aggregate(start_date=rows.start_date.min())
 
 
 @indicator(
     "CPP_OPEN_2Y",
     "Plans open at period end lasting 2 years or more",
     unit=Unit.PERCENT,
+    measure=Measure.PROPORTION,
     polarity=Polarity.LOWER,
     source=Source.CIN_CENSUS,
+    domain=Domain.CHILD_PROTECTION,
     comparator="d5 2_years_or_more_percent",
 )
 def long_open_plans(tables: Tables, periods: ir.Table) -> ir.Table:
     """Of plans open at period end, those that started 2 years or more before it (start plus 24
     months on or before the period end)."""
     rows = open_at_end(plan_spans(tables), "start_date", "end_date", periods)
-    return proportion(rows, months_after(rows.start_date, 24) <= rows.period_end)
+    return rows.mutate(counted=months_after(rows.start_date, 24) <= rows.period_end)
 
 
 @indicator(
     "CPP_ENDED_2Y",
     "Plans ending after 2 years or more",
     unit=Unit.PERCENT,
+    measure=Measure.PROPORTION,
     polarity=Polarity.LOWER,
     source=Source.CIN_CENSUS,
+    domain=Domain.CHILD_PROTECTION,
 )
 def long_ended_plans(tables: Tables, periods: ir.Table) -> ir.Table:
     """Of plans with CPPendDate in the period, those that lasted 2 years or more (start plus 24
     months on or before the end date)."""
     ended = plan_spans(tables)
     rows = in_period(ended.filter(ended.end_date.notnull()), "end_date", periods)
-    return proportion(rows, months_after(rows.start_date, 24) <= rows.end_date)
+    return rows.mutate(counted=months_after(rows.start_date, 24) <= rows.end_date)
 
 
 @indicator(
     "CPP_REVIEW_TIMELY",
     "Child protection plans reviewed within timescale",
     unit=Unit.PERCENT,
+    measure=Measure.PROPORTION,
     polarity=Polarity.HIGHER,
     source=Source.CIN_CENSUS,
+    domain=Domain.CHILD_PROTECTION,
 )
 def plans_reviewed_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
     """Of plans open at period end that started 3 months or more before it, those whose reviews
@@ -198,4 +215,4 @@ def plans_reviewed_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
         months_after(per_plan.start_date, 3) < per_plan.period_end,
         months_after(per_plan.last_review, 6) < per_plan.period_end,
     )
-    return proportion(per_plan, ~per_plan.any_late & ~overdue)
+    return per_plan.mutate(counted=~per_plan.any_late & ~overdue)

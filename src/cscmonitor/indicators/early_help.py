@@ -9,8 +9,17 @@ from __future__ import annotations
 
 import ibis.expr.types as ir
 
-from cscmonitor.indicators.common import KEYS, in_period, months_after, proportion, rate
-from cscmonitor.indicators.registry import Interval, Polarity, Source, Tables, Unit, indicator
+from cscmonitor.indicators.common import KEYS, in_period, months_after
+from cscmonitor.indicators.registry import (
+    Domain,
+    Interval,
+    Measure,
+    Polarity,
+    Source,
+    Tables,
+    Unit,
+    indicator,
+)
 
 NEEDS_MET = "NEEDS_MET"
 STEP_UP = "STEP_UP"
@@ -37,8 +46,11 @@ def closed_in_period(tables: Tables, periods: ir.Table) -> ir.Table:
     "EH_ASSESS_RATE",
     "Early help assessments completed per 10,000",
     unit=Unit.PER_10K,
+    measure=Measure.RATE,
+    annualised=True,
     polarity=Polarity.HIGHER,
     source=Source.EARLY_HELP,
+    domain=Domain.EARLY_HELP,
     interval=Interval.POISSON,
 )
 def assessment_rate(tables: Tables, periods: ir.Table) -> ir.Table:
@@ -46,45 +58,50 @@ def assessment_rate(tables: Tables, periods: ir.Table) -> ir.Table:
     LA's children aged 0–17 (ONS mid-year estimate for the calendar year the period starts in) ×
     10,000, annualised for periods shorter than a year as REF_RATE is. An assessment started but
     not completed does not count."""
-    rows = in_period(episodes(tables), "assessment_completed_date", periods)
-    return rate(rows, tables, annualised=True)
+    return in_period(episodes(tables), "assessment_completed_date", periods)
 
 
 @indicator(
     "EH_NEEDS_MET",
     "Early help closed with needs met",
     unit=Unit.PERCENT,
+    measure=Measure.PROPORTION,
     polarity=Polarity.HIGHER,
     source=Source.EARLY_HELP,
+    domain=Domain.EARLY_HELP,
 )
 def needs_met(tables: Tables, periods: ir.Table) -> ir.Table:
     """Of early help episodes closed in the period (CLOSURE_DATE in it), those closed because the
     family's needs were met (CLOSURE_REASON NEEDS_MET). Every closure counts in the denominator,
     stepped up or down, moved away, disengaged, other, or with no reason recorded."""
     rows = closed_in_period(tables, periods)
-    return proportion(rows, rows.closure_reason.fill_null("") == NEEDS_MET)
+    return rows.mutate(counted=rows.closure_reason.fill_null("") == NEEDS_MET)
 
 
 @indicator(
     "EH_STEP_UP",
     "Early help stepped up to social care",
     unit=Unit.PERCENT,
+    measure=Measure.PROPORTION,
     polarity=Polarity.NEITHER,
     source=Source.EARLY_HELP,
+    domain=Domain.EARLY_HELP,
 )
 def stepped_up(tables: Tables, periods: ir.Table) -> ir.Table:
     """Of early help episodes closed in the period, those closed by step-up to children's social
     care (CLOSURE_REASON STEP_UP); the denominator is that of EH_NEEDS_MET."""
     rows = closed_in_period(tables, periods)
-    return proportion(rows, rows.closure_reason.fill_null("") == STEP_UP)
+    return rows.mutate(counted=rows.closure_reason.fill_null("") == STEP_UP)
 
 
 @indicator(
     "EH_REREF",
     "Referred to social care within 12 months of early help closing with needs met",
     unit=Unit.PERCENT,
+    measure=Measure.PROPORTION,
     polarity=Polarity.LOWER,
     source=Source.EARLY_HELP,
+    domain=Domain.EARLY_HELP,
     also_reads=(Source.CIN_CENSUS,),
     lookback_months=12,
 )
@@ -124,4 +141,4 @@ def referred_after_needs_met(tables: Tables, periods: ir.Table) -> ir.Table:
         closure_date=followed.closure_date.max(),
         referral_date=followed.referral_date.min(),
     )
-    return proportion(children, children.referral_date.notnull())
+    return children.mutate(counted=children.referral_date.notnull())

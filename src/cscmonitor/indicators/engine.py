@@ -1,8 +1,9 @@
 """The indicator engine: one query per indicator for every LA and period at once.
 
-The body of an indicator returns numerator and denominator per (LA, period); the
-engine adds the value, its 95% confidence interval and a status, on the small
-result table (vectorised; no loop over LAs or periods).
+The body of an indicator returns its records; the engine aggregates them to numerator and
+denominator per (LA, period) as the indicator's measure kind declares (`measures.py`), then
+adds the value, its 95% confidence interval and a status, on the small result table
+(vectorised; no loop over LAs or periods). Explain shows the same records, not aggregated.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2
 
-from cscmonitor.indicators.common import explaining
+from cscmonitor.indicators.measures import records, totals
 from cscmonitor.indicators.population import population_table
 from cscmonitor.indicators.registry import Indicator, Interval, Tables, Unit, all_indicators, get
 from cscmonitor.periods import Period, twelve_months_to
@@ -108,7 +109,7 @@ def _one(
     main = returns[returns["kind"] == ind.source.value]
     las = pd.DataFrame({"la_code": pd.Series(sorted(main["la_code"].unique()), dtype=str)})
     grid = las.merge(periods, how="cross")
-    counts = ind.body(tables, pt).execute()
+    counts = totals(ind, tables, pt).execute()
     for column in ("period_start", "period_end"):
         counts[column] = pd.to_datetime(counts[column]).dt.date
     frame = grid.merge(counts, on=["la_code", "period_start", "period_end"], how="left")
@@ -242,19 +243,12 @@ def held_spans(held: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-# Columns that are bookkeeping of the query, not facts about a record.
-_NOT_SHOWN = {"year_start", "year_fraction", "return_year"}
-
-
 def explain(tables: Tables, code: str, period: Period, la_code: str) -> pd.DataFrame:
-    """The records behind one figure: every row the indicator counted for the LA and period,
-    with `counted` true for those in the numerator (ids are the warehouse's pseudonyms)."""
+    """The records behind one figure: the indicator's records for the LA and period, which the
+    engine aggregates to the figure, with `counted` true for those in the numerator (ids are
+    the warehouse's pseudonyms)."""
     ind = get(code)
-    with explaining():
-        rows = ind.body(ForLAs(tables, [la_code]), periods_table([period])).execute()
-    shown = [c for c in rows.columns if c not in _NOT_SHOWN and not c.endswith("_right")]
-    rows = rows[shown]
-    rows = rows[(rows["la_code"] == la_code)] if "la_code" in rows else rows
+    rows = records(ind, ForLAs(tables, [la_code]), periods_table([period])).execute()
     first = [c for c in ("counted", "child_id", "worker_id") if c in rows.columns]
     rest = [c for c in rows.columns if c not in first]
     order = [c for c in ("child_id", "worker_id") if c in rows.columns] or rest[:1]

@@ -11,29 +11,54 @@ import ibis
 import ibis.expr.types as ir
 
 from cscmonitor.indicators.calendar import with_working_days
-from cscmonitor.indicators.common import (
-    KEYS,
-    in_period,
-    months_after,
-    open_at_end,
-    proportion,
-    rate,
+from cscmonitor.indicators.common import KEYS, in_period, months_after, open_at_end
+from cscmonitor.indicators.registry import (
+    Domain,
+    Interval,
+    Measure,
+    Polarity,
+    Source,
+    Tables,
+    Unit,
+    indicator,
 )
-from cscmonitor.indicators.registry import Interval, Polarity, Source, Tables, Unit, indicator
 
 TEMPORARY = ("T0", "T1", "T2", "T3", "T4")
 SHORT_BREAKS = ("V3", "V4")
 NEW_PLACEMENT = ("S", "P", "B")
 
 
-def placement_episodes(tables: Tables) -> ir.Table:
-    """Episodes that are not temporary placements, each marked if it starts a new placement.
+def periods_of_care(tables: Tables) -> ir.Table:
+    """Episodes with the start of the period of care each belongs to (an unbroken chain of
+    episodes, each starting the day the one before ended), and whether that start is known:
+    a chain whose first held episode is not an S episode began before the returns held."""
+    episodes = tables.table("cla_episodes")
+    child = ibis.window(group_by=["la_code", "child_id"], order_by="decom")
+    episodes = episodes.mutate(
+        new_care=episodes.dec.lag().over(child).isnull()
+        | (episodes.dec.lag().over(child) != episodes.decom)
+    )
+    running = ibis.cumulative_window(group_by=["la_code", "child_id"], order_by="decom")
+    episodes = episodes.mutate(care=episodes.new_care.cast("int64").sum().over(running))
+    care = ibis.window(group_by=["la_code", "child_id", "care"])
+    began = (episodes.new_care & (episodes.rne == "S")).cast("int64")
+    return episodes.mutate(
+        care_start=episodes.decom.min().over(care), care_known=began.max().over(care) == 1
+    )
 
-    A new placement: RNE S, P or B, unless the episode is the return from a temporary move
+
+def placement_episodes(tables: Tables) -> ir.Table:
+    """Episodes that are not temporary placements, each with its period of care and marked if
+    it starts a new placement.
+
+    `new_placement`: RNE S, P or B, unless the episode is the return from a temporary move
     (T0–T4) to the placement the child left (same PLACE, URN and PL_POST as the last episode
     before the move, and starting the day the temporary episode ended).
+    `starts_placement`: a new placement, or the first such episode of a period of care (the
+    child was placed when care began; for care that began before the returns held, the first
+    held episode starts the placement as far as the returns show).
     """
-    episodes = tables.table("cla_episodes")
+    episodes = periods_of_care(tables)
     child = ibis.window(group_by=["la_code", "child_id"], order_by="decom")
     episodes = episodes.mutate(
         temporary=episodes.place.isin(TEMPORARY),
@@ -42,10 +67,12 @@ def placement_episodes(tables: Tables) -> ir.Table:
     )
     settled = episodes.filter(~episodes.temporary)
     # Among settled episodes only, lag() reaches back over any run of temporary ones.
+    in_care = ibis.window(group_by=["la_code", "child_id", "care"], order_by="decom")
     settled = settled.mutate(
         before_place=settled.place.lag().over(child),
         before_urn=settled.urn.lag().over(child),
         before_post=settled.pl_post.lag().over(child),
+        first_in_care=ibis.row_number().over(in_care) == 0,
     )
     returning = (
         settled.after_temporary
@@ -54,7 +81,10 @@ def placement_episodes(tables: Tables) -> ir.Table:
         & settled.before_urn.identical_to(settled.urn)
         & settled.before_post.identical_to(settled.pl_post)
     )
-    return settled.mutate(new_placement=settled.rne.isin(NEW_PLACEMENT) & ~returning)
+    new_placement = settled.rne.isin(NEW_PLACEMENT) & ~returning
+    return settled.mutate(
+        new_placement=new_placement, starts_placement=new_placement | settled.first_in_care
+    )
 
 
 def overlapping_year(rows: ir.Table, periods: ir.Table) -> ir.Table:
@@ -69,8 +99,10 @@ def overlapping_year(rows: ir.Table, periods: ir.Table) -> ir.Table:
     "CLA_3PLUS",
     "Children looked after with three or more placements in the year",
     unit=Unit.PERCENT,
+    measure=Measure.PROPORTION,
     polarity=Polarity.LOWER,
     source=Source.SSDA903,
+    domain=Domain.LOOKED_AFTER,
     comparator='placement_stability "With 3 or more placements during the year"',
 )
 def three_or_more_placements(tables: Tables, periods: ir.Table) -> ir.Table:
@@ -93,7 +125,8 @@ def three_or_more_placements(tables: Tables, periods: ir.Table) -> ir.Table:
         placements=counted.cast("int64").sum()
     )
     children = cohort.left_join(placements, [*KEYS, "child_id"])
-    return proportion(children, children.placements.fill_null(0) >= 3)
+    children = children.select(*KEYS, "child_id", placements=children.placements.fill_null(0))
+    return children.mutate(counted=children.placements >= 3)
 
 
 ADOPTIVE = ("A3", "A4", "A5", "A6")
@@ -103,42 +136,28 @@ ADOPTIVE = ("A3", "A4", "A5", "A6")
     "CLA_RATE",
     "Children looked after per 10,000 at period end",
     unit=Unit.PER_10K,
+    measure=Measure.RATE,
     polarity=Polarity.NEITHER,
     source=Source.SSDA903,
+    domain=Domain.LOOKED_AFTER,
     comparator="cla_number_and_rate rate_per_10000",
     interval=Interval.POISSON,
 )
 def looked_after_rate(tables: Tables, periods: ir.Table) -> ir.Table:
     """Children with an episode open at period end ÷ the LA's children aged 0–17 × 10,000."""
     rows = open_at_end(tables.table("cla_episodes"), "decom", "dec", periods)
-    return rate(rows, tables, annualised=False, distinct="child_id")
-
-
-def periods_of_care(tables: Tables) -> ir.Table:
-    """Episodes with the start of the period of care each belongs to (an unbroken chain of
-    episodes, each starting the day the one before ended), and whether that start is known:
-    a chain whose first held episode is not an S episode began before the returns held."""
-    episodes = tables.table("cla_episodes")
-    child = ibis.window(group_by=["la_code", "child_id"], order_by="decom")
-    episodes = episodes.mutate(
-        new_care=episodes.dec.lag().over(child).isnull()
-        | (episodes.dec.lag().over(child) != episodes.decom)
-    )
-    running = ibis.cumulative_window(group_by=["la_code", "child_id"], order_by="decom")
-    episodes = episodes.mutate(care=episodes.new_care.cast("int64").sum().over(running))
-    care = ibis.window(group_by=["la_code", "child_id", "care"])
-    began = (episodes.new_care & (episodes.rne == "S")).cast("int64")
-    return episodes.mutate(
-        care_start=episodes.decom.min().over(care), care_known=began.max().over(care) == 1
-    )
+    # One record per child: the start of their episode open at period end.
+    return rows.group_by([*KEYS, "child_id"]).aggregate(decom=rows.decom.min())
 
 
 @indicator(
     "CLA_LT_STABLE",
     "Long-term placement stability",
     unit=Unit.PERCENT,
+    measure=Measure.PROPORTION,
     polarity=Polarity.HIGHER,
     source=Source.SSDA903,
+    domain=Domain.LOOKED_AFTER,
     comparator='placement_stability "Living with the same carer for at least 2 years"',
 )
 def long_term_stability(tables: Tables, periods: ir.Table) -> ir.Table:
@@ -147,40 +166,55 @@ def long_term_stability(tables: Tables, periods: ir.Table) -> ir.Table:
     before the period end), those whose current placement started 2 years or more before the
     period end, or who are placed for adoption (PLACE A3–A6) and whose adoptive placement and the
     placement before it together last 2 years or more. Placements are counted as in CLA_3PLUS:
-    temporary placements and returns from them do not start a placement. Age is whole years
-    completed on the period end, from the Header's date of birth."""
+    temporary placements and returns from them do not start a placement. The first
+    non-temporary episode of the period of care starts a placement whatever its RNE: for care
+    that began before the returns held (no RNE S held), the first held episode starts the
+    placement as far as the returns show, so a child held with one open RNE L episode since
+    2012 is in the cohort and stable. Only placements of the current period of care count.
+    Age is whole years completed on the period end, from the Header's date of birth."""
     at_end = open_at_end(periods_of_care(tables), "decom", "dec", periods)
     children = tables.table("cla_children").select("la_code", "child_id", "birth_date")
     cohort = at_end.join(children, ["la_code", "child_id"])
     cohort = cohort.filter(
         (months_after(cohort.birth_date, 16 * 12) > cohort.period_end)
         & (months_after(cohort.care_start, 30) <= cohort.period_end)
-    ).select(*KEYS, "child_id", adoptive=cohort.place.isin(ADOPTIVE))
+    ).select(
+        *KEYS,
+        "child_id",
+        "care",
+        "care_start",
+        adoptive=cohort.place.isin(ADOPTIVE).fill_null(False),
+    )
 
     placed = placement_episodes(tables)
-    starts = placed.filter(placed.new_placement).select(
-        la_code_p=placed.la_code, child_id_p=placed.child_id, placement_start=placed.decom
+    starts = placed.filter(placed.starts_placement).select(
+        la_code_p=placed.la_code,
+        child_id_p=placed.child_id,
+        care_p=placed.care,
+        placement_start=placed.decom,
     )
-    history = cohort.join(
+    # A left join: the placement history never takes a child out of the cohort.
+    history = cohort.left_join(
         starts,
         [
             cohort.la_code == starts.la_code_p,
             cohort.child_id == starts.child_id_p,
+            cohort.care == starts.care_p,
             starts.placement_start <= cohort.period_end,
         ],
     )
-    latest = ibis.window(group_by=[*KEYS, "child_id"], order_by=ibis.desc("placement_start"))
+    child = [*KEYS, "child_id", "care_start", "adoptive"]
+    latest = ibis.window(group_by=child, order_by=ibis.desc("placement_start"))
     history = history.mutate(back=ibis.row_number().over(latest))
-    current = history.placement_start.max(where=history.back == 0)
-    before = history.placement_start.max(where=history.back == 1)
-    per_child = history.group_by([*KEYS, "child_id", "adoptive"]).aggregate(
-        current=current, before=before
+    per_child = history.group_by(child).aggregate(
+        placement_start=history.placement_start.max(where=history.back == 0),
+        placement_before=history.placement_start.max(where=history.back == 1),
     )
-    stable = months_after(per_child.current, 24) <= per_child.period_end
+    stable = (months_after(per_child.placement_start, 24) <= per_child.period_end).fill_null(False)
     adopted_stable = per_child.adoptive & (
-        months_after(per_child.before, 24) <= per_child.period_end
+        months_after(per_child.placement_before, 24) <= per_child.period_end
     ).fill_null(False)
-    return proportion(per_child, stable | adopted_stable)
+    return per_child.mutate(counted=stable | adopted_stable)
 
 
 def looked_after_in_period(tables: Tables, periods: ir.Table) -> ir.Table:
@@ -235,8 +269,10 @@ def missing_children(tables: Tables, periods: ir.Table, kind: str) -> ir.Table:
     "CLA_MISSING",
     "Children missing from placement",
     unit=Unit.PERCENT,
+    measure=Measure.PROPORTION,
     polarity=Polarity.LOWER,
     source=Source.SSDA903,
+    domain=Domain.LOOKED_AFTER,
 )
 def missing_from_placement(tables: Tables, periods: ir.Table) -> ir.Table:
     """Of children looked after at any time in the period (an episode open on some day of it:
@@ -246,29 +282,33 @@ def missing_from_placement(tables: Tables, periods: ir.Table) -> ir.Table:
     ended is not an incident of going missing from care. A child counts once however many
     incidents."""
     rows = missing_children(tables, periods, "M")
-    return proportion(rows, rows.incidents > 0)
+    return rows.mutate(counted=rows.incidents > 0)
 
 
 @indicator(
     "CLA_AWAY",
     "Children away from placement without authorisation",
     unit=Unit.PERCENT,
+    measure=Measure.PROPORTION,
     polarity=Polarity.LOWER,
     source=Source.SSDA903,
+    domain=Domain.LOOKED_AFTER,
 )
 def away_from_placement(tables: Tables, periods: ir.Table) -> ir.Table:
     """As CLA_MISSING, for Missing records of type A (away from placement without
     authorisation)."""
     rows = missing_children(tables, periods, "A")
-    return proportion(rows, rows.incidents > 0)
+    return rows.mutate(counted=rows.incidents > 0)
 
 
 @indicator(
     "CLA_REVIEWS_TIMELY",
     "Looked-after reviews within timescale",
     unit=Unit.PERCENT,
+    measure=Measure.PROPORTION,
     polarity=Polarity.HIGHER,
     source=Source.SSDA903,
+    domain=Domain.LOOKED_AFTER,
 )
 def reviews_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
     """Of children looked after at period end whose current period of care (the unbroken run of
@@ -332,4 +372,4 @@ def reviews_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
         ),
         else_=months_after(per_child.last_review, 6) < per_child.period_end,
     )
-    return proportion(per_child, ~per_child.any_late & ~overdue)
+    return per_child.mutate(counted=~per_child.any_late & ~overdue)

@@ -6,7 +6,9 @@ the file differs from what the registry says.
 
 from __future__ import annotations
 
-from cscmonitor.indicators.registry import all_indicators
+from typing import assert_never
+
+from cscmonitor.indicators.registry import Indicator, Measure, all_indicators
 
 CONVENTIONS = """\
 # Indicator reference
@@ -35,6 +37,12 @@ indicator's docstring.
   `no data` when no held return of the source covers the period.
 - **Confidence intervals** (95%): Wilson for proportions; exact Poisson (Garwood) on the
   numerator for measures that can exceed 100% (turnover).
+- **Measure**: each indicator declares how its records are aggregated. A *proportion*
+  counts the records marked counted over all its records; a *rate* counts its records over
+  the LA's children aged 0–17 (child-years when annualised); a *mean* sums a value column
+  over the records (or over a weight column); a *weighted* measure sums a weight column over
+  the records counted and over those in the denominator; a *count* counts its records.
+  "Explain this figure" lists the same records, not aggregated.
 - **Duplicates across returns**: a newer return supersedes what an older one held for the same
   period (see `docs/warehouse.md`), so a referral, plan or episode open at a year end counts once.
 """
@@ -50,6 +58,8 @@ def reference_markdown() -> str:
             f"- Unit: {ind.unit}; polarity: {ind.polarity} is better"
             if ind.polarity != "neither"
             else f"- Unit: {ind.unit}; polarity: neither higher nor lower is better",
+            f"- Domain: {ind.domain.label}",
+            f"- Measure: {measure_text(ind)}",
             f"- Source: {ind.source.label}"
             + "".join(f"; also reads the {s.label}" for s in ind.also_reads),
             f"- DfE comparator: {ind.comparator or 'none (local measure)'}",
@@ -61,3 +71,22 @@ def reference_markdown() -> str:
         lines += ["", ind.definition, ""]
         sections.append("\n".join(lines))
     return "\n".join(sections)
+
+
+def measure_text(ind: Indicator) -> str:
+    """The measure kind in words, with the record columns it reads."""
+    match ind.measure:
+        case Measure.PROPORTION:
+            return "proportion (records counted ÷ records)"
+        case Measure.RATE:
+            per = "child-years, annualised" if ind.annualised else "children aged 0–17"
+            return f"rate (records ÷ {per})"
+        case Measure.MEAN:
+            over = f"`{ind.weight}`" if ind.weight else "records"
+            return f"mean (`{ind.value}` summed ÷ {over})"
+        case Measure.WEIGHTED:
+            return f"weighted (`{ind.weight}` of records counted ÷ `{ind.weight}` in denominator)"
+        case Measure.COUNT:
+            return "count (records; no denominator)"
+        case _:
+            assert_never(ind.measure)

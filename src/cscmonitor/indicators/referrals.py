@@ -6,14 +6,17 @@ import ibis
 import ibis.expr.types as ir
 
 from cscmonitor.indicators.calendar import with_working_days
-from cscmonitor.indicators.common import (
-    in_period,
-    months_after,
-    open_at_end,
-    proportion,
-    rate,
+from cscmonitor.indicators.common import KEYS, in_period, months_after, open_at_end
+from cscmonitor.indicators.registry import (
+    Domain,
+    Interval,
+    Measure,
+    Polarity,
+    Source,
+    Tables,
+    Unit,
+    indicator,
 )
-from cscmonitor.indicators.registry import Interval, Polarity, Source, Tables, Unit, indicator
 
 
 def referrals(tables: Tables) -> ir.Table:
@@ -27,6 +30,8 @@ def referrals(tables: Tables) -> ir.Table:
     unit=Unit.PERCENT,
     polarity=Polarity.LOWER,
     source=Source.CIN_CENSUS,
+    domain=Domain.REFERRALS,
+    measure=Measure.PROPORTION,
     comparator="c1 rereferral_percent",
     lookback_months=12,
 )
@@ -42,8 +47,8 @@ def rereferrals(tables: Tables, periods: ir.Table) -> ir.Table:
     by_child = ibis.window(group_by=["la_code", "child_id"], order_by="referral_date")
     refs = refs.mutate(previous=refs.referral_date.lag().over(by_child))
     rows = in_period(refs, "referral_date", periods)
-    return proportion(
-        rows, rows.previous.notnull() & (months_after(rows.previous, 12) >= rows.referral_date)
+    return rows.mutate(
+        counted=rows.previous.notnull() & (months_after(rows.previous, 12) >= rows.referral_date)
     )
 
 
@@ -53,6 +58,9 @@ def rereferrals(tables: Tables, periods: ir.Table) -> ir.Table:
     unit=Unit.PER_10K,
     polarity=Polarity.NEITHER,
     source=Source.CIN_CENSUS,
+    domain=Domain.REFERRALS,
+    measure=Measure.RATE,
+    annualised=True,
     comparator="c1 referral_count ÷ population",
     interval=Interval.POISSON,
 )
@@ -61,8 +69,7 @@ def referral_rate(tables: Tables, periods: ir.Table) -> ir.Table:
     children aged 0–17 (ONS mid-year estimate for the calendar year the period starts in) ×
     10,000, annualised for periods shorter than a year: the denominator is the population times
     the period's days over the days of the 12 months to its end."""
-    rows = in_period(referrals(tables), "referral_date", periods)
-    return rate(rows, tables, annualised=True)
+    return in_period(referrals(tables), "referral_date", periods)
 
 
 @indicator(
@@ -71,6 +78,8 @@ def referral_rate(tables: Tables, periods: ir.Table) -> ir.Table:
     unit=Unit.PERCENT,
     polarity=Polarity.LOWER,
     source=Source.CIN_CENSUS,
+    domain=Domain.REFERRALS,
+    measure=Measure.PROPORTION,
     comparator="c1 no_further_action_percent",
 )
 def no_further_action(tables: Tables, periods: ir.Table) -> ir.Table:
@@ -82,15 +91,17 @@ def no_further_action(tables: Tables, periods: ir.Table) -> ir.Table:
         nfa=refs.referral_nfa.fill_null(False).any()
     )
     rows = in_period(refs, "referral_date", periods)
-    return proportion(rows, rows.nfa)
+    return rows.mutate(counted=rows.nfa)
 
 
 @indicator(
     "ASSESS_45WD",
     "Assessments completed within 45 working days",
     unit=Unit.PERCENT,
+    measure=Measure.PROPORTION,
     polarity=Polarity.HIGHER,
     source=Source.CIN_CENSUS,
+    domain=Domain.REFERRALS,
 )
 def assessments_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
     """Of assessments with AssessmentAuthorisationDate in the period, those authorised within 45
@@ -102,7 +113,7 @@ def assessments_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
     done = done.select("la_code", "child_id", "start_date", "authorised_date").distinct()
     timed = with_working_days(done, "start_date", "authorised_date", "working_days")
     rows = in_period(timed, "authorised_date", periods)
-    return proportion(rows, rows.working_days <= 45)
+    return rows.mutate(counted=rows.working_days <= 45)
 
 
 @indicator(
@@ -111,6 +122,8 @@ def assessments_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
     unit=Unit.PER_10K,
     polarity=Polarity.NEITHER,
     source=Source.CIN_CENSUS,
+    domain=Domain.REFERRALS,
+    measure=Measure.RATE,
     comparator="b1 At31_episodes ÷ population",
     interval=Interval.POISSON,
 )
@@ -121,4 +134,5 @@ def children_in_need_rate(tables: Tables, periods: ir.Table) -> ir.Table:
     refs = tables.table("cin_referrals")
     refs = refs.filter(~refs.referral_nfa.fill_null(False))
     rows = open_at_end(refs, "referral_date", "closure_date", periods)
-    return rate(rows, tables, annualised=False, distinct="child_id")
+    # One record per child: the earliest of their open referrals.
+    return rows.group_by([*KEYS, "child_id"]).aggregate(referral_date=rows.referral_date.min())

@@ -2,9 +2,11 @@
 
 Built-in indicators register through the same decorator a third party would use.
 An indicator body receives the warehouse tables and a periods table
-(`period_start`, `period_end`, one row per period) and returns an Ibis table with
-`la_code, period_start, period_end, numerator, denominator` for every LA and
-period at once. The engine adds value, confidence interval and status.
+(`period_start`, `period_end`, one row per period) and returns row-level records for every
+LA and period at once: `la_code, period_start, period_end`, the columns its measure kind
+reads (see `Measure`) and whatever else says why each record counts. The engine aggregates
+the records as the measure kind declares, then adds value, confidence interval and status;
+"explain this figure" is the same records, not aggregated.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, assert_never
 
 import ibis.expr.types as ir
 
@@ -43,6 +45,53 @@ class Interval(StrEnum):
     NONE = "none"  # means of durations, counts
 
 
+class Measure(StrEnum):
+    """How the engine aggregates an indicator's records, per LA and period: a closed set.
+
+    proportion: the records are the cohort; numerator, those with `counted` true.
+    rate: the records are the things counted, over the LA's children aged 0–17 (child-years
+        when `annualised`, so a quarter's events become a yearly rate).
+    mean: the records are the things averaged; numerator, the sum of their `value` column;
+        denominator, the sum of their `weight` column, or the records when it has none.
+    weighted: each record has a `weight` column; numerator, the weight of those `counted`;
+        denominator, the weight of those `in_denominator` (a numerator can lie outside it, as
+        leavers lie outside the workers in post).
+    count: the records are the things counted; no denominator.
+    """
+
+    PROPORTION = "proportion"
+    RATE = "rate"
+    MEAN = "mean"
+    WEIGHTED = "weighted"
+    COUNT = "count"
+
+
+class Domain(StrEnum):
+    """The part of the service an indicator speaks about (dashboards group by it)."""
+
+    REFERRALS = "referrals"
+    CHILD_PROTECTION = "child_protection"
+    LOOKED_AFTER = "looked_after"
+    CARE_LEAVERS = "care_leavers"
+    ADOPTION = "adoption"
+    VIRTUAL_SCHOOL = "virtual_school"
+    EARLY_HELP = "early_help"
+    WORKFORCE = "workforce"
+
+    @property
+    def label(self) -> str:
+        return {
+            "referrals": "Referrals and assessments",
+            "child_protection": "Child protection",
+            "looked_after": "Children looked after",
+            "care_leavers": "Care leavers",
+            "adoption": "Adoption",
+            "virtual_school": "Education of children looked after",
+            "early_help": "Early help",
+            "workforce": "Workforce",
+        }[self.value]
+
+
 # The return an indicator reads is a return kind (`Source.SSDA903` is `ReturnKind.SSDA903`).
 Source = ReturnKind
 
@@ -69,9 +118,15 @@ class Indicator:
     lookback_months: int | None
     interval: Interval
     body: Body
+    measure: Measure
+    domain: Domain
     # Other returns the body reads (the 903 for a virtual school cohort): a period they do
     # not cover gets the same statuses as one the main source does not cover.
     also_reads: tuple[Source, ...] = ()
+    # The record columns the measure reads, where it reads one (see `Measure`).
+    value: str | None = None
+    weight: str | None = None
+    annualised: bool = False
 
     @property
     def short_title(self) -> str:
@@ -88,17 +143,27 @@ def indicator(
     unit: Unit,
     polarity: Polarity,
     source: Source,
+    measure: Measure,
+    domain: Domain,
     comparator: str | None = None,
     min_denominator: int = 5,
     lookback_months: int | None = None,
     interval: Interval = Interval.WILSON,
     also_reads: tuple[Source, ...] = (),
+    value: str | None = None,
+    weight: str | None = None,
+    annualised: bool = False,
 ) -> Callable[[Body], Body]:
-    """Register an indicator; the function's docstring is its definition."""
+    """Register an indicator; the function's docstring is its definition.
+
+    `measure` says how the engine aggregates the body's records; `value` and `weight` name the
+    record columns a mean or a weighted measure reads, and `annualised` makes a rate yearly.
+    """
 
     def register(body: Body) -> Body:
         if code in REGISTRY:
             raise ValueError(f"indicator {code} is registered twice")
+        _check_measure(code, measure, value=value, weight=weight, annualised=annualised)
         REGISTRY[code] = Indicator(
             code=code,
             title=title,
@@ -111,11 +176,43 @@ def indicator(
             lookback_months=lookback_months,
             interval=interval,
             body=body,
+            measure=measure,
+            domain=domain,
             also_reads=also_reads,
+            value=value,
+            weight=weight,
+            annualised=annualised,
         )
         return body
 
     return register
+
+
+def _check_measure(
+    code: str, measure: Measure, *, value: str | None, weight: str | None, annualised: bool
+) -> None:
+    """Each measure kind names exactly the record columns it reads."""
+    match measure:
+        case Measure.MEAN:
+            wrong = value is None
+        case Measure.WEIGHTED:
+            wrong = weight is None or value is not None
+        case Measure.PROPORTION | Measure.COUNT | Measure.RATE:
+            wrong = value is not None or weight is not None
+        case _:
+            assert_never(measure)
+    if wrong or (annualised and measure is not Measure.RATE):
+        raise ValueError(
+            f"indicator {code}: a {measure} measure reads "
+            + {
+                Measure.MEAN: "a value column (and may read a weight column)",
+                Measure.WEIGHTED: "a weight column and no value column",
+                Measure.PROPORTION: "no value or weight column",
+                Measure.COUNT: "no value or weight column",
+                Measure.RATE: "no value or weight column",
+            }[measure]
+            + ("; only a rate is annualised" if annualised and measure is not Measure.RATE else "")
+        )
 
 
 def get(code: str) -> Indicator:

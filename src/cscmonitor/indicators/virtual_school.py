@@ -13,15 +13,17 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from cscmonitor.indicators.common import (
-    KEYS,
-    explaining_now,
-    in_period,
-    months_after,
-    open_at_end,
-    proportion,
+from cscmonitor.indicators.common import KEYS, in_period, months_after, open_at_end
+from cscmonitor.indicators.registry import (
+    Domain,
+    Interval,
+    Measure,
+    Polarity,
+    Source,
+    Tables,
+    Unit,
+    indicator,
 )
-from cscmonitor.indicators.registry import Interval, Polarity, Source, Tables, Unit, indicator
 
 GOOD_GRADES = (1, 2)  # Ofsted overall effectiveness: 1 Outstanding, 2 Good
 GOOD_PEPS = ("OUTSTANDING", "GOOD")
@@ -61,19 +63,14 @@ def with_attendance(tables: Tables, periods: ir.Table) -> ir.Table:
     return school_age_looked_after(tables, periods).join(sessions, [*KEYS, "child_id"])
 
 
-def count(rows: ir.Table) -> ir.Table:
-    """Rows per LA and period (a count has no denominator: the engine ignores this one)."""
-    if explaining_now():
-        return rows.mutate(counted=ibis.literal(True))
-    return rows.group_by(KEYS).aggregate(numerator=rows.count(), denominator=rows.count())
-
-
 @indicator(
     "VS_GOOD_SCHOOL",
     "Attending a school judged good or outstanding",
     unit=Unit.PERCENT,
+    measure=Measure.PROPORTION,
     polarity=Polarity.HIGHER,
     source=Source.VIRTUAL_SCHOOL,
+    domain=Domain.VIRTUAL_SCHOOL,
     also_reads=(Source.SSDA903,),
 )
 def good_school(tables: Tables, periods: ir.Table) -> ir.Table:
@@ -101,15 +98,17 @@ def good_school(tables: Tables, periods: ir.Table) -> ir.Table:
         ofsted_grade=graded.ofsted_grade.argmax(graded.graded_on),
     )
     rows = cohort.join(current, [*KEYS, "child_id"]).left_join(latest, [*KEYS, "urn"])
-    return proportion(rows, rows.ofsted_grade.isin(GOOD_GRADES).fill_null(False))
+    return rows.mutate(counted=rows.ofsted_grade.isin(GOOD_GRADES).fill_null(False))
 
 
 @indicator(
     "VS_PEP_TIMELY",
     "Personal education plan reviewed this term",
     unit=Unit.PERCENT,
+    measure=Measure.PROPORTION,
     polarity=Polarity.HIGHER,
     source=Source.VIRTUAL_SCHOOL,
+    domain=Domain.VIRTUAL_SCHOOL,
     also_reads=(Source.SSDA903,),
 )
 def pep_timely(tables: Tables, periods: ir.Table) -> ir.Table:
@@ -128,15 +127,17 @@ def pep_timely(tables: Tables, periods: ir.Table) -> ir.Table:
         ],
     )
     children = rows.group_by([*KEYS, rows.child_id]).aggregate(latest_pep=rows.pep_date.max())
-    return proportion(children, children.latest_pep.notnull())
+    return children.mutate(counted=children.latest_pep.notnull())
 
 
 @indicator(
     "VS_PEP_QUALITY",
     "PEPs audited as good or better",
     unit=Unit.PERCENT,
+    measure=Measure.PROPORTION,
     polarity=Polarity.HIGHER,
     source=Source.VIRTUAL_SCHOOL,
+    domain=Domain.VIRTUAL_SCHOOL,
 )
 def pep_quality(tables: Tables, periods: ir.Table) -> ir.Table:
     """Of PEPs quality-audited in the period (AUDIT_DATE in it, with a QUALITY_RATING), those
@@ -146,15 +147,17 @@ def pep_quality(tables: Tables, periods: ir.Table) -> ir.Table:
     peps = tables.table("vs_peps")
     peps = peps.filter(peps.quality_rating.notnull())
     rows = in_period(peps, "audit_date", periods)
-    return proportion(rows, rows.quality_rating.isin(GOOD_PEPS))
+    return rows.mutate(counted=rows.quality_rating.isin(GOOD_PEPS))
 
 
 @indicator(
     "VS_PERSIST_ABS",
     "Persistent absence",
     unit=Unit.PERCENT,
+    measure=Measure.PROPORTION,
     polarity=Polarity.LOWER,
     source=Source.VIRTUAL_SCHOOL,
+    domain=Domain.VIRTUAL_SCHOOL,
     also_reads=(Source.SSDA903,),
 )
 def persistent_absence(tables: Tables, periods: ir.Table) -> ir.Table:
@@ -164,15 +167,17 @@ def persistent_absence(tables: Tables, periods: ir.Table) -> ir.Table:
     of possible sessions, so exactly 90% attendance counts."""
     rows = with_attendance(tables, periods)
     # Whole numbers: attended / possible <= 0.9 without rounding.
-    return proportion(rows, rows.attended * 10 <= rows.possible * 9)
+    return rows.mutate(counted=rows.attended * 10 <= rows.possible * 9)
 
 
 @indicator(
     "VS_SUSPENDED",
     "Suspended at least once",
     unit=Unit.PERCENT,
+    measure=Measure.PROPORTION,
     polarity=Polarity.LOWER,
     source=Source.VIRTUAL_SCHOOL,
+    domain=Domain.VIRTUAL_SCHOOL,
     also_reads=(Source.SSDA903,),
 )
 def suspended(tables: Tables, periods: ir.Table) -> ir.Table:
@@ -195,15 +200,17 @@ def suspended(tables: Tables, periods: ir.Table) -> ir.Table:
         ],
     )
     children = rows.group_by([*KEYS, rows.child_id]).aggregate(suspensions=rows.start_date.count())
-    return proportion(children, children.suspensions > 0)
+    return children.mutate(counted=children.suspensions > 0)
 
 
 @indicator(
     "VS_PERM_EXCL",
     "Permanent exclusions",
     unit=Unit.COUNT,
+    measure=Measure.COUNT,
     polarity=Polarity.LOWER,
     source=Source.VIRTUAL_SCHOOL,
+    domain=Domain.VIRTUAL_SCHOOL,
     also_reads=(Source.SSDA903,),
     interval=Interval.NONE,
 )
@@ -226,4 +233,4 @@ def permanent_exclusions(tables: Tables, periods: ir.Table) -> ir.Table:
         ],
     )
     rows = in_care.select("la_code", "child_id", "start_date").distinct()
-    return count(in_period(rows, "start_date", periods))
+    return in_period(rows, "start_date", periods)

@@ -10,8 +10,17 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from cscmonitor.indicators.common import KEYS, explaining_now, open_at_end, weighted
-from cscmonitor.indicators.registry import Interval, Polarity, Source, Tables, Unit, indicator
+from cscmonitor.indicators.common import KEYS, open_at_end
+from cscmonitor.indicators.registry import (
+    Domain,
+    Interval,
+    Measure,
+    Polarity,
+    Source,
+    Tables,
+    Unit,
+    indicator,
+)
 
 
 def social_workers(tables: Tables) -> ir.Table:
@@ -23,8 +32,11 @@ def social_workers(tables: Tables) -> ir.Table:
     "SW_AGENCY",
     "Agency social workers",
     unit=Unit.PERCENT,
+    measure=Measure.WEIGHTED,
+    weight="fte",
     polarity=Polarity.LOWER,
     source=Source.WORKFORCE,
+    domain=Domain.WORKFORCE,
     comparator="csww agency_rate_fte",
 )
 def agency(tables: Tables, periods: ir.Table) -> ir.Table:
@@ -33,15 +45,18 @@ def agency(tables: Tables, periods: ir.Table) -> ir.Table:
     DfE workforce census counts them. In post on a date: started on or before it and not left by
     it (a worker whose left date is the period end has left)."""
     rows = open_at_end(social_workers(tables), "start_date", "left_date", periods)
-    return weighted(rows, rows.fte, rows.agency.fill_null(False))
+    return rows.mutate(counted=rows.agency.fill_null(False), in_denominator=ibis.literal(True))
 
 
 @indicator(
     "SW_TURNOVER",
     "Social worker turnover",
     unit=Unit.PERCENT,
+    measure=Measure.WEIGHTED,
+    weight="fte",
     polarity=Polarity.LOWER,
     source=Source.WORKFORCE,
+    domain=Domain.WORKFORCE,
     comparator="csww turnover_rate_fte",
     interval=Interval.POISSON,
 )
@@ -56,20 +71,11 @@ def turnover(tables: Tables, periods: ir.Table) -> ir.Table:
         periods,
         [employed.left_date >= periods.year_start, employed.left_date <= periods.period_end],
     )
-    if explaining_now():
-        # The leavers are the numerator; the workers in post at the end, the denominator.
-        return left.mutate(counted=ibis.literal(True)).union(
-            in_post.mutate(counted=ibis.literal(False))
-        )
-    in_post = in_post.group_by(KEYS).aggregate(denominator=in_post.fte.sum())
-    left = left.group_by(KEYS).aggregate(numerator=left.fte.sum())
-    both = in_post.outer_join(left, KEYS)
-    return both.select(
-        la_code=both.la_code.coalesce(both.la_code_right),
-        period_start=both.period_start.coalesce(both.period_start_right),
-        period_end=both.period_end.coalesce(both.period_end_right),
-        numerator=both.numerator.fill_null(0),
-        denominator=both.denominator.fill_null(0),
+    # The leavers are the numerator; the workers in post at the end, the denominator.
+    shown = [*KEYS, "worker_id", "fte", "start_date", "left_date"]
+    yes, no = ibis.literal(True), ibis.literal(False)
+    return left.select(*shown, counted=yes, in_denominator=no).union(
+        in_post.select(*shown, counted=no, in_denominator=yes)
     )
 
 
@@ -77,8 +83,11 @@ def turnover(tables: Tables, periods: ir.Table) -> ir.Table:
     "SW_VACANCY",
     "Social worker vacancies",
     unit=Unit.PERCENT,
+    measure=Measure.WEIGHTED,
+    weight="fte",
     polarity=Polarity.LOWER,
     source=Source.WORKFORCE,
+    domain=Domain.WORKFORCE,
     comparator="csww vacancy_rate_fte",
 )
 def vacancies(tables: Tables, periods: ir.Table) -> ir.Table:
@@ -92,30 +101,25 @@ def vacancies(tables: Tables, periods: ir.Table) -> ir.Table:
     employed = social_workers(tables)
     employed = employed.filter(~employed.agency.fill_null(False))
     in_post = open_at_end(employed, "start_date", "left_date", periods)
-    if explaining_now():
-        # The vacancy count is the numerator; it and the employed workers, the denominator.
-        nobody = ibis.null().cast("string")
-        return (
-            counted.select(*KEYS, worker_id=nobody, fte=counted.vacant_fte)
-            .mutate(counted=ibis.literal(True))
-            .union(in_post.select(*KEYS, "worker_id", "fte").mutate(counted=ibis.literal(False)))
-        )
-    vacant = counted.group_by(KEYS).aggregate(vacant=counted.vacant_fte.sum())
-    staffed = in_post.group_by(KEYS).aggregate(employed=in_post.fte.sum())
-    both = vacant.left_join(staffed, KEYS)
-    return both.select(
-        *(both[k] for k in KEYS),
-        numerator=both.vacant,
-        denominator=both.vacant + both.employed.fill_null(0),
-    )
+    # A period whose end has no vacancy count has no records, so no value (never 0%).
+    in_post = in_post.semi_join(counted.select(*KEYS), KEYS)
+    nobody = ibis.null().cast("string")
+    yes, no = ibis.literal(True), ibis.literal(False)
+    return counted.select(
+        *KEYS, worker_id=nobody, fte=counted.vacant_fte, counted=yes, in_denominator=yes
+    ).union(in_post.select(*KEYS, "worker_id", "fte", counted=no, in_denominator=yes))
 
 
 @indicator(
     "SW_CASELOAD",
     "Average caseload",
     unit=Unit.RATIO,
+    measure=Measure.MEAN,
+    value="cases",
+    weight="fte",
     polarity=Polarity.LOWER,
     source=Source.WORKFORCE,
+    domain=Domain.WORKFORCE,
     comparator="csww caseload_fte",
     interval=Interval.NONE,
 )
@@ -127,7 +131,4 @@ def caseload(tables: Tables, periods: ir.Table) -> ir.Table:
     a period must end on a census date to have a value."""
     held = tables.table("sw_caseloads")
     held = held.filter(held.registered.fill_null(False) & held.fte.notnull() & (held.cases > 0))
-    rows = held.join(periods, held.census_date == periods.period_end)
-    if explaining_now():
-        return rows.mutate(counted=ibis.literal(True))
-    return rows.group_by(KEYS).aggregate(numerator=rows.cases.sum(), denominator=rows.fte.sum())
+    return held.join(periods, held.census_date == periods.period_end)
