@@ -438,9 +438,8 @@ def _assurance(
 
 def latest(charts: pd.DataFrame) -> pd.DataFrame:
     """The two icons per series: the variation and assurance of its latest point."""
-    last = (
-        charts.sort_values("period_end").groupby(["indicator", "la_code"], as_index=False).tail(1)
-    )
+    ordered = charts.sort_values(["indicator", "la_code", "period_end"])
+    last = ordered.groupby(["indicator", "la_code"], as_index=False).tail(1)
     return last[
         ["indicator", "la_code", "period_end", "value", "variation", "assurance", "chart", "phase"]
     ].reset_index(drop=True)
