@@ -18,8 +18,8 @@ from cscmonitor.periods import Series, series
 from cscmonitor.spc import (
     FIRST_PHASE,
     SPC_COLUMNS,
-    Chart,
     ChangePoint,
+    Chart,
     choose_chart,
     control_charts,
     latest,
@@ -54,15 +54,15 @@ def _results(code: str, values, denominators=None, la: str = LA) -> pd.DataFrame
 def _chart(values, polarity=Polarity.LOWER, **options) -> pd.DataFrame:
     # Days: not a proportion, so always an XmR chart.
     indicator = make_indicator("T_DAYS", unit=Unit.DAYS, polarity=polarity)
-    return control_charts(
-        _results("T_DAYS", values), indicators={"T_DAYS": indicator}, **options
-    )
+    return control_charts(_results("T_DAYS", values), indicators={"T_DAYS": indicator}, **options)
 
 
 def _flagged(chart: pd.DataFrame) -> dict[int, tuple[str, str]]:
     """Position in the series -> (signal, rule) for every flagged point."""
     hit = chart[chart["signal"] != ""]
-    return {int(i): (s, r) for i, s, r in zip(hit.index, hit["signal"], hit["signal_rule"])}
+    return {
+        int(i): (s, r) for i, s, r in zip(hit.index, hit["signal"], hit["signal_rule"], strict=True)
+    }
 
 
 ALTERNATING = [9, 11] * 10  # mean 10, every moving range 2: limits 10 ± 5.32
@@ -113,7 +113,7 @@ def test_a_run_of_seven_above_the_mean():
     # Points 7..13 (11s and 12s) are all above it: a run of 7. Point 5 (12) is above too, but
     # point 6 (8) breaks the run. MRs 6 × 4 + 3 + 6 × 1 = 33 over 13: 2.54; limits 3.82 and
     # 17.32, 2-sigma lines 6.07 and 15.07: nothing beyond either.
-    chart = _chart([8, 12, 8, 12, 8, 12, 8] + [11, 12, 11, 12, 11, 12, 11])
+    chart = _chart([8, 12, 8, 12, 8, 12, 8, 11, 12, 11, 12, 11, 12, 11])
     assert _flagged(chart) == {i: ("concern", "run of 7") for i in range(7, 14)}
 
 
@@ -121,7 +121,7 @@ def test_six_on_one_side_is_not_a_run():
     # 8, 12, 8, 12, 8, 12, 8, then 11, 12, 11, 12, 11, 12 and 8: mean 145/15 = 9.67; points
     # 7..12 above it are six, and the last 8 is below. MRs sum 24 + 3 + 5 + 4 = 36 over 14: 2.57;
     # limits 2.83 and 16.50: nothing beyond; 2-sigma 5.11 and 14.23: nothing near.
-    chart = _chart([8, 12, 8, 12, 8, 12, 8] + [11, 12, 11, 12, 11, 12, 8])
+    chart = _chart([8, 12, 8, 12, 8, 12, 8, 11, 12, 11, 12, 11, 12, 8])
     assert _flagged(chart) == {}
 
 
@@ -130,7 +130,7 @@ def test_a_trend_of_seven_rising():
     # than the one before: 7 points, 6 rises. Mean 146.5/13 = 11.27; MRs 6 × 2 + 6 × 0.5 = 15
     # over 12: 1.25; limits 7.94 and 14.59, 2-sigma 9.05 and 13.49: nothing beyond (13 < 13.49).
     # Above the mean: 12s alone, then 11.5..13 (4): no run.
-    values = [10, 12, 10, 12, 10, 12, 10] + [10.5, 11, 11.5, 12, 12.5, 13]
+    values = [10, 12, 10, 12, 10, 12, 10, 10.5, 11, 11.5, 12, 12.5, 13]
     chart = _chart(values, polarity=Polarity.HIGHER)
     assert _flagged(chart) == {i: ("improvement", "trend of 7") for i in range(6, 13)}
 
@@ -138,7 +138,7 @@ def test_a_trend_of_seven_rising():
 def test_six_rising_points_are_not_a_trend():
     # The same without the 13: 10 to 12.5 is 6 points (5 rises). Mean 133.5/12 = 11.13; MRs 14.5
     # over 11: 1.32; limits 7.62 and 14.63, 2-sigma 8.79 and 13.46: nothing beyond or near.
-    values = [10, 12, 10, 12, 10, 12, 10] + [10.5, 11, 11.5, 12, 12.5]
+    values = [10, 12, 10, 12, 10, 12, 10, 10.5, 11, 11.5, 12, 12.5]
     assert _flagged(_chart(values, polarity=Polarity.HIGHER)) == {}
 
 
@@ -149,7 +149,10 @@ def test_two_of_three_beyond_two_sigma():
     # them not. Sides alternate throughout: no run.
     chart = _chart([9, 11] * 8 + [15, 10, 15], polarity=Polarity.HIGHER)
     assert chart["upper_limit"].iloc[0] == pytest.approx(200 / 19 + 2.66 * 44 / 18)
-    assert _flagged(chart) == {16: ("improvement", "2 of 3 near limit"), 18: ("improvement", "2 of 3 near limit")}
+    assert _flagged(chart) == {
+        16: ("improvement", "2 of 3 near limit"),
+        18: ("improvement", "2 of 3 near limit"),
+    }
 
 
 def test_one_point_near_a_limit_is_not_a_signal():
@@ -163,7 +166,7 @@ def test_a_change_point_rebases_the_limits_and_the_shift_shows_as_improvement():
     # and 25.18). From August: 9, 11, ... (mean 69/7 = 9.86, MR 2, limits 4.54 and 15.18).
     # Within each phase sides and steps alternate: no in-phase rule fires. The new phase's
     # first 7 points are all below the old mean 19.86: a shift, an improvement (lower is better).
-    values = [19, 21, 19, 21, 19, 21, 19] + [9, 11, 9, 11, 9, 11, 9]
+    values = [19, 21, 19, 21, 19, 21, 19, 9, 11, 9, 11, 9, 11, 9]
     change = ChangePoint(LA, dt.date(2020, 8, 1), "restructure")
     chart = _chart(values, change_points=[change])
     assert chart["mean"].tolist() == pytest.approx([139 / 7] * 7 + [69 / 7] * 7)
@@ -186,7 +189,7 @@ def test_a_change_point_rebases_the_limits_and_the_shift_shows_as_improvement():
 
 
 def test_a_change_point_of_another_la_or_in_the_middle_of_a_period_is_not_a_new_phase():
-    values = [19, 21, 19, 21, 19, 21, 19] + [9, 11, 9, 11, 9, 11, 9]
+    values = [19, 21, 19, 21, 19, 21, 19, 9, 11, 9, 11, 9, 11, 9]
     elsewhere = ChangePoint("111", dt.date(2020, 8, 1), "their restructure")
     # 15 August: August began under the old arrangements, so the new phase starts in September.
     mid_month = ChangePoint(LA, dt.date(2020, 8, 15), "restructure")
@@ -198,9 +201,12 @@ def test_a_change_point_of_another_la_or_in_the_middle_of_a_period_is_not_a_new_
 def test_a_short_new_phase_is_read_point_by_point_against_the_old_limits():
     # Old phase 19, 21, ... (limits 14.54 to 25.18). The new phase has 3 points so far: 10, 20,
     # 10. Fewer than 7, so no shift yet; each 10 is below the old lower limit: flagged, the 20 not.
-    values = [19, 21, 19, 21, 19, 21, 19] + [10, 20, 10]
+    values = [19, 21, 19, 21, 19, 21, 19, 10, 20, 10]
     chart = _chart(values, change_points=[ChangePoint(LA, dt.date(2020, 8, 1), "restructure")])
-    assert _flagged(chart) == {7: ("improvement", "shift at change point"), 9: ("improvement", "shift at change point")}
+    assert _flagged(chart) == {
+        7: ("improvement", "shift at change point"),
+        9: ("improvement", "shift at change point"),
+    }
 
 
 @pytest.mark.parametrize(
@@ -242,7 +248,9 @@ def test_a_target_applies_from_its_date():
     )
     chart = _chart(ALTERNATING, targets=targets)
     assert chart["target"].tolist() == [20.0] * 6 + [3.0] * 14
-    assert chart["assurance"].tolist() == ["consistently passing"] * 6 + ["consistently failing"] * 14
+    assert (
+        chart["assurance"].tolist() == ["consistently passing"] * 6 + ["consistently failing"] * 14
+    )
 
 
 def _proportion() -> Indicator:
@@ -260,7 +268,9 @@ def test_p_chart_limits_from_the_binomial_per_point():
     )
     assert set(chart["chart"]) == {"p"}  # cohorts under 50
     assert chart["mean"].tolist() == pytest.approx([20.0] * 4)
-    assert chart["upper_limit"].tolist() == pytest.approx([57.947, 46.833, 57.947, 46.833], abs=1e-3)
+    assert chart["upper_limit"].tolist() == pytest.approx(
+        [57.947, 46.833, 57.947, 46.833], abs=1e-3
+    )
     assert chart["lower_limit"].tolist() == [0.0] * 4
     assert _flagged(chart) == {}
 
@@ -281,7 +291,7 @@ def test_which_chart():
 def test_several_series_are_charted_at_once_and_kept_apart():
     # Two LAs in one table: the second's run must not spill into the first's.
     first = _results("T_DAYS", ALTERNATING, la="111")
-    second = _results("T_DAYS", [8, 12, 8, 12, 8, 12, 8] + [11, 12, 11, 12, 11, 12, 11], la="222")
+    second = _results("T_DAYS", [8, 12, 8, 12, 8, 12, 8, 11, 12, 11, 12, 11, 12, 11], la="222")
     indicator = make_indicator("T_DAYS", unit=Unit.DAYS, polarity=Polarity.LOWER)
     chart = control_charts(pd.concat([second, first]), indicators={"T_DAYS": indicator})
     assert (chart[chart["la_code"] == "111"]["signal"] == "").all()

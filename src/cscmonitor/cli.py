@@ -55,6 +55,13 @@ from cscmonitor.synth.cli import synth  # noqa: E402
 
 app.command()(synth)
 
+# Control charts (docs/spc.md), and the change points in the records they rebase at.
+from cscmonitor.records.change_points_cli import change_point_app  # noqa: E402
+from cscmonitor.spc_cli import spc  # noqa: E402
+
+app.command()(spc)
+records_app.add_typer(change_point_app, name="change-point")
+
 
 @app.command()
 def ingest(
