@@ -20,7 +20,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import NamedTuple, assert_never
+from typing import NamedTuple, Protocol, assert_never
 
 import numpy as np
 import pandas as pd
@@ -97,6 +97,17 @@ class Assurance(StrEnum):
     NONE = ""  # no target, or no better direction, or too few points for limits
 
 
+class Dated(Protocol):
+    """What a change point must tell: whose service, from which day, what changed."""
+
+    @property
+    def la_code(self) -> str: ...
+    @property
+    def on(self) -> dt.date: ...
+    @property
+    def label(self) -> str: ...
+
+
 class ChangePoint(NamedTuple):
     """A day from which an LA's service runs differently; a new phase starts with it."""
 
@@ -152,7 +163,7 @@ def _polarity_sign(polarity: Polarity) -> int:
             assert_never(polarity)
 
 
-def _phases(frame: pd.DataFrame, change_points: Sequence[ChangePoint]) -> pd.DataFrame:
+def _phases(frame: pd.DataFrame, change_points: Sequence[Dated]) -> pd.DataFrame:
     """Each row's phase: the latest change point of its LA on or before its period's start.
 
     A period that began before a change ran partly under the old arrangements, so it stays in
@@ -160,7 +171,9 @@ def _phases(frame: pd.DataFrame, change_points: Sequence[ChangePoint]) -> pd.Dat
     """
     if not change_points:
         return frame.assign(phase=FIRST_PHASE, phase_start=pd.NaT)
-    changes = pd.DataFrame(list(change_points), columns=["la_code", "on", "label"])
+    changes = pd.DataFrame(
+        [(c.la_code, c.on, c.label) for c in change_points], columns=["la_code", "on", "label"]
+    )
     changes["on"] = pd.to_datetime(changes["on"])
     # Two records of one day (a contract start also entered by hand) make one change.
     changes = (
@@ -289,7 +302,7 @@ def _shift(
 
 def control_charts(
     results: pd.DataFrame,
-    change_points: Sequence[ChangePoint] = (),
+    change_points: Sequence[Dated] = (),
     targets: pd.DataFrame | None = None,
     *,
     indicators: Mapping[str, Indicator] | None = None,

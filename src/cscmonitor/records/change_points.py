@@ -19,7 +19,7 @@ from cscmonitor.records.models import ChangePoint, Contract
 
 
 class PhaseStart(NamedTuple):
-    """A change point as the control charts read it (the shape of `spc.ChangePoint`)."""
+    """A change point as the control charts read it (`cscmonitor.spc.Dated`)."""
 
     la_code: str
     on: dt.date
