@@ -305,3 +305,11 @@ def test_only_sound_values_are_charted():
     results.loc[1, ["value", "status"]] = [np.nan, "insufficient data"]
     chart = control_charts(results, indicators={"T_DAYS": make_indicator("T_DAYS", unit=Unit.DAYS)})
     assert len(chart) == 18
+
+
+def test_the_command_prints_the_chart_columns_for_one_la():
+    from cscmonitor.spc_cli import COLUMNS
+
+    assert [
+        c for c in SPC_COLUMNS if c not in {"la_code", "period_start", "phase_start", "target"}
+    ] == COLUMNS

@@ -11,33 +11,18 @@ import csv
 import io
 
 import pytest
-from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from cscmonitor.cli import app
-from cscmonitor.ingest import ingest
-from cscmonitor.records.audit import Actor
-from cscmonitor.records.db import database_url, make_engine, transaction, upgrade
-from cscmonitor.records.yamlio import load_demo
-from cscmonitor.settings import Settings
 from cscmonitor.spc_cli import COLUMNS
-from cscmonitor.synth import generate
+from tests.reports.conftest import demo_settings  # noqa: F401 (the demo, ingested, with records)
 
 runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("spc-demo")
-    settings = Settings(data_dir=root / "data", pseudonym_key=SecretStr("spc-tests-not-secret"))
-    generate(root / "returns", scenario="doncaster-2014", seed=0)
-    ingest([root / "returns"], settings, la_code="371")
-    engine = make_engine(database_url(settings))
-    upgrade(engine)
-    with transaction(engine, Actor("spc tests")) as session:
-        load_demo(session)
-    engine.dispose()
-    return settings.data_dir
+def data_dir(request):
+    return request.getfixturevalue("demo_settings").data_dir
 
 
 def _spc(data_dir, *args: str) -> list[dict[str, str]]:

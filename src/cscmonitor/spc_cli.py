@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
     from cscmonitor.records.change_points import PhaseStart
 
-# What the command prints: the chart's rows as `spc.control_charts` makes them.
+# What the command prints: `spc.SPC_COLUMNS` for one LA (named here so that importing the
+# command stays light: the charts are computed only when it runs).
 COLUMNS = [
     "indicator",
     "period_end",
