@@ -128,8 +128,8 @@ def _from_records(settings: Settings, la: str) -> tuple[list[PhaseStart], pd.Dat
     engine = None if missing_file else db.make_engine(url)
     if engine is None or not inspect(engine).has_table("change_points"):
         err.print(
-            "no records database with change points: one phase, no targets "
-            "(`cscmonitor records init` and `records import`)"
+            "no records database holding change points, so no contract start, change points "
+            "or targets: one phase, no assurance (`cscmonitor records init`, `records import`)"
         )
         return [], None
     steps = []
