@@ -99,3 +99,18 @@ def test_quarterly_and_errors(data_dir, monkeypatch):
     )  # fmt: skip
     assert unknown.exit_code == 2
     assert "unknown indicator 'NOPE'" in unknown.output
+
+
+@pytest.mark.slow
+def test_rolling_points_come_with_a_warning(data_dir, monkeypatch):
+    monkeypatch.delenv("CSCMONITOR_DATABASE_URL", raising=False)
+    result = runner.invoke(
+        app,
+        ["spc", "--data-dir", str(data_dir), "--la", "371", "--indicator", "REREF_12M",
+         "--from", "2014-04-01", "--to", "2015-09-30", "--rolling", "--format", "csv"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "runs and trends are expected" in result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    # Rolling years ending April 2014 to September 2015, each 12 months to its end: 18 points.
+    assert len(rows) == 18
