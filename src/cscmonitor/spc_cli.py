@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -35,6 +36,15 @@ COLUMNS = [
     "chart",
 ]
 err = Console(stderr=True, soft_wrap=True)
+
+
+class Points(StrEnum):
+    """The series a chart reads: years are too few points for one."""
+
+    MONTHLY = Series.MONTHLY.value
+    QUARTERLY = Series.QUARTERLY.value
+
+
 # Where the first basket's targets start to apply: before any return (the baseline years are
 # read against the contract's targets too).
 FROM_THE_START = dt.date(1900, 1, 1)
@@ -49,9 +59,9 @@ def spc(
         dt.datetime, typer.Option("--from", formats=["%Y-%m-%d"], help="Series start.")
     ],
     end: Annotated[dt.datetime, typer.Option("--to", formats=["%Y-%m-%d"], help="Series end.")],
-    series_kind: Annotated[
-        Series, typer.Option("--series", help="Monthly or quarterly points.")
-    ] = Series.MONTHLY,
+    points: Annotated[
+        Points, typer.Option("--series", help="Monthly or quarterly points.")
+    ] = Points.MONTHLY,
     rolling: Annotated[
         bool,
         typer.Option(
@@ -81,11 +91,9 @@ def spc(
 
     settings = Settings(data_dir=data_dir) if data_dir else Settings()
     try:
-        if series_kind is Series.ANNUAL:
-            raise ValueError("--series must be monthly or quarterly: years are too few points")
-        periods = series(series_kind, start.date(), end.date(), rolling=rolling)
+        periods = series(Series(points.value), start.date(), end.date(), rolling=rolling)
         if not periods:
-            raise ValueError(f"no whole {series_kind} period ends between --from and --to")
+            raise ValueError(f"no {points} period ends between --from and --to")
         tables = SnapshotTables(Warehouse(settings.warehouse_dir).require_current())
         results = compute(tables, periods, codes=indicator, las=[la])
         starts, targets = _from_records(settings, la)

@@ -73,7 +73,7 @@ def spec(chart: pd.DataFrame, title: str, unit: Unit) -> dict[str, Any]:
     shown = [s for s in SIGNALS.values() if s[2] in set(points["signal"])]
     layers: list[alt.Chart] = [
         alt.Chart(lines)
-        .mark_line(interpolate="step-after" if (chart["chart"] == "p").any() else "linear")
+        .mark_line(interpolate="step" if (chart["chart"] == "p").any() else "linear")
         .encode(
             x=x,
             y=alt.Y("level:Q", title=y_title, scale=alt.Scale(zero=False)),
