@@ -61,6 +61,10 @@ COMMANDS: dict[str, Lazy] = {
         "cscmonitor.commands.assess:assess",
         "Rate the contract's basket: RAG against target and tolerance, direction of travel.",
     ),
+    "spc": Lazy(
+        "cscmonitor.spc_cli:spc",
+        "Control charts (XmR or p-chart) of indicators, with the Making Data Count rules.",
+    ),
     "benchmark": Lazy(
         "cscmonitor.benchmarks.cli:benchmark",
         "Benchmark an LA: value, England, region, neighbours, quartile band, RAG and travel.",

@@ -597,3 +597,10 @@ def commentary(
         held = contracts.get_contract(session, contract)
         basket.add_commentary(session, held, indicator, span, role, actor.name, text)
         err.print(f"commentary on {indicator} for {span.label} added", highlight=False)
+
+
+# Change points have their own module (records/change_points_cli.py), which reads this one's
+# options: imported last so those names exist.
+from cscmonitor.records.change_points_cli import change_point_app  # noqa: E402
+
+records_app.add_typer(change_point_app, name="change-point")

@@ -587,3 +587,22 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(10))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+# Change points -----------------------------------------------------------------------------
+
+
+class ChangePoint(Base):
+    """A day from which an LA's service ran differently (a restructure, a new model of work).
+
+    Control charts start a new phase there, with limits of its own (docs/spc.md). A contract's
+    start is one too, without being entered here.
+    """
+
+    __tablename__ = "change_points"
+    __table_args__ = (UniqueConstraint("la_code", "on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    la_code: Mapped[str] = mapped_column(String(3), index=True)
+    on: Mapped[dt.date] = mapped_column(Date)
+    label: Mapped[str] = mapped_column(String(200))
