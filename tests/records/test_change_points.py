@@ -9,7 +9,7 @@ import io
 from typer.testing import CliRunner
 
 from cscmonitor.cli import app
-from cscmonitor.records import audit, db
+from cscmonitor.records import audit
 from cscmonitor.records.change_points import (
     PhaseStart,
     add_change_point,
@@ -69,7 +69,7 @@ def test_adding_and_removing_are_audited(doncaster):
 
 
 def test_change_points_from_the_command_line(empty_engine, tmp_path, monkeypatch):
-    monkeypatch.setenv(db.DATABASE_URL_VARIABLE, empty_engine.url.render_as_string(False))
+    monkeypatch.setenv("CSCMONITOR_DATABASE_URL", empty_engine.url.render_as_string(False))
 
     def run(*args: str):
         return runner.invoke(app, ["records", *args, "--data-dir", str(tmp_path)])
