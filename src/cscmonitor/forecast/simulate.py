@@ -28,12 +28,13 @@ from cscmonitor.forecast.states import (
     EXIT,
     N_STATES,
     OUTCOMES,
+    STAY,
     age_band,
-    state_index,
+    state_key,
+    state_table,
 )
 
 PATHS = 1000
-OUT = -1  # a slot whose child is not in care (left, or not yet come)
 QUANTILES = (0.5, 0.1, 0.9, 0.025, 0.975)
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
@@ -105,51 +106,42 @@ def simulate(
     rng = np.random.default_rng(seed)
     dates = month_dates(model.origin, np.arange(horizon + 1))
     hazards = adjustments.apply(path_hazards(model, paths, rng, uncertain=uncertain))
-    # Cumulative probabilities, flattened so one gather per outcome serves every path.
-    cumulative = np.cumsum(hazards, axis=-1).reshape(-1, len(OUTCOMES))
+    # Cumulative probabilities, one flat row per outcome, so one `take` serves every path.
+    cumulative = np.cumsum(hazards, axis=-1).reshape(-1, len(OUTCOMES)).T.copy()
     arriving = entrant_numbers(
         model, dates[1:], paths, rng, adjustments.entry_factors(), uncertain=uncertain
     )
-    # Slots: the children at the origin, then each month's entrants by age band, each block
-    # as wide as the most entrants any path has in it.
-    capacity = arriving.max(axis=0)  # (month, band)
-    block = np.repeat(np.arange(capacity.size), capacity.ravel())
-    rank = np.arange(block.size) - np.repeat(np.cumsum(capacity.ravel()) - capacity.ravel(), capacity.ravel())
-    block_month, block_band = block // len(AGE_BANDS), block % len(AGE_BANDS)
+    # The children in care, across all paths, as flat arrays: those who leave are dropped
+    # and each month's entrants appended, so the work follows the children in care.
     n0 = len(model.stock.age)
-    width = n0 + np.concatenate([[0], np.cumsum(capacity.sum(axis=1))])  # slots in use per month
-    joins = arriving[:, block_month, block_band] > rank  # (path, entrant slot)
-    drawn = _draw_entrants(model, block_band, paths, rng)
-
-    category = np.full((paths, width[-1]), OUT, dtype=np.int8)
-    age = np.zeros((paths, width[-1]), dtype=np.int16)
-    duration = np.zeros((paths, width[-1]), dtype=np.int16)
-    category[:, :n0] = model.stock.category
-    age[:, :n0] = model.stock.age
-    duration[:, :n0] = model.stock.duration
+    path = np.repeat(np.arange(paths, dtype=np.int32), n0)
+    category = np.tile(model.stock.category.astype(np.int8), paths)
+    age = np.tile(model.stock.age.astype(np.int16), paths)
+    duration = np.tile(model.stock.duration.astype(np.int16), paths)
     stock = np.zeros((paths, horizon + 1, len(CATEGORIES)), dtype=np.int32)
-    stock[:, 0] = _count(category[:, :n0])
-    path_offset = (np.arange(paths) * N_STATES)[:, None]
+    stock[:, 0] = _count(path, category, paths)
+    states = state_table()
     for month in range(horizon):
-        w = width[month]
-        cat, ag, du = category[:, :w], age[:, :w], duration[:, :w]
-        in_care = cat != OUT
-        row = path_offset + state_index(ag, np.maximum(cat, 0), du)
-        u = rng.random(cat.shape)
-        outcome = np.zeros(cat.shape, dtype=np.int8)
-        for k in range(len(OUTCOMES) - 1):
-            outcome += u > cumulative[row, k]
+        row = path * N_STATES + states.take(state_key(age, category, duration))
+        u = rng.random(len(row))
+        # Most children stay put: only those who do not draw the rest of their outcome.
+        going = np.flatnonzero(u > cumulative[STAY].take(row))
+        outcome = np.ones(len(going), dtype=np.int8)
+        for k in range(EXIT, len(OUTCOMES) - 1):
+            outcome += u[going] > cumulative[k].take(row[going])
         moved = outcome > EXIT
-        cat[:] = np.where(in_care & (outcome == EXIT), OUT, np.where(in_care & moved, outcome - 2, cat))
-        du[:] = np.where(moved, 0, du + 1)
-        ag += 1
-        cat[ag >= ADULT] = OUT
-        lo, hi = width[month], width[month + 1]
-        new = joins[:, lo - n0 : hi - n0]
-        category[:, lo:hi] = np.where(new, drawn.category[:, lo - n0 : hi - n0], OUT)
-        age[:, lo:hi] = drawn.age[:, lo - n0 : hi - n0]
-        duration[:, lo:hi] = 0
-        stock[:, month + 1] = _count(category[:, :hi])
+        duration += 1
+        duration[going[moved]] = 0
+        category[going[moved]] = outcome[moved] - 2
+        age += 1
+        staying = age < ADULT
+        staying[going[~moved]] = False
+        joining = _entrants(model, arriving[:, month], rng)
+        path = np.concatenate([path[staying], joining.path])
+        category = np.concatenate([category[staying], joining.category])
+        age = np.concatenate([age[staying], joining.age])
+        duration = np.concatenate([duration[staying], np.zeros(len(joining.age), np.int16)])
+        stock[:, month + 1] = _count(path, category, paths)
     days = np.diff(dates).astype(np.int64)
     child_weeks = (stock[:, :-1] + stock[:, 1:]) / 2 * (days / 7)[None, :, None]
     return Projection(model, dates, stock, child_weeks)
@@ -157,28 +149,34 @@ def simulate(
 
 @dataclass(frozen=True)
 class _Entrants:
+    path: npt.NDArray[np.int32]
     age: npt.NDArray[np.int16]
     category: npt.NDArray[np.int8]
 
 
-def _draw_entrants(
-    model: Model, band: Ints, paths: int, rng: np.random.Generator
-) -> _Entrants:
-    """For each path and entrant slot, an entrant seen in the window of the slot's age band."""
+def _entrants(model: Model, arriving: Ints, rng: np.random.Generator) -> _Entrants:
+    """A month's entrants, `arriving[path, band]` of them, each an entrant seen in the window
+    in the same age band (their age and first placement)."""
+    paths, bands = arriving.shape
+    cell = np.repeat(np.arange(paths * bands), arriving.ravel())
+    band = cell % bands
     seen_band = age_band(model.entrants.age)
     order = np.argsort(seen_band, kind="stable")
-    held = np.bincount(seen_band, minlength=len(AGE_BANDS))
+    held = np.bincount(seen_band, minlength=bands)
     first = np.cumsum(held) - held
-    # Slots exist only for bands with entrants seen (the others' rate is zero).
-    pick = order[first[band] + (rng.random((paths, len(band))) * held[band]).astype(np.int64)]
+    # Only bands with entrants seen have a rate above zero, so `held[band]` is never 0 here.
+    pick = order[first[band] + (rng.random(len(band)) * held[band]).astype(np.int64)]
     return _Entrants(
-        model.entrants.age[pick].astype(np.int16), model.entrants.category[pick].astype(np.int8)
+        (cell // bands).astype(np.int32),
+        model.entrants.age[pick].astype(np.int16),
+        model.entrants.category[pick].astype(np.int8),
     )
 
 
-def _count(category: npt.NDArray[np.int8]) -> npt.NDArray[np.int32]:
+def _count(path: npt.NDArray[np.int32], category: npt.NDArray[np.int8], paths: int) -> Ints:
     """(path, category) children in care."""
-    return np.stack([(category == k).sum(axis=1) for k in range(len(CATEGORIES))], axis=1)
+    n = len(CATEGORIES)
+    return np.bincount(path * n + category, minlength=paths * n).reshape(paths, n)
 
 
 def summary(projection: Projection) -> pd.DataFrame:
