@@ -54,6 +54,9 @@ def _fail(message: str) -> typer.Exit:
 from cscmonitor.synth.cli import synth  # noqa: E402
 
 app.command()(synth)
+from cscmonitor.forecast.cli import forecast_app  # noqa: E402
+
+app.add_typer(forecast_app, name="forecast")
 
 
 @app.command()

@@ -183,7 +183,8 @@ def summary(projection: Projection) -> pd.DataFrame:
     """Per month after the origin and category (and `all`): the median and 80%, 95% intervals."""
     stock = projection.stock[:, 1:]
     with_total = np.concatenate([stock, stock.sum(axis=2, keepdims=True)], axis=2)
-    q = np.quantile(with_total, QUANTILES, axis=0)  # (quantile, month, category)
+    # Quantiles that are counts some path reached, never a point between two.
+    q = np.quantile(with_total, QUANTILES, axis=0, method="inverted_cdf")
     names = (*CATEGORIES, "all")
     months = pd.to_datetime(projection.dates[1:]).date
     frame = pd.DataFrame(
