@@ -84,6 +84,7 @@ def generate(
         dec=dec,
         placement_start=decom,
         category=cat.astype(np.int64),
+        provider=np.where(cat == FOSTERING, "PR1", "PR4"),
         start=START,
         end=dates[-1].item(),
     )

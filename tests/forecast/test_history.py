@@ -32,7 +32,8 @@ C1,1,01/01/2008,WBRI,,,
 C2,2,01/06/1999,WBRI,,,
 C3,1,01/01/2015,WBRI,,,
 """
-EPISODES = """CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN
+EPISODES = """\
+CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN
 C1,01/01/2015,S,C2,N1,U4,PR1,01/05/2015,X1,,,,
 C1,01/05/2015,L,C1,N1,U4,PR1,01/09/2015,X1,,,,
 C1,01/09/2015,P,C1,N1,K2,PR4,,,CARPL,,,
@@ -67,7 +68,10 @@ def test_placements_and_categories(history: History) -> None:
 def test_panel_ages_durations_and_transitions(history: History) -> None:
     dates = month_dates(dt.date(2016, 3, 1), np.arange(-11, 1))  # 1 Apr 2015 .. 1 Mar 2016
     seen = panel(history, dates)
-    on = {(int(c), str(dates[d])): i for i, (c, d) in enumerate(zip(seen.child, seen.date))}
+    on = {
+        (int(c), str(dates[d])): i
+        for i, (c, d) in enumerate(zip(seen.child, seen.date, strict=True))
+    }
     c1 = next(c for (c, d) in on if d == "2015-04-01")  # only C1 is in care on 1 Apr 2015
     august = on[(c1, "2015-08-01")]
     # 1 Aug 2015: 7 years 7 months old, fostered 7 whole months (since 1 Jan).
@@ -101,16 +105,32 @@ def test_backtest_actual_and_naive(history: History) -> None:
     last return: left out."""
     results = backtest(history, [dt.date(2015, 6, 1)], [3, 12], paths=20)
     assert list(results.columns) == [
-        "origin", "horizon_months", "category", "actual", "forecast",
-        "lower80", "upper80", "lower95", "upper95", "naive",
+        "origin",
+        "horizon_months",
+        "category",
+        "actual",
+        "forecast",
+        "lower80",
+        "upper80",
+        "lower95",
+        "upper95",
+        "naive",
     ]
     assert set(results["horizon_months"]) == {3}
     by = results.set_index("category")
     assert by["actual"].to_dict() == {
-        "fostering": 1, "residential": 1, "supported": 0, "other": 0, "all": 2
+        "fostering": 1,
+        "residential": 1,
+        "supported": 0,
+        "other": 0,
+        "all": 2,
     }
     assert by["naive"].to_dict() == {
-        "fostering": 2, "residential": 0, "supported": 0, "other": 0, "all": 2
+        "fostering": 2,
+        "residential": 0,
+        "supported": 0,
+        "other": 0,
+        "all": 2,
     }
 
 
@@ -118,8 +138,20 @@ def test_cli_backtest_and_run(history: History, settings: Settings) -> None:
     data = str(settings.data_dir)
     result = runner.invoke(
         app,
-        ["forecast", "backtest", "--data-dir", data, "--la", "371", "--origin", "2015-06-01",
-         "--horizon", "3", "--paths", "20"],
+        [
+            "forecast",
+            "backtest",
+            "--data-dir",
+            data,
+            "--la",
+            "371",
+            "--origin",
+            "2015-06-01",
+            "--horizon",
+            "3",
+            "--paths",
+            "20",
+        ],
     )
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
@@ -129,8 +161,22 @@ def test_cli_backtest_and_run(history: History, settings: Settings) -> None:
     assert lines[-1].startswith("2015-06-01,3,all,2,") and lines[-1].endswith(",2")
     result = runner.invoke(
         app,
-        ["forecast", "run", "--data-dir", data, "--la", "371", "--origin", "2016-03-01",
-         "--horizon", "2", "--paths", "20", "--format", "csv"],
+        [
+            "forecast",
+            "run",
+            "--data-dir",
+            data,
+            "--la",
+            "371",
+            "--origin",
+            "2016-03-01",
+            "--horizon",
+            "2",
+            "--paths",
+            "20",
+            "--format",
+            "csv",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0] == (
@@ -142,8 +188,18 @@ def test_cli_backtest_and_run(history: History, settings: Settings) -> None:
 def test_cli_refuses_an_origin_after_the_data(history: History, settings: Settings) -> None:
     result = runner.invoke(
         app,
-        ["forecast", "run", "--data-dir", str(settings.data_dir), "--la", "371",
-         "--origin", "2017-01-01", "--horizon", "2"],
+        [
+            "forecast",
+            "run",
+            "--data-dir",
+            str(settings.data_dir),
+            "--la",
+            "371",
+            "--origin",
+            "2017-01-01",
+            "--horizon",
+            "2",
+        ],
     )
     assert result.exit_code == 2
     assert "after the last day the 903 returns held cover (2016-03-31)" in result.output

@@ -46,7 +46,13 @@ def test_projection_shape_and_quantiles_order() -> None:
     assert np.all(projection.stock[:, 0].sum(axis=1) == len(model.stock.age))
     table = summary(projection)
     assert list(table.columns) == [
-        "month", "category", "forecast", "lower80", "upper80", "lower95", "upper95"
+        "month",
+        "category",
+        "forecast",
+        "lower80",
+        "upper80",
+        "lower95",
+        "upper95",
     ]
     assert len(table) == 6 * (len(CATEGORIES) + 1)
     assert table["month"].iloc[0] == dt.date(2016, 5, 1)
@@ -84,8 +90,10 @@ def test_more_entrants_means_more_children() -> None:
     history, population = generate(np.random.default_rng(14), initial=100)
     model = fit(history, history.end, window_months=48, population=population)
     base = simulate(model, 12, paths=200, seed=1).stock[:, -1].sum(axis=1)
-    doubled = simulate(
-        model, 12, paths=200, seed=1, adjustments=Adjustments(entry={"all": 2.0})
-    ).stock[:, -1].sum(axis=1)
+    doubled = (
+        simulate(model, 12, paths=200, seed=1, adjustments=Adjustments(entry={"all": 2.0}))
+        .stock[:, -1]
+        .sum(axis=1)
+    )
     # 20 a month for 12 months: the doubled entry adds over a hundred children at the median.
     assert np.median(doubled) - np.median(base) > 100

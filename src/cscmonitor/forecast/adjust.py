@@ -61,8 +61,10 @@ class Adjustments:
         factors = np.ones(hazards.shape[-2:])
         source = np.arange(hazards.shape[-2]) // len(DURATION_BANDS) % len(CATEGORIES)
         for t in self.transitions:
-            rows = np.ones(len(source), bool) if t.source == ALL else source == CATEGORIES.index(
-                t.source
+            rows = (
+                np.ones(len(source), bool)
+                if t.source == ALL
+                else source == CATEGORIES.index(t.source)
             )
             column = 1 if t.outcome == "leave care" else OUTCOMES.index(f"move to {t.outcome}")
             factors[rows, column] *= t.factor

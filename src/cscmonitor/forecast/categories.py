@@ -84,7 +84,9 @@ def categorise(
     rows = pd.DataFrame({"place": np.asarray(place, dtype=object), "year": np.asarray(year)})
     rows["row"] = np.arange(len(rows))
     matched = rows.merge(table, on="place")
-    matched = matched[(matched["from_year"] <= matched["year"]) & (matched["year"] <= matched["to_year"])]
+    matched = matched[
+        (matched["from_year"] <= matched["year"]) & (matched["year"] <= matched["to_year"])
+    ]
     codes = np.full(len(rows), OTHER, dtype=np.int64)
     codes[matched["row"].to_numpy()] = pd.Categorical(matched["category"], CATEGORIES).codes
     return codes

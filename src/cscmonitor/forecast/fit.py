@@ -101,6 +101,8 @@ class Model:
     entrants: Stock  # every entrant seen, to draw new entrants' ages and placements from
     stock: Stock  # in care at the origin
     population: Population
+    providers: tuple[str, ...]  # PLACE_PROVIDER codes seen in the window
+    provider_mix: Floats  # (category, provider) share of the category's child-months
 
     @property
     def exposure(self) -> Floats:
@@ -200,7 +202,20 @@ def fit(
         entrants=entrants,
         stock=Stock(seen.age[at_origin], seen.category[at_origin], seen.duration[at_origin]),
         population=population,
+        **provider_mix(seen),
     )
+
+
+def provider_mix(seen: Panel) -> dict[str, object]:
+    """Each category's child-months in the window split by placement provider."""
+    providers, which = np.unique(seen.provider, return_inverse=True)
+    n = len(providers)
+    counts = np.bincount(seen.category * n + which, minlength=len(CATEGORIES) * n).reshape(-1, n)
+    total = counts.sum(axis=1, keepdims=True)
+    return {
+        "providers": tuple(str(p) for p in providers),
+        "provider_mix": counts / np.maximum(total, 1),
+    }
 
 
 def _next_rows(seen: Panel) -> tuple[Ints, npt.NDArray[np.bool_]]:
@@ -218,9 +233,7 @@ def transition_counts(seen: Panel) -> Floats:
     following, found = _next_rows(seen)
     counted = (seen.date < len(seen.dates) - 1) & (seen.age + 1 < ADULT)
     same = found & (seen.placement_start[following] == seen.placement_start)
-    outcome = np.where(
-        ~found, EXIT, np.where(same, STAY, move_to(0) + seen.category[following])
-    )
+    outcome = np.where(~found, EXIT, np.where(same, STAY, move_to(0) + seen.category[following]))
     state = state_index(seen.age, seen.category, seen.duration)
     flat = (state * len(OUTCOMES) + outcome)[counted]
     return (

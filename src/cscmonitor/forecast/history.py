@@ -22,6 +22,7 @@ from cscmonitor.forecast.categories import categorise
 from cscmonitor.indicators.registry import Tables
 
 NEW_PLACEMENT = ("S", "P", "B")
+UNKNOWN_PROVIDER = "unknown"  # PLACE_PROVIDER is blank for some placements (e.g. P1, T codes)
 FAR = np.datetime64("9999-12-31", "D")
 Days = npt.NDArray[np.datetime64]
 Ints = npt.NDArray[np.int64]
@@ -42,6 +43,7 @@ class History:
     dec: Days  # FAR when open
     placement_start: Days
     category: Ints
+    provider: npt.NDArray[np.str_]  # PLACE_PROVIDER of the placement's first episode
     start: dt.date  # the first day the 903 returns held cover
     end: dt.date  # the last day they cover
 
@@ -57,6 +59,7 @@ class Panel:
     category: Ints
     duration: Ints  # whole months in the current placement
     placement_start: Days
+    provider: npt.NDArray[np.str_]
 
 
 def read_history(tables: Tables, la_code: str, places: pd.DataFrame | None = None) -> History:
@@ -66,7 +69,7 @@ def read_history(tables: Tables, la_code: str, places: pd.DataFrame | None = Non
     episodes = episodes.filter(episodes.la_code == la_code)
     children = children.filter(children.la_code == la_code)
     joined = episodes.join(children, "child_id").select(
-        "child_id", "birth_date", "decom", "dec", "rne", "place"
+        "child_id", "birth_date", "decom", "dec", "rne", "place", "place_provider"
     )
     rows = joined.to_pandas()
     returns = tables.table("returns")
@@ -86,10 +89,10 @@ def read_history(tables: Tables, la_code: str, places: pd.DataFrame | None = Non
     placement_start = starts.groupby(child).ffill().to_numpy("datetime64[D]")
     placement_start = np.where(np.isnat(placement_start), first, placement_start)
     # The category of a placement is its first episode's PLACE, in the code list of its year.
-    opening = pd.Series(rows["place"].to_numpy()).groupby(
-        [child, placement_start.astype("int64")]
-    ).transform("first")
-    category = categorise(opening.to_numpy(), collection_year(placement_start), places)
+    placement = [child, placement_start.astype("int64")]
+    opening = rows[["place", "place_provider"]].reset_index(drop=True).groupby(placement)
+    opened = opening.transform("first")
+    category = categorise(opened["place"].to_numpy(), collection_year(placement_start), places)
     dec = rows["dec"].to_numpy("datetime64[D]")
     return History(
         la_code=la_code,
@@ -99,6 +102,7 @@ def read_history(tables: Tables, la_code: str, places: pd.DataFrame | None = Non
         dec=np.where(np.isnat(dec), FAR, dec),
         placement_start=placement_start,
         category=category,
+        provider=opened["place_provider"].fillna(UNKNOWN_PROVIDER).to_numpy(str),
         start=pd.Timestamp(span["start"].iloc[0]).date(),
         end=pd.Timestamp(span["end"].iloc[0]).date(),
     )
@@ -154,4 +158,5 @@ def panel(history: History, dates: Days) -> Panel:
         category=history.category[row],
         duration=np.maximum(whole_months(start, on), 0),
         placement_start=start,
+        provider=history.provider[row],
     )

@@ -52,9 +52,7 @@ class Projection:
         return len(self.dates) - 1
 
 
-def path_hazards(
-    model: Model, paths: int, rng: np.random.Generator, *, uncertain: bool
-) -> Floats:
+def path_hazards(model: Model, paths: int, rng: np.random.Generator, *, uncertain: bool) -> Floats:
     """(path, state, outcome) monthly probabilities: posterior draws, or the fit's for all."""
     if not uncertain:
         return np.broadcast_to(model.hazards, (paths, N_STATES, len(OUTCOMES)))

@@ -76,9 +76,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_modelled_forecasts")),
     )
-    op.create_index(
-        op.f("ix_modelled_forecasts_budget_id"), "modelled_forecasts", ["budget_id"]
-    )
+    op.create_index(op.f("ix_modelled_forecasts_budget_id"), "modelled_forecasts", ["budget_id"])
 
 
 def downgrade() -> None:
