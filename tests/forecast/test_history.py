@@ -203,3 +203,41 @@ def test_cli_refuses_an_origin_after_the_data(history: History, settings: Settin
     )
     assert result.exit_code == 2
     assert "after the last day the 903 returns held cover (2016-03-31)" in result.output
+
+
+def test_cli_costs_scenario_and_spend_rows(history: History, settings: Settings) -> None:
+    """With unit costs held, `forecast run` adds spend rows; a scenario is saved with its
+    snapshot and used by name."""
+    from cscmonitor.records import db
+
+    data = str(settings.data_dir)
+    db.upgrade(db.make_engine(db.database_url(settings)))
+    costs = settings.data_dir / "costs.csv"
+    costs.write_text(
+        "category,provider,effective_from,weekly_cost,inflation_percent\n"
+        + "".join(f"{c},all,2015-01-01,700,0\n" for c in CATEGORIES)
+    )
+    result = runner.invoke(
+        app, ["forecast", "costs", "import", str(costs), "--la", "371", "--data-dir", data]
+    )
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(
+        app,
+        ["forecast", "scenario", "save", "more", "--la", "371", "--entry", "all=2",
+         "--data-dir", data, "--by", "Analyst"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "saved on snapshot 0001" in result.output
+    result = runner.invoke(
+        app,
+        ["forecast", "run", "--data-dir", data, "--la", "371", "--origin", "2016-03-01",
+         "--horizon", "1", "--paths", "20", "--format", "csv", "--scenario", "more"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rows = [line.split(",") for line in result.stdout.splitlines()[1:]]
+    assert [r[1] for r in rows][-5:] == [
+        "spend:fostering", "spend:residential", "spend:supported", "spend:other", "spend:all"
+    ]  # fmt: skip
+    # Every category costs £700 a week: spend is £100 a child-day, so a month's spend for
+    # the median path lies between 0 and 31 days × £100 × (children at most, here < 50).
+    assert 0 < int(rows[-1][2]) < 31 * 100 * 50

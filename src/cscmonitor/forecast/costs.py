@@ -127,7 +127,8 @@ def spend(projection: Projection, weekly: Floats, factors: Floats | None = None)
 
 
 def spend_summary(projection: Projection, pounds: Floats) -> pd.DataFrame:
-    """Monthly spend per category (`spend:fostering` …, `spend:all`): median and intervals."""
+    """Monthly spend per category (`spend:fostering` …, `spend:all`): median and intervals,
+    in whole pounds."""
     with_total = np.concatenate([pounds, pounds.sum(axis=2, keepdims=True)], axis=2)
     q = np.quantile(with_total, QUANTILES, axis=0)
     names = [f"spend:{c}" for c in (*CATEGORIES, ALL)]
@@ -138,5 +139,5 @@ def spend_summary(projection: Projection, pounds: Floats) -> pd.DataFrame:
     for name, values in zip(
         ("forecast", "lower80", "upper80", "lower95", "upper95"), q, strict=True
     ):
-        frame[name] = values.reshape(-1).round(2)
+        frame[name] = values.reshape(-1).round().astype(np.int64)
     return frame

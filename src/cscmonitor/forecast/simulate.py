@@ -194,5 +194,5 @@ def summary(projection: Projection) -> pd.DataFrame:
     for name, values in zip(
         ("forecast", "lower80", "upper80", "lower95", "upper95"), q, strict=True
     ):
-        frame[name] = values.reshape(-1)
+        frame[name] = values.reshape(-1).astype(np.int64)  # counts some path reached
     return frame
