@@ -33,7 +33,7 @@ def bundled() -> pd.DataFrame:
 
 def read_map(source: object, name: str) -> pd.DataFrame:
     """A category map from CSV, checked: known categories, whole years, no overlapping spans."""
-    raw = pd.read_csv(source, dtype=str, keep_default_na=False)  # type: ignore[call-overload]
+    raw = pd.read_csv(source, dtype=str, keep_default_na=False)
     missing = [c for c in COLUMNS if c not in raw.columns]
     if missing:
         raise ReturnError(f"{name}: no column {', '.join(missing)}")

@@ -187,6 +187,7 @@ def fit(
         entrant_dates, dates[1:], children, n_months=len(dates) - 1
     )
     at_origin = seen.date == len(dates) - 1
+    providers, mix = provider_mix(seen)
     return Model(
         la_code=history.la_code,
         origin=origin,
@@ -202,20 +203,18 @@ def fit(
         entrants=entrants,
         stock=Stock(seen.age[at_origin], seen.category[at_origin], seen.duration[at_origin]),
         population=population,
-        **provider_mix(seen),
+        providers=providers,
+        provider_mix=mix,
     )
 
 
-def provider_mix(seen: Panel) -> dict[str, object]:
+def provider_mix(seen: Panel) -> tuple[tuple[str, ...], Floats]:
     """Each category's child-months in the window split by placement provider."""
     providers, which = np.unique(seen.provider, return_inverse=True)
     n = len(providers)
     counts = np.bincount(seen.category * n + which, minlength=len(CATEGORIES) * n).reshape(-1, n)
     total = counts.sum(axis=1, keepdims=True)
-    return {
-        "providers": tuple(str(p) for p in providers),
-        "provider_mix": counts / np.maximum(total, 1),
-    }
+    return tuple(str(p) for p in providers), counts / np.maximum(total, 1)
 
 
 def _next_rows(seen: Panel) -> tuple[Ints, npt.NDArray[np.bool_]]:
