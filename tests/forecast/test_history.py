@@ -241,3 +241,31 @@ def test_cli_costs_scenario_and_spend_rows(history: History, settings: Settings)
     # Every category costs £700 a week: spend is £100 a child-day, so a month's spend for
     # the median path lies between 0 and 31 days × £100 × (children at most, here < 50).
     assert 0 < int(rows[-1][2]) < 31 * 100 * 50
+
+
+def test_cli_compares_scenarios_with_the_baseline(history: History, settings: Settings) -> None:
+    """A scenario in which nobody leaves care has at least the baseline's children in every
+    month and category; both come from the same origin, side by side."""
+    from cscmonitor.records import db
+
+    data = str(settings.data_dir)
+    db.upgrade(db.make_engine(db.database_url(settings)))
+    saved = runner.invoke(
+        app,
+        ["forecast", "scenario", "save", "stay", "--la", "371", "--data-dir", data,
+         "--transition", "all:leave care=0"],
+    )  # fmt: skip
+    assert saved.exit_code == 0, saved.output
+    result = runner.invoke(
+        app,
+        ["forecast", "compare", "--data-dir", data, "--la", "371", "--origin", "2016-03-01",
+         "--horizon", "2", "--paths", "50", "--format", "csv", "--scenario", "stay"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "scenario,month,category,forecast,lower80,upper80,lower95,upper95"
+    rows = [line.split(",") for line in lines[1:]]
+    baseline = {(r[1], r[2]): int(r[3]) for r in rows if r[0] == "baseline"}
+    stay = {(r[1], r[2]): int(r[3]) for r in rows if r[0] == "stay"}
+    assert len(baseline) == len(stay) == 2 * 5
+    assert all(stay[key] >= baseline[key] for key in baseline if key[1] == "all")

@@ -146,6 +146,40 @@ def run(
     emit(table, fmt, output, title=f"Children looked after by LA {la}: forecast from {origin}")
 
 
+@forecast_app.command("compare")
+def compare(
+    la: La,
+    origin: Annotated[str, typer.Option(help="Forecast from this date (ISO), within the data.")],
+    horizon: Annotated[int, typer.Option(min=1, max=120, help="Months to forecast.")],
+    scenario: Annotated[
+        list[str], typer.Option("--scenario", help="A saved scenario's name; repeat.")
+    ],
+    data_dir: DataDir = None,
+    paths: Paths = 1000,
+    seed: Seed = 0,
+    places: Places = None,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.TABLE,
+    output: OutputOption = None,
+) -> None:
+    """Scenarios side by side with the baseline (no adjustments): the columns of `run`
+    after a `scenario` column, each run from the same origin with the same seed."""
+    import pandas as pd
+
+    from cscmonitor.forecast.simulate import summary
+
+    frames = []
+    for name in [None, *scenario]:  # one projection per scenario compared
+        projection, pounds = _project(data_dir, la, origin, horizon, name, paths, seed, places)
+        table = summary(projection)
+        if pounds is not None:
+            from cscmonitor.forecast.costs import spend_summary
+
+            table = pd.concat([table, spend_summary(projection, pounds)], ignore_index=True)
+        table.insert(0, "scenario", name or "baseline")
+        frames.append(table)
+    emit(pd.concat(frames, ignore_index=True), fmt, output, title=f"Scenarios, LA {la}")
+
+
 def _project(
     data_dir: Path | None,
     la: str,
