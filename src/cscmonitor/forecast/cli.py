@@ -116,6 +116,43 @@ def _history(data_dir: Path | None, la: str, places: Path | None) -> History:
         raise _fail(str(exc)) from None
 
 
+@forecast_app.command("fit")
+def fit_rates(
+    la: La,
+    origin: Annotated[str, typer.Option(help="Fit on the window before this date (ISO).")],
+    window: Annotated[
+        int, typer.Option(min=1, max=240, help="Months of history before the origin.")
+    ] = 36,
+    data_dir: DataDir = None,
+    places: Places = None,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.TABLE,
+    output: OutputOption = None,
+) -> None:
+    """The fitted model: each state's child-months and monthly hazards (shrunk); the entry
+    rates, seasonality and overdispersion go to the screen's error stream."""
+    from cscmonitor.forecast.fit import fit
+    from cscmonitor.forecast.history import NoHistory
+    from cscmonitor.forecast.states import AGE_BANDS
+
+    history = _history(data_dir, la, places)
+    try:
+        model = fit(history, _date(origin, "--origin"), window_months=window)
+    except NoHistory as exc:
+        raise _fail(str(exc)) from None
+    rates = ", ".join(
+        f"{band} {rate:.2f}" for band, rate in zip(AGE_BANDS, model.entry_rate, strict=True)
+    )
+    seasonal = "month-of-year factors used" if (model.seasonal != 1).any() else "flat"
+    err.print(
+        f"window {model.window_start} to {model.origin}; entrants a month per 10,000 children: "
+        f"{rates}; seasonality {seasonal} (p = {model.seasonality_p:.3g}); "
+        f"overdispersion {model.overdispersion:.3g}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    emit(model.hazard_table(), fmt, output, title=f"Monthly hazards, LA {la}")
+
+
 @forecast_app.command("run")
 def run(
     la: La,
