@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -9,10 +10,10 @@ import pytest
 
 from cscmonitor.forecast.adjust import Adjustments, Transition
 from cscmonitor.forecast.backtest import observed
-from cscmonitor.forecast.fit import fit
+from cscmonitor.forecast.fit import Stock, fit
 from cscmonitor.forecast.history import month_dates
 from cscmonitor.forecast.simulate import simulate, summary
-from cscmonitor.forecast.states import CATEGORIES
+from cscmonitor.forecast.states import AGE_BANDS, CATEGORIES
 from tests.forecast.synthetic import START, generate
 
 
@@ -63,25 +64,21 @@ def test_projection_shape_and_quantiles_order() -> None:
 
 
 def test_a_child_leaves_at_18() -> None:
-    """Nobody enters (a zero entry rate) and hazards say stay: a child 17 years and 10
-    months old is in care for one month more, and gone on the second."""
+    """Nobody enters (no entrant seen) and every hazard says stay: a child 17 years and 10
+    months old is in care a month on, and gone two months on, at 18."""
     history, population = generate(np.random.default_rng(13), initial=20)
     model = fit(history, history.end, window_months=48, population=population)
-    model = type(model)(
-        **{
-            **model.__dict__,
-            "stock": type(model.stock)(np.array([214]), np.array([0]), np.array([40])),
-            "entrant_counts": np.zeros(5),
-        }
+    model = dataclasses.replace(
+        model,
+        stock=Stock(np.array([214]), np.array([0]), np.array([40])),
+        entrant_counts=np.zeros(len(AGE_BANDS)),
     )
-    still = Adjustments(transitions=(Transition("all", "leave care", 0.0),))
     stay_all = Adjustments(
         transitions=(
             Transition("all", "leave care", 0.0),
             *(Transition("all", c, 0.0) for c in CATEGORIES),
         )
     )
-    assert still.transitions
     projection = simulate(model, 3, paths=5, adjustments=stay_all, uncertain=False)
     assert projection.stock[:, :, 0].tolist() == [[1, 1, 0, 0]] * 5
 
