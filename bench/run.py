@@ -14,7 +14,9 @@ start excluded), with the child's peak memory:
 3. the basket (bench/basket.py): every registered indicator, every LA x 40 rolling
    quarters, on DuckDB and on Spark local mode over the lake, and for one council, against
    the floor of a plain DuckDB scan of the columns the basket reads;
-4. side by side on the same 903 files (header and episodes of 2,675, 13,375 and 26,750
+4. the forecast (bench/forecast.py): a council's ten years of 903 history fitted and
+   1,000 paths x 36 months simulated, against reading the two 903 tables it fits from;
+5. side by side on the same 903 files (header and episodes of 2,675, 13,375 and 26,750
    children): our ingest (parsing, checks, pseudonymisation) against csc-validator-be-903
    validating them and liiatools 0.2.0 `s903 cleanfile` cleaning and degrading them, each
    peer installed from PyPI into its own virtualenv under /tmp.
@@ -46,6 +48,8 @@ import ingest as ingest_bench
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+
+import forecast as forecast_bench
 
 DEFAULT_DATA = Path("/tmp/cscmonitor-bench")
 PEERS = Path("/tmp/cscmonitor-peers")
@@ -144,6 +148,10 @@ def _run(args: argparse.Namespace, launcher: basket.Launcher) -> int:
     work.mkdir(parents=True, exist_ok=True)
     ingests = _ingests(args.quick, work, returns)
 
+    _say("forecast: a council's ten years of 903 fitted, 1,000 paths x 36 months")
+    forecast = forecast_bench.measure(data, args.quick)
+    _say(json.dumps({"forecast": forecast}))
+
     _say("903 side by side")
     sizes = QUICK_SIZES if args.quick else SIZES
     side = [_side_by_side(n, returns, work, launcher, peers, args.peer_timeout) for n in sizes]
@@ -151,7 +159,7 @@ def _run(args: argparse.Namespace, launcher: basket.Launcher) -> int:
     years = (args.to_year - 1, args.to_year) if args.quick else (args.to_year - 9, args.to_year)
     text = _document(
         args, results, notes, one, synth, ingests, side, years, load, peers,
-        time.perf_counter() - started,
+        time.perf_counter() - started, forecast,
     )  # fmt: skip
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
@@ -395,6 +403,7 @@ def _document(
     load: float,
     peers: bool,
     seconds: float,
+    forecast: dict[str, float],
 ) -> str:
     n_las, n_periods = results["duckdb"]["las"], results["duckdb"]["periods"]
     lines = [
@@ -457,6 +466,7 @@ def _document(
             f"{result['seconds'] / floor:.1f} x floor | {rate} | {_mb(result['peak_mb'])} | "
             f"{target} |"
         )
+    lines.append(forecast_bench.row(forecast))
     lines += ["", *(f"- {note}" for note in notes), ""]
     lines += _side_table(side, peers)
     return "\n".join(lines) + "\n"

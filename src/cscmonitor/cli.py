@@ -65,6 +65,10 @@ COMMANDS: dict[str, Lazy] = {
         "cscmonitor.spc_cli:spc",
         "Control charts (XmR or p-chart) of indicators, with the Making Data Count rules.",
     ),
+    "forecast": Lazy(
+        "cscmonitor.forecast.cli:forecast_app",
+        "Forecast the children looked after (and placement spend) from the 903 history.",
+    ),
     "benchmark": Lazy(
         "cscmonitor.benchmarks.cli:benchmark",
         "Benchmark an LA: value, England, region, neighbours, quartile band, RAG and travel.",

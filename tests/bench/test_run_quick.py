@@ -22,6 +22,7 @@ MEASURES = [
     "basket, DuckDB, one file per table (not the lake)",
     "basket, Spark local",
     "basket, Spark local, one council (805)",
+    "forecast: fit and simulate",
 ]
 
 

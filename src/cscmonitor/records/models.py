@@ -606,3 +606,67 @@ class ChangePoint(Base):
     la_code: Mapped[str] = mapped_column(String(3), index=True)
     on: Mapped[dt.date] = mapped_column(Date)
     label: Mapped[str] = mapped_column(String(200))
+
+
+# Forecasting (docs/forecast.md) ------------------------------------------------------------
+
+
+class UnitCost(Base):
+    """A weekly placement cost by category and provider type, from a date, with inflation.
+
+    A new rate is a new row from its date, so earlier rates stay for the forecasts made
+    with them; re-importing a rate for the same date changes it (the audit log keeps the old).
+    """
+
+    __tablename__ = "unit_costs"
+    __table_args__ = (UniqueConstraint("la_code", "category", "provider", "effective_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    la_code: Mapped[str] = mapped_column(String(10), index=True)
+    category: Mapped[str] = mapped_column(String(20))
+    # A PLACE_PROVIDER code (PR0–PR5), or "all" for every provider without a rate of its own.
+    provider: Mapped[str] = mapped_column(String(10))
+    effective_from: Mapped[dt.date] = mapped_column(Date)
+    weekly_pence: Mapped[int] = mapped_column(BigInteger)
+    # Yearly inflation after effective_from, hundredths of a percent (300 = 3% a year).
+    inflation_bp: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str | None] = mapped_column(String(200))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ForecastScenario(Base):
+    """A named set of adjustments to the forecast, with who made it and on which snapshot."""
+
+    __tablename__ = "forecast_scenarios"
+    __table_args__ = (UniqueConstraint("la_code", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    la_code: Mapped[str] = mapped_column(String(10), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    adjustments: Mapped[dict[str, Any]] = mapped_column(JSON)
+    snapshot_id: Mapped[str] = mapped_column(String(20))
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class ModelledForecast(Base):
+    """A budget line's forecast outturn computed by the forecast model, never typed:
+    spend to date plus the simulated rest of the year, with its intervals."""
+
+    __tablename__ = "modelled_forecasts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    budget_id: Mapped[int] = _parent("budgets")
+    service_area: Mapped[str] = mapped_column(String(200))
+    as_at: Mapped[dt.date] = mapped_column(Date)
+    scenario: Mapped[str | None] = mapped_column(String(100))
+    snapshot_id: Mapped[str] = mapped_column(String(20))
+    spent_to_date_pence: Mapped[int] = mapped_column(BigInteger)
+    spend_pence: Mapped[int] = mapped_column(BigInteger)  # the median path's outturn
+    lower80_pence: Mapped[int] = mapped_column(BigInteger)
+    upper80_pence: Mapped[int] = mapped_column(BigInteger)
+    lower95_pence: Mapped[int] = mapped_column(BigInteger)
+    upper95_pence: Mapped[int] = mapped_column(BigInteger)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

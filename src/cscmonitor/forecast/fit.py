@@ -1,0 +1,283 @@
+"""Fitting the model: monthly hazards per state with shrinkage, and entrants per 10,000 children.
+
+Hazards come from child-months: each child in care on a monthly date of the reference window
+is one month of exposure in their state then, and what had happened a month later is its
+outcome (same placement, out of care, or a new placement in some category). A state's
+hazards are shrunk towards its all-ages rate (same category and time in placement) as if
+`prior` child-months had been seen at that rate: (count + prior × pooled) / (exposure + prior).
+The all-ages rate is shrunk towards the category's in the same way, and that towards the whole
+LA's, so an empty state takes its pooled rate and a large one its own. A month in which a
+child turns 18 is left out: care ends then whatever the hazards say.
+
+Entrants are children in care on a date who were not a month before. Their monthly rate per
+10,000 children (ONS mid-year estimate of the LA's children aged 0–17, the year of the date)
+is fitted per age band. Month-of-year factors are used when a likelihood-ratio test against a
+flat rate rejects it at 5% and the window covers two years; otherwise the rate is flat.
+Monthly counts more variable than Poisson give an overdispersion κ (Var = μ + κμ²).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from scipy import stats
+
+from cscmonitor.forecast.history import (
+    History,
+    NoHistory,
+    Panel,
+    month_dates,
+    panel,
+)
+from cscmonitor.forecast.states import (
+    ADULT,
+    AGE_BANDS,
+    CATEGORIES,
+    DURATION_BANDS,
+    EXIT,
+    N_STATES,
+    OUTCOMES,
+    STAY,
+    age_band,
+    move_to,
+    state_index,
+)
+from cscmonitor.indicators.population import population_frame
+
+WINDOW_MONTHS = 36
+PRIOR_CHILD_MONTHS = 24.0
+SEASONALITY_ALPHA = 0.05
+Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Population:
+    """Children aged 0–17 in the LA by calendar year; years beyond those held take the nearest."""
+
+    years: Ints
+    children: Floats
+
+    def on(self, dates: npt.NDArray[np.datetime64]) -> Floats:
+        year = dates.astype("datetime64[Y]").astype(np.int64) + 1970
+        at = np.clip(np.searchsorted(self.years, year), 0, len(self.years) - 1)
+        return self.children[at]
+
+
+def la_population(la_code: str) -> Population:
+    frame = population_frame()
+    rows = frame[frame["la_code"] == la_code].sort_values("year")
+    if rows.empty:
+        raise NoHistory(f"no ONS population estimate held for LA {la_code}")
+    return Population(rows["year"].to_numpy(np.int64), rows["population"].to_numpy(float))
+
+
+@dataclass(frozen=True)
+class Stock:
+    """Children in care at one date: whole-month age, category, months in placement."""
+
+    age: Ints
+    category: Ints
+    duration: Ints
+
+
+@dataclass(frozen=True)
+class Model:
+    la_code: str
+    origin: dt.date
+    window_start: dt.date
+    prior: float
+    counts: Floats  # (state, outcome) child-months seen
+    pooled: Floats  # (state, outcome) the all-ages rate each state is shrunk towards
+    entrant_counts: Floats  # (age band,) entrants in the window
+    exposure_10k: float  # child-months of the population, in 10,000s
+    seasonal: Floats  # (12,) month-of-year factors, January first (ones when flat)
+    seasonality_p: float  # the likelihood-ratio test's p-value (nan when not tested)
+    overdispersion: float  # κ
+    entrants: Stock  # every entrant seen, to draw new entrants' ages and placements from
+    stock: Stock  # in care at the origin
+    population: Population
+    providers: tuple[str, ...]  # PLACE_PROVIDER codes seen in the window
+    provider_mix: Floats  # (category, provider) share of the category's child-months
+
+    @property
+    def exposure(self) -> Floats:
+        return self.counts.sum(axis=1)
+
+    @property
+    def hazards(self) -> Floats:
+        """Shrunk monthly probability of each outcome from each state."""
+        return shrink(self.counts, self.pooled, self.prior)
+
+    @property
+    def entry_rate(self) -> Floats:
+        """Entrants per month per 10,000 children, by age band (flat-rate average)."""
+        return self.entrant_counts / self.exposure_10k
+
+    def hazard_table(self) -> pd.DataFrame:
+        """Every state's exposure and hazards, for reading and for docs."""
+        n_cat, n_dur = len(CATEGORIES), len(DURATION_BANDS)
+        index = np.arange(N_STATES)
+        table = pd.DataFrame(
+            {
+                "age_band": np.asarray(AGE_BANDS)[index // (n_cat * n_dur)],
+                "category": np.asarray(CATEGORIES)[(index // n_dur) % n_cat],
+                "duration": np.asarray(DURATION_BANDS)[index % n_dur],
+                "child_months": self.exposure,
+            }
+        )
+        for k, outcome in enumerate(OUTCOMES):
+            table[outcome] = self.hazards[:, k]
+        return table
+
+
+def shrink(counts: Floats, pooled: Floats, prior: float) -> Floats:
+    """(count + prior × pooled rate) / (exposure + prior), row by row."""
+    return (counts + prior * pooled) / (counts.sum(axis=1, keepdims=True) + prior)
+
+
+def pooled_rates(counts: Floats, prior: float) -> Floats:
+    """Each state's all-ages rate, shrunk towards its category's, shrunk towards the LA's."""
+    n_age, n_cat, n_dur = len(AGE_BANDS), len(CATEGORIES), len(DURATION_BANDS)
+    by_state = counts.reshape(n_age, n_cat, n_dur, -1)
+    overall = counts.sum(axis=0) / max(counts.sum(), 1.0)
+    category = by_state.sum(axis=(0, 2))  # (cat, outcome)
+    category_rate = shrink(category, np.broadcast_to(overall, category.shape), prior)
+    all_ages = by_state.sum(axis=0)  # (cat, dur, outcome)
+    all_ages_rate = shrink(
+        all_ages.reshape(n_cat * n_dur, -1),
+        np.repeat(category_rate, n_dur, axis=0),
+        prior,
+    ).reshape(n_cat, n_dur, -1)
+    return np.broadcast_to(all_ages_rate, by_state.shape).reshape(counts.shape).copy()
+
+
+def fit(
+    history: History,
+    origin: dt.date,
+    *,
+    window_months: int = WINDOW_MONTHS,
+    prior: float = PRIOR_CHILD_MONTHS,
+    population: Population | None = None,
+) -> Model:
+    """The model fitted on the `window_months` before `origin` (within the returns held)."""
+    if origin > history.end:
+        raise NoHistory(
+            f"origin {origin} is after the last day the 903 returns held cover ({history.end})"
+        )
+    dates = month_dates(origin, np.arange(-window_months, 1))
+    dates = dates[dates >= np.datetime64(history.start)]
+    if len(dates) < 2:
+        raise NoHistory(
+            f"origin {origin}: the 903 returns held begin {history.start}, "
+            "less than a month before it"
+        )
+    seen = panel(history, dates)
+    counts = transition_counts(seen)
+    if counts.sum() == 0:
+        raise NoHistory(f"no child looked after by LA {history.la_code} before {origin}")
+    population = population or la_population(history.la_code)
+    entrants, entrant_dates = entrant_rows(seen)
+    children = population.on(dates[1:])
+    seasonal, p_value, kappa = seasonality(
+        entrant_dates, dates[1:], children, n_months=len(dates) - 1
+    )
+    at_origin = seen.date == len(dates) - 1
+    providers, mix = provider_mix(seen)
+    return Model(
+        la_code=history.la_code,
+        origin=origin,
+        window_start=pd.Timestamp(dates[0]).date(),
+        prior=prior,
+        counts=counts,
+        pooled=pooled_rates(counts, prior),
+        entrant_counts=np.bincount(age_band(entrants.age), minlength=len(AGE_BANDS)).astype(float),
+        exposure_10k=float(children.sum() / 10_000),
+        seasonal=seasonal,
+        seasonality_p=p_value,
+        overdispersion=kappa,
+        entrants=entrants,
+        stock=Stock(seen.age[at_origin], seen.category[at_origin], seen.duration[at_origin]),
+        population=population,
+        providers=providers,
+        provider_mix=mix,
+    )
+
+
+def provider_mix(seen: Panel) -> tuple[tuple[str, ...], Floats]:
+    """Each category's child-months in the window split by placement provider."""
+    providers, which = np.unique(seen.provider, return_inverse=True)
+    n = len(providers)
+    counts = np.bincount(seen.category * n + which, minlength=len(CATEGORIES) * n).reshape(-1, n)
+    total = counts.sum(axis=1, keepdims=True)
+    return tuple(str(p) for p in providers), counts / np.maximum(total, 1)
+
+
+def _next_rows(seen: Panel) -> tuple[Ints, npt.NDArray[np.bool_]]:
+    """For each row, the row of the same child a month later, and whether there is one."""
+    n_dates = len(seen.dates)
+    key = seen.child * n_dates + seen.date
+    order = np.argsort(key)
+    at = np.clip(np.searchsorted(key[order], key + 1), 0, len(key) - 1)
+    found = key[order][at] == key + 1
+    return order[at], found
+
+
+def transition_counts(seen: Panel) -> Floats:
+    """Child-months by (state, outcome) over every month of the panel."""
+    following, found = _next_rows(seen)
+    counted = (seen.date < len(seen.dates) - 1) & (seen.age + 1 < ADULT)
+    same = found & (seen.placement_start[following] == seen.placement_start)
+    outcome = np.where(~found, EXIT, np.where(same, STAY, move_to(0) + seen.category[following]))
+    state = state_index(seen.age, seen.category, seen.duration)
+    flat = (state * len(OUTCOMES) + outcome)[counted]
+    return (
+        np.bincount(flat, minlength=N_STATES * len(OUTCOMES))
+        .reshape(N_STATES, len(OUTCOMES))
+        .astype(float)
+    )
+
+
+def entrant_rows(seen: Panel) -> tuple[Stock, npt.NDArray[np.datetime64]]:
+    """Children in care on a date (after the first) who were not a month before, and the date."""
+    n_dates = len(seen.dates)
+    key = seen.child * n_dates + seen.date
+    held = np.sort(key)
+    at = np.clip(np.searchsorted(held, key - 1), 0, len(held) - 1)
+    new = (seen.date > 0) & (held[at] != key - 1)
+    stock = Stock(seen.age[new], seen.category[new], seen.duration[new])
+    return stock, seen.dates[seen.date[new]]
+
+
+def seasonality(
+    entrant_dates: npt.NDArray[np.datetime64],
+    dates: npt.NDArray[np.datetime64],
+    children: Floats,
+    *,
+    n_months: int,
+) -> tuple[Floats, float, float]:
+    """Month-of-year factors (or ones), the test's p-value, and the overdispersion κ."""
+    month_of = dates.astype("datetime64[M]").astype(np.int64) % 12
+    counts = np.bincount(np.searchsorted(dates, entrant_dates), minlength=len(dates)).astype(float)
+    rate = counts.sum() / children.sum()
+    flat = rate * children
+    by_month = np.bincount(month_of, weights=counts, minlength=12)
+    expected = np.bincount(month_of, weights=flat, minlength=12)
+    p_value = float("nan")
+    factors = np.ones(12)
+    if n_months >= 24 and counts.sum() > 0:
+        seen = expected > 0
+        ratio = np.where(by_month > 0, by_month / np.where(seen, expected, 1), 1.0)
+        g = 2 * float(np.sum(np.where(by_month > 0, by_month * np.log(ratio), 0.0)))
+        p_value = float(stats.chi2.sf(g, df=int(seen.sum()) - 1))
+        if p_value < SEASONALITY_ALPHA:
+            factors = np.where(seen, by_month / np.where(seen, expected, 1), 1.0)
+    mean = flat * factors[month_of]
+    kappa = 0.0
+    if mean.sum() > 0 and len(counts) > 2:
+        kappa = max(0.0, float(np.sum((counts - mean) ** 2 - mean) / np.sum(mean**2)))
+    return factors, p_value, kappa

@@ -1,0 +1,103 @@
+"""The forecast carried into the money: a budget line's modelled outturn and the risk share.
+
+The outturn of a placement budget line is its spend to date plus each path's simulated
+spend from the as-at date to the end of the budget's year (a month that straddles the end
+counts for its days within the year). Other lines are taken to spend their budget, so the
+budget's variance is the line's; the risk share then splits it. The share is monotone in
+spend, so the council's and the Trust's shares at the spend's quantiles are the quantiles
+of their shares: the interval of each share comes with it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy.orm import Session
+
+from cscmonitor.forecast.simulate import QUANTILES, Projection
+from cscmonitor.records import finance, riskshare
+from cscmonitor.records.errors import RecordsError
+from cscmonitor.records.models import Budget, Contract, ModelledForecast
+
+LABELS = ("forecast", "lower80", "upper80", "lower95", "upper95")
+Floats = npt.NDArray[np.float64]
+
+
+def months_for(as_at: dt.date, period_end: dt.date) -> int:
+    """Whole months from `as_at` that reach the day after `period_end`."""
+    if as_at > period_end:
+        raise RecordsError(f"as-at {as_at} is after the budget's year ends ({period_end})")
+    end = period_end + dt.timedelta(days=1)
+    months = (end.year - as_at.year) * 12 + end.month - as_at.month
+    return max(months + (end.day > as_at.day), 1)
+
+
+def year_weights(projection: Projection, period_end: dt.date) -> Floats:
+    """(month,) the share of each simulated month that falls on or before `period_end`."""
+    starts, ends = projection.dates[:-1], projection.dates[1:]
+    stop = np.datetime64(period_end + dt.timedelta(days=1))
+    inside = (np.minimum(ends, stop) - starts).astype(np.int64).clip(min=0)
+    return inside / (ends - starts).astype(np.int64)
+
+
+def outturn_pence(
+    projection: Projection, pounds: Floats, period_end: dt.date, spent_to_date_pence: int
+) -> npt.NDArray[np.int64]:
+    """The line's outturn in pence at the median and the 80% and 95% interval ends."""
+    rest = (pounds.sum(axis=2) * year_weights(projection, period_end)[None, :]).sum(axis=1)
+    totals = spent_to_date_pence + np.round(rest * 100)
+    return np.quantile(totals, QUANTILES, method="inverted_cdf").astype(np.int64)
+
+
+@dataclass(frozen=True)
+class Split:
+    label: str  # forecast, lower80, …
+    line_outturn_pence: int
+    position: riskshare.Position
+
+
+def risk_split(
+    contract: Contract, budget: Budget, line: str, outturns: npt.NDArray[np.int64]
+) -> list[Split]:
+    """The budget's position under the risk share at each of the line's outturns."""
+    lines = [item for item in budget.lines if item.service_area == line]
+    if not lines:
+        held = ", ".join(item.service_area for item in budget.lines)
+        raise RecordsError(f"budget {budget.label} has no line {line!r} (it has: {held})")
+    others = finance.current_pence(budget) - lines[0].amount_pence
+    return [
+        Split(label, int(pence), finance.position(contract, budget, others + int(pence)))
+        for label, pence in zip(LABELS, outturns, strict=True)
+    ]
+
+
+def record(
+    session: Session,
+    budget: Budget,
+    line: str,
+    as_at: dt.date,
+    outturns: npt.NDArray[np.int64],
+    spent_to_date_pence: int,
+    *,
+    scenario: str | None,
+    snapshot_id: str,
+    created_by: str,
+) -> ModelledForecast:
+    """The modelled forecast outturn of a budget line, kept in the finance records."""
+    row = ModelledForecast(
+        budget_id=budget.id,
+        service_area=line,
+        as_at=as_at,
+        scenario=scenario,
+        snapshot_id=snapshot_id,
+        spent_to_date_pence=spent_to_date_pence,
+        **{f"{label}_pence": int(v) for label, v in zip(LABELS[1:], outturns[1:], strict=True)},
+        spend_pence=int(outturns[0]),
+        created_by=created_by,
+    )
+    session.add(row)
+    session.flush()
+    return row

@@ -1,0 +1,91 @@
+"""Histories generated with fixed monthly rates, to check the fit recovers them.
+
+Every child is aged 10 at the start (band 10 to 15, which they do not leave within four
+years); each month a child in care draws one outcome from `hazards[category, duration band]`;
+entrants arrive as Poisson counts at `entry_per_10k` per 10,000 of `population` children
+(times a month-of-year factor), each in fostering or residential. Episodes are whole months
+from the first of a month, so the fit sees exactly the months generated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from cscmonitor.forecast.fit import Population
+from cscmonitor.forecast.history import FAR, History, month_dates
+from cscmonitor.forecast.states import CATEGORIES, EXIT, OUTCOMES, duration_band
+
+START = dt.date(2012, 4, 1)
+FOSTERING, RESIDENTIAL = CATEGORIES.index("fostering"), CATEGORIES.index("residential")
+
+
+def hazards() -> np.ndarray:
+    """(category, duration band, outcome): fostering leaves more in its first 3 months."""
+    h = np.zeros((len(CATEGORIES), 4, len(OUTCOMES)))
+    h[FOSTERING, :, EXIT] = [0.06, 0.03, 0.02, 0.02]
+    h[FOSTERING, :, 2 + RESIDENTIAL] = 0.01
+    h[FOSTERING, :, 2 + FOSTERING] = 0.02  # a new foster placement
+    h[RESIDENTIAL, :, EXIT] = 0.04
+    h[RESIDENTIAL, :, 2 + FOSTERING] = 0.05
+    for c in range(len(CATEGORIES)):
+        h[c, :, 0] = 1 - h[c, :, 1:].sum(axis=1)
+    h[2:, :, 0] = 1.0  # supported and other: nobody is there
+    return h
+
+
+def generate(
+    rng: np.random.Generator,
+    *,
+    months: int = 48,
+    initial: int = 400,
+    entry_per_10k: float = 4.0,
+    population: float = 50_000,
+    seasonal: np.ndarray | None = None,
+) -> tuple[History, Population]:
+    h = hazards()
+    dates = month_dates(START, np.arange(months + 1))
+    seasonal = np.ones(12) if seasonal is None else seasonal
+    n = initial
+    category = np.where(rng.random(n) < 0.8, FOSTERING, RESIDENTIAL)
+    started = -rng.integers(0, 36, n)  # month index of the placement's start
+    in_care = np.ones(n, bool)
+    born = np.zeros(n, np.int64)  # month index of birth: all aged 10 at the start
+    born[:] = -120
+    rows: list[tuple[np.ndarray, ...]] = []  # (child, start index, end index, category)
+    for j in range(months):
+        active = np.flatnonzero(in_care)
+        p = h[category[active], duration_band(j - started[active])]
+        outcome = (rng.random(len(active))[:, None] > np.cumsum(p, axis=1)).sum(axis=1)
+        ended = active[outcome > 0]
+        rows.append((ended, started[ended], np.full(len(ended), j + 1), category[ended]))
+        moving = outcome[outcome > 0] > EXIT
+        in_care[ended[~moving]] = False
+        category[ended[moving]] = outcome[outcome > 0][moving] - 2
+        started[ended[moving]] = j + 1
+        month = (dates[j + 1].astype("datetime64[M]").astype(np.int64)) % 12
+        new = rng.poisson(entry_per_10k * population / 10_000 * seasonal[month])
+        category = np.concatenate([category, np.where(rng.random(new) < 0.7, 0, 1)])
+        started = np.concatenate([started, np.full(new, j + 1)])
+        in_care = np.concatenate([in_care, np.ones(new, bool)])
+        born = np.concatenate([born, np.full(new, j + 1 - 120)])
+    still = np.flatnonzero(in_care)
+    rows.append((still, started[still], np.full(len(still), -1), category[still]))
+    child, first, last, cat = (np.concatenate(c) for c in zip(*rows, strict=True))
+    base = np.datetime64(START, "M")
+    decom = (base + first).astype("datetime64[D]")
+    dec = np.where(last < 0, FAR, (base + np.maximum(last, 0)).astype("datetime64[D]"))
+    history = History(
+        la_code="999",
+        child=child.astype(np.int64),
+        birth=(base + born[child]).astype("datetime64[D]"),
+        decom=decom,
+        dec=dec,
+        placement_start=decom,
+        category=cat.astype(np.int64),
+        provider=np.where(cat == FOSTERING, "PR1", "PR4"),
+        start=START,
+        end=dates[-1].item(),
+    )
+    return history, Population(np.array([2000]), np.array([population]))

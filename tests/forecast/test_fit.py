@@ -1,0 +1,94 @@
+"""The fit recovers the rates a history was generated with (tests/forecast/synthetic.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cscmonitor.forecast.fit import fit, shrink
+from cscmonitor.forecast.states import AGE_BANDS, CATEGORIES, DURATION_BANDS, state_index
+from tests.forecast.synthetic import FOSTERING, RESIDENTIAL, generate, hazards
+
+
+def _state(category: int, band_months: int) -> int:
+    """The state of a 10-year-old (band 10 to 15) `band_months` into a placement."""
+    return int(state_index(np.array([150]), np.array([category]), np.array([band_months]))[0])
+
+
+def test_fit_recovers_hazards_by_time_in_placement() -> None:
+    history, population = generate(np.random.default_rng(1))
+    model = fit(history, history.end, window_months=48, population=population)
+    truth = hazards()
+    checked = 0
+    for category in (FOSTERING, RESIDENTIAL):
+        for band, months in enumerate((0, 3, 12, 24)):
+            s = _state(category, months)
+            n = model.exposure[s]
+            assert n > 300, "the generator gives every checked state plenty of exposure"
+            p = truth[category, band]
+            fitted = model.hazards[s]
+            # Within 4 binomial standard errors (plus a hair for the shrinkage's pull).
+            se = np.sqrt(p * (1 - p) / n)
+            assert np.all(np.abs(fitted - p) <= 4 * se + 0.002), (category, band, fitted, p)
+            checked += 1
+    assert checked == 8
+
+
+def test_duration_dependence_is_seen() -> None:
+    """Fostering's exit hazard is 0.06 in the first 3 months and 0.02 after a year."""
+    history, population = generate(np.random.default_rng(2))
+    model = fit(history, history.end, window_months=48, population=population)
+    early = model.hazards[_state(FOSTERING, 0), 1]
+    late = model.hazards[_state(FOSTERING, 12), 1]
+    assert early > 2 * late
+
+
+def test_shrinkage_by_hand() -> None:
+    """8 stays and 2 exits seen, pooled rate 50/50, prior 10 child-months:
+    stay (8 + 10 × 0.5) / (10 + 10) = 0.65, exit (2 + 5) / 20 = 0.35.
+    A state never seen takes the pooled rate whole."""
+    counts = np.array([[8.0, 2.0], [0.0, 0.0]])
+    pooled = np.array([[0.5, 0.5], [0.3, 0.7]])
+    assert shrink(counts, pooled, 10.0) == pytest.approx(np.array([[0.65, 0.35], [0.3, 0.7]]))
+
+
+def test_empty_states_take_the_all_ages_rate() -> None:
+    """Under-1s are never in the generated history: their fostering hazards are the
+    all-ages fostering ones of the same time in placement (shrunk by the prior only)."""
+    history, population = generate(np.random.default_rng(3))
+    model = fit(history, history.end, window_months=48, population=population)
+    baby = int(state_index(np.array([3]), np.array([FOSTERING]), np.array([5]))[0])
+    assert model.exposure[baby] == 0
+    assert model.hazards[baby] == pytest.approx(model.hazards[_state(FOSTERING, 5)], abs=0.01)
+    assert model.hazards.shape == (
+        len(AGE_BANDS) * len(CATEGORIES) * len(DURATION_BANDS),
+        2 + len(CATEGORIES),
+    )
+
+
+def test_entry_rate_recovered() -> None:
+    """4 entrants per 10,000 of 50,000 children a month: 20 a month, 960 in 48 months."""
+    history, population = generate(np.random.default_rng(4))
+    model = fit(history, history.end, window_months=48, population=population)
+    band = AGE_BANDS.index("10 to 15")
+    n = model.entrant_counts[band]
+    se = np.sqrt(n) / model.exposure_10k
+    assert model.entry_rate[band] == pytest.approx(4.0, abs=4 * se)
+    assert model.entry_rate.sum() == pytest.approx(model.entry_rate[band])
+    assert model.seasonality_p > 0.05  # flat by construction: no seasonality claimed
+    assert np.all(model.seasonal == 1.0)
+
+
+def test_seasonality_recovered() -> None:
+    """Twice the entrants in September and half in December (others 1): found and measured."""
+    seasonal = np.ones(12)
+    seasonal[8], seasonal[11] = 2.0, 0.5
+    history, population = generate(np.random.default_rng(5), seasonal=seasonal, entry_per_10k=6)
+    model = fit(history, history.end, window_months=48, population=population)
+    assert model.seasonality_p < 0.001
+    # Factors are relative to the year's mean rate (here (10 + 2 + 0.5) / 12 of the base).
+    truth = seasonal / seasonal.mean()
+    # 4 Septembers of ~24 entrants: a factor's standard error is about 1 / sqrt(96) of it.
+    assert model.seasonal[8] == pytest.approx(truth[8], rel=0.3)
+    assert model.seasonal[11] == pytest.approx(truth[11], rel=0.45)
+    assert model.seasonal[8] > 3 * model.seasonal[11]
