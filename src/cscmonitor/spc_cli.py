@@ -10,14 +10,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from cscmonitor.commands import settings_for
 from cscmonitor.output import Format, emit
 from cscmonitor.periods import Series
-from cscmonitor.settings import Settings
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from cscmonitor.records.change_points import PhaseStart
+    from cscmonitor.settings import Settings
 
 # What the command prints: `spc.SPC_COLUMNS` for one LA (named here so that importing the
 # command stays light: the charts are computed only when it runs).
@@ -91,7 +92,7 @@ def spc(
     from cscmonitor.spc import choose_chart, control_charts
     from cscmonitor.warehouse import Warehouse
 
-    settings = Settings(data_dir=data_dir) if data_dir else Settings()
+    settings = settings_for(data_dir)
     try:
         periods = series(Series(points.value), start.date(), end.date(), rolling=rolling)
         if not periods:

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from cscmonitor.commands import settings_for
 from cscmonitor.output import Format, emit
-from cscmonitor.settings import Settings
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from cscmonitor.forecast.adjust import Adjustments
     from cscmonitor.forecast.history import History
+    from cscmonitor.settings import Settings
 
 err = Console(stderr=True)
 
@@ -65,7 +66,7 @@ ScenarioName = Annotated[
 
 
 def _settings(data_dir: Path | None) -> Settings:
-    return Settings(data_dir=data_dir) if data_dir else Settings()
+    return settings_for(data_dir)
 
 
 @contextmanager
