@@ -30,11 +30,12 @@ from cscmonitor.indicators.engine import (
     NO_DATA,
     OK,
     RESULT_COLUMNS,
+    RETURN_MISSING,
 )
 from cscmonitor.indicators.registry import Interval
 
 # Figures that cannot join a pool: nothing held, or only part of the period held.
-UNPOOLED = [NO_DATA, INCOMPLETE_DATA]
+UNPOOLED = [NO_DATA, INCOMPLETE_DATA, RETURN_MISSING]
 
 PERIOD = ["indicator", "period_start", "period_end"]
 POOLED_COLUMNS = [

@@ -51,7 +51,7 @@ is one `Rule(...)` in its format's rules and one hand-worked case in
 (`catalog.problem_codes()`), and this page is generated from it:
 `python -m cscmonitor.returns.checks.reference > docs/validation.md`.
 
-## Problems found while reading
+## Problems found while reading and merging
 """
 
 AFTER_READING = """
