@@ -21,7 +21,7 @@ from cscmonitor.backends import Backend, SnapshotTables
 from cscmonitor.ingest import ingest
 from cscmonitor.returns.issues import ReturnError
 from cscmonitor.settings import Settings
-from cscmonitor.warehouse import Warehouse
+from cscmonitor.warehouse import ReturnRefused, Warehouse
 from tests.conftest import DATA
 from tests.returns.conftest import make_return
 
@@ -129,13 +129,42 @@ class TestMerging:
 
     def test_a_resubmitted_return_replaces_every_table_of_it(self, tmp_path):
         warehouse = Warehouse(tmp_path)
-        first = {"cla_oc3": [{"child_id": "C1"}], "cla_children": [{"child_id": "C1"}]}
+        episode = {"decom": "2015-05-01"}
+        first = {
+            "cla_oc3": [{"child_id": "C1"}],
+            "cla_children": [{"child_id": "C1"}],
+            "cla_episodes": [episode | {"child_id": "C1"}],
+        }
         warehouse.ingest([parsed("ssda903", 2016, first)])
-        second = {"cla_children": [{"child_id": "C2"}]}
+        # The whole return again: C2 instead of C1, and an OC3 file with no rows (no one
+        # reached the OC3 age: a true answer, not a missing file).
+        second = {
+            "cla_oc3": [],
+            "cla_children": [{"child_id": "C2"}],
+            "cla_episodes": [episode | {"child_id": "C2"}],
+        }
         result = warehouse.ingest([parsed("ssda903", 2016, second, files="v2")])
         assert result.changed
         assert held(warehouse, "cla_children", "child_id") == [("C2",)]
         assert warehouse.read("cla_oc3").num_rows == 0
+
+    def test_a_return_without_a_table_held_does_not_replace_it(self, tmp_path):
+        warehouse = Warehouse(tmp_path)
+        episode = {"decom": "2015-05-01", "child_id": "C1"}
+        first = {
+            "cla_oc3": [{"child_id": "C1"}],
+            "cla_children": [{"child_id": "C1"}],
+            "cla_episodes": [episode],
+        }
+        warehouse.ingest([parsed("ssda903", 2016, first)])
+        second = {"cla_children": [{"child_id": "C2"}], "cla_episodes": [episode]}
+        with pytest.raises(ReturnRefused, match="have no rows of cla_oc3"):
+            warehouse.ingest([parsed("ssda903", 2016, second, files="v2")])
+        assert warehouse.read("cla_oc3").num_rows == 1
+        # As a partial update, the tables given replace theirs; the OC3 row is kept.
+        warehouse.ingest([parsed("ssda903", 2016, second, files="v2")], partial=True)
+        assert held(warehouse, "cla_children", "child_id") == [("C2",)]
+        assert held(warehouse, "cla_oc3", "child_id") == [("C1",)]
 
     def test_rows_below_a_referral_follow_it(self, tmp_path):
         warehouse = Warehouse(tmp_path)
