@@ -602,8 +602,9 @@ def _refusals(
         why = [f"no rows of {', '.join(sorted(lacking))}"] if lacking else []
         why += [f"{', '.join(unread)} could not be read"] if unread else []
         given = sorted(t for t in p.tables if p.tables[t].num_rows)
+        label = catalog.FORMATS[p.info.kind].label
         found.append(
-            f"the {catalog.FORMATS[p.info.kind].label} return of LA {p.info.la_code} for {p.info.year} held "
+            f"the {label} return of LA {p.info.la_code} for {p.info.year} held "
             f"({', '.join(sorted(had)) or 'no tables'}) was not replaced: the files given "
             f"have {' and '.join(why)}. Give every file of the return, or update only "
             f"{', '.join(given) or 'its tables'} as a partial update (`--partial`), which "
