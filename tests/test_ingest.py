@@ -204,8 +204,9 @@ def test_caseloads_of_each_census_date_survive_the_newer_return(settings):
         (dt.date(2015, 9, 30), 20),
         (dt.date(2016, 9, 30), 12),
     ]
-    # Resubmitting 2016 replaces only 2016's caseloads.
-    ingest([DATA / "vacancies" / "workforce_2016.csv"], settings, la_code="999")
+    # Resubmitting 2016's workers (a partial update: the vacancies are not given again)
+    # replaces only 2016's caseloads.
+    ingest([DATA / "vacancies" / "workforce_2016.csv"], settings, la_code="999", partial=True)
     again = warehouse.read("sw_caseloads").to_pylist()
     assert sorted(c["census_date"] for c in again) == sorted(c["census_date"] for c in caseloads)
 

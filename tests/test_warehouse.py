@@ -12,6 +12,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from pydantic import SecretStr
@@ -20,7 +21,7 @@ from cscmonitor.backends import Backend, SnapshotTables
 from cscmonitor.ingest import ingest
 from cscmonitor.returns.issues import ReturnError
 from cscmonitor.settings import Settings
-from cscmonitor.warehouse import Warehouse
+from cscmonitor.warehouse import ReturnRefused, Warehouse
 from tests.conftest import DATA
 from tests.returns.conftest import make_return
 
@@ -128,13 +129,42 @@ class TestMerging:
 
     def test_a_resubmitted_return_replaces_every_table_of_it(self, tmp_path):
         warehouse = Warehouse(tmp_path)
-        first = {"cla_oc3": [{"child_id": "C1"}], "cla_children": [{"child_id": "C1"}]}
+        episode = {"decom": "2015-05-01"}
+        first = {
+            "cla_oc3": [{"child_id": "C1"}],
+            "cla_children": [{"child_id": "C1"}],
+            "cla_episodes": [episode | {"child_id": "C1"}],
+        }
         warehouse.ingest([parsed("ssda903", 2016, first)])
-        second = {"cla_children": [{"child_id": "C2"}]}
+        # The whole return again: C2 instead of C1, and an OC3 file with no rows (no one
+        # reached the OC3 age: a true answer, not a missing file).
+        second = {
+            "cla_oc3": [],
+            "cla_children": [{"child_id": "C2"}],
+            "cla_episodes": [episode | {"child_id": "C2"}],
+        }
         result = warehouse.ingest([parsed("ssda903", 2016, second, files="v2")])
         assert result.changed
         assert held(warehouse, "cla_children", "child_id") == [("C2",)]
         assert warehouse.read("cla_oc3").num_rows == 0
+
+    def test_a_return_without_a_table_held_does_not_replace_it(self, tmp_path):
+        warehouse = Warehouse(tmp_path)
+        episode = {"decom": "2015-05-01", "child_id": "C1"}
+        first = {
+            "cla_oc3": [{"child_id": "C1"}],
+            "cla_children": [{"child_id": "C1"}],
+            "cla_episodes": [episode],
+        }
+        warehouse.ingest([parsed("ssda903", 2016, first)])
+        second = {"cla_children": [{"child_id": "C2"}], "cla_episodes": [episode]}
+        with pytest.raises(ReturnRefused, match="have no rows of cla_oc3"):
+            warehouse.ingest([parsed("ssda903", 2016, second, files="v2")])
+        assert warehouse.read("cla_oc3").num_rows == 1
+        # As a partial update, the tables given replace theirs; the OC3 row is kept.
+        warehouse.ingest([parsed("ssda903", 2016, second, files="v2")], partial=True)
+        assert held(warehouse, "cla_children", "child_id") == [("C2",)]
+        assert held(warehouse, "cla_oc3", "child_id") == [("C1",)]
 
     def test_rows_below_a_referral_follow_it(self, tmp_path):
         warehouse = Warehouse(tmp_path)
@@ -372,3 +402,88 @@ def test_a_failed_write_keeps_the_previous_snapshot(settings, monkeypatch):
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data", pseudonym_key=SecretStr("test-key-not-secret"))
+
+
+C1 = {"child_id": "C1", "referral_date": "2013-06-01"}
+C2 = {"child_id": "C2", "referral_date": "2013-09-01"}
+C3 = {"child_id": "C3", "referral_date": "2012-05-01"}
+C4 = {"child_id": "C4", "referral_date": "2015-06-01"}
+
+
+class TestMissingYear:
+    """CIN census returns for 2013, 2014 and 2016 but not 2015 (LA 371; each census year
+    runs 1 April to 31 March). The referrals, each child's reason beside it:
+
+    - C1: referred 1 Jun 2013, open on 31 Mar 2014 (2014 return); not in the 2016 return, so
+      it closed in 2014-15, the missing year. Kept, its end bounded by 31 Mar 2015.
+    - C2: referred 1 Sep 2013, open on 31 Mar 2014, and still open in the 2016 return: the
+      2016 return carries it, so it is held once, as 2016 has it.
+    - C3: referred 1 May 2012, open on 31 Mar 2013 (2013 return), closed 1 May 2013 (2014
+      return, the next one): superseded by the 2014 row, as always.
+    - C4: referred 1 Jun 2015, only in the 2016 return.
+    """
+
+    def returns(self, *years: int) -> list:
+        rows = {
+            2013: [C3],
+            2014: [C1, C2, C3 | {"closure_date": "2013-05-01"}],
+            2016: [C2, C4],
+        }
+        return [
+            parsed("cin", y, {"cin_referrals": rows[y]}, la_code="371", files=str(y)) for y in years
+        ]
+
+    def figures(self, warehouse: Warehouse, code: str, *periods: str):
+        from cscmonitor.indicators.engine import compute
+        from cscmonitor.periods import Period
+
+        tables = SnapshotTables(warehouse.require_current(), Backend.DUCKDB)
+        result = compute(tables, [Period.parse(p) for p in periods], codes=[code])
+        return result.set_index(result["period_start"].astype(str))
+
+    def test_the_rows_before_the_gap_are_kept_and_bounded(self, tmp_path):
+        warehouse = Warehouse(tmp_path)
+        warehouse.ingest(self.returns(2013, 2014, 2016))
+        assert held(warehouse, "cin_referrals", "child_id", "return_year", "closure_date") == [
+            ("C1", "2014", "2015-03-31"),  # kept; ended in the missing year at the latest
+            ("C2", "2016", "None"),  # carried by the 2016 return
+            ("C3", "2014", "2013-05-01"),  # the 2014 return closed it
+            ("C4", "2016", "None"),
+        ]
+
+    def test_the_figures_before_the_gap_do_not_move_and_the_gap_is_named(self, tmp_path):
+        before = Warehouse(tmp_path / "before")
+        before.ingest(self.returns(2013, 2014))
+        after = Warehouse(tmp_path / "after")
+        after.ingest(self.returns(2013, 2014, 2016))
+        year = "2013-04-01:2014-03-31"
+        gap = "2014-04-01:2015-03-31"
+        last = "2015-04-01:2016-03-31"
+        # CIN_RATE's numerator: children in need on 31 Mar 2014 = C1 and C2, with or
+        # without the 2016 return (before the fix, C1 went with the 2016 return: 1).
+        then = self.figures(before, "CIN_RATE", year).loc["2013-04-01"]
+        now = self.figures(after, "CIN_RATE", year, gap, last)
+        assert (then["numerator"], now.loc["2013-04-01", "numerator"]) == (2, 2)
+        assert now.loc["2013-04-01", "status"] == then["status"] == "ok"
+        # The missing year itself: no value, status says why.
+        assert now.loc["2014-04-01", "status"] == "return missing"
+        assert pd.isna(now.loc["2014-04-01", "value"])
+        # 2015-16 is the 2016 return's own year (no lookback): C2 and C4; C1 ended by then.
+        assert now.loc["2015-04-01", ["numerator", "status"]].tolist() == [2, "ok"]
+        # REREF_12M looks back 12 months from each referral: in 2015-16 that reaches into
+        # the missing year, so it is flagged too; 2013-14 looks back into 2012-13, held.
+        reref = self.figures(after, "REREF_12M", year, last)
+        assert reref.loc["2015-04-01", "status"] == "return missing"
+        assert reref.loc["2013-04-01", "status"] != "return missing"
+
+    def test_ingest_names_the_missing_return(self, settings):
+        # The 2017 and 2025 censuses of LA 999: the seven years between are missing.
+        report = ingest([DATA / "ingest" / "cin"], settings)
+        missing = [p for p in report.problems.items if p.rule == "RETURN_MISSING"]
+        assert [p.value for p in missing] == [str(y) for y in range(2018, 2025)]
+        assert missing[0].message.startswith(
+            "the CIN census return of LA 999 for 2018 is not held, though earlier and later "
+            "ones are"
+        )
+        assert missing[0].severity == "warning"
+        assert "RETURN_MISSING" in report.report_files[0].read_text()

@@ -26,6 +26,7 @@ from cscmonitor.indicators.engine import (
     LOOKBACK_INCOMPLETE,
     NO_DATA,
     RESULT_COLUMNS,
+    RETURN_MISSING,
     Z95,
 )
 from cscmonitor.indicators.registry import Indicator, Interval, Polarity, Unit
@@ -40,7 +41,7 @@ from cscmonitor.terms import (
 )
 
 # Only these statuses withhold a value.
-WITHOUT_VALUE = frozenset({INSUFFICIENT_DATA, NO_DATA, INCOMPLETE_DATA})
+WITHOUT_VALUE = frozenset({INSUFFICIENT_DATA, NO_DATA, INCOMPLETE_DATA, RETURN_MISSING})
 
 # Absorbs binary floating-point error in sums such as target + tolerance (0.1 + 0.2).
 _EPSILON = 1e-9

@@ -23,11 +23,19 @@ from cscmonitor.returns import catalog, checks, report
 from cscmonitor.returns.csvfile import CsvText, Limits, read_csv
 from cscmonitor.returns.format import ReturnFormat
 from cscmonitor.returns.issues import Problem, Problems, Reading, ReturnError, Severity
+from cscmonitor.returns.kind import ReturnKind
 from cscmonitor.returns.parsed import Parsed
 from cscmonitor.returns.schema import LOCATION, Kind
 from cscmonitor.returns.xmlstream import check_prolog
 from cscmonitor.settings import Settings
-from cscmonitor.warehouse import IngestResult, Layout, Preview, ReturnRefused, Warehouse
+from cscmonitor.warehouse import (
+    IngestResult,
+    Layout,
+    Preview,
+    ReturnRefused,
+    Warehouse,
+    missing_returns,
+)
 
 # Told how far through each file parsing is: (file, bytes done, bytes in the file).
 Progress = Callable[[Path, int, int], None]
@@ -252,6 +260,25 @@ def _read(
     return _Read(parsed, problems, summary, everything, files_unreadable, key, stamp)
 
 
+def _missing(returns: list[dict[str, Any]]) -> list[Problem]:
+    """A warning for every return missing between two held (figures near it are flagged)."""
+    return [
+        Problem(
+            "",
+            "warehouse",
+            "",
+            str(year),
+            Reading.RETURN_MISSING,
+            Severity.WARNING,
+            f"the {ReturnKind(kind).label} return of LA {la} for {year} is not held, though "
+            "earlier and later ones are: the earlier return's open rows are kept as they "
+            f"were, and figures reaching into its year have status `return missing`",
+            table="returns",
+        )
+        for la, kind, year in missing_returns(returns)
+    ]
+
+
 def check(
     paths: Sequence[Path],
     settings: Settings,
@@ -310,6 +337,8 @@ def ingest(
         files = report.write(settings.reports_dir, name, read.summary, read.everything)
         result = ValidationReport(read.parsed, read.problems, read.summary, files)
         raise Refused(f"refused: {exc}", result) from None
+    read.problems.extend(_missing(result_.snapshot.manifest["returns"]))
+    read.everything = read.problems.table
     snapshot = result_.snapshot.id
     name = f"ingest-{snapshot}" if result_.changed else f"ingest-{snapshot}-again-{read.stamp}"
     files = report.write(settings.reports_dir, name, read.summary, read.everything)

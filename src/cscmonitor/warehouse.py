@@ -17,10 +17,13 @@ needs, loaded with rows, and no file beside it unreadable; anything less is refu
 (`ReturnRefused`) and nothing is stored, unless the ingest is a declared partial update,
 which replaces only the tables given and keeps the others. `Warehouse.preview` says,
 table by table, what accepting returns would add, change and remove, before any is.
-A newer return is authoritative for everything open during its collection period,
-so a row from an older return is superseded when its span overlaps a newer
-return's period (the newer return carries the same referral, episode or worker
-with later information, or has corrected it away). Rows below a referral
+The next return (the following year's) is authoritative for everything open during its
+collection period, so a row from an older return is superseded when its span overlaps
+the next return's period (the next return carries the same referral, episode or worker
+with later information, or has corrected it away), or when a later return carries the
+same record. When the next return is missing, the older return's rows are kept (the
+figures of its years do not move); one still open is known to have ended in the missing
+year, so its blank end becomes the day before the later return's period. Rows below a referral
 (assessments, plans, reviews) follow their referral; a person's details come from
 the newest return that lists them; per-year records (OC2, OC3) are kept as returned.
 """
@@ -497,6 +500,19 @@ def _align(table: pa.Table, schema: pa.Schema) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=schema) if columns else table
 
 
+def missing_returns(returns: list[dict[str, Any]]) -> list[tuple[str, str, int]]:
+    """(LA, kind, year) of every return missing between two held of the same LA and kind."""
+    years: dict[tuple[str, str], set[int]] = {}
+    for r in returns:
+        years.setdefault((r["la_code"], r["kind"]), set()).add(int(r["year"]))
+    return [
+        (la, kind, year)
+        for (la, kind), held in sorted(years.items())
+        for year in range(min(held), max(held))
+        if year not in held
+    ]
+
+
 def _return_key(r: dict[str, Any]) -> tuple[str, str, int]:
     return (r["la_code"], r["kind"], int(r["year"]))
 
@@ -580,8 +596,9 @@ def _refusals(
         why = [f"no rows of {', '.join(sorted(lacking))}"] if lacking else []
         why += [f"{', '.join(unread)} could not be read"] if unread else []
         given = sorted(t for t in p.tables if p.tables[t].num_rows)
+        label = catalog.FORMATS[p.info.kind].label
         found.append(
-            f"the {p.info.kind.label} return of LA {p.info.la_code} for {p.info.year} held "
+            f"the {label} return of LA {p.info.la_code} for {p.info.year} held "
             f"({', '.join(sorted(had)) or 'no tables'}) was not replaced: the files given "
             f"have {' and '.join(why)}. Give every file of the return, or update only "
             f"{', '.join(given) or 'its tables'} as a partial update (`--partial`), which "
@@ -721,12 +738,30 @@ def _kept(spec: TableSpec) -> str:
     merge = spec.merge
     match merge:
         case Span(start, end):
-            return (
-                f"SELECT t.* FROM {spec.name} t WHERE NOT EXISTS (SELECT 1 FROM returns r "
-                f"WHERE r.la_code = t.la_code AND r.kind = '{spec.kind}' "
-                f"AND r.year > t.return_year AND t.{start} <= r.period_end "
-                f"AND (t.{end} IS NULL OR t.{end} >= r.period_start))"
+            # A later return whose period the row's span overlaps.
+            later = (
+                f"r.la_code = t.la_code AND r.kind = '{spec.kind}' AND r.year > t.return_year "
+                f"AND t.{start} <= r.period_end AND (t.{end} IS NULL OR t.{end} >= r.period_start)"
             )
+            keys = [c.name for c in spec.columns if c.key]
+            same = " AND ".join(f"u.{k} IS NOT DISTINCT FROM t.{k}" for k in keys) or "true"
+            carried = (
+                f"EXISTS (SELECT 1 FROM {spec.name} u WHERE u.la_code = t.la_code "
+                f"AND u.return_year = r.year AND {same})"
+            )
+            kept = (
+                f"FROM {spec.name} t WHERE NOT EXISTS (SELECT 1 FROM returns r WHERE {later} "
+                f"AND (r.year = t.return_year + 1 OR {carried}))"
+            )
+            if start == end:
+                return f"SELECT t.* {kept}"
+            # Kept past a missing return and not carried by the later one: it ended in the
+            # missing year, so its blank end is at most the day before the later period.
+            cut = (
+                "(SELECT CAST(min(r.period_start) - INTERVAL 1 DAY AS DATE) FROM returns r "
+                f"WHERE {later})"
+            )
+            return f"SELECT t.* REPLACE (coalesce(t.{end}, {cut}) AS {end}) {kept}"
         case Newest(key):
             # Every row of the newest return with the key (a return listing a child twice
             # keeps both, so the choice never depends on row order).

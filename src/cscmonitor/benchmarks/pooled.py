@@ -29,12 +29,13 @@ from cscmonitor.indicators.engine import (
     NO_DATA,
     OK,
     RESULT_COLUMNS,
+    RETURN_MISSING,
 )
 from cscmonitor.indicators.registry import Interval
 from cscmonitor.terms import IndicatorLookup, lookup_indicator
 
 # Figures that cannot join a pool: nothing held, or only part of the period held.
-UNPOOLED = [NO_DATA, INCOMPLETE_DATA]
+UNPOOLED = [NO_DATA, INCOMPLETE_DATA, RETURN_MISSING]
 
 PERIOD = ["indicator", "period_start", "period_end"]
 POOLED_COLUMNS = [

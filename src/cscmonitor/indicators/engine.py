@@ -38,6 +38,9 @@ INSUFFICIENT_DATA = "insufficient data"
 LOOKBACK_INCOMPLETE = "lookback incomplete"
 NO_DATA = "no data"
 INCOMPLETE_DATA = "incomplete data"  # the returns held cover only part of the period
+# A return between two held ones is missing, and the period (or its lookback) reaches into
+# its year: no value, since rows its return would have closed or carried are not known.
+RETURN_MISSING = "return missing"
 Z95 = 1.959963984540054
 
 
@@ -133,8 +136,10 @@ def finish(ind: Indicator, frame: pd.DataFrame, held: pd.DataFrame) -> pd.DataFr
     covered = np.ones(len(frame), dtype=bool)
     whole = np.ones(len(frame), dtype=bool)
     looked = np.ones(len(frame), dtype=bool)
+    gap = np.zeros(len(frame), dtype=bool)
     for kind in [ind.source, *ind.also_reads]:
         spans = held_spans(held[held["kind"] == kind.value])
+        gap |= _overlapping(frame, _gaps(spans), lookback_from)
         covered &= _overlapping(frame, spans, starts)
         # A period the returns only partly cover would be counted from part of it: no value.
         whole &= _within(frame, spans, starts, frame["period_end"])
@@ -147,12 +152,14 @@ def finish(ind: Indicator, frame: pd.DataFrame, held: pd.DataFrame) -> pd.DataFr
         enough = whole
     else:
         enough = whole & (den >= ind.min_denominator) & (den > 0)
+    enough &= ~gap
     status = np.where(
         ~covered,
         NO_DATA,
         np.where(~whole, INCOMPLETE_DATA, np.where(enough, OK, INSUFFICIENT_DATA)),
     )
     status = np.where((status == OK) & ~looked, LOOKBACK_INCOMPLETE, status)
+    status = np.where(gap, RETURN_MISSING, status)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(enough, num if ind.unit is Unit.COUNT else num / den, np.nan)
     lower, upper = _interval(ind.interval, num, den)
@@ -241,6 +248,20 @@ def held_spans(held: pd.DataFrame) -> pd.DataFrame:
         .agg(**{"from": ("period_start", "min"), "to": ("period_end", "max")})
         .reset_index()
     )
+
+
+def _gaps(spans: pd.DataFrame) -> pd.DataFrame:
+    """Per LA, the days between two unbroken runs of held returns: a missing return."""
+    spans = spans.sort_values(["la_code", "from"])
+    after = spans.groupby("la_code")["from"].shift(-1)
+    gaps = pd.DataFrame(
+        {
+            "la_code": spans["la_code"],
+            "from": spans["to"] + pd.Timedelta(days=1),
+            "to": after - pd.Timedelta(days=1),
+        }
+    )
+    return gaps[after.notna()]
 
 
 def explain(tables: Tables, code: str, period: Period, la_code: str) -> pd.DataFrame:

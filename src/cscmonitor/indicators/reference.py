@@ -34,7 +34,9 @@ indicator's docstring.
   never RAG-rated); `lookback incomplete` when the held returns do not reach back as far as
   the measure looks (the value is shown, flagged); `incomplete data` when the held returns
   cover only part of the period (no value: it would be counted from part of the period);
-  `no data` when no held return of the source covers the period.
+  `no data` when no held return of the source covers the period; `return missing` when a
+  return between two held ones is missing and the period or its lookback reaches into its
+  year (no value: what that return would have closed or carried is not known).
 - **Confidence intervals** (95%): Wilson for proportions; exact Poisson (Garwood) on the
   numerator for measures that can exceed 100% (turnover).
 - **Measure**: each indicator declares how its records are aggregated. A *proportion*

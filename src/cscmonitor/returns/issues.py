@@ -20,8 +20,8 @@ class Severity(StrEnum):
 
 
 class Reading(StrEnum):
-    """The problems found while reading a file, before any rule runs (rules have their own
-    codes; `returns.catalog.problem_codes` lists both)."""
+    """The problems found reading a file, before any rule runs, and merging the returns
+    (rules have their own codes; `returns.catalog.problem_codes` lists both)."""
 
     FILE_UNREADABLE = "FILE_UNREADABLE"
     ROW_SHAPE = "ROW_SHAPE"
@@ -37,6 +37,7 @@ class Reading(StrEnum):
     XML_UNKNOWN_ELEMENT = "XML_UNKNOWN_ELEMENT"
     XML_REPEATED = "XML_REPEATED"
     XML_STRAY_TEXT = "XML_STRAY_TEXT"
+    RETURN_MISSING = "RETURN_MISSING"
 
     @property
     def severity(self) -> Severity:
@@ -46,6 +47,7 @@ class Reading(StrEnum):
             Reading.XML_UNKNOWN_ELEMENT,
             Reading.XML_REPEATED,
             Reading.XML_STRAY_TEXT,
+            Reading.RETURN_MISSING,
         }
         return Severity.WARNING if self in warnings else Severity.ERROR
 
@@ -77,6 +79,10 @@ MEANINGS = {
     Reading.XML_REPEATED: "An element given twice where the return has one; the last is loaded.",
     Reading.XML_STRAY_TEXT: "Text outside any element (as in "
     "`<UPNunknown>UN3</UPNunknown>PersonBirthDate`); ignored.",
+    Reading.RETURN_MISSING: "Once merged, the warehouse holds an LA's returns of one kind for "
+    "years before and after this one, but not this one: the earlier return's open rows are "
+    "kept, and every figure whose period or lookback reaches into the year has status "
+    "`return missing`.",
 }
 
 

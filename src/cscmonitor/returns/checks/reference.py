@@ -24,8 +24,12 @@ why:
 - A row whose key (the child, the date that identifies the record) is blank or unreadable
   is **rejected** and listed. For every file and table, rows read = rows loaded + rows
   rejected.
-- A file that cannot be read at all is listed (`FILE_UNREADABLE`) and the other files load.
-  `cscmonitor ingest` exits non-zero only when nothing at all could be loaded.
+- A file that cannot be read at all is listed (`FILE_UNREADABLE`) and the other files load,
+  except that a return already held is replaced only by a whole return: one that lacks a
+  table the held return has, or has an unreadable file beside it, is refused, nothing is
+  stored and `cscmonitor ingest` exits 1 (`--partial` replaces only the tables given; see
+  docs/warehouse.md). Otherwise `cscmonitor ingest` exits non-zero only when nothing at all
+  could be loaded.
 - A cross-field rule (below) lists the rows it finds and loads them as they are: which of
   two dates is wrong is for the council to say.
 - A rule that fails on odd data reports `could not check RULE: reason` for the file, as a
@@ -51,7 +55,7 @@ is one `Rule(...)` in its format's rules and one hand-worked case in
 (`catalog.problem_codes()`), and this page is generated from it:
 `python -m cscmonitor.returns.checks.reference > docs/validation.md`.
 
-## Problems found while reading
+## Problems found while reading and merging
 """
 
 AFTER_READING = """
