@@ -367,6 +367,7 @@ def _columns_read(snapshot: tuple[Path, str], period: tuple[dt.date, dt.date]) -
 
     from cscmonitor.backends import Backend, SnapshotTables
     from cscmonitor.indicators.engine import ForLAs, periods_table
+    from cscmonitor.indicators.measures import totals
     from cscmonitor.indicators.registry import all_indicators
     from cscmonitor.periods import Series, series
     from cscmonitor.warehouse import SCHEMAS, Warehouse
@@ -377,7 +378,7 @@ def _columns_read(snapshot: tuple[Path, str], period: tuple[dt.date, dt.date]) -
     suffix = f"_{current.id}"
     used: dict[str, set[str]] = {}
     for indicator in all_indicators():
-        expr = indicator.body(ForLAs(tables, None), periods)
+        expr = totals(indicator, ForLAs(tables, None), periods)
         schema = {f"{n}{suffix}": {f.name: "TEXT" for f in s} for n, s in SCHEMAS.items()}
         for node in expr.op().find(ops.InMemoryTable):
             schema.setdefault(node.name, dict.fromkeys(node.schema.names, "TEXT"))
