@@ -257,9 +257,7 @@ def ingest(
         "files_unreadable": sorted(set(unreadable["file"].to_pylist())),
     }
     warehouse = Warehouse(settings.warehouse_dir, first_layout=Layout(settings.warehouse_layout))
-    result_ = warehouse.ingest(
-        parsed, privacy=privacy, validation=validation
-    )
+    result_ = warehouse.ingest(parsed, privacy=privacy, validation=validation)
     snapshot = result_.snapshot.id
     name = f"ingest-{snapshot}" if result_.changed else f"ingest-{snapshot}-again-{stamp}"
     files = report.write(settings.reports_dir, name, summary, everything)

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cscmonitor.commands import DataDir, fail, settings_for, stderr
 from cscmonitor.output import Format, emit
+from cscmonitor.terminal import DataDir, fail, settings_for, stderr
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from cscmonitor.commands import DataDir, fail, settings_for
 from cscmonitor.output import Format, emit
+from cscmonitor.terminal import DataDir, fail, settings_for
 
 
 def assess(

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cscmonitor.backends import Backend
-from cscmonitor.commands import DataDir, fail, iso_date, settings_for, stderr
 from cscmonitor.output import Format, emit
 from cscmonitor.periods import Series
+from cscmonitor.terminal import DataDir, fail, iso_date, settings_for, stderr
 
 if TYPE_CHECKING:
     from cscmonitor.periods import Period
