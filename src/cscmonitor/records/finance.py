@@ -191,12 +191,6 @@ def get_budget(contract: Contract, label: str) -> Budget:
     raise NotFound(f"{contract.name} has no budget {label!r}; held: {held}")
 
 
-def set_budget_status(session: Session, budget: Budget, status: str) -> Budget:
-    budget.status = vocab.check(status, vocab.BUDGET_STATUSES, "budget status")
-    session.flush()
-    return budget
-
-
 def original_pence(budget: Budget) -> int:
     """The budget as set: the sum of its lines."""
     return sum(line.amount_pence for line in budget.lines)
