@@ -45,10 +45,10 @@ from typing import Any
 
 import basket
 import ingest as ingest_bench
-import startup
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+import startup
 
 DEFAULT_DATA = Path("/tmp/cscmonitor-bench")
 PEERS = Path("/tmp/cscmonitor-peers")

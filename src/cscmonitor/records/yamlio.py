@@ -307,7 +307,7 @@ class RecordsFile(_Record):
     contract: basket.Basket
     milestones: tuple[Milestone, ...] = ()
     services: tuple[Service, ...] = ()
-    finance: Finance = Field(default_factory=Finance)
+    finance: Finance = Field(default_factory=lambda: Finance.model_validate({}))
     inspections: tuple[Inspection, ...] = ()
     changes: tuple[Change, ...] = ()
     commentary: tuple[Commentary, ...] = ()
