@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from cscmonitor.output import Format
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -26,6 +28,11 @@ DataDir = Annotated[
         metavar="DIR",
         help="Data directory (default: $CSCMONITOR_DATA_DIR or ./data).",
     ),
+]
+
+FormatOption = Annotated[Format, typer.Option("--format", help="Output format.")]
+OutputOption = Annotated[
+    Path | None, typer.Option(metavar="FILE", help="Write to this file instead of the screen.")
 ]
 
 
