@@ -241,3 +241,9 @@ def test_demo_prints_runnable_commands_and_labelled_sign_ins(tmp_path):
         "  admin          admin     s3cret-one",
         "  trust_analyst  analyst   two",
     ]
+
+
+def test_a_setting_that_cannot_be_used_is_one_line(monkeypatch, tmp_path):
+    monkeypatch.setenv("CSCMONITOR_WAREHOUSE_LAYOUT", "heap")
+    line = _one_line_error(["snapshots", "--data-dir", str(tmp_path)])
+    assert line == "error: CSCMONITOR_WAREHOUSE_LAYOUT='heap': Input should be 'files' or 'lake'"
