@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DIR ?= demo-output
+# The data directory `make serve` and friends work on: the demo's unless you say otherwise.
+DATA_DIR ?= $(DEMO_DIR)/data
 
-.PHONY: demo test lint install install-test clean bench
+.PHONY: demo test lint install install-test clean bench serve snapshots indicators assess run
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,11 +31,33 @@ test: install-test
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 lint: install-test
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+# The commands without activating the virtualenv (or: `. .venv/bin/activate`, then
+# `cscmonitor --help`). `make serve DATA_DIR=data`, `make run ARGS="compute --help"`.
+$(BIN)/cscmonitor:
+	$(MAKE) install
+
+serve: $(BIN)/cscmonitor
+	$(BIN)/cscmonitor serve --data-dir $(DATA_DIR)
+
+snapshots: $(BIN)/cscmonitor
+	$(BIN)/cscmonitor snapshots --data-dir $(DATA_DIR)
+
+indicators: $(BIN)/cscmonitor
+	$(BIN)/cscmonitor indicators
+
+assess: $(BIN)/cscmonitor
+	$(BIN)/cscmonitor assess --data-dir $(DATA_DIR)
+
+run: $(BIN)/cscmonitor
+	$(BIN)/cscmonitor $(ARGS)
 
 # Benchmarks (bench/README.md): writes /tmp/cscmonitor-bench/results.md; first run ~40-60 min.
 bench: install-test

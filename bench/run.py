@@ -19,7 +19,9 @@ start excluded), with the child's peak memory:
 5. side by side on the same 903 files (header and episodes of 2,675, 13,375 and 26,750
    children): our ingest (parsing, checks, pseudonymisation) against csc-validator-be-903
    validating them and liiatools 0.2.0 `s903 cleanfile` cleaning and degrading them, each
-   peer installed from PyPI into its own virtualenv under /tmp.
+   peer installed from PyPI into its own virtualenv under /tmp;
+6. start-up (bench/startup.py): `cscmonitor --help` and the slowest `cscmonitor COMMAND
+   --help`, whole processes, against `python -c pass`.
 
 Writes DATA/results.md (or --out) and prints it. Nothing here is a test; tests/bench runs
 --quick so that it keeps working. Timings on a shared machine are noisy: read the ratios
@@ -48,6 +50,7 @@ import ingest as ingest_bench
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+import startup
 
 import forecast as forecast_bench
 
@@ -156,10 +159,14 @@ def _run(args: argparse.Namespace, launcher: basket.Launcher) -> int:
     sizes = QUICK_SIZES if args.quick else SIZES
     side = [_side_by_side(n, returns, work, launcher, peers, args.peer_timeout) for n in sizes]
 
+    _say("start-up: --help")
+    runs = startup.QUICK_RUNS if args.quick else startup.RUNS
+    starts = startup.rows(startup.measure(args.quick), runs)
+
     years = (args.to_year - 1, args.to_year) if args.quick else (args.to_year - 9, args.to_year)
     text = _document(
         args, results, notes, one, synth, ingests, side, years, load, peers,
-        time.perf_counter() - started, forecast,
+        time.perf_counter() - started, forecast, starts,
     )  # fmt: skip
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
@@ -404,6 +411,7 @@ def _document(
     peers: bool,
     seconds: float,
     forecast: dict[str, float],
+    starts: list[str],
 ) -> str:
     n_las, n_periods = results["duckdb"]["las"], results["duckdb"]["periods"]
     lines = [
@@ -467,6 +475,7 @@ def _document(
             f"{target} |"
         )
     lines.append(forecast_bench.row(forecast))
+    lines += starts
     lines += ["", *(f"- {note}" for note in notes), ""]
     lines += _side_table(side, peers)
     return "\n".join(lines) + "\n"

@@ -109,7 +109,8 @@ def test_every_indicator_has_a_known_answer_test():
     assert not missing, f"no known-answer test names {missing}"
 
 
-def test_compute_writes_csv(tmp_path, settings):
+def _ingested(settings) -> str:
+    """The test workforce return of LA 999 ingested; the data directory, for --data-dir."""
     from tests.conftest import DATA
 
     data_dir = str(settings.data_dir)
@@ -117,6 +118,11 @@ def test_compute_writes_csv(tmp_path, settings):
         app, ["ingest", str(DATA / "workforce"), "--la", "999", "--data-dir", data_dir]
     )
     assert ingested.exit_code == 0, ingested.output
+    return data_dir
+
+
+def test_compute_writes_csv(tmp_path, settings):
+    data_dir = _ingested(settings)
     out = tmp_path / "out.csv"
     result = runner.invoke(
         app,
@@ -193,27 +199,11 @@ def test_an_unknown_command_is_one_line():
     assert _one_line_error(["comptue"]).startswith("error: No such command 'comptue'")
 
 
-def test_explain_accepts_a_code_in_any_case(tmp_path, settings):
-    from tests.conftest import DATA
-
-    data_dir = str(settings.data_dir)
-    runner.invoke(app, ["ingest", str(DATA / "workforce"), "--la", "999", "--data-dir", data_dir])
-    result = runner.invoke(
-        app,
-        [
-            "compute",
-            "--data-dir",
-            data_dir,
-            "--period",
-            "2014-10-01:2015-09-30",
-            "--la",
-            "999",
-            "--explain",
-            "Sw_Agency",
-            "--format",
-            "csv",
-        ],
-    )
+def test_explain_accepts_a_code_in_any_case(settings):
+    data_dir = _ingested(settings)
+    period = "2014-10-01:2015-09-30"
+    explain = ["--la", "999", "--explain", "Sw_Agency", "--format", "csv"]
+    result = runner.invoke(app, ["compute", "--data-dir", data_dir, "--period", period, *explain])
     assert result.exit_code == 0, result.output
     assert "SW_AGENCY —" in result.output
 
@@ -251,3 +241,9 @@ def test_demo_prints_runnable_commands_and_labelled_sign_ins(tmp_path):
         "  admin          admin     s3cret-one",
         "  trust_analyst  analyst   two",
     ]
+
+
+def test_a_setting_that_cannot_be_used_is_one_line(monkeypatch, tmp_path):
+    monkeypatch.setenv("CSCMONITOR_WAREHOUSE_LAYOUT", "heap")
+    line = _one_line_error(["snapshots", "--data-dir", str(tmp_path)])
+    assert line == "error: CSCMONITOR_WAREHOUSE_LAYOUT='heap': Input should be 'files' or 'lake'"

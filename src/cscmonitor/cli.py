@@ -157,15 +157,16 @@ class LazyGroup(TyperGroup):
         prog_name: str | None = None,
         complete_var: str | None = None,
         standalone_mode: bool = True,
+        windows_expand_args: bool = True,
         **extra: Any,
     ) -> Any:
         if not standalone_mode:
-            return super().main(args, prog_name, complete_var, False, **extra)
+            return super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         from typer._click import exceptions as problems
         from typer._click.utils import echo
 
         try:
-            code = super().main(args, prog_name, complete_var, False, **extra)
+            code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         except problems.NoArgsIsHelpError as exc:
             exc.show()
             sys.exit(exc.exit_code)
@@ -176,7 +177,7 @@ class LazyGroup(TyperGroup):
         except problems.ClickException as exc:
             exc.show()
             sys.exit(exc.exit_code)
-        except problems.Abort:
+        except typer.Abort:
             echo("Aborted!", err=True)
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)

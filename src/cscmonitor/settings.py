@@ -53,13 +53,13 @@ class Settings(BaseSettings):
     spark_partitions: int | None = None
     spark_small: bool = False
     # How the process was started, as Spark and Databricks announce it (no prefix: theirs).
-    spark_master: str | None = Field(None, validation_alias=AliasChoices("SPARK_MASTER"))
-    spark_submit_args: str = Field("", validation_alias=AliasChoices("PYSPARK_SUBMIT_ARGS"))
+    spark_master: str | None = Field(default=None, validation_alias=AliasChoices("SPARK_MASTER"))
+    spark_submit_args: str = Field(default="", validation_alias=AliasChoices("PYSPARK_SUBMIT_ARGS"))
     spark_gateway_port: str | None = Field(
-        None, validation_alias=AliasChoices("PYSPARK_GATEWAY_PORT")
+        default=None, validation_alias=AliasChoices("PYSPARK_GATEWAY_PORT")
     )
     databricks_runtime: str | None = Field(
-        None, validation_alias=AliasChoices("DATABRICKS_RUNTIME_VERSION")
+        default=None, validation_alias=AliasChoices("DATABRICKS_RUNTIME_VERSION")
     )
 
     # The web app. Sessions and CSRF tokens are keyed HMACs with the secret key, so a copy

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from cscmonitor.commands import settings_for
 from cscmonitor.output import Format, emit
 from cscmonitor.periods import Series
+from cscmonitor.terminal import settings_for
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -23,6 +23,9 @@ MEASURES = [
     "basket, Spark local",
     "basket, Spark local, one council (805)",
     "forecast: fit and simulate",
+    "floor: start a python",
+    "start-up, `--help`",
+    "start-up, slowest command",
 ]
 
 
@@ -57,6 +60,9 @@ def test_quick_run_writes_the_results_tables(bench_data: Path, tmp_path: Path) -
     assert measured[MEASURES[2]][3] == measured[MEASURES[5]][3] == "1.0 x floor"
     assert measured["basket, DuckDB"][1] == "2 LAs x 8 rolling quarters"
     assert measured["basket, Spark local"][2] == "skipped"  # --quick leaves Spark out
+    assert measured["floor: start a python"][3] == "1.0 x floor"
+    assert measured["start-up, `--help`"][1] == "`cscmonitor --help`, median of 3"
+    assert float(measured["start-up, slowest command"][2]) > 0
     side = [row for row in tables[0] if len(row) == 11]
     assert [r[0] for r in side[2:]] == ["50", "250"]
     assert all(r[5] == "skipped" and r[8] == "skipped" for r in side[2:])  # and the peers

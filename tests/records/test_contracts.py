@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from cscmonitor.records import contracts
-from cscmonitor.records.errors import RecordsError
+from cscmonitor.records import changes, contracts
+from cscmonitor.records.errors import NotFound, RecordsError
 from cscmonitor.terms import load_packaged_contract, parse_contract
 
 
@@ -55,11 +55,23 @@ def test_the_same_contract_twice_is_refused(doncaster):
 
 
 def test_naming_a_contract_that_is_not_held_lists_the_held_ones(doncaster):
+    # Not held is NotFound (the web's 404), a RecordsError like any other for the CLI.
     with (
         doncaster.unit() as session,
-        pytest.raises(RecordsError, match=r"no contract named 'Slough'; held: .Doncaster"),
+        pytest.raises(NotFound, match=r"no contract named 'Slough'; held: .Doncaster"),
     ):
         contracts.get_contract(session, "Slough")
+
+
+def test_a_contract_held_twice_breaks_a_rule_and_is_not_a_missing_record(doncaster):
+    with doncaster.unit() as session, pytest.raises(RecordsError) as refused:
+        contracts.create_contract(session, load_packaged_contract("doncaster-2014"))
+    assert not isinstance(refused.value, NotFound)
+
+
+def test_a_change_request_not_held_is_not_found(doncaster):
+    with doncaster.unit() as session, pytest.raises(NotFound, match="has no change request"):
+        changes.get_change(doncaster.contract(session), "NCR-99")
 
 
 def test_a_service_is_in_scope_from_its_date_until_it_ends(doncaster):

@@ -15,9 +15,9 @@ import typer
 from defusedxml.ElementTree import parse
 from typer.testing import CliRunner
 
+from cscmonitor.commands.synth import synth
 from cscmonitor.ingest import ingest
 from cscmonitor.settings import Settings
-from cscmonitor.commands.synth import synth
 from cscmonitor.synth.dates import add_months, year_starting
 from cscmonitor.synth.england import EnglandSummary, fast, generate_england, las, params, referrals
 from cscmonitor.synth.england.generate import _scenario

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cscmonitor.commands import DataDir, fail, settings_for, stderr
 from cscmonitor.output import Format, emit
+from cscmonitor.terminal import DataDir, FormatOption, OutputOption, fail, settings_for, stderr
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,11 +26,6 @@ benchmarks_app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-
-FormatOption = Annotated[Format, typer.Option("--format", help="Output format.")]
-OutputOption = Annotated[
-    Path | None, typer.Option(help="Write to this file instead of the screen.")
-]
 
 
 def benchmark_store(data_dir: Path | None) -> BenchmarkStore:

@@ -1,65 +1,6 @@
-"""What every command shares: the --data-dir option, the settings it names, one-line errors.
+"""The top-level stages' commands, one module each, registered in `cscmonitor.cli.COMMANDS`.
 
-Kept light on purpose: `cscmonitor <command> --help` imports this and the command's own
-module, nothing more (pydantic-settings alone costs a third of a second, so it is imported
-when a command runs).
+Packages with their own commands keep them beside their code (`records/cli.py`,
+`reports/cli.py`, `benchmarks/cli.py`, `web/cli.py`); what every command shares is in
+`cscmonitor.terminal`.
 """
-
-from __future__ import annotations
-
-import datetime as dt
-from functools import cache
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
-
-import typer
-
-if TYPE_CHECKING:
-    from rich.console import Console
-
-    from cscmonitor.settings import Settings
-
-DataDir = Annotated[
-    Path | None,
-    typer.Option(
-        "--data-dir",
-        metavar="DIR",
-        help="Data directory (default: $CSCMONITOR_DATA_DIR or ./data).",
-    ),
-]
-
-
-@cache
-def stderr() -> Console:
-    """The console messages and tables go to, so stdout holds only what a command outputs."""
-    from rich.console import Console
-
-    return Console(stderr=True, highlight=False)
-
-
-def fail(message: str) -> typer.Exit:
-    """Print `error: message` on one line; raise what this returns (exit code 2)."""
-    stderr().print(f"[red]error:[/red] {message}", soft_wrap=True)
-    return typer.Exit(code=2)
-
-
-def settings_for(data_dir: Path | None) -> Settings:
-    """The installation's settings, read once, with --data-dir over $CSCMONITOR_DATA_DIR."""
-    from pydantic import ValidationError
-
-    from cscmonitor.settings import Settings, settings_problem
-
-    try:
-        return Settings(data_dir=data_dir) if data_dir else Settings()
-    except ValidationError as exc:
-        raise fail(settings_problem(exc)) from None
-
-
-def iso_date(text: str) -> dt.date:
-    """Parse an option's YYYY-MM-DD date, or say what was expected."""
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(
-            f"wants a date YYYY-MM-DD (e.g. 2015-03-31), not {text!r}"
-        ) from None

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from cscmonitor.commands import DataDir, fail, settings_for
 from cscmonitor.output import Format, emit
+from cscmonitor.terminal import DataDir, FormatOption, OutputOption, fail, settings_for
 
 
 def assess(
@@ -23,11 +22,8 @@ def assess(
         int | None,
         typer.Option(metavar="N", help="Contract year (default: the latest ended)."),
     ] = None,
-    format: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.TABLE,
-    output: Annotated[
-        Path | None,
-        typer.Option(metavar="FILE", help="Write to this file instead of the screen."),
-    ] = None,
+    format: FormatOption = Format.TABLE,
+    output: OutputOption = None,
 ) -> None:
     """Rate the contract's basket: RAG against target and tolerance, direction of travel."""
     from cscmonitor.assess import assess as run_assess

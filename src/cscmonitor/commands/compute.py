@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cscmonitor.backends import Backend
-from cscmonitor.commands import DataDir, fail, iso_date, settings_for, stderr
 from cscmonitor.output import Format, emit
 from cscmonitor.periods import Series
+from cscmonitor.terminal import (
+    DataDir,
+    FormatOption,
+    OutputOption,
+    fail,
+    iso_date,
+    settings_for,
+    stderr,
+)
 
 if TYPE_CHECKING:
     from cscmonitor.periods import Period
@@ -94,11 +101,8 @@ def compute(
             help="Print the definition and the records behind one figure (one --la, one --period).",
         ),
     ] = None,
-    format: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.TABLE,
-    output: Annotated[
-        Path | None,
-        typer.Option(metavar="FILE", help="Write to this file instead of the screen."),
-    ] = None,
+    format: FormatOption = Format.TABLE,
+    output: OutputOption = None,
 ) -> None:
     """Compute indicators for every LA and period at once (one query per indicator)."""
     from cscmonitor.backends import SnapshotTables

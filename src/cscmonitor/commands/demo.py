@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from cscmonitor.commands import stderr
+from cscmonitor.terminal import stderr
 
 
 def demo(

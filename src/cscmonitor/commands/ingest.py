@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cscmonitor.commands import DataDir, fail, settings_for, stderr
+from cscmonitor.terminal import DataDir, fail, settings_for, stderr
 
 if TYPE_CHECKING:
     from cscmonitor.ingest import ValidationReport

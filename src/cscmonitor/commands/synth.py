@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from cscmonitor.commands import stderr
+from cscmonitor.terminal import stderr
 
 # The latest census year whose child population is published in the bundled estimates.
 DEFAULT_TO_YEAR = 2024

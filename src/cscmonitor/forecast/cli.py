@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from cscmonitor.commands import settings_for
 from cscmonitor.output import Format, emit
+from cscmonitor.terminal import settings_for
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from cscmonitor.periods import Period
 from cscmonitor.records import vocab
-from cscmonitor.records.errors import RecordsError
+from cscmonitor.records.errors import NotFound, RecordsError
 from cscmonitor.records.models import (
     BasketEntry,
     BasketVersion,
@@ -163,7 +163,7 @@ def version_for_year(contract: Contract, year: int) -> BasketVersion:
     """The basket in force in contract year `year`: the newest version starting by then."""
     in_force = [v for v in contract.basket_versions if v.from_year <= year]
     if not in_force:
-        raise RecordsError(f"{contract.name} has no basket for contract year {year}")
+        raise NotFound(f"{contract.name} has no basket for contract year {year}")
     return max(in_force, key=lambda v: v.version)
 
 

@@ -10,7 +10,7 @@ from cscmonitor.output import Format
 from cscmonitor.records import change_points
 from cscmonitor.records.cli import By, DataDir, FormatOption, _actor, _day, _show, _unit, err
 
-change_point_app = typer.Typer(
+change_point_app: typer.Typer = typer.Typer(
     help="Change points: days from which an LA's service ran differently; charts rebase there.",
     no_args_is_help=True,
 )

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from cscmonitor.records import basket, contracts, finance, vocab
 from cscmonitor.records.audit import Actor
-from cscmonitor.records.errors import RecordsError
+from cscmonitor.records.errors import NotFound, RecordsError
 from cscmonitor.records.models import ChangeMove, ChangeRequest, Contract, utcnow
 from cscmonitor.records.money import format_pounds
 
@@ -146,7 +146,7 @@ def get_change(contract: Contract, reference: str) -> ChangeRequest:
         if request.reference == reference:
             return request
     held = ", ".join(r.reference for r in contract.change_requests) or "none"
-    raise RecordsError(f"{contract.name} has no change request {reference!r}; held: {held}")
+    raise NotFound(f"{contract.name} has no change request {reference!r}; held: {held}")
 
 
 def create_change(

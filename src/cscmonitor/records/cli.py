@@ -38,7 +38,7 @@ from cscmonitor.records.audit import Actor
 from cscmonitor.records.errors import RecordsError
 from cscmonitor.records.models import ActionItem, Inspection
 from cscmonitor.records.money import format_pounds, pence_to_pounds, pounds_to_pence
-from cscmonitor.settings import Settings
+from cscmonitor.terminal import DataDir, FormatOption, settings_for
 
 records_app = typer.Typer(
     help="The contract's governance records: contract, basket, inspections, finance, changes.",
@@ -57,23 +57,17 @@ records_app.add_typer(finance_app, name="finance", no_args_is_help=True)
 # soft_wrap: a message stays one line however narrow the terminal, so logs can be searched.
 err = Console(stderr=True, soft_wrap=True)
 
-DataDir = Annotated[
-    Path | None,
-    typer.Option("--data-dir", help="Data directory (default: $CSCMONITOR_DATA_DIR or ./data)."),
-]
 By = Annotated[
     str | None, typer.Option("--by", help="Your name, for the audit trail (default: login name).")
 ]
 ContractName = Annotated[
     str | None, typer.Option("--contract", help="Contract name (default: the only one held).")
 ]
-FormatOption = Annotated[Format, typer.Option("--format", help="Output format.")]
 Role = Annotated[str, typer.Option("--as", help="The party you act for: council or trust.")]
 
 
 def _engine(data_dir: Path | None) -> Engine:
-    settings = Settings(data_dir=data_dir) if data_dir else Settings()
-    return db.make_engine(db.database_url(settings))
+    return db.make_engine(settings_for(data_dir).records_url)
 
 
 def _actor(by: str | None, role: str | None = None) -> Actor:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cscmonitor.records import basket, vocab
-from cscmonitor.records.errors import RecordsError
+from cscmonitor.records.errors import NotFound, RecordsError
 from cscmonitor.records.models import (
     ChangeRequest,
     Contract,
@@ -68,7 +68,7 @@ def get_contract(session: Session, name: str | None = None) -> Contract:
     for contract in held:
         if contract.name == name:
             return contract
-    raise RecordsError(
+    raise NotFound(
         f"no contract named {name!r}; held: {', '.join(repr(c.name) for c in held) or 'none'}"
     )
 

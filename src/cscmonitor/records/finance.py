@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from cscmonitor.records import riskshare, vocab
-from cscmonitor.records.errors import RecordsError
+from cscmonitor.records.errors import NotFound, RecordsError
 from cscmonitor.records.models import (
     Budget,
     BudgetAdjustment,
@@ -188,13 +188,7 @@ def get_budget(contract: Contract, label: str) -> Budget:
         if budget.label == label:
             return budget
     held = ", ".join(b.label for b in contract.budgets) or "none"
-    raise RecordsError(f"{contract.name} has no budget {label!r}; held: {held}")
-
-
-def set_budget_status(session: Session, budget: Budget, status: str) -> Budget:
-    budget.status = vocab.check(status, vocab.BUDGET_STATUSES, "budget status")
-    session.flush()
-    return budget
+    raise NotFound(f"{contract.name} has no budget {label!r}; held: {held}")
 
 
 def original_pence(budget: Budget) -> int:

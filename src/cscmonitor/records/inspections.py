@@ -127,17 +127,6 @@ def set_judgement(session: Session, inspection: Inspection, area: str | None, va
     session.flush()
 
 
-def add_recommendation(
-    session: Session, inspection: Inspection, number: int, text: str
-) -> Recommendation:
-    if any(r.number == number for r in inspection.recommendations):
-        raise RecordsError(f"recommendation {number} is already held for this inspection")
-    recommendation = Recommendation(number=number, text=vocab.check_text(text, "recommendation"))
-    inspection.recommendations.append(recommendation)
-    session.flush()
-    return recommendation
-
-
 def add_action(
     session: Session,
     inspection: Inspection,

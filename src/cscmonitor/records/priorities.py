@@ -81,12 +81,6 @@ def add_update(
     return update
 
 
-def set_status(session: Session, priority: Priority, status: str) -> Priority:
-    priority.status = vocab.check(status, vocab.PRIORITY_STATUSES, "priority status")
-    session.flush()
-    return priority
-
-
 def by_kind(contract: Contract, kind: str) -> list[Priority]:
     vocab.check(kind, vocab.PRIORITY_KINDS, "priority kind")
     return [p for p in contract.priorities if p.kind == kind]

@@ -16,10 +16,20 @@ from contextlib import contextmanager
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from sqlalchemy.orm import Session
 
 from cscmonitor.periods import Period
@@ -29,29 +39,28 @@ from cscmonitor.records import (
     contracts,
     finance,
     inspections,
+    models,
     priorities,
     riskshare,
 )
 from cscmonitor.records.audit import Actor
 from cscmonitor.records.errors import RecordsError
-from cscmonitor.records.models import (
-    Budget,
-    ChangeRequest,
-    Contract,
-    Inspection,
-    Priority,
-    RiskShareRule,
-)
 from cscmonitor.records.money import pence_to_pounds, pounds_to_pence
 
 DEMO = "doncaster-2014"
+# Validation context when a model is read from held records (money already in pence).
+HELD = {"held": True}
 
 
-def _pence(value: Any) -> int:
+def _pence(value: Any, info: ValidationInfo) -> Any:
+    if info.context and info.context.get("held"):
+        return value
     return pounds_to_pence(value, None)
 
 
-def _basis_points(value: Any) -> int:
+def _basis_points(value: Any, info: ValidationInfo) -> Any:
+    if info.context and info.context.get("held"):
+        return value
     if isinstance(value, bool):
         raise ValueError("must be a percentage")
     percent = Decimal(repr(value) if isinstance(value, float) else str(value))
@@ -61,142 +70,204 @@ def _basis_points(value: Any) -> int:
     return int(points)
 
 
-Pounds = Annotated[int, BeforeValidator(_pence)]  # written in pounds, held in pence
-Percent = Annotated[int, BeforeValidator(_basis_points)]  # written in %, held in 1/100 %
+def _number(value: float | None) -> float | int | None:
+    """38.0 as 38, so a file reads as people wrote it."""
+    if value is not None and float(value).is_integer():
+        return int(value)
+    return value
 
 
-class _Strict(BaseModel):
+def _when(at: dt.datetime) -> dt.date | str:
+    return at.date() if at.time() == dt.time() else at.isoformat(sep=" ")
+
+
+# Written in pounds, held in pence; written in %, held in 1/100 %.
+Pounds = Annotated[int, BeforeValidator(_pence), PlainSerializer(pence_to_pounds)]
+Percent = Annotated[
+    int, BeforeValidator(_basis_points), PlainSerializer(lambda bp: _number(bp / 100))
+]
+Moment = Annotated[dt.datetime, PlainSerializer(_when)]
+
+
+class _Record(BaseModel):
+    """One part of the file. Fields are named as the records and their services name them;
+    an alias is the file's word where it differs, so each field is written once: read from
+    the file (import), from the held records (export), and passed to the service."""
+
     # A misspelt key is an error, never silently dropped.
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, from_attributes=True
+    )
+
+    @classmethod
+    def held(cls, record: object) -> Self:
+        """The file's view of a held record."""
+        return cls.model_validate(record, from_attributes=True, context=HELD)
+
+    def fields(self, *leave_out: str) -> dict[str, Any]:
+        """The fields as the services take them (names, not aliases; money in pence)."""
+        return {n: getattr(self, n) for n in type(self).model_fields if n not in leave_out}
 
 
-class MilestoneIn(_Strict):
+class Milestone(_Record):
     title: str
     kind: str = "milestone"
-    due: dt.date | None = None
+    due_date: dt.date | None = Field(None, alias="due")
     status: str = "not_started"
     note: str | None = None
 
 
-class ServiceIn(_Strict):
+class Service(_Record):
     name: str
     description: str | None = None
     in_scope_from: dt.date
     in_scope_until: dt.date | None = None
 
 
-class CommentaryIn(_Strict):
+class Commentary(_Record):
     indicator: str
     period: str
-    role: str
+    author_role: str = Field(alias="role")
     author: str
     text: str
 
+    @model_validator(mode="before")
+    @classmethod
+    def _from_held(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return data
+        return {
+            "indicator": data.indicator,
+            "period": f"{data.period_start.isoformat()}:{data.period_end.isoformat()}",
+            "role": data.author_role,
+            "author": data.author,
+            "text": data.text,
+        }
 
-class ProgressIn(_Strict):
-    # Not `on`: YAML 1.1 reads an unquoted `on` as true.
-    date: dt.date
-    by: str
+
+class ActionUpdate(_Record):
+    # Not `on` in the file: YAML 1.1 reads an unquoted `on` as true.
+    on: dt.date = Field(alias="date")
+    author: str = Field(alias="by")
     note: str
     evidence: str | None = None
     status: str | None = None
 
 
-class ActionIn(_Strict):
+class Action(_Record):
     action: str
     owner: str
-    due: dt.date
-    recommendation: int | None = None
+    due_date: dt.date = Field(alias="due")
+    recommendation_number: int | None = Field(None, alias="recommendation")
     status: str = "not_started"
-    completed: dt.date | None = None
-    progress: tuple[ProgressIn, ...] = ()
+    completed_date: dt.date | None = Field(None, alias="completed")
+    updates: tuple[ActionUpdate, ...] = Field((), alias="progress")
 
 
-class RecommendationIn(_Strict):
+class Recommendation(_Record):
     number: int
     text: str
 
 
-class InspectionIn(_Strict):
+class Inspection(_Record):
     inspectorate: str
     framework: str
-    type: str | None = None
+    inspection_type: str | None = Field(None, alias="type")
     setting: str
     urn: str | None = None
     start_date: dt.date
     end_date: dt.date | None = None
-    published: dt.date | None = None
+    published_date: dt.date | None = Field(None, alias="published")
     overall: str | None = None
     judgements: dict[str, str] = Field(default_factory=dict)
     theme: str | None = None
-    recommendations: tuple[RecommendationIn, ...] = ()
-    actions: tuple[ActionIn, ...] = ()
+    recommendations: tuple[Recommendation, ...] = ()
+    actions: tuple[Action, ...] = ()
+
+    @field_validator("judgements", mode="before")
+    @classmethod
+    def _judgements_by_area(cls, value: Any) -> Any:
+        # Held as rows (area, judgement); the file gives them as a mapping.
+        if isinstance(value, dict):
+            return value
+        return {j.area: j.judgement for j in value}
 
 
-class BandIn(_Strict):
-    up_to: Pounds | None = None
-    council_share: Percent
+class Band(_Record):
+    up_to_pence: Pounds | None = Field(None, alias="up_to")
+    council_share_bp: Percent = Field(alias="council_share")
 
 
-class RiskShareIn(_Strict):
+class RiskShare(_Record):
     name: str
     effective_from: dt.date
-    overspend: tuple[BandIn, ...]
-    underspend: tuple[BandIn, ...]
-    trust_overspend_cap: Pounds | None = None
-    trust_underspend_cap: Pounds | None = None
+    overspend: tuple[Band, ...]
+    underspend: tuple[Band, ...]
+    trust_overspend_cap_pence: Pounds | None = Field(None, alias="trust_overspend_cap")
+    trust_underspend_cap_pence: Pounds | None = Field(None, alias="trust_underspend_cap")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_held(cls, data: Any) -> Any:
+        # Held as one list of bands, each with its direction.
+        if isinstance(data, dict):
+            return data
+        return {name: getattr(data, name) for name in cls.model_fields if hasattr(data, name)} | {
+            direction: [b for b in data.bands if b.direction == direction]
+            for direction in (riskshare.OVERSPEND, riskshare.UNDERSPEND)
+        }
 
 
-class LineIn(_Strict):
+class Line(_Record):
     service_area: str
-    amount: Pounds
+    amount_pence: Pounds = Field(alias="amount")
 
 
-class AdjustmentIn(_Strict):
+class Adjustment(_Record):
     kind: str
-    amount: Pounds
+    amount_pence: Pounds = Field(alias="amount")
     note: str | None = None
 
 
-class ForecastIn(_Strict):
+class Forecast(_Record):
     quarter: int
     as_at: dt.date
-    spend: Pounds
+    spend_pence: Pounds = Field(alias="spend")
     note: str | None = None
 
 
-class OutturnIn(_Strict):
-    spend: Pounds
+class Outturn(_Record):
+    spend_pence: Pounds = Field(alias="spend")
     note: str | None = None
 
 
-class BudgetIn(_Strict):
+class Budget(_Record):
     label: str
     period_start: dt.date
     period_end: dt.date
     status: str = "indicative"
-    base: Pounds | None = None
+    base_pence: Pounds | None = Field(None, alias="base")
     note: str | None = None
-    lines: tuple[LineIn, ...]
-    adjustments: tuple[AdjustmentIn, ...] = ()
-    forecasts: tuple[ForecastIn, ...] = ()
-    outturn: OutturnIn | None = None
+    lines: tuple[Line, ...]
+    adjustments: tuple[Adjustment, ...] = ()
+    forecasts: tuple[Forecast, ...] = ()
+    outturn: Outturn | None = None
 
 
-class FinanceIn(_Strict):
-    risk_share: tuple[RiskShareIn, ...] = ()
-    budgets: tuple[BudgetIn, ...] = ()
+class Finance(_Record):
+    risk_share_rules: tuple[RiskShare, ...] = Field((), alias="risk_share")
+    budgets: tuple[Budget, ...] = ()
 
 
-class MoveIn(_Strict):
-    to: str
-    party: str = Field(alias="as")
-    by: str
-    at: dt.datetime
+class Move(_Record):
+    to_state: str = Field(alias="to")
+    actor_role: str = Field(alias="as")
+    actor_name: str = Field(alias="by")
+    at: Moment
     reason: str
 
 
-class ChangeIn(_Strict):
+class Change(_Record):
     reference: str
     kind: str
     title: str
@@ -204,43 +275,43 @@ class ChangeIn(_Strict):
     needs_statutory_direction: bool = False
     effective_date: dt.date | None = None
     proposal: dict[str, Any] | None = None
-    history: tuple[MoveIn, ...] = ()
+    moves: tuple[Move, ...] = Field((), alias="history")
 
 
-class PriorityMilestoneIn(_Strict):
+class PriorityMilestone(_Record):
     title: str
-    due: dt.date | None = None
+    due_date: dt.date | None = Field(None, alias="due")
     status: str = "not_started"
 
 
-class PriorityUpdateIn(_Strict):
-    date: dt.date
-    by: str
+class PriorityUpdate(_Record):
+    on: dt.date = Field(alias="date")
+    author: str = Field(alias="by")
     note: str
 
 
-class PriorityIn(_Strict):
+class Priority(_Record):
     kind: str
     title: str
     description: str | None = None
     leads: tuple[str, ...] = ()
     funder: str | None = None
-    funding: Pounds | None = None
+    funding_pence: Pounds | None = Field(None, alias="funding")
     from_year: int | None = None
     status: str = "active"
-    milestones: tuple[PriorityMilestoneIn, ...] = ()
-    progress: tuple[PriorityUpdateIn, ...] = ()
+    milestones: tuple[PriorityMilestone, ...] = ()
+    updates: tuple[PriorityUpdate, ...] = Field((), alias="progress")
 
 
-class RecordsFile(_Strict):
+class RecordsFile(_Record):
     contract: basket.Basket
-    milestones: tuple[MilestoneIn, ...] = ()
-    services: tuple[ServiceIn, ...] = ()
-    finance: FinanceIn = FinanceIn()
-    inspections: tuple[InspectionIn, ...] = ()
-    changes: tuple[ChangeIn, ...] = ()
-    commentary: tuple[CommentaryIn, ...] = ()
-    priorities: tuple[PriorityIn, ...] = ()
+    milestones: tuple[Milestone, ...] = ()
+    services: tuple[Service, ...] = ()
+    finance: Finance = Field(default_factory=lambda: Finance.model_validate({}))
+    inspections: tuple[Inspection, ...] = ()
+    changes: tuple[Change, ...] = ()
+    commentary: tuple[Commentary, ...] = ()
+    priorities: tuple[Priority, ...] = ()
 
 
 class _Loader(yaml.SafeLoader):
@@ -280,7 +351,7 @@ def _at(where: str) -> Iterator[None]:
         raise RecordsError(f"{where}: {exc}") from None
 
 
-def _proposal_in(change: ChangeIn) -> dict[str, Any] | None:
+def _proposal_in(change: Change) -> dict[str, Any] | None:
     """A variation's amount is written in pounds but held in pence."""
     if change.proposal is None or change.kind != "contract_variation":
         return change.proposal
@@ -292,31 +363,17 @@ def _proposal_in(change: ChangeIn) -> dict[str, Any] | None:
 
 def import_records(
     session: Session, records: RecordsFile, source: str = "records.yaml"
-) -> Contract:
+) -> models.Contract:
     """Set a contract up from a checked records file, through the services."""
     contract = contracts.create_contract(session, records.contract)
     for i, service in enumerate(records.services):
         with _at(f"{source}: services[{i}]"):
-            held = contracts.add_service(
-                session,
-                contract,
-                service.name,
-                service.in_scope_from,
-                description=service.description,
-            )
+            held = contracts.add_service(session, contract, **service.fields("in_scope_until"))
             if service.in_scope_until is not None:
                 contracts.end_service(session, contract, held.name, service.in_scope_until)
-    for i, m in enumerate(records.milestones):
+    for i, milestone in enumerate(records.milestones):
         with _at(f"{source}: milestones[{i}]"):
-            contracts.add_milestone(
-                session,
-                contract,
-                m.title,
-                kind=m.kind,
-                due_date=m.due,
-                status=m.status,
-                note=m.note,
-            )
+            contracts.add_milestone(session, contract, **milestone.fields())
     _import_finance(session, contract, records.finance, source)
     for i, item in enumerate(records.inspections):
         with _at(f"{source}: inspections[{i}]"):
@@ -326,17 +383,16 @@ def import_records(
             request = changes.create_change(
                 session,
                 contract,
-                change.reference,
-                change.kind,
-                change.title,
-                description=change.description,
-                needs_statutory_direction=change.needs_statutory_direction,
-                effective_date=change.effective_date,
-                proposal=_proposal_in(change),
+                **change.fields("moves") | {"proposal": _proposal_in(change)},
             )
-            for move in change.history:
+            for move in change.moves:
                 changes.move(
-                    session, request, move.to, Actor(move.by, move.party), move.reason, move.at
+                    session,
+                    request,
+                    move.to_state,
+                    Actor(move.actor_name, move.actor_role),
+                    move.reason,
+                    move.at,
                 )
     for i, note in enumerate(records.commentary):
         with _at(f"{source}: commentary[{i}]"):
@@ -344,106 +400,68 @@ def import_records(
                 period = Period.parse(note.period)
             except ValueError as exc:
                 raise RecordsError(str(exc)) from None
-            basket.add_commentary(
-                session, contract, note.indicator, period, note.role, note.author, note.text
-            )
+            basket.add_commentary(session, contract, **note.fields() | {"period": period})
     for i, p in enumerate(records.priorities):
         with _at(f"{source}: priorities[{i}]"):
             held_priority = priorities.add_priority(
-                session,
-                contract,
-                p.kind,
-                p.title,
-                description=p.description,
-                leads=p.leads,
-                funder=p.funder,
-                funding_pence=p.funding,
-                from_year=p.from_year,
-                status=p.status,
+                session, contract, **p.fields("milestones", "updates")
             )
-            for pm in p.milestones:
-                priorities.add_milestone(session, held_priority, pm.title, pm.due, pm.status)
-            for update in p.progress:
-                priorities.add_update(session, held_priority, update.date, update.by, update.note)
+            for step in p.milestones:
+                priorities.add_milestone(session, held_priority, **step.fields())
+            for update in p.updates:
+                priorities.add_update(session, held_priority, **update.fields())
     return contract
 
 
-def _import_finance(session: Session, contract: Contract, money: FinanceIn, source: str) -> None:
-    for i, rule in enumerate(money.risk_share):
+def _import_finance(
+    session: Session, contract: models.Contract, money: Finance, source: str
+) -> None:
+    for i, rule in enumerate(money.risk_share_rules):
         with _at(f"{source}: finance.risk_share[{i}]"):
             finance.set_risk_share_rule(
                 session,
                 contract,
-                rule.name,
-                rule.effective_from,
-                [riskshare.Band(b.up_to, b.council_share) for b in rule.overspend],
-                [riskshare.Band(b.up_to, b.council_share) for b in rule.underspend],
-                trust_overspend_cap_pence=rule.trust_overspend_cap,
-                trust_underspend_cap_pence=rule.trust_underspend_cap,
+                **rule.fields()
+                | {
+                    direction: [riskshare.Band(**b.fields()) for b in bands]
+                    for direction, bands in (
+                        ("overspend", rule.overspend),
+                        ("underspend", rule.underspend),
+                    )
+                },
             )
     for i, b in enumerate(money.budgets):
         with _at(f"{source}: finance.budgets[{i}] ({b.label})"):
             budget = finance.add_budget(
                 session,
                 contract,
-                b.label,
-                b.period_start,
-                b.period_end,
-                [finance.Line(x.service_area, x.amount) for x in b.lines],
-                adjustments=[finance.Adjustment(a.kind, a.amount, a.note) for a in b.adjustments],
-                base_pence=b.base,
-                status=b.status,
-                note=b.note,
+                **b.fields("forecasts", "outturn")
+                | {
+                    "lines": [finance.Line(**x.fields()) for x in b.lines],
+                    "adjustments": [finance.Adjustment(**a.fields()) for a in b.adjustments],
+                },
             )
-            for f in b.forecasts:
-                finance.add_forecast(session, budget, f.quarter, f.as_at, f.spend, f.note)
+            for forecast in b.forecasts:
+                finance.add_forecast(session, budget, **forecast.fields())
             if b.outturn is not None:
-                finance.set_outturn(session, budget, b.outturn.spend, b.outturn.note)
+                finance.set_outturn(session, budget, **b.outturn.fields())
 
 
-def _import_inspection(session: Session, contract: Contract, item: InspectionIn) -> None:
+def _import_inspection(session: Session, contract: models.Contract, item: Inspection) -> None:
     inspection = inspections.add_inspection(
         session,
         contract=contract,
-        inspectorate=item.inspectorate,
-        framework=item.framework,
-        setting=item.setting,
-        start_date=item.start_date,
-        end_date=item.end_date,
-        published_date=item.published,
-        inspection_type=item.type,
-        urn=item.urn,
-        overall=item.overall,
-        judgements=item.judgements,
-        theme=item.theme,
-        recommendations=[(r.number, r.text) for r in item.recommendations],
+        **item.fields("actions")
+        | {"recommendations": [(r.number, r.text) for r in item.recommendations]},
     )
     for a in item.actions:
-        action = inspections.add_action(
-            session,
-            inspection,
-            a.action,
-            a.owner,
-            a.due,
-            recommendation_number=a.recommendation,
-            status=a.status,
-            completed_date=a.completed,
-        )
-        for p in a.progress:
+        action = inspections.add_action(session, inspection, **a.fields("updates"))
+        for update in a.updates:
             # The file gives the action's current status; a note's status is its history.
-            inspections.update_action(
-                session,
-                action,
-                p.date,
-                p.by,
-                p.note,
-                evidence=p.evidence,
-                status=p.status,
-                apply_status=False,
-            )
+            inspections.update_action(session, action, **update.fields(), apply_status=False)
 
 
-def load(session: Session, path: Path) -> Contract:
+def load(session: Session, path: Path) -> models.Contract:
     """Import a records file from disk."""
     try:
         text = path.read_text(encoding="utf-8")
@@ -457,7 +475,7 @@ def demo_text() -> str:
     return resources.files("cscmonitor.records").joinpath("demo", f"{DEMO}.yaml").read_text("utf-8")
 
 
-def load_demo(session: Session) -> Contract:
+def load_demo(session: Session) -> models.Contract:
     source = f"cscmonitor/records/demo/{DEMO}.yaml"
     return import_records(session, parse(demo_text(), source), source)
 
@@ -465,32 +483,31 @@ def load_demo(session: Session) -> Contract:
 # Export ------------------------------------------------------------------------------------
 
 
-def _number(value: float | None) -> float | int | None:
-    """38.0 as 38, so a file reads as people wrote it."""
-    if value is not None and float(value).is_integer():
-        return int(value)
+def _prune(value: Any) -> Any:
+    """Nothing written for what is not held: no nulls, empty lists or empty mappings."""
+    if isinstance(value, dict):
+        pruned = {k: _prune(v) for k, v in value.items()}
+        return {k: v for k, v in pruned.items() if v is not None and v != [] and v != {}}
+    if isinstance(value, list | tuple):
+        return [_prune(v) for v in value]
     return value
 
 
-def _drop_none(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if v is not None and v != [] and v != {}}
-
-
-def _when(at: dt.datetime) -> dt.date | str:
-    return at.date() if at.time() == dt.time() else at.isoformat(sep=" ")
+def _written(record: _Record) -> dict[str, Any]:
+    """A part of the file as written: the file's words, money in pounds."""
+    return _prune(record.model_dump(by_alias=True, exclude_none=True))
 
 
 def _entry(entry: basket.Entry) -> dict[str, Any]:
     reported = None
     if entry.reported is not None:
-        reported = _drop_none(
-            {
-                "source": entry.reported.source,
-                "baseline": _number(entry.reported.baseline),
-                "years": {k: _number(v) for k, v in sorted(entry.reported.years.items())},
-            }
-        )
-    return {"indicator": entry.indicator, "baseline": _number(entry.baseline)} | _drop_none(
+        reported = {
+            "source": entry.reported.source,
+            "baseline": _number(entry.reported.baseline),
+            "years": {k: _number(v) for k, v in sorted(entry.reported.years.items())},
+        }
+    # `baseline` stays even when null: the contract requires it.
+    return {"indicator": entry.indicator, "baseline": _number(entry.baseline)} | _prune(
         {
             "target": _number(entry.target),
             "tolerance": _number(entry.tolerance),
@@ -500,165 +517,27 @@ def _entry(entry: basket.Entry) -> dict[str, Any]:
     )
 
 
-def _inspection(i: Inspection) -> dict[str, Any]:
-    return _drop_none(
-        {
-            "inspectorate": i.inspectorate,
-            "framework": i.framework,
-            "type": i.inspection_type,
-            "setting": i.setting,
-            "urn": i.urn,
-            "start_date": i.start_date,
-            "end_date": i.end_date,
-            "published": i.published_date,
-            "overall": i.overall,
-            "judgements": {j.area: j.judgement for j in i.judgements},
-            "theme": i.theme,
-            "recommendations": [{"number": r.number, "text": r.text} for r in i.recommendations],
-            "actions": [
-                _drop_none(
-                    {
-                        "action": a.action,
-                        "owner": a.owner,
-                        "due": a.due_date,
-                        "recommendation": a.recommendation_number,
-                        "status": a.status,
-                        "completed": a.completed_date,
-                        "progress": [
-                            _drop_none(
-                                {
-                                    "date": u.on,
-                                    "by": u.author,
-                                    "note": u.note,
-                                    "evidence": u.evidence,
-                                    "status": u.status,
-                                }
-                            )
-                            for u in a.updates
-                        ],
-                    }
-                )
-                for a in i.actions
-            ],
-        }
-    )
-
-
-def _budget(b: Budget) -> dict[str, Any]:
-    return _drop_none(
-        {
-            "label": b.label,
-            "period_start": b.period_start,
-            "period_end": b.period_end,
-            "status": b.status,
-            "base": None if b.base_pence is None else pence_to_pounds(b.base_pence),
-            "note": b.note,
-            "lines": [
-                {"service_area": x.service_area, "amount": pence_to_pounds(x.amount_pence)}
-                for x in b.lines
-            ],
-            "adjustments": [
-                _drop_none(
-                    {"kind": a.kind, "amount": pence_to_pounds(a.amount_pence), "note": a.note}
-                )
-                for a in b.adjustments
-            ],
-            "forecasts": [
-                _drop_none(
-                    {
-                        "quarter": f.quarter,
-                        "as_at": f.as_at,
-                        "spend": pence_to_pounds(f.spend_pence),
-                        "note": f.note,
-                    }
-                )
-                for f in b.forecasts
-            ],
-            "outturn": None
-            if b.outturn is None
-            else _drop_none(
-                {"spend": pence_to_pounds(b.outturn.spend_pence), "note": b.outturn.note}
-            ),
-        }
-    )
-
-
-def _rule(r: RiskShareRule) -> dict[str, Any]:
-    def bands(direction: str) -> list[dict[str, Any]]:
-        return [
-            _drop_none(
-                {
-                    "up_to": None if b.up_to_pence is None else pence_to_pounds(b.up_to_pence),
-                    "council_share": _number(b.council_share_bp / 100),
-                }
-            )
-            for b in r.bands
-            if b.direction == direction
-        ]
-
-    cap_over, cap_under = r.trust_overspend_cap_pence, r.trust_underspend_cap_pence
-    return _drop_none(
-        {
-            "name": r.name,
-            "effective_from": r.effective_from,
-            "overspend": bands(riskshare.OVERSPEND),
-            "underspend": bands(riskshare.UNDERSPEND),
-            "trust_overspend_cap": None if cap_over is None else pence_to_pounds(cap_over),
-            "trust_underspend_cap": None if cap_under is None else pence_to_pounds(cap_under),
-        }
-    )
-
-
-def _change(c: ChangeRequest) -> dict[str, Any]:
-    proposal = dict(c.proposal) if c.proposal is not None else None
+def _change(held: models.ChangeRequest) -> dict[str, Any]:
+    change = Change.held(held)
+    proposal = dict(change.proposal) if change.proposal is not None else None
     if proposal is not None and "amount_pence" in proposal:
         proposal["amount"] = pence_to_pounds(int(proposal.pop("amount_pence")))
     if proposal is not None and "basket" in proposal:
         proposal["basket"] = [_entry(e) for e in basket.check_entries(proposal["basket"])]
-    return _drop_none(
-        {
-            "reference": c.reference,
-            "kind": c.kind,
-            "title": c.title,
-            "description": c.description,
-            "needs_statutory_direction": c.needs_statutory_direction or None,
-            "effective_date": c.effective_date,
-            "proposal": proposal,
-            "history": [
-                {
-                    "to": m.to_state,
-                    "as": m.actor_role,
-                    "by": m.actor_name,
-                    "at": _when(m.at),
-                    "reason": m.reason,
-                }
-                for m in c.moves
-            ],
-        }
-    )
+    written = _written(change.model_copy(update={"proposal": proposal}))
+    if not change.needs_statutory_direction:
+        del written["needs_statutory_direction"]
+    return written
 
 
-def _priority(p: Priority) -> dict[str, Any]:
-    return _drop_none(
-        {
-            "kind": p.kind,
-            "title": p.title,
-            "description": p.description,
-            "leads": list(p.leads),
-            "funder": p.funder,
-            "funding": None if p.funding_pence is None else pence_to_pounds(p.funding_pence),
-            "from_year": p.from_year,
-            "status": p.status,
-            "milestones": [
-                _drop_none({"title": m.title, "due": m.due_date, "status": m.status})
-                for m in p.milestones
-            ],
-            "progress": [{"date": u.on, "by": u.author, "note": u.note} for u in p.updates],
-        }
-    )
+def _service(held: models.Service) -> dict[str, Any]:
+    service = Service.held(held)
+    if held.ended_by_change_request_id is not None:  # its change ends it again
+        service = service.model_copy(update={"in_scope_until": None})
+    return _written(service)
 
 
-def export_records(contract: Contract) -> dict[str, Any]:
+def export_records(contract: models.Contract) -> dict[str, Any]:
     """The contract's records as the data of a records file (what `import_records` reads)."""
     first = next(v for v in contract.basket_versions if v.version == 1)
     terms = {
@@ -667,7 +546,7 @@ def export_records(contract: Contract) -> dict[str, Any]:
         "start_date": contract.start_date,
         "contract_year_start_month": contract.contract_year_start_month,
         "parties": [
-            _drop_none(
+            _prune(
                 {
                     "role": p.role,
                     "name": p.name,
@@ -678,59 +557,25 @@ def export_records(contract: Contract) -> dict[str, Any]:
         ],
         "basket": [_entry(e) for e in basket.as_entries(first)],
     }
-    return _drop_none(
+    return _prune(
         {
             "contract": terms,
-            "milestones": [
-                _drop_none(
-                    {
-                        "title": m.title,
-                        "kind": m.kind,
-                        "due": m.due_date,
-                        "status": m.status,
-                        "note": m.note,
-                    }
-                )
-                for m in contract.milestones
-            ],
+            "milestones": [_written(Milestone.held(m)) for m in contract.milestones],
             "services": [
-                _drop_none(
-                    {
-                        "name": s.name,
-                        "description": s.description,
-                        "in_scope_from": s.in_scope_from,
-                        "in_scope_until": None
-                        if s.ended_by_change_request_id is not None
-                        else s.in_scope_until,
-                    }
-                )
+                _service(s)
                 for s in contract.services
                 if s.change_request_id is None  # the rest are made again by their change
             ],
-            "finance": _drop_none(
-                {
-                    "risk_share": [_rule(r) for r in contract.risk_share_rules],
-                    "budgets": [_budget(b) for b in contract.budgets],
-                }
-            ),
-            "inspections": [_inspection(i) for i in contract.inspections],
+            "finance": _written(Finance.held(contract)),
+            "inspections": [_written(Inspection.held(i)) for i in contract.inspections],
             "changes": [_change(c) for c in contract.change_requests],
-            "commentary": [
-                {
-                    "indicator": n.indicator,
-                    "period": f"{n.period_start.isoformat()}:{n.period_end.isoformat()}",
-                    "role": n.author_role,
-                    "author": n.author,
-                    "text": n.text,
-                }
-                for n in contract.commentary
-            ],
-            "priorities": [_priority(p) for p in contract.priorities],
+            "commentary": [_written(Commentary.held(n)) for n in contract.commentary],
+            "priorities": [_written(Priority.held(p)) for p in contract.priorities],
         }
     )
 
 
-def dump(contract: Contract) -> str:
+def dump(contract: models.Contract) -> str:
     """The contract's records as YAML text."""
     header = (
         f"# Records of {contract.name}, exported by cscmonitor.\n"
@@ -740,7 +585,7 @@ def dump(contract: Contract) -> str:
     return header + body
 
 
-def save(contract: Contract, path: Path) -> None:
+def save(contract: models.Contract, path: Path) -> None:
     """Write the contract's records to a YAML file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(dump(contract), encoding="utf-8")

@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from cscmonitor.commands import DataDir, settings_for, stderr
+from cscmonitor.terminal import DataDir, settings_for, stderr
 
 report_app = typer.Typer(
     help="Write the reports people read: quarterly, annual review, corporate parenting, summary.",

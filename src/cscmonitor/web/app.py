@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cscmonitor.records import db
-from cscmonitor.records.errors import RecordsError
+from cscmonitor.records.errors import NotFound, RecordsError
 from cscmonitor.records.models import utcnow
 from cscmonitor.settings import Settings
 from cscmonitor.warehouse import Warehouse
@@ -233,11 +233,17 @@ def create_app(
             return JSONResponse({"detail": str(exc)}, status_code=503)
         return page(request, 503, "No figures yet", str(exc))
 
-    @app.exception_handler(RecordsError)
-    def not_found(request: Request, exc: RecordsError) -> Response:
+    @app.exception_handler(NotFound)
+    def not_found(request: Request, exc: NotFound) -> Response:
         if _wants_json(request):
             return JSONResponse({"detail": str(exc)}, status_code=404)
         return page(request, 404, "Page not found", str(exc))
+
+    @app.exception_handler(RecordsError)
+    def breaks_a_rule(request: Request, exc: RecordsError) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": str(exc)}, status_code=422)
+        return page(request, 400, "There is a problem", str(exc))
 
     @app.exception_handler(StarletteHTTPException)
     def http_error(request: Request, exc: StarletteHTTPException) -> Response:

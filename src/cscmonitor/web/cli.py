@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from cscmonitor.commands import DataDir, fail, settings_for, stderr
+from cscmonitor.terminal import DataDir, fail, settings_for, stderr
 
 users_app = typer.Typer(
     help="Web app accounts: create the first administrator, list accounts.",

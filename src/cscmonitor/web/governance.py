@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from cscmonitor.records import changes, finance, inspections
 from cscmonitor.records.basket import commentary_for
-from cscmonitor.records.errors import RecordsError
+from cscmonitor.records.errors import NotFound, RecordsError
 from cscmonitor.records.models import ActionItem, Budget, ChangeRequest, Contract, Inspection
 from cscmonitor.records.money import format_pounds
 from cscmonitor.records.riskshare import Position
@@ -162,14 +162,14 @@ def inspection(
     held = inspections.find_inspections(session, contract=contract)
     found = next((i for i in held if i.id == inspection_id), None)
     if found is None:
-        raise RecordsError(f"{contract.name} has no inspection {inspection_id}")
+        raise NotFound(f"{contract.name} has no inspection {inspection_id}")
     return _inspection(found, today, detail=True)
 
 
 def action_item(session: Session, contract: Contract, action_id: int) -> ActionItem:
     found = next((a for a in inspections.actions(session, contract) if a.id == action_id), None)
     if found is None:
-        raise RecordsError(f"{contract.name} has no action {action_id}")
+        raise NotFound(f"{contract.name} has no action {action_id}")
     return found
 
 
