@@ -55,7 +55,20 @@ PublishOption = Annotated[
 ]
 AsAtOption = Annotated[
     dt.datetime | None,
-    typer.Option("--as-at", formats=["%Y-%m-%d"], help="Read the records as at this date."),
+    typer.Option(
+        "--as-at",
+        formats=["%Y-%m-%d"],
+        help="Judge figures, trajectories and overdue actions as at this date "
+        "(default: the report's own date).",
+    ),
+]
+DraftOption = Annotated[
+    bool,
+    typer.Option(
+        "--draft",
+        help="Write the report even with no figures held: every page is marked "
+        "'DRAFT — figures not held'.",
+    ),
 ]
 
 
@@ -74,6 +87,7 @@ def _write(
     quarter: int | None,
     publish: bool,
     as_at: dt.datetime | None,
+    draft: bool,
 ) -> None:
     from cscmonitor.contract import ContractError
     from cscmonitor.records.errors import RecordsError
@@ -90,6 +104,7 @@ def _write(
             quarter=quarter,
             mode=Mode.PUBLICATION if publish else Mode.INTERNAL,
             as_at=as_at.date() if as_at else None,
+            draft=draft,
         )
     except (ValueError, KeyError, FileNotFoundError, ContractError, RecordsError) as exc:
         err.print(f"[red]error:[/red] {str(exc).strip(chr(39) + chr(34))}", highlight=False)
@@ -106,6 +121,7 @@ def quarterly(
     contract: ContractOption = None,
     publish: PublishOption = False,
     as_at: AsAtOption = None,
+    draft: DraftOption = False,
     data_dir: DataDir = None,
 ) -> None:
     """The quarterly performance report: the basket, a page per indicator, money, actions."""
@@ -119,6 +135,7 @@ def quarterly(
         quarter=quarter,
         publish=publish,
         as_at=as_at,
+        draft=draft,
     )
 
 
@@ -130,6 +147,7 @@ def annual(
     contract: ContractOption = None,
     publish: PublishOption = False,
     as_at: AsAtOption = None,
+    draft: DraftOption = False,
     data_dir: DataDir = None,
 ) -> None:
     """The annual review to the Secretary of State, with appendices and page references."""
@@ -143,6 +161,7 @@ def annual(
         quarter=None,
         publish=publish,
         as_at=as_at,
+        draft=draft,
     )
 
 
@@ -156,6 +175,8 @@ def corporate_parenting(
     format: FormatOption = "html",
     contract: ContractOption = None,
     publish: PublishOption = False,
+    as_at: AsAtOption = None,
+    draft: DraftOption = False,
     data_dir: DataDir = None,
 ) -> None:
     """The corporate parenting pack: children looked after, care leavers, the virtual school."""
@@ -168,7 +189,8 @@ def corporate_parenting(
         year=year,
         quarter=quarter,
         publish=publish,
-        as_at=None,
+        as_at=as_at,
+        draft=draft,
     )
 
 
@@ -179,24 +201,39 @@ def summary(
         str, typer.Option("--contract", help="Contract YAML file, or a packaged one by name.")
     ] = "doncaster-2014",
     year: YearOption = None,
+    as_at: AsAtOption = None,
+    draft: DraftOption = False,
     data_dir: DataDir = None,
 ) -> None:
     """The one-page HTML summary of performance against the basket for a contract year."""
-    from cscmonitor.assess import assess
-    from cscmonitor.basket import basket_results, contract_from
+    from cscmonitor.basket import contract_from
     from cscmonitor.contract import ContractError
+    from cscmonitor.figures import (
+        contract_year_figures,
+        latest_contract_year,
+        refuse_without_figures,
+    )
+    from cscmonitor.reports.context.sources import published_tables
     from cscmonitor.reports.summary import build_summary_context, write_summary
     from cscmonitor.warehouse import Warehouse
 
+    settings = _settings(data_dir)
+    when = as_at.date() if as_at else dt.date.today()
     try:
         terms = contract_from(contract)
-        tables = Warehouse(_settings(data_dir).warehouse_dir).tables()
-        assessments = assess(basket_results(tables, terms), terms, year=year)
+        tables = Warehouse(settings.warehouse_dir).tables()
+        chosen = year if year is not None else latest_contract_year(tables, terms, when)
+        figures = contract_year_figures(
+            tables, terms, chosen, as_at=when, published=published_tables(settings)
+        )
+        if not draft:
+            what = f"the summary of contract year {chosen}"
+            refuse_without_figures(figures, what, terms.contract_year(chosen))
     except (ContractError, ValueError, KeyError, FileNotFoundError) as exc:
         err.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(code=2) from None
     created = dt.datetime.fromisoformat(tables.snapshot.manifest["created_at"]).date()
     context = build_summary_context(
-        terms, assessments, snapshot_id=tables.snapshot.id, snapshot_date=created
+        terms, figures, snapshot_id=tables.snapshot.id, snapshot_date=created, draft=draft
     )
     err.print(f"report: {write_summary(output, context)}", highlight=False)
