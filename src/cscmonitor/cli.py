@@ -11,6 +11,7 @@ from rich.console import Console
 
 from cscmonitor.backends import Backend
 from cscmonitor.benchmark_cli import benchmark, benchmarks_app
+from cscmonitor.figures_cli import figures
 from cscmonitor.output import Format, emit
 from cscmonitor.periods import Period, Series, series
 from cscmonitor.records.cli import records_app
@@ -34,6 +35,7 @@ app.add_typer(records_app, name="records")
 app.add_typer(report_app, name="report")
 app.add_typer(users_app, name="users")
 app.command()(serve)
+app.command()(figures)
 
 DataDir = Annotated[
     Path | None,
