@@ -209,9 +209,9 @@ class Figure:
             return f"{name}: figures not held for {after.period.label}, so nothing is judged"
         was = was or (self.value_text(before), before.usable_value)
         became = became or (self.value_text(after), after.usable_value)
-        then = f"in the baseline year ({before.period.label})"
+        then = f"in the baseline year {_when(before)}"
         since = time_since_start(contract_start, after.period.end, self.year)
-        now = f"{since} ({after.period.label})"
+        now = f"{since} {_when(after)}"
         change = change_between(was[1], became[1], decimals=self.indicator.unit.decimals)
         moved = f"from {was[0]} {then} to {became[0]} {now}{self.travel_clause}{clause}"
         match change:
@@ -274,6 +274,12 @@ class Figure:
             "outlook_text": None if first is None else first.text(self.indicator),
             "as_at": self.as_at.isoformat(),
         }
+
+
+def _when(computed: Computed) -> str:
+    """`(Oct 2013–Sep 2014)`, flagged where the lookback is incomplete."""
+    flag = "; lookback incomplete" if computed.lookback_incomplete else ""
+    return f"({computed.period.label}{flag})"
 
 
 RECORD_KEYS = tuple(
