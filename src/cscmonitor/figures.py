@@ -94,15 +94,15 @@ class Projection:
         """`On track for the contract year 2 target of 14% by 30 September 2016 (projected …)`."""
         t, unit, m = self.trajectory, indicator.unit, self.milestone
         head = (
-            f"{outlook_text(t.outlook)} for the {m.label} of {unit.format_agreed(m.target)} "
+            f"{outlook_text(t.outlook)} for the {m.label} of {unit.display_agreed(m.target)} "
             f"by {format_date(m.due)}"
         )
         if t.projected is None or t.lower is None or t.upper is None:
             return f"{head} ({t.points} figures held)"
         slope = "" if t.slope_per_year is None else f", trend {t.slope_per_year:+.1f} a year"
         return (
-            f"{head} (projected {unit.format(t.projected)}, {t.level:.0%} interval "
-            f"{unit.format(t.lower)} to {unit.format(t.upper)}{slope}; {t.points} figures)"
+            f"{head} (projected {unit.display(t.projected)}, {t.level:.0%} interval "
+            f"{unit.display(t.lower)} to {unit.display(t.upper)}{slope}; {t.points} figures)"
         )
 
 
@@ -141,14 +141,14 @@ class Figure:
     def value_text(self, computed: Computed | None = None) -> str:
         c = self.latest if computed is None else computed
         v = c.usable_value
-        return missing_text(c.status) if v is None else self.indicator.unit.format(v)
+        return missing_text(c.status) if v is None else self.indicator.unit.display(v)
 
     def interval_text(self, computed: Computed | None = None) -> str:
         c = self.latest if computed is None else computed
         if c.usable_value is None or c.ci_lower is None or c.ci_upper is None:
             return "not available"
         unit = self.indicator.unit
-        return f"{unit.format(c.ci_lower)} to {unit.format(c.ci_upper)}"
+        return f"{unit.display(c.ci_lower)} to {unit.display(c.ci_upper)}"
 
     @property
     def target_text(self) -> str:
@@ -187,7 +187,7 @@ class Figure:
         """A benchmark figure, or whether DfE does not publish it or it is not held."""
         if number is None:
             return self.benchmark.state if self.benchmark.year is None else "not held"
-        return self.indicator.unit.format(number)
+        return self.indicator.unit.display(number)
 
     def sentence(
         self,

@@ -154,24 +154,24 @@ def format_date(day: dt.date) -> str:
 
 def format_value(value: float, unit: Unit) -> str:
     """A computed value in its unit: 23.4%, 16.2, 412.3, 312 days, 12."""
-    return unit.format(value)
+    return unit.display(value)
 
 
 def format_agreed(value: float, unit: Unit) -> str:
     """A figure someone agreed or published, with the precision it was written with: 38%."""
-    return unit.format_agreed(value)
+    return unit.display_agreed(value)
 
 
 def format_tolerance(value: float, unit: Unit) -> str:
     """A tolerance in the indicator's units; for a percentage that is percentage points."""
-    return unit.format_tolerance(value)
+    return unit.display_tolerance(value)
 
 
 def agreed_or_none(value: float | None, unit: Unit, *, tolerance: bool = False) -> str:
     """A contract figure in its unit, or `none`."""
     if value is None:
         return "none"
-    return unit.format_tolerance(value) if tolerance else unit.format_agreed(value)
+    return unit.display_tolerance(value) if tolerance else unit.display_agreed(value)
 
 
 def missing_text(status: str) -> str:

@@ -50,15 +50,15 @@ class Unit(StrEnum):
             case _:
                 assert_never(self)
 
-    def format(self, value: float) -> str:
+    def display(self, value: float) -> str:
         """A computed value in this unit: 23.4%, 16.2, 412.3, 312 days, 12."""
         return self._written(f"{value:,.{self.decimals}f}")
 
-    def format_agreed(self, value: float) -> str:
+    def display_agreed(self, value: float) -> str:
         """A figure someone agreed or published, with the precision it was written with: 38%."""
         return self._written(_as_written(value))
 
-    def format_tolerance(self, value: float) -> str:
+    def display_tolerance(self, value: float) -> str:
         """A tolerance in this unit; for a percentage that is percentage points."""
         return self._written(_as_written(value), percent=" percentage points")
 

@@ -428,8 +428,10 @@ class Performance:
             lambda: comparators_for(self.published(), la, year),
         )
 
-    def tiles(self, terms: Contract, year: int, as_at: dt.date) -> list[Tile]:
-        """The basket as tiles: the figure model's value, target, RAG and travel, a sparkline."""
+    def tiles(self, terms: Contract, year: int, as_at: dt.date | None = None) -> list[Tile]:
+        """The basket as tiles: the figure model's value, target, RAG and travel, a sparkline,
+        as at a date (default today)."""
+        as_at = as_at or dt.date.today()
         key = ("tiles", content_key(self.snapshot()), terms.model_dump_json(), year, as_at)
         return self._memo(key, lambda: self._tiles(terms, year, as_at))
 
