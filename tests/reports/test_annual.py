@@ -25,8 +25,8 @@ from cscmonitor.reports.disclosure import Mode
 from cscmonitor.reports.document import Document, Heading, PageRef
 from cscmonitor.reports.layout.annual import annual_document
 from cscmonitor.reports.publish import latest_year, write_annual_review
-from cscmonitor.wording import format_value
 from cscmonitor.settings import Settings
+from cscmonitor.wording import format_value
 
 
 @pytest.fixture(scope="module")
