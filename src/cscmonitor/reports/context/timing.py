@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from cscmonitor.contract import Contract as Terms
-from cscmonitor.periods import Period, add_months, twelve_months_to
+from cscmonitor.figures import trend_periods
+from cscmonitor.periods import Period, add_months
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -23,13 +24,7 @@ def contract_quarter(terms: Terms, year: int, quarter: int) -> Period:
 
 
 def trend(terms: Terms, until: dt.date, *, since: dt.date | None = None) -> tuple[Period, ...]:
-    """The 12 months to each contract quarter end, from the baseline year's first to `until`."""
-    origin = terms.baseline_period().start
-    first = since or origin
-    ends = []
-    step = 1
-    while (end := add_months(origin, 3 * step) - ONE_DAY) <= until:
-        if end >= first:
-            ends.append(end)
-        step += 1
-    return tuple(twelve_months_to(end) for end in ends)
+    """The 12 months to each contract quarter end, from the baseline year's first (or `since`)
+    to `until`: the figure model's trend, so a report's chart shows the figures it judged."""
+    first = since or terms.baseline_period().start
+    return tuple(p for p in trend_periods(terms, until) if p.end >= first)
