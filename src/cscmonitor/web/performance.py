@@ -50,7 +50,7 @@ from cscmonitor.indicators.registry import Indicator, Polarity, Unit, all_indica
 from cscmonitor.periods import Period, Series, add_months, financial_year, series
 from cscmonitor.warehouse import Snapshot, Warehouse, WarehouseTables
 from cscmonitor.web import charts
-from cscmonitor.wording import Tone, format_date, format_value, rag_text
+from cscmonitor.wording import Tone, format_date, format_value, missing_text, rag_text
 
 T = TypeVar("T")
 DOMAINS = {
@@ -109,10 +109,9 @@ def arrow(change: Change) -> str:
 
 
 def shown(computed: Computed, unit: Unit) -> str:
+    """A trend point's value in its unit, or why there is none (the figure model's words)."""
     value = computed.usable_value
-    if value is None:
-        return INSUFFICIENT_DATA if computed.status == INSUFFICIENT_DATA else NO_DATA
-    return format_value(value, unit)
+    return missing_text(computed.status) if value is None else unit.display(value)
 
 
 def interval(computed: Computed, unit: Unit) -> str:

@@ -37,7 +37,7 @@ from cscmonitor.periods import Period
 from cscmonitor.reports.charts import TrendChart, TrendPoint
 from cscmonitor.reports.context.sources import Sources
 from cscmonitor.reports.disclosure import Discloser, Shown
-from cscmonitor.wording import agreed_or_none, travel_text
+from cscmonitor.wording import agreed_or_none
 
 NOT_AVAILABLE = "not yet available from the returns held"
 
@@ -101,11 +101,6 @@ class Panel:
     chart: TrendChart
     anchor: str
     figure: Figure | None = None  # None for an indicator cscmonitor does not compute
-
-    @property
-    def travel_text(self) -> str:
-        """The travel shown beside the figures: the figure model's words."""
-        return travel_text(self.travel)
 
     @property
     def exception(self) -> bool:
