@@ -90,7 +90,7 @@ def test_an_unknown_code_or_a_return_not_held_gives_no_figure(demo_settings: Set
             Wanted("NOT_A_CODE", "A measure not computed", "a return nobody makes"),
             Wanted("CLA_3PLUS"),
         ]
-        # A draft: without it, a period with no figure held is refused (tested in test_draft).
+        # A draft: without it, a period with no figure held is refused (tests/web/test_figures.py).
         figures = figures_for(
             sources, wanted, request, year=1, as_at=dt.date(2031, 3, 31), draft=True, what="t"
         )
