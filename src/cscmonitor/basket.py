@@ -10,11 +10,10 @@ import pandas as pd
 from cscmonitor.indicators.engine import compute
 from cscmonitor.indicators.registry import Tables
 from cscmonitor.periods import Period
-from cscmonitor.terms import ContractTerms as Contract
-from cscmonitor.terms import load_contract, load_packaged_contract
+from cscmonitor.terms import ContractTerms, load_contract, load_packaged_contract
 
 
-def contract_from(name_or_path: str) -> Contract:
+def contract_from(name_or_path: str) -> ContractTerms:
     """A contract file, or the name of one shipped with the package (e.g. doncaster-2014)."""
     path = Path(name_or_path)
     return load_contract(path) if path.exists() else load_packaged_contract(name_or_path)
@@ -38,7 +37,7 @@ def data_end(tables: Tables, la_code: str) -> dt.date | None:
     return None if span is None else span[1]
 
 
-def contract_periods(contract: Contract, until: dt.date | None) -> list[Period]:
+def contract_periods(contract: ContractTerms, until: dt.date | None) -> list[Period]:
     """The baseline year and every contract year that has ended by `until`."""
     periods = [contract.baseline_period()]
     if until is None:
@@ -50,7 +49,7 @@ def contract_periods(contract: Contract, until: dt.date | None) -> list[Period]:
     return periods
 
 
-def basket_results(tables: Tables, contract: Contract) -> pd.DataFrame:
+def basket_results(tables: Tables, contract: ContractTerms) -> pd.DataFrame:
     """The basket for the contract's LA: the baseline year and every ended contract year."""
     periods = contract_periods(contract, data_end(tables, contract.la_code))
     codes = [entry.indicator for entry in contract.basket]

@@ -61,6 +61,10 @@ COMMANDS: dict[str, Lazy] = {
         "cscmonitor.commands.assess:assess",
         "Rate the contract's basket: RAG against target and tolerance, direction of travel.",
     ),
+    "figures": Lazy(
+        "cscmonitor.commands.figures:figures",
+        "The figure model of the basket: value, interval, RAG, travel, benchmarks, trajectory.",
+    ),
     "spc": Lazy(
         "cscmonitor.spc_cli:spc",
         "Control charts (XmR or p-chart) of indicators, with the Making Data Count rules.",

@@ -12,11 +12,13 @@ from rich.console import Console
 
 from cscmonitor.assess import assess
 from cscmonitor.basket import basket_results, contract_from
+from cscmonitor.figures import contract_year_figures
 from cscmonitor.ingest import ingest
 from cscmonitor.output import Format, emit
 from cscmonitor.records.audit import Actor
 from cscmonitor.records.db import database_url, make_engine, transaction, upgrade
 from cscmonitor.records.yamlio import load_demo
+from cscmonitor.reports.context.sources import published_tables
 from cscmonitor.reports.publish import write_annual_review
 from cscmonitor.reports.summary import build_summary_context, write_summary
 from cscmonitor.reports.table import assessment_table
@@ -83,8 +85,15 @@ def run_demo(out: Path, *, seed: int = 0, console: Console | None = None) -> Dem
     with console.status("Assessing against targets and writing the report…"):
         assessments = assess(results, contract)
         created = dt.datetime.fromisoformat(tables.snapshot.manifest["created_at"]).date()
+        figures = contract_year_figures(
+            tables,
+            contract,
+            assessments[0].year,
+            as_at=dt.date.today(),
+            published=published_tables(settings),
+        )
         context = build_summary_context(
-            contract, assessments, snapshot_id=tables.snapshot.id, snapshot_date=created
+            contract, figures, snapshot_id=tables.snapshot.id, snapshot_date=created
         )
         report = write_summary(out / "summary.html", context)
     console.print(f"[green]✓[/green] assess and report: {report}")

@@ -25,8 +25,8 @@ from cscmonitor.reports.disclosure import Mode
 from cscmonitor.reports.document import Document, Heading, PageRef
 from cscmonitor.reports.layout.annual import annual_document
 from cscmonitor.reports.publish import latest_year, write_annual_review
-from cscmonitor.reports.summary import format_value
 from cscmonitor.settings import Settings
+from cscmonitor.wording import format_value
 
 
 @pytest.fixture(scope="module")
@@ -228,3 +228,31 @@ def test_write_annual_review_writes_every_format(
     for format, path in written.items():
         assert path.name == f"annual-review-{year}.{format}" and path.stat().st_size > 1000
     assert PdfReader(io.BytesIO(written["pdf"].read_bytes())).pages
+
+
+def test_a_proposed_basket_shows_the_neighbours_this_review_uses(
+    built: tuple[AnnualContext, Document],
+) -> None:
+    """NCR-2016-03 records the neighbours' figures typed into the request; beside each stands the
+    statistical neighbours' mean Appendix A uses (the figure model's, with its DfE year), so the
+    review never shows two neighbour figures for one indicator without saying which is which."""
+    context, document = built
+    proposed = [t for t in document.tables() if t.key.endswith("-basket")]
+    assert proposed, "the demo's records hold a proposed basket"
+    used = {p.code: p.figure for p in context.panels if p.figure is not None}
+    for table in proposed:
+        assert table.columns[-2:] == (
+            "Statistical neighbours' figure, as the request records it",
+            "Statistical neighbours' mean in this review (Appendix A)",
+        )
+        for row in table.rows:
+            figure = used.get(row[0].text)
+            if figure is None:
+                assert row[-1].text == "not in this review"
+                continue
+            b = figure.benchmark
+            year = f" (DfE {b.year})" if b.year else ""
+            assert row[-1].text == figure.benchmark_text(b.sn_mean) + year
+            # Appendix A's panel shows that same mean.
+            panel = next(p for p in context.panels if p.code == row[0].text)
+            assert panel.comparison.sn_mean == b.sn_mean

@@ -147,19 +147,22 @@ def test_renders_in_every_format(quarter: QuarterlyContext, format: str) -> None
 def test_one_engine_call_for_every_indicator_and_period(
     demo_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cscmonitor.reports.context import indicators
+    from cscmonitor import figures
 
     calls: list[tuple[int, int]] = []
-    real = indicators.compute
+    real = figures.compute
 
     def counted(tables, periods, *, codes=None, las=None):  # type: ignore[no-untyped-def]
         calls.append((len(periods), len(codes or ())))
         return real(tables, periods, codes=codes, las=las)
 
-    monkeypatch.setattr(indicators, "compute", counted)
+    monkeypatch.setattr(figures, "compute", counted)
     with open_sources(demo_settings, 1) as sources:
         context = build_quarterly_context(sources, 1, 4, Mode.INTERNAL)
     assert len(calls) == 1
     periods, codes = calls[0]
     assert codes == len(context.panels)
+    # The trend, the baseline year and the year before the period (here the baseline year).
+    year_before = figures.year_earlier(context.latest_period)
+    assert year_before == context.baseline_period
     assert periods == len({*(p.period for p in context.panels[0].series), context.baseline_period})

@@ -10,28 +10,20 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cscmonitor.assess import (
-    RAG,
-    Assessment,
-    Computed,
-    assess,
-    change_between,
-    direction_of_travel,
-)
+from cscmonitor.assess import Computed
+from cscmonitor.benchmarks.comparison import Comparison
+from cscmonitor.figures import Asked, Figure, figure_of
 from cscmonitor.indicators.registry import Indicator, Polarity, Unit
 from cscmonitor.periods import Period
 from cscmonitor.reports.summary import (
     MARKING,
     SummaryContext,
     build_summary_context,
-    format_agreed,
-    format_value,
     render_summary,
-    sentence,
-    time_since_start,
     write_summary,
 )
 from cscmonitor.terms import ContractTerms, load_packaged_contract
+from cscmonitor.wording import format_agreed, format_value, time_since_start
 from tests.conftest import make_indicator as shared_indicator
 
 START = dt.date(2014, 10, 1)
@@ -83,103 +75,112 @@ def test_agreed_figures_keep_their_own_precision() -> None:
 
 # --- Sentences -------------------------------------------------------------------------------
 
-
-def figure(period: Period, value: float | None, status: str = "ok") -> Computed:
-    return Computed(period, value, None, None, None, None, status)
+AS_AT = dt.date(2016, 1, 29)
 
 
-def assessment(
+def figure(
+    period: Period,
+    value: float | None,
+    status: str = "ok",
+    counts: tuple[float, float] | None = None,
+) -> Computed:
+    num, den = counts if counts else (None, None)
+    return Computed(period, value, None, None, num, den, status)
+
+
+def model(
     before: Computed,
     after: Computed,
     *,
     code: str = "REREF_12M",
     polarity: Polarity = Polarity.LOWER,
     year: int = 1,
-) -> Assessment:
-    """An assessment whose change and direction come from the (separately tested) rules."""
-    return Assessment(
-        indicator=make_indicator(code, polarity=polarity),
-        year=year,
-        contract_baseline=38,
-        target=None,
-        tolerance=None,
-        reported=None,
-        baseline_year=before,
-        latest=after,
-        rag=RAG.NOT_RATED,
-        change=change_between(before.usable_value, after.usable_value),
-        direction=direction_of_travel(before.usable_value, after.usable_value, polarity),
+    asked: Asked | None = None,
+) -> Figure:
+    """A figure whose RAG and travel come from the (separately tested) rules."""
+    previous = Computed.missing(Period(dt.date(2013, 10, 1), dt.date(2014, 9, 30)))
+    return figure_of(
+        make_indicator(code, polarity=polarity),
+        asked or Asked(code, 38),
+        "371",
+        year,
+        AS_AT,
+        after,
+        before,
+        previous,
+        (),
+        Comparison.none(),
     )
 
 
-def test_sentence_reduction_is_an_improvement_when_lower_is_better() -> None:
-    found = assessment(figure(BASELINE, 37.94), figure(YEAR_1, 23.37))
-    assert sentence(found, START) == (
+def test_sentence_reduction_larger_than_chance_is_an_improvement() -> None:
+    # 379 of 1,000 then 234 of 1,000: z = −7.0 on the pooled 30.65%, so p < 0.001.
+    found = model(
+        figure(BASELINE, 37.9, counts=(379, 1000)), figure(YEAR_1, 23.4, counts=(234, 1000))
+    )
+    assert found.sentence(START) == (
         "a reduction in re-referrals within 12 months from 37.9% in the baseline year "
-        "(Oct 2013–Sep 2014) to 23.4% after 12 months (Oct 2014–Sep 2015), an improvement"
+        "(Oct 2013–Sep 2014) to 23.4% after 12 months (Oct 2014–Sep 2015), an improvement "
+        "larger than chance (p < 0.001)"
     )
 
 
-def test_sentence_increase_is_a_decline_when_lower_is_better() -> None:
-    found = assessment(figure(BASELINE, 23.4), figure(YEAR_1, 30.0), code="SW_AGENCY")
-    assert sentence(found, START) == (
+def test_sentence_without_counts_says_the_move_was_not_tested() -> None:
+    found = model(figure(BASELINE, 23.4), figure(YEAR_1, 30.0), code="SW_AGENCY")
+    assert found.sentence(START) == (
         "an increase in agency social workers from 23.4% in the baseline year "
-        "(Oct 2013–Sep 2014) to 30.0% after 12 months (Oct 2014–Sep 2015), a decline"
+        "(Oct 2013–Sep 2014) to 30.0% after 12 months (Oct 2014–Sep 2015), declined "
+        "(not tested for chance)"
     )
 
 
-def test_sentence_increase_is_an_improvement_when_higher_is_better() -> None:
-    found = assessment(
-        figure(BASELINE, 50.0),
-        figure(YEAR_2, 61.26),
-        code="CL_EET",
-        polarity=Polarity.HIGHER,
-        year=2,
+def test_sentence_increase_when_higher_is_better() -> None:
+    found = model(
+        figure(BASELINE, 50.0), figure(YEAR_2, 61.26), code="CL_EET", polarity=Polarity.HIGHER
     )
-    assert sentence(found, START) == (
+    assert found.sentence(START) == (
         "an increase in title of CL_EET from 50.0% in the baseline year (Oct 2013–Sep 2014) "
-        "to 61.3% after 24 months (Oct 2015–Sep 2016), an improvement"
+        "to 61.3% after 24 months (Oct 2015–Sep 2016), improved (not tested for chance)"
     )
 
 
 def test_sentence_no_change_at_one_decimal_place() -> None:
-    found = assessment(figure(BASELINE, 18.04), figure(YEAR_1, 17.96), code="SW_AGENCY")
-    assert sentence(found, START) == (
+    found = model(figure(BASELINE, 18.04), figure(YEAR_1, 17.96), code="SW_AGENCY")
+    assert found.sentence(START) == (
         "no change in agency social workers, at 18.0% in the baseline year "
         "(Oct 2013–Sep 2014) and after 12 months (Oct 2014–Sep 2015)"
     )
 
 
 def test_sentence_says_insufficient_data_instead_of_a_number() -> None:
-    found = assessment(figure(BASELINE, None, "insufficient data"), figure(YEAR_1, 7.0))
-    assert sentence(found, START) == (
+    found = model(figure(BASELINE, None, "insufficient data"), figure(YEAR_1, 7.0))
+    assert found.sentence(START) == (
         "re-referrals within 12 months: insufficient data in the baseline year "
         "(Oct 2013–Sep 2014) and 7.0% after 12 months (Oct 2014–Sep 2015), "
         "so no change can be stated"
     )
-    missing = assessment(figure(BASELINE, 20.0), figure(YEAR_1, None, "no data"))
-    assert "and no data after 12 months (Oct 2014–Sep 2015), so no change" in sentence(
-        missing, START
-    )
 
 
-def test_sentence_flags_an_incomplete_lookback() -> None:
-    found = assessment(figure(BASELINE, 37.9, "lookback incomplete"), figure(YEAR_1, 23.4))
-    assert "from 37.9% in the baseline year (Oct 2013–Sep 2014; lookback incomplete) to" in (
-        sentence(found, START)
+def test_sentence_judges_nothing_without_the_figure() -> None:
+    missing = model(figure(BASELINE, 20.0), figure(YEAR_1, None, "no data"))
+    assert missing.sentence(START) == (
+        "re-referrals within 12 months: figures not held for Oct 2014–Sep 2015, "
+        "so nothing is judged"
     )
 
 
 def test_sentence_passes_no_verdict_when_polarity_is_neither() -> None:
-    found = assessment(figure(BASELINE, 400.0), figure(YEAR_1, 450.0), polarity=Polarity.NEITHER)
-    assert sentence(found, START).endswith("to 450.0% after 12 months (Oct 2014–Sep 2015)")
+    found = model(figure(BASELINE, 400.0), figure(YEAR_1, 450.0), polarity=Polarity.NEITHER)
+    assert found.sentence(START).endswith(
+        "to 450.0% after 12 months (Oct 2014–Sep 2015), changed (not tested for chance)"
+    )
 
 
 def test_time_since_start() -> None:
-    assert time_since_start(START, YEAR_1, 1) == "after 12 months"
-    assert time_since_start(START, YEAR_2, 2) == "after 24 months"
+    assert time_since_start(START, YEAR_1.end, 1) == "after 12 months"
+    assert time_since_start(START, YEAR_2.end, 2) == "after 24 months"
     short = Period(dt.date(2014, 12, 6), dt.date(2015, 9, 30))
-    assert time_since_start(dt.date(2014, 12, 6), short, 1) == "in contract year 1"
+    assert time_since_start(dt.date(2014, 12, 6), short.end, 1) == "in contract year 1"
 
 
 # --- The rendered page -----------------------------------------------------------------------
@@ -219,10 +220,35 @@ RESULTS = pd.DataFrame(
 )
 
 
+def figures_for(contract: ContractTerms) -> list[Figure]:
+    """The basket's figures from RESULTS (no counts, so no travel is tested)."""
+    computed = {
+        (r["indicator"], r["period_start"]): Computed(
+            Period(r["period_start"], r["period_end"]),
+            r["value"],
+            r["ci_lower"],
+            r["ci_upper"],
+            None,
+            None,
+            r["status"],
+        )
+        for r in RESULTS.to_dict("records")
+    }
+    return [
+        model(
+            computed[(e.indicator, BASELINE.start)],
+            computed[(e.indicator, YEAR_1.start)],
+            code=e.indicator,
+            asked=Asked(e.indicator, e.baseline, e.target, e.tolerance, e.reported),
+        )
+        for e in contract.basket
+    ]
+
+
 def context_for(contract: ContractTerms) -> SummaryContext:
     return build_summary_context(
         contract,
-        assess(RESULTS, contract, REGISTRY),
+        figures_for(contract),
         snapshot_id="snap-20160115-0001",
         snapshot_date=dt.date(2016, 1, 15),
     )
@@ -249,7 +275,7 @@ def cells(page: str) -> list[list[str]]:
     return [[text(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, re.DOTALL)] for r in rows]
 
 
-def test_context_is_built_from_the_assessments(contract: ContractTerms) -> None:
+def test_context_is_built_from_the_figures(contract: ContractTerms) -> None:
     context = context_for(contract)
     assert context.marking == MARKING == "Internal — not for publication"
     assert (context.year, context.year_label, context.baseline_label) == (
@@ -273,16 +299,17 @@ def test_page_shows_every_figure(page: str) -> None:
         "25%",
         "3 percentage points",
         "Green",
-        "Improved",
+        "Improved (not tested)",
         "Reported: 38% → 23%",
     ]
     rag_and_direction = [(row[7], row[8]) for row in cells(page)]
+    # No counts here, so no move is tested for chance: it is never called significant.
     assert rag_and_direction == [
-        ("Green", "Improved"),  # 23.4 ≤ 25
-        ("Amber", "Improved"),  # 15.1 within 14 + 2
+        ("Green", "Improved (not tested)"),  # 23.4 ≤ 25
+        ("Amber", "Improved (not tested)"),  # 15.1 within 14 + 2
         ("Green", "Not comparable"),  # 7.0 ≤ 9; no baseline-year value
         ("Red", "No change"),  # 18.0 beyond 12 + 3
-        ("Red", "Declined"),  # 31.0 beyond 20 + 4, up from 29.0
+        ("Red", "Declined (not tested)"),  # 31.0 beyond 20 + 4, up from 29.0
     ]
     assert cells(page)[2][2] == "insufficient data"
 
@@ -291,7 +318,7 @@ def test_page_has_the_sentences_and_header(page: str) -> None:
     assert (
         "<li>a reduction in re-referrals within 12 months from 37.9% in the baseline year "
         "(Oct 2013–Sep 2014; lookback incomplete) to 23.4% after 12 months "
-        "(Oct 2014–Sep 2015), an improvement;</li>"
+        "(Oct 2014–Sep 2015), improved (not tested for chance);</li>"
     ) in page
     assert (
         "<li>three or more placements in the year: insufficient data in the baseline year"
@@ -301,7 +328,8 @@ def test_page_has_the_sentences_and_header(page: str) -> None:
     assert "Jo Miller, Chief Executive" in page and "Paul Moffat, Chief Executive" in page
     assert "Colin Hilton, Chair" in page
     assert "snap-20160115-0001, taken 15 January 2016" in page
-    assert "Doncaster Children&#39;s Services Trust Service Delivery Contract" in page
+    assert "<dt>As at</dt>\n    <dd>29 January 2016</dd>" in page
+    assert "Doncaster Children&#39;s Services Trust Service Delivery ContractTerms" in page
     assert "Annual review to the Secretary of State, 29 January 2016" in page
 
 
@@ -371,3 +399,10 @@ def test_write_summary(tmp_path: Path, contract: ContractTerms) -> None:
     written = write_summary(tmp_path / "out" / "summary.html", context)
     assert written == tmp_path / "out" / "summary.html"
     assert written.read_text(encoding="utf-8") == render_summary(context)
+
+
+def test_sentence_flags_an_incomplete_lookback() -> None:
+    found = model(figure(BASELINE, 37.9, "lookback incomplete"), figure(YEAR_1, 23.4))
+    assert "from 37.9% in the baseline year (Oct 2013–Sep 2014; lookback incomplete) to" in (
+        found.sentence(START)
+    )

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
@@ -55,18 +59,41 @@ def test_explain_lists_the_records_behind_the_figure_and_is_audited(world) -> No
     )
     assert body["rows"] == body["denominator"] > 1000  # one row per referral in the year
     assert body["numerator"] / body["denominator"] * 100 == pytest.approx(figure["value"])
-    assert {"child_id", "counted", "referral_date"} <= set(body["records"][0])
+    columns = body["columns"]
+    assert {"Child ID", "Counted", "Referral date"} <= set(columns)
     # Those counted come first: the first row is a re-referral.
-    assert body["records"][0]["counted"] is True
+    first = dict(zip(columns, body["records"][0], strict=True))
+    assert first["Counted"] == "Yes"
     audit = world.sign_in("admin").get("/audit?entity=child_records").text
     assert "REREF_12M" in audit and "Demo Trust Analyst" in audit
+
+
+def test_explain_is_paged_readable_and_downloads_every_row(world) -> None:
+    client = world.sign_in("analyst")
+    body = client.get("/api/indicators/REREF_12M/explain?period=1&page=2").json()
+    # Over 1,000 referrals in 100s: page 2 holds rows 101 to 200.
+    assert body["page"] == 2 and body["pages"] == -(-body["rows"] // 100)
+    assert len(body["records"]) == 100
+    cells = [cell for row in body["records"] for cell in row]
+    # Dates read as dates and flags as words: no True/False, no midnight times.
+    assert not any(c in ("True", "False") or "00:00:00" in c for c in cells)
+    when = dict(zip(body["columns"], body["records"][0], strict=True))["Referral date"]
+    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]+ \d{4}", when)
+    download = client.get("/api/indicators/REREF_12M/explain.csv?period=1")
+    assert download.headers["content-type"].startswith("text/csv")
+    lines = list(csv.reader(io.StringIO(download.text)))
+    assert lines[0] == body["columns"] and len(lines) - 1 == body["rows"]
+    # The page's own download is the same file.
+    page = client.get("/indicators/REREF_12M/explain.csv?period=1")
+    assert page.text == download.text
 
 
 def test_explain_of_a_rate_lists_the_children_counted(world) -> None:
     body = world.sign_in("analyst").get("/api/indicators/REF_RATE/explain?period=1").json()
     # A rate's denominator is the population; its records are the referrals counted.
     assert body["rows"] == body["numerator"] > 0
-    assert all(r["counted"] for r in body["records"])
+    counted = body["columns"].index("Counted")
+    assert all(r[counted] == "Yes" for r in body["records"])
 
 
 def test_a_change_request_moves_through_the_workflow_by_both_parties(world) -> None:

@@ -34,7 +34,7 @@ from cscmonitor.benchmarks.values import Published, as_published
 from cscmonitor.indicators.engine import compute
 from cscmonitor.indicators.registry import REGISTRY, Tables, load_builtin
 from cscmonitor.periods import Period, add_months, financial_year
-from cscmonitor.terms import ContractTerms as Contract
+from cscmonitor.terms import ContractTerms
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def benchmark_view(
     codes: Sequence[str] | None = None,
     grouping: int | None = None,
     tables: Tables | None = None,
-    contract: Contract | None = None,
+    contract: ContractTerms | None = None,
 ) -> BenchmarkView:
     """Benchmark one LA for financial `year` (published and computed) or `period` (computed)."""
     if (year is None) == (period is None):
@@ -134,7 +134,7 @@ def _title(code: str) -> str:
     return REGISTRY[code].title if code in REGISTRY else code
 
 
-def _rate(table: pd.DataFrame, contract: Contract) -> pd.DataFrame:
+def _rate(table: pd.DataFrame, contract: ContractTerms) -> pd.DataFrame:
     """RAG against the contract's target and tolerance (basket indicators only).
 
     The computed figure is rated where there is one, else the published figure.
@@ -180,7 +180,7 @@ def _with_computed(
     tables: Tables,
     place: LocalAuthority,
     span: Period,
-    contract: Contract | None,
+    contract: ContractTerms | None,
     sn: int,
     region_map: pd.DataFrame,
     notes: list[str],

@@ -30,6 +30,57 @@ class Unit(StrEnum):
     RATIO = "ratio"
     COUNT = "count"
 
+    @property
+    def scale(self) -> float:
+        """What a 0–1 share is multiplied by to be in this unit (100 for a percentage)."""
+        match self:
+            case Unit.PERCENT:
+                return 100.0
+            case Unit.PER_10K:
+                return 10_000.0
+            case Unit.DAYS | Unit.RATIO | Unit.COUNT:
+                return 1.0
+            case _:
+                assert_never(self)
+
+    @property
+    def decimals(self) -> int:
+        """Decimal places a computed value in this unit is shown with."""
+        match self:
+            case Unit.PERCENT | Unit.PER_10K | Unit.RATIO:
+                return 1
+            case Unit.DAYS | Unit.COUNT:
+                return 0
+            case _:
+                assert_never(self)
+
+    def display(self, value: float) -> str:
+        """A computed value in this unit: 23.4%, 16.2, 412.3, 312 days, 12."""
+        return self._written(f"{value:,.{self.decimals}f}")
+
+    def display_agreed(self, value: float) -> str:
+        """A figure someone agreed or published, with the precision it was written with: 38%."""
+        return self._written(_as_written(value))
+
+    def display_tolerance(self, value: float) -> str:
+        """A tolerance in this unit; for a percentage that is percentage points."""
+        return self._written(_as_written(value), percent=" percentage points")
+
+    def _written(self, number: str, *, percent: str = "%") -> str:
+        match self:
+            case Unit.PERCENT:
+                return f"{number}{percent}"
+            case Unit.DAYS:
+                return f"{number} days"
+            case Unit.PER_10K | Unit.RATIO | Unit.COUNT:
+                return number
+            case _:
+                assert_never(self)
+
+
+def _as_written(value: float) -> str:
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
+
 
 class Polarity(StrEnum):
     HIGHER = "higher"

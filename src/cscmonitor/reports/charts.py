@@ -19,7 +19,7 @@ import altair as alt
 import pandas as pd
 
 from cscmonitor.indicators.registry import Unit
-from cscmonitor.reports.summary import format_agreed, format_value
+from cscmonitor.wording import format_agreed, format_value
 
 WIDTH, HEIGHT, SCALE = 600, 260, 2.0
 # Okabe-Ito colours, safe for colour-blind readers; dashes tell the lines apart too.

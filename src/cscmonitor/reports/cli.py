@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from cscmonitor.terminal import DataDir, settings_for, stderr
+from cscmonitor.terminal import DataDir, iso_date, settings_for, stderr
 
 report_app = typer.Typer(
     help="Write the reports people read: quarterly, annual review, corporate parenting, summary.",
@@ -47,8 +47,22 @@ PublishOption = Annotated[
     ),
 ]
 AsAtOption = Annotated[
-    dt.datetime | None,
-    typer.Option("--as-at", formats=["%Y-%m-%d"], help="Read the records as at this date."),
+    dt.date | None,
+    typer.Option(
+        "--as-at",
+        parser=iso_date,
+        metavar="YYYY-MM-DD",
+        help="Judge figures, trajectories and overdue actions as at this date "
+        "(default: the report's own date).",
+    ),
+]
+DraftOption = Annotated[
+    bool,
+    typer.Option(
+        "--draft",
+        help="Write the report even with no figures held: every page is marked "
+        "'DRAFT — figures not held'.",
+    ),
 ]
 
 
@@ -62,7 +76,8 @@ def _write(
     year: int | None,
     quarter: int | None,
     publish: bool,
-    as_at: dt.datetime | None,
+    as_at: dt.date | None,
+    draft: bool,
 ) -> None:
     from cscmonitor.records.errors import RecordsError
     from cscmonitor.reports.disclosure import Mode
@@ -78,7 +93,8 @@ def _write(
             year=year,
             quarter=quarter,
             mode=Mode.PUBLICATION if publish else Mode.INTERNAL,
-            as_at=as_at.date() if as_at else None,
+            as_at=as_at,
+            draft=draft,
         )
     except (ValueError, KeyError, FileNotFoundError, ContractError, RecordsError) as exc:
         stderr().print(f"[red]error:[/red] {str(exc).strip(chr(39) + chr(34))}", highlight=False)
@@ -95,6 +111,7 @@ def quarterly(
     contract: ContractOption = None,
     publish: PublishOption = False,
     as_at: AsAtOption = None,
+    draft: DraftOption = False,
     data_dir: DataDir = None,
 ) -> None:
     """The quarterly performance report: the basket, a page per indicator, money, actions."""
@@ -108,6 +125,7 @@ def quarterly(
         quarter=quarter,
         publish=publish,
         as_at=as_at,
+        draft=draft,
     )
 
 
@@ -119,6 +137,7 @@ def annual(
     contract: ContractOption = None,
     publish: PublishOption = False,
     as_at: AsAtOption = None,
+    draft: DraftOption = False,
     data_dir: DataDir = None,
 ) -> None:
     """The annual review to the Secretary of State, with appendices and page references."""
@@ -132,6 +151,7 @@ def annual(
         quarter=None,
         publish=publish,
         as_at=as_at,
+        draft=draft,
     )
 
 
@@ -145,6 +165,8 @@ def corporate_parenting(
     format: FormatOption = "html",
     contract: ContractOption = None,
     publish: PublishOption = False,
+    as_at: AsAtOption = None,
+    draft: DraftOption = False,
     data_dir: DataDir = None,
 ) -> None:
     """The corporate parenting pack: children looked after, care leavers, the virtual school."""
@@ -157,7 +179,8 @@ def corporate_parenting(
         year=year,
         quarter=quarter,
         publish=publish,
-        as_at=None,
+        as_at=as_at,
+        draft=draft,
     )
 
 
@@ -168,24 +191,39 @@ def summary(
         str, typer.Option("--contract", help="Contract YAML file, or a packaged one by name.")
     ] = "doncaster-2014",
     year: YearOption = None,
+    as_at: AsAtOption = None,
+    draft: DraftOption = False,
     data_dir: DataDir = None,
 ) -> None:
     """The one-page HTML summary of performance against the basket for a contract year."""
-    from cscmonitor.assess import assess
-    from cscmonitor.basket import basket_results, contract_from
+    from cscmonitor.basket import contract_from
+    from cscmonitor.figures import (
+        contract_year_figures,
+        latest_contract_year,
+        refuse_without_figures,
+    )
+    from cscmonitor.reports.context.sources import published_tables
     from cscmonitor.reports.summary import build_summary_context, write_summary
     from cscmonitor.terms import ContractError
     from cscmonitor.warehouse import Warehouse
 
+    settings = settings_for(data_dir)
+    when = as_at or dt.date.today()
     try:
         terms = contract_from(contract)
-        tables = Warehouse(settings_for(data_dir).warehouse_dir).tables()
-        assessments = assess(basket_results(tables, terms), terms, year=year)
+        tables = Warehouse(settings.warehouse_dir).tables()
+        chosen = year if year is not None else latest_contract_year(tables, terms, when)
+        figures = contract_year_figures(
+            tables, terms, chosen, as_at=when, published=published_tables(settings)
+        )
+        if not draft:
+            what = f"the summary of contract year {chosen}"
+            refuse_without_figures(figures, what, terms.contract_year(chosen))
     except (ContractError, ValueError, KeyError, FileNotFoundError) as exc:
         stderr().print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(code=2) from None
     created = dt.datetime.fromisoformat(tables.snapshot.manifest["created_at"]).date()
     context = build_summary_context(
-        terms, assessments, snapshot_id=tables.snapshot.id, snapshot_date=created
+        terms, figures, snapshot_id=tables.snapshot.id, snapshot_date=created, draft=draft
     )
     stderr().print(f"report: {write_summary(output, context)}", highlight=False)

@@ -16,9 +16,10 @@ from enum import StrEnum
 from typing import assert_never
 
 from cscmonitor.assess import Computed
+from cscmonitor.figures import DRAFT_MARK
 from cscmonitor.indicators.engine import INSUFFICIENT_DATA, NO_DATA
 from cscmonitor.indicators.registry import Unit
-from cscmonitor.reports.summary import format_value
+from cscmonitor.wording import format_value
 
 SUPPRESSED = "c"
 SMALLEST_SHOWN = 6  # counts below this, other than zero, are suppressed
@@ -29,13 +30,17 @@ class Mode(StrEnum):
     PUBLICATION = "publication"
 
 
-def marking(mode: Mode) -> str:
-    """The line every page carries, saying which kind of report it is."""
+def marking(mode: Mode, *, draft: bool = False) -> str:
+    """The line every page carries, saying which kind of report it is (and a draft's mark)."""
+    prefix = f"{DRAFT_MARK} · " if draft else ""
     match mode:
         case Mode.INTERNAL:
-            return "Internal — not for publication: small numbers are not suppressed"
+            return f"{prefix}Internal — not for publication: small numbers are not suppressed"
         case Mode.PUBLICATION:
-            return "For publication — counts of 1 to 5, and figures derived from them, shown as c"
+            return (
+                f"{prefix}For publication — counts of 1 to 5, and figures derived from them, "
+                "shown as c"
+            )
         case _:
             assert_never(mode)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Tone = Literal["green", "amber", "red", "grey", "none"]
+from cscmonitor.wording import Tone
 
 
 @dataclass(frozen=True)

@@ -36,18 +36,27 @@ def build_document(
     *,
     quarter: int | None = None,
     as_at: dt.date | None = None,
+    draft: bool = False,
 ) -> Document:
-    """The report's context, built once from the sources, laid out as a document."""
+    """The report's context, built once from the sources, laid out as a document.
+
+    Refused (`figures.NoFigures`) when no figure is held for the period, unless `draft`.
+    """
     match report:
         case Report.QUARTERLY:
             if quarter is None:
                 raise ValueError("the quarterly report needs a quarter (1 to 4)")
-            context = build_quarterly_context(sources, year, quarter, mode, as_at=as_at)
+            context = build_quarterly_context(
+                sources, year, quarter, mode, as_at=as_at, draft=draft
+            )
             return quarterly_document(context)
         case Report.ANNUAL:
-            return annual_document(build_annual_context(sources, year, mode, as_at=as_at))
+            annual = build_annual_context(sources, year, mode, as_at=as_at, draft=draft)
+            return annual_document(annual)
         case Report.CORPORATE_PARENTING:
-            pack = build_corporate_parenting_context(sources, year, mode, quarter=quarter)
+            pack = build_corporate_parenting_context(
+                sources, year, mode, quarter=quarter, as_at=as_at, draft=draft
+            )
             return corporate_parenting_document(pack)
         case _:
             assert_never(report)
@@ -79,13 +88,16 @@ def write_reports(
     quarter: int | None = None,
     mode: Mode = Mode.INTERNAL,
     as_at: dt.date | None = None,
+    draft: bool = False,
 ) -> list[Path]:
     """Write the report to each (format, path): context and charts are made only once."""
     for format, _ in outputs:
         renderer(format)  # an unknown format fails before any work is done
     chosen = year if year is not None else latest_year(settings, contract)
     with open_sources(settings, chosen, contract) as sources:
-        document = build_document(report, sources, chosen, mode, quarter=quarter, as_at=as_at)
+        document = build_document(
+            report, sources, chosen, mode, quarter=quarter, as_at=as_at, draft=draft
+        )
     return [write(document, format, path) for format, path in outputs]
 
 

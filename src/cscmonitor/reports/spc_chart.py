@@ -17,7 +17,7 @@ import pandas as pd
 
 from cscmonitor.indicators.registry import Unit
 from cscmonitor.reports.charts import _png, axis_title
-from cscmonitor.reports.summary import format_agreed, format_value
+from cscmonitor.wording import format_agreed, format_value
 
 WIDTH, HEIGHT = 600, 260
 # Okabe-Ito colours (safe for colour-blind readers), in the roles Making Data Count gives them;

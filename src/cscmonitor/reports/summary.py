@@ -1,8 +1,8 @@
 """The summary of the Trust's performance against Performance Indicators for a contract year.
 
-One typed context, built once from the assessments, holds every figure as display text;
-the Jinja2 template only lays it out. Sentences use computed values only; the figures the
-Council published before stand beside them in the table, never in their place.
+One typed context renders the figure model (`figures.py`) as display text, never
+recomputing or re-wording it; the Jinja2 template only lays it out. The figures the Council
+published before stand beside the computed ones in the table, never in their place.
 """
 
 from __future__ import annotations
@@ -16,19 +16,11 @@ from typing import assert_never
 
 import jinja2
 
-from cscmonitor.assess import (
-    RAG,
-    Assessment,
-    Change,
-    Computed,
-    Direction,
-    display_decimals,
-)
-from cscmonitor.indicators.engine import INSUFFICIENT_DATA, NO_DATA
-from cscmonitor.indicators.registry import Polarity, Unit
-from cscmonitor.periods import Period, add_months
-from cscmonitor.terms import ContractTerms as Contract
-from cscmonitor.terms import Party
+from cscmonitor.assess import RAG, Computed
+from cscmonitor.figures import DRAFT_MARK, Figure
+from cscmonitor.indicators.registry import Polarity
+from cscmonitor.terms import ContractTerms, Party
+from cscmonitor.wording import format_agreed, format_date, punctuated, rag_text
 
 TITLE = "Summary of the Trust's performance against Performance Indicators"
 MARKING = "Internal — not for publication"
@@ -84,63 +76,13 @@ class SummaryContext:
     year_dates: str
     baseline_label: str
     baseline_dates: str
+    as_at: str
     snapshot_id: str
     snapshot_date: str
     sentences: tuple[str, ...]
     rows: tuple[IndicatorRow, ...]
     sources: tuple[SourceNote, ...]
     any_lookback_incomplete: bool
-
-
-def _in_unit(number: str, unit: Unit, *, percent: str = "%") -> str:
-    match unit:
-        case Unit.PERCENT:
-            return f"{number}{percent}"
-        case Unit.DAYS:
-            return f"{number} days"
-        case Unit.PER_10K | Unit.RATIO | Unit.COUNT:
-            return number
-        case _:
-            assert_never(unit)
-
-
-def _as_written(value: float) -> str:
-    return f"{int(value):,}" if value.is_integer() else f"{value:,}"
-
-
-def format_value(value: float, unit: Unit) -> str:
-    """A computed value in its unit: 23.4%, 16.2, 412.3, 312 days, 12."""
-    return _in_unit(f"{value:,.{display_decimals(unit)}f}", unit)
-
-
-def format_agreed(value: float, unit: Unit) -> str:
-    """A figure someone agreed or published, with the precision it was written with: 38%."""
-    return _in_unit(_as_written(value), unit)
-
-
-def format_tolerance(value: float, unit: Unit) -> str:
-    """A tolerance in the indicator's units; for a percentage that is percentage points."""
-    return _in_unit(_as_written(value), unit, percent=" percentage points")
-
-
-def format_date(day: dt.date) -> str:
-    """1 October 2014."""
-    return f"{day.day} {day:%B %Y}"
-
-
-def _figure(computed: Computed, unit: Unit) -> str:
-    """The computed value, or why there is none."""
-    value = computed.usable_value
-    if value is not None:
-        return format_value(value, unit)
-    return INSUFFICIENT_DATA if computed.status == INSUFFICIENT_DATA else NO_DATA
-
-
-def _interval(computed: Computed, unit: Unit) -> str:
-    low, high = computed.ci_lower, computed.ci_upper
-    if computed.usable_value is None or low is None or high is None:
-        return "not available"
-    return f"{format_value(low, unit)} to {format_value(high, unit)}"
 
 
 def _note(computed: Computed) -> str | None:
@@ -161,113 +103,48 @@ def _polarity(polarity: Polarity) -> str:
 
 def _rag(rag: RAG) -> tuple[str, str]:
     """The RAG as text, and the CSS class that colours it (colour is never the only cue)."""
-    from cscmonitor.reports.wording import rag_text  # wording builds on this module
-
     text, tone = rag_text(rag)
     return text, "rag-not-rated" if tone == "none" else f"rag-{tone}"
 
 
-def _reported(assessment: Assessment) -> str | None:
+def _reported(figure: Figure) -> str | None:
     """`Reported: 38% → 23%`, or the one figure the contract records."""
-    reported, unit = assessment.reported, assessment.indicator.unit
+    reported, unit = figure.asked.reported, figure.indicator.unit
     if reported is None:
         return None
-    year = assessment.reported_latest
+    year = None if figure.year is None else reported.years.get(figure.year)
     if reported.baseline is not None and year is not None:
         return f"Reported: {format_agreed(reported.baseline, unit)} → {format_agreed(year, unit)}"
     if reported.baseline is not None:
         return f"Reported baseline: {format_agreed(reported.baseline, unit)}"
     if year is not None:
-        return f"Reported for year {assessment.year}: {format_agreed(year, unit)}"
+        return f"Reported for year {figure.year}: {format_agreed(year, unit)}"
     return None
 
 
-def _row(assessment: Assessment) -> IndicatorRow:
-    unit, indicator = assessment.indicator.unit, assessment.indicator
-    rag_label, rag_class = _rag(assessment.rag)
+def _row(figure: Figure) -> IndicatorRow:
+    indicator = figure.indicator
+    rag_label, rag_class = _rag(figure.rag)
     return IndicatorRow(
         code=indicator.code,
         title=indicator.title,
         polarity=_polarity(indicator.polarity),
         contract_baseline=(
             "not agreed"
-            if assessment.contract_baseline is None
-            else format_agreed(assessment.contract_baseline, unit)
+            if figure.asked.baseline is None
+            else format_agreed(figure.asked.baseline, indicator.unit)
         ),
-        baseline_year=_figure(assessment.baseline_year, unit),
-        baseline_year_note=_note(assessment.baseline_year),
-        latest=_figure(assessment.latest, unit),
-        latest_note=_note(assessment.latest),
-        interval=_interval(assessment.latest, unit),
-        target="none" if assessment.target is None else format_agreed(assessment.target, unit),
-        tolerance=(
-            "none" if assessment.tolerance is None else format_tolerance(assessment.tolerance, unit)
-        ),
+        baseline_year=figure.value_text(figure.baseline_year),
+        baseline_year_note=_note(figure.baseline_year),
+        latest=figure.value_text(),
+        latest_note=_note(figure.latest),
+        interval=figure.interval_text(),
+        target=figure.target_text,
+        tolerance=figure.tolerance_text,
         rag=rag_label,
         rag_class=rag_class,
-        direction=assessment.direction.value.capitalize(),
-        reported=_reported(assessment),
-    )
-
-
-def time_since_start(start: dt.date, period: Period, year: int) -> str:
-    """`after 12 months` when the period ends a whole number of months in, else the year."""
-    end = period.end + dt.timedelta(days=1)
-    months = (end.year - start.year) * 12 + end.month - start.month
-    if months > 0 and add_months(start, months) == end:
-        return f"after {months} months"
-    return f"in contract year {year}"
-
-
-def _when(computed: Computed) -> str:
-    """`(Oct 2013–Sep 2014)`, flagged where the lookback is incomplete."""
-    flag = "; lookback incomplete" if computed.lookback_incomplete else ""
-    return f"({computed.period.label}{flag})"
-
-
-def sentence(assessment: Assessment, contract_start: dt.date) -> str:
-    """One finding in the annual review's style, from computed values only."""
-    unit, name = assessment.indicator.unit, assessment.indicator.short_title
-    before, after = assessment.baseline_year, assessment.latest
-    then = f"in the baseline year {_when(before)}"
-    now = f"{time_since_start(contract_start, after.period, assessment.year)} {_when(after)}"
-    was, became = _figure(before, unit), _figure(after, unit)
-    match assessment.change:
-        case Change.REDUCTION:
-            return (
-                f"a reduction in {name} from {was} {then} to {became} {now}{_verdict(assessment)}"
-            )
-        case Change.INCREASE:
-            return (
-                f"an increase in {name} from {was} {then} to {became} {now}{_verdict(assessment)}"
-            )
-        case Change.NO_CHANGE:
-            return f"no change in {name}, at {became} {then} and {now}"
-        case Change.NOT_COMPARABLE:
-            return f"{name}: {was} {then} and {became} {now}, so no change can be stated"
-        case _:
-            assert_never(assessment.change)
-
-
-def _verdict(assessment: Assessment) -> str:
-    """Whether the change is for the better, given the indicator's polarity."""
-    match assessment.direction:
-        case Direction.IMPROVED:
-            return ", an improvement"
-        case Direction.DECLINED:
-            return ", a decline"
-        case Direction.CHANGED | Direction.NO_CHANGE | Direction.NOT_COMPARABLE:
-            return ""
-        case _:
-            assert_never(assessment.direction)
-
-
-def _punctuated(findings: Sequence[str]) -> tuple[str, ...]:
-    """List items as the review writes them: `…;`, `…; and`, `….`."""
-    last = len(findings) - 1
-    return tuple(
-        f"{text}." if i == last else f"{text}; and" if i == last - 1 else f"{text};"
-        for i, text in enumerate(findings)
+        direction=figure.travel_text,
+        reported=_reported(figure),
     )
 
 
@@ -279,31 +156,33 @@ def _party(party: Party) -> PartyLine:
     )
 
 
-def _sources(assessments: Sequence[Assessment]) -> tuple[SourceNote, ...]:
+def _sources(figures: Sequence[Figure]) -> tuple[SourceNote, ...]:
     codes: dict[str, list[str]] = {}
-    for a in assessments:
-        if a.reported is not None:
-            codes.setdefault(a.reported.source, []).append(a.indicator.code)
+    for f in figures:
+        if f.asked.reported is not None:
+            codes.setdefault(f.asked.reported.source, []).append(f.code)
     return tuple(SourceNote(source, tuple(found)) for source, found in codes.items())
 
 
 def build_summary_context(
-    contract: Contract,
-    assessments: Sequence[Assessment],
+    contract: ContractTerms,
+    figures: Sequence[Figure],
     *,
     snapshot_id: str,
     snapshot_date: dt.date,
+    draft: bool = False,
 ) -> SummaryContext:
-    """The summary's context for the contract year the assessments share."""
-    years = {a.year for a in assessments}
-    if len(years) != 1:
-        raise ValueError(f"assessments must share one contract year, not {sorted(years)}")
+    """The summary's context for the contract year the figures share, as at their date."""
+    years = {f.year for f in figures}
+    if len(years) != 1 or None in years:
+        raise ValueError(f"figures must share one contract year, not {sorted(map(str, years))}")
     year = years.pop()
+    assert year is not None
     period, baseline = contract.contract_year(year), contract.baseline_period()
     council = contract.council
     return SummaryContext(
         title=TITLE,
-        marking=MARKING,
+        marking=f"{DRAFT_MARK} · {MARKING}" if draft else MARKING,
         contract_name=contract.name,
         la_code=contract.la_code,
         council=None if council is None else council.name,
@@ -313,13 +192,14 @@ def build_summary_context(
         year_dates=f"{format_date(period.start)} to {format_date(period.end)}",
         baseline_label=baseline.label,
         baseline_dates=f"{format_date(baseline.start)} to {format_date(baseline.end)}",
+        as_at=format_date(figures[0].as_at),
         snapshot_id=snapshot_id,
         snapshot_date=format_date(snapshot_date),
-        sentences=_punctuated([sentence(a, contract.start_date) for a in assessments]),
-        rows=tuple(_row(a) for a in assessments),
-        sources=_sources(assessments),
+        sentences=punctuated([f.sentence(contract.start_date) for f in figures]),
+        rows=tuple(_row(f) for f in figures),
+        sources=_sources(figures),
         any_lookback_incomplete=any(
-            a.baseline_year.lookback_incomplete or a.latest.lookback_incomplete for a in assessments
+            f.baseline_year.lookback_incomplete or f.latest.lookback_incomplete for f in figures
         ),
     )
 

@@ -1,4 +1,5 @@
-"""The basket's assessment as a plain table (for the terminal, CSV and JSON)."""
+"""The basket's assessment as a plain table (for the terminal, CSV and JSON): values, RAG and
+how each moved; the travel verdict with its significance is the figure model's."""
 
 from __future__ import annotations
 
@@ -22,7 +23,9 @@ def assessment_table(assessments: Sequence[Assessment]) -> pd.DataFrame:
             "target": [a.target for a in assessments],
             "tolerance": [a.tolerance for a in assessments],
             "rag": [str(a.rag) for a in assessments],
-            "direction": [str(a.direction) for a in assessments],
+            # How the value moved as displayed, not a judgement: the significance-aware travel
+            # is the figure model's (`cscmonitor figures`), so no second verdict is printed here.
+            "change": [str(a.change) for a in assessments],
             "reported_baseline": [a.reported.baseline if a.reported else None for a in assessments],
             "reported_latest": [a.reported_latest for a in assessments],
         }

@@ -8,7 +8,10 @@ lock keeps the snapshot's DuckDB connection to one thread at a time.
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import hashlib
+import io
 import json
 import math
 import threading
@@ -17,15 +20,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, assert_never
 
+import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
 from cscmonitor.assess import (
     RAG,
-    Assessment,
     Change,
     Computed,
-    assess,
+    change_between,
     computed_for,
     contract_years_with_results,
 )
@@ -34,6 +37,7 @@ from cscmonitor.benchmarks.mapping import BY_CODE
 from cscmonitor.benchmarks.published import comparators_for, year_name
 from cscmonitor.benchmarks.store import BenchmarkStore
 from cscmonitor.benchmarks.values import Published
+from cscmonitor.figures import Asked, Figure, build_figures, contract_year_figures
 from cscmonitor.indicators.engine import (
     INCOMPLETE_DATA,
     INSUFFICIENT_DATA,
@@ -43,12 +47,10 @@ from cscmonitor.indicators.engine import (
 )
 from cscmonitor.indicators.registry import Indicator, Polarity, Unit, all_indicators, get
 from cscmonitor.periods import Period, Series, add_months, financial_year, series
-from cscmonitor.reports.document import Tone
-from cscmonitor.reports.summary import format_agreed, format_tolerance, format_value
-from cscmonitor.reports.wording import rag_text
-from cscmonitor.terms import ContractTerms as Contract
+from cscmonitor.terms import ContractTerms
 from cscmonitor.warehouse import Snapshot, Warehouse, WarehouseTables
 from cscmonitor.web import charts
+from cscmonitor.wording import Tone, format_date, format_value, missing_text, rag_text
 
 T = TypeVar("T")
 DOMAINS = {
@@ -62,6 +64,7 @@ DOMAINS = {
     "workforce": "Workforce",
 }
 CACHE_ENTRIES = 256
+EXPLAIN_PAGE = 100  # rows per page of "explain this figure"
 
 
 class NoData(LookupError):
@@ -75,6 +78,7 @@ def domain_of(indicator: Indicator) -> tuple[str, str]:
 
 
 # The GOV.UK tag colour of each RAG tone (the tag's text says the RAG; colour only repeats it).
+GREY_TAG = "govuk-tag--grey"
 GOVUK_TAGS: dict[Tone, str] = {
     "green": "govuk-tag--green",
     "amber": "govuk-tag--yellow",
@@ -105,16 +109,26 @@ def arrow(change: Change) -> str:
 
 
 def shown(computed: Computed, unit: Unit) -> str:
+    """A trend point's value in its unit, or why there is none (the figure model's words)."""
     value = computed.usable_value
-    if value is None:
-        return INSUFFICIENT_DATA if computed.status == INSUFFICIENT_DATA else NO_DATA
-    return format_value(value, unit)
+    return missing_text(computed.status) if value is None else unit.display(value)
 
 
 def interval(computed: Computed, unit: Unit) -> str:
     if computed.usable_value is None or computed.ci_lower is None or computed.ci_upper is None:
         return "not available"
     return f"{format_value(computed.ci_lower, unit)} to {format_value(computed.ci_upper, unit)}"
+
+
+def travel_arrow(figure: Figure) -> str:
+    """The arrow beside the travel: how the figure moved as displayed, whatever chance says."""
+    return arrow(
+        change_between(
+            figure.baseline_year.usable_value,
+            figure.latest.usable_value,
+            decimals=figure.indicator.unit.decimals,
+        )
+    )
 
 
 def _number(value: Any) -> float | None:
@@ -140,6 +154,7 @@ class Tile:
     arrow: str
     sparkline: Markup
     trend_text: str  # the sparkline's figures, for the table beside it
+    outlook: str  # the trajectory to the next milestone, as the figure model words it
 
 
 @dataclass(frozen=True)
@@ -181,7 +196,7 @@ class IndicatorPage:
     domain_title: str
     in_basket: bool
     year: int | None
-    assessment: Assessment | None
+    figure: Figure | None
     rag: str
     rag_class: str
     value: str
@@ -190,6 +205,9 @@ class IndicatorPage:
     tolerance: str
     direction: str
     band: str
+    england: str
+    neighbours: str
+    outlooks: tuple[str, ...]
     chart: Markup
     trend: tuple[TrendRow, ...]
     figures: tuple[FigureRow, ...]
@@ -206,6 +224,61 @@ class Explanation:
     rows: pd.DataFrame  # `counted` first: true for the records in the numerator
     numerator: float
     denominator: float
+
+    def readable(self) -> tuple[list[str], list[list[str]]]:
+        """Every row as people read it: column names in words, dates as dates, yes/no."""
+        return readable_columns(self.rows), readable_rows(self.rows)
+
+    def csv(self) -> bytes:
+        """Every row as CSV, in the words and formats the page shows."""
+        columns, rows = self.readable()
+        text = io.StringIO()
+        writer = csv.writer(text)
+        writer.writerow(columns)
+        writer.writerows(rows)
+        return text.getvalue().encode("utf-8")
+
+    @property
+    def csv_name(self) -> str:
+        return f"{self.code}-{self.la_code}-{self.period.start}-{self.period.end}.csv"
+
+
+# Words in column names written as people write them.
+_NAMED = {"id": "ID", "la": "LA", "rne": "RNE", "fte": "FTE", "cin": "CIN", "cpp": "CPP"}
+
+
+def readable_columns(rows: pd.DataFrame) -> list[str]:
+    """`child_id` → `Child ID`, `referral_date` → `Referral date`."""
+    named = []
+    for column in rows.columns:
+        words = [_NAMED.get(w, w) for w in str(column).split("_")]
+        text = " ".join(words)
+        named.append(text[:1].upper() + text[1:])
+    return named
+
+
+def _cell(value: Any) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return "Yes" if value else "No"
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        value = pd.Timestamp(value)
+        if value == value.normalize():
+            return format_date(value.date())
+        return f"{format_date(value.date())} {value:%H:%M}"
+    if isinstance(value, dt.date):
+        return format_date(value)
+    if isinstance(value, float | np.floating | int | np.integer):
+        number = float(value)
+        return f"{number:,.0f}" if number.is_integer() else f"{number:,.2f}"
+    return str(value)
+
+
+def readable_rows(rows: pd.DataFrame) -> list[list[str]]:
+    """The cells as text, column by column (one pass per column, not per cell kind)."""
+    columns = [rows[c].map(_cell).tolist() for c in rows.columns]
+    return [list(cells) for cells in zip(*columns, strict=True)] if columns else []
 
 
 def _count(value: float | None) -> str:
@@ -270,20 +343,54 @@ class Performance:
                 self._tables_held[snapshot.id] = self.warehouse.tables(snapshot)
             return self._tables_held[snapshot.id]
 
-    def results(self, terms: Contract) -> pd.DataFrame:
+    def results(self, terms: ContractTerms) -> pd.DataFrame:
         """The basket for the contract's LA: baseline year and each ended contract year."""
         snapshot = self.snapshot()
         codes = tuple(e.indicator for e in terms.basket)
         key = ("results", content_key(snapshot), terms.la_code, terms.start_date, codes)
         return self._memo(key, lambda: basket_results(self._tables(snapshot), terms))
 
-    def years(self, terms: Contract) -> list[int]:
+    def years(self, terms: ContractTerms) -> list[int]:
         key = ("years", content_key(self.snapshot()), terms.model_dump_json())
         return self._memo(key, lambda: contract_years_with_results(self.results(terms), terms))
 
-    def assessments(self, terms: Contract, year: int) -> list[Assessment]:
-        key = ("assessments", content_key(self.snapshot()), terms.model_dump_json(), year)
-        return self._memo(key, lambda: assess(self.results(terms), terms, year=year))
+    def figures(self, terms: ContractTerms, year: int, as_at: dt.date) -> tuple[Figure, ...]:
+        """The basket's figure model for contract `year` as at a date (built once, cached)."""
+        snapshot = self.snapshot()
+        key = (
+            "figures",
+            content_key(snapshot),
+            _store_key(self.benchmarks_dir),
+            terms.model_dump_json(),
+            year,
+            as_at,
+        )
+        return self._memo(
+            key,
+            lambda: contract_year_figures(
+                self._tables(snapshot), terms, year, as_at=as_at, published=self.published()
+            ),
+        )
+
+    def figure(self, terms: ContractTerms, year: int, as_at: dt.date, code: str) -> Figure:
+        """One indicator's figure: the basket's, or (outside the basket) one without terms."""
+        found = next((f for f in self.figures(terms, year, as_at) if f.code == code), None)
+        if found is not None:
+            return found
+        snapshot = self.snapshot()
+        key = ("figure", content_key(snapshot), _store_key(self.benchmarks_dir), code, year, as_at)
+        return self._memo(
+            key,
+            lambda: build_figures(
+                self._tables(snapshot),
+                terms,
+                terms.contract_year(year),
+                as_at=as_at,
+                published=self.published(),
+                asked=[Asked(code)],
+                year=year,
+            )[0],
+        )
 
     def trend(self, la: str, codes: Sequence[str]) -> pd.DataFrame:
         """Rolling 12-month figures at each quarter end the held returns cover."""
@@ -310,7 +417,7 @@ class Performance:
     def published(self) -> Published:
         return self._memo(
             ("published", _store_key(self.benchmarks_dir)),
-            lambda: BenchmarkStore(self.benchmarks_dir).published(),
+            lambda: Published(BenchmarkStore(self.benchmarks_dir).published()),
         )
 
     def benchmarks(self, la: str, year: int) -> pd.DataFrame:
@@ -320,66 +427,68 @@ class Performance:
             lambda: comparators_for(self.published(), la, year),
         )
 
-    def tiles(self, terms: Contract, year: int) -> list[Tile]:
-        """The basket as tiles: value, target, RAG, direction and a sparkline of the trend."""
-        key = ("tiles", content_key(self.snapshot()), terms.model_dump_json(), year)
-        return self._memo(key, lambda: self._tiles(terms, year))
+    def tiles(self, terms: ContractTerms, year: int, as_at: dt.date | None = None) -> list[Tile]:
+        """The basket as tiles: the figure model's value, target, RAG and travel, a sparkline,
+        as at a date (default today)."""
+        as_at = as_at or dt.date.today()
+        key = ("tiles", content_key(self.snapshot()), terms.model_dump_json(), year, as_at)
+        return self._memo(key, lambda: self._tiles(terms, year, as_at))
 
-    def _tiles(self, terms: Contract, year: int) -> list[Tile]:
-        assessments = self.assessments(terms, year)
-        trend = self.trend(terms.la_code, [a.indicator.code for a in assessments])
+    def _tiles(self, terms: ContractTerms, year: int, as_at: dt.date) -> list[Tile]:
+        figures = self.figures(terms, year, as_at)
+        trend = self.trend(terms.la_code, [f.code for f in figures])
         tiles = []
-        for a in assessments:
-            unit = a.indicator.unit
-            rows = trend[trend["indicator"] == a.indicator.code]
+        for f in figures:
+            unit = f.indicator.unit
+            rows = trend[trend["indicator"] == f.code]
+            rows = rows[pd.to_datetime(rows["period_end"]).dt.date <= as_at]
             values = [
                 _number(v) if s not in (NO_DATA, INSUFFICIENT_DATA) else None
                 for v, s in zip(rows["value"], rows["status"], strict=True)
             ]
             ends = list(rows["period_end"])
-            rag, rag_class = rag_tag(a.rag)
-            key, domain = domain_of(a.indicator)
+            rag, rag_class = rag_tag(f.rag)
+            key, domain = domain_of(f.indicator)
             text = "; ".join(
                 f"{pd.Timestamp(e):%b %Y}: {format_value(v, unit) if v is not None else 'none'}"
                 for e, v in zip(ends, values, strict=True)
             )
             tiles.append(
                 Tile(
-                    code=a.indicator.code,
-                    title=a.indicator.title,
+                    code=f.code,
+                    title=f.indicator.title,
                     domain=key,
                     domain_title=domain,
-                    value=shown(a.latest, unit),
-                    period=a.latest.period.label,
-                    target="none" if a.target is None else format_agreed(a.target, unit),
-                    tolerance="none"
-                    if a.tolerance is None
-                    else format_tolerance(a.tolerance, unit),
+                    value=f.value_text(),
+                    period=f.period.label,
+                    target=f.target_text,
+                    tolerance=f.tolerance_text,
                     rag=rag,
                     rag_class=rag_class,
-                    direction=a.direction.value.capitalize(),
-                    arrow=arrow(a.change),
+                    direction=f.travel_text,
+                    arrow=travel_arrow(f),
                     sparkline=charts.sparkline(
-                        values, label=f"{a.indicator.title}: rolling 12 months, quarter by quarter"
+                        values, label=f"{f.indicator.title}: rolling 12 months, quarter by quarter"
                     ),
                     trend_text=text,
+                    outlook=f.outlook_texts[0] if f.outlook_texts else "",
                 )
             )
         return tiles
 
-    def indicator_page(self, terms: Contract | None, year: int | None, code: str) -> IndicatorPage:
-        """Everything the indicator page shows for `code` (in the basket or not)."""
+    def indicator_page(
+        self, terms: ContractTerms, year: int, code: str, as_at: dt.date
+    ) -> IndicatorPage:
+        """Everything the indicator page shows for `code` (in the basket or not), as at a date."""
         indicator = get(code)
         unit = indicator.unit
-        la = terms.la_code if terms is not None else None
-        if la is None:
-            raise NoData("No contract is held, so there is no LA to show")
-        in_basket = terms is not None and any(e.indicator == code for e in terms.basket)
-        assessment = None
-        if in_basket and terms is not None and year is not None:
-            assessment = next(a for a in self.assessments(terms, year) if a.indicator.code == code)
+        la = terms.la_code
+        in_basket = any(e.indicator == code for e in terms.basket)
+        figure = self.figure(terms, year, as_at, code)
         trend = self.trend(la, [code])
-        trend = trend[trend["indicator"] == code]
+        trend = trend[
+            (trend["indicator"] == code) & (pd.to_datetime(trend["period_end"]).dt.date <= as_at)
+        ]
         trend_rows = tuple(
             TrendRow(
                 period=Period(
@@ -395,8 +504,8 @@ class Performance:
             for r in trend.to_dict("records")
             for c in [_computed(r)]
         )
-        figures = self._figures(terms, code) if in_basket and terms is not None else ()
-        bench_rows, points_e, points_sn, band = self._benchmarks(la, code, trend_rows, year, terms)
+        figures = self._figures(terms, code, as_at) if in_basket else ()
+        bench_rows, points_e, points_sn = self._benchmarks(la, code, trend_rows)
         la_points = tuple(
             charts.Point(
                 row.period.end,
@@ -416,8 +525,7 @@ class Performance:
                 )
             )
         references = []
-        target = assessment.target if assessment else None
-        tolerance = assessment.tolerance if assessment else None
+        target, tolerance = figure.asked.target, figure.asked.tolerance
         if target is not None:
             band_to = None
             if tolerance:
@@ -438,41 +546,38 @@ class Performance:
             ),
             unit_suffix="%" if unit is Unit.PERCENT else "",
         )
-        rag, rag_class = (
-            rag_tag(assessment.rag) if assessment else ("Not in the basket", "govuk-tag--grey")
-        )
+        rag, rag_class = rag_tag(figure.rag) if in_basket else ("Not in the basket", GREY_TAG)
         _key, domain = domain_of(indicator)
         return IndicatorPage(
             indicator=indicator,
             domain_title=domain,
             in_basket=in_basket,
             year=year,
-            assessment=assessment,
+            figure=figure,
             rag=rag,
             rag_class=rag_class,
-            value=shown(assessment.latest, unit)
-            if assessment
-            else (trend_rows[-1].value if trend_rows else NO_DATA),
-            interval=interval(assessment.latest, unit)
-            if assessment
-            else (trend_rows[-1].interval if trend_rows else ""),
-            target="none" if target is None else format_agreed(target, unit),
-            tolerance="none" if tolerance is None else format_tolerance(tolerance, unit),
-            direction=f"{arrow(assessment.change)} {assessment.direction.value.capitalize()}"
-            if assessment
-            else "",
-            band=band,
+            value=figure.value_text(),
+            interval=figure.interval_text(),
+            target=figure.target_text,
+            tolerance=figure.tolerance_text,
+            direction=f"{travel_arrow(figure)} {figure.travel_text}".strip(),
+            band=figure.band_text,
+            england=figure.benchmark_text(figure.benchmark.england),
+            neighbours=figure.benchmark_text(figure.benchmark.sn_mean),
+            outlooks=figure.outlook_texts,
             chart=chart,
             trend=trend_rows,
             figures=figures,
             benchmarks=bench_rows,
         )
 
-    def _figures(self, terms: Contract, code: str) -> tuple[FigureRow, ...]:
+    def _figures(self, terms: ContractTerms, code: str, as_at: dt.date) -> tuple[FigureRow, ...]:
         results = self.results(terms)
         unit = get(code).unit
         periods = [("Baseline year", terms.baseline_period())] + [
-            (f"Contract year {n}", terms.contract_year(n)) for n in self.years(terms)
+            (f"Contract year {n}", terms.contract_year(n))
+            for n in self.years(terms)
+            if terms.contract_year(n).end <= as_at
         ]
         rows = []
         for label, period in periods:
@@ -492,34 +597,25 @@ class Performance:
         return tuple(rows)
 
     def _benchmarks(
-        self,
-        la: str,
-        code: str,
-        trend: Sequence[TrendRow],
-        year: int | None,
-        terms: Contract | None,
-    ) -> tuple[tuple[BenchmarkRow, ...], tuple[charts.Point, ...], tuple[charts.Point, ...], str]:
+        self, la: str, code: str, trend: Sequence[TrendRow]
+    ) -> tuple[tuple[BenchmarkRow, ...], tuple[charts.Point, ...], tuple[charts.Point, ...]]:
+        """DfE's published figures for each financial year the trend spans (the LA's own
+        published figure and band beside England's); the figure's band is the figure model's."""
         if code not in BY_CODE or not trend:
-            return (), (), (), "not published for this indicator"
+            return (), (), ()
         unit = get(code).unit
         first = trend[0].period.end.year - 1
         last_end = trend[-1].period.end
-        last = last_end.year
         rows, england, neighbours = [], [], []
-        band = "not available"
-        focus = None
-        if terms is not None and year is not None:
-            end = terms.contract_year(year).end
-            focus = end.year - (1 if end.month < 4 else 0)
-        for fy in range(first, last + 1):
+        for fy in range(first, last_end.year + 1):
+            fy_end = financial_year(fy).end
+            if fy_end > last_end:
+                break
             table = self.benchmarks(la, fy)
             found = table[table["code"] == code]
             if found.empty:
                 continue
             r = found.iloc[0]
-            fy_end = financial_year(fy).end
-            if fy_end > last_end:
-                break
 
             def text(name: str, row: Any = r) -> str:
                 value = _number(row[name]) if not isinstance(row[name], str) else None
@@ -543,9 +639,7 @@ class Performance:
                 england.append(charts.Point(fy_end, e))
             if (s := _number(r["sn_mean"])) is not None:
                 neighbours.append(charts.Point(fy_end, s))
-            if isinstance(r["band"], str) and (focus is None or fy <= focus):
-                band = f"{r['band']} ({year_name(fy)}, DfE published; A is the best quarter)"
-        return tuple(rows), tuple(england), tuple(neighbours), band
+        return tuple(rows), tuple(england), tuple(neighbours)
 
     def explain(self, code: str, la: str, period: Period) -> Explanation:
         snapshot = self.snapshot()
@@ -584,7 +678,7 @@ def indicator_list() -> list[tuple[Indicator, str]]:
     return [(i, domain_of(i)[1]) for i in all_indicators()]
 
 
-def contract_year_period(terms: Contract, label: str) -> Period:
+def contract_year_period(terms: ContractTerms, label: str) -> Period:
     """`baseline` or a contract year number, as its period."""
     if label == "baseline":
         return terms.baseline_period()

@@ -13,7 +13,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from cscmonitor.assess import RAG, Change, Standing, Travel, change_between, display_decimals
+from cscmonitor.assess import RAG, Standing, Travel
 from cscmonitor.periods import Period, add_months, twelve_months_to
 from cscmonitor.reports.context.commentary import commentary
 from cscmonitor.reports.context.finance import BudgetPlan, MoneyPosition, next_budget, positions
@@ -29,13 +29,18 @@ from cscmonitor.reports.context.governance import (
     milestones,
     priorities,
 )
-from cscmonitor.reports.context.indicators import Panel, Request, build_panels
+from cscmonitor.reports.context.indicators import (
+    BASELINE_LABEL,
+    Panel,
+    Request,
+    build_panels,
+    figures_for,
+)
 from cscmonitor.reports.context.quarterly import basket_wanted
 from cscmonitor.reports.context.sources import Sources
 from cscmonitor.reports.context.timing import trend
 from cscmonitor.reports.disclosure import Discloser, Mode, marking
-from cscmonitor.reports.summary import format_date, format_value, time_since_start
-from cscmonitor.reports.wording import in_words, joined, p_value, plural, punctuated
+from cscmonitor.wording import format_date, format_value, in_words, joined, plural, punctuated
 
 # The Doncaster review was dated four months after its contract year ended.
 REVIEW_AFTER_MONTHS = 4
@@ -84,6 +89,7 @@ class AnnualContext:
     letter: tuple[str, ...]
     overview: str
     findings: tuple[Finding, ...]
+    outlooks: tuple[str, ...]  # each basket indicator's trajectory to its milestones
     panels: tuple[Panel, ...]
     inspections: tuple[InspectionLine, ...]
     inspection_findings: tuple[str, ...]
@@ -98,6 +104,7 @@ class AnnualContext:
     changes: tuple[ChangeLine, ...]  # proposed: not drafts, not decided
     in_preparation: tuple[ChangeLine, ...]  # drafts
     records_held: bool
+    draft: bool = False
 
 
 def _standing_word(standing: Standing) -> str | None:
@@ -139,46 +146,30 @@ def _benchmark_clause(panel: Panel) -> str:
     return f" — {text}" if text else ""
 
 
-def _verdict(panel: Panel) -> str:
-    judgement = panel.travel
-    p = p_value(judgement.significance.p_value)
-    match judgement.travel:
-        case Travel.IMPROVED:
-            return f", an improvement larger than chance ({p})"
-        case Travel.DECLINED:
-            return f", a decline larger than chance ({p})"
-        case Travel.CHANGED:
-            return f", a change larger than chance ({p})"
-        case Travel.NOT_SIGNIFICANT:
-            return f", a change within what chance could explain ({p})"
-        case Travel.UNTESTED:
-            return f", {judgement.direction.value} (not tested for chance)"
-        case Travel.NO_CHANGE | Travel.NOT_COMPARABLE:
-            return ""
-
-
-def finding(panel: Panel, start: dt.date, year: int) -> str:
-    """One indicator's sentence, in the review's style, from the figures the report shows."""
-    before, after = panel.compared, panel.latest
+def finding(panel: Panel, start: dt.date) -> str:
+    """One indicator's sentence, in the review's style: the figure model's, with the figures
+    as the report may show them."""
     name = panel.title[0].lower() + panel.title[1:]
-    if panel.absent:
+    if panel.figure is None:
         return f"{name}: {panel.absent}"
-    then = f"in the baseline year ({before.period.label})"
-    now = f"{time_since_start(start, after.period, year)} ({after.period.label})"
-    was, became = before.value.text, after.value.text
-    decimals = display_decimals(panel.unit) if panel.unit else 1
-    change = change_between(before.value.number, after.value.number, decimals=decimals)
-    clause = _benchmark_clause(panel)
-    moved = f"from {was} {then} to {became} {now}{_verdict(panel)}{clause}"
-    match change:
-        case Change.REDUCTION:
-            return f"a reduction in {name} {moved}"
-        case Change.INCREASE:
-            return f"an increase in {name} {moved}"
-        case Change.NO_CHANGE:
-            return f"no change in {name}, at {became} {then} and {now}{clause}"
-        case Change.NOT_COMPARABLE:
-            return f"{name}: {was} {then} and {became} {now}, so no change can be stated{clause}"
+    if panel.absent:
+        return panel.figure.sentence(start)
+    return panel.figure.sentence(
+        start,
+        was=(panel.compared.value.text, panel.compared.value.number),
+        became=(panel.latest.value.text, panel.latest.value.number),
+        clause=_benchmark_clause(panel),
+    )
+
+
+def outlooks(panels: tuple[Panel, ...]) -> tuple[str, ...]:
+    """Each basket indicator's trajectory to its milestones, as the figure model words it."""
+    return tuple(
+        f"{p.title}: {text}"
+        for p in panels
+        if p.figure is not None
+        for text in p.figure.outlook_texts
+    )
 
 
 def _counted(counts: list[tuple[int, str, str]], total: int) -> str:
@@ -323,7 +314,12 @@ def _letter(
 
 
 def build_annual_context(
-    sources: Sources, year: int, mode: Mode, *, as_at: dt.date | None = None
+    sources: Sources,
+    year: int,
+    mode: Mode,
+    *,
+    as_at: dt.date | None = None,
+    draft: bool = False,
 ) -> AnnualContext:
     """The annual review of contract `year`, with the records as at the review's date."""
     terms = sources.terms
@@ -334,15 +330,17 @@ def build_annual_context(
         place=sources.place,
         latest=span,
         compared=terms.baseline_period(),
-        compared_label="baseline year",
+        compared_label=BASELINE_LABEL,
         trend=trend(terms, span.end),
         discloser=Discloser(mode),
     )
+    wanted = basket_wanted(sources)
+    what = f"the annual review of contract year {year}"
+    figures = figures_for(sources, wanted, request, year=year, as_at=when, draft=draft, what=what)
     panels = build_panels(
-        sources.tables,
-        basket_wanted(sources),
+        figures,
+        wanted,
         request,
-        published=sources.published,
         commentary=commentary(sources.session, sources.records, span, within=True),
     )
     records = sources.records
@@ -359,7 +357,7 @@ def build_annual_context(
     party = {p.role.value: p.name for p in reversed(terms.parties)}
     return AnnualContext(
         title=f"Annual review of the Service Delivery Contract: contract year {year}",
-        marking=marking(mode),
+        marking=marking(mode, draft=draft),
         mode=mode,
         contract_name=terms.name,
         council=party.get("council"),
@@ -380,10 +378,11 @@ def build_annual_context(
             Finding(p.code, text, p.anchor)
             for p, text in zip(
                 panels,
-                punctuated([finding(p, terms.start_date, year) for p in panels]),
+                punctuated([finding(p, terms.start_date) for p in panels]),
                 strict=True,
             )
         ),
+        outlooks=outlooks(panels),
         panels=panels,
         inspections=seen,
         inspection_findings=inspection_findings(seen),
@@ -400,4 +399,5 @@ def build_annual_context(
         changes=tuple(c for c in held_changes if c.state in PROPOSED_STATES),
         in_preparation=tuple(c for c in held_changes if c.state == "draft"),
         records_held=records is not None,
+        draft=draft,
     )

@@ -12,7 +12,13 @@ from dataclasses import dataclass
 
 from cscmonitor.periods import Period, twelve_months_to
 from cscmonitor.reports.context.commentary import commentary
-from cscmonitor.reports.context.indicators import Panel, Request, Wanted, build_panels
+from cscmonitor.reports.context.indicators import (
+    Panel,
+    Request,
+    Wanted,
+    build_panels,
+    figures_for,
+)
 from cscmonitor.reports.context.sources import Sources
 from cscmonitor.reports.context.timing import contract_quarter, trend
 from cscmonitor.reports.disclosure import Discloser, Mode, marking
@@ -99,6 +105,7 @@ class CorporateParentingContext:
     snapshot_id: str
     snapshot_date: dt.date
     sections: tuple[Section, ...]
+    draft: bool = False
 
     @property
     def panels(self) -> tuple[Panel, ...]:
@@ -110,7 +117,13 @@ class CorporateParentingContext:
 
 
 def build_corporate_parenting_context(
-    sources: Sources, year: int, mode: Mode, *, quarter: int | None = None
+    sources: Sources,
+    year: int,
+    mode: Mode,
+    *,
+    quarter: int | None = None,
+    as_at: dt.date | None = None,
+    draft: bool = False,
 ) -> CorporateParentingContext:
     """The pack for the 12 months to the end of contract `year` (or of its `quarter`)."""
     terms = sources.terms
@@ -139,21 +152,25 @@ def build_corporate_parenting_context(
         trend=trend(terms, end, since=compared.start),
         discloser=Discloser(mode),
     )
+    when = as_at or end
+    what = f"the corporate parenting pack for contract year {year}"
+    figures = figures_for(
+        sources, wanted_all, request, year=year, as_at=when, draft=draft, what=what
+    )
     panels = iter(
         build_panels(
-            sources.tables,
+            figures,
             wanted_all,
             request,
-            published=sources.published,
             commentary=commentary(sources.session, sources.records, period, within=False),
         )
     )
     for title, wanted in SECTIONS:
         sections.append(Section(title, tuple(next(panels) for _ in wanted)))
-    when = f"quarter {quarter} of contract year {year}" if quarter else f"contract year {year}"
+    named = f"quarter {quarter} of contract year {year}" if quarter else f"contract year {year}"
     return CorporateParentingContext(
-        title=f"Corporate parenting pack: {sources.place}, {when}",
-        marking=marking(mode),
+        title=f"Corporate parenting pack: {sources.place}, {named}",
+        marking=marking(mode, draft=draft),
         mode=mode,
         contract_name=terms.name,
         council=terms.council.name if terms.council else None,
@@ -163,8 +180,9 @@ def build_corporate_parenting_context(
         quarter=quarter,
         period=period,
         compared=compared,
-        as_at=end,
+        as_at=when,
         snapshot_id=sources.snapshot.id,
         snapshot_date=sources.snapshot_date,
         sections=tuple(sections),
+        draft=draft,
     )

@@ -11,7 +11,7 @@ from cscmonitor.records.errors import RecordsError
 from cscmonitor.records.models import Budget, Contract
 from cscmonitor.records.money import format_pounds
 from cscmonitor.records.riskshare import Position
-from cscmonitor.reports.wording import day, words
+from cscmonitor.wording import day, words
 
 
 @dataclass(frozen=True)

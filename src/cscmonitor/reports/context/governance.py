@@ -16,7 +16,7 @@ from cscmonitor.records import changes, scales
 from cscmonitor.records.errors import RecordsError
 from cscmonitor.records.models import ActionItem, ChangeRequest, Contract, Inspection, Priority
 from cscmonitor.records.money import format_pounds
-from cscmonitor.reports.wording import day, words
+from cscmonitor.wording import day, words
 
 
 @dataclass(frozen=True)

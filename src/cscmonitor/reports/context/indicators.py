@@ -1,13 +1,14 @@
 """Indicator panels: each indicator's figures, rating, travel, benchmarks, chart and commentary.
 
-Every panel of a report comes from ONE engine call: all the report's indicators for every
-period it shows (the period reported on, the period compared with, and the rolling 12 months
-to each quarter end of the trend). Figures pass through the report's disclosure control
-before anything else sees them; ratings and tests use the computed values.
+Every panel renders the figure model (`figures.build_figures`: one engine call for all the
+report's indicators and periods); it never rates, tests or words a judgement itself. Figures
+pass through the report's disclosure control before they are shown; ratings and tests are the
+figure model's, on the computed values.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -19,19 +20,24 @@ from cscmonitor.assess import (
     Observation,
     Travel,
     TravelJudgement,
-    computed_for,
-    display_decimals,
-    rag_rating,
     significant_travel,
 )
-from cscmonitor.benchmarks.values import Published
-from cscmonitor.indicators.engine import NO_DATA, compute
-from cscmonitor.indicators.registry import REGISTRY, Polarity, Tables, Unit, load_builtin
+from cscmonitor.benchmarks.comparison import Comparison
+from cscmonitor.figures import (
+    Asked,
+    Figure,
+    basket_asked,
+    build_figures,
+    by_code,
+    refuse_without_figures,
+)
+from cscmonitor.indicators.engine import NO_DATA
+from cscmonitor.indicators.registry import Polarity, Unit
 from cscmonitor.periods import Period
 from cscmonitor.reports.charts import TrendChart, TrendPoint
-from cscmonitor.reports.context.comparison import Comparison, comparisons
+from cscmonitor.reports.context.sources import Sources
 from cscmonitor.reports.disclosure import Discloser, Shown
-from cscmonitor.reports.summary import format_agreed, format_tolerance
+from cscmonitor.wording import agreed_or_none
 
 NOT_AVAILABLE = "not yet available from the returns held"
 
@@ -94,6 +100,7 @@ class Panel:
     commentary: tuple[Note, ...]
     chart: TrendChart
     anchor: str
+    figure: Figure | None = None  # None for an indicator cscmonitor does not compute
 
     @property
     def exception(self) -> bool:
@@ -116,9 +123,9 @@ class Panel:
 
     def agreed(self, value: float | None, *, tolerance: bool = False) -> str:
         """A contract figure in the indicator's unit, or `none`."""
-        if value is None or self.unit is None:
+        if self.unit is None:
             return "none"
-        return format_tolerance(value, self.unit) if tolerance else format_agreed(value, self.unit)
+        return agreed_or_none(value, self.unit, tolerance=tolerance)
 
 
 def anchor_for(code: str) -> str:
@@ -155,49 +162,63 @@ class Request:
     trend: tuple[Period, ...]
     discloser: Discloser
 
+    @property
+    def against_baseline(self) -> bool:
+        return self.compared_label == BASELINE_LABEL
 
-def build_panels(
-    tables: Tables,
+
+BASELINE_LABEL = "baseline year"
+
+
+def figures_for(
+    sources: Sources,
     wanted: Sequence[Wanted],
     request: Request,
     *,
-    published: Published | None,
+    year: int,
+    as_at: dt.date,
+    draft: bool,
+    what: str,
+) -> tuple[Figure, ...]:
+    """The figure model for the wanted indicators (basket ones with their milestones).
+
+    A document about a period with no figure held is refused unless it is a draft.
+    """
+    basket = {a.code: a for a in basket_asked(sources.terms, year, as_at)}
+    asked = [basket.get(w.code) or Asked(w.code, w.baseline, w.target, w.tolerance) for w in wanted]
+    figures = build_figures(
+        sources.tables,
+        sources.terms,
+        request.latest,
+        as_at=as_at,
+        published=sources.published,
+        asked=asked,
+        year=year,
+    )
+    if not draft:
+        refuse_without_figures(figures, what, request.latest)
+    return figures
+
+
+def build_panels(
+    figures: Sequence[Figure],
+    wanted: Sequence[Wanted],
+    request: Request,
+    *,
     commentary: Mapping[str, Sequence[Note]] | None = None,
 ) -> tuple[Panel, ...]:
-    """One panel per wanted indicator, in order, from one engine call."""
-    load_builtin()
-    known = [w.code for w in wanted if w.code in REGISTRY]
-    periods = sorted({request.latest, request.compared, *request.trend})
-    results = compute(tables, periods, codes=known, las=[request.la_code]) if known else None
-    by_period = {
-        period: ({} if results is None else computed_for(results, period)) for period in periods
-    }
-    latest = {
-        code: by_period[request.latest].get(code, Computed.missing(request.latest))
-        for code in known
-    }
-    # Published years are plotted where the trend is: from its first point to the last.
-    span = Period(
-        request.trend[0].end if request.trend else request.latest.start, request.latest.end
-    )
-    compared_with = comparisons(published, request.la_code, latest, span) if published else {}
+    """One panel per wanted indicator, in order, each rendering its figure (built once)."""
+    found = by_code(figures)
     notes = commentary or {}
     return tuple(
-        _panel(w, by_period, request, compared_with.get(w.code), tuple(notes.get(w.code, ())))
-        for w in wanted
+        _panel(w, found.get(w.code), request, tuple(notes.get(w.code, ()))) for w in wanted
     )
 
 
 def _panel(
-    wanted: Wanted,
-    by_period: Mapping[Period, Mapping[str, Computed]],
-    request: Request,
-    comparison: Comparison | None,
-    notes: tuple[Note, ...],
+    wanted: Wanted, figure: Figure | None, request: Request, notes: tuple[Note, ...]
 ) -> Panel:
-    indicator = REGISTRY.get(wanted.code)
-    comparison = comparison or Comparison.none()
-    if indicator is None:
+    if figure is None:
         nothing = _missing(request.latest)
         return Panel(
             code=wanted.code,
@@ -217,21 +238,18 @@ def _panel(
             series=tuple(_missing(p) for p in request.trend),
             rag=RAG.GREY if wanted.target is not None else RAG.NOT_RATED,
             travel=significant_travel(Observation(None), Observation(None), Polarity.NEITHER),
-            comparison=comparison,
+            comparison=Comparison.none(),
             commentary=notes,
             chart=TrendChart(wanted.title or wanted.code, Unit.COUNT, request.place, ()),
             anchor=anchor_for(wanted.code),
         )
-    unit, discloser = indicator.unit, request.discloser
-
-    def got(period: Period) -> Computed:
-        return by_period[period].get(indicator.code, Computed.missing(period))
-
-    now, then = got(request.latest), got(request.compared)
-    decimals = display_decimals(unit)
-    series = tuple(_point(got(p), unit, discloser) for p in request.trend)
+    indicator, discloser = figure.indicator, request.discloser
+    unit = indicator.unit
+    trend = {c.period: c for c in figure.trend}
+    then = figure.baseline_year if request.against_baseline else figure.previous
+    now = figure.latest
     absent = None
-    if now.status == NO_DATA:
+    if not figure.held:
         absent = (
             f"{NOT_AVAILABLE}: no {indicator.source.label} return held covers "
             f"{request.latest.label}"
@@ -244,32 +262,22 @@ def _panel(
         definition=indicator.definition,
         source=indicator.source.label,
         absent=absent,
-        baseline=wanted.baseline,
-        target=wanted.target,
-        tolerance=wanted.tolerance,
+        baseline=figure.asked.baseline,
+        target=figure.asked.target,
+        tolerance=figure.asked.tolerance,
         compared_label=request.compared_label,
         compared=_point(then, unit, discloser),
         latest=_point(now, unit, discloser),
-        series=series,
-        rag=rag_rating(
-            now.usable_value,
-            now.status,
-            wanted.target,
-            wanted.tolerance,
-            indicator.polarity,
-            decimals=decimals,
+        series=tuple(
+            _point(trend.get(p, Computed.missing(p)), unit, discloser) for p in request.trend
         ),
-        travel=significant_travel(
-            Observation.from_computed(then),
-            Observation.from_computed(now),
-            indicator.polarity,
-            interval=indicator.interval,
-            decimals=decimals,
-        ),
-        comparison=comparison,
+        rag=figure.rag,
+        travel=figure.travel if request.against_baseline else figure.travel_last,
+        comparison=figure.benchmark,
         commentary=notes,
         chart=TrendChart(indicator.title, unit, request.place, ()),
         anchor=anchor_for(indicator.code),
+        figure=figure,
     )
     return _with_chart(panel, request.place)
 

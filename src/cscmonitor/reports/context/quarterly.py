@@ -9,7 +9,13 @@ from cscmonitor.periods import Period, twelve_months_to
 from cscmonitor.reports.context.commentary import commentary
 from cscmonitor.reports.context.finance import MoneyPosition, positions
 from cscmonitor.reports.context.governance import ActionLine, action_plan
-from cscmonitor.reports.context.indicators import Panel, Request, Wanted, build_panels
+from cscmonitor.reports.context.indicators import (
+    Panel,
+    Request,
+    Wanted,
+    build_panels,
+    figures_for,
+)
 from cscmonitor.reports.context.sources import Sources
 from cscmonitor.reports.context.timing import contract_quarter, trend
 from cscmonitor.reports.disclosure import Discloser, Mode, marking
@@ -36,6 +42,7 @@ class QuarterlyContext:
     money: tuple[MoneyPosition, ...]
     actions: tuple[ActionLine, ...]
     records_held: bool
+    draft: bool = False
 
     @property
     def exceptions(self) -> tuple[Panel, ...]:
@@ -50,9 +57,15 @@ def basket_wanted(sources: Sources) -> tuple[Wanted, ...]:
 
 
 def build_quarterly_context(
-    sources: Sources, year: int, quarter: int, mode: Mode, *, as_at: dt.date | None = None
+    sources: Sources,
+    year: int,
+    quarter: int,
+    mode: Mode,
+    *,
+    as_at: dt.date | None = None,
+    draft: bool = False,
 ) -> QuarterlyContext:
-    """The report for `quarter` of contract `year`; records are read as at the quarter's end."""
+    """The report for `quarter` of contract `year`, as at the quarter's end by default."""
     terms = sources.terms
     span = contract_quarter(terms, year, quarter)
     when = as_at or span.end
@@ -66,17 +79,19 @@ def build_quarterly_context(
         trend=trend(terms, span.end),
         discloser=Discloser(mode),
     )
+    wanted = basket_wanted(sources)
+    what = f"the quarterly report for contract year {year}, quarter {quarter}"
+    figures = figures_for(sources, wanted, request, year=year, as_at=when, draft=draft, what=what)
     panels = build_panels(
-        sources.tables,
-        basket_wanted(sources),
+        figures,
+        wanted,
         request,
-        published=sources.published,
         commentary=commentary(sources.session, sources.records, span, within=False),
     )
     records = sources.records
     return QuarterlyContext(
         title=f"Quarterly performance report: contract year {year}, quarter {quarter}",
-        marking=marking(mode),
+        marking=marking(mode, draft=draft),
         mode=mode,
         contract_name=terms.name,
         council=terms.council.name if terms.council else None,
@@ -94,4 +109,5 @@ def build_quarterly_context(
         money=() if records is None else positions(records, span, when),
         actions=() if records is None else action_plan(records, when),
         records_held=records is not None,
+        draft=draft,
     )

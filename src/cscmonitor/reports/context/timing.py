@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from cscmonitor.periods import Period, add_months, twelve_months_to
-from cscmonitor.terms import ContractTerms as Terms
+from cscmonitor.figures import trend_periods
+from cscmonitor.periods import Period, add_months
+from cscmonitor.terms import ContractTerms
 
 ONE_DAY = dt.timedelta(days=1)
 
 
-def contract_quarter(terms: Terms, year: int, quarter: int) -> Period:
+def contract_quarter(terms: ContractTerms, year: int, quarter: int) -> Period:
     """Quarter 1–4 of contract `year`: three months each, counted back from the year's end."""
     if not 1 <= quarter <= 4:
         raise ValueError(f"a quarter is 1 to 4, not {quarter}")
@@ -22,14 +23,10 @@ def contract_quarter(terms: Terms, year: int, quarter: int) -> Period:
     return Period(start, end)
 
 
-def trend(terms: Terms, until: dt.date, *, since: dt.date | None = None) -> tuple[Period, ...]:
-    """The 12 months to each contract quarter end, from the baseline year's first to `until`."""
-    origin = terms.baseline_period().start
-    first = since or origin
-    ends = []
-    step = 1
-    while (end := add_months(origin, 3 * step) - ONE_DAY) <= until:
-        if end >= first:
-            ends.append(end)
-        step += 1
-    return tuple(twelve_months_to(end) for end in ends)
+def trend(
+    terms: ContractTerms, until: dt.date, *, since: dt.date | None = None
+) -> tuple[Period, ...]:
+    """The 12 months to each contract quarter end, from the baseline year's first (or `since`)
+    to `until`: the figure model's trend, so a report's chart shows the figures it judged."""
+    first = since or terms.baseline_period().start
+    return tuple(p for p in trend_periods(terms, until) if p.end >= first)

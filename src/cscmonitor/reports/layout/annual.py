@@ -6,6 +6,7 @@ from __future__ import annotations
 from cscmonitor.records.money import format_pounds
 from cscmonitor.reports.context.annual import AnnualContext
 from cscmonitor.reports.context.governance import ChangeLine, InspectionLine, PriorityLine
+from cscmonitor.reports.context.indicators import Panel
 from cscmonitor.reports.disclosure import Mode
 from cscmonitor.reports.document import (
     Anchor,
@@ -29,7 +30,7 @@ from cscmonitor.reports.layout.common import (
     money_sentences,
     money_table,
 )
-from cscmonitor.reports.wording import capital, day, joined, punctuated, words
+from cscmonitor.wording import capital, day, joined, punctuated, words
 
 APPENDIX_A, APPENDIX_A_END = "appendix-a", "appendix-a-end"
 INSPECTIONS, ACTIONS = "appendix-b-1", "appendix-b-2"
@@ -112,7 +113,19 @@ def _change_item(number: int, change: ChangeLine) -> Item:
     )
 
 
-def _change_blocks(number: int, change: ChangeLine) -> list[Block]:
+def _neighbours_now(panels: tuple[Panel, ...]) -> dict[str, str]:
+    """Each indicator's statistical neighbours' mean as Appendix A shows it (the figure model's
+    DfE year), so the proposed basket's typed figure stands beside the one this review uses."""
+    shown = {}
+    for p in panels:
+        if p.figure is not None:
+            f = p.figure
+            year = f" (DfE {f.benchmark.year})" if f.benchmark.year else ""
+            shown[p.code] = f"{f.benchmark_text(f.benchmark.sn_mean)}{year}"
+    return shown
+
+
+def _change_blocks(number: int, change: ChangeLine, panels: tuple[Panel, ...]) -> list[Block]:
     blocks: list[Block] = [
         Heading(3, f"D.{number} {change.reference}: {change.title}", anchor=change_anchor(number)),
         Facts(
@@ -138,6 +151,7 @@ def _change_blocks(number: int, change: ChangeLine) -> list[Block]:
             )
         )
     if change.basket:
+        neighbours = _neighbours_now(panels)
         blocks.append(
             Table(
                 key=f"change-{number}-basket",
@@ -147,21 +161,25 @@ def _change_blocks(number: int, change: ChangeLine) -> list[Block]:
                     "Baseline",
                     "Target",
                     "Tolerance",
-                    "Statistical neighbours' figure",
+                    "Statistical neighbours' figure, as the request records it",
+                    "Statistical neighbours' mean in this review (Appendix A)",
                 ),
                 rows=tuple(
-                    tuple(
-                        Cell(
-                            "—" if e.get(k) is None else str(e.get(k)),
-                            e.get(k) if isinstance(e.get(k), int | float) else None,
-                        )
-                        for k in (
-                            "indicator",
-                            "baseline",
-                            "target",
-                            "tolerance",
-                            "statistical_neighbour",
-                        )
+                    (
+                        *tuple(
+                            Cell(
+                                "—" if e.get(k) is None else str(e.get(k)),
+                                e.get(k) if isinstance(e.get(k), int | float) else None,
+                            )
+                            for k in (
+                                "indicator",
+                                "baseline",
+                                "target",
+                                "tolerance",
+                                "statistical_neighbour",
+                            )
+                        ),
+                        Cell(neighbours.get(str(e.get("indicator")), "not in this review")),
                     )
                     for e in change.basket
                 ),
@@ -188,6 +206,17 @@ def _abridged(c: AnnualContext) -> list[Block]:
             )
         ),
     ]
+    if c.outlooks:
+        blocks += [
+            Paragraph(
+                "Trajectories to the basket's targets: a straight line fitted to the rolling "
+                f"12-month figures held as at {day(c.as_at)}, each weighted by its cohort, "
+                "projected with its 95% prediction interval (on track: the interval's worse end "
+                "still meets the target; at risk: the projection meets it, the worse end does "
+                "not; off track: the projection misses it):"
+            ),
+            Bullets(tuple(Item(text) for text in c.outlooks)),
+        ]
     if not c.records_held:
         blocks.append(
             Paragraph(
@@ -370,7 +399,7 @@ def _appendices(c: AnnualContext) -> list[Block]:
         Heading(2, "Appendix D: Proposed changes to the Agreement", anchor=CHANGES, new_page=True)
     )
     for n, change in enumerate(c.changes, start=1):
-        blocks += _change_blocks(n, change)
+        blocks += _change_blocks(n, change, c.panels)
     if not c.changes:
         blocks.append(Paragraph("No change to the contract is proposed."))
     blocks += [
@@ -418,7 +447,7 @@ def annual_document(c: AnnualContext) -> Document:
                     "Baseline year",
                     f"{day(c.baseline_period.start)} to {day(c.baseline_period.end)}",
                 ),
-                ("Records as at", day(c.as_at)),
+                ("As at (figures, judgements and records)", day(c.as_at)),
                 ("Data snapshot", f"{c.snapshot_id}, taken {day(c.snapshot_date)}"),
                 ("Report", c.marking),
             )

@@ -24,8 +24,7 @@ from cscmonitor.reports.document import (
     Paragraph,
     Table,
 )
-from cscmonitor.reports.summary import format_value
-from cscmonitor.reports.wording import capital, day, polarity_text, rag_text, travel_text
+from cscmonitor.wording import capital, day, format_value, polarity_text, rag_text, travel_text
 
 MONEY_FORMAT = '"£"#,##0'
 

@@ -7,7 +7,7 @@ from cscmonitor.reports.context.corporate_parenting import CorporateParentingCon
 from cscmonitor.reports.disclosure import Mode
 from cscmonitor.reports.document import Block, Bullets, Document, Facts, Heading, Item, Paragraph
 from cscmonitor.reports.layout.common import basket_table, indicator_blocks, method_notes
-from cscmonitor.reports.wording import day
+from cscmonitor.wording import day
 
 
 def corporate_parenting_document(c: CorporateParentingContext) -> Document:
@@ -23,6 +23,7 @@ def corporate_parenting_document(c: CorporateParentingContext) -> Document:
                     f"{latest}, against the same 12 months a year earlier ({c.compared.label})",
                 ),
                 ("Data snapshot", f"{c.snapshot_id}, taken {day(c.snapshot_date)}"),
+                ("As at", day(c.as_at)),
                 ("Report", c.marking),
             )
         ),

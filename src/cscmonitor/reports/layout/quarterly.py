@@ -14,7 +14,7 @@ from cscmonitor.reports.layout.common import (
     money_sentences,
     money_table,
 )
-from cscmonitor.reports.wording import capital, day, rag_text, travel_text
+from cscmonitor.wording import capital, day, rag_text, travel_text
 
 
 def quarterly_document(c: QuarterlyContext) -> Document:
@@ -30,7 +30,7 @@ def quarterly_document(c: QuarterlyContext) -> Document:
                     "Figures",
                     f"rolling {latest}, against the baseline year ({c.baseline_period.label})",
                 ),
-                ("Records as at", day(c.as_at)),
+                ("As at (figures, judgements and records)", day(c.as_at)),
                 ("Data snapshot", f"{c.snapshot_id}, taken {day(c.snapshot_date)}"),
                 ("Report", c.marking),
             )

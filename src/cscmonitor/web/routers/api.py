@@ -10,16 +10,18 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from cscmonitor.figures import Figure
+from cscmonitor.periods import Period
 from cscmonitor.records import changes as records_changes
 from cscmonitor.records.errors import RecordsError
 from cscmonitor.web import governance, trail
+from cscmonitor.web.basket import as_at_date, basket_year, known
 from cscmonitor.web.deps import AppDep, RecordsDep, UserView, require
-from cscmonitor.web.performance import BenchmarkRow, contract_year_period, domain_of
+from cscmonitor.web.performance import EXPLAIN_PAGE, BenchmarkRow, contract_year_period, domain_of
 from cscmonitor.web.permissions import Permission, permissions_of
-from cscmonitor.web.routers.dashboard import basket_year
-from cscmonitor.web.routers.indicators import EXPLAIN_ROWS, known
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -49,7 +51,8 @@ class IndicatorSummary(BaseModel):
     target: float | None
     tolerance: float | None
     rag: str
-    direction: str
+    travel: str
+    travel_text: str
 
 
 class IndicatorList(BaseModel):
@@ -57,8 +60,57 @@ class IndicatorList(BaseModel):
     la_code: str
     year: int
     years: list[int]
+    as_at: dt.date
     snapshot: str
     indicators: list[IndicatorSummary]
+
+
+class FigureRecord(BaseModel):
+    """One figure of the figure model: exactly what `cscmonitor figures --format json` prints."""
+
+    indicator: str
+    la_code: str
+    contract_year: int | None
+    period_start: str
+    period_end: str
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    ci_lower: float | None
+    ci_upper: float | None
+    status: str
+    value_text: str
+    baseline_year_value: float | None
+    contract_baseline: float | None
+    target: float | None
+    tolerance: float | None
+    rag: str
+    rag_text: str
+    travel: str
+    travel_p_value: float | None
+    travel_method: str
+    travel_text: str
+    travel_last: str
+    travel_last_text: str
+    england: float | None
+    region: float | None
+    sn_mean: float | None
+    vs_england: str
+    quartile_band: str | None
+    benchmark_year: str | None
+    benchmark_state: str
+    outlook: str | None
+    outlook_text: str | None
+    as_at: str
+
+
+class FigureList(BaseModel):
+    contract: str
+    la_code: str
+    year: int
+    as_at: dt.date
+    snapshot: str
+    figures: list[FigureRecord]
 
 
 class TrendPoint(BaseModel):
@@ -77,6 +129,7 @@ class IndicatorDetail(BaseModel):
     domain: str
     in_basket: bool
     year: int | None
+    as_at: dt.date
     value: str
     interval: str
     target: str
@@ -84,6 +137,8 @@ class IndicatorDetail(BaseModel):
     rag: str
     direction: str
     quartile_band: str
+    outlooks: list[str]
+    figure: FigureRecord
     trend: list[TrendPoint]
     benchmarks: list[BenchmarkRow]
 
@@ -96,7 +151,12 @@ class Explained(BaseModel):
     numerator: float
     denominator: float
     rows: int
-    records: list[dict[str, object]] = Field(description=f"The first {EXPLAIN_ROWS} records")
+    page: int
+    pages: int
+    columns: list[str] = Field(description="The columns, in words")
+    records: list[list[str]] = Field(
+        description=f"Up to {EXPLAIN_PAGE} records of the page, as the web page shows them"
+    )
 
 
 class MoveRequest(BaseModel):
@@ -124,8 +184,34 @@ def me(user: Annotated[UserView, require(Permission.VIEW_PERFORMANCE)]) -> Me:
     )
 
 
-def _float(value: float | None) -> float | None:
-    return None if value is None or value != value else float(value)
+def _summary(f: Figure) -> IndicatorSummary:
+    latest, usable = f.latest, f.latest.usable_value is not None
+    return IndicatorSummary(
+        code=f.code,
+        title=f.indicator.title,
+        domain=domain_of(f.indicator)[1],
+        unit=str(f.indicator.unit),
+        polarity=str(f.indicator.polarity),
+        year=f.year or 0,
+        period_start=latest.period.start,
+        period_end=latest.period.end,
+        value=latest.usable_value,
+        ci_lower=latest.ci_lower if usable else None,
+        ci_upper=latest.ci_upper if usable else None,
+        status=latest.status,
+        baseline_value=f.baseline_year.usable_value,
+        target=f.asked.target,
+        tolerance=f.asked.tolerance,
+        rag=str(f.rag),
+        travel=str(f.travel.travel),
+        travel_text=f.travel_text,
+    )
+
+
+AsAt = Annotated[
+    str | None,
+    Query(max_length=10, description="Judge as at this date, YYYY-MM-DD (default: today)"),
+]
 
 
 @router.get("/indicators")
@@ -134,40 +220,40 @@ def indicators(
     records: RecordsDep,
     user: Annotated[UserView, require(Permission.VIEW_PERFORMANCE)],
     year: Annotated[int | None, Query()] = None,
+    as_at: AsAt = None,
 ) -> IndicatorList:
-    """The basket for a contract year (default: the latest with figures), assessed."""
-    basket = basket_year(records, app.performance, year, user.party)
-    items = []
-    for a in app.performance.assessments(basket.terms, basket.year):
-        latest = a.latest
-        items.append(
-            IndicatorSummary(
-                code=a.indicator.code,
-                title=a.indicator.title,
-                domain=domain_of(a.indicator)[1],
-                unit=str(a.indicator.unit),
-                polarity=str(a.indicator.polarity),
-                year=a.year,
-                period_start=latest.period.start,
-                period_end=latest.period.end,
-                value=_float(latest.usable_value),
-                ci_lower=_float(latest.ci_lower) if latest.usable_value is not None else None,
-                ci_upper=_float(latest.ci_upper) if latest.usable_value is not None else None,
-                status=latest.status,
-                baseline_value=_float(a.baseline_year.usable_value),
-                target=a.target,
-                tolerance=a.tolerance,
-                rag=str(a.rag),
-                direction=str(a.direction),
-            )
-        )
+    """The basket for a contract year (default: the latest with figures), assessed as at a date."""
+    basket = basket_year(records, app.performance, year, user.party, as_at_date(as_at))
+    figures = app.performance.figures(basket.terms, basket.year, basket.as_at)
     return IndicatorList(
         contract=basket.contract.name,
         la_code=basket.contract.la_code,
         year=basket.year,
         years=list(basket.years),
+        as_at=basket.as_at,
         snapshot=app.performance.snapshot().id,
-        indicators=items,
+        indicators=[_summary(f) for f in figures],
+    )
+
+
+@router.get("/figures")
+def figures(
+    app: AppDep,
+    records: RecordsDep,
+    user: Annotated[UserView, require(Permission.VIEW_PERFORMANCE)],
+    year: Annotated[int | None, Query()] = None,
+    as_at: AsAt = None,
+) -> FigureList:
+    """The figure model for the basket in a contract year, as `cscmonitor figures` prints it."""
+    basket = basket_year(records, app.performance, year, user.party, as_at_date(as_at))
+    found = app.performance.figures(basket.terms, basket.year, basket.as_at)
+    return FigureList(
+        contract=basket.contract.name,
+        la_code=basket.contract.la_code,
+        year=basket.year,
+        as_at=basket.as_at,
+        snapshot=app.performance.snapshot().id,
+        figures=[FigureRecord(**f.record()) for f in found],
     )
 
 
@@ -178,11 +264,13 @@ def indicator(
     user: Annotated[UserView, require(Permission.VIEW_PERFORMANCE)],
     code: str,
     year: Annotated[int | None, Query()] = None,
+    as_at: AsAt = None,
 ) -> IndicatorDetail:
-    """One indicator: its figure, target, RAG, trend and published benchmarks."""
+    """One indicator: its figure, target, RAG, travel, trajectory, trend and benchmarks."""
     known(code)
-    basket = basket_year(records, app.performance, year, user.party)
-    page = app.performance.indicator_page(basket.terms, basket.year, code)
+    basket = basket_year(records, app.performance, year, user.party, as_at_date(as_at))
+    page = app.performance.indicator_page(basket.terms, basket.year, code, basket.as_at)
+    assert page.figure is not None
     return IndicatorDetail(
         code=code,
         title=page.indicator.title,
@@ -190,13 +278,16 @@ def indicator(
         domain=page.domain_title,
         in_basket=page.in_basket,
         year=page.year,
+        as_at=basket.as_at,
         value=page.value,
         interval=page.interval,
         target=page.target,
         tolerance=page.tolerance,
-        rag=page.rag if page.assessment is None else str(page.assessment.rag),
+        rag=str(page.figure.rag) if page.in_basket else page.rag,
         direction=page.direction,
         quartile_band=page.band,
+        outlooks=list(page.outlooks),
+        figure=FigureRecord(**page.figure.record()),
         trend=[
             TrendPoint(
                 period_start=t.period.start,
@@ -219,15 +310,62 @@ def explain(
     user: Annotated[UserView, require(Permission.VIEW_CHILD_RECORDS)],
     code: str,
     period: Annotated[str, Query(max_length=20, description="baseline or a contract year")] = "",
+    page: Annotated[int, Query(ge=1)] = 1,
 ) -> Explained:
-    """The child-level records (pseudonymised) behind a figure; every call is audited."""
+    """The child-level records (pseudonymised) behind a figure, a page at a time; audited."""
     known(code)
+    span = _explained_period(app, records, user, period)
+    found = app.performance.explain(code, span[0], span[1])
+    _audit(records, user, code, span[1], "api")
+    columns, rows = found.readable()
+    pages = max(1, -(-len(rows) // EXPLAIN_PAGE))
+    first = (min(page, pages) - 1) * EXPLAIN_PAGE
+    return Explained(
+        code=code,
+        la_code=found.la_code,
+        period_start=span[1].start,
+        period_end=span[1].end,
+        numerator=found.numerator,
+        denominator=found.denominator,
+        rows=len(rows),
+        page=min(page, pages),
+        pages=pages,
+        columns=columns,
+        records=rows[first : first + EXPLAIN_PAGE],
+    )
+
+
+@router.get("/indicators/{code}/explain.csv")
+def explain_csv(
+    app: AppDep,
+    records: RecordsDep,
+    user: Annotated[UserView, require(Permission.VIEW_CHILD_RECORDS)],
+    code: str,
+    period: Annotated[str, Query(max_length=20, description="baseline or a contract year")] = "",
+) -> Response:
+    """Every record behind a figure as CSV, as the web page shows them; audited."""
+    known(code)
+    span = _explained_period(app, records, user, period)
+    found = app.performance.explain(code, span[0], span[1])
+    _audit(records, user, code, span[1], "api csv")
+    return Response(
+        found.csv(),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{found.csv_name}"'},
+    )
+
+
+def _explained_period(
+    app: AppDep, records: RecordsDep, user: UserView, period: str
+) -> tuple[str, Period]:
     basket = basket_year(records, app.performance, None, user.party)
     try:
-        span = contract_year_period(basket.terms, period or str(basket.year))
+        return basket.terms.la_code, contract_year_period(basket.terms, period or str(basket.year))
     except ValueError:
         raise HTTPException(422, "period must be baseline or a contract year number") from None
-    found = app.performance.explain(code, basket.terms.la_code, span)
+
+
+def _audit(records: RecordsDep, user: UserView, code: str, span: Period, via: str) -> None:
     with records.unit() as session:
         trail.record(
             session,
@@ -235,36 +373,20 @@ def explain(
             trail.VIEW,
             "child_records",
             f"{code}/{span.start}",
-            {"indicator": code, "period": f"{span.start}:{span.end}", "via": "api"},
+            {"indicator": code, "period": f"{span.start}:{span.end}", "via": via},
         )
-    head = (
-        found.rows.head(EXPLAIN_ROWS)
-        .astype(object)
-        .where(found.rows.head(EXPLAIN_ROWS).notna(), None)
-    )
-    return Explained(
-        code=code,
-        la_code=found.la_code,
-        period_start=span.start,
-        period_end=span.end,
-        numerator=found.numerator,
-        denominator=found.denominator,
-        rows=len(found.rows),
-        records=[
-            {k: (str(v) if isinstance(v, dt.date) else v) for k, v in r.items()}
-            for r in head.to_dict("records")
-        ],
-    )
 
 
 @router.get("/inspections")
 def inspections(
     records: RecordsDep,
     user: Annotated[UserView, require(Permission.VIEW_GOVERNANCE)],
+    as_at: AsAt = None,
 ) -> governance.InspectionsPage:
-    """The contract's inspections, the LA's published outcomes, and overdue actions."""
+    """The contract's inspections, the LA's published outcomes, and actions overdue as at a
+    date (default: today)."""
     with records.unit() as session:
-        return governance.inspections_page(session, records.contract(session), dt.date.today())
+        return governance.inspections_page(session, records.contract(session), as_at_date(as_at))
 
 
 @router.get("/inspections/{inspection_id}")

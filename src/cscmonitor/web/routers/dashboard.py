@@ -1,56 +1,19 @@
-"""The dashboard: the basket as tiles for a contract year, filtered by domain."""
+"""The dashboard: the basket as tiles for a contract year, as at a date, filtered by domain."""
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from cscmonitor.records import contracts, inspections
-from cscmonitor.terms import ContractTerms as Terms
-from cscmonitor.web import governance
-from cscmonitor.web.deps import AppDep, Records, RecordsDep, UserView, VisitDep, require
-from cscmonitor.web.performance import DOMAINS, NoData, Performance
+from cscmonitor.web.basket import as_at_date, basket_year
+from cscmonitor.web.deps import AppDep, RecordsDep, UserView, VisitDep, require
+from cscmonitor.web.performance import DOMAINS
 from cscmonitor.web.permissions import Permission
 from cscmonitor.web.templating import render
 
 router = APIRouter()
-
-
-@dataclass(frozen=True)
-class BasketYear:
-    """The contract, its basket in force in the chosen year, and the years with figures."""
-
-    contract: governance.ContractSummary
-    terms: Terms
-    year: int
-    years: tuple[int, ...]
-    awaiting: tuple[governance.ChangeView, ...]
-    overdue_actions: int
-
-
-def basket_year(
-    records: Records, performance: Performance, year: int | None, party: str | None
-) -> BasketYear:
-    with records.unit() as session:
-        contract = records.contract(session)
-        years = performance.years(contracts.terms(contract))
-        if not years:
-            raise NoData("The warehouse holds no whole contract year for this contract's LA yet")
-        chosen = year if year in years else years[-1]
-        awaiting = tuple(c for c in governance.change_list(contract, party) if c.options)
-        overdue = len(inspections.overdue_actions(session, dt.date.today(), contract))
-        return BasketYear(
-            governance.contract_summary(contract),
-            contracts.terms(contract, chosen),
-            chosen,
-            tuple(years),
-            awaiting,
-            overdue,
-        )
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -62,9 +25,10 @@ def dashboard(
     user: Annotated[UserView, require(Permission.VIEW_PERFORMANCE)],
     year: Annotated[int | None, Query()] = None,
     domain: Annotated[str | None, Query(max_length=40)] = None,
+    as_at: Annotated[str | None, Query(max_length=10)] = None,
 ) -> HTMLResponse:
-    basket = basket_year(records, app.performance, year, user.party)
-    tiles = app.performance.tiles(basket.terms, basket.year)
+    basket = basket_year(records, app.performance, year, user.party, as_at_date(as_at))
+    tiles = app.performance.tiles(basket.terms, basket.year, basket.as_at)
     domains = sorted(
         {(t.domain, t.domain_title) for t in tiles},
         key=lambda d: list(DOMAINS).index(d[0]) if d[0] in DOMAINS else 99,

@@ -4,28 +4,27 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from cscmonitor.indicators.registry import all_indicators, get
+from cscmonitor.indicators.registry import get
 from cscmonitor.periods import Period
 from cscmonitor.records import basket as records_basket
+from cscmonitor.records import contracts
 from cscmonitor.records.errors import RecordsError
 from cscmonitor.web import governance, trail
-from cscmonitor.web.deps import AppDep, RecordsDep, UserView, VisitDep, flash, require
-from cscmonitor.web.performance import contract_year_period, indicator_list
+from cscmonitor.web.basket import BasketYear, as_at_date, basket_year, known
+from cscmonitor.web.deps import AppDep, Records, RecordsDep, UserView, VisitDep, flash, require
+from cscmonitor.web.performance import (
+    EXPLAIN_PAGE,
+    Explanation,
+    contract_year_period,
+    indicator_list,
+)
 from cscmonitor.web.permissions import Permission
-from cscmonitor.web.routers.dashboard import basket_year
 from cscmonitor.web.templating import render
 
 router = APIRouter()
-EXPLAIN_ROWS = 500
-
-
-def known(code: str) -> str:
-    if code not in {i.code for i in all_indicators()}:
-        raise HTTPException(404, f"No indicator {code}")
-    return code
 
 
 @router.get("/indicators", response_class=HTMLResponse, include_in_schema=False)
@@ -37,8 +36,6 @@ def indicator_index(
     user: Annotated[UserView, require(Permission.VIEW_PERFORMANCE)],
 ) -> HTMLResponse:
     with records.unit() as session:
-        from cscmonitor.records import contracts
-
         contract = records.contract(session)
         in_basket = {e.indicator for e in contracts.terms(contract).basket}
     return render(
@@ -59,11 +56,12 @@ def indicator_page(
     user: Annotated[UserView, require(Permission.VIEW_PERFORMANCE)],
     code: str,
     year: Annotated[int | None, Query()] = None,
+    as_at: Annotated[str | None, Query(max_length=10)] = None,
     errors: list[tuple[str, str]] | None = None,
 ) -> HTMLResponse:
     known(code)
-    basket = basket_year(records, app.performance, year, user.party)
-    page = app.performance.indicator_page(basket.terms, basket.year, code)
+    basket = basket_year(records, app.performance, year, user.party, as_at_date(as_at))
+    page = app.performance.indicator_page(basket.terms, basket.year, code, basket.as_at)
     with records.unit() as session:
         comments = governance.commentary(session, records.contract(session), code)
     return render(
@@ -98,8 +96,6 @@ def add_commentary(
         try:
             with records.unit() as session:
                 contract = records.contract(session)
-                from cscmonitor.records import contracts
-
                 terms = contracts.terms(contract)
                 chosen: Period = contract_year_period(terms, period)
                 records_basket.add_commentary(
@@ -109,7 +105,7 @@ def add_commentary(
             problem = ("text", str(exc))
     if problem:
         response = indicator_page(
-            request, app, current, records, user, code, None, errors=[problem]
+            request, app, current, records, user, code, None, None, errors=[problem]
         )
         response.status_code = 400
         return response
@@ -117,16 +113,15 @@ def add_commentary(
     return RedirectResponse(f"/indicators/{code}#commentary", status_code=303)
 
 
-@router.get("/indicators/{code}/explain", response_class=HTMLResponse, include_in_schema=False)
-def explain_figure(
-    request: Request,
+def explained(
     app: AppDep,
-    current: VisitDep,
-    records: RecordsDep,
-    user: Annotated[UserView, require(Permission.VIEW_CHILD_RECORDS)],
+    records: Records,
+    user: UserView,
     code: str,
-    period: Annotated[str, Query(max_length=20)] = "",
-) -> HTMLResponse:
+    period: str,
+    via: str,
+) -> tuple[BasketYear, str, Explanation]:
+    """The records behind a figure for `period` (baseline or a contract year); audited."""
     known(code)
     basket = basket_year(records, app.performance, None, user.party)
     chosen = period if period in {p for p, _ in _periods(basket.years)} else str(basket.year)
@@ -144,8 +139,37 @@ def explain_figure(
                 "la_code": basket.terms.la_code,
                 "period": f"{span.start}:{span.end}",
                 "rows": len(explanation.rows),
+                "via": via,
             },
         )
+    return basket, chosen, explanation
+
+
+def explanation_csv(explanation: Explanation) -> Response:
+    """Every row behind the figure as a CSV download."""
+    return Response(
+        explanation.csv(),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{explanation.csv_name}"'},
+    )
+
+
+@router.get("/indicators/{code}/explain", response_class=HTMLResponse, include_in_schema=False)
+def explain_figure(
+    request: Request,
+    app: AppDep,
+    current: VisitDep,
+    records: RecordsDep,
+    user: Annotated[UserView, require(Permission.VIEW_CHILD_RECORDS)],
+    code: str,
+    period: Annotated[str, Query(max_length=20)] = "",
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> HTMLResponse:
+    basket, chosen, explanation = explained(app, records, user, code, period, "web")
+    columns, rows = explanation.readable()
+    pages = max(1, -(-len(rows) // EXPLAIN_PAGE))
+    shown = min(page, pages)
+    first = (shown - 1) * EXPLAIN_PAGE
     return render(
         request,
         app,
@@ -153,10 +177,33 @@ def explain_figure(
         "explain.html",
         indicator=get(code),
         explanation=explanation,
-        rows=explanation.rows.head(EXPLAIN_ROWS).to_dict("records"),
-        columns=list(explanation.rows.columns),
-        span=span,
+        total=len(rows),
+        rows=rows[first : first + EXPLAIN_PAGE],
+        columns=columns,
+        span=explanation.period,
         periods=_periods(basket.years),
         chosen=chosen,
-        limit=EXPLAIN_ROWS,
+        page=shown,
+        pages=pages,
+        first=first + 1,
+        last=min(first + EXPLAIN_PAGE, len(rows)),
+        numerator=_whole(explanation.numerator),
+        denominator=_whole(explanation.denominator),
     )
+
+
+@router.get("/indicators/{code}/explain.csv", include_in_schema=False)
+def explain_download(
+    app: AppDep,
+    records: RecordsDep,
+    user: Annotated[UserView, require(Permission.VIEW_CHILD_RECORDS)],
+    code: str,
+    period: Annotated[str, Query(max_length=20)] = "",
+) -> Response:
+    _basket, _chosen, explanation = explained(app, records, user, code, period, "web csv")
+    return explanation_csv(explanation)
+
+
+def _whole(number: float) -> str:
+    """A count as a whole number; an FTE sum keeps one decimal place."""
+    return f"{number:,.0f}" if round(number, 1).is_integer() else f"{number:,.1f}"

@@ -8,15 +8,16 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from cscmonitor.figures import refuse_without_figures
 from cscmonitor.reports.context.sources import open_sources
 from cscmonitor.reports.disclosure import Mode
 from cscmonitor.reports.publish import Report, build_document
 from cscmonitor.reports.render import formats, render, renderer
 from cscmonitor.reports.summary import build_summary_context, render_summary
 from cscmonitor.web import trail
+from cscmonitor.web.basket import as_at_date, basket_year
 from cscmonitor.web.deps import AppDep, RecordsDep, UserView, VisitDep, require
 from cscmonitor.web.permissions import Permission
-from cscmonitor.web.routers.dashboard import basket_year
 from cscmonitor.web.templating import render as render_page
 
 router = APIRouter()
@@ -51,15 +52,20 @@ def report_list(
     )
 
 
-def _summary(app: AppDep, records: RecordsDep, user: UserView, year: int) -> tuple[bytes, int]:
-    basket = basket_year(records, app.performance, year, user.party)
+def _summary(
+    app: AppDep, records: RecordsDep, user: UserView, year: int | None, as_at: dt.date
+) -> tuple[bytes, int]:
+    basket = basket_year(records, app.performance, year, user.party, as_at)
     snapshot = app.performance.snapshot()
     created = dt.datetime.fromisoformat(snapshot.created_at).date()
+    figures = app.performance.figures(basket.terms, basket.year, basket.as_at)
+    period = basket.terms.contract_year(basket.year)
+    try:
+        refuse_without_figures(figures, f"the summary of contract year {basket.year}", period)
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from None
     context = build_summary_context(
-        basket.terms,
-        app.performance.assessments(basket.terms, basket.year),
-        snapshot_id=snapshot.id,
-        snapshot_date=created,
+        basket.terms, figures, snapshot_id=snapshot.id, snapshot_date=created
     )
     return render_summary(context).encode(), basket.year
 
@@ -74,6 +80,7 @@ def download(
     year: Annotated[int | None, Query()] = None,
     quarter_text: Annotated[str, Query(alias="quarter", max_length=1)] = "",
     mode: Annotated[str, Query(max_length=20)] = Mode.INTERNAL.value,
+    as_at: Annotated[str | None, Query(max_length=10)] = None,
 ) -> Response:
     """Make the report from the current snapshot and records, and send it as a file."""
     if report not in TITLES or format not in formats() or mode not in set(Mode):
@@ -85,14 +92,16 @@ def download(
     if report == SUMMARY:
         if format != "html":
             raise HTTPException(404, "The performance summary is HTML only")
-        body, year = _summary(app, records, user, year or 0)
+        body, year = _summary(app, records, user, year, as_at_date(as_at))
         media, suffix = "text/html; charset=utf-8", ".html"
     else:
         chosen = year or basket_year(records, app.performance, None, user.party).year
         try:
             with open_sources(app.core, chosen, app.settings.contract) as sources:
+                # A report speaks as at its own date unless the user picks one.
+                when = as_at_date(as_at) if as_at else None
                 document = build_document(
-                    Report(report), sources, chosen, Mode(mode), quarter=quarter
+                    Report(report), sources, chosen, Mode(mode), quarter=quarter, as_at=when
                 )
         except (ValueError, KeyError) as exc:
             raise HTTPException(400, str(exc).strip("'\"")) from None

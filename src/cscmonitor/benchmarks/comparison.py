@@ -1,7 +1,8 @@
 """A computed figure set beside DfE's published benchmarks: England, region, neighbours, band.
 
 The comparison year is, per indicator, the latest published year whose period ends on or
-before the end of the period reported on (the "latest available national data"). The quartile
+before the end of the period reported on (the "latest available national data"): the one rule
+of docs/benchmarks.md that maps a contract year to the DfE year it is compared with. The quartile
 band places the LA's computed figure among English LAs' published figures for that year, with
 the cut-points of `benchmarks.bands` (A is the best quarter, whatever the polarity).
 """
@@ -32,6 +33,9 @@ from cscmonitor.benchmarks.values import Published
 from cscmonitor.periods import Period
 
 _TOLERANCE = 1e-9
+HELD = "held"
+NOT_PUBLISHED = "not published"  # DfE publishes no comparator for this indicator
+NOT_HELD = "not held"  # DfE publishes one, but no year ending by the period's end is held
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ class PublishedPoint:
 
 @dataclass(frozen=True)
 class Comparison:
+    state: str  # HELD, NOT_PUBLISHED or NOT_HELD
     year: str | None  # the published year compared with, e.g. 2014-15; None when none is held
     england: float | None
     region: float | None
@@ -60,9 +65,9 @@ class Comparison:
     history: tuple[PublishedPoint, ...]
 
     @classmethod
-    def none(cls) -> Comparison:
+    def none(cls, state: str = NOT_PUBLISHED) -> Comparison:
         nothing = Standing.NOT_COMPARABLE
-        return cls(None, None, None, None, None, 0, None, None, nothing, nothing, ())
+        return cls(state, None, None, None, None, None, 0, None, None, nothing, nothing, ())
 
 
 def _number(value: object) -> float | None:
@@ -130,7 +135,7 @@ def comparisons(
         held = mine[(mine["end"] <= end) & mine["value"].notna()]
         history = _history(code, mine, regional, sn, span)
         if held.empty:
-            found[code] = replace(Comparison.none(), history=history)
+            found[code] = replace(Comparison.none(NOT_HELD), history=history)
             continue
         year = int(held["year"].max())
         england_row = held[held["year"] == year].iloc[0]
@@ -151,6 +156,7 @@ def comparisons(
         )
         neighbour_stats = sn.loc[(code, year)] if (code, year) in sn.index else None
         found[code] = Comparison(
+            state=HELD,
             year=year_name(year),
             england=_number(england_row["value"]),
             region=None if region_row is None else _number(region_row["value"]),
