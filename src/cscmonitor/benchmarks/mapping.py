@@ -12,25 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import assert_never
 
 import pandas as pd
 
 from cscmonitor.benchmarks.ees import filters_key
 from cscmonitor.indicators.registry import Interval, Polarity, Unit
-
-
-def unit_scale(unit: Unit) -> float:
-    """What a ratio is multiplied by to be shown in the unit."""
-    match unit:
-        case Unit.PERCENT:
-            return 100.0
-        case Unit.PER_10K:
-            return 10_000.0
-        case Unit.DAYS | Unit.RATIO | Unit.COUNT:
-            return 1.0
-        case _:
-            assert_never(unit)
 
 
 @dataclass(frozen=True)
@@ -54,7 +40,7 @@ class Comparator:
 
     @property
     def scale(self) -> float:
-        return unit_scale(self.unit)
+        return self.unit.scale
 
     @property
     def datasets(self) -> frozenset[str]:

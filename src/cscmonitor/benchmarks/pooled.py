@@ -21,7 +21,6 @@ import pandas as pd
 
 from cscmonitor.assess import funnel
 from cscmonitor.benchmarks.bands import quartile_bands
-from cscmonitor.benchmarks.mapping import unit_scale
 from cscmonitor.benchmarks.neighbours import groupings, groupings_for
 from cscmonitor.indicators.engine import (
     INCOMPLETE_DATA,
@@ -93,7 +92,7 @@ def pooled_benchmarks(
     for column in ("period_start", "period_end"):
         frame[column] = pd.to_datetime(frame[column]).dt.date
     indicators = {c: lookup_indicator(registry, c) for c in frame["indicator"].unique()}
-    scale = pd.Series({c: unit_scale(i.unit) for c, i in indicators.items()})
+    scale = pd.Series({c: i.unit.scale for c, i in indicators.items()})
     frame["polarity"] = frame["indicator"].map({c: str(i.polarity) for c, i in indicators.items()})
 
     counted = frame[~frame["status"].isin(UNPOOLED)]

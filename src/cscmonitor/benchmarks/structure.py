@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from cscmonitor.benchmarks.geography import LA_LEVEL
-from cscmonitor.benchmarks.mapping import BY_CODE, unit_scale
+from cscmonitor.benchmarks.mapping import BY_CODE
 
 # The figures DfE publishes for every LA each year that cscmonitor computes the same way.
 OUTSIDE_CHECK = ("REREF_12M", "CPP_REPEAT", "CPP_OPEN_2Y")
@@ -80,7 +80,7 @@ def compare(
         dfe = dfe[dfe["year"].isin(years)]
         keys_mine = set(zip(mine["la_code"].astype(str), mine["year"], strict=True))
         keys_dfe = set(zip(dfe["area_code"].astype(str), dfe["year"], strict=True))
-        bound = unit_scale(BY_CODE[code].unit)
+        bound = BY_CODE[code].unit.scale
         values = pd.concat([mine["value"], dfe["value"].dropna()])
         rows.append(
             {

@@ -163,22 +163,12 @@ def finish(ind: Indicator, frame: pd.DataFrame, held: pd.DataFrame) -> pd.DataFr
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(enough, num if ind.unit is Unit.COUNT else num / den, np.nan)
     lower, upper = _interval(ind.interval, num, den)
-    scale = _scale(ind.unit)
+    scale = ind.unit.scale
     frame["value"] = ratio * scale
     frame["ci_lower"] = np.where(enough, lower * scale, np.nan)
     frame["ci_upper"] = np.where(enough, upper * scale, np.nan)
     frame["status"] = status
     return frame
-
-
-def _scale(unit: Unit) -> float:
-    match unit:
-        case Unit.PERCENT:
-            return 100.0
-        case Unit.PER_10K:
-            return 10_000.0
-        case Unit.DAYS | Unit.RATIO | Unit.COUNT:
-            return 1.0
 
 
 def _interval(kind: Interval, num: np.ndarray, den: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
