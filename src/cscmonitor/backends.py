@@ -19,7 +19,7 @@ from typing import Any, assert_never
 import ibis
 import ibis.expr.types as ir
 
-from cscmonitor.warehouse import SCHEMAS, Layout, Snapshot, duckdb_lake_table
+from cscmonitor.warehouse import SCHEMAS, Layout, Snapshot, Warehouse, duckdb_lake_table
 
 LAKE_URI_ENV = "CSCMONITOR_LAKE_URI"
 SPARK_TYPES = {
@@ -109,7 +109,10 @@ class SnapshotTables:
             if not self._remote() and not self.snapshot.table_path(name).exists():
                 # A snapshot older than the table: it exists, with no rows.
                 self._tables[name] = self._empty(name, table_name)
-            elif self.snapshot.layout is Layout.LAKE:
+                return self._tables[name]
+            if not self._remote():
+                Warehouse(self.snapshot.path.parent.parent).verify_table(self.snapshot, name)
+            if self.snapshot.layout is Layout.LAKE:
                 self._tables[name] = self._lake_table(name, table_name)
             else:
                 self._tables[name] = self.con.read_parquet(
