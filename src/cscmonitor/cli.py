@@ -11,6 +11,7 @@ from rich.console import Console
 
 from cscmonitor.backends import Backend
 from cscmonitor.benchmark_cli import benchmark, benchmarks_app
+from cscmonitor.data_cli import register as register_data_commands
 from cscmonitor.output import Format, emit
 from cscmonitor.periods import Period, Series, series
 from cscmonitor.records.cli import records_app
@@ -34,6 +35,7 @@ app.add_typer(records_app, name="records")
 app.add_typer(report_app, name="report")
 app.add_typer(users_app, name="users")
 app.command()(serve)
+register_data_commands(app)  # snapshots, rollback, verify, backup, restore
 
 DataDir = Annotated[
     Path | None,
@@ -163,58 +165,6 @@ def _print_ingest(report: ValidationReport) -> None:
             err.print(f"… and {rules.num_rows - 15} more rules; every problem is in the report.")
     csv_file, xlsx_file = report.report_files
     err.print(f"report: {csv_file} and {xlsx_file}", highlight=False, soft_wrap=True)
-
-
-@app.command()
-def snapshots(data_dir: DataDir = None) -> None:
-    """List the warehouse snapshots, oldest first; the current one is marked *."""
-    from rich.table import Table
-
-    from cscmonitor.warehouse import Warehouse
-
-    warehouse = Warehouse(_settings(data_dir).warehouse_dir)
-    held = warehouse.snapshots()
-    if not held:
-        raise _fail(f"no warehouse at {warehouse.root}: run `cscmonitor ingest` first")
-    current = warehouse.current()
-    table = Table(title=f"Snapshots in {warehouse.root}", title_justify="left")
-    for column in ("", "snapshot", "created (UTC)", "returns", "rows", "errors", "warnings"):
-        table.add_column(
-            column, justify="right" if column in ("rows", "errors", "warnings") else "left"
-        )
-    for snapshot in held:
-        manifest = snapshot.manifest
-        validation = manifest.get("validation") or {}
-        table.add_row(
-            "*" if current is not None and current.id == snapshot.id else "",
-            snapshot.id,
-            snapshot.created_at,
-            ", ".join(
-                f"{r['kind']} {r['la_code']} {r['year']}" for r in manifest.get("returns", [])
-            )[:80],
-            f"{sum(manifest.get('row_counts', {}).values()):,}",
-            str(validation.get("errors", "")),
-            str(validation.get("warnings", "")),
-        )
-    Console().print(table)
-
-
-@app.command()
-def rollback(
-    snapshot_id: Annotated[str, typer.Argument(help="The snapshot to make current, e.g. 0003.")],
-    data_dir: DataDir = None,
-) -> None:
-    """Make an earlier snapshot current again (atomically; no snapshot is deleted)."""
-    from cscmonitor.warehouse import Warehouse
-
-    warehouse = Warehouse(_settings(data_dir).warehouse_dir)
-    try:
-        before = warehouse.current()
-        restored = warehouse.rollback(snapshot_id.zfill(4))
-    except (ReturnError, FileNotFoundError) as exc:
-        raise _fail(str(exc)) from None
-    was = f" (was {before.id})" if before is not None else ""
-    err.print(f"warehouse: current snapshot {restored.id}{was}", highlight=False)
 
 
 @app.command()

@@ -45,7 +45,7 @@ import pyarrow.parquet as pq
 
 from cscmonitor.returns import catalog
 from cscmonitor.returns.issues import ReturnError
-from cscmonitor.returns.parsed import Parsed
+from cscmonitor.returns.parsed import Parsed, sha256_of
 from cscmonitor.returns.schema import Follows, Keep, Newest, Span, TableSpec
 
 try:
@@ -453,12 +453,12 @@ def table_checksum(snapshot: Snapshot, name: str) -> str | None:
     if not path.exists():
         return None
     if snapshot.layout is Layout.FILES:
-        return _sha256(path)
+        return sha256_of(path)
     digest = hashlib.sha256()
     files = snapshot.lake_files(name)
     # The order `_write_lake` wrote them in: by LA code, then by year as a number; nulls last.
     for file in sorted(files, key=lambda f: _partition_order(f.relative_to(path).parts[:2])):
-        digest.update(_lake_line(list(file.relative_to(path).parts[:2]), _sha256(file)))
+        digest.update(_lake_line(list(file.relative_to(path).parts[:2]), sha256_of(file)))
     return digest.hexdigest()
 
 
@@ -500,14 +500,6 @@ def table_intact(snapshot: Snapshot, name: str) -> bool:
         return False
     _INTACT.add(key)
     return True
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _partitioning(name: str) -> pads.Partitioning:
