@@ -116,7 +116,9 @@ def test_backup_and_restore_round_trip(database_urls, tmp_path, monkeypatch):
     assert back.exit_code == 0, back.output
     checked = cli(restored_dir, target_url, "verify")
     assert checked.exit_code == 0, checked.output
-    assert "snapshot 0002 (current)" in checked.output and "is the warehouse's key" in checked.output
+    assert (
+        "snapshot 0002 (current)" in checked.output and "is the warehouse's key" in checked.output
+    )
     # Every record, with its id, as it was; the warehouse reads the same rows.
     assert rows_by_table(target_url) == held
     before, after = Warehouse(settings.warehouse_dir), Warehouse(restored_dir / "warehouse")
@@ -160,9 +162,7 @@ def test_restore_refuses_a_damaged_backup_or_an_installation_in_use(
     engine.dispose()
 
 
-def test_backup_refuses_a_damaged_snapshot_and_a_folder_inside_the_data(
-    tmp_path, monkeypatch
-):
+def test_backup_refuses_a_damaged_snapshot_and_a_folder_inside_the_data(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'records.db'}"
     settings = installation(tmp_path / "data", url, monkeypatch)
     inside = cli(settings.data_dir, url, "backup", "--to", str(settings.data_dir / "b"))

@@ -75,7 +75,7 @@ def test_a_damaged_table_is_never_read(settings):
 def test_rollback_onto_a_damaged_snapshot_is_refused(settings):
     warehouse = two_snapshots(settings)
     flip_a_bit(warehouse.snapshots_dir / "0001" / "cin_referrals.parquet")
-    with pytest.raises(DamagedSnapshot, match="snapshot 0001 is damaged .*cin_referrals"):
+    with pytest.raises(DamagedSnapshot, match=r"snapshot 0001 is damaged .*cin_referrals"):
         warehouse.rollback("0001")
     assert warehouse.require_current().id == "0002"
     refused = cli(settings, "rollback", "1")

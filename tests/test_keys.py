@@ -1,4 +1,4 @@
-"""The pseudonymisation key lives apart from the data: its default home, and what production refuses."""
+"""The pseudonymisation key lives apart from the data: its home, and what production refuses."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def test_production_refuses_a_key_file_under_the_data_directory(no_key_setting):
     inside.parent.mkdir(parents=True)
     inside.write_text("k")
     settings = Settings(_env_file=None, data_dir=data, key_file=inside, environment="production")
-    with pytest.raises(KeyLocationError, match="production refuses it.*CSCMONITOR_KEY_FILE"):
+    with pytest.raises(KeyLocationError, match=r"production refuses it.*CSCMONITOR_KEY_FILE"):
         load_key(settings)
     # Nor is one made there: a production installation never writes its key into the data.
     fresh = Settings(

@@ -95,7 +95,9 @@ def prune(
     except (ReturnError, FileNotFoundError) as exc:
         raise _fail(str(exc)) from None
     left = ", ".join(s.id for s in warehouse.snapshots())
-    err.print(f"warehouse: deleted {len(gone)} snapshots ({', '.join(gone) or 'none'}); kept {left}")
+    err.print(
+        f"warehouse: deleted {len(gone)} snapshots ({', '.join(gone) or 'none'}); kept {left}"
+    )
 
 
 def rollback(

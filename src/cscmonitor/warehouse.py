@@ -334,7 +334,10 @@ class Warehouse:
         relaid: str | None = None,
     ) -> Snapshot:
         self.snapshots_dir.mkdir(parents=True, exist_ok=True)
-        for stale in [*self.snapshots_dir.glob(".staging-*"), *self.snapshots_dir.glob(".pruned-*")]:
+        for stale in [
+            *self.snapshots_dir.glob(".staging-*"),
+            *self.snapshots_dir.glob(".pruned-*"),
+        ]:
             # Left by an ingest that was killed; the lock says no other ingest is running.
             shutil.rmtree(stale, ignore_errors=True)
         existing = [int(p.name) for p in self.snapshots_dir.iterdir() if p.name.isdigit()]
