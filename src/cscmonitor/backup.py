@@ -20,6 +20,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cscmonitor.records import db, dump
 from cscmonitor.returns.parsed import sha256_of
@@ -122,7 +123,7 @@ def restore(settings: Settings, source: Path) -> BackupSummary:
     return BackupSummary(source, snapshot_id, counts)
 
 
-def _checked(source: Path) -> dict[str, object]:
+def _checked(source: Path) -> dict[str, Any]:
     """The backup's contents, after every file is found whole."""
     path = source / CONTENTS
     if not path.exists():

@@ -59,7 +59,7 @@ def _records(settings: Settings) -> Finding:
         revision = db.schema_revision(engine)
         rows = dump.held_rows(engine)
     except SQLAlchemyError as exc:
-        first = str(exc.orig if getattr(exc, "orig", None) else exc).splitlines()[0]
+        first = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         return Finding("records", False, f"{where}: {first}")
     finally:
         engine.dispose()

@@ -118,9 +118,7 @@ def returns_of(world: World) -> dict[str, list[tuple[str, bytes]]]:
     }
 
 
-def test_no_raw_identifier_or_server_path_at_rest_after_uploads(
-    make_world, scratch: Path
-) -> None:
+def test_no_raw_identifier_or_server_path_at_rest_after_uploads(make_world, scratch: Path) -> None:
     world = make_world()
     client = world.sign_in("manager")
     uploads = world.app.state.web.uploads

@@ -76,7 +76,7 @@ def check(
     """Ingest the raw files into a scratch warehouse; keep the redacted report and the returns."""
     fields = dict(settings_fields)
     key = SecretStr(fields.pop("pseudonym_key"))
-    settings = Settings(_env_file=None, **fields)
+    settings = Settings.model_validate(fields)
     scratch_settings = settings.model_copy(
         update={"data_dir": scratch / "check", "pseudonym_key": key}
     )
@@ -108,7 +108,9 @@ def check(
             validation["files_unreadable"] = [
                 _said(f, folders) for f in validation.get("files_unreadable", [])
             ]
-            save_returns(report.parsed, folder / "returns", manifest["privacy"], validation)
+            save_returns(
+                report.parsed, folder / "returns", manifest["privacy"], validation, folders
+            )
     _finish(folder, outcome)
 
 
@@ -127,7 +129,11 @@ def _finish(folder: Path, outcome: dict[str, Any]) -> None:
 
 
 def save_returns(
-    parsed: list[Parsed], folder: Path, privacy: dict[str, str], validation: dict[str, Any]
+    parsed: list[Parsed],
+    folder: Path,
+    privacy: dict[str, str],
+    validation: dict[str, Any],
+    folders: redaction.Folders,
 ) -> None:
     """The returns as parsed and pseudonymised: a folder each, its tables as Parquet."""
     folder.mkdir()
@@ -137,7 +143,7 @@ def save_returns(
         held.mkdir()
         for name, table in p.tables.items():
             pq.write_table(table, held / f"{name}.parquet")
-        pq.write_table(redaction.problems(p.problems.table), held / "problems.parquet")
+        pq.write_table(redaction.problems(p.problems.table, folders), held / "problems.parquet")
         described = {
             "info": {k: str(v) for k, v in vars(p.info).items()},
             "files": {Path(f).name: digest for f, digest in p.files.items()},
