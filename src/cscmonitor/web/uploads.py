@@ -175,17 +175,24 @@ class Uploads:
         """On start: erase raw files a killed server left, fail its checks, prune old uploads."""
         erase_stale(self.scratch)
         live = {p.name.removeprefix(SCRATCH_PREFIX).split("-")[0] for p in self._live()}
-        cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(days=self.settings.upload_retention_days)
-        for upload in self.recent():
+        for upload in self._prune():
             folder = self._folder(upload.id)
-            if dt.datetime.fromisoformat(upload.created_at) < cutoff:
-                shutil.rmtree(folder, ignore_errors=True)
-                continue
             for raw in ("files", "check"):  # raw files and scratch warehouses of old releases
                 shutil.rmtree(folder / raw, ignore_errors=True)
             if upload.waiting and upload.id not in live:
                 upload.status, upload.message = FAILED, INTERRUPTED
                 self._save_meta(upload)
+
+    def _prune(self) -> list[Upload]:
+        """Delete uploads older than the retention period; those kept."""
+        cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(days=self.settings.upload_retention_days)
+        kept = []
+        for upload in self.recent():
+            if dt.datetime.fromisoformat(upload.created_at) < cutoff and not upload.waiting:
+                shutil.rmtree(self._folder(upload.id), ignore_errors=True)
+            else:
+                kept.append(upload)
+        return kept
 
     def _live(self) -> list[Path]:
         return list(self.scratch.glob(f"{SCRATCH_PREFIX}*")) if self.scratch.exists() else []
@@ -229,6 +236,7 @@ class Uploads:
     ) -> Upload:
         """Take the files into a scratch folder and queue their check; refuses bad names, sizes
         and a full queue. The raw bytes never reach the data directory."""
+        self._prune()
         with self._guard:
             waiting = sum(1 for job in self._jobs.values() if not job.done())
         if waiting >= self.settings.upload_queue_max:
