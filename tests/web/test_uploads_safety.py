@@ -293,3 +293,14 @@ def test_scratch_inside_the_data_directory_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(ValueError, match="inside the data directory"):
         Uploads(settings, 1 << 20)
+
+
+def test_a_damaged_snapshot_is_a_page_not_a_traceback(world: World) -> None:
+    current = world.data_dir / "warehouse" / "snapshots" / "0001"
+    for table in current.glob("*.parquet"):
+        data = bytearray(table.read_bytes())
+        data[len(data) // 2] ^= 0x01  # one bit, in a data page
+        table.write_bytes(bytes(data))
+    page = world.sign_in("manager").get("/")
+    assert page.status_code == 503
+    assert "snapshot 0001: table" in page.text and "is damaged" in page.text
