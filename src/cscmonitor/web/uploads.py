@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, fields
@@ -55,6 +56,7 @@ SCRATCH_PREFIX = "upload-"
 # The worker's allocators reserve little address space they do not use, so the limit on
 # address space is close to a limit on memory.
 WORKER_ENVIRONMENT = {"MALLOC_ARENA_MAX": "2", "ARROW_DEFAULT_MEMORY_POOL": "system"}
+UNLOCKED_GRACE_SECONDS = 60
 INTERRUPTED = "The check was interrupted (the server stopped); nothing was loaded. Upload again."
 
 
@@ -146,7 +148,15 @@ def erase_stale(root: Path) -> list[str]:
         return []
     erased = []
     for folder in root.glob(f"{SCRATCH_PREFIX}*"):
-        with contextlib.suppress(FileNotFoundError), (folder / ".lock").open("a") as lock:
+        try:
+            lock = (folder / ".lock").open("r")
+        except FileNotFoundError:
+            # Killed before its lock was made, or being made this moment: wait a minute.
+            with contextlib.suppress(FileNotFoundError):
+                if time.time() - folder.stat().st_mtime > UNLOCKED_GRACE_SECONDS:
+                    shutil.rmtree(folder, ignore_errors=True)
+            continue
+        with lock:
             if fcntl is not None:
                 try:
                     fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -154,8 +164,6 @@ def erase_stale(root: Path) -> list[str]:
                     continue  # a check in progress, in this or another server process
             shutil.rmtree(folder, ignore_errors=True)
             erased.append(folder.name.removeprefix(SCRATCH_PREFIX).split("-")[0])
-        if folder.exists() and not (folder / ".lock").exists():
-            shutil.rmtree(folder, ignore_errors=True)  # killed before its lock was made
     return erased
 
 
@@ -238,7 +246,8 @@ class Uploads:
         and a full queue. The raw bytes never reach the data directory."""
         self._prune()
         with self._guard:
-            waiting = sum(1 for job in self._jobs.values() if not job.done())
+            self._jobs = {k: job for k, job in self._jobs.items() if not job.done()}
+            waiting = len(self._jobs)
         if waiting >= self.settings.upload_queue_max:
             raise UploadError(
                 f"{waiting} uploads are waiting to be checked: try again in a few minutes"
@@ -287,7 +296,12 @@ class Uploads:
         with self._guard:
             job = self._jobs.get(upload_id)
         if job is not None:
-            job.result(timeout)
+            try:
+                job.result(timeout)
+            except TimeoutError:
+                raise
+            except Exception:  # the upload's record says the check failed
+                pass
         return self.get(upload_id)
 
     def _check(self, upload: Upload, scratch: Scratch) -> Upload:
