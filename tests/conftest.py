@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -27,6 +28,11 @@ from cscmonitor.settings import Settings
 from cscmonitor.warehouse import Warehouse
 
 DATA = Path(__file__).parent / "data"
+# Keys made by tests (the demo's, an upload's) go to a folder of this run, never ~/.config.
+os.environ.setdefault(
+    "CSCMONITOR_KEY_FILE",
+    str(Path(tempfile.mkdtemp(prefix="cscmonitor-test-keys-")) / "pseudonym.key"),
+)
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 
 

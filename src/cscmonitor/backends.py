@@ -126,7 +126,7 @@ class SnapshotTables:
         self._tables: dict[str, ir.Table] = {}
 
     def table(self, name: str) -> ir.Table:
-        from cscmonitor.warehouse import SCHEMAS, Layout
+        from cscmonitor.warehouse import SCHEMAS, Layout, Warehouse
 
         if name not in self._tables:
             if name not in SCHEMAS:
@@ -136,7 +136,10 @@ class SnapshotTables:
             if not self._remote() and not self.snapshot.table_path(name).exists():
                 # A snapshot older than the table: it exists, with no rows.
                 self._tables[name] = self._empty(name, table_name)
-            elif self.snapshot.layout is Layout.LAKE:
+                return self._tables[name]
+            if not self._remote():
+                Warehouse(self.snapshot.path.parent.parent).verify_table(self.snapshot, name)
+            if self.snapshot.layout is Layout.LAKE:
                 self._tables[name] = self._lake_table(name, table_name)
             else:
                 self._tables[name] = self.con.read_parquet(

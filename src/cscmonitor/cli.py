@@ -42,12 +42,24 @@ COMMANDS: dict[str, Lazy] = {
         "snapshot.",
     ),
     "snapshots": Lazy(
-        "cscmonitor.commands.ingest:snapshots",
-        "List the warehouse snapshots, oldest first; the current one is marked *.",
+        "cscmonitor.commands.data:snapshots_app",
+        "List the warehouse snapshots (oldest first; the current one is marked *), or prune them.",
     ),
     "rollback": Lazy(
-        "cscmonitor.commands.ingest:rollback",
-        "Make an earlier snapshot current again (atomically; no snapshot is deleted).",
+        "cscmonitor.commands.data:rollback",
+        "Make an earlier snapshot current again (atomically, after checking its checksums).",
+    ),
+    "verify": Lazy(
+        "cscmonitor.commands.data:verify",
+        "Check the warehouse against its checksums, the records database, and the key.",
+    ),
+    "backup": Lazy(
+        "cscmonitor.commands.data:backup",
+        "Back up the records database and the current warehouse snapshot (never the key).",
+    ),
+    "restore": Lazy(
+        "cscmonitor.commands.data:restore",
+        "Rebuild an installation from a backup, into an empty data directory and database.",
     ),
     "compute": Lazy(
         "cscmonitor.commands.compute:compute",

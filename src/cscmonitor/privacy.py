@@ -6,14 +6,16 @@ warehouse never holds the council's own id. The HMAC is computed by DuckDB over
 the whole column at once: HMAC(K, m) = H((K ^ opad) || H((K ^ ipad) || m)).
 Dates of birth can be reduced to their month and postcodes to their district (or
 dropped), as the installation's settings say. The key is never written anywhere but
-its own file; the warehouse keeps only a check value (an HMAC of a fixed text) so that
-a later ingest with another key is refused instead of silently breaking every join.
+its own file, which lives outside the data directory (a copy of the data, a backup say, is
+then no copy of the key); the warehouse keeps only a check value (an HMAC of a fixed text)
+so that a later ingest with another key is refused instead of silently breaking every join.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import os
 import secrets
 from collections.abc import Sequence
@@ -24,23 +26,64 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cscmonitor.settings import Settings
+from cscmonitor.settings import Settings, default_key_file
 
 _BLOCK = 64  # SHA-256 block size in bytes
 PSEUDONYM_HEX_CHARS = 20  # 80 bits: collisions negligible at national scale
 
 
+log = logging.getLogger(__name__)
+
+
+class KeyLocationError(ValueError):
+    """A pseudonymisation key kept where production must not keep it."""
+
+
 def load_key(settings: Settings) -> bytes:
     """The installation's pseudonymisation key: from settings, else from (or new in) its file."""
+    path = key_path(settings)
     if settings.pseudonym_key is not None:
         return settings.pseudonym_key.get_secret_value().encode()
-    path = settings.key_file
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_hex(32))
     return Path(path).read_text().strip().encode()
+
+
+def key_path(settings: Settings) -> Path:
+    """The key file to read (or make): `key_file`, unless a key is still in the data directory.
+
+    A key under the data directory goes into every copy of the data: production refuses it;
+    development still reads it (it is the key the warehouse was built with) and says how
+    to move it.
+    """
+    chosen, legacy = settings.key_file, settings.legacy_key_file
+    inside = [p for p in dict.fromkeys((legacy, chosen)) if _inside(p, settings.data_dir)]
+    held = [p for p in inside if p.exists()]
+    if settings.pseudonym_key is None and chosen in inside and chosen not in held:
+        held.append(chosen)  # it would be made there
+    if not held:
+        return chosen
+    found = held[0]
+    home = default_key_file().parent
+    move = (
+        f"move it out (mkdir -p {home} && mv {found} {home}/, or into a key vault: "
+        "docs/security.md) and set CSCMONITOR_KEY_FILE to its new path"
+    )
+    if settings.environment == "production":
+        raise KeyLocationError(
+            f"the pseudonymisation key is kept in the data directory ({found}); production "
+            f"refuses it: {move}"
+        )
+    if settings.pseudonym_key is None:
+        log.warning("the pseudonymisation key is in the data directory (%s): %s", found, move)
+    return found
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path.resolve().is_relative_to(folder.resolve())
 
 
 @cache

@@ -53,7 +53,7 @@ import pyarrow.parquet as pq
 
 from cscmonitor.returns import catalog
 from cscmonitor.returns.issues import ReturnError
-from cscmonitor.returns.parsed import Parsed
+from cscmonitor.returns.parsed import Parsed, sha256_of
 from cscmonitor.returns.schema import Follows, Keep, Newest, Span, TableSpec
 
 try:
@@ -133,6 +133,10 @@ class Snapshot:
         return str(self.manifest.get("created_at", ""))
 
 
+class DamagedSnapshot(ReturnError):
+    """A snapshot whose files no longer match its manifest's checksums."""
+
+
 @dataclass(frozen=True)
 class IngestResult:
     snapshot: Snapshot
@@ -184,7 +188,14 @@ class Warehouse:
         manifest_path = path / "manifest.json"
         if not snapshot_id.isdigit() or not manifest_path.exists():
             raise FileNotFoundError(f"snapshot {snapshot_id} not found in {self.snapshots_dir}")
-        return Snapshot(snapshot_id, path, json.loads(manifest_path.read_text()))
+        try:
+            manifest = json.loads(manifest_path.read_text())
+        except (ValueError, OSError) as exc:
+            raise DamagedSnapshot(
+                f"snapshot {snapshot_id}: its manifest cannot be read ({type(exc).__name__}); "
+                "make another snapshot current (cscmonitor rollback ID)"
+            ) from None
+        return Snapshot(snapshot_id, path, manifest)
 
     def snapshots(self) -> list[Snapshot]:
         """Every complete snapshot, oldest first."""
@@ -208,6 +219,7 @@ class Warehouse:
         if not path.exists():
             # A snapshot written before the table existed holds none of its rows.
             return SCHEMAS[name].empty_table()
+        self.verify_table(snapshot, name)
         if snapshot.layout is Layout.LAKE:
             return _read_lake(snapshot, name)
         return _align(pq.read_table(path), SCHEMAS[name])
@@ -289,7 +301,9 @@ class Warehouse:
         return self.first_layout
 
     def rollback(self, snapshot_id: str) -> Snapshot:
-        """Make an earlier (or later) complete snapshot current again; nothing is deleted."""
+        """Make an earlier (or later) whole snapshot current again; nothing is deleted.
+
+        Refused onto a snapshot whose files do not match their checksums."""
         with self._lock():
             snapshot = self.snapshot(snapshot_id)
             missing = [
@@ -301,8 +315,53 @@ class Warehouse:
                 raise ReturnError(
                     f"snapshot {snapshot_id} is incomplete (no {', '.join(missing)}); not restored"
                 )
+            damaged = damaged_tables(snapshot)
+            if damaged:
+                raise DamagedSnapshot(
+                    f"snapshot {snapshot_id} is damaged (table {', '.join(damaged)} does not "
+                    "match its checksum); not made current: roll back to another snapshot"
+                )
             _atomic_write(self.pointer, snapshot_id)
             return snapshot
+
+    def verify(self, snapshot: Snapshot | None = None) -> Snapshot:
+        """Check every table of a snapshot (the current one by default) against its checksum."""
+        snapshot = snapshot or self.require_current()
+        damaged = damaged_tables(snapshot)
+        if damaged:
+            raise self._damaged(snapshot, damaged)
+        return snapshot
+
+    def _damaged(self, snapshot: Snapshot, tables: list[str]) -> DamagedSnapshot:
+        """One line: which snapshot, which tables, and the way back."""
+        earlier = [s.id for s in self.snapshots() if int(s.id) < int(snapshot.id)]
+        way_back = (
+            f"make an earlier snapshot current (cscmonitor rollback {earlier[-1]})"
+            if earlier
+            else "restore it from a backup (cscmonitor restore --from DIR)"
+        )
+        names = ", ".join(tables)
+        return DamagedSnapshot(
+            f"snapshot {snapshot.id}: table {names} is damaged (its files do not match the "
+            f"manifest's checksum); {way_back}"
+        )
+
+    def prune(self, keep: int) -> list[str]:
+        """Delete all but the newest `keep` snapshots, never the current one; the ids deleted."""
+        if keep < 1:
+            raise ReturnError("keep at least one snapshot")
+        with self._lock():
+            current = self.current()
+            held = self.snapshots()
+            kept = {s.id for s in held[-keep:]} | ({current.id} if current else set())
+            gone = [s.id for s in held if s.id not in kept]
+            for snapshot_id in gone:
+                # Renamed away first, so a kill mid-delete never leaves half a snapshot listed.
+                doomed = self.snapshots_dir / f".pruned-{snapshot_id}"
+                (self.snapshots_dir / snapshot_id).rename(doomed)
+                shutil.rmtree(doomed)
+            _sync_dir(self.snapshots_dir)
+            return gone
 
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
@@ -326,7 +385,10 @@ class Warehouse:
         relaid: str | None = None,
     ) -> Snapshot:
         self.snapshots_dir.mkdir(parents=True, exist_ok=True)
-        for stale in self.snapshots_dir.glob(".staging-*"):
+        for stale in [
+            *self.snapshots_dir.glob(".staging-*"),
+            *self.snapshots_dir.glob(".pruned-*"),
+        ]:
             # Left by an ingest that was killed; the lock says no other ingest is running.
             shutil.rmtree(stale, ignore_errors=True)
         existing = [int(p.name) for p in self.snapshots_dir.iterdir() if p.name.isdigit()]
@@ -362,18 +424,28 @@ class Warehouse:
         final = self.snapshots_dir / snapshot_id
         staging.rename(final)
         _sync_dir(self.snapshots_dir)
+        made = Snapshot(snapshot_id, final, manifest)
+        damaged = damaged_tables(made)  # read back from disk before it becomes current
+        if damaged:
+            raise self._damaged(made, damaged)
         _atomic_write(self.pointer, snapshot_id)
-        return Snapshot(snapshot_id, final, manifest)
+        return made
+
+    def verify_table(self, snapshot: Snapshot, name: str) -> None:
+        """Refuse to read a table that does not match its checksum (checked once per file state)."""
+        if not table_intact(snapshot, name):
+            raise self._damaged(snapshot, [name])
 
     def tables(self, snapshot: Snapshot | None = None) -> WarehouseTables:
-        return WarehouseTables(snapshot or self.require_current())
+        return WarehouseTables(snapshot or self.require_current(), self)
 
 
 class WarehouseTables:
     """The Ibis view of one snapshot (DuckDB, in memory, reading the Parquet files)."""
 
-    def __init__(self, snapshot: Snapshot) -> None:
+    def __init__(self, snapshot: Snapshot, warehouse: Warehouse | None = None) -> None:
         self.snapshot = snapshot
+        self.warehouse = warehouse or Warehouse(snapshot.path.parent.parent)
         self.con = ibis.duckdb.connect()
         self._tables: dict[str, ir.Table] = {}
 
@@ -382,6 +454,8 @@ class WarehouseTables:
             raise KeyError(f"no warehouse table {name!r}")
         if name not in self._tables:
             path = self.snapshot.table_path(name)
+            if path.exists():
+                self.warehouse.verify_table(self.snapshot, name)
             if path.exists() and self.snapshot.layout is Layout.LAKE:
                 self._tables[name] = duckdb_lake_table(self.con, self.snapshot, name, name)
             elif path.exists():
@@ -418,9 +492,68 @@ def _write_lake(table: pa.Table, folder: Path, by: tuple[str, str]) -> str:
         partition.mkdir(parents=True)
         path = partition / "part-0.parquet"
         pq.write_table(data.slice(start, end - start), path)
-        digest.update(f"{'/'.join(parts)}:{_durable(path)}\n".encode())
+        digest.update(_lake_line(parts, _durable(path)))
         _sync_dir(partition)
     return digest.hexdigest()
+
+
+def _lake_line(parts: list[str], checksum: str) -> bytes:
+    return f"{'/'.join(parts)}:{checksum}\n".encode()
+
+
+def table_checksum(snapshot: Snapshot, name: str) -> str | None:
+    """The SHA-256 of a table's files as they are on disk (as `_write` computed it)."""
+    path = snapshot.table_path(name)
+    if not path.exists():
+        return None
+    if snapshot.layout is Layout.FILES:
+        return sha256_of(path)
+    digest = hashlib.sha256()
+    files = snapshot.lake_files(name)
+    # The order `_write_lake` wrote them in: by LA code, then by year as a number; nulls last.
+    for file in sorted(files, key=lambda f: _partition_order(f.relative_to(path).parts[:2])):
+        digest.update(_lake_line(list(file.relative_to(path).parts[:2]), sha256_of(file)))
+    return digest.hexdigest()
+
+
+def _partition_order(parts: tuple[str, ...]) -> tuple[object, ...]:
+    la, year = (p.split("=", 1)[1] for p in parts)
+    return (
+        la == NULL_PARTITION,
+        la,
+        year == NULL_PARTITION,
+        int(year) if year != NULL_PARTITION else 0,
+    )
+
+
+def damaged_tables(snapshot: Snapshot) -> list[str]:
+    """The tables whose files do not match the manifest's checksums (or are missing)."""
+    expected: dict[str, str] = snapshot.manifest.get("parquet_sha256", {})
+    return [name for name in sorted(expected) if not table_intact(snapshot, name)]
+
+
+# Tables already found intact, by their files' identity (path, size, mtime): verified once
+# per process, again only if a file changes.
+_INTACT: set[tuple[object, ...]] = set()
+
+
+def table_intact(snapshot: Snapshot, name: str) -> bool:
+    expected = snapshot.manifest.get("parquet_sha256", {}).get(name)
+    if expected is None:
+        return True  # not in the manifest: a snapshot older than the table holds no rows
+    path = snapshot.table_path(name)
+    files = [path] if snapshot.layout is Layout.FILES else snapshot.lake_files(name)
+    try:
+        identity = tuple((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files)
+    except OSError:
+        return False
+    key = (expected, identity)
+    if key in _INTACT:
+        return True
+    if table_checksum(snapshot, name) != expected:
+        return False
+    _INTACT.add(key)
+    return True
 
 
 def _partitioning(name: str) -> pads.Partitioning:

@@ -15,7 +15,7 @@ from cscmonitor.records import db
 from cscmonitor.records.errors import NotFound, RecordsError
 from cscmonitor.records.models import utcnow
 from cscmonitor.settings import Settings
-from cscmonitor.warehouse import Warehouse
+from cscmonitor.warehouse import DamagedSnapshot, Warehouse
 from cscmonitor.web.config import WebSettings
 from cscmonitor.web.deps import Forbidden, NoContract, NotSignedIn, WebApp, csrf_protect, visit
 from cscmonitor.web.performance import NoData, Performance
@@ -232,6 +232,12 @@ def create_app(
         if _wants_json(request):
             return JSONResponse({"detail": str(exc)}, status_code=503)
         return page(request, 503, "No figures yet", str(exc))
+
+    @app.exception_handler(DamagedSnapshot)
+    def damaged(request: Request, exc: DamagedSnapshot) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": str(exc)}, status_code=503)
+        return page(request, 503, "The figures' data is damaged", str(exc))
 
     @app.exception_handler(NotFound)
     def not_found(request: Request, exc: NotFound) -> Response:

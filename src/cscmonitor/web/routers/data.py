@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Annotated
 
@@ -17,6 +18,7 @@ from cscmonitor.web.uploads import UploadError
 
 router = APIRouter()
 PROBLEMS_SHOWN = 500
+CHECK_WAIT_SECONDS = 30
 
 
 def _snapshots(app: AppDep) -> list[dict[str, object]]:
@@ -105,6 +107,9 @@ def upload(
         return _data_page(
             request, app, current, user, errors=[("files", str(exc))], status_code=400
         )
+    with contextlib.suppress(TimeoutError):
+        # A small return is checked in moments: show its report rather than a queue.
+        made = app.uploads.wait(made.id, timeout=CHECK_WAIT_SECONDS)
     with records.unit() as session:
         trail.record(
             session,
@@ -139,6 +144,7 @@ def validation_report(
             message=str(exc),
         )
     problems, total = app.uploads.problems(made, PROBLEMS_SHOWN)
+    ahead = app.uploads.ahead_of(made) if made.waiting else 0
     with records.unit() as session:
         # The report quotes cells of the returns: a view of child-level data.
         trail.record(session, user.actor, trail.VIEW, "upload", made.id, {"problems": total})
@@ -148,6 +154,7 @@ def validation_report(
         current,
         "upload.html",
         upload=made,
+        ahead=ahead,
         problems=problems,
         total=total,
         shown=min(total, PROBLEMS_SHOWN),
