@@ -79,8 +79,9 @@ def create(
     import os
 
     from cscmonitor.records import db
+    from cscmonitor.records.accounts import create_user, unit
     from cscmonitor.records.audit import Actor
-    from cscmonitor.web.users import AccountError, create_user, unit
+    from cscmonitor.records.errors import RecordsError
 
     password = os.environ.get("CSCMONITOR_NEW_PASSWORD") or getpass.getpass("Password: ")
     if not os.environ.get("CSCMONITOR_NEW_PASSWORD") and getpass.getpass("Again: ") != password:
@@ -97,19 +98,22 @@ def create(
                 role,
                 password,
             )
-            made = (user.username, user.role)
-    except AccountError as exc:
+            made = (user.username, user.role, user.active)
+    except RecordsError as exc:
         raise _fail(str(exc)) from None
     finally:
         engine.dispose()
-    err.print(f"account {made[0]} created with role {made[1]}", highlight=False)
+    waits = (
+        "" if made[2] else "; it signs in once an administrator approves its role in the web app"
+    )
+    err.print(f"account {made[0]} created with role {made[1]}{waits}", highlight=False)
 
 
 @users_app.command("list")
 def list_accounts(data_dir: DataDir = None) -> None:
     """List the accounts: username, role, active, last sign-in."""
     from cscmonitor.records import db
-    from cscmonitor.web.users import list_users, unit
+    from cscmonitor.records.accounts import list_users, unit
 
     engine = db.make_engine(db.database_url(_settings(data_dir)))
     db.upgrade(engine)

@@ -2,20 +2,20 @@
 
 Kept apart from `cscmonitor.settings.Settings` because only the web app reads them (the CLI
 never needs a secret key). Outside development the app refuses to start without a strong
-secret key.
+secret key (`security.secret_problem`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import Literal
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-MIN_SECRET_LENGTH = 32
-# Keys seen in examples and documentation: never accepted outside development.
-KNOWN_WEAK_SECRETS = frozenset({"changethis", "change-me", "secret", "development", "dev"})
+from cscmonitor.records.accounts_signin import SigninPolicy
+from cscmonitor.web import security
 
 
 class InsecureSettings(RuntimeError):
@@ -33,14 +33,20 @@ class WebSettings(BaseSettings):
     contract: str | None = None
     session_idle_minutes: int = 30
     session_max_hours: int = 12
-    # Sign-in: this many failures for one username (or 4× for one address) in the window
-    # refuse further attempts until the window has passed.
+    # Sign-in: this many failures for one account from one source are free; after that each
+    # attempt from that source waits the first delay, doubled for every further failure, up
+    # to the longest. A failure counts for the window.
     signin_failures_allowed: int = 5
-    signin_window_minutes: int = 15
+    signin_window_minutes: int = 24 * 60
+    signin_first_delay_seconds: int = 30
+    signin_longest_delay_minutes: int = 15
     upload_max_mb: int = 200
     form_max_kb: int = 256
     # Cookies only over HTTPS; on by default outside development.
     secure_cookies: bool | None = None
+    # Accepting an upload into the warehouse needs a second person; on by default outside
+    # development.
+    uploads_need_second_person: bool | None = None
 
     @property
     def development(self) -> bool:
@@ -50,21 +56,19 @@ class WebSettings(BaseSettings):
     def cookies_secure(self) -> bool:
         return (not self.development) if self.secure_cookies is None else self.secure_cookies
 
+    @property
+    def second_person_for_uploads(self) -> bool:
+        return security.second_person_for_uploads(self.development, self.uploads_need_second_person)
+
     def check(self) -> None:
         """Refuse to run outside development without a strong secret key."""
         if self.development:
             return
-        key = self.secret_key.get_secret_value() if self.secret_key else ""
-        if not key:
-            raise InsecureSettings(
-                "CSCMONITOR_SECRET_KEY is not set: outside development the web app needs one "
-                '(e.g. python -c "import secrets; print(secrets.token_urlsafe(48))")'
-            )
-        if key.lower() in KNOWN_WEAK_SECRETS or len(key) < MIN_SECRET_LENGTH:
-            raise InsecureSettings(
-                f"CSCMONITOR_SECRET_KEY is too weak: use at least {MIN_SECRET_LENGTH} random "
-                "characters"
-            )
+        problem = security.secret_problem(
+            self.secret_key.get_secret_value() if self.secret_key else ""
+        )
+        if problem:
+            raise InsecureSettings(problem)
 
     def secret(self) -> bytes:
         """The key for HMACs; in development without one, a random key for this process."""
@@ -72,6 +76,17 @@ class WebSettings(BaseSettings):
             return self.secret_key.get_secret_value().encode()
         self.check()  # outside development this has already refused
         return _process_secret()
+
+    def signin_policy(self) -> SigninPolicy:
+        return SigninPolicy(
+            failures_allowed=self.signin_failures_allowed,
+            window=dt.timedelta(minutes=self.signin_window_minutes),
+            first_delay=dt.timedelta(seconds=self.signin_first_delay_seconds),
+            longest_delay=dt.timedelta(minutes=self.signin_longest_delay_minutes),
+            session_idle=dt.timedelta(minutes=self.session_idle_minutes),
+            session_max=dt.timedelta(hours=self.session_max_hours),
+            demo_accounts=self.development,
+        )
 
 
 _PROCESS_SECRET: list[bytes] = []

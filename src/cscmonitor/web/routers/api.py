@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from cscmonitor.records import changes as records_changes
 from cscmonitor.records.errors import RecordsError
 from cscmonitor.web import governance, trail
-from cscmonitor.web.deps import AppDep, RecordsDep, UserView, require
+from cscmonitor.web.deps import AppDep, ContractYear, RecordId, RecordsDep, UserView, require
 from cscmonitor.web.performance import BenchmarkRow, contract_year_period, domain_of
 from cscmonitor.web.permissions import Permission, permissions_of
 from cscmonitor.web.routers.dashboard import basket_year
@@ -133,7 +133,7 @@ def indicators(
     app: AppDep,
     records: RecordsDep,
     user: Annotated[UserView, require(Permission.VIEW_PERFORMANCE)],
-    year: Annotated[int | None, Query()] = None,
+    year: ContractYear = None,
 ) -> IndicatorList:
     """The basket for a contract year (default: the latest with figures), assessed."""
     basket = basket_year(records, app.performance, year, user.party)
@@ -177,7 +177,7 @@ def indicator(
     records: RecordsDep,
     user: Annotated[UserView, require(Permission.VIEW_PERFORMANCE)],
     code: str,
-    year: Annotated[int | None, Query()] = None,
+    year: ContractYear = None,
 ) -> IndicatorDetail:
     """One indicator: its figure, target, RAG, trend and published benchmarks."""
     known(code)
@@ -271,7 +271,7 @@ def inspections(
 def inspection(
     records: RecordsDep,
     user: Annotated[UserView, require(Permission.VIEW_GOVERNANCE)],
-    inspection_id: int,
+    inspection_id: RecordId,
 ) -> governance.InspectionView:
     """One inspection with its recommendations and action plan."""
     with records.unit() as session:

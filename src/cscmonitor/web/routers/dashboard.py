@@ -12,7 +12,15 @@ from fastapi.responses import HTMLResponse
 from cscmonitor.contract import Contract as Terms
 from cscmonitor.records import contracts, inspections
 from cscmonitor.web import governance
-from cscmonitor.web.deps import AppDep, Records, RecordsDep, UserView, VisitDep, require
+from cscmonitor.web.deps import (
+    AppDep,
+    ContractYear,
+    Records,
+    RecordsDep,
+    UserView,
+    VisitDep,
+    require,
+)
 from cscmonitor.web.performance import DOMAINS, NoData, Performance
 from cscmonitor.web.permissions import Permission
 from cscmonitor.web.templating import render
@@ -60,7 +68,7 @@ def dashboard(
     current: VisitDep,
     records: RecordsDep,
     user: Annotated[UserView, require(Permission.VIEW_PERFORMANCE)],
-    year: Annotated[int | None, Query()] = None,
+    year: ContractYear = None,
     domain: Annotated[str | None, Query(max_length=40)] = None,
 ) -> HTMLResponse:
     basket = basket_year(records, app.performance, year, user.party)

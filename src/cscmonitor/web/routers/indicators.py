@@ -12,7 +12,15 @@ from cscmonitor.periods import Period
 from cscmonitor.records import basket as records_basket
 from cscmonitor.records.errors import RecordsError
 from cscmonitor.web import governance, trail
-from cscmonitor.web.deps import AppDep, RecordsDep, UserView, VisitDep, flash, require
+from cscmonitor.web.deps import (
+    AppDep,
+    ContractYear,
+    RecordsDep,
+    UserView,
+    VisitDep,
+    flash,
+    require,
+)
 from cscmonitor.web.performance import contract_year_period, indicator_list
 from cscmonitor.web.permissions import Permission
 from cscmonitor.web.routers.dashboard import basket_year
@@ -58,7 +66,7 @@ def indicator_page(
     records: RecordsDep,
     user: Annotated[UserView, require(Permission.VIEW_PERFORMANCE)],
     code: str,
-    year: Annotated[int | None, Query()] = None,
+    year: ContractYear = None,
     errors: list[tuple[str, str]] | None = None,
 ) -> HTMLResponse:
     known(code)
