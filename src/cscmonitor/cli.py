@@ -13,6 +13,7 @@ from cscmonitor.backends import Backend
 from cscmonitor.benchmark_cli import benchmark, benchmarks_app
 from cscmonitor.output import Format, emit
 from cscmonitor.periods import Period, Series, series
+from cscmonitor.records.audit_cli import audit_app
 from cscmonitor.records.cli import records_app
 from cscmonitor.reports.cli import report_app
 from cscmonitor.returns.issues import ReturnError
@@ -31,6 +32,7 @@ err = Console(stderr=True)
 app.command()(benchmark)
 app.add_typer(benchmarks_app, name="benchmarks")
 app.add_typer(records_app, name="records")
+app.add_typer(audit_app, name="audit")
 app.add_typer(report_app, name="report")
 app.add_typer(users_app, name="users")
 app.command()(serve)
@@ -388,3 +390,19 @@ def demo(
     print("Demo sign-ins (development only):")
     for role, username, password in result.sign_ins:
         print(f"  {role:<16} {username:<8} {password}")
+
+
+def main() -> None:
+    """The `cscmonitor` command. A records database that is locked or cannot be reached is
+    one line on stderr and exit status 2, whichever command met it, never a traceback."""
+    from cscmonitor.records.db import DatabaseUnavailable
+
+    try:
+        app()
+    except DatabaseUnavailable as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise SystemExit(2) from None
+
+
+if __name__ == "__main__":
+    main()

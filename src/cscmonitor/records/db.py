@@ -27,6 +27,8 @@ DATABASE_URL_VARIABLE = "CSCMONITOR_DATABASE_URL"
 MIGRATIONS = Path(__file__).parent / "migrations"
 # How long a request waits for a lock (or a connection) before the database counts as busy.
 LOCK_TIMEOUT_SECONDS = 3.0
+# SQLite reports a mistake in SQL as an operational error too: only these mean "unavailable".
+_SQLITE_UNAVAILABLE = ("locked", "busy", "unable to open", "disk i/o", "readonly", "malformed")
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -40,6 +42,8 @@ def _unavailable(context: ExceptionContext) -> None:
     if not isinstance(context.sqlalchemy_exception, exc.OperationalError | exc.InterfaceError):
         return
     first = (str(original).strip().splitlines() or [type(original).__name__])[0]
+    if context.dialect.name == "sqlite" and not any(w in first.lower() for w in _SQLITE_UNAVAILABLE):
+        return
     engine = context.engine
     where = engine.url.render_as_string(hide_password=True) if engine else "the records database"
     raise DatabaseUnavailable(f"records database {where} is unavailable: {first}") from None
