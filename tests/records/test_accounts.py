@@ -60,9 +60,7 @@ def admins(records):
 def test_a_new_account_with_a_child_data_role_waits_for_a_second_admin(admins, role):
     engine, ann, bob = admins
     with unit(engine) as session:
-        made = create_user(
-            session, Actor("Ann"), "newbie", "New Person", role, PASSWORD, by_id=ann
-        )
+        made = create_user(session, Actor("Ann"), "newbie", "New Person", role, PASSWORD, by_id=ann)
         active, user_id = made.active, made.id
         waiting = approvals.pending(session)
     if not role.sees_child_data:
@@ -152,7 +150,7 @@ def test_a_new_password_for_a_child_data_account_waits_for_a_second_admin(admins
 
 
 def test_no_one_approves_a_request_about_their_own_account(admins):
-    engine, ann, bob = admins
+    engine, ann, _bob = admins
     analyst = _make(engine, "ana", Role.TRUST_ANALYST)
     with unit(engine) as session:
         # The analyst's own password, asked for by Ann, cannot be approved by the analyst
@@ -168,7 +166,7 @@ def test_no_one_approves_a_request_about_their_own_account(admins):
 
 
 def test_activating_a_child_data_account_again_waits_for_a_second_admin(admins):
-    engine, ann, bob = admins
+    engine, ann, _bob = admins
     analyst = _make(engine, "ana", Role.TRUST_ANALYST)
     with unit(engine) as session:
         assert update_user(session, Actor("Ann"), session.get(User, analyst), active=False) == []

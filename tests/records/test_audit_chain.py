@@ -78,9 +78,7 @@ def test_an_edited_row_is_found(logged):
     third = _ids(logged)[2]
     _tamper(logged.engine, f"UPDATE audit_log SET actor = 'Someone Else' WHERE id = {third}")
     report = _verify(logged)
-    assert report.breaks == (
-        f"row {third}: its content no longer matches its hash: it was edited",
-    )
+    assert report.breaks == (f"row {third}: its content no longer matches its hash: it was edited",)
 
 
 def test_a_row_removed_from_the_middle_is_found(logged):
@@ -121,9 +119,7 @@ def test_a_rewritten_history_is_found_from_a_head_noted_earlier(logged):
             previous = own
     _tamper(logged.engine, *statements, f"UPDATE audit_head SET last_hash = '{previous}'")
     assert _verify(logged).intact
-    assert _verify(logged, (noted,)).breaks == (
-        f"the noted head {noted} is no longer in the log",
-    )
+    assert _verify(logged, (noted,)).breaks == (f"the noted head {noted} is no longer in the log",)
 
 
 def test_migration_0003_chains_the_rows_already_held(empty_engine):
@@ -136,7 +132,7 @@ def test_migration_0003_chains_the_rows_already_held(empty_engine):
                     "before, after) VALUES (:at, 'Old Hand', NULL, 'contracts', :id, 'create', "
                     "NULL, :after)"
                 ),
-                {"at": dt.datetime(2026, 1, 1, 9, n), "id": str(n), "after": '{"n": %d}' % n},
+                {"at": dt.datetime(2026, 1, 1, 9, n), "id": str(n), "after": f'{{"n": {n}}}'},
             )
     db.upgrade(empty_engine)
     from sqlalchemy.orm import Session

@@ -36,7 +36,7 @@ def verify(
     ] = None,
     data_dir: Annotated[
         Path | None,
-        typer.Option("--data-dir", help="Data directory (default: $CSCMONITOR_DATA_DIR or ./data)."),
+        typer.Option("--data-dir", help="Data directory (default: $CSCMONITOR_DATA_DIR, ./data)."),
     ] = None,
 ) -> None:
     """Find any edited or removed audit row; exits 1 naming each break, 0 when whole.

@@ -42,7 +42,8 @@ def _unavailable(context: ExceptionContext) -> None:
     if not isinstance(context.sqlalchemy_exception, exc.OperationalError | exc.InterfaceError):
         return
     first = (str(original).strip().splitlines() or [type(original).__name__])[0]
-    if context.dialect.name == "sqlite" and not any(w in first.lower() for w in _SQLITE_UNAVAILABLE):
+    sqlite = context.dialect.name == "sqlite"
+    if sqlite and not any(word in first.lower() for word in _SQLITE_UNAVAILABLE):
         return
     engine = context.engine
     where = engine.url.render_as_string(hide_password=True) if engine else "the records database"
