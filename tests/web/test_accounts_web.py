@@ -202,8 +202,9 @@ def test_a_locked_records_database_is_a_friendly_503(make_world, monkeypatch):
 
 
 def test_an_unreachable_records_database_is_a_friendly_503(world):
+    viewer = world.sign_in("viewer")
     world.app.state.web.engine = db.make_engine("postgresql+psycopg://nobody@127.0.0.1:9/none")
-    response = world.client().get("/sign-in")
+    response = viewer.get("/inspections")
     assert response.status_code == 503
     assert "Sorry, the service is unavailable" in response.text
 

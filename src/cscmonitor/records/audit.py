@@ -140,7 +140,7 @@ def _json(value: Any) -> Any:
     return None if value is None else json.loads(json.dumps(value, default=str))
 
 
-def chain_hash(previous: str, row: Mapping[str, Any]) -> str:
+def chain_hash(previous: str, row: Mapping[Any, Any]) -> str:
     """The hash of one audit row: its content and the hash of the row before it."""
     at = row["at"]
     content = {key: row[key] for key in CHAINED} | {
@@ -156,9 +156,9 @@ def _append(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
     The head row is updated first: that takes its lock (a row lock on PostgreSQL, the write
     lock on SQLite), so one writer at a time reads the newest hash and extends the chain.
     """
-    head = AuditHead.__table__
-    connection.execute(update(head).where(head.c.id == 1).values(last_id=head.c.last_id))
-    previous = connection.execute(select(head.c.last_hash).where(head.c.id == 1)).scalar_one()
+    head = AuditHead
+    connection.execute(update(head).where(head.id == 1).values(last_id=head.last_id))
+    previous = connection.execute(select(head.last_hash).where(head.id == 1)).scalar_one()
     chained = []
     for row in rows:
         values = dict(row) | {"before": _json(row["before"]), "after": _json(row["after"])}
@@ -169,7 +169,7 @@ def _append(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
         insert(AuditEntry).returning(AuditEntry.id, sort_by_parameter_order=True), chained
     ).scalars()
     connection.execute(
-        update(head).where(head.c.id == 1).values(last_id=max(ids), last_hash=previous)
+        update(head).where(head.id == 1).values(last_id=max(ids), last_hash=previous)
     )
 
 
