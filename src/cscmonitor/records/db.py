@@ -25,8 +25,10 @@ from cscmonitor.settings import Settings
 
 DATABASE_URL_VARIABLE = "CSCMONITOR_DATABASE_URL"
 MIGRATIONS = Path(__file__).parent / "migrations"
-# How long a request waits for a lock (or a connection) before the database counts as busy.
-LOCK_TIMEOUT_SECONDS = 3.0
+# How long a statement waits for a lock (or a connection) before the database counts as busy:
+# SQLite's own default. Audited writes queue behind each other (`audit_head`'s lock), so a
+# transaction longer than this elsewhere makes another writer's request a 503.
+LOCK_TIMEOUT_SECONDS = 5.0
 # SQLite reports a mistake in SQL as an operational error too: only these mean "unavailable".
 _SQLITE_UNAVAILABLE = ("locked", "busy", "unable to open", "disk i/o", "readonly", "malformed")
 
