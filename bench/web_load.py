@@ -39,8 +39,8 @@ def _prepare(data_dir: Path | None) -> Path:
 
     from cscmonitor.demo import run_demo
     from cscmonitor.records import db
+    from cscmonitor.records.accounts import seed_demo_users
     from cscmonitor.settings import Settings
-    from cscmonitor.web.users import seed_demo_users
 
     if data_dir is None:
         out = Path(tempfile.mkdtemp(prefix="cscmonitor-load-"))

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cscmonitor.web.users import seed_demo_users
 from pydantic import SecretStr
 from sqlalchemy import MetaData, func, select, text
 from sqlalchemy.engine import make_url
@@ -22,7 +23,6 @@ from cscmonitor.records.models import AuditEntry
 from cscmonitor.records.yamlio import load_demo
 from cscmonitor.settings import Settings
 from cscmonitor.warehouse import Warehouse
-from cscmonitor.web.users import seed_demo_users
 from tests.records.conftest import _postgres_url
 
 INGEST = Path(__file__).parent / "data" / "ingest"

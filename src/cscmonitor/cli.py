@@ -23,6 +23,8 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
+from cscmonitor.errors import OneLine
+
 
 @dataclass(frozen=True)
 class Lazy:
@@ -104,6 +106,10 @@ COMMANDS: dict[str, Lazy] = {
     "serve": Lazy(
         "cscmonitor.web.cli:serve",
         "Run the web app (refuses outside development without CSCMONITOR_SECRET_KEY).",
+    ),
+    "audit": Lazy(
+        "cscmonitor.records.audit_cli:audit_app",
+        "The audit log: check that no row was edited or removed.",
     ),
     "users": Lazy(
         "cscmonitor.web.cli:users_app",
@@ -196,6 +202,9 @@ class LazyGroup(TyperGroup):
         except typer.Abort:
             echo("Aborted!", err=True)
             sys.exit(1)
+        except OneLine as exc:
+            echo(f"error: {exc}", err=True)
+            sys.exit(2)
         sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -15,6 +15,7 @@ from cscmonitor.basket import basket_results, contract_from
 from cscmonitor.figures import contract_year_figures
 from cscmonitor.ingest import ingest
 from cscmonitor.output import Format, emit
+from cscmonitor.records.accounts import seed_demo_users
 from cscmonitor.records.audit import Actor
 from cscmonitor.records.db import database_url, make_engine, transaction, upgrade
 from cscmonitor.records.yamlio import load_demo
@@ -25,7 +26,6 @@ from cscmonitor.reports.table import assessment_table
 from cscmonitor.settings import Settings
 from cscmonitor.synth import generate
 from cscmonitor.warehouse import Warehouse
-from cscmonitor.web.users import seed_demo_users
 
 SCENARIO = "doncaster-2014"
 CONTRACT = "doncaster-2014"

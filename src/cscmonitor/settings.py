@@ -7,8 +7,10 @@ a strong secret key (`check`).
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
+from collections import Counter
 from pathlib import Path
 from typing import Literal
 
@@ -16,8 +18,11 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MIN_SECRET_LENGTH = 32
+# A random 32-character hex key (128 bits) measures about 115; "a" * 32 measures 0.
+MIN_SECRET_BITS = 100
 # Keys seen in examples and documentation: never accepted outside development.
 KNOWN_WEAK_SECRETS = frozenset({"changethis", "change-me", "secret", "development", "dev"})
+MAKE_A_SECRET = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
 ENV_PREFIX = "CSCMONITOR_"
 
 
@@ -78,10 +83,16 @@ class Settings(BaseSettings):
     contract: str | None = None
     session_idle_minutes: int = 30
     session_max_hours: int = 12
-    # Sign-in: this many failures for one username (or 4× for one address) in the window
-    # refuse further attempts until the window has passed.
+    # Sign-in: this many failures for one account from one source are free; after that each
+    # attempt from that source waits the first delay, doubled for every further failure, up
+    # to the longest. A failure counts for the window.
     signin_failures_allowed: int = 5
-    signin_window_minutes: int = 15
+    signin_window_minutes: int = 24 * 60
+    signin_first_delay_seconds: int = 30
+    signin_longest_delay_minutes: int = 15
+    # Accepting an upload into the warehouse needs a second person; on by default outside
+    # development.
+    uploads_need_second_person: bool | None = None
     upload_max_mb: int = 200
     form_max_kb: int = 256
     # Cookies only over HTTPS; on by default outside development.
@@ -129,21 +140,19 @@ class Settings(BaseSettings):
     def cookies_secure(self) -> bool:
         return (not self.development) if self.secure_cookies is None else self.secure_cookies
 
+    @property
+    def second_person_for_uploads(self) -> bool:
+        if self.uploads_need_second_person is None:
+            return not self.development
+        return self.uploads_need_second_person
+
     def check(self) -> None:
         """Refuse to run outside development without a strong secret key."""
         if self.development:
             return
-        key = self.secret_key.get_secret_value() if self.secret_key else ""
-        if not key:
-            raise InsecureSettings(
-                "CSCMONITOR_SECRET_KEY is not set: outside development the web app needs one "
-                '(e.g. python -c "import secrets; print(secrets.token_urlsafe(48))")'
-            )
-        if key.lower() in KNOWN_WEAK_SECRETS or len(key) < MIN_SECRET_LENGTH:
-            raise InsecureSettings(
-                f"CSCMONITOR_SECRET_KEY is too weak: use at least {MIN_SECRET_LENGTH} random "
-                "characters"
-            )
+        problem = secret_problem(self.secret_key.get_secret_value() if self.secret_key else "")
+        if problem:
+            raise InsecureSettings(problem)
 
     def secret(self) -> bytes:
         """The key for HMACs; in development without one, a random key for this process."""
@@ -151,6 +160,34 @@ class Settings(BaseSettings):
             return self.secret_key.get_secret_value().encode()
         self.check()  # outside development this has already refused
         return _process_secret()
+
+
+def estimated_bits(text: str) -> float:
+    """Shannon entropy of the text's character frequencies times its length: an upper bound
+    on a random key's strength and a low figure for a repeated or patterned one."""
+    counts = Counter(text)
+    return -sum(n * math.log2(n / len(text)) for n in counts.values())
+
+
+def secret_problem(key: str) -> str | None:
+    """Why a secret key is not fit for production, or None."""
+    if not key:
+        return (
+            "CSCMONITOR_SECRET_KEY is not set: outside development the web app needs one "
+            f"({MAKE_A_SECRET})"
+        )
+    if key.lower() in KNOWN_WEAK_SECRETS or len(key) < MIN_SECRET_LENGTH:
+        return (
+            f"CSCMONITOR_SECRET_KEY is too weak: use at least {MIN_SECRET_LENGTH} random "
+            f"characters ({MAKE_A_SECRET})"
+        )
+    if estimated_bits(key) < MIN_SECRET_BITS:
+        return (
+            f"CSCMONITOR_SECRET_KEY is too weak: it repeats itself (about "
+            f"{estimated_bits(key):.0f} bits; at least {MIN_SECRET_BITS} needed): use a random "
+            f"one ({MAKE_A_SECRET})"
+        )
+    return None
 
 
 def settings_problem(error: ValidationError) -> str:

@@ -8,13 +8,13 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
 from cscmonitor.records import db
+from cscmonitor.records.accounts_models import AccountBase
 from cscmonitor.records.errors import RecordsError
 from cscmonitor.records.models import Base
 from cscmonitor.settings import Settings
-from cscmonitor.web.models import WebBase
 
 # The records' tables and the web app's accounts and sessions share one database.
-METADATA = [Base.metadata, WebBase.metadata]
+METADATA = [Base.metadata, AccountBase.metadata]
 TABLES = {t.name for m in METADATA for t in m.sorted_tables}
 HEAD = "0005"
 
@@ -58,6 +58,7 @@ def test_migration_files_are_numbered_in_order():
     assert names == [
         "0001_initial.py",
         "0002_web_users.py",
+        "0003_audit_chain_approvals.py",
         "0004_change_points.py",
         "0005_forecasting.py",
     ]

@@ -125,3 +125,33 @@ def test_an_unreadable_file_is_refused(records, tmp_path, name):
     (tmp_path / "junk.ods").write_text("not a spreadsheet")
     with records.refused(f"{name}: cannot be read as Ofsted's outcomes workbook") as session:
         ofsted.load_outcomes(session, tmp_path / name)
+
+
+def _bomb(path, *, entries: int = 1, expanded_mb: int = 0) -> None:
+    """An ODS-shaped zip: a mimetype entry, then `expanded_mb` of one repeated byte in
+    content.xml (compressed about a thousandfold), and `entries` - 1 tiny extra files."""
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        with archive.open("content.xml", "w", force_zip64=True) as content:
+            block = b"<" * (1 << 20)
+            for _ in range(expanded_mb):
+                content.write(block)
+        for i in range(entries - 1):
+            archive.writestr(f"extra/{i}.xml", "")
+
+
+def test_an_ods_zip_bomb_is_refused_before_it_is_expanded(records, tmp_path):
+    bomb = tmp_path / "bomb.ods"
+    _bomb(bomb, expanded_mb=200)  # a few hundred kilobytes on disk
+    assert bomb.stat().st_size < 1 << 20
+    with records.refused(r"bomb.ods: expands to 200 MB; at most 64 MB are read") as session:
+        ofsted.load_outcomes(session, bomb)
+
+
+def test_an_ods_of_too_many_entries_is_refused(records, tmp_path):
+    many = tmp_path / "many.ods"
+    _bomb(many, entries=1_001)  # the mimetype and content.xml + 999 extras
+    with records.refused(r"many.ods: holds 1,002 files; at most 1,000 are read") as session:
+        ofsted.load_outcomes(session, many)

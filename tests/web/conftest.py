@@ -20,11 +20,11 @@ from rich.console import Console
 
 from cscmonitor.demo import run_demo
 from cscmonitor.records import db
+from cscmonitor.records.accounts import DEMO_USERS, seed_demo_users
 from cscmonitor.records.models import utcnow
 from cscmonitor.settings import Settings
 from cscmonitor.web.app import create_app
 from cscmonitor.web.config import WebSettings
-from cscmonitor.web.users import DEMO_USERS, seed_demo_users
 
 # The records tests' fixture: an empty database on SQLite and on PostgreSQL.
 from tests.records.conftest import empty_engine as empty_engine

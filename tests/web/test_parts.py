@@ -14,10 +14,10 @@ from sqlalchemy import inspect
 from typer.testing import CliRunner
 
 from cscmonitor.records import db
+from cscmonitor.records.accounts_models import AccountBase
 from cscmonitor.records.models import Base
 from cscmonitor.web import charts
 from cscmonitor.web.assets import GOVUK_FRONTEND_VERSION, AssetsError, copy_assets
-from cscmonitor.web.models import WebBase
 from cscmonitor.web.permissions import markdown_table
 
 DOCS = Path(__file__).parents[2] / "docs" / "web.md"
@@ -90,26 +90,26 @@ def test_the_stylesheet_the_pages_link_is_served(world) -> None:
     assert font and client.get(font.group(1)).status_code == 200
 
 
-def test_migration_0002_makes_exactly_the_web_models_and_goes_back(empty_engine) -> None:
+def test_the_migrations_make_exactly_the_account_models_and_go_back(empty_engine) -> None:
     db.upgrade(empty_engine)
-    assert db.schema_revision(empty_engine) == "0004"  # the head: change points came after
+    assert db.schema_revision(empty_engine) == "0005"  # the head
     with empty_engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
-        both = [Base.metadata, WebBase.metadata]
+        both = [Base.metadata, AccountBase.metadata]
         assert compare_metadata(context, both) == []  # type: ignore[arg-type]
     db.downgrade(empty_engine, "0001")
     assert not {"web_users", "web_sessions"} & set(inspect(empty_engine).get_table_names())
     db.upgrade(empty_engine)
-    assert db.schema_revision(empty_engine) == "0004"
+    assert db.schema_revision(empty_engine) == "0005"
 
 
 def test_accounts_and_sessions_work_on_both_databases(empty_engine) -> None:
+    from cscmonitor.records.accounts import create_user, unit
+    from cscmonitor.records.accounts_signin import SignedIn, Signin, SigninPolicy
     from cscmonitor.records.audit import Actor
-    from cscmonitor.web.config import WebSettings
-    from cscmonitor.web.users import Accounts, SignedIn, create_user, unit
 
     db.upgrade(empty_engine)
-    accounts = Accounts(WebSettings(_env_file=None, secret_key="k" * 40))
+    accounts = Signin(SigninPolicy(), b"k" * 40)
     with unit(empty_engine) as session:
         create_user(session, Actor("test"), "jo", "Jo", "viewer", "a long password")
     with unit(empty_engine) as session:

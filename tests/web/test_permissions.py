@@ -20,7 +20,7 @@ from cscmonitor.settings import Settings
 from cscmonitor.web.app import ROUTERS, create_app
 from cscmonitor.web.config import WebSettings
 from cscmonitor.web.deps import permission_of
-from cscmonitor.web.permissions import TABLE, Permission, Role, allowed
+from cscmonitor.web.permissions import CHILD_DATA, TABLE, Permission, Role, allowed
 from cscmonitor.web.routers.sessions import PUBLIC_PATHS
 from tests.web.conftest import PASSWORDS, ROLE_USERS, SECRET, csrf_of, sign_in
 
@@ -61,6 +61,7 @@ def matrix(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
                 "suffix": "csv",
                 "snapshot_id": "0001",
                 "user_id": "1",
+                "request_id": "1",
             }
         clients = {}
         for role in Role:
@@ -113,6 +114,14 @@ def test_the_table_keeps_its_promises() -> None:
     }
     changing = [p for p in Permission if not p.value.startswith(("view_", "export_"))]
     assert not any(allowed(Role.VIEWER, p) for p in changing)
+
+
+def test_the_roles_holding_child_data_are_those_the_two_person_rules_guard() -> None:
+    # records.roles decides who needs a second administrator; this table decides who sees.
+    for permission in CHILD_DATA:
+        assert TABLE[permission] == {r for r in Role if r.sees_child_data}, permission
+    holders = {r for p, roles in TABLE.items() if p in CHILD_DATA for r in roles}
+    assert Role.ADMIN not in holders
 
 
 @pytest.mark.parametrize(("method", "path", "role"), _cases())

@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from cscmonitor.records.accounts import find_user, unit
+from cscmonitor.records.accounts_models import WebSession
+from cscmonitor.records.accounts_signin import token_id
 from cscmonitor.records.audit import Actor, entries
 from cscmonitor.records.db import transaction
 from cscmonitor.web import security
 from cscmonitor.web.app import create_app
 from cscmonitor.web.config import InsecureSettings, WebSettings
-from cscmonitor.web.models import WebSession
-from cscmonitor.web.users import unit
 from tests.web.conftest import PASSWORDS, csrf_of, token_for
 
 
@@ -75,7 +76,7 @@ def test_the_database_holds_a_keyed_hash_of_the_session_token_never_the_token(wo
     with unit(world.app.state.web.engine) as session:
         held = list(session.scalars(select(WebSession.id)))
     assert token not in held
-    assert security.token_id(SECRET_BYTES(world), token) in held
+    assert token_id(SECRET_BYTES(world), token) in held
 
 
 def SECRET_BYTES(world) -> bytes:
@@ -117,8 +118,6 @@ def test_deactivating_an_account_ends_its_sessions(world) -> None:
     viewer = world.sign_in("viewer")
     admin = world.sign_in("admin")
     with unit(world.app.state.web.engine) as session:
-        from cscmonitor.web.users import find_user
-
         viewer_id = find_user(session, "viewer").id
     response = admin.post(
         f"/users/{viewer_id}", data={"csrf_token": token_for(admin), "active": "no"}

@@ -4,25 +4,53 @@ Session events write one `audit_log` row per changed record with the actor, the 
 record before and after, so no service can forget to. The log is append-only three times
 over: the ORM refuses to change or delete its rows, bulk UPDATE/DELETE statements on it are
 refused, and the migration adds database triggers that refuse them too (SQLite and PostgreSQL).
+
+The log is also hash-chained, so an edit or a deletion made around all that (a dropped
+trigger, a hand-edited file) is found: each row carries the hash of the row before it and its
+own hash over its content and that link; `audit_head` holds the newest row's id and hash, so
+rows removed from the end are found too (`verify`, `cscmonitor audit verify`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 from sqlalchemy.orm.attributes import get_history
 
 from cscmonitor.records.errors import RecordsError
-from cscmonitor.records.models import AuditEntry, Base, utcnow
+from cscmonitor.records.models import AuditEntry, AuditHead, Base, utcnow
 
 ACTOR_KEY = "cscmonitor.actor"
+# The link before the first row.
+GENESIS = "0" * 64
+# What a row's hash covers (its id is not: the chain's order is the link).
+CHAINED = ("at", "actor", "actor_role", "entity", "entity_id", "action", "before", "after")
+
+# Actions the services write beside the records' own create/update/delete (at most ten
+# characters, the column's width).
+SIGN_IN = "sign_in"
+SIGN_OUT = "sign_out"
+REFUSED = "refused"
+CREATE = "create"
+UPDATE = "update"
+UPLOAD = "upload"
+ACCEPT = "accept"
+ROLLBACK = "rollback"
+EXPORT = "export"
+VIEW = "view"
+REQUEST = "request"
+APPROVE = "approve"
+REFUSE = "refuse"
+WITHDRAW = "withdraw"
 
 
 @dataclass(frozen=True)
@@ -107,10 +135,63 @@ def entry_row(
     }
 
 
+def _json(value: Any) -> Any:
+    """The value as a JSON column gives it back (tuples as lists, keys as text)."""
+    return None if value is None else json.loads(json.dumps(value, default=str))
+
+
+def chain_hash(previous: str, row: Mapping[Any, Any]) -> str:
+    """The hash of one audit row: its content and the hash of the row before it."""
+    at = row["at"]
+    content = {key: row[key] for key in CHAINED} | {
+        "at": at.isoformat() if isinstance(at, dt.datetime) else at
+    }
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(f"{previous}:{text}".encode()).hexdigest()
+
+
+def _append(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Add rows to the end of the chain, in this transaction.
+
+    The head row is updated first: that takes its lock (a row lock on PostgreSQL, the write
+    lock on SQLite), so one writer at a time reads the newest hash and extends the chain.
+    """
+    head = AuditHead
+    connection.execute(update(head).where(head.id == 1).values(last_id=head.last_id))
+    previous = connection.execute(select(head.last_hash).where(head.id == 1)).scalar_one()
+    chained = []
+    for row in rows:
+        values = dict(row) | {"before": _json(row["before"]), "after": _json(row["after"])}
+        values["prev_hash"], values["row_hash"] = previous, chain_hash(previous, values)
+        previous = values["row_hash"]
+        chained.append(values)
+    ids = connection.execute(
+        insert(AuditEntry).returning(AuditEntry.id, sort_by_parameter_order=True), chained
+    ).scalars()
+    connection.execute(
+        update(head).where(head.id == 1).values(last_id=max(ids), last_hash=previous)
+    )
+
+
 def record_rows(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Write audit rows for changes made outside the ORM (bulk inserts), in the same transaction."""
     if rows:
-        session.execute(insert(AuditEntry), list(rows))
+        _append(session.connection(), rows)
+
+
+def note(
+    session: Session,
+    actor: Actor,
+    action: str,
+    entity: str,
+    entity_id: str,
+    detail: Mapping[str, Any] | None = None,
+) -> None:
+    """One audit row for something that is not a record's change (a sign-in, a refusal, an
+    export), written in the caller's transaction."""
+    record_rows(
+        session, [entry_row(actor, entity, entity_id[:40], action, None, dict(detail or {}))]
+    )
 
 
 def _refuse_changes_to_the_log(session: Session, _context: UOWTransaction, _instances: Any) -> None:
@@ -143,7 +224,7 @@ def _write_entries(session: Session, _context: UOWTransaction) -> None:
         for r, action, before, after in changes
     ]
     # Core, not session.add: objects cannot be added to a session while it flushes.
-    session.connection().execute(insert(AuditEntry), values)
+    _append(session.connection(), values)
 
 
 def _refuse_bulk_changes_to_the_log(state: ORMExecuteState) -> None:
@@ -177,3 +258,51 @@ def entries(
 
 
 install()
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """What `verify` found: rows read, the head it checked against, and every break."""
+
+    rows: int
+    head_id: int
+    head_hash: str
+    breaks: tuple[str, ...]
+
+    @property
+    def intact(self) -> bool:
+        return not self.breaks
+
+
+def verify(session: Session, anchors: Iterable[str] = ()) -> ChainReport:
+    """Walk the chain in id order: an edited row no longer matches its hash, a removed row
+    leaves the next one linked to a hash that is not its predecessor's, rows removed from the
+    end leave the head pointing past the last row; `anchors` (heads noted earlier, elsewhere)
+    must each still be in the chain, which finds a rewritten history."""
+    table = AuditEntry.__table__
+    head = session.execute(select(AuditHead.last_id, AuditHead.last_hash)).one()
+    wanted = set(anchors)
+    breaks: list[str] = []
+    previous, previous_id, rows = GENESIS, None, 0
+    result = session.execute(
+        select(table).order_by(table.c.id).execution_options(yield_per=2000)
+    ).mappings()
+    for row in result:
+        rows += 1
+        after = f"row {previous_id}" if previous_id is not None else "the start of the log"
+        if row["prev_hash"] != previous:
+            breaks.append(
+                f"row {row['id']}: not linked to {after}: a row between them was removed, "
+                "or that row was changed"
+            )
+        if chain_hash(row["prev_hash"], row) != row["row_hash"]:
+            breaks.append(f"row {row['id']}: its content no longer matches its hash: it was edited")
+        wanted.discard(row["row_hash"])
+        previous, previous_id = row["row_hash"], row["id"]
+    if (previous_id or 0) != head.last_id or (rows and previous != head.last_hash):
+        breaks.append(
+            f"the log ends at row {previous_id or 0} but the newest row written was "
+            f"row {head.last_id}: rows were removed from the end (or the head was changed)"
+        )
+    breaks += [f"the noted head {anchor} is no longer in the log" for anchor in sorted(wanted)]
+    return ChainReport(rows, head.last_id, head.last_hash, tuple(breaks))

@@ -87,7 +87,7 @@ def _unit(data_dir: Path | None, actor: Actor) -> Iterator[Session]:
         db.require_schema(engine)
         with db.transaction(engine, actor) as session:
             yield session
-    except RecordsError as exc:
+    except (RecordsError, db.DatabaseUnavailable) as exc:
         raise _fail(str(exc)) from None
     except SQLAlchemyError as exc:
         # A database that refuses or cannot be reached: its own first line says why.
@@ -110,7 +110,10 @@ def _date(text: str | None, what: str) -> dt.date | None:
 def init(data_dir: DataDir = None) -> None:
     """Create the records database, or upgrade it to the newest schema."""
     engine = _engine(data_dir)
-    db.upgrade(engine)
+    try:
+        db.upgrade(engine)
+    except db.DatabaseUnavailable as exc:
+        raise _fail(str(exc)) from None
     where = engine.url.render_as_string(hide_password=True)
     err.print(f"records: {where} at schema {db.schema_revision(engine)}", highlight=False)
 

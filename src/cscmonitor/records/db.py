@@ -1,4 +1,9 @@
-"""Where the records live, the schema's migrations, and one audited transaction per unit of work."""
+"""Where the records live, the schema's migrations, and one audited transaction per unit of work.
+
+A database that is locked, unreachable or refusing raises `DatabaseUnavailable` with one
+line saying why, from every path (sessions, migrations, inspection): the web answers 503,
+the command line prints the line.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +13,42 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, create_engine, event, exc, inspect
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.orm import Session
 
+from cscmonitor.errors import OneLine
 from cscmonitor.records import audit
 from cscmonitor.records.audit import Actor
 from cscmonitor.records.errors import RecordsError
 from cscmonitor.settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# How long a statement waits for a lock (or a connection) before the database counts as busy:
+# SQLite's own default. Audited writes queue behind each other (`audit_head`'s lock), so a
+# transaction longer than this elsewhere makes another writer's request a 503.
+LOCK_TIMEOUT_SECONDS = 5.0
+# SQLite reports a mistake in SQL as an operational error too: only these mean "unavailable".
+_SQLITE_UNAVAILABLE = ("locked", "busy", "unable to open", "disk i/o", "readonly", "malformed")
+
+
+class DatabaseUnavailable(OneLine):
+    """The records database is locked, cannot be reached or refuses: try again later."""
+
+
+def _unavailable(context: ExceptionContext) -> None:
+    """Replace a driver's operational error (and its traceback of the driver's internals)
+    with one line naming the database and the driver's own first line."""
+    original = context.original_exception
+    if not isinstance(context.sqlalchemy_exception, exc.OperationalError | exc.InterfaceError):
+        return
+    first = (str(original).strip().splitlines() or [type(original).__name__])[0]
+    sqlite = context.dialect.name == "sqlite"
+    if sqlite and not any(word in first.lower() for word in _SQLITE_UNAVAILABLE):
+        return
+    engine = context.engine
+    where = engine.url.render_as_string(hide_password=True) if engine else "the records database"
+    raise DatabaseUnavailable(f"records database {where} is unavailable: {first}") from None
 
 
 def database_url(settings: Settings) -> str:
@@ -31,17 +62,35 @@ def _enforce_sqlite_foreign_keys(dbapi_connection: object, _record: object) -> N
     cursor.close()
 
 
+def _postgresql_lock_timeout(dbapi_connection: object, _record: object) -> None:
+    # Without it a statement waits for a lock for ever, and so does the page that sent it.
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute(f"SET lock_timeout = {int(LOCK_TIMEOUT_SECONDS * 1000)}")
+    cursor.close()
+    dbapi_connection.commit()  # type: ignore[attr-defined]
+
+
 def make_engine(url: str, **options: object) -> Engine:
-    """An engine for `url`; a SQLite file's folder is made, and its foreign keys enforced."""
+    """An engine for `url`; a SQLite file's folder is made, and its foreign keys enforced;
+    lock waits and connection attempts are bounded; operational errors are one line."""
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        options = {"connect_args": {"timeout": LOCK_TIMEOUT_SECONDS}} | options
         engine = create_engine(url, **options)
         # Without this SQLite ignores ON DELETE CASCADE and dangling references.
         event.listen(engine, "connect", _enforce_sqlite_foreign_keys)
-        return engine
-    return create_engine(url, **options)
+    elif backend == "postgresql":
+        connect_args = {"connect_timeout": max(1, int(LOCK_TIMEOUT_SECONDS))}
+        options = {"connect_args": connect_args, "pool_timeout": LOCK_TIMEOUT_SECONDS} | options
+        engine = create_engine(url, **options)
+        event.listen(engine, "connect", _postgresql_lock_timeout)
+    else:
+        engine = create_engine(url, **options)
+    event.listen(engine, "handle_error", _unavailable)
+    return engine
 
 
 def _alembic_config() -> Config:

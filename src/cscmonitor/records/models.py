@@ -587,6 +587,20 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(10))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The hash chain (see `audit`): the previous row's hash, and this row's.
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    row_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The newest audit row's id and hash: one row, updated with every append, so rows
+    removed from the end of the log are found."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_id: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
 
 
 # Change points -----------------------------------------------------------------------------

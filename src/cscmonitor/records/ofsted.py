@@ -23,6 +23,7 @@ import pandas as pd
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from cscmonitor.archives import ArchiveRefused, check_archive
 from cscmonitor.records import audit, scales
 from cscmonitor.records.errors import RecordsError
 from cscmonitor.records.models import Inspection, Judgement
@@ -96,7 +97,12 @@ def _type(text: str, where: str) -> tuple[str, str]:
 
 
 def _read_workbook(path: Path) -> dict[str, pd.DataFrame]:
-    """Every sheet of the workbook, untyped; a file that is no ODS workbook is refused."""
+    """Every sheet of the workbook, untyped; a file that is no ODS workbook, or one that
+    expands past the archive limits, is refused before it is parsed."""
+    try:
+        check_archive(path)
+    except ArchiveRefused as exc:
+        raise RecordsError(f"{path}: cannot be read as Ofsted's outcomes workbook: {exc}") from None
     try:
         sheets = pd.read_excel(path, engine="odf", sheet_name=None, header=None)
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, ExpatError) as exc:

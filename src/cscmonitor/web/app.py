@@ -6,18 +6,32 @@ from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from cscmonitor.records import db
+from cscmonitor.records import audit, db
+from cscmonitor.records.accounts import unit
+from cscmonitor.records.accounts_signin import Clock, Signin
+from cscmonitor.records.audit import Actor
+from cscmonitor.records.db import DatabaseUnavailable
 from cscmonitor.records.errors import NotFound, RecordsError
 from cscmonitor.records.models import utcnow
 from cscmonitor.settings import Settings
 from cscmonitor.warehouse import DamagedSnapshot, Warehouse
-from cscmonitor.web.config import WebSettings
-from cscmonitor.web.deps import Forbidden, NoContract, NotSignedIn, WebApp, csrf_protect, visit
+from cscmonitor.web.config import WebSettings, signin_policy
+from cscmonitor.web.deps import (
+    Forbidden,
+    NoContract,
+    NotSignedIn,
+    Visit,
+    WebApp,
+    address_of,
+    csrf_protect,
+    visit,
+)
 from cscmonitor.web.performance import NoData, Performance
 from cscmonitor.web.routers import (
     api,
@@ -33,7 +47,6 @@ from cscmonitor.web.routers import (
 )
 from cscmonitor.web.templating import render
 from cscmonitor.web.uploads import Uploads
-from cscmonitor.web.users import Accounts, Clock
 
 STATIC = Path(__file__).parent / "static"
 # Every router the app serves, in order; tests read the routes from here.
@@ -167,7 +180,7 @@ def create_app(
         settings=settings,
         core=core,
         engine=engine,
-        accounts=Accounts(settings, clock),
+        accounts=Signin(signin_policy(settings), settings.secret(), clock),
         performance=Performance(Warehouse(core.warehouse_dir), core.data_dir / "benchmarks"),
         uploads=Uploads(core, settings.upload_max_mb << 20),
     )
@@ -208,8 +221,53 @@ def create_app(
             request, web, current, "message.html", status_code=status, title=title, message=message
         )
 
+    @app.exception_handler(DatabaseUnavailable)
+    def database_unavailable(request: Request, _exc: DatabaseUnavailable) -> Response:
+        # The visitor cannot be looked up either: the page is shown as to a stranger.
+        message = "The records database is busy or cannot be reached. Try again in a minute."
+        if _wants_json(request):
+            return JSONResponse({"detail": message}, status_code=503)
+        return render(
+            request,
+            web,
+            Visit(None, None, None),
+            "message.html",
+            status_code=503,
+            title="Sorry, the service is unavailable",
+            message=message,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc'][1:]) or 'request'}: {error['msg']}"
+            for error in exc.errors()
+        )
+        if _wants_json(request):
+            return JSONResponse({"detail": problems}, status_code=400)
+        return page(request, 400, "There is a problem with the request", problems)
+
+    def refused(request: Request, status: int, reason: str) -> None:
+        """An audit row for a refused request (a database that refuses too is let go)."""
+        current: Visit | None = getattr(request.state, "visit", None)
+        actor = current.user.actor if current and current.user else Actor("anonymous")
+        detail = {"status": status, "reason": reason, "path": request.url.path[:200]}
+        try:
+            with unit(web.engine) as session:
+                audit.note(
+                    session,
+                    actor,
+                    audit.REFUSED,
+                    "request",
+                    request.method,
+                    detail | {"address": address_of(request)},
+                )
+        except DatabaseUnavailable:
+            return
+
     @app.exception_handler(NotSignedIn)
     def not_signed_in(request: Request, _exc: NotSignedIn) -> Response:
+        refused(request, 401, "not signed in")
         if _wants_json(request):
             return JSONResponse({"detail": "Sign in first"}, status_code=401)
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -217,6 +275,7 @@ def create_app(
 
     @app.exception_handler(Forbidden)
     def forbidden(request: Request, exc: Forbidden) -> Response:
+        refused(request, 403, exc.reason)
         if _wants_json(request):
             return JSONResponse({"detail": exc.reason}, status_code=403)
         return page(request, 403, "You cannot do this", exc.reason)

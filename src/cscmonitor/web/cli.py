@@ -78,8 +78,9 @@ def create(
 ) -> None:
     """Create an account; the password is asked for (or read from CSCMONITOR_NEW_PASSWORD)."""
     from cscmonitor.records import db
+    from cscmonitor.records.accounts import create_user, unit
     from cscmonitor.records.audit import Actor
-    from cscmonitor.web.users import AccountError, create_user, unit
+    from cscmonitor.records.errors import RecordsError
 
     settings = settings_for(data_dir)
     if settings.new_password is not None:
@@ -100,19 +101,22 @@ def create(
                 role,
                 password,
             )
-            made = (user.username, user.role)
-    except AccountError as exc:
+            made = (user.username, user.role, user.active)
+    except RecordsError as exc:
         raise fail(str(exc)) from None
     finally:
         engine.dispose()
-    stderr().print(f"account {made[0]} created with role {made[1]}")
+    waits = (
+        "" if made[2] else "; it signs in once an administrator approves its role in the web app"
+    )
+    stderr().print(f"account {made[0]} created with role {made[1]}{waits}", highlight=False)
 
 
 @users_app.command("list")
 def list_accounts(data_dir: DataDir = None) -> None:
     """List the accounts: username, role, active, last sign-in."""
     from cscmonitor.records import db
-    from cscmonitor.web.users import list_users, unit
+    from cscmonitor.records.accounts import list_users, unit
 
     engine = db.make_engine(settings_for(data_dir).records_url)
     db.upgrade(engine)

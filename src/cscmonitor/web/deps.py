@@ -11,11 +11,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from cscmonitor.records import db
+from cscmonitor.records.accounts import actor_of, unit
+from cscmonitor.records.accounts_signin import Signin, pop_flash, set_flash
 from cscmonitor.records.audit import Actor
 from cscmonitor.records.errors import RecordsError
 from cscmonitor.records.models import Contract
@@ -25,9 +27,16 @@ from cscmonitor.web.config import WebSettings
 from cscmonitor.web.performance import Performance
 from cscmonitor.web.permissions import Permission, Role, allowed
 from cscmonitor.web.uploads import Uploads
-from cscmonitor.web.users import Accounts, actor_of, pop_flash, set_flash, unit
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Every number in an address is range-checked, so a huge one is a 400 with a message, never
+# an overflow in a date or the database (a test walks every route to hold this).
+MAX_RECORD_ID = 2**31 - 1
+MAX_CONTRACT_YEAR = 99
+RecordId = Annotated[int, Path(ge=1, le=MAX_RECORD_ID)]
+ContractYear = Annotated[
+    int | None, Query(ge=1, le=MAX_CONTRACT_YEAR, description="A contract year: 1 is the first")
+]
 
 
 class NotSignedIn(Exception):
@@ -53,7 +62,7 @@ class WebApp:
     settings: WebSettings
     core: Settings
     engine: Engine
-    accounts: Accounts
+    accounts: Signin
     performance: Performance
     uploads: Uploads
 
@@ -95,7 +104,7 @@ class Visit:
     flash: str | None = None
 
 
-def _address(request: Request) -> str:
+def address_of(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
@@ -157,7 +166,7 @@ async def csrf_protect(request: Request, current: VisitDep, app: AppDep) -> None
             form = await request.form()
             value = form.get(security.CSRF_FIELD)
             given = value if isinstance(value, str) else None
-    if not app.accounts.csrf_ok(current.csrf_seed, given):
+    if not security.csrf_valid(app.accounts.secret, current.csrf_seed, given):
         raise Forbidden("The form had expired or did not come from this service: try again")
 
 

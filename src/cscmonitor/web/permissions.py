@@ -9,37 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 
-
-class Role(StrEnum):
-    ADMIN = "admin"
-    TRUST_ANALYST = "trust_analyst"
-    TRUST_MANAGER = "trust_manager"
-    COUNCIL_OFFICER = "council_officer"
-    VIEWER = "viewer"
-
-    @property
-    def label(self) -> str:
-        return LABELS[self]
-
-    @property
-    def party(self) -> str | None:
-        """The contracting party the role acts for, in the records' terms (or none)."""
-        match self:
-            case Role.TRUST_ANALYST | Role.TRUST_MANAGER:
-                return "trust"
-            case Role.COUNCIL_OFFICER:
-                return "council"
-            case Role.ADMIN | Role.VIEWER:
-                return None
-
-
-LABELS = {
-    Role.ADMIN: "Administrator",
-    Role.TRUST_ANALYST: "Trust analyst",
-    Role.TRUST_MANAGER: "Trust manager",
-    Role.COUNCIL_OFFICER: "Council officer",
-    Role.VIEWER: "Viewer",
-}
+from cscmonitor.records.roles import Role
 
 
 class Permission(StrEnum):
@@ -92,6 +62,11 @@ TABLE: Mapping[Permission, frozenset[Role]] = {
     Permission.MANAGE_USERS: frozenset({A}),
     Permission.VIEW_AUDIT: frozenset({A}),
 }
+
+
+# What shows child-level data: exactly the roles whose `Role.sees_child_data` the two-person
+# rules guard hold these (a test keeps them in step).
+CHILD_DATA = frozenset({Permission.VIEW_CHILD_RECORDS, Permission.UPLOAD_RETURNS})
 
 
 def allowed(role: Role, permission: Permission) -> bool:

@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup, escape
 
+from cscmonitor.web import security
 from cscmonitor.web.deps import Visit, WebApp
 from cscmonitor.web.permissions import Permission
 
@@ -93,7 +94,7 @@ def field_error(errors: list[tuple[str, str]], field: str) -> dict[str, str] | N
 
 
 def csrf_token(app: WebApp, visit: Visit) -> str:
-    return app.accounts.csrf_for(visit.csrf_seed) if visit.csrf_seed else ""
+    return security.csrf_token(app.accounts.secret, visit.csrf_seed) if visit.csrf_seed else ""
 
 
 def render(

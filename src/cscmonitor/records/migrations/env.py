@@ -5,15 +5,15 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+from cscmonitor.records.accounts_models import AccountBase
 from cscmonitor.records.models import Base
-from cscmonitor.web.models import WebBase
 
 
 def _migrate(connection: Connection) -> None:
     context.configure(
         connection=connection,
-        # The web app's accounts and sessions live in the records database too.
-        target_metadata=[Base.metadata, WebBase.metadata],
+        # Web accounts and sessions live in the records database too, on a base of their own.
+        target_metadata=[Base.metadata, AccountBase.metadata],
         # SQLite cannot ALTER most things: later migrations rebuild tables in batches.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,

@@ -19,7 +19,7 @@ from cscmonitor.records import changes as records_changes
 from cscmonitor.records.errors import RecordsError
 from cscmonitor.web import governance, trail
 from cscmonitor.web.basket import as_at_date, basket_year, known
-from cscmonitor.web.deps import AppDep, RecordsDep, UserView, require
+from cscmonitor.web.deps import AppDep, ContractYear, RecordId, RecordsDep, UserView, require
 from cscmonitor.web.performance import EXPLAIN_PAGE, BenchmarkRow, contract_year_period, domain_of
 from cscmonitor.web.permissions import Permission, permissions_of
 
@@ -219,7 +219,7 @@ def indicators(
     app: AppDep,
     records: RecordsDep,
     user: Annotated[UserView, require(Permission.VIEW_PERFORMANCE)],
-    year: Annotated[int | None, Query()] = None,
+    year: ContractYear = None,
     as_at: AsAt = None,
 ) -> IndicatorList:
     """The basket for a contract year (default: the latest with figures), assessed as at a date."""
@@ -241,7 +241,7 @@ def figures(
     app: AppDep,
     records: RecordsDep,
     user: Annotated[UserView, require(Permission.VIEW_PERFORMANCE)],
-    year: Annotated[int | None, Query()] = None,
+    year: ContractYear = None,
     as_at: AsAt = None,
 ) -> FigureList:
     """The figure model for the basket in a contract year, as `cscmonitor figures` prints it."""
@@ -263,7 +263,7 @@ def indicator(
     records: RecordsDep,
     user: Annotated[UserView, require(Permission.VIEW_PERFORMANCE)],
     code: str,
-    year: Annotated[int | None, Query()] = None,
+    year: ContractYear = None,
     as_at: AsAt = None,
 ) -> IndicatorDetail:
     """One indicator: its figure, target, RAG, travel, trajectory, trend and benchmarks."""
@@ -393,7 +393,7 @@ def inspections(
 def inspection(
     records: RecordsDep,
     user: Annotated[UserView, require(Permission.VIEW_GOVERNANCE)],
-    inspection_id: int,
+    inspection_id: RecordId,
 ) -> governance.InspectionView:
     """One inspection with its recommendations and action plan."""
     with records.unit() as session:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from cscmonitor.web.basket import as_at_date, basket_year
-from cscmonitor.web.deps import AppDep, RecordsDep, UserView, VisitDep, require
+from cscmonitor.web.deps import AppDep, ContractYear, RecordsDep, UserView, VisitDep, require
 from cscmonitor.web.performance import DOMAINS
 from cscmonitor.web.permissions import Permission
 from cscmonitor.web.templating import render
@@ -23,7 +23,7 @@ def dashboard(
     current: VisitDep,
     records: RecordsDep,
     user: Annotated[UserView, require(Permission.VIEW_PERFORMANCE)],
-    year: Annotated[int | None, Query()] = None,
+    year: ContractYear = None,
     domain: Annotated[str | None, Query(max_length=40)] = None,
     as_at: Annotated[str | None, Query(max_length=10)] = None,
 ) -> HTMLResponse:

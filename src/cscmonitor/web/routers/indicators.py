@@ -14,7 +14,16 @@ from cscmonitor.records import contracts
 from cscmonitor.records.errors import RecordsError
 from cscmonitor.web import governance, trail
 from cscmonitor.web.basket import BasketYear, as_at_date, basket_year, known
-from cscmonitor.web.deps import AppDep, Records, RecordsDep, UserView, VisitDep, flash, require
+from cscmonitor.web.deps import (
+    AppDep,
+    ContractYear,
+    Records,
+    RecordsDep,
+    UserView,
+    VisitDep,
+    flash,
+    require,
+)
 from cscmonitor.web.performance import (
     EXPLAIN_PAGE,
     Explanation,
@@ -55,7 +64,7 @@ def indicator_page(
     records: RecordsDep,
     user: Annotated[UserView, require(Permission.VIEW_PERFORMANCE)],
     code: str,
-    year: Annotated[int | None, Query()] = None,
+    year: ContractYear = None,
     as_at: Annotated[str | None, Query(max_length=10)] = None,
     errors: list[tuple[str, str]] | None = None,
 ) -> HTMLResponse:

@@ -12,7 +12,7 @@ from cscmonitor.records import inspections as records_inspections
 from cscmonitor.records import vocab
 from cscmonitor.records.errors import RecordsError
 from cscmonitor.web import governance
-from cscmonitor.web.deps import AppDep, RecordsDep, UserView, VisitDep, flash, require
+from cscmonitor.web.deps import AppDep, RecordId, RecordsDep, UserView, VisitDep, flash, require
 from cscmonitor.web.permissions import Permission
 from cscmonitor.web.templating import render
 
@@ -65,7 +65,7 @@ def inspection_detail(
     current: VisitDep,
     records: RecordsDep,
     user: Annotated[UserView, require(Permission.VIEW_GOVERNANCE)],
-    inspection_id: int,
+    inspection_id: RecordId,
 ) -> HTMLResponse:
     return _detail(request, app, current, records, inspection_id)
 
@@ -77,7 +77,7 @@ def action_progress(
     current: VisitDep,
     records: RecordsDep,
     user: Annotated[UserView, require(Permission.UPDATE_ACTIONS)],
-    action_id: int,
+    action_id: RecordId,
     note: Annotated[str, Form(max_length=5000)] = "",
     evidence: Annotated[str, Form(max_length=2000)] = "",
     status: Annotated[str, Form(max_length=20)] = "",

@@ -16,7 +16,7 @@ from cscmonitor.reports.render import formats, render, renderer
 from cscmonitor.reports.summary import build_summary_context, render_summary
 from cscmonitor.web import trail
 from cscmonitor.web.basket import as_at_date, basket_year
-from cscmonitor.web.deps import AppDep, RecordsDep, UserView, VisitDep, require
+from cscmonitor.web.deps import AppDep, ContractYear, RecordsDep, UserView, VisitDep, require
 from cscmonitor.web.permissions import Permission
 from cscmonitor.web.templating import render as render_page
 
@@ -77,7 +77,7 @@ def download(
     user: Annotated[UserView, require(Permission.EXPORT_REPORTS)],
     report: Annotated[str, Query(max_length=30)] = SUMMARY,
     format: Annotated[str, Query(max_length=10)] = "html",
-    year: Annotated[int | None, Query()] = None,
+    year: ContractYear = None,
     quarter_text: Annotated[str, Query(alias="quarter", max_length=1)] = "",
     mode: Annotated[str, Query(max_length=20)] = Mode.INTERNAL.value,
     as_at: Annotated[str | None, Query(max_length=10)] = None,

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from cscmonitor.records.accounts import unit
+from cscmonitor.records.accounts_signin import Refusal, Throttled, new_token
 from cscmonitor.web import security
-from cscmonitor.web.deps import AppDep, Visit, VisitDep, WebApp, _address
+from cscmonitor.web.deps import AppDep, Visit, VisitDep, WebApp, address_of
 from cscmonitor.web.templating import render
-from cscmonitor.web.users import Refusal, unit
 
 router = APIRouter(tags=["sign-in"])
 PUBLIC_PATHS = frozenset({"/sign-in", "/sign-out"})
+
+
+def _duration(wait: dt.timedelta) -> str:
+    seconds = max(1, round(wait.total_seconds()))
+    if seconds < 90:
+        return f"{seconds} seconds" if seconds > 1 else "1 second"
+    return f"{round(seconds / 60)} minutes"
 
 
 def safe_next(target: str | None) -> str:
@@ -33,7 +42,7 @@ def _sign_in_page(
     username: str = "",
     status_code: int = 200,
 ) -> Response:
-    seed = current.csrf_seed or security.new_token()
+    seed = current.csrf_seed or new_token()
     shown = Visit(None, None, seed)
     response = render(
         request,
@@ -91,9 +100,8 @@ def sign_in(
             status_code=400,
         )
     with unit(app.engine) as session:
-        outcome = app.accounts.sign_in(session, username, password, _address(request))
-    if outcome is Refusal.RATE_LIMITED:
-        minutes = app.settings.signin_window_minutes
+        outcome = app.accounts.sign_in(session, username, password, address_of(request))
+    if isinstance(outcome, Throttled):
         return _sign_in_page(
             request,
             app,
@@ -102,7 +110,11 @@ def sign_in(
             username=username,
             status_code=429,
             errors=[
-                ("username", f"Too many failed attempts. Wait {minutes} minutes, then try again")
+                (
+                    "username",
+                    f"Too many failed attempts from here. Wait {_duration(outcome.wait)}, "
+                    "then try again",
+                )
             ],
         )
     if outcome is Refusal.WRONG:

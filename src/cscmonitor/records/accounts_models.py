@@ -1,32 +1,33 @@
-"""The web app's own tables: accounts, sessions and failed sign-ins (migration 0002).
+"""Web accounts, their sessions, failed sign-ins and two-person requests (migrations 0002, 0003).
 
 They live in the records database but not on the records' declarative base: the records'
 audit listener snapshots every column of every change, and a password hash or a session's
-last-seen time has no place in the audit log. The web app writes its own audit rows
-(`web.trail`) for sign-ins, account changes, uploads, exports and views of child-level data.
+last-seen time has no place in the audit log. The account services (`accounts`,
+`accounts_signin`, `accounts_approvals`) write their own audit rows with what matters.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, MetaData, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from cscmonitor.records.models import NAMING
 
 
-class WebBase(DeclarativeBase):
+class AccountBase(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-class User(WebBase):
+class User(AccountBase):
     __tablename__ = "web_users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
-    # A code from `permissions.Role`, stored as text so a new role needs no migration.
+    # A code from `accounts.Role`, stored as text so a new role needs no migration.
     role: Mapped[str] = mapped_column(String(30))
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -40,7 +41,7 @@ class User(WebBase):
     )
 
 
-class WebSession(WebBase):
+class WebSession(AccountBase):
     """A signed-in browser. `id` is a keyed hash of the cookie's token, never the token."""
 
     __tablename__ = "web_sessions"
@@ -55,8 +56,8 @@ class WebSession(WebBase):
     user: Mapped[User] = relationship(back_populates="sessions")
 
 
-class SigninFailure(WebBase):
-    """A failed sign-in, counted by username and by address to slow guessing."""
+class SigninFailure(AccountBase):
+    """A failed sign-in, counted per username and source (address) to slow guessing."""
 
     __tablename__ = "web_signin_failures"
 
@@ -64,3 +65,31 @@ class SigninFailure(WebBase):
     username: Mapped[str] = mapped_column(String(80), index=True)
     address: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+
+class ApprovalRequest(AccountBase):
+    """A powerful move waiting for a second person: a child-data role, a password reset of
+    such an account, or accepting an upload into the warehouse."""
+
+    __tablename__ = "approval_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # A code from `accounts_approvals.Kind`: grant_role, reset_password, accept_upload.
+    kind: Mapped[str] = mapped_column(String(20))
+    # The account's id, or the upload's id.
+    subject: Mapped[str] = mapped_column(String(80), index=True)
+    # What is asked: the role, or a new password's hash (never shown, never audited).
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # pending, approved, refused or withdrawn.
+    state: Mapped[str] = mapped_column(String(12), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("web_users.id", ondelete="SET NULL")
+    )
+    requested_by: Mapped[str] = mapped_column(String(200))
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("web_users.id", ondelete="SET NULL")
+    )
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    reason: Mapped[str | None] = mapped_column(Text)
