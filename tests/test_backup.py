@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cscmonitor.web.users import seed_demo_users
+from cscmonitor.records.accounts import seed_demo_users
 from pydantic import SecretStr
 from sqlalchemy import MetaData, func, select, text
 from sqlalchemy.engine import make_url

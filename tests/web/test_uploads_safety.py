@@ -304,3 +304,30 @@ def test_a_damaged_snapshot_is_a_page_not_a_traceback(world: World) -> None:
     page = world.sign_in("manager").get("/")
     assert page.status_code == 503
     assert "snapshot 0001: table" in page.text and "is damaged" in page.text
+
+
+def test_accepting_needs_a_second_person_when_the_setting_says_so(
+    make_world, scratch: Path
+) -> None:
+    # The manager checks a changed 903 year and presses Accept: that only asks. Pressing it
+    # again is the same person, refused; the analyst's press approves and accepts, once.
+    world = make_world(uploads_need_second_person=True)
+    uploads = world.app.state.web.uploads
+    warehouse = world.app.state.web.performance.warehouse
+    before = warehouse.current().id
+    manager = world.sign_in("manager")
+    made = upload_id(post(world, manager, returns_of(world)["accepted"]))
+    assert uploads.wait(made).status == "checked"
+
+    asked = manager.post(f"/data/uploads/{made}/accept", data={"csrf_token": token_for(manager)})
+    assert asked.status_code == 303
+    assert uploads.get(made).status == "checked" and warehouse.current().id == before
+    assert data_router.SECOND_PERSON in manager.get(f"/data/uploads/{made}").text
+
+    again = manager.post(f"/data/uploads/{made}/accept", data={"csrf_token": token_for(manager)})
+    assert again.status_code == 400 and warehouse.current().id == before
+
+    analyst = world.sign_in("analyst")
+    done = analyst.post(f"/data/uploads/{made}/accept", data={"csrf_token": token_for(analyst)})
+    assert done.status_code == 303, done.text[:500]
+    assert uploads.get(made).status == "accepted" and warehouse.current().id != before

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
+from cscmonitor.records import accounts_approvals as approvals
 from cscmonitor.returns.issues import ReturnError
 from cscmonitor.web import trail
 from cscmonitor.web.deps import AppDep, RecordsDep, UserView, VisitDep, flash, require
@@ -179,6 +180,12 @@ def validation_report_file(
     return FileResponse(path, filename=f"validation-report-{made.id}.{suffix}")
 
 
+SECOND_PERSON = (
+    "Accepting this upload needs a second person: your request is waiting. Another analyst "
+    "or manager accepts it from this page."
+)
+
+
 @router.post("/data/uploads/{upload_id}/accept", include_in_schema=False)
 def accept(
     request: Request,
@@ -188,8 +195,19 @@ def accept(
     user: Annotated[UserView, require(Permission.UPLOAD_RETURNS)],
     upload_id: str,
 ) -> Response:
+    upload = app.uploads.get(upload_id)
     try:
-        made = app.uploads.accept(app.uploads.get(upload_id), by=user.actor.name)
+        # One transaction: a second person's approval stands only if the upload goes in.
+        with records.unit() as session:
+            if app.settings.second_person_for_uploads:
+                if approvals.pending_for(session, approvals.Kind.ACCEPT_UPLOAD, upload_id) is None:
+                    approvals.request_acceptance(
+                        session, user.id, upload_id, {"upload": upload_id, "la": upload.la_code}
+                    )
+                    flash(app, current, SECOND_PERSON)
+                    return RedirectResponse(f"/data/uploads/{upload_id}", status_code=303)
+                approvals.approve_acceptance(session, upload_id, user.id)
+            made = app.uploads.accept(upload, by=user.actor.name)
     except UploadError as exc:
         flash(app, current, f"Not accepted: {exc}")
         return RedirectResponse(f"/data/uploads/{upload_id}", status_code=303)
