@@ -198,16 +198,22 @@ def accept(
     upload = app.uploads.get(upload_id)
     try:
         # One transaction: a second person's approval stands only if the upload goes in.
+        # (Flash messages are written after it: SQLite has one writer at a time.)
         with records.unit() as session:
+            asked = False
             if app.settings.second_person_for_uploads:
                 if approvals.pending_for(session, approvals.Kind.ACCEPT_UPLOAD, upload_id) is None:
                     approvals.request_acceptance(
                         session, user.id, upload_id, {"upload": upload_id, "la": upload.la_code}
                     )
-                    flash(app, current, SECOND_PERSON)
-                    return RedirectResponse(f"/data/uploads/{upload_id}", status_code=303)
-                approvals.approve_acceptance(session, upload_id, user.id)
-            made = app.uploads.accept(upload, by=user.actor.name)
+                    asked = True
+                else:
+                    approvals.approve_acceptance(session, upload_id, user.id)
+            if not asked:
+                made = app.uploads.accept(upload, by=user.actor.name)
+        if asked:
+            flash(app, current, SECOND_PERSON)
+            return RedirectResponse(f"/data/uploads/{upload_id}", status_code=303)
     except UploadError as exc:
         flash(app, current, f"Not accepted: {exc}")
         return RedirectResponse(f"/data/uploads/{upload_id}", status_code=303)
