@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cscmonitor.records.accounts import seed_demo_users
 from pydantic import SecretStr
 from sqlalchemy import MetaData, func, select, text
 from sqlalchemy.engine import make_url
@@ -18,6 +17,7 @@ from typer.testing import CliRunner
 from cscmonitor.cli import app
 from cscmonitor.ingest import ingest
 from cscmonitor.records import db
+from cscmonitor.records.accounts import seed_demo_users
 from cscmonitor.records.audit import Actor
 from cscmonitor.records.models import AuditEntry
 from cscmonitor.records.yamlio import load_demo

@@ -150,7 +150,7 @@ def test_migration_0003_chains_the_rows_already_held(empty_engine):
 
 def test_audit_verify_exits_1_naming_each_break(logged, monkeypatch):
     url = logged.engine.url.render_as_string(hide_password=False)
-    monkeypatch.setenv(db.DATABASE_URL_VARIABLE, url)
+    monkeypatch.setenv("CSCMONITOR_DATABASE_URL", url)
     runner = CliRunner()
     whole = runner.invoke(audit_app, ["verify"])
     assert whole.exit_code == 0, whole.output

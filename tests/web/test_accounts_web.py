@@ -212,7 +212,7 @@ def test_an_unreachable_records_database_is_a_friendly_503(world):
 def test_the_command_line_says_so_in_one_line(monkeypatch, capsys):
     from cscmonitor import cli
 
-    monkeypatch.setenv(db.DATABASE_URL_VARIABLE, "postgresql+psycopg://nobody@127.0.0.1:9/none")
+    monkeypatch.setenv("CSCMONITOR_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:9/none")
     monkeypatch.setattr("sys.argv", ["cscmonitor", "users", "list"])
     with pytest.raises(SystemExit) as exited:
         cli.main()
