@@ -329,7 +329,7 @@ def test_page_has_the_sentences_and_header(page: str) -> None:
     assert "Colin Hilton, Chair" in page
     assert "snap-20160115-0001, taken 15 January 2016" in page
     assert "<dt>As at</dt>\n    <dd>29 January 2016</dd>" in page
-    assert "Doncaster Children&#39;s Services Trust Service Delivery ContractTerms" in page
+    assert "Doncaster Children&#39;s Services Trust Service Delivery Contract" in page
     assert "Annual review to the Secretary of State, 29 January 2016" in page
 
 
