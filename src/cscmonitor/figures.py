@@ -655,10 +655,17 @@ def contract_year_figures(
     *,
     as_at: dt.date,
     published: Published | None,
+    change_points: Sequence[Dated] = (),
 ) -> tuple[Figure, ...]:
     """The basket's figures for contract `year`, as at a date (the web, API, CLI and summary)."""
     return build_figures(
-        tables, terms, terms.contract_year(year), as_at=as_at, published=published, year=year
+        tables,
+        terms,
+        terms.contract_year(year),
+        as_at=as_at,
+        published=published,
+        year=year,
+        change_points=change_points,
     )
 
 
