@@ -541,11 +541,7 @@ def _controls(
     if monthly.empty:
         return {}
     targets = pd.DataFrame(
-        [
-            (a.code, terms.la_code, FROM_THE_START, a.target)
-            for a in asked
-            if a.target is not None
-        ],
+        [(a.code, terms.la_code, FROM_THE_START, a.target) for a in asked if a.target is not None],
         columns=["indicator", "la_code", "from_date", "target"],
     )
     phases = [ChangePoint(terms.la_code, terms.start_date, CONTRACT_START), *change_points]

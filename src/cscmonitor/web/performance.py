@@ -429,9 +429,7 @@ class Performance:
         phases: Sequence[Dated] = (),
     ) -> Figure:
         """One indicator's figure: the basket's, or (outside the basket) one without terms."""
-        found = next(
-            (f for f in self.figures(terms, year, as_at, phases) if f.code == code), None
-        )
+        found = next((f for f in self.figures(terms, year, as_at, phases) if f.code == code), None)
         if found is not None:
             return found
         snapshot = self.snapshot()
