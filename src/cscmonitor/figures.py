@@ -5,7 +5,9 @@ quarter's end), as at a stated date: the computed value with its counts, interva
 the contract's baseline, target and tolerance; RAG; travel since the baseline year and since
 the same period a year earlier (one significance-aware rule, `assess.significant_travel`);
 DfE's benchmarks for the year docs/benchmarks.md maps the period to; the trajectory to each
-milestone; and the words the reports print for each judgement (`wording`). The web pages, the
+milestone; the control chart of the monthly series to the period's end, with its variation and
+assurance judgements (`spc`, docs/spc.md); and the words the reports print for each judgement
+(`wording`). The web pages, the
 JSON API, `cscmonitor figures` and every report render it and never recompute or re-word it.
 
 All the figures of one build come from ONE engine call (every period they need at once).
@@ -17,6 +19,8 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, assert_never
+
+import pandas as pd
 
 from cscmonitor.assess import (
     RAG,
@@ -32,12 +36,13 @@ from cscmonitor.assess import (
     significant_travel,
     trajectory,
 )
-from cscmonitor.basket import data_end
+from cscmonitor.basket import data_end, data_span
 from cscmonitor.benchmarks.comparison import Comparison, comparisons
 from cscmonitor.benchmarks.values import Published
 from cscmonitor.indicators.engine import compute
 from cscmonitor.indicators.registry import REGISTRY, Indicator, Tables, load_builtin
-from cscmonitor.periods import Period, add_months, twelve_months_to
+from cscmonitor.periods import Period, Series, add_months, series, twelve_months_to
+from cscmonitor.spc import SPC_COLUMNS, Assurance, ChangePoint, Dated, Variation, control_charts
 from cscmonitor.terms import ContractTerms, ReportedFigures
 from cscmonitor.wording import (
     agreed_or_none,
@@ -106,6 +111,48 @@ class Projection:
         )
 
 
+CONTRACT_START = "contract start"  # the phase label `records.change_points` gives it too
+FROM_THE_START = dt.date(1900, 1, 1)  # the basket's target applies to the whole series
+VARIATION_WORDS = {
+    Variation.COMMON_CAUSE: "Common cause variation",
+    Variation.IMPROVING: "Special cause variation: improving",
+    Variation.CONCERNING: "Special cause variation: concerning",
+    Variation.NEITHER: "Special cause variation: neither better nor worse",
+}
+
+
+@dataclass(frozen=True)
+class Control:
+    """The figure's control chart: its monthly series to the period's end (`control_charts`
+    rows, phases from the contract start and the records' change points) and the two icons,
+    variation and assurance, read at the latest point charted."""
+
+    points: pd.DataFrame = field(compare=False, repr=False)
+    variation: str  # a `Variation` value; "" when nothing is charted
+    assurance: str  # an `Assurance` value; "" when there is no target or direction
+    signal: str  # the latest point's signal: improvement, concern, neither or ""
+    signal_rule: str  # the rules that flagged it
+    month: dt.date | None  # the latest point's period end
+
+    @classmethod
+    def of(cls, points: pd.DataFrame) -> Control:
+        if points.empty:
+            return cls(points, "", "", "", "", None)
+        last = points.iloc[-1]
+        return cls(
+            points.reset_index(drop=True),
+            str(last["variation"]),
+            str(last["assurance"]),
+            str(last["signal"]),
+            str(last["signal_rule"]),
+            pd.Timestamp(last["period_end"]).date(),
+        )
+
+    @property
+    def charted(self) -> bool:
+        return self.month is not None
+
+
 @dataclass(frozen=True)
 class Figure:
     indicator: Indicator
@@ -122,6 +169,7 @@ class Figure:
     benchmark: Comparison
     trend: tuple[Computed, ...]  # the 12 months to each quarter end, to the period's end
     projections: tuple[Projection, ...] = field(default=())
+    control: Control = field(default_factory=lambda: Control.of(pd.DataFrame(columns=SPC_COLUMNS)))
 
     @property
     def code(self) -> str:
@@ -230,6 +278,44 @@ class Figure:
                 assert_never(change)
 
     @property
+    def variation_text(self) -> str:
+        """The variation icon in words, with the latest month and the rule that flagged it."""
+        c = self.control
+        if c.month is None:
+            return "Not charted: no sound monthly figure held"
+        words = VARIATION_WORDS[Variation(c.variation)]
+        when = f"{c.month:%B %Y}"
+        if c.variation == Variation.COMMON_CAUSE:
+            return f"{words} in {when}"
+        return f"{words} in {when} ({c.signal_rule})"
+
+    @property
+    def assurance_text(self) -> str:
+        """The assurance icon in words: where the target sits against the latest limits."""
+        c = self.control
+        if c.month is None:
+            return "No assurance: not charted"
+        if c.assurance == Assurance.NONE:
+            reason = "no target" if self.asked.target is None else "no limits or direction"
+            return f"No assurance: {reason}"
+        last = c.points.iloc[-1]
+        unit = self.indicator.unit
+        limits = (
+            f"process limits {unit.display(float(last['lower_limit']))} to "
+            f"{unit.display(float(last['upper_limit']))}"
+        )
+        target = f"target {unit.display_agreed(float(last['target']))}"
+        match Assurance(c.assurance):
+            case Assurance.HIT_AND_MISS:
+                return f"Hit and miss: the {target} lies within the {limits}"
+            case Assurance.PASSING:
+                return f"Consistently passing: the {limits} all meet the {target}"
+            case Assurance.FAILING:
+                return f"Consistently failing: the {limits} all miss the {target}"
+            case _:
+                raise AssertionError(c.assurance)
+
+    @property
     def outlook_texts(self) -> tuple[str, ...]:
         return tuple(p.text(self.indicator) for p in self.projections)
 
@@ -272,6 +358,13 @@ class Figure:
             "benchmark_state": b.state,
             "outlook": None if first is None else str(first.outlook),
             "outlook_text": None if first is None else first.text(self.indicator),
+            "variation": self.control.variation or None,
+            "variation_text": self.variation_text,
+            "assurance": self.control.assurance or None,
+            "assurance_text": self.assurance_text,
+            "spc_month": None if self.control.month is None else self.control.month.isoformat(),
+            "spc_signal": self.control.signal or None,
+            "spc_rule": self.control.signal_rule or None,
             "as_at": self.as_at.isoformat(),
         }
 
@@ -317,6 +410,13 @@ RECORD_KEYS = tuple(
         "benchmark_state",
         "outlook",
         "outlook_text",
+        "variation",
+        "variation_text",
+        "assurance",
+        "assurance_text",
+        "spc_month",
+        "spc_signal",
+        "spc_rule",
         "as_at",
     ]
 )
@@ -363,10 +463,13 @@ def build_figures(
     published: Published | None,
     asked: Sequence[Asked] | None = None,
     year: int | None = None,
+    change_points: Sequence[Dated] = (),
 ) -> tuple[Figure, ...]:
     """One figure per asked indicator cscmonitor computes (default: the basket), in order.
 
     The period must have ended by `as_at`: a figure is judged as at a date it was known.
+    `change_points` are the records' (`records.change_points.phase_starts`); the contract's
+    start is always one.
     """
     if period.end > as_at:
         raise ValueError(
@@ -382,9 +485,11 @@ def build_figures(
         return ()
     baseline, previous = terms.baseline_period(), year_earlier(period)
     trend = trend_periods(terms, period.end)
-    periods = sorted({period, baseline, previous, *trend})
+    months = monthly_series(tables, terms.la_code, period.end)
+    periods = sorted({period, baseline, previous, *trend, *months})
     results = compute(tables, periods, codes=[a.code for a in known], las=[terms.la_code])
     by_period = {p: computed_for(results, p) for p in periods}
+    controls = _controls(results, months, terms, known, change_points)
 
     def got(code: str, p: Period) -> Computed:
         return by_period[p].get(code, Computed.missing(p))
@@ -404,9 +509,44 @@ def build_figures(
             got(a.code, previous),
             tuple(got(a.code, p) for p in trend),
             compared.get(a.code, Comparison.none()),
+            controls.get(a.code),
         )
         for a in known
     )
+
+
+def monthly_series(tables: Tables, la_code: str, until: dt.date) -> tuple[Period, ...]:
+    """Every calendar month from the first the LA's returns cover to `until` (the points of
+    the control charts; the engine marks a month without a sound value, and it is not drawn)."""
+    span = data_span(tables, la_code)
+    if span is None or span[0] > until:
+        return ()
+    return tuple(series(Series.MONTHLY, span[0], until))
+
+
+def _controls(
+    results: pd.DataFrame,
+    months: Sequence[Period],
+    terms: ContractTerms,
+    asked: Sequence[Asked],
+    change_points: Sequence[Dated],
+) -> dict[str, Control]:
+    """The control chart of each asked indicator's monthly series, all charted at once."""
+    if not months:
+        return {}
+    spans = pd.MultiIndex.from_frame(
+        results[["period_start", "period_end"]].apply(lambda c: pd.to_datetime(c).dt.date)
+    )
+    monthly = results[spans.isin([(m.start, m.end) for m in months])]
+    if monthly.empty:
+        return {}
+    targets = pd.DataFrame(
+        [(a.code, terms.la_code, FROM_THE_START, a.target) for a in asked if a.target is not None],
+        columns=["indicator", "la_code", "from_date", "target"],
+    )
+    phases = [ChangePoint(terms.la_code, terms.start_date, CONTRACT_START), *change_points]
+    charts = control_charts(monthly, phases, targets)
+    return {code: Control.of(rows[SPC_COLUMNS]) for code, rows in charts.groupby("indicator")}
 
 
 def figure_of(
@@ -420,8 +560,9 @@ def figure_of(
     before: Computed,
     trend: tuple[Computed, ...],
     benchmark: Comparison,
+    control: Control | None = None,
 ) -> Figure:
-    """One figure from its computed periods: rated, its travel judged, projected."""
+    """One figure from its computed periods: rated, its travel judged, projected, charted."""
     unit, polarity = indicator.unit, indicator.polarity
 
     def travel(then: Computed) -> TravelJudgement:
@@ -455,6 +596,7 @@ def figure_of(
         benchmark=benchmark,
         trend=trend,
         projections=_projections(indicator, trend, asked.milestones, as_at),
+        control=control or Control.of(pd.DataFrame(columns=SPC_COLUMNS)),
     )
 
 
@@ -509,10 +651,17 @@ def contract_year_figures(
     *,
     as_at: dt.date,
     published: Published | None,
+    change_points: Sequence[Dated] = (),
 ) -> tuple[Figure, ...]:
     """The basket's figures for contract `year`, as at a date (the web, API, CLI and summary)."""
     return build_figures(
-        tables, terms, terms.contract_year(year), as_at=as_at, published=published, year=year
+        tables,
+        terms,
+        terms.contract_year(year),
+        as_at=as_at,
+        published=published,
+        year=year,
+        change_points=change_points,
     )
 
 

@@ -159,10 +159,13 @@ def test_one_engine_call_for_every_indicator_and_period(
     monkeypatch.setattr(figures, "compute", counted)
     with open_sources(demo_settings, 1) as sources:
         context = build_quarterly_context(sources, 1, 4, Mode.INTERNAL)
+        months = figures.monthly_series(sources.tables, "371", context.latest_period.end)
     assert len(calls) == 1
     periods, codes = calls[0]
     assert codes == len(context.panels)
-    # The trend, the baseline year and the year before the period (here the baseline year).
+    # The trend, the baseline year, the year before the period (here the baseline year) and
+    # the months of the control charts.
     year_before = figures.year_earlier(context.latest_period)
     assert year_before == context.baseline_period
-    assert periods == len({*(p.period for p in context.panels[0].series), context.baseline_period})
+    trend = {p.period for p in context.panels[0].series}
+    assert periods == len({*trend, context.baseline_period, *months})

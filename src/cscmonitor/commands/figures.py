@@ -71,6 +71,7 @@ def figures(
                 contract_year,
                 as_at=when,
                 published=sources.published,
+                change_points=sources.phases(),
             )
     except (ValueError, KeyError, FileNotFoundError, ContractError, RecordsError) as exc:
         stderr().print(f"[red]error:[/red] {str(exc).strip(chr(39) + chr(34))}", highlight=False)

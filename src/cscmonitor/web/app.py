@@ -325,13 +325,15 @@ def warm_up(app: FastAPI) -> None:
     """Compute the dashboard's figures before the first visitor asks (errors are the pages')."""
     from cscmonitor.records import contracts
     from cscmonitor.records.audit import Actor
+    from cscmonitor.records.change_points import phase_starts
 
     web: WebApp = app.state.web
     try:
         with db.transaction(web.engine, Actor("cscmonitor serve")) as session:
             terms = contracts.terms(contracts.get_contract(session, web.settings.contract))
+            phases = tuple(phase_starts(session, terms.la_code))
         years = web.performance.years(terms)
         if years:
-            web.performance.tiles(terms, years[-1])
+            web.performance.tiles(terms, years[-1], phases=phases)
     except (RecordsError, NoData, FileNotFoundError):
         return  # nothing to show yet: the pages say so

@@ -13,6 +13,7 @@ from fastapi import HTTPException
 
 from cscmonitor.indicators.registry import all_indicators
 from cscmonitor.records import contracts, inspections
+from cscmonitor.records.change_points import PhaseStart, phase_starts
 from cscmonitor.terms import ContractTerms
 from cscmonitor.web import governance
 from cscmonitor.web.deps import Records
@@ -31,6 +32,7 @@ class BasketYear:
     awaiting: tuple[governance.ChangeView, ...]
     overdue_actions: int  # as at `as_at`
     as_at: dt.date
+    phases: tuple[PhaseStart, ...] = ()  # where the control charts rebase (docs/spc.md)
 
     @property
     def as_at_text(self) -> str:
@@ -83,6 +85,7 @@ def basket_year(
             awaiting,
             overdue,
             when,
+            tuple(phase_starts(session, terms.la_code)),
         )
 
 

@@ -1,4 +1,4 @@
-"""Server-side SVG charts: a sparkline for a tile and a trend chart for an indicator.
+"""Server-side SVG charts: a sparkline for a tile, a trend chart and a control chart.
 
 No JavaScript and nothing from elsewhere: each chart is markup in the page, with a title and
 description for screen readers, and every page that shows one shows its figures in a table
@@ -97,6 +97,11 @@ LEFT, RIGHT, TOP, BOTTOM = 60, 20, 20, 50
 
 def _marker(kind: str, x: float, y: float, colour: str) -> str:
     match kind:
+        case "diamond":
+            return (
+                f'<polygon points="{x:.1f},{y - 5:.1f} {x + 5:.1f},{y:.1f} {x:.1f},{y + 5:.1f} '
+                f'{x - 5:.1f},{y:.1f}" fill="{colour}"/>'
+            )
         case "square":
             return f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{colour}"/>'
         case "triangle":
@@ -231,5 +236,153 @@ def trend_chart(
             f"{escape(r.name)}</text>"
         )
         legend_x += 30 + 7 * len(r.name)
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+# A control chart's points by signal: colour, marker and legend (docs/spc.md); the shape
+# repeats what the colour says.
+SIGNAL_STYLES = {
+    "improvement": (BLUE, "triangle", "Special cause: improvement"),
+    "concern": (ORANGE, "diamond", "Special cause: concern"),
+    "neither": (PURPLE, "square", "Special cause: neither"),
+    "": (GREY, "circle", "Common cause"),
+}
+
+
+@dataclass(frozen=True)
+class Marked:
+    """A control chart's point and its signal (improvement, concern, neither or "")."""
+
+    on: dt.date
+    value: float
+    signal: str
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One phase of a control chart: its start (None for the series' start) and, at each of
+    its points, the mean and process limits (a p-chart's limits vary with the cohort)."""
+
+    name: str
+    starts: dt.date | None
+    ends: tuple[dt.date, ...]
+    mean: tuple[float, ...]
+    lower: tuple[float, ...]
+    upper: tuple[float, ...]
+
+
+def control_chart(
+    points: Sequence[Marked],
+    phases: Sequence[Phase],
+    target: float | None,
+    *,
+    ident: str,
+    title: str,
+    description: str,
+    unit_suffix: str = "",
+) -> Markup:
+    """A control chart: points coloured (and shaped) by signal, each phase's mean and limits,
+    the target, and a rule where each phase starts. `ident` keeps its ids unique on a page."""
+    if not points:
+        return Markup("")
+    first, last = min(p.on for p in points), max(p.on for p in points)
+    if first == last:
+        first -= dt.timedelta(days=30)
+        last += dt.timedelta(days=30)
+    values = [p.value for p in points] + ([target] if target is not None else [])
+    values += _finite([v for ph in phases for v in (*ph.lower, *ph.upper)])
+    low, high = min(values), max(values)
+    pad = (high - low) * 0.1 or 1.0
+    low, high = low - pad, high + pad
+    height, bottom = HEIGHT + 20, BOTTOM + 20  # room for two rows of legend
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, height - TOP - bottom
+    total = (last - first).days
+
+    def x(day: dt.date) -> float:
+        return LEFT + (day - first).days / total * plot_w
+
+    def y(v: float) -> float:
+        return TOP + (high - v) / (high - low) * plot_h
+
+    def line(days: Sequence[dt.date], levels: Sequence[float], style: str) -> str:
+        path = " ".join(
+            f"{x(d):.1f},{y(v):.1f}" for d, v in zip(days, levels, strict=True) if math.isfinite(v)
+        )
+        return f'<polyline points="{path}" fill="none" {style}/>'
+
+    parts = [
+        f'<svg class="app-chart" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'aria-labelledby="{ident}-title {ident}-desc" focusable="false">',
+        f'<title id="{ident}-title">{escape(title)}</title>',
+        f'<desc id="{ident}-desc">{escape(description)}</desc>',
+    ]
+    for tick in _ticks(low, high):
+        ty = y(tick)
+        parts.append(
+            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{ty:.1f}" y2="{ty:.1f}" '
+            f'stroke="#b1b4b6" stroke-width="1"/>'
+            f'<text x="{LEFT - 6}" y="{ty + 4:.1f}" text-anchor="end" class="app-chart__tick">'
+            f"{tick:g}{escape(unit_suffix)}</text>"
+        )
+    for year in range(first.year, last.year + 1):
+        day = dt.date(year, 1, 1)
+        if first <= day <= last:
+            parts.append(
+                f'<text x="{x(day):.1f}" y="{height - bottom + 18}" text-anchor="middle" '
+                f'class="app-chart__tick">{year}</text>'
+            )
+    if target is not None:
+        ty = y(target)
+        parts.append(
+            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{ty:.1f}" y2="{ty:.1f}" '
+            f'stroke="{GREEN}" stroke-width="2" stroke-dasharray="8 4"/>'
+        )
+    for ph in phases:
+        parts.append(line(ph.ends, ph.mean, f'stroke="{BLACK}" stroke-width="1.5"'))
+        for edge in (ph.lower, ph.upper):
+            parts.append(line(ph.ends, edge, f'stroke="{GREY}" stroke-dasharray="6 3"'))
+        if ph.starts is not None and first <= ph.starts <= last:
+            px = x(ph.starts)
+            parts.append(
+                f'<line x1="{px:.1f}" x2="{px:.1f}" y1="{TOP}" y2="{height - bottom}" '
+                f'stroke="{GREY}" stroke-dasharray="1 3"/>'
+                f'<text x="{px + 3:.1f}" y="{TOP + 10}" class="app-chart__legend">'
+                f"{escape(ph.name)}</text>"
+            )
+    ordered = sorted(points, key=lambda p: p.on)
+    parts.append(
+        line(
+            [p.on for p in ordered], [p.value for p in ordered], 'stroke="#b1b4b6" stroke-width="1"'
+        )
+    )
+    for p in ordered:
+        colour, marker, _name = SIGNAL_STYLES[p.signal]
+        parts.append(_marker(marker, x(p.on), y(p.value), colour))
+    parts.append(
+        f'<line x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{height - bottom}" stroke="{BLACK}"/>'
+        f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{height - bottom}" y2="{height - bottom}" '
+        f'stroke="{BLACK}"/>'
+    )
+    legend_x, legend_y = LEFT, height - 26
+    for signal in [s for s in SIGNAL_STYLES if s in {p.signal for p in points}]:
+        colour, marker, name = SIGNAL_STYLES[signal]
+        parts.append(_marker(marker, legend_x + 5, legend_y - 4, colour))
+        parts.append(
+            f'<text x="{legend_x + 14}" y="{legend_y}" class="app-chart__legend">'
+            f"{escape(name)}</text>"
+        )
+        legend_x += 24 + 7 * len(name)
+    legend_x, legend_y = LEFT, height - 6
+    keys = [("Mean", BLACK, ""), ("Process limits", GREY, "6 3")]
+    keys += [("Target", GREEN, "6 3")] if target is not None else []
+    for name, colour, dash in keys:
+        parts.append(
+            f'<line x1="{legend_x}" x2="{legend_x + 18}" y1="{legend_y - 4}" y2="{legend_y - 4}" '
+            f'stroke="{colour}" stroke-width="2" stroke-dasharray="{dash}"/>'
+            f'<text x="{legend_x + 22}" y="{legend_y}" class="app-chart__legend">'
+            f"{escape(name)}</text>"
+        )
+        legend_x += 30 + 7 * len(name)
     parts.append("</svg>")
     return Markup("".join(parts))

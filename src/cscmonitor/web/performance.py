@@ -47,8 +47,10 @@ from cscmonitor.indicators.engine import (
 )
 from cscmonitor.indicators.registry import Indicator, Polarity, Unit, all_indicators, get
 from cscmonitor.periods import Period, Series, add_months, financial_year, series
+from cscmonitor.returns.kind import ReturnKind
+from cscmonitor.spc import Dated
 from cscmonitor.terms import ContractTerms
-from cscmonitor.warehouse import Snapshot, Warehouse, WarehouseTables
+from cscmonitor.warehouse import Snapshot, Warehouse, WarehouseTables, missing_returns
 from cscmonitor.web import charts
 from cscmonitor.wording import Tone, format_date, format_value, missing_text, rag_text
 
@@ -155,6 +157,33 @@ class Tile:
     sparkline: Markup
     trend_text: str  # the sparkline's figures, for the table beside it
     outlook: str  # the trajectory to the next milestone, as the figure model words it
+    variation: str  # the control chart's two icons, as the figure model words them
+    assurance: str
+
+
+@dataclass(frozen=True)
+class SpecialCause:
+    """A figure whose latest month charted is a special cause (the dashboard lists these)."""
+
+    code: str
+    title: str
+    month: str
+    signal: str
+    rule: str
+    variation: str  # the figure model's words
+
+
+@dataclass(frozen=True)
+class ControlRow:
+    """A control chart's point as the table under the chart shows it."""
+
+    month: str
+    value: str
+    mean: str
+    limits: str
+    phase: str
+    signal: str
+    rule: str
 
 
 @dataclass(frozen=True)
@@ -209,6 +238,12 @@ class IndicatorPage:
     neighbours: str
     outlooks: tuple[str, ...]
     chart: Markup
+    variation: str  # the control chart's icons, as the figure model words them
+    variation_key: str  # the `spc.Variation` value ("" when not charted)
+    assurance: str
+    assurance_key: str
+    control_chart: Markup
+    control_rows: tuple[ControlRow, ...]
     trend: tuple[TrendRow, ...]
     figures: tuple[FigureRow, ...]
     benchmarks: tuple[BenchmarkRow, ...]
@@ -354,8 +389,15 @@ class Performance:
         key = ("years", content_key(self.snapshot()), terms.model_dump_json())
         return self._memo(key, lambda: contract_years_with_results(self.results(terms), terms))
 
-    def figures(self, terms: ContractTerms, year: int, as_at: dt.date) -> tuple[Figure, ...]:
-        """The basket's figure model for contract `year` as at a date (built once, cached)."""
+    def figures(
+        self,
+        terms: ContractTerms,
+        year: int,
+        as_at: dt.date,
+        phases: Sequence[Dated] = (),
+    ) -> tuple[Figure, ...]:
+        """The basket's figure model for contract `year` as at a date (built once, cached);
+        `phases` are the records' change points, where the control charts rebase."""
         snapshot = self.snapshot()
         key = (
             "figures",
@@ -364,21 +406,42 @@ class Performance:
             terms.model_dump_json(),
             year,
             as_at,
+            tuple(phases),
         )
         return self._memo(
             key,
             lambda: contract_year_figures(
-                self._tables(snapshot), terms, year, as_at=as_at, published=self.published()
+                self._tables(snapshot),
+                terms,
+                year,
+                as_at=as_at,
+                published=self.published(),
+                change_points=phases,
             ),
         )
 
-    def figure(self, terms: ContractTerms, year: int, as_at: dt.date, code: str) -> Figure:
+    def figure(
+        self,
+        terms: ContractTerms,
+        year: int,
+        as_at: dt.date,
+        code: str,
+        phases: Sequence[Dated] = (),
+    ) -> Figure:
         """One indicator's figure: the basket's, or (outside the basket) one without terms."""
-        found = next((f for f in self.figures(terms, year, as_at) if f.code == code), None)
+        found = next((f for f in self.figures(terms, year, as_at, phases) if f.code == code), None)
         if found is not None:
             return found
         snapshot = self.snapshot()
-        key = ("figure", content_key(snapshot), _store_key(self.benchmarks_dir), code, year, as_at)
+        key = (
+            "figure",
+            content_key(snapshot),
+            _store_key(self.benchmarks_dir),
+            code,
+            year,
+            as_at,
+            tuple(phases),
+        )
         return self._memo(
             key,
             lambda: build_figures(
@@ -389,6 +452,7 @@ class Performance:
                 published=self.published(),
                 asked=[Asked(code)],
                 year=year,
+                change_points=phases,
             )[0],
         )
 
@@ -427,15 +491,44 @@ class Performance:
             lambda: comparators_for(self.published(), la, year),
         )
 
-    def tiles(self, terms: ContractTerms, year: int, as_at: dt.date | None = None) -> list[Tile]:
+    def tiles(
+        self,
+        terms: ContractTerms,
+        year: int,
+        as_at: dt.date | None = None,
+        phases: Sequence[Dated] = (),
+    ) -> list[Tile]:
         """The basket as tiles: the figure model's value, target, RAG and travel, a sparkline,
         as at a date (default today)."""
         as_at = as_at or dt.date.today()
-        key = ("tiles", content_key(self.snapshot()), terms.model_dump_json(), year, as_at)
-        return self._memo(key, lambda: self._tiles(terms, year, as_at))
+        key = (
+            "tiles",
+            content_key(self.snapshot()),
+            terms.model_dump_json(),
+            year,
+            as_at,
+            tuple(phases),
+        )
+        return self._memo(key, lambda: self._tiles(terms, year, as_at, phases))
 
-    def _tiles(self, terms: ContractTerms, year: int, as_at: dt.date) -> list[Tile]:
-        figures = self.figures(terms, year, as_at)
+    def special_causes(
+        self, terms: ContractTerms, year: int, as_at: dt.date, phases: Sequence[Dated] = ()
+    ) -> tuple[SpecialCause, ...]:
+        """The basket's figures whose latest month charted is a special cause."""
+        return special_causes(self.figures(terms, year, as_at, phases))
+
+    def missing_returns(self, la: str) -> tuple[str, ...]:
+        """Every return of the LA missing between two held, named (issue 13)."""
+        snapshot = self.snapshot()
+        return self._memo(
+            ("missing", content_key(snapshot), la),
+            lambda: missing_return_texts(snapshot.manifest.get("returns", []), la),
+        )
+
+    def _tiles(
+        self, terms: ContractTerms, year: int, as_at: dt.date, phases: Sequence[Dated]
+    ) -> list[Tile]:
+        figures = self.figures(terms, year, as_at, phases)
         trend = self.trend(terms.la_code, [f.code for f in figures])
         tiles = []
         for f in figures:
@@ -472,19 +565,26 @@ class Performance:
                     ),
                     trend_text=text,
                     outlook=f.outlook_texts[0] if f.outlook_texts else "",
+                    variation=f.variation_text,
+                    assurance=f.assurance_text,
                 )
             )
         return tiles
 
     def indicator_page(
-        self, terms: ContractTerms, year: int, code: str, as_at: dt.date
+        self,
+        terms: ContractTerms,
+        year: int,
+        code: str,
+        as_at: dt.date,
+        phases: Sequence[Dated] = (),
     ) -> IndicatorPage:
         """Everything the indicator page shows for `code` (in the basket or not), as at a date."""
         indicator = get(code)
         unit = indicator.unit
         la = terms.la_code
         in_basket = any(e.indicator == code for e in terms.basket)
-        figure = self.figure(terms, year, as_at, code)
+        figure = self.figure(terms, year, as_at, code, phases)
         trend = self.trend(la, [code])
         trend = trend[
             (trend["indicator"] == code) & (pd.to_datetime(trend["period_end"]).dt.date <= as_at)
@@ -566,6 +666,12 @@ class Performance:
             neighbours=figure.benchmark_text(figure.benchmark.sn_mean),
             outlooks=figure.outlook_texts,
             chart=chart,
+            variation=figure.variation_text,
+            variation_key=figure.control.variation,
+            assurance=figure.assurance_text,
+            assurance_key=figure.control.assurance,
+            control_chart=control_chart(figure),
+            control_rows=control_rows(figure),
             trend=trend_rows,
             figures=figures,
             benchmarks=bench_rows,
@@ -670,6 +776,95 @@ def _computed(row: dict[str, Any]) -> Computed:
         numerator=_number(row["numerator"]),
         denominator=_number(row["denominator"]),
         status=str(row["status"]),
+    )
+
+
+def special_causes(figures: Sequence[Figure]) -> tuple[SpecialCause, ...]:
+    """The figures whose latest month charted is a special cause, concerns first."""
+    flagged = [f for f in figures if f.control.signal]
+    flagged.sort(key=lambda f: f.control.signal != "concern")
+    return tuple(
+        SpecialCause(
+            code=f.code,
+            title=f.indicator.title,
+            month=f"{f.control.month:%B %Y}",
+            signal=f.control.signal.capitalize(),
+            rule=f.control.signal_rule,
+            variation=f.variation_text,
+        )
+        for f in flagged
+    )
+
+
+def missing_return_texts(returns: list[dict[str, Any]], la: str) -> tuple[str, ...]:
+    """`The CIN census return for 2015 (LA 371) is not held, though earlier and later ones are:
+    figures reaching into its year have status "return missing".`"""
+    return tuple(
+        f"The {ReturnKind(kind).label} return for {year} (LA {code}) is not held, though "
+        "earlier and later ones are: figures reaching into its year have status "
+        '"return missing".'
+        for code, kind, year in missing_returns(returns)
+        if code == la
+    )
+
+
+def _control_frame(figure: Figure) -> pd.DataFrame:
+    rows = figure.control.points
+    return rows.assign(period_end=pd.to_datetime(rows["period_end"]).dt.date)
+
+
+def control_chart(figure: Figure) -> Markup:
+    """The figure's control chart as SVG: what the figure model charted, nothing recomputed."""
+    rows = _control_frame(figure)
+    if rows.empty:
+        return Markup("")
+    points = [
+        charts.Marked(on, float(v), str(s))
+        for on, v, s in zip(rows["period_end"], rows["value"], rows["signal"], strict=True)
+    ]
+    phases = [
+        charts.Phase(
+            name=str(name),
+            starts=None if pd.isna(part["phase_start"].iloc[0]) else part["phase_start"].iloc[0],
+            ends=tuple(part["period_end"]),
+            mean=tuple(part["mean"].astype(float)),
+            lower=tuple(part["lower_limit"].astype(float)),
+            upper=tuple(part["upper_limit"].astype(float)),
+        )
+        for name, part in rows.groupby("phase", sort=False)
+    ]
+    target = _number(rows["target"].iloc[-1])
+    unit = figure.indicator.unit
+    return charts.control_chart(
+        points,
+        phases,
+        target,
+        ident="control",
+        title=f"{figure.indicator.title}: control chart, month by month",
+        description=(
+            f"{figure.variation_text}. {figure.assurance_text}. Each month's value, coloured "
+            "and shaped by its signal, with each phase's mean and process limits and the "
+            "target. The same figures are in the table below."
+        ),
+        unit_suffix="%" if unit is Unit.PERCENT else "",
+    )
+
+
+def control_rows(figure: Figure) -> tuple[ControlRow, ...]:
+    """The control chart's points as the table beside it shows them."""
+    rows, unit = _control_frame(figure), figure.indicator.unit
+    return tuple(
+        ControlRow(
+            month=f"{r['period_end']:%b %Y}",
+            value=unit.display(float(r["value"])),
+            mean=unit.display(float(r["mean"])),
+            limits=f"{unit.display(float(r['lower_limit']))} to "
+            f"{unit.display(float(r['upper_limit']))}",
+            phase=str(r["phase"]),
+            signal=str(r["signal"]).capitalize() or "None",
+            rule=str(r["signal_rule"]),
+        )
+        for r in rows.to_dict("records")
     )
 
 

@@ -194,6 +194,7 @@ def figures_for(
         published=sources.published,
         asked=asked,
         year=year,
+        change_points=sources.phases(),
     )
     if not draft:
         refuse_without_figures(figures, what, request.latest)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from cscmonitor.figures import Figure
 from cscmonitor.periods import Period, twelve_months_to
 from cscmonitor.reports.context.commentary import commentary
 from cscmonitor.reports.context.finance import MoneyPosition, positions
@@ -47,6 +48,12 @@ class QuarterlyContext:
     @property
     def exceptions(self) -> tuple[Panel, ...]:
         return tuple(p for p in self.panels if p.exception)
+
+    @property
+    def controls(self) -> tuple[Figure, ...]:
+        """The figures whose control charts the pack shows, in the panels' order: each carries
+        its monthly chart to the quarter's end, its variation and assurance and their words."""
+        return tuple(p.figure for p in self.panels if p.figure is not None)
 
 
 def basket_wanted(sources: Sources) -> tuple[Wanted, ...]:

@@ -21,6 +21,7 @@ from cscmonitor.benchmarks.store import BenchmarkStore
 from cscmonitor.benchmarks.values import Published
 from cscmonitor.indicators.registry import Tables
 from cscmonitor.records import contracts
+from cscmonitor.records.change_points import PhaseStart, phase_starts
 from cscmonitor.records.db import database_url, make_engine
 from cscmonitor.records.models import Contract
 from cscmonitor.settings import Settings
@@ -45,6 +46,13 @@ class Sources:
     @property
     def snapshot_date(self) -> dt.date:
         return dt.datetime.fromisoformat(self.snapshot.manifest["created_at"]).date()
+
+    def phases(self) -> tuple[PhaseStart, ...]:
+        """The records' change points for the LA, where control charts rebase (none held:
+        the figure model still rebases at the contract's start)."""
+        if self.session is None:
+            return ()
+        return tuple(phase_starts(self.session, self.terms.la_code))
 
 
 @functools.lru_cache(maxsize=4)

@@ -3,9 +3,22 @@ finance and inspection action plans."""
 
 from __future__ import annotations
 
+from cscmonitor.figures import Figure
+from cscmonitor.reports import spc_chart
 from cscmonitor.reports.context.quarterly import QuarterlyContext
 from cscmonitor.reports.disclosure import Mode
-from cscmonitor.reports.document import Block, Bullets, Document, Facts, Heading, Item, Paragraph
+from cscmonitor.reports.document import (
+    Block,
+    Bullets,
+    Cell,
+    Document,
+    Facts,
+    Heading,
+    Item,
+    Paragraph,
+    Table,
+)
+from cscmonitor.reports.document import Figure as Picture
 from cscmonitor.reports.layout.common import (
     action_table,
     basket_table,
@@ -13,6 +26,7 @@ from cscmonitor.reports.layout.common import (
     method_notes,
     money_sentences,
     money_table,
+    number_format,
 )
 from cscmonitor.wording import capital, day, rag_text, travel_text
 
@@ -64,6 +78,7 @@ def quarterly_document(c: QuarterlyContext) -> Document:
         blocks += indicator_blocks(
             panel, f"{number}. {panel.title}", 3, f"series-{number}", f"Rolling {latest}"
         )
+    blocks += control_blocks(c)
     blocks.append(Heading(2, "Finance", new_page=True))
     if not c.records_held:
         blocks.append(Paragraph("No governance records are held for this contract."))
@@ -89,4 +104,82 @@ def quarterly_document(c: QuarterlyContext) -> Document:
         subject=f"{c.contract_name}: {capital(c.title)}",
         author=c.council or c.place,
         filename=f"quarterly-{c.year}-q{c.quarter}",
+    )
+
+
+def control_blocks(c: QuarterlyContext) -> list[Block]:
+    """Signal or noise: each indicator's control chart, month by month, with its two icons in
+    the figure model's words (docs/spc.md). Monthly figures rest on small cohorts, so a pack
+    for publication gives the icons' words and leaves the charts and their tables out."""
+    blocks: list[Block] = [
+        Heading(2, "Signal or noise: control charts, month by month", new_page=True),
+        Paragraph(
+            "Each indicator's monthly figures to the quarter's end on a control chart (XmR, or "
+            "a p-chart for a proportion of small or uneven cohorts). The limits are "
+            "recalculated from the contract's start and each change point held in the "
+            "records. Variation says whether the latest month is a special cause; assurance "
+            "says whether the process, as it runs, will meet the target."
+        ),
+    ]
+    blocks.append(
+        Table(
+            key="spc",
+            caption=f"Variation and assurance at {day(c.quarter_period.end)}",
+            columns=("Indicator", "Variation", "Assurance"),
+            rows=tuple(
+                (Cell(f.indicator.title), Cell(f.variation_text), Cell(f.assurance_text))
+                for f in c.controls
+            ),
+        )
+    )
+    if c.mode is not Mode.INTERNAL:
+        blocks.append(
+            Paragraph(
+                "Monthly figures rest on small cohorts and are not published: the charts and "
+                "their tables are in the internal report.",
+                style="note",
+            )
+        )
+        return blocks
+    for number, f in enumerate((f for f in c.controls if f.control.charted), start=1):
+        title = f"{f.indicator.title}: control chart"
+        points, unit = f.control.points, f.indicator.unit
+        blocks += [
+            Heading(3, f"{number}. {f.indicator.title}"),
+            Picture(
+                png=spc_chart.draw(points, title, unit),
+                alt=spc_chart.describe(points, title, unit),
+                caption=f"{title}, monthly to {day(c.quarter_period.end)}",
+            ),
+            control_table(f, f"spc-{number}"),
+        ]
+    return blocks
+
+
+def control_table(f: Figure, key: str) -> Table:
+    """The points behind a control chart, as the chart plots them."""
+    unit, fmt = f.indicator.unit, number_format(f.indicator.unit)
+    rows = f.control.points.to_dict("records")
+
+    def number(value: float) -> Cell:
+        return Cell(unit.display(value), value, fmt)
+
+    return Table(
+        key=key,
+        notes=(f"Variation: {f.variation_text}.", f"Assurance: {f.assurance_text}."),
+        caption=f"{f.indicator.title}: the control chart's points (the data behind the chart)",
+        columns=("Month", "Value", "Mean", "Lower limit", "Upper limit", "Phase", "Signal", "Rule"),
+        rows=tuple(
+            (
+                Cell(f"{r['period_end']:%b %Y}"),
+                number(float(r["value"])),
+                number(float(r["mean"])),
+                number(float(r["lower_limit"])),
+                number(float(r["upper_limit"])),
+                Cell(str(r["phase"])),
+                Cell(capital(str(r["signal"])) or "None"),
+                Cell(str(r["signal_rule"])),
+            )
+            for r in rows
+        ),
     )

@@ -53,6 +53,8 @@ class IndicatorSummary(BaseModel):
     rag: str
     travel: str
     travel_text: str
+    variation: str | None  # the control chart's icons (docs/spc.md)
+    assurance: str | None
 
 
 class IndicatorList(BaseModel):
@@ -101,6 +103,13 @@ class FigureRecord(BaseModel):
     benchmark_state: str
     outlook: str | None
     outlook_text: str | None
+    variation: str | None
+    variation_text: str
+    assurance: str | None
+    assurance_text: str
+    spc_month: str | None
+    spc_signal: str | None
+    spc_rule: str | None
     as_at: str
 
 
@@ -122,6 +131,18 @@ class TrendPoint(BaseModel):
     status: str
 
 
+class ControlPoint(BaseModel):
+    """A point of the indicator's control chart, as the page's table shows it."""
+
+    month: str
+    value: str
+    mean: str
+    limits: str
+    phase: str
+    signal: str
+    rule: str
+
+
 class IndicatorDetail(BaseModel):
     code: str
     title: str
@@ -138,7 +159,10 @@ class IndicatorDetail(BaseModel):
     direction: str
     quartile_band: str
     outlooks: list[str]
+    variation: str  # the control chart's icons in the figure model's words
+    assurance: str
     figure: FigureRecord
+    control: list[ControlPoint]
     trend: list[TrendPoint]
     benchmarks: list[BenchmarkRow]
 
@@ -205,6 +229,8 @@ def _summary(f: Figure) -> IndicatorSummary:
         rag=str(f.rag),
         travel=str(f.travel.travel),
         travel_text=f.travel_text,
+        variation=f.control.variation or None,
+        assurance=f.control.assurance or None,
     )
 
 
@@ -224,7 +250,7 @@ def indicators(
 ) -> IndicatorList:
     """The basket for a contract year (default: the latest with figures), assessed as at a date."""
     basket = basket_year(records, app.performance, year, user.party, as_at_date(as_at))
-    figures = app.performance.figures(basket.terms, basket.year, basket.as_at)
+    figures = app.performance.figures(basket.terms, basket.year, basket.as_at, basket.phases)
     return IndicatorList(
         contract=basket.contract.name,
         la_code=basket.contract.la_code,
@@ -246,7 +272,7 @@ def figures(
 ) -> FigureList:
     """The figure model for the basket in a contract year, as `cscmonitor figures` prints it."""
     basket = basket_year(records, app.performance, year, user.party, as_at_date(as_at))
-    found = app.performance.figures(basket.terms, basket.year, basket.as_at)
+    found = app.performance.figures(basket.terms, basket.year, basket.as_at, basket.phases)
     return FigureList(
         contract=basket.contract.name,
         la_code=basket.contract.la_code,
@@ -269,7 +295,9 @@ def indicator(
     """One indicator: its figure, target, RAG, travel, trajectory, trend and benchmarks."""
     known(code)
     basket = basket_year(records, app.performance, year, user.party, as_at_date(as_at))
-    page = app.performance.indicator_page(basket.terms, basket.year, code, basket.as_at)
+    page = app.performance.indicator_page(
+        basket.terms, basket.year, code, basket.as_at, basket.phases
+    )
     assert page.figure is not None
     return IndicatorDetail(
         code=code,
@@ -287,7 +315,10 @@ def indicator(
         direction=page.direction,
         quartile_band=page.band,
         outlooks=list(page.outlooks),
+        variation=page.variation,
+        assurance=page.assurance,
         figure=FigureRecord(**page.figure.record()),
+        control=[ControlPoint(**vars(r)) for r in page.control_rows],
         trend=[
             TrendPoint(
                 period_start=t.period.start,

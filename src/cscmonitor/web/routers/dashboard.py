@@ -1,4 +1,5 @@
-"""The dashboard: the basket as tiles for a contract year, as at a date, filtered by domain."""
+"""The dashboard: the basket as tiles for a contract year, as at a date, filtered by domain;
+above them, the latest month's special causes and any return missing between two held."""
 
 from __future__ import annotations
 
@@ -28,7 +29,9 @@ def dashboard(
     as_at: Annotated[str | None, Query(max_length=10)] = None,
 ) -> HTMLResponse:
     basket = basket_year(records, app.performance, year, user.party, as_at_date(as_at))
-    tiles = app.performance.tiles(basket.terms, basket.year, basket.as_at)
+    performance = app.performance
+    tiles = performance.tiles(basket.terms, basket.year, basket.as_at, basket.phases)
+    causes = performance.special_causes(basket.terms, basket.year, basket.as_at, basket.phases)
     domains = sorted(
         {(t.domain, t.domain_title) for t in tiles},
         key=lambda d: list(DOMAINS).index(d[0]) if d[0] in DOMAINS else 99,
@@ -46,5 +49,7 @@ def dashboard(
         tiles=shown,
         domains=domains,
         domain=chosen,
-        snapshot=app.performance.snapshot(),
+        special_causes=causes,
+        missing_returns=performance.missing_returns(basket.terms.la_code),
+        snapshot=performance.snapshot(),
     )

@@ -70,7 +70,9 @@ def indicator_page(
 ) -> HTMLResponse:
     known(code)
     basket = basket_year(records, app.performance, year, user.party, as_at_date(as_at))
-    page = app.performance.indicator_page(basket.terms, basket.year, code, basket.as_at)
+    page = app.performance.indicator_page(
+        basket.terms, basket.year, code, basket.as_at, basket.phases
+    )
     with records.unit() as session:
         comments = governance.commentary(session, records.contract(session), code)
     return render(

@@ -58,7 +58,7 @@ def _summary(
     basket = basket_year(records, app.performance, year, user.party, as_at)
     snapshot = app.performance.snapshot()
     created = dt.datetime.fromisoformat(snapshot.created_at).date()
-    figures = app.performance.figures(basket.terms, basket.year, basket.as_at)
+    figures = app.performance.figures(basket.terms, basket.year, basket.as_at, basket.phases)
     period = basket.terms.contract_year(basket.year)
     try:
         refuse_without_figures(figures, f"the summary of contract year {basket.year}", period)
