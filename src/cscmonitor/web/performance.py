@@ -55,16 +55,6 @@ from cscmonitor.web import charts
 from cscmonitor.wording import Tone, format_date, format_value, missing_text, rag_text
 
 T = TypeVar("T")
-DOMAINS = {
-    "referrals": "Referrals and assessments",
-    "child_protection": "Child protection",
-    "looked_after": "Children looked after",
-    "care_leavers": "Care leavers",
-    "adoption": "Adoption",
-    "virtual_school": "Education of children looked after",
-    "early_help": "Early help",
-    "workforce": "Workforce",
-}
 CACHE_ENTRIES = 256
 EXPLAIN_PAGE = 100  # rows per page of "explain this figure"
 
@@ -74,9 +64,8 @@ class NoData(LookupError):
 
 
 def domain_of(indicator: Indicator) -> tuple[str, str]:
-    """The indicator's domain (key, title): the registry module it is declared in."""
-    key = indicator.body.__module__.rsplit(".", 1)[-1]
-    return key, DOMAINS.get(key, indicator.source.label)
+    """The indicator's domain (key, title), as its registration declares it."""
+    return indicator.domain.value, indicator.domain.label
 
 
 # The GOV.UK tag colour of each RAG tone (the tag's text says the RAG; colour only repeats it).

@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from cscmonitor.indicators.registry import Domain
 from cscmonitor.web.basket import as_at_date, basket_year
 from cscmonitor.web.deps import AppDep, ContractYear, RecordsDep, UserView, VisitDep, require
-from cscmonitor.web.performance import DOMAINS
 from cscmonitor.web.permissions import Permission
 from cscmonitor.web.templating import render
 
@@ -34,7 +34,7 @@ def dashboard(
     causes = performance.special_causes(basket.terms, basket.year, basket.as_at, basket.phases)
     domains = sorted(
         {(t.domain, t.domain_title) for t in tiles},
-        key=lambda d: list(DOMAINS).index(d[0]) if d[0] in DOMAINS else 99,
+        key=lambda d: list(Domain).index(Domain(d[0])),
     )
     chosen = domain if domain in {d for d, _ in domains} else None
     shown = [t for t in tiles if chosen is None or t.domain == chosen]
