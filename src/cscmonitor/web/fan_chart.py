@@ -91,9 +91,7 @@ def fan_chart(
     parts.append(area([b.upper80 for b in bands], [b.lower80 for b in bands], 0.3))
     if history:
         line = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in history)
-        parts.append(
-            f'<polyline points="{line}" fill="none" stroke="{BLACK}" stroke-width="2.5"/>'
-        )
+        parts.append(f'<polyline points="{line}" fill="none" stroke="{BLACK}" stroke-width="2.5"/>')
         origin = x(history[-1][0])
         parts.append(
             f'<line x1="{origin:.1f}" x2="{origin:.1f}" y1="{TOP}" y2="{HEIGHT - BOTTOM}" '

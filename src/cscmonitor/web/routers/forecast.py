@@ -143,9 +143,7 @@ def forecast_page(
     origin: Annotated[str | None, Query(max_length=10)] = None,
     horizon: Annotated[int, Query(ge=1, le=60)] = forecasting.HORIZON,
 ) -> HTMLResponse:
-    return _page(
-        request, app, current, records, scenario=scenario, origin=origin, horizon=horizon
-    )
+    return _page(request, app, current, records, scenario=scenario, origin=origin, horizon=horizon)
 
 
 def _factor(text: str, field: str, errors: list[tuple[str, str]]) -> float | None:
