@@ -57,11 +57,13 @@ def fan_chart(
     def y(v: float) -> float:
         return TOP + (high - v) / (high - low) * plot_h
 
+    # The fan opens from the last count the returns show.
+    fan = [Band(d, v, v, v, v, v) for d, v in history[-1:]] + list(bands)
+
     def area(upper: Sequence[float], lower: Sequence[float], opacity: float) -> str:
-        top = " ".join(f"{x(b.on):.1f},{y(v):.1f}" for b, v in zip(bands, upper, strict=True))
+        top = " ".join(f"{x(b.on):.1f},{y(v):.1f}" for b, v in zip(fan, upper, strict=True))
         bottom = " ".join(
-            f"{x(b.on):.1f},{y(v):.1f}"
-            for b, v in zip(reversed(bands), reversed(lower), strict=True)
+            f"{x(b.on):.1f},{y(v):.1f}" for b, v in zip(reversed(fan), reversed(lower), strict=True)
         )
         return f'<polygon points="{top} {bottom}" fill="{BLUE}" fill-opacity="{opacity}"/>'
 
@@ -87,8 +89,8 @@ def fan_chart(
                 f'<text x="{tx:.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle" '
                 f'class="app-chart__tick">{year}</text>'
             )
-    parts.append(area([b.upper95 for b in bands], [b.lower95 for b in bands], 0.15))
-    parts.append(area([b.upper80 for b in bands], [b.lower80 for b in bands], 0.3))
+    parts.append(area([b.upper95 for b in fan], [b.lower95 for b in fan], 0.15))
+    parts.append(area([b.upper80 for b in fan], [b.lower80 for b in fan], 0.3))
     if history:
         line = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in history)
         parts.append(f'<polyline points="{line}" fill="none" stroke="{BLACK}" stroke-width="2.5"/>')
