@@ -263,7 +263,6 @@ def _abridged(c: AnnualContext) -> list[Block]:
         )
     else:
         blocks.append(Paragraph("No budget for the next contract year is held yet."))
-    blocks += demand_blocks(c.demand, 3, "demand", "C.3 Demand and cost") if c.demand else []
     blocks.append(
         Heading(
             3,
