@@ -22,7 +22,7 @@ from cscmonitor.records.money import format_pounds
 from cscmonitor.reports.context.annual import AnnualContext, build_annual_context, review_date
 from cscmonitor.reports.context.sources import open_sources
 from cscmonitor.reports.disclosure import Mode
-from cscmonitor.reports.document import Document, Heading, PageRef
+from cscmonitor.reports.document import Document, Figure, Heading, PageRef
 from cscmonitor.reports.layout.annual import annual_document
 from cscmonitor.reports.publish import latest_year, write_annual_review
 from cscmonitor.settings import Settings
@@ -188,7 +188,10 @@ def test_docx_is_editable_and_holds_the_same_facts(
         assert signatory.name in text
     assert context.marking in docx.sections[0].header.paragraphs[0].text
     descriptions = [el.get("descr") for el in docx.element.body.iter() if el.tag.endswith("}docPr")]
-    assert len(descriptions) == len(context.panels) and all(descriptions)
+    # One described picture per indicator and the demand section's fan chart.
+    figures = [b for b in document.blocks if isinstance(b, Figure)]
+    assert len(figures) == len(context.panels) + 1
+    assert len(descriptions) == len(figures) and all(descriptions)
     assert "PAGEREF" in docx.element.xml
 
 
@@ -256,3 +259,16 @@ def test_a_proposed_basket_shows_the_neighbours_this_review_uses(
             # Appendix A's panel shows that same mean.
             panel = next(p for p in context.panels if p.code == row[0].text)
             assert panel.comparison.sn_mean == b.sn_mean
+
+
+def test_the_review_carries_the_demand_and_cost_section(
+    built: tuple[AnnualContext, Document],
+) -> None:
+    context, document = built
+    headings = [b.text for b in document.blocks if isinstance(b, Heading)]
+    assert headings.count("C.3 Demand and cost") == 1  # in Appendix C, once
+    text = document.text()
+    # The demo's records hold no modelled outturn: the section says so, with no figure.
+    assert "No modelled forecast of placement spend is held for this period" in text
+    assert context.demand is not None and context.demand.chart is not None
+    assert "Fan chart of children looked after by Doncaster" in text

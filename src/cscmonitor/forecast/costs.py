@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 import numpy.typing as npt
@@ -44,21 +45,23 @@ class Rate:
     inflation_bp: int  # a year, hundredths of a percent
 
 
-def read_rates(path: Path) -> list[Rate]:
-    """Rates from a CSV file (weekly_cost in pounds, inflation_percent a year); every
-    problem is named by row and field, and nothing is read from a file with one."""
+def read_rates(source: Path | IO[bytes], name: str | None = None) -> list[Rate]:
+    """Rates from a CSV file or an uploaded one called `name` (weekly_cost in pounds,
+    inflation_percent a year); every problem is named by row and field, and nothing is
+    read from a file with one."""
+    called = name or str(source)
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise ReturnError(f"{path}: not a readable CSV file ({exc})") from None
+        raw = pd.read_csv(source, dtype=str, keep_default_na=False)
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise ReturnError(f"{called}: not a readable CSV file ({exc})") from None
     missing = [c for c in CSV_COLUMNS if c not in raw.columns]
     if missing:
-        raise ReturnError(f"{path}: no column {', '.join(missing)}")
-    return [_rate(path, i + 2, row) for i, row in enumerate(raw.to_dict("records"))]
+        raise ReturnError(f"{called}: no column {', '.join(missing)}")
+    return [_rate(called, i + 2, row) for i, row in enumerate(raw.to_dict("records"))]
 
 
-def _rate(path: Path, line: int, row: dict[str, str]) -> Rate:
-    where = f"{path} row {line}"
+def _rate(called: str, line: int, row: dict[str, str]) -> Rate:
+    where = f"{called} row {line}"
     category = row["category"].strip().lower()
     if category not in CATEGORIES:
         raise ReturnError(f"{where} field category: {category!r} is not one of {CATEGORIES}")

@@ -17,7 +17,13 @@ from sqlalchemy.orm import Session
 from cscmonitor.forecast.adjust import AdjustmentError, Adjustments, Transition
 from cscmonitor.forecast.costs import Rate
 from cscmonitor.records.errors import RecordsError
-from cscmonitor.records.models import ForecastScenario, UnitCost, utcnow
+from cscmonitor.records.models import (
+    Budget,
+    ForecastScenario,
+    ModelledForecast,
+    UnitCost,
+    utcnow,
+)
 
 
 def import_rates(session: Session, la_code: str, rates: Iterable[Rate], source: str) -> int:
@@ -155,4 +161,44 @@ def _scenario(row: ForecastScenario) -> Scenario:
         row.created_by,
         row.created_at,
         row.note,
+    )
+
+
+@dataclass(frozen=True)
+class Modelled:
+    """A budget line's modelled forecast outturn as kept (`outturn.record`)."""
+
+    service_area: str
+    as_at: dt.date
+    scenario: str | None
+    snapshot_id: str
+    spent_to_date_pence: int
+    outturns_pence: tuple[int, int, int, int, int]  # forecast, lower80, upper80, lower95, upper95
+    created_by: str
+
+
+def latest_modelled(session: Session, budget: Budget, as_at: dt.date) -> Modelled | None:
+    """The budget's latest modelled forecast outturn made on or before `as_at`, if any."""
+    row = session.scalars(
+        select(ModelledForecast)
+        .where(ModelledForecast.budget_id == budget.id, ModelledForecast.as_at <= as_at)
+        .order_by(ModelledForecast.as_at.desc(), ModelledForecast.id.desc())
+        .limit(1)
+    ).one_or_none()
+    if row is None:
+        return None
+    return Modelled(
+        row.service_area,
+        row.as_at,
+        row.scenario,
+        row.snapshot_id,
+        row.spent_to_date_pence,
+        (
+            row.spend_pence,
+            row.lower80_pence,
+            row.upper80_pence,
+            row.lower95_pence,
+            row.upper95_pence,
+        ),
+        row.created_by,
     )

@@ -39,6 +39,7 @@ from cscmonitor.web.routers import (
     dashboard,
     data,
     finance,
+    forecast,
     indicators,
     inspections,
     reports,
@@ -52,6 +53,7 @@ STATIC = Path(__file__).parent / "static"
 # Every router the app serves, in order; tests read the routes from here.
 ROUTERS = (
     *(m.router for m in (sessions, dashboard, indicators, data, inspections, finance, changes)),
+    forecast.router,
     reports.router,
     users.router,
     api.router,

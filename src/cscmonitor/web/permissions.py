@@ -22,6 +22,7 @@ class Permission(StrEnum):
     VIEW_GOVERNANCE = "view_governance"  # inspections, action plans, finance, change requests
     UPDATE_ACTIONS = "update_actions"  # progress on action-plan items
     RECORD_FINANCE = "record_finance"  # forecasts and outturn
+    EDIT_FORECAST = "edit_forecast"  # forecast scenarios and unit costs
     DRAFT_CHANGE = "draft_change"
     MOVE_CHANGE = "move_change"  # for the user's party; the workflow says which moves
     EXPORT_REPORTS = "export_reports"
@@ -56,6 +57,7 @@ TABLE: Mapping[Permission, frozenset[Role]] = {
     Permission.VIEW_GOVERNANCE: EVERYONE,
     Permission.UPDATE_ACTIONS: frozenset({TA, TM, CO}),
     Permission.RECORD_FINANCE: frozenset({TM, CO}),
+    Permission.EDIT_FORECAST: frozenset({TA, TM, CO}),
     Permission.DRAFT_CHANGE: frozenset({TA, TM, CO}),
     Permission.MOVE_CHANGE: frozenset({TM, CO}),
     Permission.EXPORT_REPORTS: EVERYONE,

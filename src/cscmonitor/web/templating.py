@@ -23,6 +23,7 @@ NAVIGATION: tuple[tuple[str, str, Permission], ...] = (
     ("/data", "Data", Permission.VIEW_DATA),
     ("/inspections", "Inspections", Permission.VIEW_GOVERNANCE),
     ("/finance", "Finance", Permission.VIEW_GOVERNANCE),
+    ("/forecast", "Forecast", Permission.VIEW_GOVERNANCE),
     ("/change-requests", "Change requests", Permission.VIEW_GOVERNANCE),
     ("/reports", "Reports", Permission.EXPORT_REPORTS),
     ("/users", "Users", Permission.MANAGE_USERS),

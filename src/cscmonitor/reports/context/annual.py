@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from cscmonitor.assess import RAG, Standing, Travel
 from cscmonitor.periods import Period, add_months, twelve_months_to
 from cscmonitor.reports.context.commentary import commentary
+from cscmonitor.reports.context.demand import DemandContext, demand_context
 from cscmonitor.reports.context.finance import BudgetPlan, MoneyPosition, next_budget, positions
 from cscmonitor.reports.context.governance import (
     ActionLine,
@@ -105,6 +106,7 @@ class AnnualContext:
     in_preparation: tuple[ChangeLine, ...]  # drafts
     records_held: bool
     draft: bool = False
+    demand: DemandContext | None = None
 
 
 def _standing_word(standing: Standing) -> str | None:
@@ -400,4 +402,5 @@ def build_annual_context(
         in_preparation=tuple(c for c in held_changes if c.state == "draft"),
         records_held=records is not None,
         draft=draft,
+        demand=demand_context(sources, span, when),
     )

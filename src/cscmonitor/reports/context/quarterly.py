@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from cscmonitor.figures import Figure
 from cscmonitor.periods import Period, twelve_months_to
 from cscmonitor.reports.context.commentary import commentary
+from cscmonitor.reports.context.demand import DemandContext, demand_context
 from cscmonitor.reports.context.finance import MoneyPosition, positions
 from cscmonitor.reports.context.governance import ActionLine, action_plan
 from cscmonitor.reports.context.indicators import (
@@ -44,6 +45,7 @@ class QuarterlyContext:
     actions: tuple[ActionLine, ...]
     records_held: bool
     draft: bool = False
+    demand: DemandContext | None = None
 
     @property
     def exceptions(self) -> tuple[Panel, ...]:
@@ -117,4 +119,5 @@ def build_quarterly_context(
         actions=() if records is None else action_plan(records, when),
         records_held=records is not None,
         draft=draft,
+        demand=demand_context(sources, span, when),
     )

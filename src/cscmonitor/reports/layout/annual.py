@@ -30,6 +30,7 @@ from cscmonitor.reports.layout.common import (
     money_sentences,
     money_table,
 )
+from cscmonitor.reports.layout.demand import demand_blocks
 from cscmonitor.wording import capital, day, joined, punctuated, words
 
 APPENDIX_A, APPENDIX_A_END = "appendix-a", "appendix-a-end"
@@ -395,6 +396,7 @@ def _appendices(c: AnnualContext) -> list[Block]:
         ]
     else:
         blocks.append(Paragraph("No budget for the next contract year is held yet."))
+    blocks += demand_blocks(c.demand, 3, "demand", "C.3 Demand and cost") if c.demand else []
     blocks.append(
         Heading(2, "Appendix D: Proposed changes to the Agreement", anchor=CHANGES, new_page=True)
     )

@@ -28,6 +28,7 @@ from cscmonitor.reports.layout.common import (
     money_table,
     number_format,
 )
+from cscmonitor.reports.layout.demand import demand_blocks
 from cscmonitor.wording import capital, day, rag_text, travel_text
 
 
@@ -87,6 +88,7 @@ def quarterly_document(c: QuarterlyContext) -> Document:
         blocks.append(money_table(c.money, "finance", "Spend against budget and the risk share"))
     else:
         blocks.append(Paragraph("No budget covering this quarter is held."))
+    blocks += demand_blocks(c.demand, 2, "demand") if c.demand else []
     blocks.append(Heading(2, "Inspection action plans, overdue first"))
     if c.actions:
         overdue = sum(a.overdue for a in c.actions)
