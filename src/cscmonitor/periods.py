@@ -100,3 +100,13 @@ def series(
             periods.append(twelve_months_to(finish) if rolling else Period(begin, finish))
         index += 1
     return periods
+
+
+def format_date(day: dt.date) -> str:
+    """1 October 2014."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def day(date: dt.date | None) -> str:
+    """A date in words, or a dash for none."""
+    return "—" if date is None else format_date(date)

@@ -15,6 +15,11 @@ from cscmonitor.indicators.engine import INSUFFICIENT_DATA, NO_DATA
 from cscmonitor.indicators.registry import Polarity, Unit
 from cscmonitor.periods import add_months
 
+# Dates and stored codes are worded below the records, which word them for their own views.
+from cscmonitor.periods import day as day
+from cscmonitor.periods import format_date as format_date
+from cscmonitor.records.vocab import words as words
+
 # A RAG colour; the text always says it too.
 Tone = Literal["green", "amber", "red", "grey", "none"]
 
@@ -147,11 +152,6 @@ def joined(parts: Sequence[str]) -> str:
     return f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
-def format_date(day: dt.date) -> str:
-    """1 October 2014."""
-    return f"{day.day} {day:%B %Y}"
-
-
 def format_value(value: float, unit: Unit) -> str:
     """A computed value in its unit: 23.4%, 16.2, 412.3, 312 days, 12."""
     return unit.display(value)
@@ -203,15 +203,6 @@ def time_since_start(start: dt.date, period_end: dt.date, year: int | None) -> s
     if months > 0 and add_months(start, months) == end:
         return f"after {months} months"
     return f"in contract year {year}" if year is not None else f"to {format_date(period_end)}"
-
-
-def day(date: dt.date | None) -> str:
-    return "—" if date is None else format_date(date)
-
-
-def words(code: str) -> str:
-    """A stored code as words: `agreed_in_principle` → `agreed in principle`."""
-    return code.replace("_", " ")
 
 
 def capital(text: str) -> str:

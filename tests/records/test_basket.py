@@ -118,6 +118,28 @@ def test_commentary_from_the_trust_and_the_council(doncaster):
         assert basket.commentary_for(session, contract, on=dt.date(2016, 6, 1)) == []
 
 
+def test_comments_are_plain_values_chosen_by_date_or_by_span(doncaster):
+    q3 = Period(dt.date(2015, 4, 1), dt.date(2015, 6, 30))
+    with doncaster.unit() as session:
+        contract = doncaster.contract(session)
+        basket.add_commentary(
+            session, contract, "REREF_12M", YEAR_1, "trust", "Analyst", "Front door\n  reviewed."
+        )
+        basket.add_commentary(session, contract, "CPP_REPEAT", q3, "council", "Manager", "Down.")
+    with doncaster.unit() as session:
+        contract = doncaster.contract(session)
+        # The year's comment covers 1 June 2015 but is not inside the third quarter; the
+        # quarter's is both. The YAML block's line break and indent read as one space.
+        year = basket.Comment("REREF_12M", YEAR_1, "trust", "Analyst", "Front door reviewed.")
+        quarter = basket.Comment("CPP_REPEAT", q3, "council", "Manager", "Down.")
+        assert basket.comments(session, contract, on=dt.date(2015, 6, 1)) == (year, quarter)
+        assert basket.comments(session, contract, within=q3) == (quarter,)
+        assert basket.comments(session, contract, within=YEAR_1) == (year, quarter)
+        assert basket.comments(session, contract, indicator="CPP_REPEAT") == (quarter,)
+        # After both periods end, nothing covers the day.
+        assert basket.comments(session, contract, on=dt.date(2015, 10, 1)) == ()
+
+
 @pytest.mark.parametrize(
     ("indicator", "role", "message"),
     [

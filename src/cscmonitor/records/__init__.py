@@ -2,7 +2,8 @@
 
 Models are in `models`, the rules in the service modules (`contracts`, `basket`,
 `inspections`, `finance`, `changes`, `priorities`), every write is audited (`audit`), and the
-schema is made by the Alembic migrations in `migrations/` (`db.upgrade`).
+schema is made by the Alembic migrations in `migrations/` (`db.upgrade`). The web and reports
+read plain values from `governance_views`, `governance_facts` and `money_facts`, never the models.
 """
 
 # Importing any part of records installs the audit listeners, so no write escapes the trail.

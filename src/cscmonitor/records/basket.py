@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -228,3 +229,38 @@ def commentary_for(
     if on is not None:
         query = query.where(Commentary.period_start <= on, Commentary.period_end >= on)
     return list(session.scalars(query.order_by(Commentary.period_start, Commentary.id)))
+
+
+@dataclass(frozen=True)
+class Comment:
+    """One comment on an indicator, as pages and reports show it (its text on one line)."""
+
+    indicator: str
+    period: Period
+    role: str
+    author: str
+    text: str
+
+
+def comments(
+    session: Session,
+    contract: Contract,
+    *,
+    indicator: str | None = None,
+    on: dt.date | None = None,
+    within: Period | None = None,
+) -> tuple[Comment, ...]:
+    """The contract's comments, oldest period first: on one indicator, for periods containing
+    `on`, or written for periods inside `within`."""
+    held = commentary_for(session, contract, indicator, on)
+    return tuple(
+        Comment(
+            note.indicator,
+            Period(note.period_start, note.period_end),
+            note.author_role,
+            note.author,
+            " ".join(note.text.split()),
+        )
+        for note in held
+        if within is None or (within.start <= note.period_start and note.period_end <= within.end)
+    )

@@ -11,12 +11,14 @@ from cscmonitor.records import basket, vocab
 from cscmonitor.records.errors import NotFound, RecordsError
 from cscmonitor.records.models import (
     ChangeRequest,
-    Contract,
     Milestone,
     Party,
     Service,
     Signatory,
 )
+
+# A contract open in a session: the web and reports hold one only to hand it to the services.
+from cscmonitor.records.models import Contract as Contract
 from cscmonitor.terms import BasketEntry as TermsEntry
 from cscmonitor.terms import ContractTerms, PartyRole
 from cscmonitor.terms import Party as TermsParty

@@ -13,9 +13,13 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, exc, inspect
+from sqlalchemy import create_engine, event, exc, inspect
+
+# The engine and session types, named here so the web and reports take them from the records
+# (they never import SQLAlchemy: the layers contract in pyproject.toml).
+from sqlalchemy.engine import Engine as Engine
 from sqlalchemy.engine import ExceptionContext, make_url
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session as Session
 
 from cscmonitor.errors import OneLine
 from cscmonitor.records import audit
@@ -140,3 +144,25 @@ def transaction(engine: Engine, actor: Actor) -> Iterator[Session]:
         session.info[audit.ACTOR_KEY] = actor
         with session.begin():
             yield session
+
+
+@contextmanager
+def held_records(settings: Settings) -> Iterator[Session | None]:
+    """A read session on the records the settings name, or None when none are held yet (no
+    SQLite file, or a database without the schema): reports then go without them."""
+    url = database_url(settings)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and (
+        not parsed.database or not Path(parsed.database).exists()
+    ):
+        yield None
+        return
+    engine = make_engine(url)
+    try:
+        if not inspect(engine).has_table("contracts"):
+            yield None
+            return
+        with Session(engine) as session:
+            yield session
+    finally:
+        engine.dispose()

@@ -9,6 +9,12 @@ from collections.abc import Collection
 
 from cscmonitor.records.errors import RecordsError
 
+
+def words(code: str) -> str:
+    """A stored code as words: `agreed_in_principle` → `agreed in principle`."""
+    return code.replace("_", " ")
+
+
 PARTY_ROLES = ("council", "trust", "other")
 # Who may act on a change request or write commentary: the two contracting parties.
 ACTING_ROLES = ("council", "trust")

@@ -18,7 +18,6 @@ from cscmonitor.records.accounts_signin import Clock, Signin
 from cscmonitor.records.audit import Actor
 from cscmonitor.records.db import DatabaseUnavailable
 from cscmonitor.records.errors import NotFound, RecordsError
-from cscmonitor.records.models import utcnow
 from cscmonitor.settings import Settings
 from cscmonitor.warehouse import DamagedSnapshot, Warehouse
 from cscmonitor.web.config import WebSettings, signin_policy
@@ -170,7 +169,7 @@ def create_app(
     settings: WebSettings | None = None,
     core: Settings | None = None,
     *,
-    clock: Clock = utcnow,
+    clock: Clock | None = None,
 ) -> FastAPI:
     """The app, on the records database and warehouse the settings name (migrated to head)."""
     settings = settings or WebSettings()
@@ -178,11 +177,13 @@ def create_app(
     core = core or Settings()
     engine = db.make_engine(db.database_url(core))
     db.upgrade(engine)
+    policy, secret = signin_policy(settings), settings.secret()
     web = WebApp(
         settings=settings,
         core=core,
         engine=engine,
-        accounts=Signin(signin_policy(settings), settings.secret(), clock),
+        # The records' own clock unless a test moves it.
+        accounts=Signin(policy, secret) if clock is None else Signin(policy, secret, clock),
         performance=Performance(Warehouse(core.warehouse_dir), core.data_dir / "benchmarks"),
         uploads=Uploads(core, settings.upload_max_mb << 20),
     )

@@ -12,15 +12,14 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query, Request
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
-from cscmonitor.records import db
+from cscmonitor.records import contracts, db
 from cscmonitor.records.accounts import actor_of, unit
 from cscmonitor.records.accounts_signin import Signin, pop_flash, set_flash
 from cscmonitor.records.audit import Actor
+from cscmonitor.records.contracts import Contract
+from cscmonitor.records.db import Engine, Session
 from cscmonitor.records.errors import RecordsError
-from cscmonitor.records.models import Contract
 from cscmonitor.settings import Settings
 from cscmonitor.web import security
 from cscmonitor.web.config import WebSettings
@@ -183,8 +182,6 @@ class Records:
             yield session
 
     def contract(self, session: Session) -> Contract:
-        from cscmonitor.records import contracts
-
         try:
             return contracts.get_contract(session, self.app.settings.contract)
         except RecordsError as exc:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy.orm import Session
-
 from cscmonitor.periods import Period
-from cscmonitor.records.basket import commentary_for
-from cscmonitor.records.models import Contract
+from cscmonitor.records.basket import comments
+from cscmonitor.records.contracts import Contract
+from cscmonitor.records.db import Session
 from cscmonitor.reports.context.indicators import Note
 
 
@@ -19,13 +18,14 @@ def commentary(
     inside it."""
     if session is None or contract is None:
         return {}
+    held = (
+        comments(session, contract, within=period)
+        if within
+        else comments(session, contract, on=period.end)
+    )
     found: dict[str, list[Note]] = {}
-    held = commentary_for(session, contract, on=None if within else period.end)
     for note in held:
-        span = Period(note.period_start, note.period_end)
-        if within and not (period.start <= span.start and span.end <= period.end):
-            continue
         found.setdefault(note.indicator, []).append(
-            Note(span, note.author_role, note.author, " ".join(note.text.split()))
+            Note(note.period, note.role, note.author, note.text)
         )
     return {code: tuple(notes) for code, notes in found.items()}

@@ -10,10 +10,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import inspect
-from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
-
 from cscmonitor.backends import SnapshotTables
 from cscmonitor.basket import contract_from
 from cscmonitor.benchmarks.geography import UnknownLA, resolve
@@ -22,8 +18,8 @@ from cscmonitor.benchmarks.values import Published
 from cscmonitor.indicators.registry import Tables
 from cscmonitor.records import contracts
 from cscmonitor.records.change_points import PhaseStart, phase_starts
-from cscmonitor.records.db import database_url, make_engine
-from cscmonitor.records.models import Contract
+from cscmonitor.records.contracts import Contract
+from cscmonitor.records.db import Session, held_records
 from cscmonitor.settings import Settings
 from cscmonitor.terms import ContractTerms as Terms
 from cscmonitor.warehouse import Snapshot, Warehouse
@@ -78,20 +74,6 @@ def place_name(terms: Terms, published: Published | None) -> str:
     return council.name if council else f"LA {terms.la_code}"
 
 
-def _records_session(settings: Settings) -> Session | None:
-    url = database_url(settings)
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and (
-        not parsed.database or not Path(parsed.database).exists()
-    ):
-        return None
-    engine = make_engine(url)
-    if not inspect(engine).has_table("contracts"):
-        engine.dispose()
-        return None
-    return Session(engine)
-
-
 def _choose(session: Session | None, name: str | None) -> tuple[Contract | None, Terms | None]:
     """The records' contract and/or the contract file that `name` means."""
     held = contracts.list_contracts(session) if session is not None else []
@@ -121,8 +103,7 @@ def open_sources(
     records hold; by default the records' only contract, else the packaged doncaster-2014.
     """
     snapshot = Warehouse(settings.warehouse_dir).require_current()
-    session = _records_session(settings)
-    try:
+    with held_records(settings) as session:
         records, terms = _choose(session, contract)
         if terms is None:
             # The records' own contract: the basket in force in the year reported on.
@@ -138,8 +119,3 @@ def open_sources(
             published=published,
             place=place_name(terms, published),
         )
-    finally:
-        if session is not None:
-            bind = session.get_bind()
-            session.close()
-            bind.dispose()  # type: ignore[union-attr]

@@ -195,8 +195,8 @@ def accept(
     user: Annotated[UserView, require(Permission.UPLOAD_RETURNS)],
     upload_id: str,
 ) -> Response:
-    upload = app.uploads.get(upload_id)
     try:
+        upload = app.uploads.get(upload_id)
         # One transaction: a second person's approval stands only if the upload goes in.
         # (Flash messages are written after it: SQLite has one writer at a time.)
         with records.unit() as session:
