@@ -86,6 +86,7 @@ def upload(
     files: Annotated[list[UploadFile] | None, File()] = None,
     la_code: Annotated[str, Form(max_length=3)] = "",
     year: Annotated[str, Form(max_length=4)] = "",
+    partial: Annotated[str, Form(max_length=3)] = "",
 ) -> Response:
     errors = []
     if la_code and not (la_code.isdigit() and len(la_code) == 3):
@@ -103,6 +104,7 @@ def upload(
             by=user.actor.name,
             la_code=la_code or None,
             year=int(year) if year else None,
+            partial=partial == "yes",
         )
     except UploadError as exc:
         return _data_page(
@@ -118,7 +120,12 @@ def upload(
             trail.UPLOAD,
             "upload",
             made.id,
-            {"files": made.files, "status": made.status, "errors": made.errors},
+            {
+                "files": made.files,
+                "status": made.status,
+                "errors": made.errors,
+                "partial": made.partial,
+            },
         )
     return RedirectResponse(f"/data/uploads/{made.id}", status_code=303)
 
