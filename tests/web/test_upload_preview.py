@@ -19,7 +19,7 @@ import pytest
 
 from cscmonitor.web.routers import data as data_router
 from tests.web.conftest import World, token_for
-from tests.web.test_uploads_safety import scratch as scratch  # noqa: F401 (a fixture)
+from tests.web.test_uploads_safety import scratch as scratch  # a fixture
 from tests.web.test_uploads_safety import upload_id
 
 ACCEPT = "Accept into a new snapshot"
@@ -113,6 +113,7 @@ def test_header_and_episodes_of_a_held_year_are_refused_naming_what_is_missing(
     assert "return of LA 371 for 2015 held" in page
     assert f"no rows of {', '.join(OTHER_903_TABLES)}" in page
     assert "ticked" in page and ACCEPT not in page
+    assert re.search(r">\s*refused\s*<", client.get("/data").text)  # in the recent uploads
     # Pressing Accept anyway (a stale page, a crafted request) is refused: nothing changes.
     pressed = accept(client, made.id)
     assert pressed.status_code == 303
