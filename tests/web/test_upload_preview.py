@@ -119,6 +119,8 @@ def test_header_and_episodes_of_a_held_year_are_refused_naming_what_is_missing(
     assert pressed.status_code == 303
     assert "Not accepted" in client.get(f"/data/uploads/{made.id}").text
     assert uploads.get(made.id).status == "checked" and counts(world) == before
+    # Never to be merged, its parsed returns are not kept.
+    assert not (world.data_dir / "uploads" / made.id / "returns").exists()
 
 
 def test_a_partial_update_replaces_only_the_tables_given_and_keeps_the_others(
@@ -174,7 +176,7 @@ def test_a_changed_whole_year_shows_the_rows_it_would_add_change_and_remove(
 
 
 def test_a_garbage_header_is_refused(make_world, scratch) -> None:
-    world = make_world()
+    world = make_world(uploads_need_second_person=True)
     client = world.sign_in("manager")
     uploads = world.app.state.web.uploads
     before = counts(world)
@@ -187,7 +189,10 @@ def test_a_garbage_header_is_refused(make_world, scratch) -> None:
     assert made.status == "checked" and made.refusals
     assert "no rows of cla_children" in page and "header.csv could not be read" in page
     assert ACCEPT not in page
+    # Pressing Accept anyway is refused outright: no request waits for a second person.
     accept(client, made.id)
+    after = client.get(f"/data/uploads/{made.id}").text
+    assert "Not accepted" in after and data_router.SECOND_PERSON not in after
     assert uploads.get(made.id).status == "checked" and counts(world) == before
 
 

@@ -126,9 +126,10 @@ def check(
             )
             outcome["preview"] = described(preview, folders)
             validation["files_unreadable"] = [_said(f, folders) for f in unreadable]
-            save_returns(
-                report.parsed, folder / "returns", manifest["privacy"], validation, folders
-            )
+            if not preview.refusals:  # a refused upload is never merged: keep nothing of it
+                save_returns(
+                    report.parsed, folder / "returns", manifest["privacy"], validation, folders
+                )
     _finish(folder, outcome)
 
 

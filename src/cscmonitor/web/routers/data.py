@@ -203,6 +203,9 @@ def accept(
     upload_id: str,
 ) -> Response:
     upload = app.uploads.get(upload_id)
+    if upload.refusals:  # refused at the check: nothing for a second person to approve
+        flash(app, current, f"Not accepted: {' '.join(upload.refusals)}")
+        return RedirectResponse(f"/data/uploads/{upload_id}", status_code=303)
     try:
         # One transaction: a second person's approval stands only if the upload goes in.
         with records.unit() as session:
