@@ -15,7 +15,7 @@ from cscmonitor.web import trail
 from cscmonitor.web.deps import AppDep, RecordsDep, UserView, VisitDep, flash, require
 from cscmonitor.web.permissions import Permission
 from cscmonitor.web.templating import render
-from cscmonitor.web.uploads import UploadError
+from cscmonitor.web.uploads import Upload, UploadError
 
 router = APIRouter()
 PROBLEMS_SHOWN = 500
@@ -206,20 +206,27 @@ def accept(
     if upload.refusals:  # refused at the check: nothing for a second person to approve
         flash(app, current, f"Not accepted: {' '.join(upload.refusals)}")
         return RedirectResponse(f"/data/uploads/{upload_id}", status_code=303)
+    made: Upload | None = None  # none: only asked for a second person
     try:
         # One transaction: a second person's approval stands only if the upload goes in.
         with records.unit() as session:
-            if app.settings.second_person_for_uploads:
-                if approvals.pending_for(session, approvals.Kind.ACCEPT_UPLOAD, upload_id) is None:
-                    approvals.request_acceptance(
-                        session, user.id, upload_id, {"upload": upload_id, "la": upload.la_code}
-                    )
-                    flash(app, current, SECOND_PERSON)
-                    return RedirectResponse(f"/data/uploads/{upload_id}", status_code=303)
-                approvals.approve_acceptance(session, upload_id, user.id)
-            made = app.uploads.accept(upload, by=user.actor.name)
+            second = app.settings.second_person_for_uploads
+            kind = approvals.Kind.ACCEPT_UPLOAD
+            if second and approvals.pending_for(session, kind, upload_id) is None:
+                approvals.request_acceptance(
+                    session, user.id, upload_id, {"upload": upload_id, "la": upload.la_code}
+                )
+            else:
+                if second:
+                    approvals.approve_acceptance(session, upload_id, user.id)
+                made = app.uploads.accept(upload, by=user.actor.name)
     except UploadError as exc:
         flash(app, current, f"Not accepted: {exc}")
+        return RedirectResponse(f"/data/uploads/{upload_id}", status_code=303)
+    if made is None:
+        # Flashed once the request is stored: the flash writes through a connection of its
+        # own, which an open write transaction on SQLite would keep waiting (a 503).
+        flash(app, current, SECOND_PERSON)
         return RedirectResponse(f"/data/uploads/{upload_id}", status_code=303)
     with records.unit() as session:
         trail.record(
