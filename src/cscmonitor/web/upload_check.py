@@ -4,9 +4,12 @@ The server starts `python -m cscmonitor.web.upload_check` and writes the job (as
 its standard input: the settings (with the key, which so never touches a disk), the upload's
 folder and the scratch folder holding the raw files. The worker parses, checks and
 pseudonymises them with the CLI's own ingest (into the scratch folder), then keeps in the
-upload's folder only what is fit to keep: the redacted validation report, and the returns as
+upload's folder only what is fit to keep: the redacted validation report, the returns as
 parsed and pseudonymised (what accepting merges into the warehouse; the raw files are never
-read again). A return that needs more memory than the limit fails with a message that says so.
+read again) and the preview of accepting them into the real warehouse as it is now: table by
+table, the rows added, changed and removed, or why accepting would be refused (a held return
+replaced by less than a whole one, unless the upload is a declared partial update). A return
+that needs more memory than the limit fails with a message that says so.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from cscmonitor.returns import report as report_files
 from cscmonitor.returns.issues import Problems, ReturnError
 from cscmonitor.returns.parsed import Parsed, ReturnInfo
 from cscmonitor.settings import Settings
+from cscmonitor.warehouse import Preview, Warehouse
 
 # A distinct exit status: the check ran out of the memory it is allowed.
 OUT_OF_MEMORY = 3
@@ -45,7 +49,14 @@ def main() -> int:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     folder = Path(job["folder"])
     try:
-        check(job["settings"], folder, Path(job["scratch"]), job["la_code"], job["year"])
+        check(
+            job["settings"],
+            folder,
+            Path(job["scratch"]),
+            job["la_code"],
+            job["year"],
+            partial=bool(job.get("partial")),
+        )
     except BaseException as exc:
         memory = _out_of_memory(exc)
         # Never the exception's text: it may quote a cell of the return.
@@ -72,8 +83,12 @@ def check(
     scratch: Path,
     la_code: str | None,
     year: int | None,
+    *,
+    partial: bool = False,
 ) -> None:
-    """Ingest the raw files into a scratch warehouse; keep the redacted report and the returns."""
+    """Ingest the raw files into a scratch warehouse; keep the redacted report and the returns,
+    and what accepting them into the real warehouse would do (`partial`: keep the tables not
+    given)."""
     fields = dict(settings_fields)
     key = SecretStr(fields.pop("pseudonym_key"))
     settings = Settings.model_validate(fields)
@@ -105,13 +120,29 @@ def check(
         if outcome["status"] == "checked":
             manifest = report.result.snapshot.manifest  # type: ignore[attr-defined]
             validation = dict(manifest.get("validation") or {})
-            validation["files_unreadable"] = [
-                _said(f, folders) for f in validation.get("files_unreadable", [])
-            ]
-            save_returns(
-                report.parsed, folder / "returns", manifest["privacy"], validation, folders
+            unreadable = list(validation.get("files_unreadable", []))
+            preview = Warehouse(settings.warehouse_dir).preview(
+                report.parsed, partial=partial, unreadable=unreadable
             )
+            outcome["preview"] = described(preview, folders)
+            validation["files_unreadable"] = [_said(f, folders) for f in unreadable]
+            if not preview.refusals:  # a refused upload is never merged: keep nothing of it
+                save_returns(
+                    report.parsed, folder / "returns", manifest["privacy"], validation, folders
+                )
     _finish(folder, outcome)
+
+
+def described(preview: Preview, folders: redaction.Folders = None) -> dict[str, Any]:
+    """A preview as the upload's record keeps it: counts per table, and refusals that name
+    returns, tables and file names (never a cell of a return, nor a server path)."""
+    return {
+        "refusals": [_said(r, folders) for r in preview.refusals],
+        "changes": [
+            {"table": c.table, "added": c.added, "changed": c.changed, "removed": c.removed}
+            for c in preview.changes
+        ],
+    }
 
 
 def _said(message: str, folders: redaction.Folders) -> str:

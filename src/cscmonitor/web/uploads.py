@@ -6,7 +6,11 @@ folder), checked there by a worker process (`upload_check`: the CLI's own ingest
 memory limit) and erased when the check ends, whatever its outcome; a scratch folder left by
 a killed server is erased when the next one starts. What an upload keeps in the data
 directory is its record, the redacted validation report and the returns as parsed and
-pseudonymised; accepting merges those into a new snapshot without reading a raw file again.
+pseudonymised, and the preview of accepting them (table by table, the rows added, changed and
+removed; or why accepting would be refused). Accepting merges the returns into a new snapshot
+without reading a raw file again, checked once more against the warehouse as it is then: a
+held return is replaced only by a whole one, unless the upload was declared a partial update
+(only the tables given are replaced, the others kept).
 Checks run one at a time (or `upload_workers` at once); upload records older than
 `upload_retention_days` are deleted.
 """
@@ -29,7 +33,7 @@ from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO, Any, BinaryIO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -38,7 +42,7 @@ from cscmonitor import redaction
 from cscmonitor.privacy import key_path, load_key
 from cscmonitor.returns.issues import ReturnError
 from cscmonitor.settings import Settings
-from cscmonitor.warehouse import Warehouse
+from cscmonitor.warehouse import ReturnRefused, Warehouse
 from cscmonitor.web import upload_check
 
 try:
@@ -82,10 +86,17 @@ class Upload:
     accepted_by: str | None = None
     accepted_at: str | None = None
     checked_at: str | None = None
+    partial: bool = False  # declared a partial update: the tables not given are kept
+    # What accepting would do (upload_check.described): refusals, and counts per table.
+    preview: dict[str, list[Any]] | None = None
+
+    @property
+    def refusals(self) -> list[str]:
+        return list((self.preview or {}).get("refusals") or [])
 
     @property
     def acceptable(self) -> bool:
-        return self.status == CHECKED and self.rows_loaded > 0
+        return self.status == CHECKED and self.rows_loaded > 0 and not self.refusals
 
     @property
     def waiting(self) -> bool:
@@ -241,9 +252,11 @@ class Uploads:
         by: str,
         la_code: str | None,
         year: int | None,
+        partial: bool = False,
     ) -> Upload:
         """Take the files into a scratch folder and queue their check; refuses bad names, sizes
-        and a full queue. The raw bytes never reach the data directory."""
+        and a full queue. The raw bytes never reach the data directory. `partial`: the files
+        update only the tables they give, the others are kept."""
         self._prune()
         with self._guard:
             self._jobs = {k: job for k, job in self._jobs.items() if not job.done()}
@@ -281,6 +294,7 @@ class Uploads:
                 la_code=la_code,
                 year=year,
                 files=names,
+                partial=partial,
             )
             self._folder(upload_id).mkdir(parents=True)
             self._save_meta(upload)
@@ -317,6 +331,7 @@ class Uploads:
                 "scratch": str(scratch.path),
                 "la_code": upload.la_code,
                 "year": upload.year,
+                "partial": upload.partial,
                 "memory_mb": self.settings.upload_worker_memory_mb,
             }
             worker = subprocess.run(
@@ -359,17 +374,41 @@ class Uploads:
         return path
 
     def accept(self, upload: Upload, *, by: str) -> Upload:
-        """Merge the checked returns (parsed and pseudonymised) into a new snapshot."""
+        """Merge the checked returns (parsed and pseudonymised) into a new snapshot.
+
+        The warehouse may have moved since the check: the merge is refused (and the upload's
+        preview says why from then on) if it would now replace a held return by less than a
+        whole one, unless the upload is a declared partial update.
+        """
+        if upload.refusals:
+            raise UploadError(" ".join(upload.refusals))
         if not upload.acceptable:
             raise UploadError("Only a checked upload with rows to load can be accepted")
         held = self._folder(upload.id) / "returns"
         if not held.exists():
             raise UploadError("This upload's checked returns are no longer held: upload again")
         parsed, privacy, validation = upload_check.load_returns(held)
+        # The files were kept by name, so the unreadable ones are named alike.
+        unreadable = [Path(f).name for f in validation.get("files_unreadable", [])]
+        warehouse = Warehouse(self.settings.warehouse_dir)
         try:
-            result = Warehouse(self.settings.warehouse_dir).ingest(
-                parsed, privacy=privacy, validation=validation
+            result = warehouse.ingest(
+                parsed,
+                privacy=privacy,
+                validation=validation,
+                partial=upload.partial,
+                unreadable=unreadable,
             )
+        except ReturnRefused as exc:
+            now = warehouse.preview(parsed, partial=upload.partial, unreadable=unreadable)
+            upload.preview = upload_check.described(now)
+            if not upload.refusals:  # the warehouse moved again since: say what refused it
+                upload.preview["refusals"] = [str(exc)]
+            self._save_meta(upload)
+            raise UploadError(
+                "the warehouse has changed since this upload was checked: "
+                + " ".join(upload.refusals)
+            ) from None
         except (ReturnError, FileNotFoundError) as exc:
             here = "the data directory"
             where = {str(self.settings.data_dir.resolve()): here, str(self.settings.data_dir): here}

@@ -15,7 +15,7 @@ from cscmonitor.web import trail
 from cscmonitor.web.deps import AppDep, RecordsDep, UserView, VisitDep, flash, require
 from cscmonitor.web.permissions import Permission
 from cscmonitor.web.templating import render
-from cscmonitor.web.uploads import UploadError
+from cscmonitor.web.uploads import Upload, UploadError
 
 router = APIRouter()
 PROBLEMS_SHOWN = 500
@@ -86,6 +86,7 @@ def upload(
     files: Annotated[list[UploadFile] | None, File()] = None,
     la_code: Annotated[str, Form(max_length=3)] = "",
     year: Annotated[str, Form(max_length=4)] = "",
+    partial: Annotated[str, Form(max_length=3)] = "",
 ) -> Response:
     errors = []
     if la_code and not (la_code.isdigit() and len(la_code) == 3):
@@ -103,6 +104,7 @@ def upload(
             by=user.actor.name,
             la_code=la_code or None,
             year=int(year) if year else None,
+            partial=partial == "yes",
         )
     except UploadError as exc:
         return _data_page(
@@ -118,7 +120,12 @@ def upload(
             trail.UPLOAD,
             "upload",
             made.id,
-            {"files": made.files, "status": made.status, "errors": made.errors},
+            {
+                "files": made.files,
+                "status": made.status,
+                "errors": made.errors,
+                "partial": made.partial,
+            },
         )
     return RedirectResponse(f"/data/uploads/{made.id}", status_code=303)
 
@@ -197,25 +204,33 @@ def accept(
 ) -> Response:
     try:
         upload = app.uploads.get(upload_id)
-        # One transaction: a second person's approval stands only if the upload goes in.
-        # (Flash messages are written after it: SQLite has one writer at a time.)
-        with records.unit() as session:
-            asked = False
-            if app.settings.second_person_for_uploads:
-                if approvals.pending_for(session, approvals.Kind.ACCEPT_UPLOAD, upload_id) is None:
-                    approvals.request_acceptance(
-                        session, user.id, upload_id, {"upload": upload_id, "la": upload.la_code}
-                    )
-                    asked = True
-                else:
-                    approvals.approve_acceptance(session, upload_id, user.id)
-            if not asked:
-                made = app.uploads.accept(upload, by=user.actor.name)
-        if asked:
-            flash(app, current, SECOND_PERSON)
-            return RedirectResponse(f"/data/uploads/{upload_id}", status_code=303)
     except UploadError as exc:
         flash(app, current, f"Not accepted: {exc}")
+        return RedirectResponse(f"/data/uploads/{upload_id}", status_code=303)
+    if upload.refusals:  # refused at the check: nothing for a second person to approve
+        flash(app, current, f"Not accepted: {' '.join(upload.refusals)}")
+        return RedirectResponse(f"/data/uploads/{upload_id}", status_code=303)
+    made: Upload | None = None  # none: only asked for a second person
+    try:
+        # One transaction: a second person's approval stands only if the upload goes in.
+        with records.unit() as session:
+            second = app.settings.second_person_for_uploads
+            kind = approvals.Kind.ACCEPT_UPLOAD
+            if second and approvals.pending_for(session, kind, upload_id) is None:
+                approvals.request_acceptance(
+                    session, user.id, upload_id, {"upload": upload_id, "la": upload.la_code}
+                )
+            else:
+                if second:
+                    approvals.approve_acceptance(session, upload_id, user.id)
+                made = app.uploads.accept(upload, by=user.actor.name)
+    except UploadError as exc:
+        flash(app, current, f"Not accepted: {exc}")
+        return RedirectResponse(f"/data/uploads/{upload_id}", status_code=303)
+    if made is None:
+        # Flashed once the request is stored: the flash writes through a connection of its
+        # own, which an open write transaction on SQLite would keep waiting (a 503).
+        flash(app, current, SECOND_PERSON)
         return RedirectResponse(f"/data/uploads/{upload_id}", status_code=303)
     with records.unit() as session:
         trail.record(
