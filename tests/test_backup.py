@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import uuid
 from collections.abc import Iterator
@@ -16,10 +15,9 @@ from typer.testing import CliRunner
 
 from cscmonitor.cli import app
 from cscmonitor.ingest import ingest
-from cscmonitor.records import db
+from cscmonitor.records import audit, db
 from cscmonitor.records.accounts import seed_demo_users
 from cscmonitor.records.audit import Actor
-from cscmonitor.records.models import AuditEntry
 from cscmonitor.records.yamlio import load_demo
 from cscmonitor.settings import Settings
 from cscmonitor.warehouse import Warehouse
@@ -127,11 +125,7 @@ def test_backup_and_restore_round_trip(database_urls, tmp_path, monkeypatch):
     # A record made after the restore gets the next id (PostgreSQL's sequences moved on).
     engine = db.make_engine(target_url)
     with db.transaction(engine, Actor("after restore")) as session:
-        session.add(
-            AuditEntry(
-                at=dt.datetime(2026, 12, 2), actor="t", entity="test", entity_id="1", action="note"
-            )
-        )
+        audit.note(session, Actor("after restore"), "note", "test", "1")
     with engine.connect() as connection:
         newest = connection.execute(text("SELECT max(id) FROM audit_log")).scalar_one()
     engine.dispose()

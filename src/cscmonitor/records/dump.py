@@ -86,6 +86,10 @@ def load(engine: Engine, folder: Path, revision: str | None) -> dict[str, int]:
             path = folder / f"{table.name}.jsonl"
             if not path.exists():
                 continue  # a table newer than the dump: its migration filled whatever it needs
+            # The database was empty: any row here was seeded by a migration (the audit
+            # chain's head), and the dump's rows replace it.
+            if connection.execute(select(func.count()).select_from(table)).scalar_one():
+                connection.execute(table.delete())
             decoders = {c.name: _decoder(c.type) for c in table.columns}
             batch: list[dict[str, Any]] = []
             n = 0
