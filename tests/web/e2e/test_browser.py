@@ -130,7 +130,11 @@ def test_analyst_uploads_checks_accepts_and_reads_an_indicator(
     page.get_by_role("link", name="Dashboard").click()
     page.get_by_role("link", name="Re-referrals within 12 months").first.click()
     page.get_by_role("heading", name="Re-referrals within 12 months").wait_for()
-    assert page.locator("svg.app-chart").is_visible()
+    # The trend and the control chart.
+    assert page.locator("svg.app-chart").count() == 2
+    assert page.get_by_role("img", name="Re-referrals within 12 months: trend").is_visible()
+    control = page.get_by_role("img", name="Re-referrals within 12 months: control chart")
+    assert control.is_visible()
     page.screenshot(path=str(ARTEFACTS / "indicator.png"), full_page=True)
     page.get_by_role("link", name="Explain this figure: the records behind it").click()
     assert page.get_by_text("Child-level records (pseudonymised)").is_visible()

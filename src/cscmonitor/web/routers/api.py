@@ -341,7 +341,7 @@ def explain(
     user: Annotated[UserView, require(Permission.VIEW_CHILD_RECORDS)],
     code: str,
     period: Annotated[str, Query(max_length=20, description="baseline or a contract year")] = "",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> Explained:
     """The child-level records (pseudonymised) behind a figure, a page at a time; audited."""
     known(code)

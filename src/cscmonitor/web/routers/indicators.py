@@ -174,7 +174,7 @@ def explain_figure(
     user: Annotated[UserView, require(Permission.VIEW_CHILD_RECORDS)],
     code: str,
     period: Annotated[str, Query(max_length=20)] = "",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> HTMLResponse:
     basket, chosen, explanation = explained(app, records, user, code, period, "web")
     columns, rows = explanation.readable()
