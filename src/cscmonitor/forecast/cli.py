@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 
 from cscmonitor.output import Format, emit
-from cscmonitor.terminal import settings_for
+from cscmonitor.terminal import DataDir, FormatOption, OutputOption, fail, settings_for
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 
     from cscmonitor.forecast.adjust import Adjustments
     from cscmonitor.forecast.history import History
-    from cscmonitor.settings import Settings
 
 err = Console(stderr=True)
 
@@ -39,10 +38,6 @@ scenario_app = typer.Typer(help="Named scenarios: adjustments to entry, transiti
 forecast_app.add_typer(costs_app, name="costs", no_args_is_help=True)
 forecast_app.add_typer(scenario_app, name="scenario", no_args_is_help=True)
 
-DataDir = Annotated[
-    Path | None,
-    typer.Option("--data-dir", help="Data directory (default: $CSCMONITOR_DATA_DIR or ./data)."),
-]
 La = Annotated[str, typer.Option("--la", help="The LA's three-digit DfE code, e.g. 371.")]
 Paths = Annotated[int, typer.Option("--paths", min=1, help="Monte Carlo paths.")]
 Seed = Annotated[int, typer.Option(help="Random seed (the same seed gives the same paths).")]
@@ -54,19 +49,12 @@ Places = Annotated[
         "placement-category map for the codes it names.",
     ),
 ]
-OutputOption = Annotated[
-    Path | None, typer.Option(help="Write to this file instead of the screen.")
-]
 By = Annotated[
     str | None, typer.Option("--by", help="Your name, for the audit trail (default: login name).")
 ]
 ScenarioName = Annotated[
     str | None, typer.Option("--scenario", help="A saved scenario's name (see `scenario save`).")
 ]
-
-
-def _settings(data_dir: Path | None) -> Settings:
-    return settings_for(data_dir)
 
 
 @contextmanager
@@ -79,27 +67,22 @@ def _records(data_dir: Path | None, by: str | None) -> Iterator[Session]:
     from cscmonitor.records.errors import RecordsError
 
     try:
-        engine = db.make_engine(db.database_url(_settings(data_dir)))
+        engine = db.make_engine(db.database_url(settings_for(data_dir)))
         db.require_schema(engine)
         with db.transaction(engine, Actor(by or getpass.getuser())) as session:
             yield session
     except RecordsError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     except SQLAlchemyError as exc:
         cause = getattr(exc, "orig", None) or exc
-        raise _fail(f"database: {str(cause).splitlines()[0]}") from None
-
-
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", markup=True, highlight=False, soft_wrap=True)
-    return typer.Exit(code=2)
+        raise fail(f"database: {str(cause).splitlines()[0]}") from None
 
 
 def _date(value: str, option: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise _fail(f"{option} {value!r}: give an ISO date, e.g. 2015-03-31") from None
+        raise fail(f"{option} {value!r}: give an ISO date, e.g. 2015-03-31") from None
 
 
 def _history(data_dir: Path | None, la: str, places: Path | None) -> History:
@@ -108,13 +91,13 @@ def _history(data_dir: Path | None, la: str, places: Path | None) -> History:
     from cscmonitor.returns.issues import ReturnError
     from cscmonitor.warehouse import Warehouse
 
-    settings = _settings(data_dir)
+    settings = settings_for(data_dir)
     try:
         overrides = read_map(places, str(places)) if places else None
         tables = Warehouse(settings.warehouse_dir).tables()
         return read_history(tables, la, category_map(overrides))
     except (FileNotFoundError, NoHistory, ReturnError) as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
 
 
 @forecast_app.command("fit")
@@ -126,7 +109,7 @@ def fit_rates(
     ] = 36,
     data_dir: DataDir = None,
     places: Places = None,
-    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.TABLE,
+    fmt: FormatOption = Format.TABLE,
     output: OutputOption = None,
 ) -> None:
     """The fitted model: each state's child-months and monthly hazards (shrunk); the entry
@@ -139,7 +122,7 @@ def fit_rates(
     try:
         model = fit(history, _date(origin, "--origin"), window_months=window)
     except NoHistory as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     rates = ", ".join(
         f"{band} {rate:.2f}" for band, rate in zip(AGE_BANDS, model.entry_rate, strict=True)
     )
@@ -164,7 +147,7 @@ def run(
     paths: Paths = 1000,
     seed: Seed = 0,
     places: Places = None,
-    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.TABLE,
+    fmt: FormatOption = Format.TABLE,
     output: OutputOption = None,
 ) -> None:
     """Children in care per month and category (and all): the median path and the 80% and
@@ -196,7 +179,7 @@ def compare(
     paths: Paths = 1000,
     seed: Seed = 0,
     places: Places = None,
-    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.TABLE,
+    fmt: FormatOption = Format.TABLE,
     output: OutputOption = None,
 ) -> None:
     """Scenarios side by side with the baseline (no adjustments): the columns of `run`
@@ -244,7 +227,7 @@ def _project(
             rates = store.held_rates(session, la)
             if scenario is not None:
                 saved = store.get_scenario(session, la, scenario)
-                current = Warehouse(_settings(data_dir).warehouse_dir).require_current().id
+                current = Warehouse(settings_for(data_dir).warehouse_dir).require_current().id
                 stale = saved.stale_note(current)
                 if stale:
                     err.print(f"note: {stale}", highlight=False, soft_wrap=True)
@@ -252,7 +235,7 @@ def _project(
     try:
         model = fit(history, _date(origin, "--origin"))
     except NoHistory as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     projection = simulate(model, horizon, paths=paths, seed=seed, adjustments=adjustments)
     if not rates:
         err.print("no unit costs held for this LA: no spend rows", highlight=False)
@@ -260,7 +243,7 @@ def _project(
     try:
         weekly = weekly_costs(rates, model, projection.dates[:-1])
     except CostError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     factors = adjustments.cost_factors() if adjustments else None
     return projection, spend(projection, weekly, factors)
 
@@ -270,7 +253,7 @@ def _records_held(data_dir: Path | None) -> bool:
     from cscmonitor.records import db
     from cscmonitor.records.errors import RecordsError
 
-    url = db.database_url(_settings(data_dir))
+    url = db.database_url(settings_for(data_dir))
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
         return False
     try:
@@ -302,7 +285,7 @@ def backtest(
             "the naive no-change forecast, and the share of actuals in the 80% and 95% intervals.",
         ),
     ] = False,
-    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.CSV,
+    fmt: FormatOption = Format.CSV,
     output: OutputOption = None,
 ) -> None:
     """Fit at each origin, forecast each horizon, and set the forecast beside what the
@@ -319,9 +302,9 @@ def backtest(
     try:
         results = run_backtest(history, origins, horizon or HORIZONS, paths=paths, seed=seed)
     except NoHistory as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     if results.empty:
-        raise _fail(f"no horizon ends on or before {history.end}, the last day the returns cover")
+        raise fail(f"no horizon ends on or before {history.end}, the last day the returns cover")
     table: pd.DataFrame = accuracy_of(results) if accuracy else results
     emit(table, fmt, output, title=f"Backtest, LA {la}")
 
@@ -350,7 +333,7 @@ def costs_import(
     try:
         rates = read_rates(file)
     except ReturnError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     with _records(data_dir, by) as session:
         count = store.import_rates(session, la, rates, file.name)
     err.print(f"unit costs: {count} rates imported for LA {la}", highlight=False)
@@ -360,7 +343,7 @@ def costs_import(
 def costs_list(
     la: La,
     data_dir: DataDir = None,
-    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.TABLE,
+    fmt: FormatOption = Format.TABLE,
 ) -> None:
     """Every unit cost held for the LA, with the date each applies from."""
     import pandas as pd
@@ -388,7 +371,7 @@ def _factors(values: list[str] | None, what: str) -> dict[str, float]:
         try:
             factors[name.strip()] = float(factor)
         except ValueError:
-            raise _fail(f"{what} {value!r}: give NAME=FACTOR, e.g. all=1.1") from None
+            raise fail(f"{what} {value!r}: give NAME=FACTOR, e.g. all=1.1") from None
     return factors
 
 
@@ -429,9 +412,9 @@ def scenario_save(
             transitions=tuple(moves),
             unit_costs=_factors(cost, "--cost"),
         )
-        snapshot = Warehouse(_settings(data_dir).warehouse_dir).require_current().id
+        snapshot = Warehouse(settings_for(data_dir).warehouse_dir).require_current().id
     except (AdjustmentError, FileNotFoundError) as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     with _records(data_dir, by) as session:
         saved = store.save_scenario(
             session, la, name, adjustments, snapshot, by or getpass.getuser(), note
@@ -443,7 +426,7 @@ def scenario_save(
 def scenario_list(
     la: La,
     data_dir: DataDir = None,
-    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.TABLE,
+    fmt: FormatOption = Format.TABLE,
 ) -> None:
     """The scenarios saved for the LA: adjustments, who made them, when, on which snapshot."""
     import json
@@ -482,7 +465,7 @@ def outturn(
     paths: Paths = 1000,
     seed: Seed = 0,
     by: By = None,
-    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.TABLE,
+    fmt: FormatOption = Format.TABLE,
 ) -> None:
     """The placement line's forecast outturn (spend to date plus the simulated rest of the
     year), kept in the finance records as modelled, and the budget's risk-share split at the
@@ -501,10 +484,10 @@ def outturn(
         horizon = money.months_for(day, held.period_end)
         projection, pounds = _project(data_dir, la, as_at, horizon, scenario, paths, seed, None)
         if pounds is None:
-            raise _fail(f"no unit costs held for LA {la}: import them first")
+            raise fail(f"no unit costs held for LA {la}: import them first")
         outturns = money.outturn_pence(projection, pounds, held.period_end, spent_pence)
         splits = money.risk_split(held.contract, held, line, outturns)
-        snapshot = Warehouse(_settings(data_dir).warehouse_dir).require_current().id
+        snapshot = Warehouse(settings_for(data_dir).warehouse_dir).require_current().id
         money.record(
             session,
             held,
