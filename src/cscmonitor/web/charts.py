@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -125,6 +125,53 @@ def _ticks(low: float, high: float, count: int = 5) -> list[float]:
     return ticks
 
 
+def frame(
+    ident: str,
+    title: str,
+    description: str,
+    *,
+    height: int,
+    bottom: int,
+    values: tuple[float, float, Callable[[float], float], Callable[[float], str]],
+    days: tuple[dt.date, dt.date, Callable[[dt.date], float]],
+    left: int = LEFT,
+    year_lines: bool = False,
+) -> list[str]:
+    """What every chart starts with: the svg element with its title and description, the value
+    gridlines labelled on the left, and each 1 January labelled below (with a faint line)."""
+    low, high, y, label = values
+    first, last, x = days
+    parts = [
+        f'<svg class="app-chart" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'aria-labelledby="{ident}-title {ident}-desc" focusable="false">',
+        f'<title id="{ident}-title">{escape(title)}</title>',
+        f'<desc id="{ident}-desc">{escape(description)}</desc>',
+    ]
+    for tick in _ticks(low, high):
+        ty = y(tick)
+        parts.append(
+            f'<line x1="{left}" x2="{WIDTH - RIGHT}" y1="{ty:.1f}" y2="{ty:.1f}" '
+            f'stroke="#b1b4b6" stroke-width="1"/>'
+            f'<text x="{left - 6}" y="{ty + 4:.1f}" text-anchor="end" class="app-chart__tick">'
+            f"{escape(label(tick))}</text>"
+        )
+    for year in range(first.year, last.year + 1):
+        day = dt.date(year, 1, 1)
+        if not first <= day <= last:
+            continue
+        tx = x(day)
+        if year_lines:
+            parts.append(
+                f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{TOP}" y2="{height - bottom}" '
+                f'stroke="#f3f2f1" stroke-width="1"/>'
+            )
+        parts.append(
+            f'<text x="{tx:.1f}" y="{height - bottom + 18}" text-anchor="middle" '
+            f'class="app-chart__tick">{year}</text>'
+        )
+    return parts
+
+
 def trend_chart(
     series: Sequence[Series],
     references: Sequence[Reference],
@@ -157,30 +204,10 @@ def trend_chart(
     def y(v: float) -> float:
         return TOP + (high - v) / (high - low) * plot_h
 
-    parts = [
-        f'<svg class="app-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-labelledby="chart-title chart-desc" focusable="false">',
-        f'<title id="chart-title">{escape(title)}</title>',
-        f'<desc id="chart-desc">{escape(description)}</desc>',
-    ]
-    for tick in _ticks(low, high):
-        ty = y(tick)
-        parts.append(
-            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{ty:.1f}" y2="{ty:.1f}" '
-            f'stroke="#b1b4b6" stroke-width="1"/>'
-            f'<text x="{LEFT - 6}" y="{ty + 4:.1f}" text-anchor="end" class="app-chart__tick">'
-            f"{tick:g}{escape(unit_suffix)}</text>"
-        )
-    for year in range(first.year, last.year + 1):
-        day = dt.date(year, 1, 1)
-        if first <= day <= last:
-            tx = x(day)
-            parts.append(
-                f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{TOP}" y2="{HEIGHT - BOTTOM}" '
-                f'stroke="#f3f2f1" stroke-width="1"/>'
-                f'<text x="{tx:.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle" '
-                f'class="app-chart__tick">{year}</text>'
-            )
+    parts = frame(
+        "chart", title, description, height=HEIGHT, bottom=BOTTOM, year_lines=True,
+        values=(low, high, y, lambda t: f"{t:g}{unit_suffix}"), days=(first, last, x),
+    )  # fmt: skip
     for r in references:
         ry = y(r.value)
         if r.band_to is not None:
@@ -311,27 +338,10 @@ def control_chart(
         )
         return f'<polyline points="{path}" fill="none" {style}/>'
 
-    parts = [
-        f'<svg class="app-chart" viewBox="0 0 {WIDTH} {height}" role="img" '
-        f'aria-labelledby="{ident}-title {ident}-desc" focusable="false">',
-        f'<title id="{ident}-title">{escape(title)}</title>',
-        f'<desc id="{ident}-desc">{escape(description)}</desc>',
-    ]
-    for tick in _ticks(low, high):
-        ty = y(tick)
-        parts.append(
-            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{ty:.1f}" y2="{ty:.1f}" '
-            f'stroke="#b1b4b6" stroke-width="1"/>'
-            f'<text x="{LEFT - 6}" y="{ty + 4:.1f}" text-anchor="end" class="app-chart__tick">'
-            f"{tick:g}{escape(unit_suffix)}</text>"
-        )
-    for year in range(first.year, last.year + 1):
-        day = dt.date(year, 1, 1)
-        if first <= day <= last:
-            parts.append(
-                f'<text x="{x(day):.1f}" y="{height - bottom + 18}" text-anchor="middle" '
-                f'class="app-chart__tick">{year}</text>'
-            )
+    parts = frame(
+        ident, title, description, height=height, bottom=bottom,
+        values=(low, high, y, lambda t: f"{t:g}{unit_suffix}"), days=(first, last, x),
+    )  # fmt: skip
     if target is not None:
         ty = y(target)
         parts.append(

@@ -12,7 +12,7 @@ from html import escape
 
 from markupsafe import Markup
 
-from cscmonitor.web.charts import BLACK, BLUE, GREY, HEIGHT, WIDTH, _ticks
+from cscmonitor.web.charts import BLACK, BLUE, GREY, HEIGHT, WIDTH, frame
 
 LEFT, RIGHT, TOP, BOTTOM = 70, 20, 20, 50
 
@@ -67,28 +67,10 @@ def fan_chart(
         )
         return f'<polygon points="{top} {bottom}" fill="{BLUE}" fill-opacity="{opacity}"/>'
 
-    parts = [
-        f'<svg class="app-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-labelledby="{key}-title {key}-desc" focusable="false">',
-        f'<title id="{key}-title">{escape(title)}</title>',
-        f'<desc id="{key}-desc">{escape(description)}</desc>',
-    ]
-    for tick in _ticks(low, high):
-        ty = y(tick)
-        parts.append(
-            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{ty:.1f}" y2="{ty:.1f}" '
-            f'stroke="#b1b4b6" stroke-width="1"/>'
-            f'<text x="{LEFT - 6}" y="{ty + 4:.1f}" text-anchor="end" class="app-chart__tick">'
-            f"{escape(prefix)}{tick:,.0f}</text>"
-        )
-    for year in range(first.year, last.year + 1):
-        day = dt.date(year, 1, 1)
-        if first <= day <= last:
-            tx = x(day)
-            parts.append(
-                f'<text x="{tx:.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle" '
-                f'class="app-chart__tick">{year}</text>'
-            )
+    parts = frame(
+        key, title, description, height=HEIGHT, bottom=BOTTOM, left=LEFT,
+        values=(low, high, y, lambda t: f"{prefix}{t:,.0f}"), days=(first, last, x),
+    )  # fmt: skip
     parts.append(area([b.upper95 for b in fan], [b.lower95 for b in fan], 0.15))
     parts.append(area([b.upper80 for b in fan], [b.lower80 for b in fan], 0.3))
     if history:
