@@ -489,9 +489,10 @@ class TestMissingYear:
         report = ingest([DATA / "ingest" / "cin"], settings)
         missing = [p for p in report.problems.items if p.rule == "RETURN_MISSING"]
         assert [p.value for p in missing] == [str(y) for y in range(2018, 2025)]
-        assert missing[0].message.startswith(
-            "the CIN census return of LA 999 for 2018 is not held, though earlier and later "
-            "ones are"
+        assert missing[0].message == (
+            "The CIN census return for 2018 (LA 999) is not held, though earlier and later "
+            "ones are: the earlier return's open rows are kept as they were, and figures "
+            'reaching into its year have status "return missing".'
         )
         assert missing[0].severity == "warning"
         assert "RETURN_MISSING" in report.report_files[0].read_text()

@@ -23,7 +23,6 @@ from cscmonitor.returns import catalog, checks, report
 from cscmonitor.returns.csvfile import CsvText, Limits, read_csv
 from cscmonitor.returns.format import ReturnFormat
 from cscmonitor.returns.issues import Problem, Problems, Reading, ReturnError, Severity
-from cscmonitor.returns.kind import ReturnKind
 from cscmonitor.returns.parsed import Parsed
 from cscmonitor.returns.schema import LOCATION, Kind
 from cscmonitor.returns.xmlstream import check_prolog
@@ -34,6 +33,7 @@ from cscmonitor.warehouse import (
     Preview,
     ReturnRefused,
     Warehouse,
+    missing_return_text,
     missing_returns,
 )
 
@@ -270,9 +270,7 @@ def _missing(returns: list[dict[str, Any]]) -> list[Problem]:
             str(year),
             Reading.RETURN_MISSING,
             Severity.WARNING,
-            f"the {ReturnKind(kind).label} return of LA {la} for {year} is not held, though "
-            "earlier and later ones are: the earlier return's open rows are kept as they "
-            f"were, and figures reaching into its year have status `return missing`",
+            missing_return_text(la, kind, year),
             table="returns",
         )
         for la, kind, year in missing_returns(returns)

@@ -633,6 +633,17 @@ def _align(table: pa.Table, schema: pa.Schema) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=schema) if columns else table
 
 
+def missing_return_text(la_code: str, kind: str, year: int) -> str:
+    """The one sentence that names a missing return, in the ingest report and on the dashboard."""
+    from cscmonitor.returns.kind import ReturnKind
+
+    return (
+        f"The {ReturnKind(kind).label} return for {year} (LA {la_code}) is not held, though "
+        "earlier and later ones are: the earlier return's open rows are kept as they were, "
+        'and figures reaching into its year have status "return missing".'
+    )
+
+
 def missing_returns(returns: list[dict[str, Any]]) -> list[tuple[str, str, int]]:
     """(LA, kind, year) of every return missing between two held of the same LA and kind."""
     years: dict[tuple[str, str], set[int]] = {}

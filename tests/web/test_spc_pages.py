@@ -152,6 +152,7 @@ def test_the_dashboard_names_a_missing_return(world) -> None:
     page = _text(client.get("/?year=1").text)
     assert (
         "The CIN census return for 2015 (LA 371) is not held, though earlier and later ones "
-        'are: figures reaching into its year have status "return missing".'
+        "are: the earlier return's open rows are kept as they were, and figures reaching "
+        'into its year have status "return missing".'
     ) in page
     assert "CIN census return for 2014" not in page and "2016 (LA 371) is not held" not in page

@@ -20,7 +20,8 @@ def test_a_return_missing_between_two_held_is_named_for_the_la_only() -> None:
     ]
     assert missing_return_texts(returns, "371") == (
         "The CIN census return for 2015 (LA 371) is not held, though earlier and later ones "
-        'are: figures reaching into its year have status "return missing".',
+        "are: the earlier return's open rows are kept as they were, and figures reaching "
+        'into its year have status "return missing".',
     )
     assert missing_return_texts(returns[:2], "371") == ()
 

@@ -47,10 +47,15 @@ from cscmonitor.indicators.engine import (
 )
 from cscmonitor.indicators.registry import Indicator, Polarity, Unit, all_indicators, get
 from cscmonitor.periods import Period, Series, add_months, financial_year, series
-from cscmonitor.returns.kind import ReturnKind
 from cscmonitor.spc import Dated
 from cscmonitor.terms import ContractTerms
-from cscmonitor.warehouse import Snapshot, Warehouse, WarehouseTables, missing_returns
+from cscmonitor.warehouse import (
+    Snapshot,
+    Warehouse,
+    WarehouseTables,
+    missing_return_text,
+    missing_returns,
+)
 from cscmonitor.web import charts
 from cscmonitor.wording import Tone, format_date, format_value, missing_text, rag_text
 
@@ -789,9 +794,7 @@ def missing_return_texts(returns: list[dict[str, Any]], la: str) -> tuple[str, .
     """`The CIN census return for 2015 (LA 371) is not held, though earlier and later ones are:
     figures reaching into its year have status "return missing".`"""
     return tuple(
-        f"The {ReturnKind(kind).label} return for {year} (LA {code}) is not held, though "
-        "earlier and later ones are: figures reaching into its year have status "
-        '"return missing".'
+        missing_return_text(code, kind, year)
         for code, kind, year in missing_returns(returns)
         if code == la
     )
