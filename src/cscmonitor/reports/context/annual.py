@@ -15,10 +15,7 @@ from dataclasses import dataclass
 
 from cscmonitor.assess import RAG, Standing, Travel
 from cscmonitor.periods import Period, add_months, twelve_months_to
-from cscmonitor.reports.context.commentary import commentary
-from cscmonitor.reports.context.demand import DemandContext, demand_context
-from cscmonitor.reports.context.finance import BudgetPlan, MoneyPosition, next_budget, positions
-from cscmonitor.reports.context.governance import (
+from cscmonitor.records.governance_facts import (
     ActionLine,
     ChangeLine,
     InspectionLine,
@@ -30,6 +27,9 @@ from cscmonitor.reports.context.governance import (
     milestones,
     priorities,
 )
+from cscmonitor.records.money_facts import BudgetPlan, MoneyPosition, next_budget, positions
+from cscmonitor.reports.context.commentary import commentary
+from cscmonitor.reports.context.demand import DemandContext, demand_context
 from cscmonitor.reports.context.indicators import (
     BASELINE_LABEL,
     Panel,

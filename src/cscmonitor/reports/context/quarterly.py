@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from cscmonitor.figures import Figure
 from cscmonitor.periods import Period, twelve_months_to
+from cscmonitor.records.governance_facts import ActionLine, action_plan
+from cscmonitor.records.money_facts import MoneyPosition, positions
 from cscmonitor.reports.context.commentary import commentary
 from cscmonitor.reports.context.demand import DemandContext, demand_context
-from cscmonitor.reports.context.finance import MoneyPosition, positions
-from cscmonitor.reports.context.governance import ActionLine, action_plan
 from cscmonitor.reports.context.indicators import (
     Panel,
     Request,

@@ -3,9 +3,9 @@ report to the appendix pages that hold the detail (the seed's margin numbers).""
 
 from __future__ import annotations
 
+from cscmonitor.records.governance_facts import ChangeLine, InspectionLine, PriorityLine
 from cscmonitor.records.money import format_pounds
 from cscmonitor.reports.context.annual import AnnualContext
-from cscmonitor.reports.context.governance import ChangeLine, InspectionLine, PriorityLine
 from cscmonitor.reports.context.indicators import Panel
 from cscmonitor.reports.disclosure import Mode
 from cscmonitor.reports.document import (

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from typing import assert_never
 
 from cscmonitor.indicators.registry import Unit
+from cscmonitor.records.governance_facts import ActionLine
 from cscmonitor.records.money import format_pounds
+from cscmonitor.records.money_facts import MoneyPosition
 from cscmonitor.reports.charts import describe, draw
-from cscmonitor.reports.context.finance import MoneyPosition
-from cscmonitor.reports.context.governance import ActionLine
 from cscmonitor.reports.context.indicators import Panel, Point
 from cscmonitor.reports.disclosure import Shown
 from cscmonitor.reports.document import (
