@@ -3,7 +3,8 @@
 Every child is aged 10 at the start (band 10 to 15, which they do not leave within four
 years); each month a child in care draws one outcome from `hazards[category, duration band]`;
 entrants arrive as Poisson counts at `entry_per_10k` per 10,000 of `population` children
-(times a month-of-year factor), each in fostering or residential. Episodes are whole months
+(one rate, or one per month generated; times a month-of-year factor), each in fostering or
+residential. Episodes are whole months
 from the first of a month, so the fit sees exactly the months generated.
 """
 
@@ -40,13 +41,14 @@ def generate(
     *,
     months: int = 48,
     initial: int = 400,
-    entry_per_10k: float = 4.0,
+    entry_per_10k: float | np.ndarray = 4.0,
     population: float = 50_000,
     seasonal: np.ndarray | None = None,
 ) -> tuple[History, Population]:
     h = hazards()
     dates = month_dates(START, np.arange(months + 1))
     seasonal = np.ones(12) if seasonal is None else seasonal
+    entry = np.broadcast_to(np.asarray(entry_per_10k, dtype=float), (months,))
     n = initial
     category = np.where(rng.random(n) < 0.8, FOSTERING, RESIDENTIAL)
     started = -rng.integers(0, 36, n)  # month index of the placement's start
@@ -65,7 +67,7 @@ def generate(
         category[ended[moving]] = outcome[outcome > 0][moving] - 2
         started[ended[moving]] = j + 1
         month = (dates[j + 1].astype("datetime64[M]").astype(np.int64)) % 12
-        new = rng.poisson(entry_per_10k * population / 10_000 * seasonal[month])
+        new = rng.poisson(entry[j] * population / 10_000 * seasonal[month])
         category = np.concatenate([category, np.where(rng.random(new) < 0.7, 0, 1)])
         started = np.concatenate([started, np.full(new, j + 1)])
         in_care = np.concatenate([in_care, np.ones(new, bool)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cscmonitor.forecast.fit import fit, shrink
+from cscmonitor.forecast.fit import fit, recency_weights, shrink
 from cscmonitor.forecast.states import AGE_BANDS, CATEGORIES, DURATION_BANDS, state_index
 from tests.forecast.synthetic import FOSTERING, RESIDENTIAL, generate, hazards
 
@@ -92,3 +92,52 @@ def test_seasonality_recovered() -> None:
     assert model.seasonal[8] == pytest.approx(truth[8], rel=0.3)
     assert model.seasonal[11] == pytest.approx(truth[11], rel=0.45)
     assert model.seasonal[8] > 3 * model.seasonal[11]
+
+
+def test_recency_weights_by_hand() -> None:
+    """Half life 12 months: the month ending at the origin weighs 1, one ending a year
+    before 0.5, two years before 0.25; no half life weighs every month 1."""
+    months_before = np.array([0, 6, 12, 24])
+    assert recency_weights(months_before, 12.0) == pytest.approx([1, 2**-0.5, 0.5, 0.25])
+    assert recency_weights(months_before, None).tolist() == [1, 1, 1, 1]
+    with pytest.raises(ValueError):
+        recency_weights(months_before, 0.0)
+
+
+def test_recency_weighted_fit_follows_a_recent_entry_rate() -> None:
+    """Entry is 4 a month per 10,000 for 36 months, then 8 for the last 12. Equal weights
+    average the window: (36 × 4 + 12 × 8) / 48 = 5. With a half life of 3 months the months
+    ending h months before the origin weigh 0.5^(h/3), so the expected rate is the weighted
+    mean of the true rates, here 8 × (share of weight in the last 12 months) + 4 × the rest
+    (about 7.75), within 4 standard errors of the weighted Poisson count."""
+    months = 48
+    truth = np.where(np.arange(months) < 36, 4.0, 8.0)
+    history, population = generate(np.random.default_rng(6), entry_per_10k=truth)
+    band = AGE_BANDS.index("10 to 15")
+    flat = fit(history, history.end, window_months=months, population=population)
+    assert flat.entry_rate[band] == pytest.approx(5.0, rel=0.1)
+    recent = fit(history, history.end, window_months=months, half_life=3.0, population=population)
+    # Month j of the history (0 first) ends months - 1 - j months before the origin.
+    w = recency_weights(months - 1 - np.arange(months), 3.0)
+    expected = float((w * truth).sum() / w.sum())
+    assert expected == pytest.approx(7.75, abs=0.05)
+    # Var of a weighted Poisson sum: Σ w² λ_j; per 10,000 children: ÷ (Σ w × 5).
+    se = float(np.sqrt((w**2 * truth * 5).sum()) / (w.sum() * 5))
+    assert recent.entry_rate[band] == pytest.approx(expected, abs=4 * se)
+    # The standard error is about 0.43 here, so the recent fit is well clear of the flat one.
+    assert recent.entry_rate[band] > flat.entry_rate[band] + 1.5
+
+
+def test_weighted_counts_are_the_weighted_child_months() -> None:
+    """With a half life, each state's child-months are the sum of its months' weights: the
+    same history fitted with half life 12 has, in every state, at most the unweighted
+    count and at least half of it from its last year alone, and the whole window's
+    weighted exposure is the unweighted one's months weighted (checked on the total)."""
+    history, population = generate(np.random.default_rng(7), months=24)
+    flat = fit(history, history.end, window_months=24, population=population)
+    weighted = fit(history, history.end, window_months=24, half_life=12.0, population=population)
+    assert np.all(weighted.exposure <= flat.exposure + 1e-9)
+    assert weighted.exposure.sum() < flat.exposure.sum()
+    # Every month weighs between 0.5^(23/12) (the oldest) and 1.
+    assert weighted.exposure.sum() > 0.5 ** (23 / 12) * flat.exposure.sum()
+    assert weighted.half_life == 12.0 and flat.half_life is None

@@ -280,3 +280,31 @@ def test_cli_compares_scenarios_with_the_baseline(history: History, settings: Se
     stay = {(r[1], r[2]): int(r[3]) for r in rows if r[0] == "stay"}
     assert len(baseline) == len(stay) == 2 * 5
     assert all(stay[key] >= baseline[key] for key in baseline if key[1] == "all")
+
+
+def test_short_breaks_are_left_out(settings: Settings, tmp_path: Path) -> None:
+    """The DfE's counts of children looked after leave out an agreed series of short breaks
+    (LS V3 or V4), and so does the history: C1's fostering placement and C2's care are the
+    only episodes read. C3's V3 agreement (a children's home all year) and C2's two V4 breaks
+    before coming into care are not (the second spans 1 July 2015, a date the panel reads), so
+    C2's only entry is on 1 Feb 2016 and nobody is in residential care."""
+    episodes = """\
+CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN
+C1,01/01/2015,S,C2,N1,U4,PR1,,,,,,
+C2,10/05/2015,S,V4,N2,K2,PR1,13/05/2015,E4A,,,,
+C2,30/06/2015,S,V4,N2,K2,PR1,02/07/2015,E4A,,,,
+C2,01/02/2016,S,V2,N1,H5,PR4,,,,,,
+C3,01/04/2015,S,V3,N2,K2,PR1,,,,,,
+"""
+    folder = tmp_path / "breaks"
+    folder.mkdir()
+    (folder / "header.csv").write_text(HEADER)
+    (folder / "episodes.csv").write_text(episodes)
+    ingest([folder], settings, la_code="371", year=2016)
+    history = read_history(Warehouse(settings.warehouse_dir).tables(), "371")
+    assert sorted(history.decom.astype(str)) == ["2015-01-01", "2016-02-01"]
+    assert sorted(history.category.tolist()) == [F, S]
+    seen = panel(history, month_dates(dt.date(2016, 3, 1), np.arange(-11, 1)))
+    assert R not in seen.category.tolist()
+    entrants, when = entrant_rows(seen)
+    assert when.astype(str).tolist() == ["2016-02-01"] and entrants.category.tolist() == [S]

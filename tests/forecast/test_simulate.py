@@ -12,7 +12,7 @@ from cscmonitor.forecast.adjust import Adjustments, Transition
 from cscmonitor.forecast.backtest import observed
 from cscmonitor.forecast.fit import Stock, fit
 from cscmonitor.forecast.history import month_dates
-from cscmonitor.forecast.simulate import simulate, summary
+from cscmonitor.forecast.simulate import _entrants, simulate, summary
 from cscmonitor.forecast.states import AGE_BANDS, CATEGORIES
 from tests.forecast.synthetic import START, generate
 
@@ -94,3 +94,23 @@ def test_more_entrants_means_more_children() -> None:
     )
     # 20 a month for 12 months: the doubled entry adds over a hundred children at the median.
     assert np.median(doubled) - np.median(base) > 100
+
+
+def test_entrants_are_drawn_by_their_recency_weight() -> None:
+    """Two entrants seen in band 10 to 15: a fostering one weighing 1 and a residential one
+    weighing 0 (as if seen long ago with a short half life): every new entrant is fostered.
+    With weights 1 and 3, about three in four are in residential (of 4,000 draws, within
+    4 binomial standard errors of 0.75, each about 0.0068)."""
+    history, population = generate(np.random.default_rng(15), initial=20)
+    model = fit(history, history.end, window_months=48, population=population)
+    seen = Stock(np.array([150, 160]), np.array([0, 1]), np.array([0, 0]))
+    band = AGE_BANDS.index("10 to 15")
+    arriving = np.zeros((1000, len(AGE_BANDS)), dtype=np.int64)
+    arriving[:, band] = 4
+    only_first = dataclasses.replace(model, entrants=seen, entrant_weights=np.array([1.0, 0.0]))
+    drawn = _entrants(only_first, arriving, np.random.default_rng(0))
+    assert len(drawn.age) == 4000
+    assert set(drawn.category.tolist()) == {0} and set(drawn.age.tolist()) == {150}
+    one_to_three = dataclasses.replace(model, entrants=seen, entrant_weights=np.array([1.0, 3.0]))
+    drawn = _entrants(one_to_three, arriving, np.random.default_rng(0))
+    assert (drawn.category == 1).mean() == pytest.approx(0.75, abs=4 * 0.0069)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from cscmonitor.forecast.fit import fit
+from cscmonitor.forecast.fit import HALF_LIFE_MONTHS, fit
 from cscmonitor.forecast.history import History, month_dates, panel
 from cscmonitor.forecast.simulate import simulate, summary
 from cscmonitor.forecast.states import CATEGORIES
@@ -52,6 +52,7 @@ def backtest(
     *,
     paths: int = 1000,
     seed: int = 0,
+    half_life: float | None = HALF_LIFE_MONTHS,
 ) -> pd.DataFrame:
     """One row per origin, horizon and category (and `all`) with an actual to compare."""
     frames = []
@@ -62,7 +63,7 @@ def backtest(
         if not known.any():
             continue
         offsets, dates = offsets[known], dates[known]
-        model = fit(history, origin)
+        model = fit(history, origin, half_life=half_life)
         projected = summary(simulate(model, int(offsets.max()), paths=paths, seed=seed))
         actual = observed(history, np.concatenate([[np.datetime64(origin)], dates]))
         rows = projected[projected["month"].isin(pd.to_datetime(dates).date)].copy()

@@ -52,6 +52,15 @@ Places = Annotated[
 By = Annotated[
     str | None, typer.Option("--by", help="Your name, for the audit trail (default: login name).")
 ]
+HalfLife = Annotated[
+    float,
+    typer.Option(
+        "--half-life",
+        min=0,
+        help="Weigh recent months more: a month h months before the origin counts "
+        "0.5^(h / MONTHS). 0 (the default): every month alike.",
+    ),
+]
 ScenarioName = Annotated[
     str | None, typer.Option("--scenario", help="A saved scenario's name (see `scenario save`).")
 ]
@@ -107,6 +116,7 @@ def fit_rates(
     window: Annotated[
         int, typer.Option(min=1, max=240, help="Months of history before the origin.")
     ] = 36,
+    half_life: HalfLife = 0.0,
     data_dir: DataDir = None,
     places: Places = None,
     fmt: FormatOption = Format.TABLE,
@@ -120,7 +130,9 @@ def fit_rates(
 
     history = _history(data_dir, la, places)
     try:
-        model = fit(history, _date(origin, "--origin"), window_months=window)
+        model = fit(
+            history, _date(origin, "--origin"), window_months=window, half_life=half_life or None
+        )
     except NoHistory as exc:
         raise fail(str(exc)) from None
     rates = ", ".join(
@@ -276,6 +288,7 @@ def backtest(
     data_dir: DataDir = None,
     paths: Paths = 1000,
     seed: Seed = 0,
+    half_life: HalfLife = 0.0,
     places: Places = None,
     accuracy: Annotated[
         bool,
@@ -300,7 +313,14 @@ def backtest(
     history = _history(data_dir, la, places)
     origins = sorted({_date(o, "--origin") for o in origin})
     try:
-        results = run_backtest(history, origins, horizon or HORIZONS, paths=paths, seed=seed)
+        results = run_backtest(
+            history,
+            origins,
+            horizon or HORIZONS,
+            paths=paths,
+            seed=seed,
+            half_life=half_life or None,
+        )
     except NoHistory as exc:
         raise fail(str(exc)) from None
     if results.empty:

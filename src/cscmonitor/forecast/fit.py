@@ -9,11 +9,19 @@ The all-ages rate is shrunk towards the category's in the same way, and that tow
 LA's, so an empty state takes its pooled rate and a large one its own. A month in which a
 child turns 18 is left out: care ends then whatever the hazards say.
 
+Recent months count more: a month ending h months before the origin weighs 0.5^(h / half
+life), in the hazards' counts and exposure, the entry rates and the mix new entrants are drawn
+from, so the rates follow a drift in the window instead of averaging it away (a discounted
+likelihood: the weighted counts are also what the simulation's posterior draws use, so
+forgetting old months widens the intervals). No half life (the default) gives every month
+the same weight.
+
 Entrants are children in care on a date who were not a month before. Their monthly rate per
 10,000 children (ONS mid-year estimate of the LA's children aged 0–17, the year of the date)
 is fitted per age band. Month-of-year factors are used when a likelihood-ratio test against a
-flat rate rejects it at 5% and the window covers two years; otherwise the rate is flat.
-Monthly counts more variable than Poisson give an overdispersion κ (Var = μ + κμ²).
+flat rate rejects it at 5% and the window covers two years; otherwise the rate is flat. The
+test and the factors use the unweighted counts (a test needs counts); the rate's level is the
+weighted one. Monthly counts more variable than Poisson give an overdispersion κ (Var = μ + κμ²).
 """
 
 from __future__ import annotations
@@ -49,6 +57,11 @@ from cscmonitor.forecast.states import (
 from cscmonitor.indicators.population import population_frame
 
 WINDOW_MONTHS = 36
+# No recency weighting by default: on the ten-year demo council's origins whose 12-month
+# actuals all fall before the four-year demo's first return, no half life of 6 to 48 months
+# beat equal weights (bench/forecast_backtest.py --tune; docs/forecast.md). A council whose
+# rates drift can set one (`forecast fit --half-life`).
+HALF_LIFE_MONTHS: float | None = None
 PRIOR_CHILD_MONTHS = 24.0
 SEASONALITY_ALPHA = 0.05
 Floats = npt.NDArray[np.float64]
@@ -91,14 +104,16 @@ class Model:
     origin: dt.date
     window_start: dt.date
     prior: float
-    counts: Floats  # (state, outcome) child-months seen
+    half_life: float | None  # months; None: every month of the window weighs the same
+    counts: Floats  # (state, outcome) child-months seen, weighted by recency
     pooled: Floats  # (state, outcome) the all-ages rate each state is shrunk towards
-    entrant_counts: Floats  # (age band,) entrants in the window
-    exposure_10k: float  # child-months of the population, in 10,000s
+    entrant_counts: Floats  # (age band,) entrants in the window, weighted by recency
+    exposure_10k: float  # child-months of the population, in 10,000s, weighted by recency
     seasonal: Floats  # (12,) month-of-year factors, January first (ones when flat)
     seasonality_p: float  # the likelihood-ratio test's p-value (nan when not tested)
     overdispersion: float  # κ
     entrants: Stock  # every entrant seen, to draw new entrants' ages and placements from
+    entrant_weights: Floats  # each entrant's recency weight: the chance of being drawn
     stock: Stock  # in care at the origin
     population: Population
     providers: tuple[str, ...]  # PLACE_PROVIDER codes seen in the window
@@ -156,15 +171,26 @@ def pooled_rates(counts: Floats, prior: float) -> Floats:
     return np.broadcast_to(all_ages_rate, by_state.shape).reshape(counts.shape).copy()
 
 
+def recency_weights(months_before: npt.NDArray[np.integer], half_life: float | None) -> Floats:
+    """0.5^(h / half life) for a month ending h months before the origin (ones with none)."""
+    if half_life is None:
+        return np.ones(len(months_before))
+    if half_life <= 0:
+        raise ValueError("the half life must be a positive number of months")
+    return np.power(0.5, np.asarray(months_before, dtype=float) / half_life)
+
+
 def fit(
     history: History,
     origin: dt.date,
     *,
     window_months: int = WINDOW_MONTHS,
+    half_life: float | None = HALF_LIFE_MONTHS,
     prior: float = PRIOR_CHILD_MONTHS,
     population: Population | None = None,
 ) -> Model:
-    """The model fitted on the `window_months` before `origin` (within the returns held)."""
+    """The model fitted on the `window_months` before `origin` (within the returns held),
+    recent months weighing more by `half_life` (None: all alike)."""
     if origin > history.end:
         raise NoHistory(
             f"origin {origin} is after the last day the 903 returns held cover ({history.end})"
@@ -177,11 +203,14 @@ def fit(
             "less than a month before it"
         )
     seen = panel(history, dates)
-    counts = transition_counts(seen)
+    # The weight of the month ending on each date (index 0 ends no month of the window).
+    weight = recency_weights(len(dates) - 1 - np.arange(len(dates)), half_life)
+    counts = transition_counts(seen, weight)
     if counts.sum() == 0:
         raise NoHistory(f"no child looked after by LA {history.la_code} before {origin}")
     population = population or la_population(history.la_code)
     entrants, entrant_dates = entrant_rows(seen)
+    entrant_weights = weight[np.searchsorted(dates, entrant_dates)]
     children = population.on(dates[1:])
     seasonal, p_value, kappa = seasonality(
         entrant_dates, dates[1:], children, n_months=len(dates) - 1
@@ -193,14 +222,18 @@ def fit(
         origin=origin,
         window_start=pd.Timestamp(dates[0]).date(),
         prior=prior,
+        half_life=half_life,
         counts=counts,
         pooled=pooled_rates(counts, prior),
-        entrant_counts=np.bincount(age_band(entrants.age), minlength=len(AGE_BANDS)).astype(float),
-        exposure_10k=float(children.sum() / 10_000),
+        entrant_counts=np.bincount(
+            age_band(entrants.age), weights=entrant_weights, minlength=len(AGE_BANDS)
+        ).astype(float),
+        exposure_10k=float((children * weight[1:]).sum() / 10_000),
         seasonal=seasonal,
         seasonality_p=p_value,
         overdispersion=kappa,
         entrants=entrants,
+        entrant_weights=entrant_weights,
         stock=Stock(seen.age[at_origin], seen.category[at_origin], seen.duration[at_origin]),
         population=population,
         providers=providers,
@@ -227,19 +260,20 @@ def _next_rows(seen: Panel) -> tuple[Ints, npt.NDArray[np.bool_]]:
     return order[at], found
 
 
-def transition_counts(seen: Panel) -> Floats:
-    """Child-months by (state, outcome) over every month of the panel."""
+def transition_counts(seen: Panel, weight: Floats | None = None) -> Floats:
+    """Child-months by (state, outcome) over every month of the panel, each month counting
+    `weight[d]` for the month ending on date d (one when no weights are given)."""
     following, found = _next_rows(seen)
     counted = (seen.date < len(seen.dates) - 1) & (seen.age + 1 < ADULT)
     same = found & (seen.placement_start[following] == seen.placement_start)
     outcome = np.where(~found, EXIT, np.where(same, STAY, move_to(0) + seen.category[following]))
     state = state_index(seen.age, seen.category, seen.duration)
     flat = (state * len(OUTCOMES) + outcome)[counted]
-    return (
-        np.bincount(flat, minlength=N_STATES * len(OUTCOMES))
-        .reshape(N_STATES, len(OUTCOMES))
-        .astype(float)
-    )
+    weight = np.ones(len(seen.dates)) if weight is None else weight
+    # A month from date d to d + 1 ends on d + 1; the last date ends no month counted.
+    month_weight = weight[np.minimum(seen.date + 1, len(seen.dates) - 1)][counted]
+    counts = np.bincount(flat, weights=month_weight, minlength=N_STATES * len(OUTCOMES))
+    return counts.reshape(N_STATES, len(OUTCOMES)).astype(float)
 
 
 def entrant_rows(seen: Panel) -> tuple[Stock, npt.NDArray[np.datetime64]]:

@@ -5,7 +5,10 @@ other reason (L: legal status only, T and U: temporary moves) continues the plac
 before it, as in data-to-insight's demand model, and the placement's category is the one
 of its first episode's PLACE. Time in placement is counted from the placement's start.
 A child is in care on day d when an episode has DECOM on or before d and DEC blank or after d
-(as in `indicators/looked_after.py`). The history begins when the first 903 return held
+(as in `indicators/looked_after.py`). Episodes of an agreed series of short breaks (legal
+status V3 or V4) are left out, as the DfE's counts of children looked after leave them out:
+a disabled child's two nights of respite every few weeks is neither an entry to care nor a
+placement to forecast. The history begins when the first 903 return held
 begins: children who left before it are unseen, so nothing is fitted from earlier dates.
 """
 
@@ -22,6 +25,7 @@ from cscmonitor.forecast.categories import categorise
 from cscmonitor.indicators.registry import Tables
 
 NEW_PLACEMENT = ("S", "P", "B")
+SHORT_BREAKS = ("V3", "V4")  # legal statuses of an agreed series of short-term placements
 UNKNOWN_PROVIDER = "unknown"  # PLACE_PROVIDER is blank for some placements (e.g. P1, T codes)
 FAR = np.datetime64("9999-12-31", "D")
 Days = npt.NDArray[np.datetime64]
@@ -69,9 +73,9 @@ def read_history(tables: Tables, la_code: str, places: pd.DataFrame | None = Non
     episodes = episodes.filter(episodes.la_code == la_code)
     children = children.filter(children.la_code == la_code)
     joined = episodes.join(children, "child_id").select(
-        "child_id", "birth_date", "decom", "dec", "rne", "place", "place_provider"
+        "child_id", "birth_date", "decom", "dec", "rne", "ls", "place", "place_provider"
     )
-    rows = joined.to_pandas()
+    rows = joined.filter(~joined.ls.isin(SHORT_BREAKS) | joined.ls.isnull()).to_pandas()
     returns = tables.table("returns")
     span = (
         returns.filter((returns.la_code == la_code) & (returns.kind == "ssda903"))

@@ -154,7 +154,7 @@ class _Entrants:
 
 def _entrants(model: Model, arriving: Ints, rng: np.random.Generator) -> _Entrants:
     """A month's entrants, `arriving[path, band]` of them, each an entrant seen in the window
-    in the same age band (their age and first placement)."""
+    in the same age band (their age and first placement), drawn with their recency weights."""
     paths, bands = arriving.shape
     cell = np.repeat(np.arange(paths * bands), arriving.ravel())
     band = cell % bands
@@ -162,8 +162,16 @@ def _entrants(model: Model, arriving: Ints, rng: np.random.Generator) -> _Entran
     order = np.argsort(seen_band, kind="stable")
     held = np.bincount(seen_band, minlength=bands)
     first = np.cumsum(held) - held
-    # Only bands with entrants seen have a rate above zero, so `held[band]` is never 0 here.
-    pick = order[first[band] + (rng.random(len(band)) * held[band]).astype(np.int64)]
+    # Each band's entrants are a run of `order`; a uniform point on the band's stretch of the
+    # cumulative weights picks one. Only bands with entrants seen have a rate above zero, so
+    # `held[band]` is never 0 here; the clip guards the run's ends against rounding.
+    weight = model.entrant_weights[order]
+    cumulative = np.cumsum(weight)
+    band_weight = np.bincount(seen_band, weights=model.entrant_weights, minlength=bands)
+    before = np.cumsum(band_weight) - band_weight
+    point = before[band] + rng.random(len(band)) * band_weight[band]
+    at = np.searchsorted(cumulative, point, side="right")
+    pick = order[np.clip(at, first[band], first[band] + held[band] - 1)]
     return _Entrants(
         (cell // bands).astype(np.int32),
         model.entrants.age[pick].astype(np.int16),
