@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import assert_never
 
-from cscmonitor.indicators.framework import BENCHMARK_ONLY, Framework, grouped
+from cscmonitor.indicators.framework import BENCHMARK_ONLY, grouped
+from cscmonitor.indicators.listing import without_measures
 from cscmonitor.indicators.registry import Indicator, Measure, all_indicators
 
 CONVENTIONS = """\
@@ -83,10 +84,7 @@ def framework_markdown() -> str:
             f"| {element.label} | {p.title} (`{p.code}`) | {_rows(p.rows)} | {p.source} |"
             for p in published
         ]
-    tagged = {i.framework.framework for i in all_indicators()} | {
-        p.framework for p in BENCHMARK_ONLY
-    }
-    if untagged := [f.label for f in Framework if f not in tagged]:
+    if untagged := without_measures():
         lines += ["", "No measure yet: " + "; ".join(untagged) + "."]
     return "\n".join(lines) + "\n"
 

@@ -11,14 +11,14 @@ the records as the measure kind declares, then adds value, confidence interval a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol, assert_never
+from typing import Protocol, TypeVar, assert_never
 
 import ibis.expr.types as ir
 
-from cscmonitor.indicators.framework import Tag
+from cscmonitor.indicators.framework import Framework, Tag, grouped
 from cscmonitor.returns.kind import ReturnKind
 
 
@@ -292,6 +292,19 @@ def get(code: str) -> Indicator:
 def all_indicators() -> list[Indicator]:
     load_builtin()
     return [REGISTRY[c] for c in sorted(REGISTRY)]
+
+
+T = TypeVar("T")
+
+
+def by_framework(
+    items: Iterable[T], code_of: Callable[[T], str], *, keep_empty: bool = False
+) -> list[tuple[Framework, list[T]]]:
+    """Items (report panels, tiles, table rows) under the National Framework outcome or enabler
+    of the indicator each names, in the Framework's order; see `framework.grouped`."""
+    return grouped(
+        items, lambda item: get(code_of(item)).framework.framework, keep_empty=keep_empty
+    )
 
 
 def load_builtin() -> None:
