@@ -39,33 +39,38 @@ def listing(*, by_domain: bool = False) -> pd.DataFrame:
 def framework_listing() -> pd.DataFrame:
     """Every indicator and every benchmark-only dashboard measure under its outcome or enabler,
     in the Framework's order: which dashboard measure each is, or why it sits there."""
-    rows = [
-        {
-            "code": i.code,
-            "title": i.title,
-            "kind": INDICATOR,
-            "dashboard": f"#{i.framework.row}" if i.framework.row is not None else "",
-            "why": i.framework.why,
-            "framework": i.framework.framework,
-        }
+    rows: list[tuple[Framework, dict[str, str]]] = [
+        (
+            i.framework.framework,
+            {
+                "code": i.code,
+                "title": i.title,
+                "kind": INDICATOR,
+                "dashboard": f"#{i.framework.row}" if i.framework.row is not None else "",
+                "why": i.framework.why,
+            },
+        )
         for i in all_indicators()
     ] + [
-        {
-            "code": p.code,
-            "title": p.title,
-            "kind": PUBLISHED_ONLY,
-            "dashboard": f"#{p.rows[0]}" + (f"–{p.rows[-1]}" if len(p.rows) > 1 else ""),
-            "why": f"Published in {p.source}",
-            "framework": p.framework,
-        }
+        (
+            p.framework,
+            {
+                "code": p.code,
+                "title": p.title,
+                "kind": PUBLISHED_ONLY,
+                "dashboard": f"#{p.rows[0]}" + (f"–{p.rows[-1]}" if len(p.rows) > 1 else ""),
+                "why": f"Published in {p.source}",
+            },
+        )
         for p in BENCHMARK_ONLY
     ]
-    ordered = [
-        {"group": element.label, "group_code": str(element)} | row
-        for element, members in grouped(rows, lambda r: r["framework"])
-        for row in members
-    ]
-    return pd.DataFrame(ordered).drop(columns=["framework"])
+    return pd.DataFrame(
+        [
+            {"group": element.label, "group_code": str(element)} | row
+            for element, members in grouped(rows, lambda r: r[0])
+            for _, row in members
+        ]
+    )
 
 
 def without_measures() -> list[str]:
