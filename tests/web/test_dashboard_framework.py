@@ -52,3 +52,9 @@ def test_the_domain_grouping_stays_the_default(world) -> None:
     assert not SECTION.search(page)
     assert re.search(r'aria-current="page">Domain</a>', page)
     assert len(TILE.findall(page)) == 5
+
+
+def test_the_indicator_list_names_each_indicators_outcome_or_enabler(world) -> None:
+    page = world.sign_in("viewer").get("/indicators").text
+    row = re.search(r"<td[^>]*>CPP_REPEAT</td>(.*?)</tr>", page, re.S)
+    assert row is not None and Framework.SAFE.label in row.group(1)
