@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from cscmonitor.records import inspections
+from cscmonitor.periods import Period
+from cscmonitor.records import governance_facts, governance_views, inspections
 from cscmonitor.records.models import Inspection
 
 SIF_2015 = {
@@ -208,3 +209,43 @@ def test_care_leavers_judged_apart_only_on_inspections_from_2023(records):
         "'The experiences and progress of care leavers' is judged only from"
     ) as session:
         _ilacs(session, dt.date(2022, 12, 5), judgements={"care_leavers": "Good"})
+
+
+def test_reports_and_pages_word_each_inspection_as_ofsted_did_on_its_date(doncaster):
+    with doncaster.unit() as session:
+        contract = doncaster.contract(session)
+        for start, overall, areas in (
+            (dt.date(2022, 2, 14), "Requires improvement", {"children_in_care": "Good"}),
+            (dt.date(2026, 5, 11), None, {"children_in_care": "Good", "care_leavers": "Good"}),
+        ):
+            inspections.add_inspection(
+                session,
+                contract=contract,
+                inspectorate="ofsted",
+                framework="ILACS",
+                setting="Doncaster",
+                start_date=start,
+                overall=overall,
+                judgements=areas,
+            )
+    with doncaster.unit() as session:
+        contract = doncaster.contract(session)
+        early, late = governance_facts.inspections_in(
+            contract, Period(dt.date(2021, 4, 1), dt.date(2027, 3, 31))
+        )
+        # 2022: one judgement for children in care and care leavers, worded so.
+        assert early.overall_name == "Overall effectiveness"
+        assert early.judgements == (
+            ("The experiences and progress of children in care and care leavers", "Good"),
+        )
+        # 2026: no overall judgement exists to name; the two areas are worded apart.
+        assert (late.overall_name, late.overall) == (None, None)
+        assert [area for area, _ in late.judgements] == [
+            "The experiences and progress of children in care",
+            "The experiences and progress of care leavers",
+        ]
+        shown = governance_views.inspections_page(session, contract, dt.date(2026, 12, 3)).own
+        assert [v.overall for v in shown] == [
+            "Requires improvement to be good",
+            "Not graded: no overall effectiveness judgement from 1 April 2026",
+        ]
