@@ -136,13 +136,14 @@ def _rows(path: Path, la_codes: dict[str, str]) -> Iterator[dict[str, Any]]:
             continue
         headings = [str(h).strip().lower() for h in sheet.iloc[header]]
         code = _column(headings, lambda h: h == AREA_CODE)
+        assert code is not None  # the header row is the one with the area code
         kind = _column(headings, _TYPE[1])
         start = _column(headings, _DATE[1])
         if kind is None:
             # The latest-judgements table repeats the history without a type: not read.
             lacking.append(f"sheet {name!r} has no {_TYPE[0]!r} column")
             continue
-        if code is None or start is None:
+        if start is None:
             raise RecordsError(
                 f"{path.name}: sheet {name!r} lists inspections but has no {_DATE[0]!r} "
                 f"column ({needs})"
