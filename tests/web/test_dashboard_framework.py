@@ -58,3 +58,12 @@ def test_the_indicator_list_names_each_indicators_outcome_or_enabler(world) -> N
     page = world.sign_in("viewer").get("/indicators").text
     row = re.search(r"<td[^>]*>CPP_REPEAT</td>(.*?)</tr>", page, re.S)
     assert row is not None and Framework.SAFE.label in row.group(1)
+
+
+def test_the_api_names_each_indicators_outcome_or_enabler(world) -> None:
+    client = world.sign_in("viewer")
+    listed = {i["code"]: i["framework"] for i in client.get("/api/indicators").json()["indicators"]}
+    assert listed["CLA_3PLUS"] == Framework.STABLE_HOMES.label
+    assert listed["SW_AGENCY"] == Framework.WORKFORCE.label
+    detail = client.get("/api/indicators/CPP_REPEAT").json()
+    assert detail["framework"] == Framework.SAFE.label
