@@ -13,6 +13,7 @@ from pydantic import SecretStr
 
 from cscmonitor.backends import Backend, SnapshotTables
 from cscmonitor.indicators.engine import compute
+from cscmonitor.indicators.framework import Framework, dashboard
 from cscmonitor.indicators.registry import (
     Domain,
     Indicator,
@@ -94,4 +95,5 @@ def make_indicator(
         body=lambda tables, periods: periods,
         measure=Measure.PROPORTION,
         domain=Domain.REFERRALS,
+        framework=dashboard(Framework.STAY_TOGETHER, 2),
     )

@@ -10,6 +10,7 @@ import pytest
 
 from cscmonitor.backends import Backend, SnapshotTables
 from cscmonitor.indicators.engine import compute, explain, periods_table
+from cscmonitor.indicators.framework import Framework, serves
 from cscmonitor.indicators.measures import records
 from cscmonitor.indicators.population import population_frame
 from cscmonitor.indicators.registry import (
@@ -141,6 +142,7 @@ def test_a_measure_names_the_columns_it_reads():
             source=Source.SSDA903,
             measure=Measure.MEAN,
             domain=Domain.ADOPTION,
+            framework=serves(Framework.STABLE_HOMES, "a test"),
         )(lambda tables, periods: periods)
     with pytest.raises(ValueError, match="only a rate is annualised"):
         indicator(
@@ -151,6 +153,7 @@ def test_a_measure_names_the_columns_it_reads():
             source=Source.SSDA903,
             measure=Measure.PROPORTION,
             domain=Domain.LOOKED_AFTER,
+            framework=serves(Framework.STABLE_HOMES, "a test"),
             annualised=True,
         )(lambda tables, periods: periods)
     assert "TEST_MEAN" not in REGISTRY and "TEST_ANNUAL" not in REGISTRY

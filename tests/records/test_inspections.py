@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from cscmonitor.records import inspections
+from cscmonitor.periods import Period
+from cscmonitor.records import governance_facts, governance_views, inspections
 from cscmonitor.records.models import Inspection
 
 SIF_2015 = {
@@ -162,3 +163,89 @@ def test_inspections_are_found_by_framework(doncaster):
         assert len(inspections.find_inspections(session, framework="SIF")) == 1
         assert inspections.find_inspections(session, framework="ILACS") == []
         assert session.query(Inspection).count() == 1
+
+
+def _ilacs(session, start: dt.date, **changes):
+    return inspections.add_inspection(
+        session,
+        contract=None,
+        la_code="371",
+        inspectorate="ofsted",
+        framework="ILACS",
+        setting="Doncaster",
+        start_date=start,
+        inspection_type="Standard inspection",
+        **changes,
+    )
+
+
+def test_an_ilacs_inspection_from_april_2026_is_held_without_an_overall_grade(records):
+    areas = {
+        "leaders": "Good",
+        "help_and_protection": "Good",
+        "children_in_care": "Outstanding",
+        "care_leavers": "Requires improvement",
+    }
+    with records.unit() as session:
+        held = _ilacs(session, dt.date(2026, 5, 11), judgements=areas)
+        assert held.overall is None
+        assert inspections.judgement_of(held, "care_leavers") == "Requires improvement to be good"
+    # A grade Ofsted no longer gives is refused, whether at first or as a correction.
+    with records.refused("no overall effectiveness judgement from 1 April 2026") as session:
+        _ilacs(session, dt.date(2026, 4, 1), overall="Good", judgements=areas)
+    with records.refused("no overall effectiveness judgement from 1 April 2026") as session:
+        (held,) = inspections.find_inspections(session, la_code="371")
+        inspections.set_judgement(session, held, None, "Good")
+
+
+def test_care_leavers_judged_apart_only_on_inspections_from_2023(records):
+    with records.unit() as session:
+        # 2022: one judgement for children in care and care leavers, held as children_in_care.
+        before = _ilacs(
+            session, dt.date(2022, 2, 14), overall="Good", judgements={"children_in_care": "Good"}
+        )
+        assert inspections.judgement_of(before, "children_in_care") == "Good"
+    with records.refused(
+        "'The experiences and progress of care leavers' is judged only from"
+    ) as session:
+        _ilacs(session, dt.date(2022, 12, 5), judgements={"care_leavers": "Good"})
+
+
+def test_reports_and_pages_word_each_inspection_as_ofsted_did_on_its_date(doncaster):
+    with doncaster.unit() as session:
+        contract = doncaster.contract(session)
+        for start, overall, areas in (
+            (dt.date(2022, 2, 14), "Requires improvement", {"children_in_care": "Good"}),
+            (dt.date(2026, 5, 11), None, {"children_in_care": "Good", "care_leavers": "Good"}),
+        ):
+            inspections.add_inspection(
+                session,
+                contract=contract,
+                inspectorate="ofsted",
+                framework="ILACS",
+                setting="Doncaster",
+                start_date=start,
+                overall=overall,
+                judgements=areas,
+            )
+    with doncaster.unit() as session:
+        contract = doncaster.contract(session)
+        early, late = governance_facts.inspections_in(
+            contract, Period(dt.date(2021, 4, 1), dt.date(2027, 3, 31))
+        )
+        # 2022: one judgement for children in care and care leavers, worded so.
+        assert early.overall_name == "Overall effectiveness"
+        assert early.judgements == (
+            ("The experiences and progress of children in care and care leavers", "Good"),
+        )
+        # 2026: no overall judgement exists to name; the two areas are worded apart.
+        assert (late.overall_name, late.overall) == (None, None)
+        assert [area for area, _ in late.judgements] == [
+            "The experiences and progress of children in care",
+            "The experiences and progress of care leavers",
+        ]
+        shown = governance_views.inspections_page(session, contract, dt.date(2026, 12, 3)).own
+        assert [v.overall for v in shown] == [
+            "Requires improvement to be good",
+            "Not graded: no overall effectiveness judgement from 1 April 2026",
+        ]

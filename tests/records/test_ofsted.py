@@ -20,18 +20,57 @@ def _latest_sheet_las() -> set[str]:
     return set(sheet["Local authority area code"].dropna())
 
 
-def test_every_la_in_the_workbook_has_its_inspections(records):
+def _inspection_tables() -> pd.DataFrame:
+    """The workbook's inspection tables (the year's visits, then the ILACS history), read here
+    with pandas alone, one row per inspection: the same LA, date and type in both sheets is one
+    inspection."""
+    path = ofsted.bundled_outcomes()
+    sheets = [
+        pd.read_excel(path, engine="odf", sheet_name=name, header=2).rename(
+            columns={"Inspection/Visit date": "Inspection date", "Inspection/Visit type": "type"}
+        )
+        for name in ("In-year_inspections", "ILACS_inspection_history")
+    ]
+    rows = pd.concat(
+        [s.rename(columns={"Inspection type": "type"}) for s in sheets], ignore_index=True
+    )
+    rows = rows[rows["Local authority area code"].notna()]
+    # "LA Monitoring visit" is an ILACS visit; types differ only in case between sheets.
+    rows["type"] = rows["type"].str.replace(r"^LA ", "ILACS ", regex=True).str.lower()
+    return rows.drop_duplicates(["Local authority area code", "Inspection date", "type"])
+
+
+AREA_COLUMNS = {
+    "leaders": "The impact of leaders on social work practice with children and families",
+    "help_and_protection": "The experiences and progress of children who need help and protection",
+    "children_in_care": "The experiences and progress of children in care",
+    "care_leavers": "The experiences and progress of care leavers",
+}
+
+
+def test_every_inspection_in_the_workbook_is_held_with_its_judgements(records):
     with records.unit() as session:
         loaded = ofsted.load_outcomes(session)
-    # 274 history rows + 112 in-year rows less the 52 in-year short and standard inspections
-    # that are also in the history = 331 inspections and visits, for 156 authorities (153
-    # current ones and 3 since reorganised).
-    assert (loaded.inspections, loaded.local_authorities) == (331, 156)
+    expected = _inspection_tables()
+    # Counted from the file: 274 history rows and 112 of the year's, less those in both.
+    assert loaded.inspections == len(expected)
+    assert loaded.local_authorities == expected["Local authority area code"].nunique()
+    assert loaded.judgements == int(expected[list(AREA_COLUMNS.values())].notna().sum().sum())
     codes = ofsted.ons_to_la_codes()
     with records.unit() as session:
-        held = set(session.scalars(select(Inspection.la_code).distinct()))
-    assert {codes[ons] for ons in _latest_sheet_las()} <= held
-    assert len(held) == 156
+        held = session.scalars(select(Inspection)).all()
+        assert (
+            {i.la_code for i in held}
+            == {codes[ons] for ons in expected["Local authority area code"]}
+            >= {codes[ons] for ons in _latest_sheet_las()}
+        )
+        assert sum(i.overall is not None for i in held) == expected["Overall effectiveness"].count()
+        for area, column in AREA_COLUMNS.items():
+            judged = [j for i in held for j in i.judgements if j.area == area]
+            assert len(judged) == expected[column].count(), area
+        # Care leavers are judged apart only on inspections from 1 January 2023.
+        leavers = [i.start_date for i in held if inspections.judgement_of(i, "care_leavers")]
+        assert leavers and min(leavers) >= dt.date(2023, 1, 1)
 
 
 def test_doncasters_history_is_there(records):
@@ -67,7 +106,7 @@ def test_loading_the_same_workbook_again_changes_nothing(records):
     with records.unit() as session:
         again = ofsted.load_outcomes(session)
     assert again.already_held
-    assert again.inspections == 331
+    assert again.inspections == len(_inspection_tables())
     assert records.counts() == before
 
 
@@ -86,8 +125,112 @@ def test_every_imported_row_is_audited(records):
 def test_a_workbook_without_an_inspection_table_is_refused(records, tmp_path):
     empty = tmp_path / "empty.ods"
     pd.DataFrame({"a": ["Nothing here"]}).to_excel(empty, engine="odf", index=False)
-    with records.refused("no inspection table found") as session:
+    with records.refused(
+        "empty.ods: no inspection table found: no sheet has a 'Local authority area code' column"
+    ) as session:
         ofsted.load_outcomes(session, empty)
+
+
+# A workbook of a later year in the same format: a title line, then the table. From April 2026
+# an inspection has no overall effectiveness grade, so the column may be gone altogether.
+HISTORY = [
+    "Local authority area code",
+    "Local authority name",
+    "Inspection date",
+    "Publication date",
+    "Inspection type",
+    "The impact of leaders on social work practice with children and families",
+    "The experiences and progress of children who need help and protection",
+    "The experiences and progress of children in care",
+    "The experiences and progress of care leavers",
+]
+DONCASTER_2026 = [
+    "E08000017",
+    "Doncaster",
+    "2026-05-11",
+    "2026-06-30",
+    "ILACS Standard Inspection",
+    "Good",
+    "Good",
+    "Outstanding",
+    "Requires improvement to be good",
+]
+BARNSLEY_VISIT = ["E08000016", "Barnsley", "2026-06-01", "2026-07-02", "ILACS Focused Visit"]
+
+
+def _workbook(path, sheets: dict[str, list[list[object]]]) -> None:
+    """An ODS with each sheet's rows under a title line, as Ofsted lays its tables out."""
+    with pd.ExcelWriter(path, engine="odf") as writer:
+        for name, rows in sheets.items():
+            width = max(len(r) for r in rows)
+            padded = [r + [None] * (width - len(r)) for r in [["A title"], *rows]]
+            pd.DataFrame(padded).to_excel(writer, sheet_name=name, index=False, header=False)
+
+
+def test_a_later_workbook_without_overall_grades_is_read(records, tmp_path):
+    later = tmp_path / "LA_Inspection_Outcomes_as_at_31_March_2027.ods"
+    _workbook(later, {"ILACS_inspection_history": [HISTORY, DONCASTER_2026, BARNSLEY_VISIT]})
+    with records.unit() as session:
+        loaded = ofsted.load_outcomes(session, later)
+    # Two rows, two LAs; the four judgements of Doncaster's inspection, none of the visit's.
+    assert (loaded.inspections, loaded.judgements, loaded.local_authorities) == (2, 4, 2)
+    with records.unit() as session:
+        (held,) = inspections.find_inspections(session, la_code="371")
+        assert (held.start_date, held.overall, held.inspection_type) == (
+            dt.date(2026, 5, 11),
+            None,
+            "Standard inspection",
+        )
+        assert inspections.judgement_of(held, "care_leavers") == "Requires improvement to be good"
+
+
+def test_an_overall_grade_after_march_2026_is_refused_with_its_row(records, tmp_path):
+    graded = tmp_path / "graded.ods"
+    _workbook(
+        graded,
+        {"History": [[*HISTORY, "Overall effectiveness"], [*DONCASTER_2026, "Good"]]},
+    )
+    with records.refused(
+        "graded.ods: sheet 'History', row 3: ILACS inspection starting 11 May 2026: not graded"
+    ) as session:
+        ofsted.load_outcomes(session, graded)
+
+
+def test_an_older_workbooks_combined_children_in_care_judgement_is_read_as_that(records, tmp_path):
+    older = tmp_path / "LA_Inspection_Outcomes_as_at_31_March_2022.ods"
+    headings = [*HISTORY[:-2], "The experiences and progress of children in care and care leavers"]
+    row = ["E08000017", "Doncaster", "2019-02-18", "2019-04-01", "ILACS Standard Inspection"]
+    _workbook(older, {"History": [headings, [*row, "Good", "Good", "Requires improvement"]]})
+    with records.unit() as session:
+        ofsted.load_outcomes(session, older)
+    with records.unit() as session:
+        (held,) = inspections.find_inspections(session, la_code="371")
+        assert {j.area: j.judgement for j in held.judgements} == {
+            "leaders": "Good",
+            "help_and_protection": "Good",
+            "children_in_care": "Requires improvement to be good",
+        }
+
+
+def test_a_missing_column_is_named(records, tmp_path):
+    undated = tmp_path / "undated.ods"
+    _workbook(
+        undated,
+        {"History": [[h for h in HISTORY if h != "Inspection date"], DONCASTER_2026[:2]]},
+    )
+    with records.refused(
+        "undated.ods: sheet 'History' lists inspections but has no 'Inspection date' column "
+        r"\(an inspection table needs the columns 'Local authority area code', 'Inspection "
+        r"type', 'Inspection date'\)"
+    ) as session:
+        ofsted.load_outcomes(session, undated)
+    # Only the latest judgements (no type column): nothing says which inspection each was.
+    latest = tmp_path / "latest.ods"
+    _workbook(latest, {"Latest": [[h for h in HISTORY if h != "Inspection type"]]})
+    with records.refused(
+        "latest.ods: no inspection table found: sheet 'Latest' has no 'Inspection type' column"
+    ) as session:
+        ofsted.load_outcomes(session, latest)
 
 
 def test_a_judgement_off_the_scale_is_refused_with_its_row(records, tmp_path):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cscmonitor.backends import Backend
-from cscmonitor.output import Format, emit
+from cscmonitor.output import Format, emit, render
 from cscmonitor.periods import Series
 from cscmonitor.terminal import (
     DataDir,
@@ -148,28 +149,49 @@ def compute(
     emit(result, format, output, title="Indicators")
 
 
+class By(StrEnum):
+    DOMAIN = "domain"
+    FRAMEWORK = "framework"
+
+
 def indicators(
     reference: Annotated[
         bool, typer.Option("--reference", help="Print the markdown reference page instead.")
     ] = False,
+    by: Annotated[
+        By | None,
+        typer.Option(
+            help="Group by domain, or by National Framework outcome and enabler (with the "
+            "dashboard's benchmark-only measures and why each indicator sits where it does)."
+        ),
+    ] = None,
+    format: FormatOption = Format.TABLE,
+    output: OutputOption = None,
 ) -> None:
     """List the indicators the registry knows, with unit, polarity and source."""
-    import pandas as pd
-
     from cscmonitor.indicators.reference import reference_markdown
-    from cscmonitor.indicators.registry import all_indicators
 
     if reference:
         print(reference_markdown(), end="")
         return
-    known = all_indicators()
-    frame = pd.DataFrame(
-        {
-            "code": [i.code for i in known],
-            "title": [i.title for i in known],
-            "unit": [str(i.unit) for i in known],
-            "polarity": [str(i.polarity) for i in known],
-            "source": [i.source.label for i in known],
-        }
+    from cscmonitor.indicators.listing import framework_listing, listing, without_measures
+
+    if by is None:
+        emit(listing(), format, output, title="Indicators")
+        return
+    groups = framework_listing() if by is By.FRAMEWORK else listing(by_domain=True)
+    if format is not Format.TABLE:
+        emit(groups, format, output, title="Indicators")
+        return
+    # On the screen, one table per group, titled by it.
+    text = "".join(
+        render(rows.drop(columns=["group", "group_code"]), Format.TABLE, title=str(title))
+        for title, rows in groups.groupby("group", sort=False)
     )
-    emit(frame, Format.TABLE, None, title="Indicators")
+    if by is By.FRAMEWORK and (gaps := without_measures()):
+        text += "No measure yet: " + "; ".join(gaps) + ".\n"
+    if output is None:
+        print(text, end="")
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text)

@@ -14,6 +14,7 @@ import ibis
 import ibis.expr.types as ir
 
 from cscmonitor.indicators.common import months_after
+from cscmonitor.indicators.framework import Framework, serves
 from cscmonitor.indicators.registry import (
     Domain,
     Interval,
@@ -128,6 +129,13 @@ def placed_in_window(tables: Tables, periods: ir.Table) -> ir.Table:
     return in_window(rows.filter(rows.entered_care.notnull() & rows.placed.notnull()), periods)
 
 
+# Why these indicators sit under their outcome (the framework tag's reason).
+ADOPTION_REASON = (
+    "Adoption timeliness; the dashboard's nearest measure, decision to match (#47), sits "
+    "under this outcome."
+)
+
+
 @indicator(
     "ADOPT_A1",
     "Days from entering care to moving in with the adoptive family",
@@ -137,6 +145,10 @@ def placed_in_window(tables: Tables, periods: ir.Table) -> ir.Table:
     polarity=Polarity.LOWER,
     source=Source.SSDA903,
     domain=Domain.ADOPTION,
+    framework=serves(
+        Framework.STABLE_HOMES,
+        ADOPTION_REASON,
+    ),
     min_denominator=10,
     lookback_months=24,
     interval=Interval.NONE,
@@ -163,6 +175,10 @@ def entering_care_to_adoptive_family(tables: Tables, periods: ir.Table) -> ir.Ta
     polarity=Polarity.LOWER,
     source=Source.SSDA903,
     domain=Domain.ADOPTION,
+    framework=serves(
+        Framework.STABLE_HOMES,
+        ADOPTION_REASON,
+    ),
     min_denominator=10,
     lookback_months=24,
     interval=Interval.NONE,
@@ -188,6 +204,11 @@ def entering_care_to_adoptive_family_adjusted(tables: Tables, periods: ir.Table)
     polarity=Polarity.LOWER,
     source=Source.SSDA903,
     domain=Domain.ADOPTION,
+    framework=serves(
+        Framework.STABLE_HOMES,
+        "Court authority to match: near the dashboard's decision to match (#47), which starts at "
+        "the agency decision, not the placement order.",
+    ),
     min_denominator=10,
     lookback_months=24,
     interval=Interval.NONE,

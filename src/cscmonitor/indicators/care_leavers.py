@@ -12,6 +12,7 @@ import ibis
 import ibis.expr.types as ir
 
 from cscmonitor.indicators.common import KEYS, months_after
+from cscmonitor.indicators.framework import Framework, dashboard, serves
 from cscmonitor.indicators.registry import (
     Domain,
     Measure,
@@ -85,6 +86,7 @@ def leavers_cohort(tables: Tables, periods: ir.Table) -> ir.Table:
     polarity=Polarity.HIGHER,
     source=Source.SSDA903,
     domain=Domain.CARE_LEAVERS,
+    framework=dashboard(Framework.STABLE_HOMES, 53),
     comparator='care_leavers_activity 19–21 "Total in education, employment or training"',
 )
 def in_education_employment_or_training(tables: Tables, periods: ir.Table) -> ir.Table:
@@ -107,6 +109,7 @@ def in_education_employment_or_training(tables: Tables, periods: ir.Table) -> ir
     polarity=Polarity.HIGHER,
     source=Source.SSDA903,
     domain=Domain.CARE_LEAVERS,
+    framework=dashboard(Framework.STABLE_HOMES, 55),
     comparator='care_leavers_accommodation 19–21 "Accommodation considered suitable"',
 )
 def in_suitable_accommodation(tables: Tables, periods: ir.Table) -> ir.Table:
@@ -124,6 +127,11 @@ def in_suitable_accommodation(tables: Tables, periods: ir.Table) -> ir.Table:
     polarity=Polarity.HIGHER,
     source=Source.SSDA903,
     domain=Domain.CARE_LEAVERS,
+    framework=serves(
+        Framework.STABLE_HOMES,
+        "Keeping in touch is the ground of a care leaver's support: quality of life for care "
+        "experienced people (#52–55), the cohort of #53.",
+    ),
 )
 def in_touch(tables: Tables, periods: ir.Table) -> ir.Table:
     """The CL_EET cohort; counted: IN_TOUCH YES. A young person who refuses contact (REFU) or

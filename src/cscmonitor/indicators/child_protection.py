@@ -7,6 +7,7 @@ import ibis.expr.types as ir
 
 from cscmonitor.indicators.calendar import with_working_days
 from cscmonitor.indicators.common import KEYS, in_period, months_after, open_at_end
+from cscmonitor.indicators.framework import Framework, dashboard, serves
 from cscmonitor.indicators.registry import (
     Domain,
     Interval,
@@ -36,6 +37,7 @@ def plans(tables: Tables) -> ir.Table:
     polarity=Polarity.LOWER,
     source=Source.CIN_CENSUS,
     domain=Domain.CHILD_PROTECTION,
+    framework=dashboard(Framework.SAFE, 23),
     comparator="d3 CPP_subsequent_percent",
 )
 def repeat_plans(tables: Tables, periods: ir.Table) -> ir.Table:
@@ -63,6 +65,11 @@ def plan_spans(tables: Tables) -> ir.Table:
     polarity=Polarity.HIGHER,
     source=Source.CIN_CENSUS,
     domain=Domain.CHILD_PROTECTION,
+    framework=serves(
+        Framework.SAFE,
+        "A child at risk of significant harm gets a protection conference on time; beside the "
+        "dashboard's child safety measures (#23, #24).",
+    ),
     comparator="c4 bands 0–15 days",
 )
 def conferences_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
@@ -86,6 +93,11 @@ def conferences_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
     polarity=Polarity.LOWER,
     source=Source.CIN_CENSUS,
     domain=Domain.CHILD_PROTECTION,
+    framework=serves(
+        Framework.SAFE,
+        "The dashboard's repeat plans (#23), counting only an earlier plan that ended within 2 "
+        "years.",
+    ),
 )
 def repeat_plans_within_two_years(tables: Tables, periods: ir.Table) -> ir.Table:
     """As CPP_REPEAT, but counting only an earlier plan (start strictly before) that ended no more
@@ -123,6 +135,11 @@ def repeat_plans_within_two_years(tables: Tables, periods: ir.Table) -> ir.Table
     polarity=Polarity.NEITHER,
     source=Source.CIN_CENSUS,
     domain=Domain.CHILD_PROTECTION,
+    framework=serves(
+        Framework.SAFE,
+        "Children kept safe by a child protection plan at period end; the dashboard's child safety"
+        " measures are about plans (#23, #24).",
+    ),
     interval=Interval.POISSON,
 )
 def plan_rate(tables: Tables, periods: ir.Table) -> ir.Table:
@@ -141,6 +158,7 @@ def plan_rate(tables: Tables, periods: ir.Table) -> ir.Table:
     polarity=Polarity.LOWER,
     source=Source.CIN_CENSUS,
     domain=Domain.CHILD_PROTECTION,
+    framework=dashboard(Framework.SAFE, 24),
     comparator="d5 2_years_or_more_percent",
 )
 def long_open_plans(tables: Tables, periods: ir.Table) -> ir.Table:
@@ -158,6 +176,10 @@ def long_open_plans(tables: Tables, periods: ir.Table) -> ir.Table:
     polarity=Polarity.LOWER,
     source=Source.CIN_CENSUS,
     domain=Domain.CHILD_PROTECTION,
+    framework=serves(
+        Framework.SAFE,
+        "The dashboard's plans lasting 2 years (#24), for plans that ended in the period.",
+    ),
 )
 def long_ended_plans(tables: Tables, periods: ir.Table) -> ir.Table:
     """Of plans with CPPendDate in the period, those that lasted 2 years or more (start plus 24
@@ -175,6 +197,11 @@ def long_ended_plans(tables: Tables, periods: ir.Table) -> ir.Table:
     polarity=Polarity.HIGHER,
     source=Source.CIN_CENSUS,
     domain=Domain.CHILD_PROTECTION,
+    framework=serves(
+        Framework.SAFE,
+        "A plan reviewed on time keeps a protected child's safety under review; child safety (#23,"
+        " #24).",
+    ),
 )
 def plans_reviewed_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
     """Of plans open at period end that started 3 months or more before it, those whose reviews

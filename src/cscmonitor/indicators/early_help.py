@@ -10,6 +10,7 @@ from __future__ import annotations
 import ibis.expr.types as ir
 
 from cscmonitor.indicators.common import KEYS, in_period, months_after
+from cscmonitor.indicators.framework import Framework, serves
 from cscmonitor.indicators.registry import (
     Domain,
     Interval,
@@ -42,6 +43,13 @@ def closed_in_period(tables: Tables, periods: ir.Table) -> ir.Table:
     return in_period(episodes(tables), "closure_date", periods)
 
 
+# Why these indicators sit under their outcome (the framework tag's reason).
+EARLY_HELP_REASON = (
+    "Early help is the help that lets a family stay together without social care: the first "
+    "outcome's access to support and getting help (#1, #2)."
+)
+
+
 @indicator(
     "EH_ASSESS_RATE",
     "Early help assessments completed per 10,000",
@@ -51,6 +59,10 @@ def closed_in_period(tables: Tables, periods: ir.Table) -> ir.Table:
     polarity=Polarity.HIGHER,
     source=Source.EARLY_HELP,
     domain=Domain.EARLY_HELP,
+    framework=serves(
+        Framework.STAY_TOGETHER,
+        EARLY_HELP_REASON,
+    ),
     interval=Interval.POISSON,
 )
 def assessment_rate(tables: Tables, periods: ir.Table) -> ir.Table:
@@ -69,6 +81,10 @@ def assessment_rate(tables: Tables, periods: ir.Table) -> ir.Table:
     polarity=Polarity.HIGHER,
     source=Source.EARLY_HELP,
     domain=Domain.EARLY_HELP,
+    framework=serves(
+        Framework.STAY_TOGETHER,
+        EARLY_HELP_REASON,
+    ),
 )
 def needs_met(tables: Tables, periods: ir.Table) -> ir.Table:
     """Of early help episodes closed in the period (CLOSURE_DATE in it), those closed because the
@@ -86,6 +102,10 @@ def needs_met(tables: Tables, periods: ir.Table) -> ir.Table:
     polarity=Polarity.NEITHER,
     source=Source.EARLY_HELP,
     domain=Domain.EARLY_HELP,
+    framework=serves(
+        Framework.STAY_TOGETHER,
+        EARLY_HELP_REASON,
+    ),
 )
 def stepped_up(tables: Tables, periods: ir.Table) -> ir.Table:
     """Of early help episodes closed in the period, those closed by step-up to children's social
@@ -102,6 +122,10 @@ def stepped_up(tables: Tables, periods: ir.Table) -> ir.Table:
     polarity=Polarity.LOWER,
     source=Source.EARLY_HELP,
     domain=Domain.EARLY_HELP,
+    framework=serves(
+        Framework.STAY_TOGETHER,
+        EARLY_HELP_REASON,
+    ),
     also_reads=(Source.CIN_CENSUS,),
     lookback_months=12,
 )

@@ -12,6 +12,7 @@ import ibis.expr.types as ir
 
 from cscmonitor.indicators.calendar import with_working_days
 from cscmonitor.indicators.common import KEYS, in_period, months_after, open_at_end
+from cscmonitor.indicators.framework import Framework, dashboard, serves
 from cscmonitor.indicators.registry import (
     Domain,
     Interval,
@@ -103,6 +104,7 @@ def overlapping_year(rows: ir.Table, periods: ir.Table) -> ir.Table:
     polarity=Polarity.LOWER,
     source=Source.SSDA903,
     domain=Domain.LOOKED_AFTER,
+    framework=dashboard(Framework.STABLE_HOMES, 45),
     comparator='placement_stability "With 3 or more placements during the year"',
 )
 def three_or_more_placements(tables: Tables, periods: ir.Table) -> ir.Table:
@@ -140,6 +142,7 @@ ADOPTIVE = ("A3", "A4", "A5", "A6")
     polarity=Polarity.NEITHER,
     source=Source.SSDA903,
     domain=Domain.LOOKED_AFTER,
+    framework=dashboard(Framework.STAY_TOGETHER, 4),
     comparator="cla_number_and_rate rate_per_10000",
     interval=Interval.POISSON,
 )
@@ -158,6 +161,11 @@ def looked_after_rate(tables: Tables, periods: ir.Table) -> ir.Table:
     polarity=Polarity.HIGHER,
     source=Source.SSDA903,
     domain=Domain.LOOKED_AFTER,
+    framework=serves(
+        Framework.STABLE_HOMES,
+        "Long-term stability with the same carer, from the DfE table behind #45: stability and "
+        "quality of where a child lives.",
+    ),
     comparator='placement_stability "Living with the same carer for at least 2 years"',
 )
 def long_term_stability(tables: Tables, periods: ir.Table) -> ir.Table:
@@ -273,6 +281,11 @@ def missing_children(tables: Tables, periods: ir.Table, kind: str) -> ir.Table:
     polarity=Polarity.LOWER,
     source=Source.SSDA903,
     domain=Domain.LOOKED_AFTER,
+    framework=serves(
+        Framework.SAFE,
+        "Going missing is a harm outside the home; the dashboard's going missing factor (#41) sits"
+        " under this outcome.",
+    ),
 )
 def missing_from_placement(tables: Tables, periods: ir.Table) -> ir.Table:
     """Of children looked after at any time in the period (an episode open on some day of it:
@@ -293,6 +306,10 @@ def missing_from_placement(tables: Tables, periods: ir.Table) -> ir.Table:
     polarity=Polarity.LOWER,
     source=Source.SSDA903,
     domain=Domain.LOOKED_AFTER,
+    framework=serves(
+        Framework.SAFE,
+        "Being away without authorisation is a harm outside the home, as going missing (#41) is.",
+    ),
 )
 def away_from_placement(tables: Tables, periods: ir.Table) -> ir.Table:
     """As CLA_MISSING, for Missing records of type A (away from placement without
@@ -309,6 +326,11 @@ def away_from_placement(tables: Tables, periods: ir.Table) -> ir.Table:
     polarity=Polarity.HIGHER,
     source=Source.SSDA903,
     domain=Domain.LOOKED_AFTER,
+    framework=serves(
+        Framework.STABLE_HOMES,
+        "A review on time keeps a child's care plan, and so the home, under review: stability and "
+        "quality of where a child lives (#45–50).",
+    ),
 )
 def reviews_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
     """Of children looked after at period end whose current period of care (the unbroken run of

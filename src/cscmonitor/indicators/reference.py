@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import assert_never
 
+from cscmonitor.indicators.framework import BENCHMARK_ONLY, grouped
+from cscmonitor.indicators.listing import without_measures
 from cscmonitor.indicators.registry import Indicator, Measure, all_indicators
 
 CONVENTIONS = """\
@@ -50,9 +52,51 @@ indicator's docstring.
 """
 
 
+FRAMEWORK_INTRO = """\
+## The National Framework
+
+Every indicator is tagged with the outcome or enabler of the Children's Social Care National
+Framework (December 2023) it speaks to: the measure of DfE's children's social care outcomes
+and enablers dashboard it computes (`#n`, a row of the dashboard's own list,
+`data/framework/dfe_csc_dashboard_metrics.csv`), or, for a measure the dashboard does not have,
+the outcome or enabler it serves and why. Titles and the outcomes' numbers are the dashboard's
+(it numbers "safe" 2 and "family network" 3). `cscmonitor indicators --by framework` lists
+them grouped so; the web dashboard and the reports group by the same tags.
+"""
+
+
+def framework_markdown() -> str:
+    """The framework tags: each indicator under its outcome or enabler, with the reason, and
+    the dashboard's measures that are only published."""
+    lines = [FRAMEWORK_INTRO, "| Outcome or enabler | Indicator | Why here |", "|---|---|---|"]
+    for element, members in grouped(all_indicators(), lambda i: i.framework.framework):
+        lines += [f"| {element.label} | `{i.code}` | {i.framework.why} |" for i in members]
+    lines += [
+        "",
+        "Benchmark-only measures: on the dashboard, not computable from the returns; shown from",
+        "the published files.",
+        "",
+        "| Outcome or enabler | Measure | Dashboard | Published in |",
+        "|---|---|---|---|",
+    ]
+    for element, published in grouped(BENCHMARK_ONLY, lambda p: p.framework):
+        lines += [
+            f"| {element.label} | {p.title} (`{p.code}`) | {_rows(p.rows)} | {p.source} |"
+            for p in published
+        ]
+    if untagged := without_measures():
+        lines += ["", "No measure yet: " + "; ".join(untagged) + "."]
+    return "\n".join(lines) + "\n"
+
+
+def _rows(rows: tuple[int, ...]) -> str:
+    """`#8–16`, `#25`: a run of dashboard rows."""
+    return f"#{rows[0]}" if len(rows) == 1 else f"#{rows[0]}–{rows[-1]}"
+
+
 def reference_markdown() -> str:
     """The whole reference page."""
-    sections = [CONVENTIONS]
+    sections = [CONVENTIONS, framework_markdown()]
     for ind in all_indicators():
         lines = [
             f"## `{ind.code}` — {ind.title}",
@@ -61,6 +105,7 @@ def reference_markdown() -> str:
             if ind.polarity != "neither"
             else f"- Unit: {ind.unit}; polarity: neither higher nor lower is better",
             f"- Domain: {ind.domain.label}",
+            f"- National Framework: {ind.framework.framework.label}. {ind.framework.why}",
             f"- Measure: {measure_text(ind)}",
             f"- Source: {ind.source.label}"
             + "".join(f"; also reads the {s.label}" for s in ind.also_reads),

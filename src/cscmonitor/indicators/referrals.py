@@ -7,6 +7,7 @@ import ibis.expr.types as ir
 
 from cscmonitor.indicators.calendar import with_working_days
 from cscmonitor.indicators.common import KEYS, in_period, months_after, open_at_end
+from cscmonitor.indicators.framework import Framework, dashboard, serves
 from cscmonitor.indicators.registry import (
     Domain,
     Interval,
@@ -31,6 +32,7 @@ def referrals(tables: Tables) -> ir.Table:
     polarity=Polarity.LOWER,
     source=Source.CIN_CENSUS,
     domain=Domain.REFERRALS,
+    framework=dashboard(Framework.STAY_TOGETHER, 2),
     measure=Measure.PROPORTION,
     comparator="c1 rereferral_percent",
     lookback_months=12,
@@ -59,6 +61,12 @@ def rereferrals(tables: Tables, periods: ir.Table) -> ir.Table:
     polarity=Polarity.NEITHER,
     source=Source.CIN_CENSUS,
     domain=Domain.REFERRALS,
+    framework=serves(
+        Framework.STAY_TOGETHER,
+        "How many children are brought to the front door for help; the dashboard's access to "
+        "support and getting help (#1, #2) counts children in need and re-referrals, not "
+        "referrals.",
+    ),
     measure=Measure.RATE,
     annualised=True,
     comparator="c1 referral_count ÷ population",
@@ -79,6 +87,11 @@ def referral_rate(tables: Tables, periods: ir.Table) -> ir.Table:
     polarity=Polarity.LOWER,
     source=Source.CIN_CENSUS,
     domain=Domain.REFERRALS,
+    framework=serves(
+        Framework.STAY_TOGETHER,
+        "Referrals closed with no further action show whether families reach help at the right "
+        "door: access to support and getting help (#1, #2).",
+    ),
     measure=Measure.PROPORTION,
     comparator="c1 no_further_action_percent",
 )
@@ -102,6 +115,11 @@ def no_further_action(tables: Tables, periods: ir.Table) -> ir.Table:
     polarity=Polarity.HIGHER,
     source=Source.CIN_CENSUS,
     domain=Domain.REFERRALS,
+    framework=serves(
+        Framework.STAY_TOGETHER,
+        "A timely assessment is how a family gets the help it needs without delay: access to "
+        "support and getting help (#1, #2).",
+    ),
 )
 def assessments_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
     """Of assessments with AssessmentAuthorisationDate in the period, those authorised within 45
@@ -123,6 +141,7 @@ def assessments_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
     polarity=Polarity.NEITHER,
     source=Source.CIN_CENSUS,
     domain=Domain.REFERRALS,
+    framework=dashboard(Framework.STAY_TOGETHER, 1),
     measure=Measure.RATE,
     comparator="b1 At31_episodes ÷ population",
     interval=Interval.POISSON,

@@ -11,13 +11,14 @@ the records as the measure kind declares, then adds value, confidence interval a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol, assert_never
+from typing import Protocol, TypeVar, assert_never
 
 import ibis.expr.types as ir
 
+from cscmonitor.indicators.framework import Framework, Tag, grouped
 from cscmonitor.returns.kind import ReturnKind
 
 
@@ -171,6 +172,7 @@ class Indicator:
     body: Body
     measure: Measure
     domain: Domain
+    framework: Tag  # the National Framework outcome or enabler it speaks to, and why
     # Other returns the body reads (the 903 for a virtual school cohort): a period they do
     # not cover gets the same statuses as one the main source does not cover.
     also_reads: tuple[Source, ...] = ()
@@ -196,6 +198,7 @@ def indicator(
     source: Source,
     measure: Measure,
     domain: Domain,
+    framework: Tag,
     comparator: str | None = None,
     min_denominator: int = 5,
     lookback_months: int | None = None,
@@ -209,12 +212,21 @@ def indicator(
 
     `measure` says how the engine aggregates the body's records; `value` and `weight` name the
     record columns a mean or a weighted measure reads, and `annualised` makes a rate yearly.
+    `framework` places it under a National Framework outcome or enabler (`framework.dashboard`
+    for a dashboard measure it computes, `framework.serves` with the reason for any other);
+    an indicator without one is refused.
     """
 
     def register(body: Body) -> Body:
         if code in REGISTRY:
             raise ValueError(f"indicator {code} is registered twice")
         _check_measure(code, measure, value=value, weight=weight, annualised=annualised)
+        if not isinstance(framework, Tag):
+            raise ValueError(
+                f"indicator {code}: framework= takes a framework tag (framework.dashboard or "
+                f"framework.serves), not {framework!r}"
+            )
+        framework.check(code)
         REGISTRY[code] = Indicator(
             code=code,
             title=title,
@@ -229,6 +241,7 @@ def indicator(
             body=body,
             measure=measure,
             domain=domain,
+            framework=framework,
             also_reads=also_reads,
             value=value,
             weight=weight,
@@ -279,6 +292,19 @@ def get(code: str) -> Indicator:
 def all_indicators() -> list[Indicator]:
     load_builtin()
     return [REGISTRY[c] for c in sorted(REGISTRY)]
+
+
+T = TypeVar("T")
+
+
+def by_framework(
+    items: Iterable[T], code_of: Callable[[T], str], *, keep_empty: bool = False
+) -> list[tuple[Framework, list[T]]]:
+    """Items (report panels, tiles, table rows) under the National Framework outcome or enabler
+    of the indicator each names, in the Framework's order; see `framework.grouped`."""
+    return grouped(
+        items, lambda item: get(code_of(item)).framework.framework, keep_empty=keep_empty
+    )
 
 
 def load_builtin() -> None:

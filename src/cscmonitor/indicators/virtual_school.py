@@ -14,6 +14,7 @@ import ibis
 import ibis.expr.types as ir
 
 from cscmonitor.indicators.common import KEYS, in_period, months_after, open_at_end
+from cscmonitor.indicators.framework import Framework, serves
 from cscmonitor.indicators.registry import (
     Domain,
     Interval,
@@ -63,6 +64,13 @@ def with_attendance(tables: Tables, periods: ir.Table) -> ir.Table:
     return school_age_looked_after(tables, periods).join(sessions, [*KEYS, "child_id"])
 
 
+# Why these indicators sit under their outcome (the framework tag's reason).
+AT_SCHOOL_REASON = (
+    "The dashboard shows children looked after's school stability, attendance and attainment "
+    "under the first outcome (#7–22), with those of children in need."
+)
+
+
 @indicator(
     "VS_GOOD_SCHOOL",
     "Attending a school judged good or outstanding",
@@ -71,6 +79,10 @@ def with_attendance(tables: Tables, periods: ir.Table) -> ir.Table:
     polarity=Polarity.HIGHER,
     source=Source.VIRTUAL_SCHOOL,
     domain=Domain.VIRTUAL_SCHOOL,
+    framework=serves(
+        Framework.STAY_TOGETHER,
+        AT_SCHOOL_REASON,
+    ),
     also_reads=(Source.SSDA903,),
 )
 def good_school(tables: Tables, periods: ir.Table) -> ir.Table:
@@ -109,6 +121,10 @@ def good_school(tables: Tables, periods: ir.Table) -> ir.Table:
     polarity=Polarity.HIGHER,
     source=Source.VIRTUAL_SCHOOL,
     domain=Domain.VIRTUAL_SCHOOL,
+    framework=serves(
+        Framework.STAY_TOGETHER,
+        AT_SCHOOL_REASON,
+    ),
     also_reads=(Source.SSDA903,),
 )
 def pep_timely(tables: Tables, periods: ir.Table) -> ir.Table:
@@ -138,6 +154,10 @@ def pep_timely(tables: Tables, periods: ir.Table) -> ir.Table:
     polarity=Polarity.HIGHER,
     source=Source.VIRTUAL_SCHOOL,
     domain=Domain.VIRTUAL_SCHOOL,
+    framework=serves(
+        Framework.STAY_TOGETHER,
+        AT_SCHOOL_REASON,
+    ),
 )
 def pep_quality(tables: Tables, periods: ir.Table) -> ir.Table:
     """Of PEPs quality-audited in the period (AUDIT_DATE in it, with a QUALITY_RATING), those
@@ -158,6 +178,11 @@ def pep_quality(tables: Tables, periods: ir.Table) -> ir.Table:
     polarity=Polarity.LOWER,
     source=Source.VIRTUAL_SCHOOL,
     domain=Domain.VIRTUAL_SCHOOL,
+    framework=serves(
+        Framework.STAY_TOGETHER,
+        "Near the dashboard's persistent absence of children looked after (#13) but not "
+        "comparable: DfE links the school census for children looked after 12 months.",
+    ),
     also_reads=(Source.SSDA903,),
 )
 def persistent_absence(tables: Tables, periods: ir.Table) -> ir.Table:
@@ -178,6 +203,10 @@ def persistent_absence(tables: Tables, periods: ir.Table) -> ir.Table:
     polarity=Polarity.LOWER,
     source=Source.VIRTUAL_SCHOOL,
     domain=Domain.VIRTUAL_SCHOOL,
+    framework=serves(
+        Framework.STAY_TOGETHER,
+        AT_SCHOOL_REASON,
+    ),
     also_reads=(Source.SSDA903,),
 )
 def suspended(tables: Tables, periods: ir.Table) -> ir.Table:
@@ -211,6 +240,10 @@ def suspended(tables: Tables, periods: ir.Table) -> ir.Table:
     polarity=Polarity.LOWER,
     source=Source.VIRTUAL_SCHOOL,
     domain=Domain.VIRTUAL_SCHOOL,
+    framework=serves(
+        Framework.STAY_TOGETHER,
+        AT_SCHOOL_REASON,
+    ),
     also_reads=(Source.SSDA903,),
     interval=Interval.NONE,
 )

@@ -11,6 +11,7 @@ import ibis
 import ibis.expr.types as ir
 
 from cscmonitor.indicators.common import KEYS, open_at_end
+from cscmonitor.indicators.framework import Framework, dashboard
 from cscmonitor.indicators.registry import (
     Domain,
     Interval,
@@ -37,6 +38,7 @@ def social_workers(tables: Tables) -> ir.Table:
     polarity=Polarity.LOWER,
     source=Source.WORKFORCE,
     domain=Domain.WORKFORCE,
+    framework=dashboard(Framework.WORKFORCE, 64),
     comparator="csww agency_rate_fte",
 )
 def agency(tables: Tables, periods: ir.Table) -> ir.Table:
@@ -57,6 +59,7 @@ def agency(tables: Tables, periods: ir.Table) -> ir.Table:
     polarity=Polarity.LOWER,
     source=Source.WORKFORCE,
     domain=Domain.WORKFORCE,
+    framework=dashboard(Framework.WORKFORCE, 63),
     comparator="csww turnover_rate_fte",
     interval=Interval.POISSON,
 )
@@ -88,6 +91,7 @@ def turnover(tables: Tables, periods: ir.Table) -> ir.Table:
     polarity=Polarity.LOWER,
     source=Source.WORKFORCE,
     domain=Domain.WORKFORCE,
+    framework=dashboard(Framework.WORKFORCE, 65),
     comparator="csww vacancy_rate_fte",
 )
 def vacancies(tables: Tables, periods: ir.Table) -> ir.Table:
@@ -120,6 +124,7 @@ def vacancies(tables: Tables, periods: ir.Table) -> ir.Table:
     polarity=Polarity.LOWER,
     source=Source.WORKFORCE,
     domain=Domain.WORKFORCE,
+    framework=dashboard(Framework.WORKFORCE, 66),
     comparator="csww caseload_fte",
     interval=Interval.NONE,
 )

@@ -47,7 +47,7 @@ def _inspection(item: Inspection) -> InspectionLine:
         frame: scales.Framework | None = scales.framework(item.framework)
     except RecordsError:  # a framework code no longer on the list still shows, by its code
         frame = None
-    areas = frame.areas if frame else {}
+    started = item.start_date
     return InspectionLine(
         inspectorate=scales.INSPECTORATES.get(item.inspectorate, item.inspectorate),
         framework=frame.title if frame else item.framework,
@@ -55,9 +55,13 @@ def _inspection(item: Inspection) -> InspectionLine:
         setting=" ".join(item.setting.split()),
         start=item.start_date,
         end=item.end_date,
-        overall_name=frame.overall if frame else None,
+        # None when the framework gave no headline judgement to an inspection of that date.
+        overall_name=frame.overall if frame and frame.gives_overall(started) else None,
         overall=item.overall,
-        judgements=tuple((areas.get(j.area, words(j.area)), j.judgement) for j in item.judgements),
+        judgements=tuple(
+            ((frame and frame.area_wording(j.area, started)) or words(j.area), j.judgement)
+            for j in item.judgements
+        ),
         recommendations=tuple((r.number, " ".join(r.text.split())) for r in item.recommendations),
     )
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from cscmonitor.periods import format_date
-from cscmonitor.records import changes, finance, inspections
+from cscmonitor.records import changes, finance, inspections, scales
 from cscmonitor.records.basket import commentary_for
 from cscmonitor.records.errors import NotFound, RecordsError
 from cscmonitor.records.models import ActionItem, Budget, ChangeRequest, Contract, Inspection
@@ -114,6 +114,15 @@ def _action(item: ActionItem, today: dt.date) -> ActionView:
     )
 
 
+def _without_overall(inspection: Inspection) -> str:
+    """Why an inspection has no overall judgement, when its framework had stopped giving one."""
+    try:
+        why = scales.framework(inspection.framework).without_overall(inspection.start_date)
+    except RecordsError:  # a framework code no longer on the list
+        return ""
+    return why[:1].upper() + why[1:] if why else ""
+
+
 def _inspection(inspection: Inspection, today: dt.date, *, detail: bool) -> InspectionView:
     actions = tuple(_action(a, today) for a in inspection.actions) if detail else ()
     return InspectionView(
@@ -124,7 +133,7 @@ def _inspection(inspection: Inspection, today: dt.date, *, detail: bool) -> Insp
         setting=inspection.setting,
         start=when(inspection.start_date),
         published=when(inspection.published_date),
-        overall=inspection.overall or "",
+        overall=inspection.overall or _without_overall(inspection),
         judgements=tuple((label(j.area), j.judgement) for j in inspection.judgements),
         recommendations=tuple((r.number, r.text) for r in inspection.recommendations)
         if detail

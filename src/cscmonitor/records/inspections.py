@@ -35,12 +35,17 @@ def check_la_code(la_code: str) -> str:
 
 
 def checked_judgements(
-    frame: scales.Framework, overall: str | None, judgements: Mapping[str, str]
+    frame: scales.Framework,
+    overall: str | None,
+    judgements: Mapping[str, str],
+    *,
+    on: dt.date,
 ) -> tuple[str | None, dict[str, str]]:
-    """The overall and area judgements spelt as the framework's scale spells them."""
-    checked_overall = None if overall is None else scales.judgement(frame, None, overall)
+    """The overall and area judgements spelt as the framework's scale spells them, each one
+    the framework gave to an inspection starting on `on`."""
+    checked_overall = None if overall is None else scales.judgement(frame, None, overall, on=on)
     return checked_overall, {
-        area: scales.judgement(frame, area, value) for area, value in judgements.items()
+        area: scales.judgement(frame, area, value, on=on) for area, value in judgements.items()
     }
 
 
@@ -66,7 +71,9 @@ def add_inspection(
     """An inspection, with every judgement checked against its framework's scale."""
     inspectorate = scales.inspectorate(inspectorate)
     frame = scales.framework(framework, inspectorate)
-    checked_overall, checked_areas = checked_judgements(frame, overall, judgements or {})
+    checked_overall, checked_areas = checked_judgements(
+        frame, overall, judgements or {}, on=start_date
+    )
     if contract is not None:
         if la_code is not None and la_code != contract.la_code:
             raise RecordsError(f"{contract.name} is LA {contract.la_code}, not {la_code}")
@@ -115,7 +122,7 @@ def add_inspection(
 def set_judgement(session: Session, inspection: Inspection, area: str | None, value: str) -> None:
     """Record or correct one judgement (`area` None: the overall one)."""
     frame = scales.framework(inspection.framework)
-    grade = scales.judgement(frame, area, value)
+    grade = scales.judgement(frame, area, value, on=inspection.start_date)
     if area is None:
         inspection.overall = grade
     else:

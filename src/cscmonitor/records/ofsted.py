@@ -2,9 +2,15 @@
 
 The ODS workbook (`LA_Inspection_Outcomes_as_at_<date>.ods`) has one sheet per table, each
 under a few lines of title. Tables are found by their header row's content, columns by their
-heading, so a reordered or retitled sheet still loads. Every sheet with an inspection or visit
-type is read (the ILACS history and the year's visits); the same inspection in two sheets is
-held once. Areas are given by ONS codes, mapped to DfE LA codes by `la_codes.csv`.
+heading, so a reordered or retitled sheet still loads, and workbooks of other years load as
+long as their tables have the columns named in `REQUIRED`. Every sheet with an inspection or
+visit type is read (the ILACS history and the year's visits); the same inspection in two
+sheets is held once. Areas are given by ONS codes, mapped to DfE LA codes by `la_codes.csv`.
+
+The inspection's start date decides which judgements it can have (`scales`): workbooks
+before 2023 head the children in care judgement "children in care and care leavers"; care
+leavers are judged on their own from 1 January 2023; an inspection from 1 April 2026 has no
+overall effectiveness grade (its cell is blank, or the column is gone).
 """
 
 from __future__ import annotations
@@ -29,13 +35,21 @@ from cscmonitor.records.errors import RecordsError
 from cscmonitor.records.models import Inspection, Judgement
 
 BUNDLED = "LA_Inspection_Outcomes_as_at_31_March_2025.ods"
-AREA_CODE = "local authority area code"
+AREA_CODE = "local authority area code"  # the heading, compared in lower case
 
-# Heading (lower case) -> area, tried in order: "children in care" is also in the care-leaver one.
+# The columns every inspection table has, as a test on the lower-case heading and the
+# heading to name when it is missing. "Inspection/Visit type" heads the year's visits.
+_TYPE = ("Inspection type", lambda h: h.startswith("inspection") and h.endswith("type"))
+_DATE = ("Inspection date", lambda h: h.startswith("inspection") and h.endswith("date"))
+REQUIRED = ("Local authority area code", _TYPE[0], _DATE[0])
+
+# Heading (lower case) -> area, tried in order. Before 2023 one judgement covered "children in
+# care and care leavers"; it is the children in care judgement, not the care leavers' one.
 _AREAS: tuple[tuple[Callable[[str], bool], str | None], ...] = (
     (lambda h: h.startswith("overall effectiveness"), None),
     (lambda h: h.startswith("the impact of leaders"), "leaders"),
     (lambda h: "help and protection" in h, "help_and_protection"),
+    (lambda h: "children in care and care leavers" in h, "children_in_care"),
     (lambda h: "care leavers" in h, "care_leavers"),
     (lambda h: "children in care" in h, "children_in_care"),
 )
@@ -111,55 +125,85 @@ def _read_workbook(path: Path) -> dict[str, pd.DataFrame]:
 
 
 def _rows(path: Path, la_codes: dict[str, str]) -> Iterator[dict[str, Any]]:
+    """Every inspection row of every inspection table. A workbook without one is refused,
+    naming the columns its sheets lack."""
+    needs = f"an inspection table needs the columns {', '.join(repr(c) for c in REQUIRED)}"
+    lacking: list[str] = []
+    tables = 0
     for name, sheet in _read_workbook(path).items():
         header = _header_row(sheet)
         if header is None:
             continue
         headings = [str(h).strip().lower() for h in sheet.iloc[header]]
         code = _column(headings, lambda h: h == AREA_CODE)
-        kind = _column(headings, lambda h: h.startswith("inspection") and h.endswith("type"))
-        start = _column(headings, lambda h: h.startswith("inspection") and h.endswith("date"))
-        if code is None or kind is None or start is None:
-            continue  # the latest-judgements table repeats the history without a type
-        la_name = _column(headings, lambda h: h == "local authority name")
-        published = _column(headings, lambda h: h == "publication date")
-        theme = _column(headings, lambda h: "theme" in h)
-        areas = {i: area for i, h in enumerate(headings) for area in _area_of(h)}
-        for offset, cells in enumerate(sheet.iloc[header + 1 :].itertuples(index=False)):
-            values = list(cells)
-            where = f"{path.name}: sheet {name!r}, row {header + offset + 2}"
-            ons = values[code]
-            if not isinstance(ons, str) or not ons.strip():
-                continue
-            if ons.strip() not in la_codes:
-                raise RecordsError(f"{where}: area code {ons!r} has no DfE LA code in la_codes.csv")
-            framework, inspection_type = _type(str(values[kind]), where)
-            frame = scales.framework(framework, "ofsted")
-            judged: dict[str | None, str] = {}
-            for column, area in areas.items():
-                value = values[column]
-                if isinstance(value, str) and value.strip():
-                    try:
-                        judged[area] = scales.judgement(frame, area, value)
-                    except RecordsError as exc:
-                        raise RecordsError(f"{where}: {exc}") from None
-            started = _date(values[start])
-            if started is None:
-                raise RecordsError(f"{where}: no inspection date")
-            yield {
-                "la_code": la_codes[ons.strip()],
-                "setting": str(values[la_name]).strip() if la_name is not None else ons,
-                "framework": framework,
-                "inspection_type": inspection_type,
-                "start_date": started,
-                "published_date": _date(values[published]) if published is not None else None,
-                "theme": (
-                    str(values[theme]).strip()
-                    if theme is not None and isinstance(values[theme], str)
-                    else None
-                ),
-                "judged": judged,
-            }
+        assert code is not None  # the header row is the one with the area code
+        kind = _column(headings, _TYPE[1])
+        start = _column(headings, _DATE[1])
+        if kind is None:
+            # The latest-judgements table repeats the history without a type: not read.
+            lacking.append(f"sheet {name!r} has no {_TYPE[0]!r} column")
+            continue
+        if start is None:
+            raise RecordsError(
+                f"{path.name}: sheet {name!r} lists inspections but has no {_DATE[0]!r} "
+                f"column ({needs})"
+            )
+        tables += 1
+        yield from _table_rows(path, name, sheet, header, headings, (code, kind, start), la_codes)
+    if not tables:
+        found = "; ".join(lacking) or f"no sheet has a {REQUIRED[0]!r} column"
+        raise RecordsError(f"{path.name}: no inspection table found: {found} ({needs})")
+
+
+def _table_rows(
+    path: Path,
+    name: str,
+    sheet: pd.DataFrame,
+    header: int,
+    headings: list[str],
+    columns: tuple[int, int, int],
+    la_codes: dict[str, str],
+) -> Iterator[dict[str, Any]]:
+    code, kind, start = columns
+    la_name = _column(headings, lambda h: h == "local authority name")
+    published = _column(headings, lambda h: h == "publication date")
+    theme = _column(headings, lambda h: "theme" in h)
+    areas = {i: area for i, h in enumerate(headings) for area in _area_of(h)}
+    for offset, cells in enumerate(sheet.iloc[header + 1 :].itertuples(index=False)):
+        values = list(cells)
+        where = f"{path.name}: sheet {name!r}, row {header + offset + 2}"
+        ons = values[code]
+        if not isinstance(ons, str) or not ons.strip():
+            continue
+        if ons.strip() not in la_codes:
+            raise RecordsError(f"{where}: area code {ons!r} has no DfE LA code in la_codes.csv")
+        framework, inspection_type = _type(str(values[kind]), where)
+        frame = scales.framework(framework, "ofsted")
+        started = _date(values[start])
+        if started is None:
+            raise RecordsError(f"{where}: no inspection date")
+        judged: dict[str | None, str] = {}
+        for column, area in areas.items():
+            value = values[column]
+            if isinstance(value, str) and value.strip():
+                try:
+                    judged[area] = scales.judgement(frame, area, value, on=started)
+                except RecordsError as exc:
+                    raise RecordsError(f"{where}: {exc}") from None
+        yield {
+            "la_code": la_codes[ons.strip()],
+            "setting": str(values[la_name]).strip() if la_name is not None else ons,
+            "framework": framework,
+            "inspection_type": inspection_type,
+            "start_date": started,
+            "published_date": _date(values[published]) if published is not None else None,
+            "theme": (
+                str(values[theme]).strip()
+                if theme is not None and isinstance(values[theme], str)
+                else None
+            ),
+            "judged": judged,
+        }
 
 
 def load_outcomes(session: Session, path: Path | None = None) -> OfstedImport:
@@ -177,7 +221,7 @@ def load_outcomes(session: Session, path: Path | None = None) -> OfstedImport:
     for row in rows:
         unique.setdefault((row["la_code"], row["start_date"], row["inspection_type"]), row)
     if not unique:
-        raise RecordsError(f"{path}: no inspection table found (no '{AREA_CODE}' heading)")
+        raise RecordsError(f"{path.name}: its inspection tables hold no inspection")
     inspections = [
         {
             "contract_id": None,

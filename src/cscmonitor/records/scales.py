@@ -6,6 +6,7 @@ the services check them against this module.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -63,7 +64,13 @@ INTERIM_EFFECTIVENESS = Scale(
 
 @dataclass(frozen=True)
 class Framework:
-    """One inspection framework: who uses it, the headline judgement and the areas it judges."""
+    """One inspection framework: who uses it, the headline judgement and the areas it judges.
+
+    A framework changes over time; the inspection's start date decides which rules it falls
+    under: an area judged only from a date (`areas_from`), an area worded otherwise before a
+    date (`worded_before`), and the date from which no headline judgement is given
+    (`no_overall_from`).
+    """
 
     code: str
     title: str
@@ -71,6 +78,40 @@ class Framework:
     scale: Scale | None  # None: the framework reports findings without graded judgements
     overall: str | None  # what the headline judgement is called; None when there is none
     areas: Mapping[str, str] = field(default_factory=dict)  # area code -> the report's wording
+    areas_from: Mapping[str, dt.date] = field(default_factory=dict)
+    worded_before: Mapping[str, tuple[dt.date, str]] = field(default_factory=dict)
+    no_overall_from: dt.date | None = None
+
+    def gives_overall(self, on: dt.date) -> bool:
+        """Whether an inspection starting on `on` gets a headline judgement at all."""
+        return self.overall is not None and (
+            self.no_overall_from is None or on < self.no_overall_from
+        )
+
+    def area_wording(self, area: str, on: dt.date) -> str | None:
+        """The report's wording of an area for an inspection starting on `on`."""
+        earlier = self.worded_before.get(area)
+        if earlier is not None and on < earlier[0]:
+            return earlier[1]
+        return self.areas.get(area)
+
+    def without_overall(self, on: dt.date) -> str | None:
+        """Why an inspection starting on `on` has no headline judgement, when the framework
+        stopped giving one; None when it gives one (or never did)."""
+        if self.overall is None or self.gives_overall(on):
+            return None
+        assert self.no_overall_from is not None
+        return f"not graded: no {self.overall.lower()} judgement from {_day(self.no_overall_from)}"
+
+
+def _day(on: dt.date) -> str:
+    return f"{on.day} {on:%B %Y}"
+
+
+# Ofsted's ILACS changes: care leavers judged on their own from 1 January 2023 (the workbook's
+# notes); no overall effectiveness grade for inspections from 1 April 2026.
+CARE_LEAVERS_JUDGED = dt.date(2023, 1, 1)
+ILACS_NO_OVERALL = dt.date(2026, 4, 1)
 
 
 _FRAMEWORKS = (
@@ -106,10 +147,18 @@ _FRAMEWORKS = (
             "leaders": "The impact of leaders on social work practice with children and families",
             "help_and_protection": "The experiences and progress of children who need help "
             "and protection",
-            # Until 2023 this judgement covered care leavers too.
             "children_in_care": "The experiences and progress of children in care",
             "care_leavers": "The experiences and progress of care leavers",
         },
+        areas_from={"care_leavers": CARE_LEAVERS_JUDGED},
+        # Until 2023 one judgement covered children in care and care leavers.
+        worded_before={
+            "children_in_care": (
+                CARE_LEAVERS_JUDGED,
+                "The experiences and progress of children in care and care leavers",
+            )
+        },
+        no_overall_from=ILACS_NO_OVERALL,
     ),
     Framework(
         "CHILDRENS_HOME",
@@ -224,14 +273,31 @@ def framework(code: str, inspectorate_code: str | None = None) -> Framework:
     return found
 
 
-def judgement(frame: Framework, area: str | None, value: str) -> str:
-    """`value` as the framework's scale spells it; `area` None is the overall judgement."""
+def judgement(frame: Framework, area: str | None, value: str, *, on: dt.date) -> str:
+    """`value` as the framework's scale spells it, for an inspection starting on `on`;
+    `area` None is the overall judgement. A judgement the framework did not give on that date
+    (an overall grade after it stopped giving one, an area before it was judged) is refused."""
     where = frame.overall if area is None else frame.areas.get(area)
     if where is None:
         if area is None:
             raise RecordsError(f"{frame.code} inspections have no overall judgement")
         known = ", ".join(frame.areas) or "none"
         raise RecordsError(f"{frame.code} judges no area {area!r}; its areas: {known}")
+    if area is None and (why := frame.without_overall(on)) is not None:
+        raise RecordsError(
+            f"{frame.code} inspection starting {_day(on)}: {why}; record the areas' judgements only"
+        )
+    since = frame.areas_from.get(area) if area is not None else None
+    if since is not None and on < since:
+        raise RecordsError(
+            f"{frame.code} inspection starting {_day(on)}: {where!r} is judged only from "
+            f"{_day(since)}"
+            + "".join(
+                f"; before then {wording!r} ({code}) covered it"
+                for code, (changed, wording) in frame.worded_before.items()
+                if changed == since
+            )
+        )
     if frame.scale is None:
         raise RecordsError(f"{frame.code} inspections make no graded judgements")
     grade = frame.scale.canonical(value)

@@ -73,6 +73,12 @@ def domain_of(indicator: Indicator) -> tuple[str, str]:
     return indicator.domain.value, indicator.domain.label
 
 
+def framework_of(indicator: Indicator) -> tuple[str, str]:
+    """The National Framework outcome or enabler (key, title) its registration tags it with."""
+    element = indicator.framework.framework
+    return element.value, element.label
+
+
 # The GOV.UK tag colour of each RAG tone (the tag's text says the RAG; colour only repeats it).
 GREY_TAG = "govuk-tag--grey"
 GOVUK_TAGS: dict[Tone, str] = {
@@ -140,6 +146,8 @@ class Tile:
     title: str
     domain: str
     domain_title: str
+    framework: str
+    framework_title: str
     value: str
     period: str
     target: str
@@ -217,6 +225,7 @@ class FigureRow:
 class IndicatorPage:
     indicator: Indicator
     domain_title: str
+    framework_title: str
     in_basket: bool
     year: int | None
     figure: Figure | None
@@ -536,6 +545,7 @@ class Performance:
             ends = list(rows["period_end"])
             rag, rag_class = rag_tag(f.rag)
             key, domain = domain_of(f.indicator)
+            element, element_title = framework_of(f.indicator)
             text = "; ".join(
                 f"{pd.Timestamp(e):%b %Y}: {format_value(v, unit) if v is not None else 'none'}"
                 for e, v in zip(ends, values, strict=True)
@@ -546,6 +556,8 @@ class Performance:
                     title=f.indicator.title,
                     domain=key,
                     domain_title=domain,
+                    framework=element,
+                    framework_title=element_title,
                     value=f.value_text(),
                     period=f.period.label,
                     target=f.target_text,
@@ -645,6 +657,7 @@ class Performance:
         return IndicatorPage(
             indicator=indicator,
             domain_title=domain,
+            framework_title=framework_of(indicator)[1],
             in_basket=in_basket,
             year=year,
             figure=figure,

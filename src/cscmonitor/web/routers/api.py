@@ -20,7 +20,13 @@ from cscmonitor.records.errors import RecordsError
 from cscmonitor.web import governance, trail
 from cscmonitor.web.basket import as_at_date, basket_year, known
 from cscmonitor.web.deps import AppDep, ContractYear, RecordId, RecordsDep, UserView, require
-from cscmonitor.web.performance import EXPLAIN_PAGE, BenchmarkRow, contract_year_period, domain_of
+from cscmonitor.web.performance import (
+    EXPLAIN_PAGE,
+    BenchmarkRow,
+    contract_year_period,
+    domain_of,
+    framework_of,
+)
 from cscmonitor.web.permissions import Permission, permissions_of
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -38,6 +44,7 @@ class IndicatorSummary(BaseModel):
     code: str
     title: str
     domain: str
+    framework: str  # the National Framework outcome or enabler
     unit: str
     polarity: str
     year: int
@@ -148,6 +155,7 @@ class IndicatorDetail(BaseModel):
     title: str
     definition: str
     domain: str
+    framework: str
     in_basket: bool
     year: int | None
     as_at: dt.date
@@ -214,6 +222,7 @@ def _summary(f: Figure) -> IndicatorSummary:
         code=f.code,
         title=f.indicator.title,
         domain=domain_of(f.indicator)[1],
+        framework=framework_of(f.indicator)[1],
         unit=str(f.indicator.unit),
         polarity=str(f.indicator.polarity),
         year=f.year or 0,
@@ -304,6 +313,7 @@ def indicator(
         title=page.indicator.title,
         definition=page.indicator.definition,
         domain=page.domain_title,
+        framework=page.framework_title,
         in_basket=page.in_basket,
         year=page.year,
         as_at=basket.as_at,
