@@ -3,6 +3,7 @@ seed's structure, page references that land on the pages holding the detail, eve
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import shutil
@@ -248,30 +249,36 @@ def test_xlsx_summary_sections_numbers_rag_rules_and_charts(
     assert all(len(c.series) == 3 for c in charts)
 
 
-def test_xlsx_opens_in_libreoffice(written: dict[str, Path], tmp_path: Path) -> None:
-    """LibreOffice reads the workbook whole: every sheet, every chart and the numbers, as
-    its own spreadsheet (a file it had to repair, or could not load, would not convert)."""
+def _soffice(source: Path, target: str, folder: Path) -> subprocess.CompletedProcess[str]:
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         pytest.skip("LibreOffice is not installed (Debian: apt-get install libreoffice-calc-nogui)")
-    book = load_workbook(written["xlsx"])
-    done = subprocess.run(
+    return subprocess.run(
         [
             soffice,
             "--headless",
             "--norestore",
-            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            f"-env:UserInstallation={(folder / 'profile').as_uri()}",
             "--convert-to",
-            "ods",
+            target,
             "--outdir",
-            str(tmp_path),
-            str(written["xlsx"]),
+            str(folder),
+            str(source),
         ],
         capture_output=True,
         text=True,
         timeout=240,
         check=False,
     )
+
+
+def test_xlsx_opens_in_libreoffice(
+    built: tuple[AnnualContext, Document], written: dict[str, Path], tmp_path: Path
+) -> None:
+    """LibreOffice reads the workbook whole: every sheet, every chart, the conditional formats
+    and the numbers, as its own spreadsheet (a file it could not load would not convert)."""
+    book = load_workbook(written["xlsx"])
+    done = _soffice(written["xlsx"], "ods", tmp_path)
     converted = tmp_path / written["xlsx"].with_suffix(".ods").name
     assert done.returncode == 0 and converted.exists(), done.stdout + done.stderr
     with zipfile.ZipFile(converted) as ods:
@@ -281,6 +288,21 @@ def test_xlsx_opens_in_libreoffice(written: dict[str, Path], tmp_path: Path) -> 
     assert charts and content.count("<draw:object ") == charts
     assert 'office:value-type="float"' in content
     assert "calcext:conditional-format " in content
+
+    # The summary sheet as LibreOffice shows it (CSV of the cells as shown): each number in
+    # its format reads exactly as the report writes it (23.0%, 25%, 3 percentage points).
+    _, document = built
+    shown = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true"
+    done = _soffice(written["xlsx"], shown, tmp_path)
+    as_shown = tmp_path / written["xlsx"].with_suffix(".csv").name
+    assert done.returncode == 0 and as_shown.exists(), done.stdout + done.stderr
+    rows = list(csv.reader(as_shown.read_text(encoding="utf-8").splitlines()))
+    basket = next(t for t in document.tables() if t.summary)
+    start = next(n for n, r in enumerate(rows) if r[:1] == ["Indicator"]) + 1
+    width = len(basket.columns)
+    assert [r[:width] for r in rows[start : start + len(basket.rows)]] == [
+        [c.text for c in row] for row in basket.rows
+    ]
 
 
 def test_html_is_self_contained_and_accessible(written: dict[str, Path]) -> None:
