@@ -13,6 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
+from cscmonitor.indicators.registry import Unit
 from cscmonitor.reports.document import (
     Cell,
     Document,
@@ -23,6 +24,7 @@ from cscmonitor.reports.document import (
     Paragraph,
     Table,
 )
+from cscmonitor.reports.layout.common import agreed_cell
 from cscmonitor.reports.render.xlsx import render_xlsx, sheet_names
 
 DATE = dt.date(2016, 1, 29)
@@ -268,3 +270,24 @@ def test_an_undated_document_is_stamped_with_the_zip_epoch_not_the_clock() -> No
     book = load_workbook(io.BytesIO(data))
     assert book.properties.created == dt.datetime(1980, 1, 1)
     assert "Date" not in [c.value for row in book["Summary"].iter_rows() for c in row]
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "tolerance", "expected"),
+    [
+        (25, Unit.PERCENT, False, Cell("25%", 25, '#,##0"%"')),
+        (
+            2.5,
+            Unit.PERCENT,
+            True,
+            Cell("2.5 percentage points", 2.5, '#,##0.0" percentage points"'),
+        ),
+        (0.25, Unit.RATIO, False, Cell("0.25", 0.25, "#,##0.00")),
+        (1200, Unit.DAYS, False, Cell("1,200 days", 1200, '#,##0" days"')),
+        (None, Unit.PERCENT, False, Cell("none")),
+    ],
+)
+def test_a_contract_term_keeps_its_number_with_the_decimals_it_was_agreed_with(
+    value: float | None, unit: Unit, tolerance: bool, expected: Cell
+) -> None:
+    assert agreed_cell(value, unit, tolerance=tolerance) == expected

@@ -4,6 +4,7 @@ action plans and the notes on method."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import assert_never
 
 from cscmonitor.indicators.registry import Unit
@@ -69,9 +70,8 @@ def number_format(unit: Unit | None) -> str | None:
 
 def written_decimals(value: float) -> int:
     """The decimal places an agreed figure was written with: 38 → 0, 2.5 → 1, 0.25 → 2."""
-    if float(value).is_integer():
-        return 0
-    return len(repr(float(value)).split(".")[1].split("e")[0])
+    exponent = Decimal(repr(float(value))).normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
 def agreed_cell(value: float | None, unit: Unit | None, *, tolerance: bool = False) -> Cell:

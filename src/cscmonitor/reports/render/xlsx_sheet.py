@@ -40,6 +40,7 @@ RULE_TEXT = 255  # the longest string a conditional format's formula may compare
 HEADER_FILL = PatternFill(start_color="F3F2F1", end_color="F3F2F1", fill_type="solid")
 RULED = Border(bottom=Side(style="thin"))
 WRAPPED = Alignment(wrap_text=True, vertical="top", horizontal="left")
+INDENTED = Alignment(wrap_text=True, vertical="top", horizontal="left", indent=1)
 TOP = Alignment(vertical="top")
 DATE_FORMAT = "d mmmm yyyy"
 
@@ -273,7 +274,8 @@ class SheetWriter:
                     cell.number_format = source.number_format
             else:
                 put(cell, source.text)
-                cell.alignment = WRAPPED
+                # Indented, so that words do not run on from a number right-aligned beside them.
+                cell.alignment = WRAPPED if i == 1 else INDENTED
                 tallest = max(tallest, lines(source.text, self._width(i)))
             if i == 1 and row_headers:
                 cell.font = Font(bold=True)
