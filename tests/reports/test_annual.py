@@ -3,8 +3,12 @@ seed's structure, page references that land on the pages holding the detail, eve
 
 from __future__ import annotations
 
+import csv
 import io
 import re
+import shutil
+import subprocess
+import zipfile
 from itertools import pairwise
 from pathlib import Path
 
@@ -195,17 +199,110 @@ def test_docx_is_editable_and_holds_the_same_facts(
     assert "PAGEREF" in docx.element.xml
 
 
-def test_xlsx_has_one_sheet_per_table_with_numbers(
+def _basket_rows(sheet) -> list[tuple]:
+    """The rows under the basket table's header row, to the first blank row."""
+    rows = list(sheet.iter_rows(values_only=True))
+    start = next(n for n, row in enumerate(rows) if row[0] == "Indicator" and row[6] == "RAG")
+    found = []
+    for row in rows[start + 1 :]:
+        if row[0] is None:
+            break
+        found.append(row)
+    return found
+
+
+def test_xlsx_summary_sections_numbers_rag_rules_and_charts(
     built: tuple[AnnualContext, Document], written: dict[str, Path]
 ) -> None:
     context, document = built
     book = load_workbook(written["xlsx"])
-    assert len(book.sheetnames) == len(document.tables())
+    sections = [b.text for b in document.blocks if isinstance(b, Heading) and b.level == 2]
+    assert len(book.sheetnames) == 1 + len(sections) + 1
+    assert book.sheetnames[0] == "Summary" and book.sheetnames[-1] == "Chart data"
     for sheet in book.worksheets:
         assert sheet["A2"].value == context.marking
-    basket = book[book.sheetnames[0]]
-    values = [row[1] for row in basket.iter_rows(min_row=6, values_only=True)]
-    assert values == pytest.approx([p.latest.value.number for p in context.panels])
+    for sheet, heading in zip(book.worksheets[1:], sections, strict=False):
+        assert sheet["A3"].value == heading
+    summary = book["Summary"]
+    texts = {c.value for row in summary.iter_rows() for c in row}
+    assert set(context.letter) <= texts  # the letter's sentences
+    basket = _basket_rows(summary)
+    assert len(basket) == len(context.panels)
+    assert [r[1] for r in basket] == pytest.approx([p.latest.value.number for p in context.panels])
+    # Targets and tolerances are the contract's numbers (REREF_12M: 25 and 3), not "25%".
+    assert [(r[4], r[5]) for r in basket] == [(p.target, p.tolerance) for p in context.panels]
+    top = next(c.row for row in summary.iter_rows() for c in row if c.value == "Indicator") + 1
+    assert summary.cell(top, 2).number_format == '#,##0.0"%"'
+    assert summary.cell(top, 5).number_format == '#,##0"%"'
+    assert summary.cell(top, 6).number_format == '#,##0" percentage points"'
+    rag = f"G{top}:G{top + len(context.panels) - 1}"
+    words = {
+        str(r.formula[0])
+        for cf in summary.conditional_formatting
+        if str(cf.sqref) == rag
+        for r in cf.rules
+    }
+    assert words == {f'"{p.rag_text}"' for p in (p.figure for p in context.panels) if p}
+    # A native line chart per indicator with a trend, on Appendix A's sheet.
+    charts = [c for sheet in book.worksheets for c in sheet._charts]
+    assert len(charts) == len([p for p in context.panels if p.chart.points])
+    assert all(len(c.series) == 3 for c in charts)
+
+
+def _soffice(source: Path, target: str, folder: Path) -> subprocess.CompletedProcess[str]:
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed (Debian: apt-get install libreoffice-calc-nogui)")
+    return subprocess.run(
+        [
+            soffice,
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation={(folder / 'profile').as_uri()}",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(folder),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+
+
+def test_xlsx_opens_in_libreoffice(
+    built: tuple[AnnualContext, Document], written: dict[str, Path], tmp_path: Path
+) -> None:
+    """LibreOffice reads the workbook whole: every sheet, every chart, the conditional formats
+    and the numbers, as its own spreadsheet (a file it could not load would not convert)."""
+    book = load_workbook(written["xlsx"])
+    done = _soffice(written["xlsx"], "ods", tmp_path)
+    converted = tmp_path / written["xlsx"].with_suffix(".ods").name
+    assert done.returncode == 0 and converted.exists(), done.stdout + done.stderr
+    with zipfile.ZipFile(converted) as ods:
+        content = ods.read("content.xml").decode("utf-8")
+    assert re.findall(r'<table:table table:name="([^"]+)"', content) == book.sheetnames
+    charts = sum(len(sheet._charts) for sheet in book.worksheets)
+    assert charts and content.count("<draw:object ") == charts
+    assert 'office:value-type="float"' in content
+    assert "calcext:conditional-format " in content
+
+    # The summary sheet as LibreOffice shows it (CSV of the cells as shown): each number in
+    # its format reads exactly as the report writes it (23.0%, 25%, 3 percentage points).
+    _, document = built
+    shown = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true"
+    done = _soffice(written["xlsx"], shown, tmp_path)
+    as_shown = tmp_path / written["xlsx"].with_suffix(".csv").name
+    assert done.returncode == 0 and as_shown.exists(), done.stdout + done.stderr
+    rows = list(csv.reader(as_shown.read_text(encoding="utf-8").splitlines()))
+    basket = next(t for t in document.tables() if t.summary)
+    start = next(n for n, r in enumerate(rows) if r[:1] == ["Indicator"]) + 1
+    width = len(basket.columns)
+    assert [r[:width] for r in rows[start : start + len(basket.rows)]] == [
+        [c.text for c in row] for row in basket.rows
+    ]
 
 
 def test_html_is_self_contained_and_accessible(written: dict[str, Path]) -> None:

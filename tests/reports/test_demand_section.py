@@ -161,5 +161,12 @@ def test_every_format_gets_the_fan_chart_and_the_money(doncaster, render) -> Non
         "450 to 500), against 468 on 1 October 2015" in document.text()
     )
     assert {t.key for t in document.tables()} == {"demand-children", "demand-money"}
+    # Each month's cell holds its median (3, 6 and 12 months ahead: 473, 476, 482) as a number;
+    # the interval is in its words and, in a spreadsheet, in its number format.
+    children = next(t for t in document.tables() if t.key == "demand-children")
+    every = children.rows[-1]
+    assert [c.number for c in every[1:]] == [473, 476, 482]
+    assert every[3].text == "482 (80%: 460 to 490)"
+    assert every[3].number_format == '#,##0" (80%: 460 to 490)"'
     out = render(document)
     assert len(out) > 1000  # each renderer takes every block (a block it cannot take fails)

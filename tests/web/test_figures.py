@@ -136,16 +136,16 @@ def test_every_surface_tells_the_model_s_story(world) -> None:
 
         # The annual review's spreadsheet: the basket table's cells are the model's.
         book = openpyxl.load_workbook(io.BytesIO(render(annual_document(annual), "xlsx")))
+        summary = list(book["Summary"].iter_rows(values_only=True))
+        header = next(n for n, r in enumerate(summary) if r[0] == "Indicator" and r[6] == "RAG")
         rows = {
             str(r[0]).rsplit("(", 1)[-1].rstrip(")"): r
-            for sheet in book.worksheets
-            if sheet.max_row > 5 and sheet.cell(5, 7).value == "RAG"
-            for r in sheet.iter_rows(min_row=6, values_only=True)
-            if r[0]
+            for r in summary[header + 1 : header + 1 + len(model)]
         }
         for f in model:
             row = rows[f.code]
             assert row[1] == pytest.approx(f.latest.value)
+            assert row[4] == f.asked.target  # the contract's number, not its words
             assert (row[6], row[7]) == (f.rag_text, f.travel_text)
             assert row[11] == (f.benchmark.band or "—") and row[12] == (f.benchmark.year or "—")
 

@@ -15,7 +15,6 @@ from cscmonitor.periods import Period, day
 from cscmonitor.records import changes, scales
 from cscmonitor.records.errors import RecordsError
 from cscmonitor.records.models import ActionItem, ChangeRequest, Contract, Inspection, Priority
-from cscmonitor.records.money import format_pounds
 from cscmonitor.records.vocab import words
 
 
@@ -149,7 +148,7 @@ class PriorityLine:
     from_year: int | None
     status: str
     funder: str | None
-    funding: str | None
+    funding_pence: int | None
     milestones: tuple[tuple[str, str, str], ...]  # title, due, status
     progress: tuple[str, ...]
 
@@ -163,7 +162,7 @@ def _priority(p: Priority, as_at: dt.date) -> PriorityLine:
         from_year=p.from_year,
         status=words(p.status),
         funder=p.funder,
-        funding=None if p.funding_pence is None else format_pounds(p.funding_pence),
+        funding_pence=p.funding_pence,
         milestones=tuple((m.title, day(m.due_date), words(m.status)) for m in p.milestones),
         progress=tuple(f"{day(u.on)}, {u.author}: {u.note}" for u in p.updates if u.on <= as_at),
     )

@@ -7,6 +7,7 @@ document into bytes, so a new format touches one renderer and a new report one l
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -46,6 +47,9 @@ class Paragraph:
     text: str
     refs: tuple[PageRef, ...] = ()
     style: Literal["body", "lead", "note", "quote", "signature"] = "body"
+    # One of the report's key sentences: a format that opens with a summary (the XLSX
+    # summary sheet) repeats it there; the others show it where it stands.
+    summary: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,7 @@ class Item:
 class Bullets:
     items: tuple[Item, ...]
     ordered: bool = False
+    summary: bool = False  # as Paragraph.summary
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,10 @@ class Table:
     rows: tuple[tuple[Cell, ...], ...]
     row_headers: bool = True  # the first cell of each row heads it
     notes: tuple[str, ...] = ()
+    summary: bool = False  # as Paragraph.summary: the basket table
+    # The columns the figure before this table draws against its first column, for a format
+    # that draws its charts natively from the cells (XLSX); the others show the figure's PNG.
+    charted: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -107,9 +116,18 @@ class Document:
     lang: str = "en-GB"
     filename: str = "report"
     meta: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    # The date the document speaks as at (a letter's date, a pack's as-at date): summaries
+    # state it and files record it as their created and modified time, never the clock's.
+    date: dt.date | None = None
 
     def tables(self) -> tuple[Table, ...]:
         return tuple(b for b in self.blocks if isinstance(b, Table))
+
+    def summary(self) -> tuple[Paragraph | Bullets | Table, ...]:
+        """The blocks marked as the report's summary, in reading order."""
+        return tuple(
+            b for b in self.blocks if isinstance(b, Paragraph | Bullets | Table) and b.summary
+        )
 
     def text(self) -> str:
         """Every piece of text in reading order (for tests and search)."""

@@ -3,6 +3,7 @@ report to the appendix pages that hold the detail (the seed's margin numbers).""
 
 from __future__ import annotations
 
+from cscmonitor.indicators.registry import Unit
 from cscmonitor.records.governance_facts import ChangeLine, InspectionLine, PriorityLine
 from cscmonitor.records.money import format_pounds
 from cscmonitor.reports.context.annual import AnnualContext
@@ -23,6 +24,7 @@ from cscmonitor.reports.document import (
 )
 from cscmonitor.reports.layout.common import (
     action_table,
+    agreed_cell,
     basket_table,
     indicator_blocks,
     method_notes,
@@ -60,7 +62,7 @@ def _letter(c: AnnualContext) -> list[Block]:
             style="lead",
         ),
         Paragraph("Dear Secretary of State,"),
-        *(Paragraph(text) for text in c.letter),
+        *(Paragraph(text, summary=True) for text in c.letter),
         Paragraph("Yours sincerely"),
     ]
     if c.signatories:
@@ -81,7 +83,9 @@ def _inspection_row(line: InspectionLine) -> tuple[Cell, ...]:
         Cell(line.dates),
         Cell(line.overall or "no overall judgement"),
         Cell(areas),
-        Cell(str(len(line.recommendations)) if line.recommendations else "—"),
+        Cell(str(len(line.recommendations)), len(line.recommendations), "#,##0")
+        if line.recommendations
+        else Cell("—"),
     )
 
 
@@ -94,7 +98,7 @@ def _priority_table(lines: tuple[PriorityLine, ...], key: str, caption: str) -> 
             (
                 Cell(p.title + (f": {p.description}" if p.description else "")),
                 Cell("; ".join(p.leads) or "—"),
-                Cell("—" if p.from_year is None else str(p.from_year)),
+                Cell("—") if p.from_year is None else Cell(str(p.from_year), p.from_year, "0"),
                 Cell(capital(p.status)),
                 Cell("; ".join(f"{t} (due {d}, {s})" for t, d, s in p.milestones) or "—"),
                 Cell(" ".join(p.progress) or "—"),
@@ -126,6 +130,16 @@ def _neighbours_now(panels: tuple[Panel, ...]) -> dict[str, str]:
     return shown
 
 
+def _proposed_cell(value: object, unit: Unit | None, term: str) -> Cell:
+    """A figure of a proposed basket, as the request records it; a number keeps its number,
+    in the indicator's unit when the review shows that indicator."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return Cell("—" if value is None else str(value))
+    if unit is None:
+        return Cell(str(value), value)
+    return agreed_cell(value, unit, tolerance=term == "tolerance")
+
+
 def _change_blocks(number: int, change: ChangeLine, panels: tuple[Panel, ...]) -> list[Block]:
     blocks: list[Block] = [
         Heading(3, f"D.{number} {change.reference}: {change.title}", anchor=change_anchor(number)),
@@ -153,6 +167,7 @@ def _change_blocks(number: int, change: ChangeLine, panels: tuple[Panel, ...]) -
         )
     if change.basket:
         neighbours = _neighbours_now(panels)
+        units = {p.code: p.unit for p in panels}
         blocks.append(
             Table(
                 key=f"change-{number}-basket",
@@ -167,18 +182,10 @@ def _change_blocks(number: int, change: ChangeLine, panels: tuple[Panel, ...]) -
                 ),
                 rows=tuple(
                     (
-                        *tuple(
-                            Cell(
-                                "—" if e.get(k) is None else str(e.get(k)),
-                                e.get(k) if isinstance(e.get(k), int | float) else None,
-                            )
-                            for k in (
-                                "indicator",
-                                "baseline",
-                                "target",
-                                "tolerance",
-                                "statistical_neighbour",
-                            )
+                        _proposed_cell(e.get("indicator"), None, "indicator"),
+                        *(
+                            _proposed_cell(e.get(k), units.get(str(e.get("indicator"))), k)
+                            for k in ("baseline", "target", "tolerance", "statistical_neighbour")
                         ),
                         Cell(neighbours.get(str(e.get("indicator")), "not in this review")),
                     )
@@ -338,7 +345,12 @@ def _appendices(c: AnnualContext) -> list[Block]:
             "with its trend over the rolling 12 months to each quarter end."
         ),
         basket_table(
-            c.panels, "basket", f"The basket in contract year {c.year}", latest, "Baseline year"
+            c.panels,
+            "basket",
+            f"The basket in contract year {c.year}",
+            latest,
+            "Baseline year",
+            summary=True,
         ),
     ]
     for n, panel in enumerate(c.panels, start=1):
@@ -423,7 +435,7 @@ def _appendices(c: AnnualContext) -> list[Block]:
                 (
                     Cell(p.title + (f": {p.description}" if p.description else "")),
                     Cell(p.funder or "—"),
-                    Cell(p.funding or "—"),
+                    money_cell(p.funding_pence),
                     Cell(capital(p.status)),
                     Cell(" ".join(p.progress) or "—"),
                 )
@@ -467,4 +479,5 @@ def annual_document(c: AnnualContext) -> Document:
         subject=f"Annual review to the Secretary of State: {c.contract_name}",
         author=c.council or c.place,
         filename=f"annual-review-{c.year}",
+        date=c.as_at,
     )

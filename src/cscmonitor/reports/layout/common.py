@@ -4,6 +4,7 @@ action plans and the notes on method."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import assert_never
 
 from cscmonitor.indicators.registry import Unit
@@ -24,7 +25,15 @@ from cscmonitor.reports.document import (
     Paragraph,
     Table,
 )
-from cscmonitor.wording import capital, day, format_value, polarity_text, rag_text, travel_text
+from cscmonitor.wording import (
+    agreed_or_none,
+    capital,
+    day,
+    format_value,
+    polarity_text,
+    rag_text,
+    travel_text,
+)
 
 MONEY_FORMAT = '"£"#,##0'
 
@@ -35,16 +44,42 @@ def the(label: str) -> str:
     return lowered if lowered.startswith(("a ", "an ", "the ")) else f"the {lowered}"
 
 
-def number_format(unit: Unit | None) -> str | None:
-    if unit is None:
-        return None
+def unit_format(unit: Unit, decimals: int, *, tolerance: bool = False) -> str:
+    """The Excel number format showing a number as the report writes it in its unit.
+
+    A percentage is kept as the figure itself (23.4, not 0.234) with a literal `%`, so a
+    spreadsheet cell holds the same number as the figure model, the API and the CSV; a
+    tolerance of a percentage is in percentage points.
+    """
+    digits = "#,##0" + ("." + "0" * decimals if decimals else "")
     match unit:
-        case Unit.PERCENT | Unit.PER_10K | Unit.RATIO:
-            return "0.0"
-        case Unit.DAYS | Unit.COUNT:
-            return "#,##0"
+        case Unit.PERCENT:
+            return digits + ('" percentage points"' if tolerance else '"%"')
+        case Unit.DAYS:
+            return digits + '" days"'
+        case Unit.PER_10K | Unit.RATIO | Unit.COUNT:
+            return digits
         case _:
             assert_never(unit)
+
+
+def number_format(unit: Unit | None) -> str | None:
+    """The format of a computed value in `unit`: the decimals the report shows it with."""
+    return None if unit is None else unit_format(unit, unit.decimals)
+
+
+def written_decimals(value: float) -> int:
+    """The decimal places an agreed figure was written with: 38 → 0, 2.5 → 1, 0.25 → 2."""
+    exponent = Decimal(repr(float(value))).normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def agreed_cell(value: float | None, unit: Unit | None, *, tolerance: bool = False) -> Cell:
+    """A contract figure (baseline, target, tolerance) as written, its number kept."""
+    if value is None or unit is None:
+        return Cell("none")
+    text = agreed_or_none(value, unit, tolerance=tolerance)
+    return Cell(text, value, unit_format(unit, written_decimals(value), tolerance=tolerance))
 
 
 def figure_cell(shown: Shown, unit: Unit | None) -> Cell:
@@ -75,10 +110,16 @@ def published(value: float | None, unit: Unit | None) -> Cell:
 
 
 def basket_table(
-    panels: Sequence[Panel], key: str, caption: str, latest_label: str, compared_label: str
+    panels: Sequence[Panel],
+    key: str,
+    caption: str,
+    latest_label: str,
+    compared_label: str,
+    *,
+    summary: bool = False,
 ) -> Table:
     """One row per indicator: figures, terms, rating, travel and benchmarks."""
-    return _basket_table(panels, key, caption, latest_label, compared_label)
+    return _basket_table(panels, key, caption, latest_label, compared_label, summary)
 
 
 def _latest_cell(panel: Panel) -> Cell:
@@ -88,7 +129,12 @@ def _latest_cell(panel: Panel) -> Cell:
 
 
 def _basket_table(
-    panels: Sequence[Panel], key: str, caption: str, latest_label: str, compared_label: str
+    panels: Sequence[Panel],
+    key: str,
+    caption: str,
+    latest_label: str,
+    compared_label: str,
+    summary: bool,
 ) -> Table:
     rows = []
     for p in panels:
@@ -99,8 +145,8 @@ def _basket_table(
                 _latest_cell(p),
                 Cell(p.latest.interval),
                 figure_cell(p.compared.value, p.unit),
-                Cell(p.agreed(p.target)),
-                Cell(p.agreed(p.tolerance, tolerance=True)),
+                agreed_cell(p.target, p.unit),
+                agreed_cell(p.tolerance, p.unit, tolerance=True),
                 rag_cell(p),
                 Cell(travel_text(p.travel) if not p.absent else "—"),
                 published(c.england, p.unit),
@@ -129,6 +175,7 @@ def _basket_table(
             "Published year compared",
         ),
         rows=tuple(rows),
+        summary=summary,
     )
 
 
@@ -171,6 +218,7 @@ def series_table(panel: Panel, key: str) -> Table:
         ),
         rows=tuple(_series_row(p, panel) for p in panel.series),
         notes=notes,
+        charted=("Value", "95% CI lower", "95% CI upper"),
     )
 
 

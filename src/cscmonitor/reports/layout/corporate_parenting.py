@@ -31,7 +31,14 @@ def corporate_parenting_document(c: CorporateParentingContext) -> Document:
     ]
     for n, section in enumerate(c.sections, start=1):
         blocks.append(
-            basket_table(section.panels, f"summary-{n}", section.title, latest, "A year earlier")
+            basket_table(
+                section.panels,
+                f"summary-{n}",
+                section.title,
+                latest,
+                "A year earlier",
+                summary=True,
+            )
         )
     blocks.append(Heading(2, "Not yet available"))
     if c.absent:
@@ -60,4 +67,5 @@ def corporate_parenting_document(c: CorporateParentingContext) -> Document:
         subject=f"Corporate parenting pack: {c.contract_name}",
         author=c.council or c.place,
         filename=f"corporate-parenting-{c.year}" + (f"-q{c.quarter}" if c.quarter else ""),
+        date=c.as_at,
     )

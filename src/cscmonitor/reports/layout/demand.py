@@ -36,8 +36,11 @@ def _variance(pence: int) -> str:
     return f"{kind} of {_pounds(abs(pence))}"
 
 
-def _month(m: FanMonth) -> str:
-    return f"{m.median:,} (80%: {m.lower80:,} to {m.upper80:,})"
+def _month(m: FanMonth) -> Cell:
+    """The median of the simulated paths with its 80% interval. The cell's number is the
+    median; a spreadsheet shows the interval beside it through the number format."""
+    interval = f" (80%: {m.lower80:,} to {m.upper80:,})"
+    return Cell(f"{m.median:,}{interval}", m.median, f'#,##0"{interval}"')
 
 
 def _between(low: int, high: int) -> str:
@@ -129,7 +132,7 @@ def demand_blocks(d: DemandContext, level: int, key: str, title: str = TITLE) ->
                 rows=tuple(
                     (
                         Cell("All children" if r.category == "all" else capital(r.category)),
-                        *(Cell(_month(m)) for m in r.months),
+                        *(_month(m) for m in r.months),
                     )
                     for r in d.rows
                 ),

@@ -57,6 +57,7 @@ def quarterly_document(c: QuarterlyContext) -> Document:
             f"The basket at the end of quarter {c.quarter}: {latest}",
             latest,
             "Baseline year",
+            summary=True,
         ),
         Heading(2, "Exceptions"),
     ]
@@ -69,11 +70,14 @@ def quarterly_document(c: QuarterlyContext) -> Document:
                         f"{travel_text(p.travel).lower()}."
                     )
                     for p in c.exceptions
-                )
+                ),
+                summary=True,
             )
         )
     else:
-        blocks.append(Paragraph("No indicator is Red or declining by more than chance."))
+        blocks.append(
+            Paragraph("No indicator is Red or declining by more than chance.", summary=True)
+        )
     blocks.append(Heading(2, "Indicators, exceptions first"))
     for number, panel in enumerate(c.panels, start=1):
         blocks += indicator_blocks(
@@ -106,6 +110,7 @@ def quarterly_document(c: QuarterlyContext) -> Document:
         subject=f"{c.contract_name}: {capital(c.title)}",
         author=c.council or c.place,
         filename=f"quarterly-{c.year}-q{c.quarter}",
+        date=c.as_at,
     )
 
 
@@ -184,4 +189,5 @@ def control_table(f: Figure, key: str) -> Table:
             )
             for r in rows
         ),
+        charted=("Value", "Mean", "Lower limit", "Upper limit"),
     )
