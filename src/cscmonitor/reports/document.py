@@ -42,16 +42,28 @@ class Heading:
 
 
 @dataclass(frozen=True)
-class Paragraph:
+class Run:
+    """A stretch of text with one look: emphasis, strong, a link (http(s) or mailto only)."""
+
     text: str
+    emphasis: bool = False
+    strong: bool = False
+    href: str | None = None
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str  # always the plain text; `runs`, when given, are the same text with its looks
     refs: tuple[PageRef, ...] = ()
     style: Literal["body", "lead", "note", "quote", "signature"] = "body"
+    runs: tuple[Run, ...] = ()
 
 
 @dataclass(frozen=True)
 class Item:
-    text: str
+    text: str  # always the plain text; `runs`, when given, are the same text with its looks
     refs: tuple[PageRef, ...] = ()
+    runs: tuple[Run, ...] = ()
 
 
 @dataclass(frozen=True)
