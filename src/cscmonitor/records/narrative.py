@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import event, select
@@ -165,21 +165,23 @@ def write(
     """Add a version of the section's text as `actor` (who must act for the section's party);
     None, adding nothing, when it is what the section already says."""
     found = section_of(contract, period, key)
+    cleaned = clean_text(text)
+    held = [row for row in _rows(session, contract, period) if row.section == key]
+    newest = held[-1] if held else None
+    # What the section already says is no change, whoever sends it (a file holds every
+    # section, the other party's too).
+    if newest is not None and (newest.text, newest.not_applicable) == (cleaned, not_applicable):
+        return None
+    if newest is None and not cleaned and not not_applicable:
+        return None  # nothing written, nothing to clear
     if actor.role != found.party:
         acting = f"the {actor.role}" if actor.role else "no party"
         raise RecordsError(f"{found.title} is for {found.writer} to write; you act for {acting}")
-    cleaned = clean_text(text)
     if not_applicable and cleaned:
         raise RecordsError(
             f"{found.title}: a section marked not applicable has no text; remove the text "
             "or untick 'not applicable'"
         )
-    held = [row for row in _rows(session, contract, period) if row.section == key]
-    newest = held[-1] if held else None
-    if newest is not None and (newest.text, newest.not_applicable) == (cleaned, not_applicable):
-        return None
-    if newest is None and not cleaned and not not_applicable:
-        return None  # nothing written, nothing to clear
     row = NarrativeText(
         contract_id=contract.id,
         report=period.report.value,
@@ -220,14 +222,6 @@ def missing_sections(
         for s in sections(period.report, exceptions)
         if s.key not in held or held[s.key].empty
     ]
-
-
-def written(
-    session: Session, contract: Contract, period: ReportPeriod, wanted: Sequence[Section]
-) -> Mapping[str, Version]:
-    """The newest version of each wanted section that has one."""
-    held = latest(session, contract, period)
-    return {s.key: held[s.key] for s in wanted if s.key in held}
 
 
 def _refuse_changed_versions(session: Session, _context: object, _instances: object) -> None:
