@@ -17,14 +17,17 @@ from cscmonitor.records import contracts, narrative
 from cscmonitor.records.audit import Actor
 from cscmonitor.records.db import database_url, make_engine, transaction
 from cscmonitor.records.narrative import ReportPeriod
-from cscmonitor.records.narrative_sections import ANNUAL, exception_sections
+from cscmonitor.records.narrative_sections import ANNUAL, ReportKind, exception_sections
 from cscmonitor.reports.context.annual import build_annual_context
+from cscmonitor.reports.context.corporate_parenting import build_corporate_parenting_context
 from cscmonitor.reports.context.quarterly import build_quarterly_context
 from cscmonitor.reports.context.sources import open_sources
 from cscmonitor.reports.disclosure import Mode
 from cscmonitor.reports.document import Document, Heading, Paragraph, Run
 from cscmonitor.reports.layout.annual import annual_document
+from cscmonitor.reports.layout.corporate_parenting import corporate_parenting_document
 from cscmonitor.reports.layout.quarterly import quarterly_document
+from cscmonitor.reports.publish import Report
 from cscmonitor.reports.render import render
 from cscmonitor.settings import Settings
 
@@ -195,3 +198,24 @@ def test_a_report_without_records_has_no_sections(small_settings: Settings, smal
 
 def test_the_copy_is_not_the_demo(settings: Settings, demo_settings: Settings) -> None:
     assert Path(settings.data_dir) != Path(demo_settings.data_dir)
+
+
+def test_the_records_report_kinds_are_the_reports() -> None:
+    # records cannot import reports (the layers), so the two lists are kept equal here.
+    assert {k.value for k in ReportKind} == {r.value for r in Report}
+
+
+def test_the_corporate_parenting_pack_has_a_foreword_and_conclusions(settings: Settings) -> None:
+    with open_sources(settings, 1) as sources:
+        document = corporate_parenting_document(
+            build_corporate_parenting_context(sources, 1, Mode.INTERNAL)
+        )
+    foreword, summary = (
+        _index(document, "The Council's view: Foreword"),
+        _index(document, "Summary"),
+    )
+    assert foreword < summary
+    assert _index(document, "The Trust's view: Conclusions") < _index(document, "Notes")
+    assert document.blocks[foreword + 1] == Paragraph(
+        "No text yet for foreword: the Council writes it on the Narrative page.", style="note"
+    )
