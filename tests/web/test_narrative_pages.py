@@ -73,6 +73,32 @@ def test_not_applicable_and_what_people_type_is_shown_as_text(world: World) -> N
     assert both.status_code == 400 and "a section marked not applicable has no text" in both.text
 
 
+def test_the_quarterly_pack_has_a_commentary_and_a_response_per_indicator(world: World) -> None:
+    trust, token = _client(world, "trust_manager")
+    page = trust.get("/narrative?report=quarterly&year=1&quarter=2").text
+    # Two sections for each basket indicator: the Trust writes the commentary only.
+    assert 'id="exception.REREF_12M.trust"' in page and 'id="exception.REREF_12M.council"' in page
+    saved = trust.post(
+        "/narrative/section",
+        data={
+            "csrf_token": token,
+            "report": "quarterly",
+            "year": "1",
+            "quarter": "2",
+            "key": "exception.REREF_12M.trust",
+            "text": "The front door was restructured.",
+        },
+    )
+    assert saved.status_code == 303
+    assert saved.headers["location"] == (
+        "/narrative/section?report=quarterly&year=1&quarter=2&key=exception.REREF_12M.trust"
+    )
+    assert "The front door was restructured." in trust.get(saved.headers["location"]).text
+    # A quarterly pack without its quarter is a problem, said so.
+    missing = trust.get("/narrative?report=quarterly&year=1")
+    assert missing.status_code == 400 and "needs a quarter, 1 to 4" in missing.text
+
+
 def test_download_edit_and_upload_the_reports_words(world: World) -> None:
     council, token = _client(world, "council_officer")
     _write(council, token, "letter", "Dear Secretary of State")
