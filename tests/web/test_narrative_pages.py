@@ -132,3 +132,13 @@ def test_download_edit_and_upload_the_reports_words(world: World) -> None:
     )
     assert refused.status_code == 400
     assert f"annual.md line {line}: &#39;benchmark&#39; is not a section" in refused.text
+    # 200 KB and one byte: refused before it is read as a narrative (the form itself may be
+    # up to 256 KB, so this is the narrative's own limit speaking).
+    too_big = trust.post(
+        "/narrative/upload",
+        data={"csrf_token": trust_token},
+        files={"file": ("big.md", b"x" * (200 * 1024 + 1), "text/markdown")},
+    )
+    assert too_big.status_code == 400 and "big.md: a narrative file is at most 200 KB" in (
+        too_big.text
+    )

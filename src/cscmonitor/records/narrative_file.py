@@ -46,8 +46,9 @@ from cscmonitor.records.narrative_sections import Section, sections
 FRONT = "---"
 HEADING = re.compile(r"^##\s+(?P<title>.*?)\s*(?:<!--\s*section:\s*(?P<key>\S+)\s*-->)?\s*$")
 HEADER_KEYS = ("contract", "report", "contract_year", "quarter")
-# Larger than any report's words (eleven sections of at most narrative.MAX_TEXT each).
-MAX_FILE_BYTES = 512 * 1024
+# Room for a report's words many times over (the seed's whole review is under 30 KB), and
+# under the web app's limit on a form's size (256 KB unless the settings say otherwise).
+MAX_FILE_BYTES = 200 * 1024
 
 
 class FileFormat(StrEnum):
