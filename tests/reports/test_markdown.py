@@ -120,3 +120,19 @@ def test_docx_shows_emphasis_strong_and_real_hyperlinks() -> None:
 def test_paragraphs_without_runs_render_as_before() -> None:
     html = render(_document(Paragraph("plain <b>text</b>")), "html").decode()
     assert '<p class="body">plain &lt;b&gt;text&lt;/b&gt;</p>' in html
+
+
+def test_pdf_keeps_the_words_and_the_link() -> None:
+    from pypdf import PdfReader
+
+    document = _document(*blocks("Read **the plan** at [Doncaster](https://doncaster.gov.uk)."))
+    pdf = PdfReader(io.BytesIO(render(document, "pdf")))
+    text = " ".join(page.extract_text() for page in pdf.pages)
+    assert "Read the plan at Doncaster." in " ".join(text.split())
+    links = [
+        annotation.get_object()["/A"]["/URI"]
+        for page in pdf.pages
+        for annotation in page.get("/Annots") or []
+        if annotation.get_object().get("/Subtype") == "/Link"
+    ]
+    assert "https://doncaster.gov.uk" in links
