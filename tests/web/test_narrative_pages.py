@@ -36,12 +36,14 @@ def test_the_council_writes_its_section_and_everyone_reads_it(world: World) -> N
     # Every section of the annual review is listed; the letter's newest text, who and when.
     for section in ANNUAL:
         assert f'id="{section.key}"' in page
-    assert "Services in Doncaster are *improving*." in page
+    # Shown as the report lays it out; its page keeps what was typed.
+    assert "Services in Doncaster are <em>improving</em>." in page
     # The actor is the account's full name and username (deps.UserView.actor).
     assert "Demo Council Officer (council), " in page and "(version 2)" in page
     history = viewer.get(f"/narrative/section?{ANNUAL_1}&key=letter").text
     assert history.count("Version ") == 2
     assert history.index("Version 2") < history.index("Version 1")
+    assert "Services in Doncaster are *improving*." in history
     # A viewer reads; there is no form to write with.
     assert 'action="/narrative/section"' not in history
 
@@ -68,6 +70,7 @@ def test_not_applicable_and_what_people_type_is_shown_as_text(world: World) -> N
     page = council.get(f"/narrative?{ANNUAL_1}").text
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
+    assert 'href="javascript:' not in page
     assert re.search(r'id="changes".*?Not applicable', page, re.S)
     both = _write(council, token, "finance", "some words", not_applicable="yes")
     assert both.status_code == 400 and "a section marked not applicable has no text" in both.text

@@ -29,6 +29,8 @@ from cscmonitor.records.narrative_file import (
     parse,
 )
 from cscmonitor.records.narrative_sections import ReportKind, Section, sections
+from cscmonitor.reports.document import Block
+from cscmonitor.reports.markdown import blocks
 from cscmonitor.web.basket import basket_year
 from cscmonitor.web.deps import AppDep, ContractYear, RecordsDep, UserView, VisitDep, flash, require
 from cscmonitor.web.permissions import Permission
@@ -45,6 +47,11 @@ class SectionView:
     section: Section
     latest: Version | None
     writable: bool  # the visitor may write it
+
+    @property
+    def shown(self) -> tuple[Block, ...]:
+        """The newest text as the reports lay it out."""
+        return blocks(self.latest.text) if self.latest else ()
 
     @property
     def status(self) -> str:
