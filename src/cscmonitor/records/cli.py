@@ -601,3 +601,8 @@ def commentary(
 from cscmonitor.records.change_points_cli import change_point_app  # noqa: E402
 
 records_app.add_typer(change_point_app, name="change-point")
+
+# The narrative's files have their own module too, mounted the same way.
+from cscmonitor.records.narrative_cli import narrative_app  # noqa: E402
+
+records_app.add_typer(narrative_app, name="narrative")

@@ -24,7 +24,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, backref, mapped_column, relationship
 
 # Named constraints, so migrations can refer to them on every database.
 NAMING = {
@@ -684,3 +684,44 @@ class ModelledForecast(Base):
     upper95_pence: Mapped[int] = mapped_column(BigInteger)
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# Narrative (docs/reports.md, "People's words") --------------------------------------------
+
+
+class NarrativeText(Base):
+    """One version of a report section's text, as people wrote it: never changed, only
+    followed by a newer version (`records.narrative`); the newest is the section's text."""
+
+    __tablename__ = "narrative_texts"
+    __table_args__ = (
+        UniqueConstraint(
+            "contract_id",
+            "report",
+            "contract_year",
+            "quarter",
+            "section",
+            "version",
+            name="uq_narrative_texts_version",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = _parent("contracts")
+    report: Mapped[str] = mapped_column(String(30))  # a narrative_sections.ReportKind
+    contract_year: Mapped[int] = mapped_column(Integer)
+    # 1–4 for a quarter's pack; 0 for a report on the whole contract year.
+    quarter: Mapped[int] = mapped_column(Integer)
+    section: Mapped[str] = mapped_column(String(80))
+    version: Mapped[int] = mapped_column(Integer)
+    # Simple Markdown (paragraphs, lists, emphasis, links); empty when cleared or not applicable.
+    text: Mapped[str] = mapped_column(Text)
+    not_applicable: Mapped[bool] = mapped_column(Boolean, default=False)
+    author: Mapped[str] = mapped_column(String(200))
+    author_role: Mapped[str] = mapped_column(String(20))  # the party: council or trust
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    # A backref, so the contract's removal removes (and audits) its narrative too.
+    contract: Mapped[Contract] = relationship(
+        backref=backref("narrative", cascade="all, delete-orphan", order_by="NarrativeText.id")
+    )

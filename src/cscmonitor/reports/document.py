@@ -43,10 +43,21 @@ class Heading:
 
 
 @dataclass(frozen=True)
-class Paragraph:
+class Run:
+    """A stretch of text with one look: emphasis, strong, a link (http(s) or mailto only)."""
+
     text: str
+    emphasis: bool = False
+    strong: bool = False
+    href: str | None = None
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str  # always the plain text; `runs`, when given, are the same text with its looks
     refs: tuple[PageRef, ...] = ()
     style: Literal["body", "lead", "note", "quote", "signature"] = "body"
+    runs: tuple[Run, ...] = ()
     # One of the report's key sentences: a format that opens with a summary (the XLSX
     # summary sheet) repeats it there; the others show it where it stands.
     summary: bool = False
@@ -54,8 +65,9 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class Item:
-    text: str
+    text: str  # always the plain text; `runs`, when given, are the same text with its looks
     refs: tuple[PageRef, ...] = ()
+    runs: tuple[Run, ...] = ()
 
 
 @dataclass(frozen=True)

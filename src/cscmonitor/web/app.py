@@ -41,6 +41,7 @@ from cscmonitor.web.routers import (
     forecast,
     indicators,
     inspections,
+    narrative,
     reports,
     sessions,
     users,
@@ -54,6 +55,7 @@ ROUTERS = (
     *(m.router for m in (sessions, dashboard, indicators, data, inspections, finance, changes)),
     forecast.router,
     reports.router,
+    narrative.router,
     users.router,
     api.router,
 )

@@ -26,6 +26,7 @@ class Permission(StrEnum):
     DRAFT_CHANGE = "draft_change"
     MOVE_CHANGE = "move_change"  # for the user's party; the workflow says which moves
     EXPORT_REPORTS = "export_reports"
+    WRITE_NARRATIVE = "write_narrative"  # a report's sections, for the user's party only
     MANAGE_USERS = "manage_users"
     VIEW_AUDIT = "view_audit"
 
@@ -46,6 +47,8 @@ EVERYONE = frozenset(Role)
 #   data, no governance writes, but rollback of a bad snapshot;
 # - a change request moves only for a contracting party; `records.changes` decides which party
 #   may make which move, so only council officers can agree one and only the Trust proposes;
+# - a report's words are written for a party: `records.narrative` lets trust roles write the
+#   Trust's sections and council officers the Council's; administrators and viewers read;
 # - viewers (board members) read and download reports and change nothing.
 TABLE: Mapping[Permission, frozenset[Role]] = {
     Permission.VIEW_PERFORMANCE: EVERYONE,
@@ -61,6 +64,7 @@ TABLE: Mapping[Permission, frozenset[Role]] = {
     Permission.DRAFT_CHANGE: frozenset({TA, TM, CO}),
     Permission.MOVE_CHANGE: frozenset({TM, CO}),
     Permission.EXPORT_REPORTS: EVERYONE,
+    Permission.WRITE_NARRATIVE: frozenset({TA, TM, CO}),
     Permission.MANAGE_USERS: frozenset({A}),
     Permission.VIEW_AUDIT: frozenset({A}),
 }

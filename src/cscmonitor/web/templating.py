@@ -26,6 +26,7 @@ NAVIGATION: tuple[tuple[str, str, Permission], ...] = (
     ("/forecast", "Forecast", Permission.VIEW_GOVERNANCE),
     ("/change-requests", "Change requests", Permission.VIEW_GOVERNANCE),
     ("/reports", "Reports", Permission.EXPORT_REPORTS),
+    ("/narrative", "Narrative", Permission.VIEW_GOVERNANCE),
     ("/users", "Users", Permission.MANAGE_USERS),
     ("/audit", "Audit log", Permission.VIEW_AUDIT),
 )

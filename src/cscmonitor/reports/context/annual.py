@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cscmonitor.assess import RAG, Standing, Travel
 from cscmonitor.periods import Period, add_months, twelve_months_to
@@ -28,6 +28,7 @@ from cscmonitor.records.governance_facts import (
     priorities,
 )
 from cscmonitor.records.money_facts import BudgetPlan, MoneyPosition, next_budget, positions
+from cscmonitor.records.narrative_sections import ReportKind
 from cscmonitor.reports.context.commentary import commentary
 from cscmonitor.reports.context.demand import DemandContext, demand_context
 from cscmonitor.reports.context.indicators import (
@@ -37,6 +38,7 @@ from cscmonitor.reports.context.indicators import (
     build_panels,
     figures_for,
 )
+from cscmonitor.reports.context.narrative import Narrative, narrative_for
 from cscmonitor.reports.context.quarterly import basket_wanted
 from cscmonitor.reports.context.sources import Sources
 from cscmonitor.reports.context.timing import trend
@@ -107,6 +109,7 @@ class AnnualContext:
     records_held: bool
     draft: bool = False
     demand: DemandContext | None = None
+    narrative: Narrative = field(default_factory=Narrative)  # people's words, section by section
 
 
 def _standing_word(standing: Standing) -> str | None:
@@ -403,4 +406,5 @@ def build_annual_context(
         records_held=records is not None,
         draft=draft,
         demand=demand_context(sources, span, when),
+        narrative=narrative_for(sources, ReportKind.ANNUAL, year),
     )

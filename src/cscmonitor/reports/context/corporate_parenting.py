@@ -8,9 +8,10 @@ saying what is missing; no figure is ever put in its place.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cscmonitor.periods import Period, twelve_months_to
+from cscmonitor.records.narrative_sections import ReportKind
 from cscmonitor.reports.context.commentary import commentary
 from cscmonitor.reports.context.indicators import (
     Panel,
@@ -19,6 +20,7 @@ from cscmonitor.reports.context.indicators import (
     build_panels,
     figures_for,
 )
+from cscmonitor.reports.context.narrative import Narrative, narrative_for
 from cscmonitor.reports.context.sources import Sources
 from cscmonitor.reports.context.timing import contract_quarter, trend
 from cscmonitor.reports.disclosure import Discloser, Mode, marking
@@ -106,6 +108,7 @@ class CorporateParentingContext:
     snapshot_date: dt.date
     sections: tuple[Section, ...]
     draft: bool = False
+    narrative: Narrative = field(default_factory=Narrative)  # the foreword and the conclusions
 
     @property
     def panels(self) -> tuple[Panel, ...]:
@@ -185,4 +188,5 @@ def build_corporate_parenting_context(
         snapshot_date=sources.snapshot_date,
         sections=tuple(sections),
         draft=draft,
+        narrative=narrative_for(sources, ReportKind.CORPORATE_PARENTING, year, quarter),
     )

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cscmonitor.figures import Figure
 from cscmonitor.periods import Period, twelve_months_to
 from cscmonitor.records.governance_facts import ActionLine, action_plan
 from cscmonitor.records.money_facts import MoneyPosition, positions
+from cscmonitor.records.narrative_sections import ReportKind
 from cscmonitor.reports.context.commentary import commentary
 from cscmonitor.reports.context.demand import DemandContext, demand_context
 from cscmonitor.reports.context.indicators import (
@@ -18,6 +19,7 @@ from cscmonitor.reports.context.indicators import (
     build_panels,
     figures_for,
 )
+from cscmonitor.reports.context.narrative import Narrative, narrative_for
 from cscmonitor.reports.context.sources import Sources
 from cscmonitor.reports.context.timing import contract_quarter, trend
 from cscmonitor.reports.disclosure import Discloser, Mode, marking
@@ -46,6 +48,9 @@ class QuarterlyContext:
     records_held: bool
     draft: bool = False
     demand: DemandContext | None = None
+    narrative: Narrative = field(
+        default_factory=Narrative
+    )  # each exception's commentary and response
 
     @property
     def exceptions(self) -> tuple[Panel, ...]:
@@ -120,4 +125,7 @@ def build_quarterly_context(
         records_held=records is not None,
         draft=draft,
         demand=demand_context(sources, span, when),
+        narrative=narrative_for(
+            sources, ReportKind.QUARTERLY, year, quarter, [p.code for p in panels if p.exception]
+        ),
     )

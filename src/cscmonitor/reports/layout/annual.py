@@ -33,6 +33,7 @@ from cscmonitor.reports.layout.common import (
     money_table,
 )
 from cscmonitor.reports.layout.demand import demand_blocks
+from cscmonitor.reports.layout.narrative import letter_blocks, section_blocks
 from cscmonitor.wording import capital, day, joined, punctuated, words
 
 APPENDIX_A, APPENDIX_A_END = "appendix-a", "appendix-a-end"
@@ -62,6 +63,7 @@ def _letter(c: AnnualContext) -> list[Block]:
             style="lead",
         ),
         Paragraph("Dear Secretary of State,"),
+        *letter_blocks(c.narrative),
         *(Paragraph(text, summary=True) for text in c.letter),
         Paragraph("Yours sincerely"),
     ]
@@ -200,6 +202,7 @@ def _abridged(c: AnnualContext) -> list[Block]:
     panels_ref = PageRef("Appendix A", APPENDIX_A, APPENDIX_A_END)
     blocks: list[Block] = [
         Heading(2, "Abridged report", new_page=True),
+        *section_blocks(c.narrative, "judgement", 3, summary=True),
         Heading(
             3,
             "Summary of the Trust's performance against Performance Indicators in the "
@@ -213,6 +216,7 @@ def _abridged(c: AnnualContext) -> list[Block]:
                 for n, f in enumerate(c.findings, start=1)
             )
         ),
+        *section_blocks(c.narrative, "performance", 4),
     ]
     if c.outlooks:
         blocks += [
@@ -225,6 +229,7 @@ def _abridged(c: AnnualContext) -> list[Block]:
             ),
             Bullets(tuple(Item(text) for text in c.outlooks)),
         ]
+    blocks += section_blocks(c.narrative, "benchmarks", 4)
     if not c.records_held:
         blocks.append(
             Paragraph(
@@ -244,6 +249,7 @@ def _abridged(c: AnnualContext) -> list[Block]:
             tuple(Item(t, (PageRef("Appendix B.1", INSPECTIONS),)) for t in c.inspection_findings)
         ),
         Paragraph(c.actions_summary, (PageRef("Appendix B.2", ACTIONS),)),
+        *section_blocks(c.narrative, "inspections", 4),
         Heading(
             3, "Summary of the Trust's performance against budget in the preceding Contract Year"
         ),
@@ -251,6 +257,7 @@ def _abridged(c: AnnualContext) -> list[Block]:
     blocks += [Paragraph(t, (PageRef("Appendix C.1", MONEY),)) for t in money_sentences(c.money)]
     if not c.money:
         blocks.append(Paragraph("No budget covering the contract year is held."))
+    blocks += section_blocks(c.narrative, "finance", 4)
     blocks.append(Heading(3, "Confirmation in principle of the budget for the next Contract Year"))
     if c.budget is not None:
         b = c.budget
@@ -287,6 +294,7 @@ def _abridged(c: AnnualContext) -> list[Block]:
         blocks.append(Bullets(tuple(Item(t) for t in punctuated([p.title for p in c.strategic]))))
     else:
         blocks.append(Paragraph("No strategic priorities are held for the next contract year."))
+    blocks += section_blocks(c.narrative, "priorities", 4)
     blocks.append(Heading(3, "Proposed changes to the Agreement as a result of the Annual Review"))
     if c.changes:
         blocks.append(Paragraph(f"{len(c.changes)} proposed changes to the contract are held:"))
@@ -303,6 +311,7 @@ def _abridged(c: AnnualContext) -> list[Block]:
                 + "."
             )
         )
+    blocks += section_blocks(c.narrative, "changes", 4)
     blocks.append(Heading(3, "Areas of Joint Focus"))
     if c.joint_focus:
         blocks.append(
@@ -325,6 +334,7 @@ def _abridged(c: AnnualContext) -> list[Block]:
         )
     else:
         blocks.append(Paragraph("No area of joint focus is held."))
+    blocks += section_blocks(c.narrative, "joint_working", 4)
     if c.innovation:
         blocks.append(
             Paragraph(
@@ -332,6 +342,8 @@ def _abridged(c: AnnualContext) -> list[Block]:
                 (PageRef("Appendix E.3", INNOVATION),),
             )
         )
+    blocks += section_blocks(c.narrative, "youth_justice", 3)
+    blocks += section_blocks(c.narrative, "conclusions", 3)
     return blocks
 
 

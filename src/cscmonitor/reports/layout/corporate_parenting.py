@@ -7,6 +7,7 @@ from cscmonitor.reports.context.corporate_parenting import CorporateParentingCon
 from cscmonitor.reports.disclosure import Mode
 from cscmonitor.reports.document import Block, Bullets, Document, Facts, Heading, Item, Paragraph
 from cscmonitor.reports.layout.common import basket_table, indicator_blocks, method_notes
+from cscmonitor.reports.layout.narrative import section_blocks
 from cscmonitor.wording import day
 
 
@@ -27,6 +28,7 @@ def corporate_parenting_document(c: CorporateParentingContext) -> Document:
                 ("Report", c.marking),
             )
         ),
+        *section_blocks(c.narrative, "foreword", 2),
         Heading(2, "Summary"),
     ]
     for n, section in enumerate(c.sections, start=1):
@@ -59,6 +61,7 @@ def corporate_parenting_document(c: CorporateParentingContext) -> Document:
             blocks += indicator_blocks(
                 panel, f"{n}.{m} {panel.title}", 3, f"series-{n}-{m}", latest.capitalize()
             )
+    blocks += section_blocks(c.narrative, "conclusions", 2)
     blocks += [Heading(2, "Notes"), method_notes(c.mode is Mode.PUBLICATION)]
     return Document(
         title=c.title,

@@ -29,6 +29,7 @@ from cscmonitor.reports.layout.common import (
     number_format,
 )
 from cscmonitor.reports.layout.demand import demand_blocks
+from cscmonitor.reports.layout.narrative import exception_blocks
 from cscmonitor.wording import capital, day, rag_text, travel_text
 
 
@@ -83,6 +84,7 @@ def quarterly_document(c: QuarterlyContext) -> Document:
         blocks += indicator_blocks(
             panel, f"{number}. {panel.title}", 3, f"series-{number}", f"Rolling {latest}"
         )
+        blocks += exception_blocks(c.narrative, panel.code, 4) if panel.exception else []
     blocks += control_blocks(c)
     blocks.append(Heading(2, "Finance", new_page=True))
     if not c.records_held:

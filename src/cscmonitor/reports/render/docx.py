@@ -10,6 +10,7 @@ from typing import Any
 
 from docx import Document as new_docx
 from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
@@ -24,6 +25,7 @@ from cscmonitor.reports.document import (
     Heading,
     PageRef,
     Paragraph,
+    Run,
     Table,
     Tone,
 )
@@ -31,6 +33,7 @@ from cscmonitor.reports.render import register
 
 SHADES: dict[Tone, str] = {"green": "CCE2D8", "amber": "FCD6C3", "red": "F4CDC6", "grey": "E5E6E7"}
 GREY = RGBColor(0x48, 0x49, 0x49)
+LINK = "1D70B8"
 
 
 def bookmark_name(anchor: str) -> str:
@@ -83,6 +86,37 @@ class _Writer:
                 self._field(paragraph, f"PAGEREF {bookmark_name(ref.end)} \\h", "?")
         paragraph.add_run(")")
 
+    @staticmethod
+    def _runs(paragraph: DocxParagraph, runs: tuple[Run, ...]) -> None:
+        """People's words with their looks; a link is a real hyperlink to its target."""
+        for run in runs:
+            if run.href is None:
+                added = paragraph.add_run(run.text)
+                added.italic = run.emphasis or None
+                added.bold = run.strong or None
+                continue
+            link = OxmlElement("w:hyperlink")
+            link.set(
+                qn("r:id"),
+                paragraph.part.relate_to(run.href, RELATIONSHIP_TYPE.HYPERLINK, is_external=True),
+            )
+            element = OxmlElement("w:r")
+            looks = OxmlElement("w:rPr")
+            for tag, value in (("w:color", LINK), ("w:u", "single")):
+                look = OxmlElement(tag)
+                look.set(qn("w:val"), value)
+                looks.append(look)
+            for tag, wanted in (("w:b", run.strong), ("w:i", run.emphasis)):
+                if wanted:
+                    looks.append(OxmlElement(tag))
+            element.append(looks)
+            text = OxmlElement("w:t")
+            text.set(qn("xml:space"), "preserve")
+            text.text = run.text
+            element.append(text)
+            link.append(element)
+            paragraph._p.append(link)
+
     def heading(self, block: Heading) -> None:
         paragraph = self.doc.add_heading(block.text, level=min(block.level, 9))
         if block.new_page:
@@ -92,6 +126,10 @@ class _Writer:
 
     def paragraph(self, block: Paragraph) -> None:
         paragraph = self.doc.add_paragraph()
+        if block.runs:
+            self._runs(paragraph, block.runs)
+            self._refs(paragraph, block.refs)
+            return
         run = paragraph.add_run(block.text)
         match block.style:
             case "lead" | "signature":
@@ -108,7 +146,8 @@ class _Writer:
     def bullets(self, block: Bullets) -> None:
         style = "List Number" if block.ordered else "List Bullet"
         for item in block.items:
-            paragraph = self.doc.add_paragraph(item.text, style=style)
+            paragraph = self.doc.add_paragraph("" if item.runs else item.text, style=style)
+            self._runs(paragraph, item.runs)
             self._refs(paragraph, item.refs)
 
     def facts(self, block: Facts) -> None:
