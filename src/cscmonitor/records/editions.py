@@ -472,7 +472,11 @@ def delete_edition(session: Session, edition: ReportEdition) -> None:
 
 
 def signed_snapshots(session: Session) -> set[str]:
-    """The warehouse snapshots signed editions were made from (kept when snapshots are pruned)."""
+    """The warehouse snapshots signed editions were made from (kept when snapshots are pruned).
+
+    A database not yet upgraded to hold editions has none."""
+    if not sa_inspect(session.connection()).has_table(ReportEdition.__tablename__):
+        return set()
     query = select(ReportEdition.snapshot_id).where(
         ReportEdition.state == SIGNED, ReportEdition.snapshot_id.is_not(None)
     )

@@ -11,6 +11,7 @@ from openpyxl.utils import get_column_letter
 
 from cscmonitor.reports.document import Document
 from cscmonitor.reports.render import register
+from cscmonitor.reports.render.stamp import document_time, restamp
 
 MAX_SHEET_NAME = 31
 
@@ -62,4 +63,5 @@ def render_xlsx(document: Document) -> bytes:
         sheet.append(["This report holds no tables."])
     out = io.BytesIO()
     book.save(out)
-    return out.getvalue()
+    when = document_time(document)
+    return out.getvalue() if when is None else restamp(out.getvalue(), when)
