@@ -37,6 +37,7 @@ from cscmonitor.web.routers import (
     changes,
     dashboard,
     data,
+    editions,
     finance,
     forecast,
     indicators,
@@ -54,6 +55,7 @@ ROUTERS = (
     *(m.router for m in (sessions, dashboard, indicators, data, inspections, finance, changes)),
     forecast.router,
     reports.router,
+    editions.router,
     users.router,
     api.router,
 )

@@ -25,6 +25,8 @@ class Permission(StrEnum):
     EDIT_FORECAST = "edit_forecast"  # forecast scenarios and unit costs
     DRAFT_CHANGE = "draft_change"
     MOVE_CHANGE = "move_change"  # for the user's party; the workflow says which moves
+    DRAFT_EDITION = "draft_edition"  # open a new draft edition of a report
+    MOVE_EDITION = "move_edition"  # submit, send back, agree, sign: `records.editions` says which
     EXPORT_REPORTS = "export_reports"
     MANAGE_USERS = "manage_users"
     VIEW_AUDIT = "view_audit"
@@ -46,6 +48,8 @@ EVERYONE = frozenset(Role)
 #   data, no governance writes, but rollback of a bad snapshot;
 # - a change request moves only for a contracting party; `records.changes` decides which party
 #   may make which move, so only council officers can agree one and only the Trust proposes;
+# - a report edition is drafted by either party's drafters and moved by a trust manager or a
+#   council officer; `records.editions.MOVES` decides which role makes which move;
 # - viewers (board members) read and download reports and change nothing.
 TABLE: Mapping[Permission, frozenset[Role]] = {
     Permission.VIEW_PERFORMANCE: EVERYONE,
@@ -60,6 +64,8 @@ TABLE: Mapping[Permission, frozenset[Role]] = {
     Permission.EDIT_FORECAST: frozenset({TA, TM, CO}),
     Permission.DRAFT_CHANGE: frozenset({TA, TM, CO}),
     Permission.MOVE_CHANGE: frozenset({TM, CO}),
+    Permission.DRAFT_EDITION: frozenset({TA, TM, CO}),
+    Permission.MOVE_EDITION: frozenset({TM, CO}),
     Permission.EXPORT_REPORTS: EVERYONE,
     Permission.MANAGE_USERS: frozenset({A}),
     Permission.VIEW_AUDIT: frozenset({A}),
