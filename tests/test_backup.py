@@ -97,6 +97,11 @@ def test_backup_and_restore_round_trip(database_urls, tmp_path, monkeypatch):
     settings = installation(tmp_path / "data", source_url, monkeypatch)
     held = rows_by_table(source_url)
     assert held["contracts"] and held["audit_log"]  # something worth restoring
+    # A signed edition's frozen file (made by hand here: tests/reports/test_editions.py signs).
+    frozen = settings.data_dir / "editions" / "1" / "annual-review-1.pdf"
+    frozen.parent.mkdir(parents=True, mode=0o700)
+    frozen.write_bytes(b"%PDF-1.7 signed")
+    frozen.chmod(0o600)
 
     made = cli(settings.data_dir, source_url, "backup", "--to", str(tmp_path / "backup"))
     assert made.exit_code == 0, made.output
@@ -117,6 +122,10 @@ def test_backup_and_restore_round_trip(database_urls, tmp_path, monkeypatch):
     assert (
         "snapshot 0002 (current)" in checked.output and "is the warehouse's key" in checked.output
     )
+    # The signed edition's file comes back as it was, still private.
+    back_again = restored_dir / "editions" / "1" / "annual-review-1.pdf"
+    assert back_again.read_bytes() == b"%PDF-1.7 signed"
+    assert back_again.stat().st_mode & 0o777 == 0o600
     # Every record, with its id, as it was; the warehouse reads the same rows.
     assert rows_by_table(target_url) == held
     before, after = Warehouse(settings.warehouse_dir), Warehouse(restored_dir / "warehouse")

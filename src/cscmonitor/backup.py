@@ -2,7 +2,8 @@
 
 `backup` writes a folder holding the records database as portable files (records/dump.py),
 the current warehouse snapshot with its manifest (checked against its checksums first, so
-a damaged snapshot is never backed up), the imported benchmark tables, and `backup.json`:
+a damaged snapshot is never backed up), the imported benchmark tables, the signed report
+editions' files, and `backup.json`:
 what is in it and the SHA-256 of every file. It is written beside its target and renamed
 into place, so a folder named as a backup is a whole one.
 
@@ -29,8 +30,11 @@ from cscmonitor.warehouse import Warehouse
 
 FORMAT = 1
 CONTENTS = "backup.json"
-# What of the data directory a backup carries besides the warehouse and the records.
+# What of the data directory a backup carries besides the warehouse and the records: the
+# imported benchmark tables and the signed report editions' frozen files.
 BENCHMARKS = "benchmarks"
+EDITIONS = "editions"
+CARRIED = (BENCHMARKS, EDITIONS)
 
 
 class BackupError(ValueError):
@@ -67,8 +71,11 @@ def backup(settings: Settings, target: Path) -> BackupSummary:
             revision, counts = dump.dump(engine, staging / "records")
         finally:
             engine.dispose()
-        if (settings.data_dir / BENCHMARKS).is_dir():
-            shutil.copytree(settings.data_dir / BENCHMARKS, staging / BENCHMARKS)
+        for folder in CARRIED:
+            if (settings.data_dir / folder).is_dir():
+                # A signing that never committed leaves a staging folder: not worth keeping.
+                skip = shutil.ignore_patterns(".staging-*")
+                shutil.copytree(settings.data_dir / folder, staging / folder, ignore=skip)
         contents = {
             "format": FORMAT,
             "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -118,8 +125,9 @@ def restore(settings: Settings, source: Path) -> BackupSummary:
             raise
     finally:
         engine.dispose()
-    if (source / BENCHMARKS).is_dir():
-        shutil.copytree(source / BENCHMARKS, settings.data_dir / BENCHMARKS, dirs_exist_ok=True)
+    for folder in CARRIED:
+        if (source / folder).is_dir():
+            shutil.copytree(source / folder, settings.data_dir / folder, dirs_exist_ok=True)
     return BackupSummary(source, snapshot_id, counts)
 
 
