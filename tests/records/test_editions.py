@@ -12,7 +12,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from cscmonitor.records import editions
+from cscmonitor.records import contracts, editions
 from cscmonitor.records.audit import Actor
 from cscmonitor.records.editions import Freeze, FrozenFile, Signer
 from cscmonitor.records.errors import RecordsError
@@ -322,6 +322,9 @@ def test_a_signed_edition_is_kept_as_signed(doncaster) -> None:
         session.delete(editions.get_edition(session, edition_id).files[0])
     with doncaster.refused("frozen") as session:
         editions.get_edition(session, edition_id).files[0].sha256 = "0" * 64
+    # Nor does the contract go, taking its signed editions with it.
+    with doncaster.refused("has signed report editions: they are kept for ever") as session:
+        contracts.delete_contract(session, doncaster.contract(session))
 
 
 def test_a_draft_can_be_deleted(doncaster) -> None:

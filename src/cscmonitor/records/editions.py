@@ -234,10 +234,15 @@ def allowed_moves(edition: ReportEdition, role: Role | None) -> list[Move]:
     ]
 
 
+def _a(role: Role) -> str:
+    label = role.label.lower()
+    return f"{'an' if label[0] in 'aeiou' else 'a'} {label}"
+
+
 def _check_role(move: Move, role: Role) -> None:
     if role not in move.roles:
-        who = " or ".join(sorted(r.label.lower() for r in move.roles))
-        raise RecordsError(f"a {role.label.lower()} may not {move.label.lower()}: only a {who} may")
+        who = " or ".join(_a(r) for r in sorted(move.roles))
+        raise RecordsError(f"{_a(role)} may not {move.label.lower()}: only {who} may")
 
 
 def _record(
@@ -488,6 +493,11 @@ def _refuse_changes_to_signed(
 ) -> None:
     """A signed edition, its moves and its files are frozen: no change, no deletion."""
     for record in session.deleted:
+        if isinstance(record, Contract) and _signed_of(session, record):
+            raise SignedEditionIsFrozen(
+                f"{record.name} has signed report editions: they are kept for ever, and so is "
+                "the contract they belong to"
+            )
         edition = _edition_of(record)
         if edition is not None and _was_signed(session, edition):
             raise SignedEditionIsFrozen("a signed edition and its files are kept for ever")
@@ -496,6 +506,14 @@ def _refuse_changes_to_signed(
             edition = _edition_of(record)
             if edition is not None and _was_signed(session, edition):
                 raise SignedEditionIsFrozen("a signed edition is frozen: it cannot be changed")
+
+
+def _signed_of(session: Session, contract: Contract) -> bool:
+    query = select(ReportEdition.id).where(
+        ReportEdition.contract_id == contract.id, ReportEdition.state == SIGNED
+    )
+    with session.no_autoflush:
+        return session.scalar(query.limit(1)) is not None
 
 
 def _edition_of(record: object) -> ReportEdition | None:
