@@ -21,6 +21,7 @@ from pathlib import Path
 from cscmonitor.errors import OneLine
 from cscmonitor.records import editions as records_editions
 from cscmonitor.records.audit import Actor
+from cscmonitor.records.contracts import Contract
 from cscmonitor.records.db import Engine, Session, transaction
 from cscmonitor.records.editions import EditionView, Freeze, FrozenFile
 from cscmonitor.records.roles import Role
@@ -110,7 +111,9 @@ def _write_private(path: Path, data: bytes) -> None:
         os.fsync(out.fileno())
 
 
-def store(settings: Settings, edition_id: int, files: dict[str, tuple[str, bytes]]) -> Freeze:
+def store(
+    settings: Settings, edition_id: int, files: dict[str, tuple[str, bytes]]
+) -> tuple[FrozenFile, ...]:
     """Write {format: (file name, bytes)} to `editions/<id>/` whole or not at all."""
     root = settings.data_dir / FOLDER
     root.mkdir(parents=True, exist_ok=True)
@@ -127,7 +130,17 @@ def store(settings: Settings, edition_id: int, files: dict[str, tuple[str, bytes
         # Left by a signing whose transaction did not commit: the edition is not signed.
         shutil.rmtree(final)
     staging.rename(final)
-    return Freeze("", tuple(held))
+    _sync_dir(root)
+    return tuple(held)
+
+
+def _sync_dir(folder: Path) -> None:
+    """Make a rename in `folder` durable."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def freeze(settings: Settings, edition: EditionView) -> Freeze:
@@ -142,18 +155,21 @@ def freeze(settings: Settings, edition: EditionView) -> Freeze:
     }
     for format in formats():
         files[format] = (document.filename + renderer(format).suffix, render(document, format))
-    return replace(store(settings, edition.id, files), snapshot_id=snapshot)
+    return Freeze(snapshot, store(settings, edition.id, files))
 
 
-def narrative_check(session: Session, edition: EditionView) -> Callable[[], list[str]]:
-    """The check signing runs first: the titles of the report's narrative sections with no
-    text and not marked not applicable.
+def narrative_check(
+    session: Session, contract: Contract, edition: EditionView
+) -> Callable[[], list[str]]:
+    """The check signing runs first: the titles of the report's narrative sections that have
+    no text and are not marked not applicable (signing is refused while there are any).
 
-    Where the records hold narrative sections (`records.narrative`), this returns
-    `lambda: narrative.missing_sections(...)` for the edition's report; without them a report
-    has no narrative section to write, so none is missing.
+    The one place the narrative records are wired in: with `records.narrative`, this is
+    `lambda: narrative.missing_sections(session, contract, edition.report, edition.year,
+    edition.quarter)` (in that module's own terms). Without narrative records a report has no
+    section for people to write, so none is missing.
     """
-    del session, edition
+    del session, contract, edition
     return lambda: []
 
 
@@ -177,7 +193,7 @@ def sign_edition(
             role,
             signers,
             on,
-            completeness=narrative_check(session, records_editions.view(edition)),
+            completeness=narrative_check(session, edition.contract, records_editions.view(edition)),
             freeze=lambda about: freeze(settings, about),
         )
         return records_editions.view(edition)
