@@ -3,10 +3,9 @@
 `backup` writes a folder holding the records database as portable files (records/dump.py),
 the current warehouse snapshot with its manifest (checked against its checksums first, so
 a damaged snapshot is never backed up) and the other snapshots signed report editions were
-made from, the imported benchmark tables, the signed report
-editions' files, and `backup.json`:
-what is in it and the SHA-256 of every file. It is written beside its target and renamed
-into place, so a folder named as a backup is a whole one.
+made from, the imported benchmark tables, the signed report editions' files, and
+`backup.json`: what is in it and the SHA-256 of every file. It is written beside its target
+and renamed into place, so a folder named as a backup is a whole one.
 
 `restore` checks every file against `backup.json`, then rebuilds an installation in an
 empty data directory and an empty records database; `cscmonitor verify` then passes on it.
