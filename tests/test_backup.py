@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import json
 import uuid
 from collections.abc import Iterator
@@ -15,9 +17,11 @@ from typer.testing import CliRunner
 
 from cscmonitor.cli import app
 from cscmonitor.ingest import ingest
-from cscmonitor.records import audit, db
+from cscmonitor.records import audit, contracts, db, editions
 from cscmonitor.records.accounts import seed_demo_users
 from cscmonitor.records.audit import Actor
+from cscmonitor.records.editions import Freeze, FrozenFile
+from cscmonitor.records.roles import Role
 from cscmonitor.records.yamlio import load_demo
 from cscmonitor.settings import Settings
 from cscmonitor.warehouse import Warehouse
@@ -92,18 +96,54 @@ def installation(data_dir: Path, url: str, monkeypatch) -> Settings:
     return settings
 
 
+def sign_an_edition_from(url: str, snapshot: str, frozen: Path) -> None:
+    engine = db.make_engine(url)
+    council, trust = Actor("Damian Allen", "council"), Actor("Paul Moffat", "trust")
+    with db.transaction(engine, trust) as session:
+        contract = contracts.get_contract(session)
+        edition = editions.open_edition(session, contract, "annual", 1, trust, Role.TRUST_MANAGER)
+        editions.submit(session, edition, trust, Role.TRUST_MANAGER)
+        editions.agree(session, edition, council, Role.COUNCIL_OFFICER)
+        data = frozen.read_bytes()
+        files = (
+            FrozenFile(
+                "pdf", hashlib.sha256(data).hexdigest(), len(data), "editions/1/" + frozen.name
+            ),
+        )
+        editions.sign(
+            session,
+            edition,
+            council,
+            Role.COUNCIL_OFFICER,
+            [editions.signer(contract, "Jo Miller"), editions.signer(contract, "Paul Moffat")],
+            dt.date(2016, 1, 29),
+            completeness=lambda: [],
+            freeze=lambda _edition: Freeze(snapshot, files),
+        )
+    engine.dispose()
+
+
 def test_backup_and_restore_round_trip(database_urls, tmp_path, monkeypatch):
     source_url, target_url = database_urls
     settings = installation(tmp_path / "data", source_url, monkeypatch)
     held = rows_by_table(source_url)
     assert held["contracts"] and held["audit_log"]  # something worth restoring
+    # An edition signed from snapshot 0001 (0002 is current), with its frozen file; the
+    # rendering is stood in for here (tests/reports/test_editions.py signs for real).
+    frozen = settings.data_dir / "editions" / "1" / "annual-review-1.pdf"
+    frozen.parent.mkdir(parents=True, mode=0o700)
+    frozen.write_bytes(b"%PDF-1.7 signed")
+    frozen.chmod(0o600)
+    sign_an_edition_from(source_url, "0001", frozen)
+    held = rows_by_table(source_url)
 
     made = cli(settings.data_dir, source_url, "backup", "--to", str(tmp_path / "backup"))
     assert made.exit_code == 0, made.output
     backup = tmp_path / "backup"
     contents = json.loads((backup / "backup.json").read_text())
-    assert contents["snapshot"] == "0002"  # the current snapshot only, with its manifest
-    assert sorted(p.name for p in (backup / "warehouse").iterdir()) == ["0002"]
+    # The current snapshot, and 0001 because a signed edition was made from it.
+    assert (contents["snapshot"], contents["signed_snapshots"]) == ("0002", ["0001"])
+    assert sorted(p.name for p in (backup / "warehouse").iterdir()) == ["0001", "0002"]
     assert (backup / "warehouse" / "0002" / "manifest.json").exists()
     # Never the key: not as a file, not anywhere in a file.
     assert not list(backup.rglob("*.key"))
@@ -117,6 +157,11 @@ def test_backup_and_restore_round_trip(database_urls, tmp_path, monkeypatch):
     assert (
         "snapshot 0002 (current)" in checked.output and "is the warehouse's key" in checked.output
     )
+    # The signed edition's file and snapshot come back as they were, the file still private.
+    assert [s.id for s in Warehouse(restored_dir / "warehouse").snapshots()] == ["0001", "0002"]
+    back_again = restored_dir / "editions" / "1" / "annual-review-1.pdf"
+    assert back_again.read_bytes() == b"%PDF-1.7 signed"
+    assert back_again.stat().st_mode & 0o777 == 0o600
     # Every record, with its id, as it was; the warehouse reads the same rows.
     assert rows_by_table(target_url) == held
     before, after = Warehouse(settings.warehouse_dir), Warehouse(restored_dir / "warehouse")

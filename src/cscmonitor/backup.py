@@ -2,9 +2,10 @@
 
 `backup` writes a folder holding the records database as portable files (records/dump.py),
 the current warehouse snapshot with its manifest (checked against its checksums first, so
-a damaged snapshot is never backed up), the imported benchmark tables, and `backup.json`:
-what is in it and the SHA-256 of every file. It is written beside its target and renamed
-into place, so a folder named as a backup is a whole one.
+a damaged snapshot is never backed up) and the other snapshots signed report editions were
+made from, the imported benchmark tables, the signed report editions' files, and
+`backup.json`: what is in it and the SHA-256 of every file. It is written beside its target
+and renamed into place, so a folder named as a backup is a whole one.
 
 `restore` checks every file against `backup.json`, then rebuilds an installation in an
 empty data directory and an empty records database; `cscmonitor verify` then passes on it.
@@ -22,15 +23,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cscmonitor.records import db, dump
+from cscmonitor.records import db, dump, editions
 from cscmonitor.returns.parsed import sha256_of
 from cscmonitor.settings import Settings
-from cscmonitor.warehouse import Warehouse
+from cscmonitor.warehouse import Snapshot, Warehouse
 
 FORMAT = 1
 CONTENTS = "backup.json"
-# What of the data directory a backup carries besides the warehouse and the records.
+# What of the data directory a backup carries besides the warehouse and the records: the
+# imported benchmark tables and the signed report editions' frozen files.
 BENCHMARKS = "benchmarks"
+EDITIONS = "editions"
+CARRIED = (BENCHMARKS, EDITIONS)
 
 
 class BackupError(ValueError):
@@ -65,14 +69,21 @@ def backup(settings: Settings, target: Path) -> BackupSummary:
         engine = db.make_engine(db.database_url(settings))
         try:
             revision, counts = dump.dump(engine, staging / "records")
+            signed = _signed_snapshots(engine, warehouse, snapshot.id)
         finally:
             engine.dispose()
-        if (settings.data_dir / BENCHMARKS).is_dir():
-            shutil.copytree(settings.data_dir / BENCHMARKS, staging / BENCHMARKS)
+        for kept in signed:
+            shutil.copytree(kept.path, staging / "warehouse" / kept.id)
+        for folder in CARRIED:
+            if (settings.data_dir / folder).is_dir():
+                # A signing that never committed leaves a staging folder: not worth keeping.
+                skip = shutil.ignore_patterns(".staging-*")
+                shutil.copytree(settings.data_dir / folder, staging / folder, ignore=skip)
         contents = {
             "format": FORMAT,
             "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "snapshot": snapshot.id,
+            "signed_snapshots": [s.id for s in signed],
             "key_check": (snapshot.manifest.get("privacy") or {}).get("key_check"),
             "records": {"revision": revision, "rows": counts},
             "files": _checksums(staging),
@@ -103,24 +114,38 @@ def restore(settings: Settings, source: Path) -> BackupSummary:
                 "already holds records: restore into an empty database"
             )
         snapshot_id = str(contents["snapshot"])
+        placed = [*contents.get("signed_snapshots", []), snapshot_id]
         warehouse.snapshots_dir.mkdir(parents=True, exist_ok=True)
-        staging = warehouse.snapshots_dir / f".staging-{snapshot_id}-{os.getpid()}"
-        shutil.copytree(source / "warehouse" / snapshot_id, staging)
-        staging.rename(warehouse.snapshots_dir / snapshot_id)
         try:
+            for placing in placed:
+                staging = warehouse.snapshots_dir / f".staging-{placing}-{os.getpid()}"
+                shutil.copytree(source / "warehouse" / placing, staging)
+                staging.rename(warehouse.snapshots_dir / placing)
+                warehouse.verify(warehouse.snapshot(placing))
             warehouse.rollback(snapshot_id)  # verified, then made current atomically
             records = contents["records"]
             counts = dump.load(engine, source / "records", records["revision"])
         except BaseException:
             # Nothing half-restored: the next attempt starts from an empty directory again.
             warehouse.pointer.unlink(missing_ok=True)
-            shutil.rmtree(warehouse.snapshots_dir / snapshot_id, ignore_errors=True)
+            for placing in placed:
+                shutil.rmtree(warehouse.snapshots_dir / placing, ignore_errors=True)
             raise
     finally:
         engine.dispose()
-    if (source / BENCHMARKS).is_dir():
-        shutil.copytree(source / BENCHMARKS, settings.data_dir / BENCHMARKS, dirs_exist_ok=True)
+    for folder in CARRIED:
+        if (source / folder).is_dir():
+            shutil.copytree(source / folder, settings.data_dir / folder, dirs_exist_ok=True)
     return BackupSummary(source, snapshot_id, counts)
+
+
+def _signed_snapshots(engine: db.Engine, warehouse: Warehouse, current: str) -> list[Snapshot]:
+    """The other snapshots signed report editions were made from, still held (each verified:
+    a damaged one is refused), so a restored installation can still verify its editions."""
+    with db.Session(engine) as session:
+        named = editions.signed_snapshots(session) - {current}
+    held = {s.id: s for s in warehouse.snapshots()}
+    return [warehouse.verify(held[i]) for i in sorted(named) if i in held]
 
 
 def _checked(source: Path) -> dict[str, Any]:

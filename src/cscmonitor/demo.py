@@ -12,6 +12,7 @@ from rich.console import Console
 
 from cscmonitor.assess import assess
 from cscmonitor.basket import basket_results, contract_from
+from cscmonitor.demo_review import sign_demo_review, write_demo_narrative
 from cscmonitor.figures import contract_year_figures
 from cscmonitor.ingest import ingest
 from cscmonitor.output import Format, emit
@@ -37,6 +38,7 @@ class DemoResult:
     indicators: Path
     table: pd.DataFrame
     annual_review: dict[str, Path]  # by format
+    signed_review: dict[str, Path]  # the signed edition's frozen files, by format
     sign_ins: list[tuple[str, str, str]]  # demo web accounts: (role, username, password)
 
 
@@ -72,8 +74,11 @@ def run_demo(out: Path, *, seed: int = 0, console: Console | None = None) -> Dem
                 f"{len(held.change_requests)} change requests, {len(held.priorities)} priorities"
             )
         sign_ins = seed_demo_users(engine)
+        written = write_demo_narrative(engine)
         engine.dispose()
-    console.print(f"[green]✓[/green] records: {facts}")
+    console.print(
+        f"[green]✓[/green] records: {facts}; the annual review's words ({len(written)} sections)"
+    )
 
     with console.status("Computing the basket's indicators…"):
         tables = Warehouse(settings.warehouse_dir).tables()
@@ -101,6 +106,15 @@ def run_demo(out: Path, *, seed: int = 0, console: Console | None = None) -> Dem
     with console.status("Writing the annual review (HTML, PDF, DOCX, XLSX)…"):
         reviews = write_annual_review(out, data_dir=data_dir)
     console.print(f"[green]✓[/green] annual review: {', '.join(str(p) for p in reviews.values())}")
+
+    with console.status("Submitting, agreeing and signing the annual review…"):
+        engine = make_engine(database_url(settings))
+        edition, signed = sign_demo_review(settings, engine, out)
+        engine.dispose()
+    signers = ", ".join(s.name for s in edition.signatories)
+    console.print(
+        f"[green]✓[/green] signed: {edition.title}, by {signers} -> {signed['pdf'].parent}"
+    )
     table = assessment_table(assessments)[
         [
             "indicator",
@@ -112,4 +126,4 @@ def run_demo(out: Path, *, seed: int = 0, console: Console | None = None) -> Dem
             "reported_latest",
         ]
     ]
-    return DemoResult(report, indicators, table, reviews, sign_ins)
+    return DemoResult(report, indicators, table, reviews, signed, sign_ins)

@@ -37,7 +37,7 @@ import itertools
 import json
 import os
 import shutil
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -346,14 +346,16 @@ class Warehouse:
             f"manifest's checksum); {way_back}"
         )
 
-    def prune(self, keep: int) -> list[str]:
-        """Delete all but the newest `keep` snapshots, never the current one; the ids deleted."""
+    def prune(self, keep: int, also_keep: Collection[str] = ()) -> list[str]:
+        """Delete all but the newest `keep` snapshots, never the current one nor those in
+        `also_keep` (the snapshots signed report editions were made from); the ids deleted."""
         if keep < 1:
             raise ReturnError("keep at least one snapshot")
         with self._lock():
             current = self.current()
             held = self.snapshots()
             kept = {s.id for s in held[-keep:]} | ({current.id} if current else set())
+            kept |= set(also_keep)
             gone = [s.id for s in held if s.id not in kept]
             for snapshot_id in gone:
                 # Renamed away first, so a kill mid-delete never leaves half a snapshot listed.

@@ -16,7 +16,7 @@ from cscmonitor.settings import Settings
 # The records' tables and the web app's accounts and sessions share one database.
 METADATA = [Base.metadata, AccountBase.metadata]
 TABLES = {t.name for m in METADATA for t in m.sorted_tables}
-HEAD = "0006"
+HEAD = "0007"
 
 
 def _tables(engine: Engine) -> set[str]:
@@ -62,6 +62,7 @@ def test_migration_files_are_numbered_in_order():
         "0004_change_points.py",
         "0005_forecasting.py",
         "0006_narrative.py",
+        "0007_editions.py",
     ]
 
 

@@ -62,6 +62,8 @@ def matrix(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
                 "snapshot_id": "0001",
                 "user_id": "1",
                 "request_id": "1",
+                "edition_id": "1",
+                "format": "pdf",
             }
         clients = {}
         for role in Role:

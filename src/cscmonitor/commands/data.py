@@ -76,18 +76,25 @@ def prune(
     keep: Annotated[int, typer.Option("--keep", min=1, help="How many of the newest to keep.")],
     data_dir: DataDir = None,
 ) -> None:
-    """Delete all but the newest KEEP snapshots; the current one is always kept."""
+    """Delete all but the newest KEEP snapshots; the current one is always kept, and so is
+    every snapshot a signed report edition was made from."""
+    from cscmonitor.records.db import DatabaseUnavailable, held_records
+    from cscmonitor.records.editions import signed_snapshots
     from cscmonitor.returns.issues import ReturnError
     from cscmonitor.warehouse import Warehouse
 
-    warehouse = Warehouse(_settings(data_dir).warehouse_dir)
+    settings = _settings(data_dir)
+    warehouse = Warehouse(settings.warehouse_dir)
     try:
-        gone = warehouse.prune(keep)
-    except (ReturnError, FileNotFoundError) as exc:
+        with held_records(settings) as session:
+            signed = signed_snapshots(session) if session is not None else set()
+        gone = warehouse.prune(keep, also_keep=signed)
+    except (ReturnError, FileNotFoundError, DatabaseUnavailable) as exc:
         raise _fail(str(exc)) from None
     left = ", ".join(s.id for s in warehouse.snapshots())
+    kept = f" ({', '.join(sorted(signed))} for signed report editions)" if signed else ""
     err.print(
-        f"warehouse: deleted {len(gone)} snapshots ({', '.join(gone) or 'none'}); kept {left}"
+        f"warehouse: deleted {len(gone)} snapshots ({', '.join(gone) or 'none'}); kept {left}{kept}"
     )
 
 

@@ -8,3 +8,6 @@ read plain values from `governance_views`, `governance_facts` and `money_facts`,
 
 # Importing any part of records installs the audit listeners, so no write escapes the trail.
 from cscmonitor.records import audit as _audit  # noqa: F401
+
+# And the guard that keeps signed report editions as they were signed.
+from cscmonitor.records import editions as _editions  # noqa: F401

@@ -725,3 +725,76 @@ class NarrativeText(Base):
     contract: Mapped[Contract] = relationship(
         backref=backref("narrative", cascade="all, delete-orphan", order_by="NarrativeText.id")
     )
+
+
+# Report editions and sign-off (docs/reports.md, "Editions and sign-off") --------------------
+
+
+class ReportEdition(Base):
+    """One edition of a report: drafted, submitted by the Trust, agreed by the Council, signed.
+
+    A signed edition is frozen: the snapshot and records version it was made from, and its
+    files (`EditionFile`) with their hashes. Moves are `records.editions`' table.
+    """
+
+    __tablename__ = "report_editions"
+    __table_args__ = (UniqueConstraint("contract_id", "report", "year", "quarter", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = _parent("contracts")
+    report: Mapped[str] = mapped_column(String(30))  # quarterly, annual, corporate-parenting
+    year: Mapped[int] = mapped_column(Integer)  # the contract year
+    quarter: Mapped[int | None] = mapped_column(Integer)  # quarterly reports only
+    number: Mapped[int] = mapped_column(Integer)  # 1, 2, … per report
+    state: Mapped[str] = mapped_column(String(20))
+    mode: Mapped[str] = mapped_column(String(20))  # internal or publication
+    as_at: Mapped[dt.date | None] = mapped_column(Date)  # None: the report's own date
+    # Frozen at signing: the warehouse snapshot and the audit head's hash the document read.
+    snapshot_id: Mapped[str | None] = mapped_column(String(20), index=True)
+    records_version: Mapped[str | None] = mapped_column(String(64))
+    signed_on: Mapped[dt.date | None] = mapped_column(Date)
+    # [{name, title, party, party_name}]: who signed, as the letter names them.
+    signatories: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    contract: Mapped[Contract] = relationship()
+    moves: Mapped[list[EditionMove]] = relationship(
+        back_populates="edition", cascade="all, delete-orphan", order_by="EditionMove.id"
+    )
+    files: Mapped[list[EditionFile]] = relationship(
+        back_populates="edition", cascade="all, delete-orphan", order_by="EditionFile.id"
+    )
+
+
+class EditionMove(Base):
+    """One move of an edition: from and to which state, who, in which role, when and why."""
+
+    __tablename__ = "edition_moves"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = _parent("report_editions")
+    from_state: Mapped[str | None] = mapped_column(String(20))  # None when it was opened
+    to_state: Mapped[str] = mapped_column(String(20))
+    actor_name: Mapped[str] = mapped_column(String(200))
+    actor_role: Mapped[str] = mapped_column(String(20))  # records.roles.Role
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    edition: Mapped[ReportEdition] = relationship(back_populates="moves")
+
+
+class EditionFile(Base):
+    """A frozen file of a signed edition, stored under the data directory with its hash."""
+
+    __tablename__ = "edition_files"
+    __table_args__ = (UniqueConstraint("edition_id", "format"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = _parent("report_editions")
+    format: Mapped[str] = mapped_column(String(20))  # html, pdf, docx, xlsx, document, figures
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    path: Mapped[str] = mapped_column(String(300))  # relative to the data directory
+
+    edition: Mapped[ReportEdition] = relationship(back_populates="files")

@@ -296,12 +296,18 @@ def _resolve(
     return found
 
 
-def import_file(session: Session, file: NarrativeFile, actor: Actor, name: str) -> list[str]:
+def import_file(
+    session: Session, file: NarrativeFile, actor: Actor, name: str, *, mine_only: bool = False
+) -> list[str]:
     """Write each section whose text changed, as `actor`; the titles written. A section of
-    the other party's that changed is refused (and so is the whole file)."""
+    the other party's that changed is refused (and so is the whole file), unless `mine_only`:
+    then the other party's sections are passed over, so a file both parties drafted together
+    is imported by each in turn."""
     contract = get_contract(session, file.contract)
     written = []
     for section, part in _resolve(file, _wanted(contract, file.period), name):
+        if mine_only and section.party != actor.role:
+            continue
         try:
             version = narrative.write(
                 session,

@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 
+from cscmonitor.reports.edition_cli import edition_app
 from cscmonitor.terminal import DataDir, iso_date, settings_for, stderr
 
 report_app = typer.Typer(
@@ -22,6 +23,8 @@ report_app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+# Editions and sign-off: `cscmonitor report edition …`.
+report_app.add_typer(edition_app, name="edition")
 
 ContractOption = Annotated[
     str | None,

@@ -37,6 +37,7 @@ from cscmonitor.web.routers import (
     changes,
     dashboard,
     data,
+    editions,
     finance,
     forecast,
     indicators,
@@ -56,6 +57,7 @@ ROUTERS = (
     forecast.router,
     reports.router,
     narrative.router,
+    editions.router,
     users.router,
     api.router,
 )

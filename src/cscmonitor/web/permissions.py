@@ -25,6 +25,8 @@ class Permission(StrEnum):
     EDIT_FORECAST = "edit_forecast"  # forecast scenarios and unit costs
     DRAFT_CHANGE = "draft_change"
     MOVE_CHANGE = "move_change"  # for the user's party; the workflow says which moves
+    DRAFT_EDITION = "draft_edition"  # open a new draft edition of a report
+    MOVE_EDITION = "move_edition"  # submit, send back, agree, sign: `records.editions` says which
     EXPORT_REPORTS = "export_reports"
     WRITE_NARRATIVE = "write_narrative"  # a report's sections, for the user's party only
     MANAGE_USERS = "manage_users"
@@ -49,6 +51,8 @@ EVERYONE = frozenset(Role)
 #   may make which move, so only council officers can agree one and only the Trust proposes;
 # - a report's words are written for a party: `records.narrative` lets trust roles write the
 #   Trust's sections and council officers the Council's; administrators and viewers read;
+# - a report edition is drafted by either party's drafters and moved by a trust manager or a
+#   council officer; `records.editions.MOVES` decides which role makes which move;
 # - viewers (board members) read and download reports and change nothing.
 TABLE: Mapping[Permission, frozenset[Role]] = {
     Permission.VIEW_PERFORMANCE: EVERYONE,
@@ -63,6 +67,8 @@ TABLE: Mapping[Permission, frozenset[Role]] = {
     Permission.EDIT_FORECAST: frozenset({TA, TM, CO}),
     Permission.DRAFT_CHANGE: frozenset({TA, TM, CO}),
     Permission.MOVE_CHANGE: frozenset({TM, CO}),
+    Permission.DRAFT_EDITION: frozenset({TA, TM, CO}),
+    Permission.MOVE_EDITION: frozenset({TM, CO}),
     Permission.EXPORT_REPORTS: EVERYONE,
     Permission.WRITE_NARRATIVE: frozenset({TA, TM, CO}),
     Permission.MANAGE_USERS: frozenset({A}),

@@ -30,6 +30,7 @@ from cscmonitor.reports.document import (
     Tone,
 )
 from cscmonitor.reports.render import register
+from cscmonitor.reports.render.stamp import document_time, restamp
 
 SHADES: dict[Tone, str] = {"green": "CCE2D8", "amber": "FCD6C3", "red": "F4CDC6", "grey": "E5E6E7"}
 GREY = RGBColor(0x48, 0x49, 0x49)
@@ -237,9 +238,12 @@ class _Writer:
         update = OxmlElement("w:updateFields")
         update.set(qn("w:val"), "true")
         doc.settings.element.append(update)
+        when = document_time(source)
+        if when is not None:
+            doc.core_properties.created = doc.core_properties.modified = when
         out = io.BytesIO()
         doc.save(out)
-        return out.getvalue()
+        return out.getvalue() if when is None else restamp(out.getvalue(), when)
 
 
 @register(
