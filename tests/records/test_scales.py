@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from cscmonitor.records import scales
@@ -57,3 +59,17 @@ def test_a_framework_belongs_to_its_inspectorates():
 def test_grades_rank_from_best():
     assert scales.OFSTED_FOUR_POINT.rank("Outstanding") == 0
     assert scales.OFSTED_FOUR_POINT.rank("Inadequate") == 3
+
+
+def test_a_framework_is_named_as_it_was_on_the_inspection_day():
+    """Children's homes were inspected under the 2015 framework until the SCCIF replaced it on
+    1 April 2017: a home inspected in July 2015 is not said to be under a framework that came
+    later; one inspected in June 2017 is."""
+    home = scales.FRAMEWORKS["CHILDRENS_HOME"]
+    assert home.name_on(dt.date(2015, 7, 7)) == "Children's home full inspection (2015 framework)"
+    assert home.name_on(dt.date(2017, 3, 31)) == "Children's home full inspection (2015 framework)"
+    assert home.name_on(dt.date(2017, 4, 1)) == "Children's home full inspection (SCCIF)"
+    # The SIF (November 2013 to 2017) was not yet known to end in a review of 2015.
+    assert SIF.name_on(dt.date(2015, 10, 12)) == "Single inspection framework"
+    # A framework with no dated names is named by its title.
+    assert scales.FRAMEWORKS["JTAI"].name_on(dt.date(2016, 1, 1)) == scales.FRAMEWORKS["JTAI"].title
