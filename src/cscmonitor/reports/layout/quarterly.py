@@ -29,7 +29,7 @@ from cscmonitor.reports.layout.common import (
     number_format,
 )
 from cscmonitor.reports.layout.demand import demand_blocks
-from cscmonitor.wording import capital, day, rag_text, travel_text
+from cscmonitor.wording import capital, day, in_words, plural, rag_text, travel_text
 
 
 def quarterly_document(c: QuarterlyContext) -> Document:
@@ -74,13 +74,13 @@ def quarterly_document(c: QuarterlyContext) -> Document:
         )
     else:
         blocks.append(Paragraph("No indicator is Red or declining by more than chance."))
-    blocks.append(Heading(2, "Indicators, exceptions first"))
+    blocks.append(Heading(2, "Indicators, exceptions first", new_page=True))
     for number, panel in enumerate(c.panels, start=1):
         blocks += indicator_blocks(
             panel, f"{number}. {panel.title}", 3, f"series-{number}", f"Rolling {latest}"
         )
     blocks += control_blocks(c)
-    blocks.append(Heading(2, "Finance", new_page=True))
+    blocks.append(Heading(2, "Finance"))
     if not c.records_held:
         blocks.append(Paragraph("No governance records are held for this contract."))
     elif c.money:
@@ -93,7 +93,11 @@ def quarterly_document(c: QuarterlyContext) -> Document:
     if c.actions:
         overdue = sum(a.overdue for a in c.actions)
         blocks.append(
-            Paragraph(f"{overdue} of {len(c.actions)} actions overdue on {day(c.as_at)}.")
+            Paragraph(
+                f"{capital('none' if overdue == 0 else in_words(overdue))} of the "
+                f"{plural(len(c.actions), 'action')} {'is' if overdue == 1 else 'are'} "
+                f"overdue on {day(c.as_at)}."
+            )
         )
         blocks.append(action_table(c.actions, "actions", f"Action plan progress on {day(c.as_at)}"))
     else:

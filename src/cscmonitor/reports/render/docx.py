@@ -1,5 +1,10 @@
 """DOCX: an editable Word document with real headings, lists and tables, charts as pictures
-with alt text, the marking in every page's header, and page references as PAGEREF fields."""
+with alt text, the marking in every page's header, and page references as PAGEREF fields.
+
+Each PAGEREF field's shown result is the page its bookmark is on in the document's paged
+layout (`render.paged`, the PDF's), written when the file is made: the document opens with
+real numbers, never "?", and without asking to update its fields. Word recomputes them for
+its own pagination when the reader updates fields (F9)."""
 
 from __future__ import annotations
 
@@ -28,6 +33,7 @@ from cscmonitor.reports.document import (
     Tone,
 )
 from cscmonitor.reports.render import register
+from cscmonitor.reports.render.paged import anchor_pages
 
 SHADES: dict[Tone, str] = {"green": "CCE2D8", "amber": "FCD6C3", "red": "F4CDC6", "grey": "E5E6E7"}
 GREY = RGBColor(0x48, 0x49, 0x49)
@@ -43,6 +49,12 @@ class _Writer:
         self.source = document
         self.doc: Any = new_docx()
         self.ids = count(1)
+        refs = any(
+            getattr(b, "refs", ()) or any(i.refs for i in getattr(b, "items", ()))
+            for b in document.blocks
+        )
+        # Laid out only when there is a page to refer to.
+        self.pages = anchor_pages(document) if refs else {}
 
     def _bookmark(self, paragraph: DocxParagraph, anchor: str) -> None:
         number = str(next(self.ids))
@@ -77,11 +89,16 @@ class _Writer:
             if i:
                 paragraph.add_run("; ")
             paragraph.add_run(f"{ref.label}, {'pp.' if ref.end else 'p.'} ")
-            self._field(paragraph, f"PAGEREF {bookmark_name(ref.start)} \\h", "?")
+            self._pageref(paragraph, ref.start)
             if ref.end:
                 paragraph.add_run("–")
-                self._field(paragraph, f"PAGEREF {bookmark_name(ref.end)} \\h", "?")
+                self._pageref(paragraph, ref.end)
         paragraph.add_run(")")
+
+    def _pageref(self, paragraph: DocxParagraph, anchor: str) -> None:
+        if anchor not in self.pages:
+            raise ValueError(f"a page reference to {anchor!r}, which the layout does not hold")
+        self._field(paragraph, f"PAGEREF {bookmark_name(anchor)} \\h", str(self.pages[anchor]))
 
     def heading(self, block: Heading) -> None:
         paragraph = self.doc.add_heading(block.text, level=min(block.level, 9))
@@ -194,10 +211,6 @@ class _Writer:
                     self.figure(block)
                 case Anchor():
                     self.anchor(block)
-        # Word fills in the page references when the document is opened.
-        update = OxmlElement("w:updateFields")
-        update.set(qn("w:val"), "true")
-        doc.settings.element.append(update)
         out = io.BytesIO()
         doc.save(out)
         return out.getvalue()

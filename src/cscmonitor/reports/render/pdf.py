@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from cscmonitor.reports.document import Document
 from cscmonitor.reports.render import register
-from cscmonitor.reports.render.html import html_text
+from cscmonitor.reports.render.paged import laid_out
 
 
 @register("pdf", ".pdf", "application/pdf")
 def render_pdf(document: Document) -> bytes:
-    # Imported here: WeasyPrint loads Pango at import, which only PDF output needs.
-    import weasyprint
-
-    html = weasyprint.HTML(string=html_text(document, paged=True), base_url=None)
-    # Tagged PDF: headings, tables and figures' alt text reach screen readers.
-    pdf: bytes = html.write_pdf(pdf_tags=True)
+    pdf: bytes = laid_out(document).write_pdf(pdf_tags=True)
     return pdf
