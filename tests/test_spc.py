@@ -172,7 +172,7 @@ def test_a_change_point_rebases_the_limits_and_the_shift_shows_as_improvement():
     assert chart["mean"].tolist() == pytest.approx([139 / 7] * 7 + [69 / 7] * 7)
     assert chart["upper_limit"].iloc[6] == pytest.approx(139 / 7 + 2.66 * 2)
     assert chart["lower_limit"].iloc[7] == pytest.approx(69 / 7 - 2.66 * 2)
-    assert chart["phase"].tolist() == [FIRST_PHASE] * 7 + ["restructure (from 2020-08-01)"] * 7
+    assert chart["phase"].tolist() == [FIRST_PHASE] * 7 + ["restructure (from 1 August 2020)"] * 7
     assert _flagged(chart) == {i: ("improvement", "shift at change point") for i in range(7, 14)}
 
     # Without the change point the same series is one process around 208/14 = 14.86: seven

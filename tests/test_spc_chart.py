@@ -56,7 +56,7 @@ def test_the_spec_holds_points_by_signal_limits_per_phase_target_and_phase_start
     }
     # Mean pieces per phase: 139/7 before, (69 + 11)/8 = 10 after; none spans the change.
     means = {row["piece"]: row["level"] for row in lines if row.get("line") == "Mean"}
-    assert means == {"mean series start": 139 / 7, "mean restructure (from 2020-08-01)": 10.0}
+    assert means == {"mean series start": 139 / 7, "mean restructure (from 1 August 2020)": 10.0}
     assert [row["date"] for row in _layer_data(drawn, "rule")] == ["2020-08-01"]
     # The two icons' labels, for the latest point (common cause; limits 4.68 to 15.32 around the
     # target 12: hit and miss).

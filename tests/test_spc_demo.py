@@ -47,7 +47,7 @@ def test_the_fall_after_the_trusts_start_is_an_improvement(data_dir, monkeypatch
     after = [r for r in rows if r["period_end"] > "2014-10-01"]
     # Two phases, split at the contract start the records hold.
     assert {r["phase"] for r in before} == {"series start"}
-    assert {r["phase"] for r in after} == {"contract start (from 2014-10-01)"}
+    assert {r["phase"] for r in after} == {"contract start (from 1 October 2014)"}
     # Before: a stable process around 38%, above the 25% target all the way: no signal, and
     # the limits (about 31% to 45%) say it would consistently fail the target.
     assert {r["signal"] for r in before} == {""}

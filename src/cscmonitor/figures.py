@@ -49,6 +49,7 @@ from cscmonitor.wording import (
     format_date,
     missing_text,
     outlook_text,
+    plural,
     rag_text,
     time_since_start,
     travel_clause,
@@ -103,11 +104,12 @@ class Projection:
             f"by {format_date(m.due)}"
         )
         if t.projected is None or t.lower is None or t.upper is None:
-            return f"{head} ({t.points} figures held)"
+            return f"{head} ({plural(t.points, 'figure')} held)"
         slope = "" if t.slope_per_year is None else f", trend {t.slope_per_year:+.1f} a year"
         return (
             f"{head} (projected {unit.display(t.projected)}, {t.level:.0%} interval "
-            f"{unit.display(t.lower)} to {unit.display(t.upper)}{slope}; {t.points} figures)"
+            f"{unit.display(t.lower)} to {unit.display(t.upper)}{slope}; "
+            f"{plural(t.points, 'figure')})"
         )
 
 

@@ -188,7 +188,8 @@ def _phases(frame: pd.DataFrame, change_points: Sequence[Dated]) -> pd.DataFrame
     opened = merged["on"].notna()
     merged["phase"] = np.where(
         opened,
-        merged["label"].astype(str) + " (from " + merged["on"].dt.strftime("%Y-%m-%d") + ")",
+        # Dated as every report dates a day: `contract start (from 1 October 2014)`.
+        merged["label"].astype(str) + " (from " + merged["on"].dt.strftime("%-d %B %Y") + ")",
         FIRST_PHASE,
     )
     merged["phase_start"] = merged["on"].dt.date

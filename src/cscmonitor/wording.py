@@ -24,33 +24,14 @@ from cscmonitor.records.vocab import words as words
 Tone = Literal["green", "amber", "red", "grey", "none"]
 
 
-_WORDS = (
-    "no",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-    "twenty",
-)
+# The one rule for counts in running text: words for nought to nine, figures from 10
+# (`three inspections`, `13 inspections`), in every report. Measures with a unit (12 months,
+# 3 percentage points, 23.0%, £49,000) and labels (contract year 2, quarter 4) are figures.
+_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
 
 def in_words(number: int) -> str:
-    """Small numbers in words, as letters write them (`thirteen`); larger ones as digits."""
+    """A count as running text gives it: `three`, `13`, `1,204`; `no` for nought."""
     return _WORDS[number] if 0 <= number < len(_WORDS) else f"{number:,}"
 
 
@@ -206,4 +187,12 @@ def time_since_start(start: dt.date, period_end: dt.date, year: int | None) -> s
 
 
 def capital(text: str) -> str:
+    """The first letter in capitals, the rest as written (`12 months to 30 September 2015`
+    stays as it is, where `str.capitalize` would write `30 september`)."""
     return text[:1].upper() + text[1:]
+
+
+def sentence(text: str) -> str:
+    """Text typed into the records, ended as a sentence: one full stop, never two."""
+    text = text.rstrip()
+    return text if text.endswith((".", "!", "?", "…")) else f"{text}."

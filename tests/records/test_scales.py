@@ -99,3 +99,17 @@ def test_care_leavers_are_judged_on_their_own_from_january_2023():
         "The experiences and progress of children in care"
     )
     assert scales.judgement(ILACS, "children_in_care", "Good", on=dt.date(2019, 2, 18)) == "Good"
+
+
+def test_a_framework_is_named_as_it_was_on_the_inspection_day():
+    """Children's homes were inspected under the 2015 framework until the SCCIF replaced it on
+    1 April 2017: a home inspected in July 2015 is not said to be under a framework that came
+    later; one inspected in June 2017 is."""
+    home = scales.FRAMEWORKS["CHILDRENS_HOME"]
+    assert home.name_on(dt.date(2015, 7, 7)) == "Children's home full inspection (2015 framework)"
+    assert home.name_on(dt.date(2017, 3, 31)) == "Children's home full inspection (2015 framework)"
+    assert home.name_on(dt.date(2017, 4, 1)) == "Children's home full inspection (SCCIF)"
+    # The SIF (November 2013 to 2017) was not yet known to end in a review of 2015.
+    assert SIF.name_on(dt.date(2015, 10, 12)) == "Single inspection framework"
+    # A framework with no dated names is named by its title.
+    assert scales.FRAMEWORKS["JTAI"].name_on(dt.date(2016, 1, 1)) == scales.FRAMEWORKS["JTAI"].title

@@ -17,6 +17,12 @@ from cscmonitor.ingest import ingest
 from cscmonitor.records.audit import Actor
 from cscmonitor.records.db import database_url, make_engine, transaction, upgrade
 from cscmonitor.records.yamlio import load_demo
+from cscmonitor.reports.context.annual import AnnualContext, build_annual_context
+from cscmonitor.reports.context.sources import open_sources
+from cscmonitor.reports.disclosure import Mode
+from cscmonitor.reports.document import Document
+from cscmonitor.reports.layout.annual import annual_document
+from cscmonitor.reports.publish import Report, build_document
 from cscmonitor.settings import Settings
 from cscmonitor.synth import generate
 
@@ -73,3 +79,24 @@ def small_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 @pytest.fixture(scope="session")
 def small_contract(small_settings: Settings) -> str:
     return str(small_settings.data_dir.parent / "contract.yaml")
+
+
+@pytest.fixture(scope="session")
+def demo_annual(demo_settings: Settings) -> AnnualContext:
+    """The demo's annual review of contract year 1, as at its default date."""
+    with open_sources(demo_settings, 1) as sources:
+        return build_annual_context(sources, 1, Mode.INTERNAL)
+
+
+@pytest.fixture(scope="session")
+def demo_documents(demo_settings: Settings, demo_annual: AnnualContext) -> dict[str, Document]:
+    """The demo's annual review, quarter 4 pack and corporate parenting pack of contract year 1,
+    laid out once for the tests that read them."""
+    with open_sources(demo_settings, 1) as sources:
+        return {
+            "annual": annual_document(demo_annual),
+            "quarterly": build_document(Report.QUARTERLY, sources, 1, Mode.INTERNAL, quarter=4),
+            "corporate-parenting": build_document(
+                Report.CORPORATE_PARENTING, sources, 1, Mode.INTERNAL
+            ),
+        }

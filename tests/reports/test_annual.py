@@ -343,7 +343,7 @@ def test_a_proposed_basket_shows_the_neighbours_this_review_uses(
     for table in proposed:
         assert table.columns[-2:] == (
             "Statistical neighbours' figure, as the request records it",
-            "Statistical neighbours' mean in this review (Appendix A)",
+            "Statistical neighbours' mean in this review",
         )
         for row in table.rows:
             figure = used.get(row[0].text)

@@ -157,7 +157,7 @@ EVERY_BLOCK = Document(
     date=dt.date(2016, 1, 29),
     blocks=(
         Heading(1, "Title", anchor="top", new_page=True),
-        Paragraph("Text", (PageRef("Appendix A", "a", "a-end"), PageRef("B", "b")), "quote"),
+        Paragraph("Text", (PageRef("a", "a-end", "Appendix A"), PageRef("b", label="B")), "quote"),
         Paragraph(
             "Improving, see the plan",
             runs=(
@@ -167,7 +167,7 @@ EVERY_BLOCK = Document(
             ),
             summary=True,
         ),
-        Bullets((Item("one", (PageRef("C", "c"),)), Item("two")), ordered=True),
+        Bullets((Item("one", (PageRef("c", label="C"),)), Item("two")), ordered=True),
         Facts((("Date", "29 January 2016"),)),
         Table(
             "t",

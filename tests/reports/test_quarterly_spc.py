@@ -42,7 +42,7 @@ def test_the_re_referral_fall_is_an_improvement_in_the_context(
     # April 2013 (the first month with a year of referrals behind it) to September 2015.
     assert (ends[0], ends[-1], len(ends)) == ("2013-04", "2015-09", 30)
     after = points[[e >= "2014-10" for e in ends]]
-    assert set(after["phase"]) == {"contract start (from 2014-10-01)"}
+    assert set(after["phase"]) == {"contract start (from 1 October 2014)"}
     # The first 7 months after the Trust's start sit below the old phase's mean: a shift at the
     # change point, an improvement for an indicator where lower is better.
     assert list(after["signal"][:7]) == ["improvement"] * 7

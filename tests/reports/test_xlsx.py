@@ -102,7 +102,7 @@ DOCUMENT = Document(
         Figure(png=b"not drawn in a workbook", alt="Fell from 38.0% to 23.0%.", caption="Trend"),
         SERIES,
         Heading(2, "Abridged report"),
-        Paragraph("Re-referrals fell.", refs=(PageRef("Appendix A.1", "appendix-a-1"),)),
+        Paragraph("Re-referrals fell.", refs=(PageRef("appendix-a-1", label="Appendix A.1"),)),
         Paragraph(INJECTED, style="quote"),
     ),
 )

@@ -147,7 +147,7 @@ def test_drafting_a_service_transfer(world) -> None:
     )
     assert response.status_code == 303
     page = client.get("/change-requests/NCR-2017-09").text
-    assert "Edge of care into scope from 2017-04-01" in page and "Draft" in page
+    assert "Edge of care into scope from 1 April 2017" in page and "Draft" in page
 
 
 def test_forecast_shows_the_risk_share(world) -> None:

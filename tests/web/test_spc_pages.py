@@ -104,7 +104,7 @@ def test_the_re_referral_fall_after_the_trust_s_start_is_an_improvement(world) -
     # then October 2014 to September 2015 (contract year 1): 18 + 12 points.
     assert (before[0]["month"], len(before), len(after)) == ("Apr 2013", 18, 12)
     assert {p["phase"] for p in before} == {"series start"}
-    assert {p["phase"] for p in after} == {"contract start (from 2014-10-01)"}
+    assert {p["phase"] for p in after} == {"contract start (from 1 October 2014)"}
     # Before: a stable process near 38%, no special cause.
     assert {p["signal"] for p in before} == {"None"}
     # After: the first 7 months all sit below the old phase's mean, a shift at the change
@@ -119,7 +119,7 @@ def test_the_re_referral_fall_after_the_trust_s_start_is_an_improvement(world) -
     improving = sum(p["signal"] == "Improvement" for p in points)
     assert len(triangles) == improving + 1
     assert "Special cause: improvement" in page
-    assert "contract start (from 2014-10-01)" in page
+    assert "contract start (from 1 October 2014)" in page
 
 
 def test_the_dashboard_lists_the_latest_month_s_special_causes_first(world) -> None:

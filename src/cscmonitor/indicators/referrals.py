@@ -40,7 +40,7 @@ def referrals(tables: Tables) -> ir.Table:
 def rereferrals(tables: Tables, periods: ir.Table) -> ir.Table:
     """Of referrals in the period, those where the same child had an earlier referral (strictly
     earlier date, any data held) within 12 months before it: the earlier referral's date plus 12
-    calendar months is on or after the new referral's date (29 Feb + 12 months = 28 Feb).
+    calendar months is on or after the new referral's date (29 February + 12 months = 28 February).
     Referrals of the same child on the same date count once. The lookback uses every return held;
     where the held returns do not reach 12 months before the period start the value is flagged
     "lookback incomplete"."""

@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import Session
 
+from cscmonitor.periods import day
 from cscmonitor.records import basket, contracts, finance, vocab
 from cscmonitor.records.audit import Actor
 from cscmonitor.records.errors import NotFound, RecordsError
@@ -334,7 +335,7 @@ def describe(request: ChangeRequest) -> str:
             return f"basket from contract year {proposal.get('from_year')}: {codes}"
         case "service_transfer":
             verb = "into" if proposal.get("direction") == "in" else "out of"
-            return f"{proposal.get('service')} {verb} scope from {request.effective_date}"
+            return f"{proposal.get('service')} {verb} scope from {day(request.effective_date)}"
         case "contract_variation":
             amount = format_pounds(int(proposal.get("amount_pence", 0)))
             return f"{amount} to budget {proposal.get('budget')}: {proposal.get('reason')}"

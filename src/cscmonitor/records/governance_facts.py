@@ -49,8 +49,8 @@ def _inspection(item: Inspection) -> InspectionLine:
     started = item.start_date
     return InspectionLine(
         inspectorate=scales.INSPECTORATES.get(item.inspectorate, item.inspectorate),
-        framework=frame.title if frame else item.framework,
-        kind=item.inspection_type or (frame.title if frame else item.framework),
+        framework=frame.name_on(item.start_date) if frame else item.framework,
+        kind=item.inspection_type or (frame.name_on(item.start_date) if frame else item.framework),
         setting=" ".join(item.setting.split()),
         start=item.start_date,
         end=item.end_date,

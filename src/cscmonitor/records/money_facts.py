@@ -54,15 +54,22 @@ class MoneyPosition:
             format_pounds(self.trust_pence or 0),
             format_pounds(self.council_pence or 0),
         )
+        # The Trust's share is its surplus or deficit unless something else moved it: say the
+        # sum once, as a person would, rather than "keeps £49,000 (a surplus of £49,000)".
+        same = abs(after) == abs(self.trust_pence or 0)
         if after >= 0:
-            return (
-                f"after the risk share the Trust keeps {trust} (a surplus of "
-                f"{format_pounds(after)}) and the Council takes back {council}"
+            kept = (
+                f"a surplus of {trust}"
+                if same
+                else f"{trust} (a surplus of {format_pounds(after)})"
             )
-        return (
-            f"after the risk share the Trust bears {trust} (a deficit of "
-            f"{format_pounds(-after)}) and the Council {council}"
+            return (
+                f"after the risk share the Trust keeps {kept} and the Council takes back {council}"
+            )
+        borne = (
+            f"a deficit of {trust}" if same else f"{trust} (a deficit of {format_pounds(-after)})"
         )
+        return f"after the risk share the Trust bears {borne} and the Council {council}"
 
 
 def _position(contract: Contract, budget: Budget, spend: int) -> tuple[Position | None, str | None]:

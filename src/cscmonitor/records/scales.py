@@ -78,9 +78,18 @@ class Framework:
     scale: Scale | None  # None: the framework reports findings without graded judgements
     overall: str | None  # what the headline judgement is called; None when there is none
     areas: Mapping[str, str] = field(default_factory=dict)  # area code -> the report's wording
+    # What the framework was called from each date, earliest first. `title` describes it for
+    # the catalogue ("SCCIF from 2017"); a report names an inspection as it was named on its
+    # day, so a letter of January 2016 never speaks of a framework that came later.
+    names: tuple[tuple[dt.date, str], ...] = ()
     areas_from: Mapping[str, dt.date] = field(default_factory=dict)
     worded_before: Mapping[str, tuple[dt.date, str]] = field(default_factory=dict)
     no_overall_from: dt.date | None = None
+
+    def name_on(self, day: dt.date) -> str:
+        """The framework's name on `day`: the latest name from on or before it."""
+        named = [name for start, name in self.names if start <= day]
+        return named[-1] if named else (self.names[0][1] if self.names else self.title)
 
     def gives_overall(self, on: dt.date) -> bool:
         """Whether an inspection starting on `on` gets a headline judgement at all."""
@@ -114,6 +123,15 @@ CARE_LEAVERS_JUDGED = dt.date(2023, 1, 1)
 ILACS_NO_OVERALL = dt.date(2026, 4, 1)
 
 
+# Ofsted's social care common inspection framework (SCCIF) replaced the separate children's
+# homes, fostering and adoption frameworks from 1 April 2017.
+SCCIF_START = dt.date(2017, 4, 1)
+SIF_START = dt.date(2013, 11, 1)
+ILACS_START = dt.date(2018, 1, 1)
+FJI_START = dt.date(2012, 4, 1)  # HMI Probation's full joint inspections, until 2018
+YOS_START = dt.date(2018, 6, 1)
+
+
 _FRAMEWORKS = (
     Framework(
         "SIF",
@@ -129,6 +147,7 @@ _FRAMEWORKS = (
             "care_leavers": "Experience and progress of care leavers",
             "leadership": "Leadership, management and governance",
         },
+        ((SIF_START, "Single inspection framework"),),
     ),
     Framework(
         "LSCB_REVIEW",
@@ -150,6 +169,7 @@ _FRAMEWORKS = (
             "children_in_care": "The experiences and progress of children in care",
             "care_leavers": "The experiences and progress of care leavers",
         },
+        ((ILACS_START, "Inspection of local authority children's services (ILACS)"),),
         areas_from={"care_leavers": CARE_LEAVERS_JUDGED},
         # Until 2023 one judgement covered children in care and care leavers.
         worded_before={
@@ -170,6 +190,10 @@ _FRAMEWORKS = (
             "help_and_protection": "How well children and young people are helped and protected",
             "leadership": "The effectiveness of leaders and managers",
         },
+        (
+            (dt.date(2015, 4, 1), "Children's home full inspection (2015 framework)"),
+            (SCCIF_START, "Children's home full inspection (SCCIF)"),
+        ),
     ),
     Framework(
         "CHILDRENS_HOME_INTERIM",
@@ -190,6 +214,10 @@ _FRAMEWORKS = (
             "safeguarding": "Safeguarding children and young people",
             "leadership": "Leadership and management",
         },
+        (
+            (dt.date(2014, 4, 1), "Fostering agency inspection"),
+            (SCCIF_START, "Fostering agency inspection (SCCIF)"),
+        ),
     ),
     Framework(
         "ADOPTION_AGENCY",
@@ -203,6 +231,10 @@ _FRAMEWORKS = (
             "safeguarding": "Safeguarding children",
             "leadership": "Leadership and management",
         },
+        (
+            (dt.date(2014, 4, 1), "Adoption agency inspection"),
+            (SCCIF_START, "Adoption agency inspection (SCCIF)"),
+        ),
     ),
     Framework(
         "YOS_FJI",
@@ -218,6 +250,7 @@ _FRAMEWORKS = (
             "governance": "Governance and partnership arrangements",
             "court_work": "Court work and reports",
         },
+        ((FJI_START, "Full joint inspection of youth offending work"),),
     ),
     Framework(
         "YOS",
@@ -231,6 +264,7 @@ _FRAMEWORKS = (
             "out_of_court_disposals": "Out-of-court disposals",
             "resettlement": "Resettlement",
         },
+        ((YOS_START, "Inspection of youth offending services"),),
     ),
     Framework(
         "JTAI",

@@ -27,11 +27,15 @@ class Cell:
 
 @dataclass(frozen=True)
 class PageRef:
-    """A reference to the pages holding the detail: `Appendix A.1, p. 17` (pp. for a range)."""
+    """A reference to the pages holding the detail: `Appendix A.1, p. 17` (pp. for a range).
 
-    label: str
+    A layout names only the anchors; `layout.numbering.numbered` writes the label from the
+    heading that holds the anchor, so a reference always says that heading's letter.
+    """
+
     start: str  # anchor of the first page
     end: str | None = None  # anchor of the last page, for a range
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,10 @@ class Heading:
     level: int  # 1 is the document's title; no level is skipped going down
     text: str
     anchor: str | None = None
-    new_page: bool = False
+    new_page: bool = False  # only a major part starts a page; the rest flow
+    # Numbered by `layout.numbering.numbered`: a level-2 heading is the next appendix
+    # (`Appendix C: Finance`), a level-3 heading the next section in it (`C.2 …`).
+    appendix: bool = False
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,7 @@ class AnnualContext:
     year_period: Period
     baseline_period: Period
     as_at: dt.date  # the date of the review, as at which the records are read
-    window: Period  # the twelve months to the review's date, for inspections
+    window: Period  # the 12 months to the review's date, for inspections
     snapshot_id: str
     snapshot_date: dt.date
     signatories: tuple[Signatory, ...]  # the first signs the letter; the rest countersign
@@ -220,21 +220,55 @@ def overview(panels: tuple[Panel, ...]) -> str:
     )
 
 
+def headline(panels: tuple[Panel, ...]) -> str:
+    """The letter's one sentence on the basket; the abridged report gives the detail."""
+    total = len(panels)
+    improved = sum(p.travel.travel is Travel.IMPROVED for p in panels)
+    green = sum(p.rag is RAG.GREEN for p in panels)
+
+    def of(n: int) -> str:
+        if n == total:
+            return "the one" if n == 1 else f"all {in_words(n)}"
+        return f"{'none' if n == 0 else in_words(n)} of the {in_words(total)}"
+
+    return (
+        f"Against the baseline year, {of(improved)} {'indicator' if total == 1 else 'indicators'}"
+        f" in the basket improved by more than chance, and {of(green)} "
+        f"{'meets its' if green == 1 else 'meet their'} target."
+    )
+
+
+def _judged(line: InspectionLine) -> str:
+    """`Doncaster Youth Offending Service, no overall judgement; by area, Reducing …`."""
+    said = (
+        f"{line.setting} judged {line.overall} overall"
+        if line.overall
+        else f"{line.setting}, no overall judgement"
+    )
+    if line.judgements:
+        said += "; by area, " + "; ".join(f"{area}: {grade}" for area, grade in line.judgements)
+    return said
+
+
 def inspection_findings(lines: tuple[InspectionLine, ...]) -> tuple[str, ...]:
-    """One sentence per kind of inspection: how many, and what they judged."""
+    """One sentence per kind of inspection: how many, and what they judged.
+
+    `Ofsted, Children's home full inspection (2015 framework), four inspections: three Good
+    and one Outstanding`; an inspection judged by area is written out with its setting.
+    """
     groups: dict[str, list[InspectionLine]] = {}
     for line in lines:
-        groups.setdefault(f"{line.inspectorate}: {line.framework}", []).append(line)
+        groups.setdefault(f"{line.inspectorate}, {line.framework}", []).append(line)
     found = []
     for kind, held in groups.items():
-        text = f"{kind} ({plural(len(held), 'inspection')})"
+        if len(held) == 1:
+            found.append(f"{kind}, {held[0].dates}: {_judged(held[0])}")
+            continue
         overall = Counter(h.overall for h in held if h.overall)
+        text = f"{kind}, {plural(len(held), 'inspection')}"
         if overall:
             text += ": " + joined([f"{in_words(n)} {grade}" for grade, n in overall.items()])
-        for h in held:
-            if h.judgements:
-                areas = "; ".join(f"{area}: {grade}" for area, grade in h.judgements)
-                text += f"{',' if overall else ':'} {h.setting}, {areas}"
+        text += "".join(f"; {_judged(h)}" for h in held if h.judgements)
         found.append(text)
     return punctuated(found) if found else ()
 
@@ -296,11 +330,11 @@ def _letter(
         f"{year}, {format_date(period.start)} to {format_date(period.end)}. Its figures are "
         f"computed from the statutory returns held (data snapshot {sources.snapshot.id}) and "
         f"{facts}.",
-        overview(panels),
+        headline(panels),
     ]
     if sources.records is not None:
         paragraphs.append(
-            f"Over the twelve months to {format_date(as_at)} there have been "
+            f"Over the 12 months to {format_date(as_at)} there have been "
             f"{plural(len(inspections), 'inspection')} by regulatory bodies of the services "
             "delivered under the contract."
         )

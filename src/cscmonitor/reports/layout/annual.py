@@ -34,17 +34,19 @@ from cscmonitor.reports.layout.common import (
 )
 from cscmonitor.reports.layout.demand import demand_blocks
 from cscmonitor.reports.layout.narrative import letter_blocks, section_blocks
-from cscmonitor.wording import capital, day, joined, punctuated, words
+from cscmonitor.reports.layout.numbering import numbered
+from cscmonitor.wording import capital, day, joined, plural, punctuated, sentence, words
 
-APPENDIX_A, APPENDIX_A_END = "appendix-a", "appendix-a-end"
-INSPECTIONS, ACTIONS = "appendix-b-1", "appendix-b-2"
-MONEY, BUDGET = "appendix-c-1", "appendix-c-2"
-CHANGES = "appendix-d"
-STRATEGIC, JOINT, INNOVATION = "appendix-e-1", "appendix-e-2", "appendix-e-3"
+# Anchors name what they hold, never a letter: `layout.numbering` letters the appendices.
+INDICATORS, INDICATORS_END = "indicators", "indicators-end"
+INSPECTIONS, ACTIONS = "inspections", "action-plans"
+MONEY, BUDGET = "spend-against-budget", "next-budget"
+CHANGES = "proposed-changes"
+STRATEGIC, JOINT, INNOVATION = "strategic-priorities", "joint-focus", "innovation"
 
 
 def change_anchor(number: int) -> str:
-    return f"appendix-d-{number}"
+    return f"proposed-change-{number}"
 
 
 def _letter(c: AnnualContext) -> list[Block]:
@@ -116,13 +118,14 @@ def _change_item(number: int, change: ChangeLine) -> Item:
     said = f"{change.title} ({change.reference}): {state}{direction}."
     return Item(
         f"{said} {change.description}" if change.description else said,
-        (PageRef(f"Appendix D.{number}", change_anchor(number)),),
+        (PageRef(change_anchor(number)),),
     )
 
 
 def _neighbours_now(panels: tuple[Panel, ...]) -> dict[str, str]:
-    """Each indicator's statistical neighbours' mean as Appendix A shows it (the figure model's
-    DfE year), so the proposed basket's typed figure stands beside the one this review uses."""
+    """Each indicator's statistical neighbours' mean as the indicators' appendix shows it (the
+    figure model's DfE year), so the proposed basket's typed figure stands beside the one this
+    review uses."""
     shown = {}
     for p in panels:
         if p.figure is not None:
@@ -144,7 +147,9 @@ def _proposed_cell(value: object, unit: Unit | None, term: str) -> Cell:
 
 def _change_blocks(number: int, change: ChangeLine, panels: tuple[Panel, ...]) -> list[Block]:
     blocks: list[Block] = [
-        Heading(3, f"D.{number} {change.reference}: {change.title}", anchor=change_anchor(number)),
+        Heading(
+            3, f"{change.reference}: {change.title}", anchor=change_anchor(number), appendix=True
+        ),
         Facts(
             (
                 ("Kind", capital(change.kind)),
@@ -155,8 +160,7 @@ def _change_blocks(number: int, change: ChangeLine, panels: tuple[Panel, ...]) -
             )
         ),
     ]
-    if change.description:
-        blocks.append(Paragraph(change.description))
+    # The description is the abridged report's, beside its reference to this page.
     if change.moves:
         blocks.append(
             Table(
@@ -180,7 +184,7 @@ def _change_blocks(number: int, change: ChangeLine, panels: tuple[Panel, ...]) -
                     "Target",
                     "Tolerance",
                     "Statistical neighbours' figure, as the request records it",
-                    "Statistical neighbours' mean in this review (Appendix A)",
+                    "Statistical neighbours' mean in this review",
                 ),
                 rows=tuple(
                     (
@@ -199,9 +203,9 @@ def _change_blocks(number: int, change: ChangeLine, panels: tuple[Panel, ...]) -
 
 
 def _abridged(c: AnnualContext) -> list[Block]:
-    panels_ref = PageRef("Appendix A", APPENDIX_A, APPENDIX_A_END)
+    panels_ref = PageRef(INDICATORS, INDICATORS_END)
     blocks: list[Block] = [
-        Heading(2, "Abridged report", new_page=True),
+        Heading(2, "Abridged report"),
         *section_blocks(c.narrative, "judgement", 3, summary=True),
         Heading(
             3,
@@ -210,12 +214,7 @@ def _abridged(c: AnnualContext) -> list[Block]:
         ),
         Paragraph(c.overview, (panels_ref,)),
         Paragraph("Of particular note, computed from the statutory returns:"),
-        Bullets(
-            tuple(
-                Item(f.text, (PageRef(f"Appendix A.{n}", f.anchor),))
-                for n, f in enumerate(c.findings, start=1)
-            )
-        ),
+        Bullets(tuple(Item(f.text, (PageRef(f.anchor),)) for f in c.findings)),
         *section_blocks(c.narrative, "performance", 4),
     ]
     if c.outlooks:
@@ -241,20 +240,18 @@ def _abridged(c: AnnualContext) -> list[Block]:
     blocks += [
         Heading(3, "Inspections in the year"),
         Paragraph(
-            f"Over the twelve months to {day(c.as_at)} there have been "
-            f"{len(c.inspections)} inspections of services delivered under the contract:",
-            (PageRef("Appendix B.1", INSPECTIONS),),
+            f"The {plural(len(c.inspections), 'inspection')} of the 12 months to {day(c.as_at)}, "
+            "by framework:",
+            (PageRef(INSPECTIONS),),
         ),
-        Bullets(
-            tuple(Item(t, (PageRef("Appendix B.1", INSPECTIONS),)) for t in c.inspection_findings)
-        ),
-        Paragraph(c.actions_summary, (PageRef("Appendix B.2", ACTIONS),)),
+        Bullets(tuple(Item(t) for t in c.inspection_findings)),
+        Paragraph(c.actions_summary, (PageRef(ACTIONS),)),
         *section_blocks(c.narrative, "inspections", 4),
         Heading(
             3, "Summary of the Trust's performance against budget in the preceding Contract Year"
         ),
     ]
-    blocks += [Paragraph(t, (PageRef("Appendix C.1", MONEY),)) for t in money_sentences(c.money)]
+    blocks += [Paragraph(t, (PageRef(MONEY),)) for t in money_sentences(c.money)]
     if not c.money:
         blocks.append(Paragraph("No budget covering the contract year is held."))
     blocks += section_blocks(c.narrative, "finance", 4)
@@ -272,7 +269,7 @@ def _abridged(c: AnnualContext) -> list[Block]:
                 + (f" on {format_pounds(b.base_pence)}" if b.base_pence is not None else "")
                 + (f". The adjustments: {adjustments}." if adjustments else ".")
                 + (f" {b.note}" if b.note else ""),
-                (PageRef("Appendix C.2", BUDGET),),
+                (PageRef(BUDGET),),
             )
         )
     else:
@@ -288,7 +285,7 @@ def _abridged(c: AnnualContext) -> list[Block]:
         blocks.append(
             Paragraph(
                 "Strategic priorities have been agreed that focus on:",
-                (PageRef("Appendix E.1", STRATEGIC),),
+                (PageRef(STRATEGIC),),
             )
         )
         blocks.append(Bullets(tuple(Item(t) for t in punctuated([p.title for p in c.strategic]))))
@@ -297,7 +294,12 @@ def _abridged(c: AnnualContext) -> list[Block]:
     blocks += section_blocks(c.narrative, "priorities", 4)
     blocks.append(Heading(3, "Proposed changes to the Agreement as a result of the Annual Review"))
     if c.changes:
-        blocks.append(Paragraph(f"{len(c.changes)} proposed changes to the contract are held:"))
+        held = "is" if len(c.changes) == 1 else "are"
+        blocks.append(
+            Paragraph(
+                f"{capital(plural(len(c.changes), 'proposed change'))} to the contract {held} held:"
+            )
+        )
         blocks.append(
             Bullets(tuple(_change_item(n, ch) for n, ch in enumerate(c.changes, 1)), ordered=True)
         )
@@ -306,9 +308,12 @@ def _abridged(c: AnnualContext) -> list[Block]:
     if c.in_preparation:
         blocks.append(
             Paragraph(
-                "In preparation (drafts not yet proposed): "
-                + "; ".join(f"{ch.title} ({ch.reference}): {ch.summary}" for ch in c.in_preparation)
-                + "."
+                sentence(
+                    "In preparation (drafts not yet proposed): "
+                    + "; ".join(
+                        f"{ch.title} ({ch.reference}): {ch.summary}" for ch in c.in_preparation
+                    )
+                )
             )
         )
     blocks += section_blocks(c.narrative, "changes", 4)
@@ -316,7 +321,7 @@ def _abridged(c: AnnualContext) -> list[Block]:
     if c.joint_focus:
         blocks.append(
             Paragraph(
-                f"Both parties have agreed {len(c.joint_focus)} areas of joint "
+                f"Both parties have agreed {plural(len(c.joint_focus), 'area')} of joint "
                 "focus over the coming year:"
             )
         )
@@ -324,8 +329,8 @@ def _abridged(c: AnnualContext) -> list[Block]:
             Bullets(
                 tuple(
                     Item(
-                        p.title + (f". {p.description}" if p.description else ""),
-                        (PageRef("Appendix E.2", JOINT),),
+                        sentence(p.title) + (f" {p.description}" if p.description else ""),
+                        (PageRef(JOINT),),
                     )
                     for p in c.joint_focus
                 ),
@@ -339,7 +344,7 @@ def _abridged(c: AnnualContext) -> list[Block]:
         blocks.append(
             Paragraph(
                 "Innovation projects: " + joined([p.title for p in c.innovation]) + ".",
-                (PageRef("Appendix E.3", INNOVATION),),
+                (PageRef(INNOVATION),),
             )
         )
     blocks += section_blocks(c.narrative, "youth_justice", 3)
@@ -350,7 +355,7 @@ def _abridged(c: AnnualContext) -> list[Block]:
 def _appendices(c: AnnualContext) -> list[Block]:
     latest = f"Contract year {c.year} ({c.year_period.label})"
     blocks: list[Block] = [
-        Heading(2, "Appendix A: Performance indicators", anchor=APPENDIX_A, new_page=True),
+        Heading(2, "Performance indicators", anchor=INDICATORS, new_page=True, appendix=True),
         Paragraph(
             f"Each indicator computed for contract year {c.year} ({day(c.year_period.start)} to "
             f"{day(c.year_period.end)}) against the baseline year ({c.baseline_period.label}), "
@@ -366,13 +371,15 @@ def _appendices(c: AnnualContext) -> list[Block]:
         ),
     ]
     for n, panel in enumerate(c.panels, start=1):
-        blocks += indicator_blocks(panel, f"A.{n} {panel.title}", 3, f"series-a{n}", latest)
-    blocks.append(Anchor(APPENDIX_A_END))
+        blocks += indicator_blocks(panel, panel.title, 3, f"series-a{n}", latest, appendix=True)
+    blocks.append(Anchor(INDICATORS_END))
     if not c.records_held:
         return blocks
     blocks += [
-        Heading(2, "Appendix B: Inspections", new_page=True),
-        Heading(3, f"B.1 Inspections in the twelve months to {day(c.as_at)}", anchor=INSPECTIONS),
+        Heading(2, "Inspections", appendix=True),
+        Heading(
+            3, f"Inspections in the 12 months to {day(c.as_at)}", anchor=INSPECTIONS, appendix=True
+        ),
         Table(
             key="inspections",
             caption=f"Inspections from {day(c.window.start)} to {day(c.window.end)}",
@@ -387,13 +394,12 @@ def _appendices(c: AnnualContext) -> list[Block]:
             ),
             rows=tuple(_inspection_row(i) for i in c.inspections),
         ),
-        Heading(3, "B.2 Inspection action plans", anchor=ACTIONS),
-        Paragraph(c.actions_summary),
+        Heading(3, "Inspection action plans", anchor=ACTIONS, appendix=True),
         action_table(c.actions, "actions", f"Action plans on {day(c.as_at)}, overdue first"),
-        Heading(2, "Appendix C: Finance", new_page=True),
-        Heading(3, "C.1 Spend against budget and the risk share", anchor=MONEY),
+        Heading(2, "Finance", appendix=True),
+        Heading(3, "Spend against budget and the risk share", anchor=MONEY, appendix=True),
         money_table(c.money, "finance", "Spend against budget, before and after the risk share"),
-        Heading(3, "C.2 The budget for the next contract year", anchor=BUDGET),
+        Heading(3, "The budget for the next contract year", anchor=BUDGET, appendix=True),
     ]
     if c.budget is not None:
         b = c.budget
@@ -420,25 +426,24 @@ def _appendices(c: AnnualContext) -> list[Block]:
         ]
     else:
         blocks.append(Paragraph("No budget for the next contract year is held yet."))
-    blocks += demand_blocks(c.demand, 3, "demand", "C.3 Demand and cost") if c.demand else []
-    blocks.append(
-        Heading(2, "Appendix D: Proposed changes to the Agreement", anchor=CHANGES, new_page=True)
-    )
+    if c.demand:
+        blocks += demand_blocks(c.demand, 3, "demand", "Demand and cost", appendix=True)
+    blocks.append(Heading(2, "Proposed changes to the Agreement", anchor=CHANGES, appendix=True))
     for n, change in enumerate(c.changes, start=1):
         blocks += _change_blocks(n, change, c.panels)
     if not c.changes:
         blocks.append(Paragraph("No change to the contract is proposed."))
     blocks += [
-        Heading(2, "Appendix E: Priorities, joint focus and innovation", new_page=True),
-        Heading(3, "E.1 Strategic priorities", anchor=STRATEGIC),
+        Heading(2, "Priorities, joint focus and innovation", appendix=True),
+        Heading(3, "Strategic priorities", anchor=STRATEGIC, appendix=True),
         _priority_table(
             c.strategic,
             "strategic-priorities",
             f"Strategic priorities for contract year {c.year + 1}",
         ),
-        Heading(3, "E.2 Areas of joint focus", anchor=JOINT),
+        Heading(3, "Areas of joint focus", anchor=JOINT, appendix=True),
         _priority_table(c.joint_focus, "joint-focus", "Areas of joint focus"),
-        Heading(3, "E.3 Innovation projects", anchor=INNOVATION),
+        Heading(3, "Innovation projects", anchor=INNOVATION, appendix=True),
         Table(
             key="innovation",
             caption="Funded innovation projects",
@@ -481,13 +486,13 @@ def annual_document(c: AnnualContext) -> Document:
         *_letter(c),
         *_abridged(c),
         *_appendices(c),
-        Heading(2, "Notes on method", new_page=True),
+        Heading(2, "Notes on method"),
         method_notes(c.mode is Mode.PUBLICATION),
     ]
     return Document(
         title=c.title,
         marking=c.marking,
-        blocks=tuple(blocks),
+        blocks=numbered(blocks),
         subject=f"Annual review to the Secretary of State: {c.contract_name}",
         author=c.council or c.place,
         filename=f"annual-review-{c.year}",

@@ -223,10 +223,14 @@ def series_table(panel: Panel, key: str) -> Table:
 
 
 def indicator_blocks(
-    panel: Panel, heading: str, level: int, key: str, latest_label: str
+    panel: Panel, heading: str, level: int, key: str, latest_label: str, *, appendix: bool = False
 ) -> list[Block]:
-    """An indicator's page: what it measures, its figures, chart, data table and commentary."""
-    blocks: list[Block] = [Heading(level, heading, anchor=panel.anchor, new_page=True)]
+    """An indicator's section: what it measures, its figures, chart, data table and commentary.
+
+    It flows on from the one before (a page each left half-empty pages behind); `appendix`
+    numbers its heading as a section of the appendix it is in.
+    """
+    blocks: list[Block] = [Heading(level, heading, anchor=panel.anchor, appendix=appendix)]
     if panel.definition:
         blocks.append(Paragraph(panel.definition, style="note"))
     c = panel.comparison

@@ -8,7 +8,7 @@ from cscmonitor.reports.disclosure import Mode
 from cscmonitor.reports.document import Block, Bullets, Document, Facts, Heading, Item, Paragraph
 from cscmonitor.reports.layout.common import basket_table, indicator_blocks, method_notes
 from cscmonitor.reports.layout.narrative import section_blocks
-from cscmonitor.wording import day
+from cscmonitor.wording import capital, day
 
 
 def corporate_parenting_document(c: CorporateParentingContext) -> Document:
@@ -42,10 +42,12 @@ def corporate_parenting_document(c: CorporateParentingContext) -> Document:
                 summary=True,
             )
         )
-    blocks.append(Heading(2, "Not yet available"))
+    # The heading names what follows: a list of absent measures, or the news that none is.
     if c.absent:
+        blocks.append(Heading(2, "Not yet available"))
         blocks.append(Bullets(tuple(Item(f"{p.title} ({p.code}): {p.absent}.") for p in c.absent)))
     else:
+        blocks.append(Heading(2, "Every measure available"))
         blocks.append(Paragraph("Every measure in the pack is available from the returns held."))
     for n, section in enumerate(c.sections, start=1):
         blocks.append(Heading(2, section.title, new_page=True))
@@ -59,7 +61,7 @@ def corporate_parenting_document(c: CorporateParentingContext) -> Document:
             )
         for m, panel in enumerate(shown, start=1):
             blocks += indicator_blocks(
-                panel, f"{n}.{m} {panel.title}", 3, f"series-{n}-{m}", latest.capitalize()
+                panel, f"{n}.{m} {panel.title}", 3, f"series-{n}-{m}", capital(latest)
             )
     blocks += section_blocks(c.narrative, "conclusions", 2)
     blocks += [Heading(2, "Notes"), method_notes(c.mode is Mode.PUBLICATION)]

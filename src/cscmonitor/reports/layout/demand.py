@@ -95,9 +95,12 @@ def money_table(m: ModelledMoney, key: str) -> Table:
     )
 
 
-def demand_blocks(d: DemandContext, level: int, key: str, title: str = TITLE) -> list[Block]:
-    """The section, its heading at `level`; `key` prefixes its tables' keys."""
-    blocks: list[Block] = [Heading(level, title)]
+def demand_blocks(
+    d: DemandContext, level: int, key: str, title: str = TITLE, *, appendix: bool = False
+) -> list[Block]:
+    """The section, its heading at `level` (numbered in its appendix when `appendix`); `key`
+    prefixes its tables' keys."""
+    blocks: list[Block] = [Heading(level, title, appendix=appendix)]
     if d.chart is None or d.origin is None:
         blocks.append(
             Paragraph(f"No forecast of children looked after can be made: {d.no_forecast}.")

@@ -30,7 +30,7 @@ from cscmonitor.reports.layout.common import (
 )
 from cscmonitor.reports.layout.demand import demand_blocks
 from cscmonitor.reports.layout.narrative import exception_blocks
-from cscmonitor.wording import capital, day, rag_text, travel_text
+from cscmonitor.wording import capital, day, in_words, plural, rag_text, travel_text
 
 
 def quarterly_document(c: QuarterlyContext) -> Document:
@@ -79,14 +79,14 @@ def quarterly_document(c: QuarterlyContext) -> Document:
         blocks.append(
             Paragraph("No indicator is Red or declining by more than chance.", summary=True)
         )
-    blocks.append(Heading(2, "Indicators, exceptions first"))
+    blocks.append(Heading(2, "Indicators, exceptions first", new_page=True))
     for number, panel in enumerate(c.panels, start=1):
         blocks += indicator_blocks(
             panel, f"{number}. {panel.title}", 3, f"series-{number}", f"Rolling {latest}"
         )
         blocks += exception_blocks(c.narrative, panel.code, 4) if panel.exception else []
     blocks += control_blocks(c)
-    blocks.append(Heading(2, "Finance", new_page=True))
+    blocks.append(Heading(2, "Finance"))
     if not c.records_held:
         blocks.append(Paragraph("No governance records are held for this contract."))
     elif c.money:
@@ -99,7 +99,11 @@ def quarterly_document(c: QuarterlyContext) -> Document:
     if c.actions:
         overdue = sum(a.overdue for a in c.actions)
         blocks.append(
-            Paragraph(f"{overdue} of {len(c.actions)} actions overdue on {day(c.as_at)}.")
+            Paragraph(
+                f"{capital('none' if overdue == 0 else in_words(overdue))} of the "
+                f"{plural(len(c.actions), 'action')} {'is' if overdue == 1 else 'are'} "
+                f"overdue on {day(c.as_at)}."
+            )
         )
         blocks.append(action_table(c.actions, "actions", f"Action plan progress on {day(c.as_at)}"))
     else:

@@ -1,5 +1,10 @@
 """DOCX: an editable Word document with real headings, lists and tables, charts as pictures
-with alt text, the marking in every page's header, and page references as PAGEREF fields."""
+with alt text, the marking in every page's header, and page references as PAGEREF fields.
+
+Each PAGEREF field's shown result is the page its bookmark is on in the document's paged
+layout (`render.paged`, the PDF's), written when the file is made: the document opens with
+real numbers, never "?", and without asking to update its fields. Word recomputes them for
+its own pagination when the reader updates fields (F9)."""
 
 from __future__ import annotations
 
@@ -30,6 +35,7 @@ from cscmonitor.reports.document import (
     Tone,
 )
 from cscmonitor.reports.render import register
+from cscmonitor.reports.render.paged import anchor_pages
 from cscmonitor.reports.render.stamp import document_time, restamp
 
 SHADES: dict[Tone, str] = {"green": "CCE2D8", "amber": "FCD6C3", "red": "F4CDC6", "grey": "E5E6E7"}
@@ -47,6 +53,12 @@ class _Writer:
         self.source = document
         self.doc: Any = new_docx()
         self.ids = count(1)
+        refs = any(
+            getattr(b, "refs", ()) or any(i.refs for i in getattr(b, "items", ()))
+            for b in document.blocks
+        )
+        # Laid out only when there is a page to refer to.
+        self.pages = anchor_pages(document) if refs else {}
 
     def _bookmark(self, paragraph: DocxParagraph, anchor: str) -> None:
         number = str(next(self.ids))
@@ -81,10 +93,10 @@ class _Writer:
             if i:
                 paragraph.add_run("; ")
             paragraph.add_run(f"{ref.label}, {'pp.' if ref.end else 'p.'} ")
-            self._field(paragraph, f"PAGEREF {bookmark_name(ref.start)} \\h", "?")
+            self._pageref(paragraph, ref.start)
             if ref.end:
                 paragraph.add_run("–")
-                self._field(paragraph, f"PAGEREF {bookmark_name(ref.end)} \\h", "?")
+                self._pageref(paragraph, ref.end)
         paragraph.add_run(")")
 
     @staticmethod
@@ -117,6 +129,11 @@ class _Writer:
             element.append(text)
             link.append(element)
             paragraph._p.append(link)
+
+    def _pageref(self, paragraph: DocxParagraph, anchor: str) -> None:
+        if anchor not in self.pages:
+            raise ValueError(f"a page reference to {anchor!r}, which the layout does not hold")
+        self._field(paragraph, f"PAGEREF {bookmark_name(anchor)} \\h", str(self.pages[anchor]))
 
     def heading(self, block: Heading) -> None:
         paragraph = self.doc.add_heading(block.text, level=min(block.level, 9))
@@ -234,10 +251,6 @@ class _Writer:
                     self.figure(block)
                 case Anchor():
                     self.anchor(block)
-        # Word fills in the page references when the document is opened.
-        update = OxmlElement("w:updateFields")
-        update.set(qn("w:val"), "true")
-        doc.settings.element.append(update)
         when = document_time(source)
         if when is not None:
             doc.core_properties.created = doc.core_properties.modified = when
