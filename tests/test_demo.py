@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import html as html_lib
+
 import pytest
 
 from cscmonitor.demo import run_demo
+from cscmonitor.records.money import format_pounds
+from cscmonitor.reports.context.quarterly import build_quarterly_context
+from cscmonitor.reports.context.sources import open_sources
+from cscmonitor.reports.disclosure import Mode
+from cscmonitor.reports.layout.quarterly import quarterly_document
+from cscmonitor.reports.render import render
+from cscmonitor.settings import Settings
 
 # The seed annual review: baseline (Oct 2013 - Sep 2014) -> contract year 1 (Oct 2014 - Sep 2015).
 SEED = {
@@ -51,3 +61,33 @@ def test_demo_writes_the_annual_review_in_four_formats(demo):
     assert set(demo.annual_review) == {"html", "pdf", "docx", "xlsx"}
     for path in demo.annual_review.values():
         assert path.stat().st_size > 1000, path
+
+
+@pytest.mark.slow
+def test_demo_quarterly_pack_shows_the_forecast_overspend_and_its_split(demo):
+    # The demo models the 2015/16 placement line as at 30 September 2015 (the end of contract
+    # year 1's fourth quarter) at its illustrative unit costs; the pack for that quarter shows
+    # it. The demo's illustrative risk share: of an overspend, the first £500,000 is split
+    # 50/50 and the council bears everything beyond, so the Trust's share is half the
+    # overspend up to £250,000 and the council's the rest.
+    settings = Settings(data_dir=demo.report.parent / "data")
+    with open_sources(settings, 1, None) as sources:
+        context = build_quarterly_context(sources, 1, 4, Mode.INTERNAL)
+    assert context.demand is not None
+    money = context.demand.money
+    assert money is not None and money.problem is None
+    assert (money.budget, money.as_at) == ("2015/16", dt.date(2015, 9, 30))
+    assert money.spent_to_date_pence > 0
+    median, low, high = (money.line(k) for k in ("forecast", "lower80", "upper80"))
+    assert low.line_outturn_pence <= median.line_outturn_pence <= high.line_outturn_pence
+    assert median.variance_pence > 0  # an overspend at the median
+    for line in money.lines:
+        overspend = max(line.variance_pence, 0)
+        trust = min(overspend, 500_000_00) // 2
+        assert line.trust_pence == pytest.approx(trust, abs=1)
+        assert line.council_pence + line.trust_pence == line.variance_pence
+    html = html_lib.unescape(render(quarterly_document(context), "html").decode())
+    overspend = format_pounds(round(median.variance_pence, -2))
+    assert f"the budget shows an overspend of {overspend}" in html
+    assert f"the Council's share is {format_pounds(round(median.council_pence, -2))}" in html
+    assert f"the Trust's {format_pounds(round(median.trust_pence, -2))}" in html
