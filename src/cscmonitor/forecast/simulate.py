@@ -182,13 +182,13 @@ def entrant_mix(model: Model, paths: int, rng: np.random.Generator | None = None
         weights = np.broadcast_to(ordered, (paths, len(order)))
     else:
         weights = rng.gamma(np.broadcast_to(ordered, (paths, len(order))))
-    by_band = np.zeros((paths, bands))
-    np.add.at(by_band, (slice(None), seen_band[order]), weights)
+    first = np.cumsum(held) - held
+    by_band = np.stack(
+        [weights[:, f : f + n].sum(axis=1) for f, n in zip(first, held, strict=True)], axis=1
+    )
     row_start = np.cumsum(by_band.sum(axis=1)) - by_band.sum(axis=1)
     before = row_start[:, None] + np.cumsum(by_band, axis=1) - by_band
-    return EntrantMix(
-        order, np.cumsum(held) - held, held, np.cumsum(weights.ravel()), before, by_band
-    )
+    return EntrantMix(order, first, held, np.cumsum(weights.ravel()), before, by_band)
 
 
 def _entrants(
