@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import html as html_lib
+import json
 
 import pytest
+from typer.testing import CliRunner
 
+from cscmonitor.cli import app
 from cscmonitor.demo import run_demo
 from cscmonitor.records.money import format_pounds
 from cscmonitor.reports.context.quarterly import build_quarterly_context
@@ -91,3 +94,25 @@ def test_demo_quarterly_pack_shows_the_forecast_overspend_and_its_split(demo):
     assert f"the budget shows an overspend of {overspend}" in html
     assert f"the Council's share is {format_pounds(round(median.council_pence, -2))}" in html
     assert f"the Trust's {format_pounds(round(median.trust_pence, -2))}" in html
+
+
+@pytest.mark.slow
+def test_forecast_outturn_on_the_demo_gives_the_demos_figures(demo):
+    # `forecast outturn` and the demo call the same service: with the demo's spend to date,
+    # seed and paths, the command's line outturn and Council's share at the median and the
+    # 80% interval's ends are the ones the demo kept, to the penny.
+    settings = Settings(data_dir=demo.report.parent / "data")
+    with open_sources(settings, 1, None) as sources:
+        kept = build_quarterly_context(sources, 1, 4, Mode.INTERNAL).demand
+    assert kept is not None and kept.money is not None
+    spent = f"{kept.money.spent_to_date_pence / 100:.2f}"
+    args = ["forecast", "outturn", "--la", "371", "--budget", "2015/16"]
+    args += ["--line", "Placements for children in care", "--as-at", "2015-09-30"]
+    args += ["--spent", spent, "--data-dir", str(settings.data_dir), "--format", "json"]
+    result = CliRunner().invoke(app, [*args, "--by", "test"])
+    assert result.exit_code == 0, result.output
+    rows = {row["measure"]: row for row in json.loads(result.stdout)}
+    for label in ("forecast", "lower80", "upper80"):
+        line = kept.money.line(label)
+        assert round(rows[label]["line_outturn"] * 100) == line.line_outturn_pence
+        assert round(rows[label]["council_share"] * 100) == line.council_pence
