@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cscmonitor.forecast.fit import fit, pooled_rates, recency_weights, shrink
+from cscmonitor.forecast.cli import DEFAULT_HALF_LIFE
+from cscmonitor.forecast.fit import HALF_LIFE_MONTHS, fit, pooled_rates, recency_weights, shrink
 from cscmonitor.forecast.states import (
     AGE_BANDS,
     CATEGORIES,
@@ -144,7 +145,7 @@ def test_weighted_counts_are_the_weighted_child_months() -> None:
     count and at least half of it from its last year alone, and the whole window's
     weighted exposure is the unweighted one's months weighted (checked on the total)."""
     history, population = generate(np.random.default_rng(7), months=24)
-    flat = fit(history, history.end, window_months=24, population=population)
+    flat = fit(history, history.end, window_months=24, half_life=None, population=population)
     weighted = fit(history, history.end, window_months=24, half_life=12.0, population=population)
     assert np.all(weighted.exposure <= flat.exposure + 1e-9)
     assert weighted.exposure.sum() < flat.exposure.sum()
@@ -181,3 +182,8 @@ def test_a_small_state_is_not_lent_an_outcome_never_seen_at_its_age() -> None:
     assert hazards[small].sum() == pytest.approx(1.0)
     # The 16-year-olds keep about their own rate: (50 + 24 × about 0.05) / 1,024.
     assert hazards[old, supported] == pytest.approx(0.05, abs=0.002)
+
+
+def test_the_commands_default_half_life_is_the_models() -> None:
+    # The CLI writes the default out so that `--help` starts without numpy.
+    assert DEFAULT_HALF_LIFE == HALF_LIFE_MONTHS

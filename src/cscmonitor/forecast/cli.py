@@ -52,13 +52,16 @@ Places = Annotated[
 By = Annotated[
     str | None, typer.Option("--by", help="Your name, for the audit trail (default: login name).")
 ]
+# fit.HALF_LIFE_MONTHS, written here so that `--help` starts without numpy (a test checks
+# the two agree).
+DEFAULT_HALF_LIFE = 48.0
 HalfLife = Annotated[
     float,
     typer.Option(
         "--half-life",
         min=0,
         help="Weigh recent months more: a month h months before the origin counts "
-        "0.5^(h / MONTHS). 0 (the default): every month alike.",
+        "0.5^(h / MONTHS); 0: every month alike. Default 48, chosen by backtest.",
     ),
 ]
 ScenarioName = Annotated[
@@ -116,7 +119,7 @@ def fit_rates(
     window: Annotated[
         int, typer.Option(min=1, max=240, help="Months of history before the origin.")
     ] = 36,
-    half_life: HalfLife = 0.0,
+    half_life: HalfLife = DEFAULT_HALF_LIFE,
     data_dir: DataDir = None,
     places: Places = None,
     fmt: FormatOption = Format.TABLE,
@@ -288,7 +291,7 @@ def backtest(
     data_dir: DataDir = None,
     paths: Paths = 1000,
     seed: Seed = 0,
-    half_life: HalfLife = 0.0,
+    half_life: HalfLife = DEFAULT_HALF_LIFE,
     places: Places = None,
     accuracy: Annotated[
         bool,

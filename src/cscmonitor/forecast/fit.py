@@ -59,11 +59,11 @@ from cscmonitor.forecast.states import (
 from cscmonitor.indicators.population import population_frame
 
 WINDOW_MONTHS = 36
-# No recency weighting by default: on the ten-year demo council's origins whose 12-month
-# actuals all fall before the four-year demo's first return, no half life of 6 to 48 months
-# beat equal weights (bench/forecast_backtest.py --tune; docs/forecast.md). A council whose
-# rates drift can set one (`forecast fit --half-life`).
-HALF_LIFE_MONTHS: float | None = None
+# Chosen by backtest (bench/forecast_backtest.py --tune; docs/forecast.md) on the ten-year
+# demo council's origins whose 12-month actuals all fall before the four-year demo's first
+# return: 48 months had the lowest mean error (12 and 24 months were as good, equal weights
+# and 6 months worse). `forecast fit --half-life 0` weighs every month alike.
+HALF_LIFE_MONTHS: float | None = 48.0
 PRIOR_CHILD_MONTHS = 24.0
 SEASONALITY_ALPHA = 0.05
 Floats = npt.NDArray[np.float64]
