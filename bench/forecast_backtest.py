@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         "--half-life",
         type=float,
         default=HALF_LIFE_MONTHS,
-        help="months (0: every month alike); default the model's (every month alike)",
+        help="months (0: every month alike); default the model's (48 months)",
     )
     parser.add_argument("--tune", action="store_true", help="choose the half life first")
     parser.add_argument(

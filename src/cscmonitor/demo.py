@@ -14,8 +14,13 @@ from cscmonitor.assess import assess
 from cscmonitor.basket import basket_results, contract_from
 from cscmonitor.demo_review import sign_demo_review, write_demo_narrative
 from cscmonitor.figures import contract_year_figures
+from cscmonitor.forecast import outturn, store
+from cscmonitor.forecast.categories import category_map
+from cscmonitor.forecast.costs import read_rates
+from cscmonitor.forecast.history import read_history
 from cscmonitor.ingest import ingest
 from cscmonitor.output import Format, emit
+from cscmonitor.records import contracts, finance
 from cscmonitor.records.accounts import seed_demo_users
 from cscmonitor.records.audit import Actor
 from cscmonitor.records.db import database_url, make_engine, transaction, upgrade
@@ -30,6 +35,12 @@ from cscmonitor.warehouse import Warehouse
 
 SCENARIO = "doncaster-2014"
 CONTRACT = "doncaster-2014"
+# The forecast money the quarterly pack shows: the placement line of the 2015/16 budget,
+# modelled at the end of contract year 1's fourth quarter (the review's "Q2 2015/16
+# forecast"), priced at illustrative unit costs (the CSV names the basis of each rate).
+UNIT_COSTS = Path(__file__).parent / "data" / "forecast" / "demo_unit_costs.csv"
+PLACEMENT_BUDGET, PLACEMENT_LINE = "2015/16", "Placements for children in care"
+FORECAST_AS_AT = dt.date(2015, 9, 30)
 
 
 @dataclass(frozen=True)
@@ -80,6 +91,10 @@ def run_demo(out: Path, *, seed: int = 0, console: Console | None = None) -> Dem
         f"[green]✓[/green] records: {facts}; the annual review's words ({len(written)} sections)"
     )
 
+    with console.status("Forecasting placement spend for the quarterly pack…"):
+        money = model_placement_outturn(settings)
+    console.print(f"[green]✓[/green] forecast: {money}")
+
     with console.status("Computing the basket's indicators…"):
         tables = Warehouse(settings.warehouse_dir).tables()
         results = basket_results(tables, contract)
@@ -127,3 +142,34 @@ def run_demo(out: Path, *, seed: int = 0, console: Console | None = None) -> Dem
         ]
     ]
     return DemoResult(report, indicators, table, reviews, signed, sign_ins)
+
+
+def model_placement_outturn(settings: Settings) -> str:
+    """Import the demo's illustrative unit costs and keep the placement line's modelled
+    forecast outturn at FORECAST_AS_AT (spend to date as the returns show it, priced at the
+    same costs): what the quarterly pack's demand and cost section reports."""
+    warehouse = Warehouse(settings.warehouse_dir)
+    tables = warehouse.tables()
+    engine = make_engine(database_url(settings))
+    try:
+        with transaction(engine, Actor("cscmonitor demo")) as session:
+            contract = contracts.get_contract(session)
+            history = read_history(tables, contract.la_code, category_map())
+            source = f"cscmonitor/data/forecast/{UNIT_COSTS.name}"
+            store.import_rates(session, contract.la_code, read_rates(UNIT_COSTS), source)
+            modelled = outturn.model_outturn(
+                session,
+                history,
+                finance.get_budget(contract, PLACEMENT_BUDGET),
+                PLACEMENT_LINE,
+                FORECAST_AS_AT,
+                snapshot_id=tables.snapshot.id,
+                created_by="cscmonitor demo",
+            )
+    finally:
+        engine.dispose()
+    median = modelled.splits[0].position
+    return (
+        f"{PLACEMENT_LINE}, budget {PLACEMENT_BUDGET}, as at {FORECAST_AS_AT}: "
+        f"variance £{median.variance_pence / 100:,.0f} at the median"
+    )

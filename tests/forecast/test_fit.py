@@ -5,8 +5,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cscmonitor.forecast.fit import fit, recency_weights, shrink
-from cscmonitor.forecast.states import AGE_BANDS, CATEGORIES, DURATION_BANDS, state_index
+from cscmonitor.forecast.cli import DEFAULT_HALF_LIFE
+from cscmonitor.forecast.fit import HALF_LIFE_MONTHS, fit, pooled_rates, recency_weights, shrink
+from cscmonitor.forecast.states import (
+    AGE_BANDS,
+    CATEGORIES,
+    DURATION_BANDS,
+    EXIT,
+    N_STATES,
+    OUTCOMES,
+    STAY,
+    move_to,
+    state_index,
+)
 from tests.forecast.synthetic import FOSTERING, RESIDENTIAL, generate, hazards
 
 
@@ -134,10 +145,45 @@ def test_weighted_counts_are_the_weighted_child_months() -> None:
     count and at least half of it from its last year alone, and the whole window's
     weighted exposure is the unweighted one's months weighted (checked on the total)."""
     history, population = generate(np.random.default_rng(7), months=24)
-    flat = fit(history, history.end, window_months=24, population=population)
+    flat = fit(history, history.end, window_months=24, half_life=None, population=population)
     weighted = fit(history, history.end, window_months=24, half_life=12.0, population=population)
     assert np.all(weighted.exposure <= flat.exposure + 1e-9)
     assert weighted.exposure.sum() < flat.exposure.sum()
     # Every month weighs between 0.5^(23/12) (the oldest) and 1.
     assert weighted.exposure.sum() > 0.5 ** (23 / 12) * flat.exposure.sum()
     assert weighted.half_life == 12.0 and flat.half_life is None
+
+
+def test_a_small_state_is_not_lent_an_outcome_never_seen_at_its_age() -> None:
+    """Fostering only, prior 24. Ages 10 to 15, under 3 months: 1,000 child-months, 990 stay,
+    10 leave. 16 and over, under 3 months: 1,000, 900 stay, 50 leave, 50 move to supported.
+    Ages 10 to 15, 3 to 11 months: 5 child-months, all stay.
+
+    By hand: fostering's rate (2,005 child-months) is stay 1,895, leave 60, supported 50 over
+    2,005. The all-ages rate at 3 to 11 months (5 stays) shrunk towards it: supported
+    24 × 50/2005 / 29 = 0.02064. Shrinking the small state towards that alone would lend it
+    24 × 0.02064 / 29 = 1.7% a month into supported accommodation, which no child of 10 to 15
+    made. The age band's rate (1,005 child-months, no supported move) shrunk towards
+    fostering's is 24 × 0.02494 / 1,029 = 0.000582 for supported, 0.02332 of fostering's;
+    likewise stay 0.98902 (1.04643 of it) and leave 0.010416 (0.34807). The pooled rate at 3
+    to 11 months, times those, renormalised: supported 0.000481 / 1.00803 = 0.000477; the
+    state's hazard 24 × 0.000477 / 29 = 0.000395."""
+    counts = np.zeros((N_STATES, len(OUTCOMES)))
+    foster = CATEGORIES.index("fostering")
+    young = state_index(np.array([150]), np.array([foster]), np.array([0]))[0]
+    old = state_index(np.array([200]), np.array([foster]), np.array([0]))[0]
+    small = state_index(np.array([150]), np.array([foster]), np.array([5]))[0]
+    supported = move_to(CATEGORIES.index("supported"))
+    counts[young, [STAY, EXIT]] = [990, 10]
+    counts[old, [STAY, EXIT, supported]] = [900, 50, 50]
+    counts[small, STAY] = 5
+    hazards = shrink(counts, pooled_rates(counts, 24.0), 24.0)
+    assert hazards[small, supported] == pytest.approx(0.000395, rel=0.02)
+    assert hazards[small].sum() == pytest.approx(1.0)
+    # The 16-year-olds keep about their own rate: (50 + 24 × about 0.05) / 1,024.
+    assert hazards[old, supported] == pytest.approx(0.05, abs=0.002)
+
+
+def test_the_commands_default_half_life_is_the_models() -> None:
+    # The CLI writes the default out so that `--help` starts without numpy.
+    assert DEFAULT_HALF_LIFE == HALF_LIFE_MONTHS

@@ -14,6 +14,7 @@ from cscmonitor.forecast import outturn, store
 from cscmonitor.forecast.adjust import Adjustments, Transition
 from cscmonitor.forecast.costs import CostError, Rate, read_rates, spend, weekly_costs
 from cscmonitor.forecast.fit import fit
+from cscmonitor.forecast.history import FAR, History
 from cscmonitor.forecast.simulate import Projection
 from cscmonitor.records import finance, riskshare
 from cscmonitor.records.errors import RecordsError
@@ -225,3 +226,34 @@ def test_scenarios_round_trip_and_say_when_the_data_changed(records) -> None:
         assert [s.created_by for s in store.scenarios(session, "371")] == ["Manager"]
         with pytest.raises(RecordsError, match="no forecast scenario 'other'"):
             store.get_scenario(session, "371", "other")
+
+
+def test_spend_to_date_from_the_returns_is_child_weeks_at_the_costs(model) -> None:
+    # Two children in a children's home (residential, all PR4 in the fixture's mix: £3,000 a
+    # week, no inflation) from 1 January 2015; the second leaves on 15 May. From 1 April to
+    # 30 June the monthly dates are 1 April, then 30 April, 30 May and 30 June (counted back
+    # from the as-at date). The first child: 29 + 30 + 31 = 90 days. The second is in care
+    # on 1 and 30 April but not on 30 May: (1 + 1) / 2 × 29 + (1 + 0) / 2 × 30 = 44 days.
+    # 134 days = 134 / 7 weeks × £3,000 = £57,428.57.
+    history = History(
+        la_code="999",
+        child=np.array([0, 1]),
+        birth=np.array([D("2005-06-01"), D("2004-02-10")]),
+        decom=np.array([D("2015-01-01"), D("2015-01-01")]),
+        dec=np.array([FAR, D("2015-05-15")]),
+        placement_start=np.array([D("2015-01-01"), D("2015-01-01")]),
+        category=np.array([1, 1]),
+        provider=np.array(["PR4", "PR4"]),
+        start=dt.date(2014, 4, 1),
+        end=dt.date(2016, 3, 31),
+    )
+    spent = outturn.returns_spend_pence(
+        history, model, RATES, dt.date(2015, 4, 1), dt.date(2015, 6, 30)
+    )
+    assert spent == round(134 / 7 * 3_000 * 100)
+    assert (
+        outturn.returns_spend_pence(
+            history, model, RATES, dt.date(2015, 6, 30), dt.date(2015, 6, 30)
+        )
+        == 0
+    )

@@ -12,7 +12,7 @@ from cscmonitor.forecast.adjust import Adjustments, Transition
 from cscmonitor.forecast.backtest import observed
 from cscmonitor.forecast.fit import Stock, fit
 from cscmonitor.forecast.history import month_dates
-from cscmonitor.forecast.simulate import _entrants, simulate, summary
+from cscmonitor.forecast.simulate import _entrants, entrant_mix, simulate, summary
 from cscmonitor.forecast.states import AGE_BANDS, CATEGORIES
 from tests.forecast.synthetic import START, generate
 
@@ -114,3 +114,26 @@ def test_entrants_are_drawn_by_their_recency_weight() -> None:
     one_to_three = dataclasses.replace(model, entrants=seen, entrant_weights=np.array([1.0, 3.0]))
     drawn = _entrants(one_to_three, arriving, np.random.default_rng(0))
     assert (drawn.category == 1).mean() == pytest.approx(0.75, abs=4 * 0.0069)
+
+
+def test_each_path_draws_its_own_mix_of_entrants() -> None:
+    """Ten entrants seen in band 10 to 15, five fostered and five in residential care. Each
+    path draws 1,000 new entrants there. Were every path to copy the mix seen, each path's
+    residential share would be binomial: a standard deviation of sqrt(0.25 / 1000) = 0.016
+    across paths. With the mix's own uncertainty (a Dirichlet(1, ..., 1) over the ten), a
+    path's share is the sum of five of ten such weights, a Beta(5, 5): sd sqrt(25 / 1100) =
+    0.151, which the 1,000 paths estimate to within about 0.01."""
+    history, population = generate(np.random.default_rng(16), initial=20)
+    model = fit(history, history.end, window_months=48, population=population)
+    seen = Stock(np.full(10, 150), np.repeat([0, 1], 5), np.zeros(10, dtype=np.int64))
+    ten = dataclasses.replace(model, entrants=seen, entrant_weights=np.ones(10))
+    arriving = np.zeros((1000, len(AGE_BANDS)), dtype=np.int64)
+    arriving[:, AGE_BANDS.index("10 to 15")] = 1000
+    rng = np.random.default_rng(0)
+    drawn = _entrants(ten, arriving, rng, entrant_mix(ten, 1000, rng))
+    share = np.bincount(drawn.path, weights=drawn.category == 1, minlength=1000) / 1000
+    assert share.mean() == pytest.approx(0.5, abs=0.02)
+    assert share.std() == pytest.approx(0.151, abs=0.02)
+    fixed = _entrants(ten, arriving, rng, entrant_mix(ten, 1000))
+    share = np.bincount(fixed.path, weights=fixed.category == 1, minlength=1000) / 1000
+    assert share.std() == pytest.approx(0.016, abs=0.004)

@@ -30,8 +30,9 @@ def test_every_role_sees_the_page_and_only_editors_change_it(world: World) -> No
         # The demo's returns run to 31 March 2016: the forecast starts there, with a fan
         # per category and for all children, and the backtest beside the naive forecast.
         assert "Forecast from 2016-03-31" in page.text
-        assert page.text.count('class="app-chart"') == 5  # no unit costs yet: no spend fan
-        assert "No unit costs are held" in page.text
+        # The demo holds its illustrative unit costs: a spend fan beside the five.
+        assert page.text.count('class="app-chart"') == 6
+        assert "£3,000.00" in page.text  # the demo's children's home rate
         assert "Naive MAPE" in page.text
         editor = role in EDITORS
         assert ('action="/forecast/scenarios"' in page.text) is editor
@@ -82,6 +83,7 @@ def test_a_scenario_saved_through_the_page_round_trips(world: World) -> None:
 def test_a_unit_cost_csv_upload_imports_and_a_bad_row_is_named(world: World) -> None:
     client = world.sign_in(ROLE_USERS["council_officer"])
     token = csrf_of(client.get("/forecast").text)
+    demo = _held(world)[1]  # the demo's illustrative rates, from 1 April 2015
     bad = HEADER + "fostering,all,2010-04-01,800,2\nresidential,PR9,2010-04-01,4000,3\n"
     response = client.post(
         "/forecast/costs",
@@ -91,7 +93,7 @@ def test_a_unit_cost_csv_upload_imports_and_a_bad_row_is_named(world: World) -> 
     assert response.status_code == 400
     # Row 3 of the file (the header is row 1): its provider is not a PLACE_PROVIDER code.
     assert "costs.csv row 3 field provider: &#39;PR9&#39; is not one of" in response.text
-    assert _held(world)[1] == []  # the good first row was not imported either
+    assert _held(world)[1] == demo  # the good first row was not imported either
     good = (
         HEADER + "fostering,all,2010-04-01,800,2\nresidential,all,2010-04-01,4000,3\n"
         "supported,all,2010-04-01,1500,0\nother,all,2010-04-01,1000,0\n"
@@ -102,7 +104,7 @@ def test_a_unit_cost_csv_upload_imports_and_a_bad_row_is_named(world: World) -> 
         files={"file": ("costs.csv", good.encode(), "text/csv")},
     )
     assert response.status_code == 303
-    rates = _held(world)[1]
+    rates = [r for r in _held(world)[1] if r not in demo]
     assert [(r.category, r.weekly_pence, r.inflation_bp) for r in rates] == [
         ("fostering", 800_00, 200),
         ("other", 1000_00, 0),
@@ -110,7 +112,7 @@ def test_a_unit_cost_csv_upload_imports_and_a_bad_row_is_named(world: World) -> 
         ("supported", 1500_00, 0),
     ]
     page = client.get("/forecast").text
-    assert page.count('class="app-chart"') == 6  # with unit costs, the spend fan too
+    assert page.count('class="app-chart"') == 6  # with unit costs, the spend fan
     assert "£4,000.00" in page
 
 
@@ -118,10 +120,11 @@ def test_a_unit_cost_csv_upload_imports_and_a_bad_row_is_named(world: World) -> 
 def test_readers_cannot_import_unit_costs(world: World, role: Role) -> None:
     client = world.sign_in(ROLE_USERS[str(role)])
     token = csrf_of(client.get("/forecast").text)
+    demo = _held(world)[1]
     response = client.post(
         "/forecast/costs",
         data={"csrf_token": token},
         files={"file": ("costs.csv", (HEADER + "fostering,all,2010-04-01,800,2\n").encode())},
     )
     assert response.status_code == 403
-    assert _held(world)[1] == []
+    assert _held(world)[1] == demo

@@ -52,13 +52,16 @@ Places = Annotated[
 By = Annotated[
     str | None, typer.Option("--by", help="Your name, for the audit trail (default: login name).")
 ]
+# fit.HALF_LIFE_MONTHS, written here so that `--help` starts without numpy (a test checks
+# the two agree).
+DEFAULT_HALF_LIFE = 48.0
 HalfLife = Annotated[
     float,
     typer.Option(
         "--half-life",
         min=0,
         help="Weigh recent months more: a month h months before the origin counts "
-        "0.5^(h / MONTHS). 0 (the default): every month alike.",
+        "0.5^(h / MONTHS); 0: every month alike. Default 48, chosen by backtest.",
     ),
 ]
 ScenarioName = Annotated[
@@ -116,7 +119,7 @@ def fit_rates(
     window: Annotated[
         int, typer.Option(min=1, max=240, help="Months of history before the origin.")
     ] = 36,
-    half_life: HalfLife = 0.0,
+    half_life: HalfLife = DEFAULT_HALF_LIFE,
     data_dir: DataDir = None,
     places: Places = None,
     fmt: FormatOption = Format.TABLE,
@@ -288,7 +291,7 @@ def backtest(
     data_dir: DataDir = None,
     paths: Paths = 1000,
     seed: Seed = 0,
-    half_life: HalfLife = 0.0,
+    half_life: HalfLife = DEFAULT_HALF_LIFE,
     places: Places = None,
     accuracy: Annotated[
         bool,
@@ -493,32 +496,43 @@ def outturn(
     import pandas as pd
 
     from cscmonitor.forecast import outturn as money
+    from cscmonitor.forecast import store
+    from cscmonitor.forecast.costs import CostError
+    from cscmonitor.forecast.history import NoHistory
     from cscmonitor.records import contracts, finance
     from cscmonitor.records.money import pounds_to_pence
     from cscmonitor.warehouse import Warehouse
 
     day = _date(as_at, "--as-at")
+    history = _history(data_dir, la, None)
+    snapshot = Warehouse(settings_for(data_dir).warehouse_dir).require_current().id
     with _records(data_dir, by) as session:
         held = finance.get_budget(contracts.get_contract(session, contract), budget)
         spent_pence = pounds_to_pence(spent, "--spent")
-        horizon = money.months_for(day, held.period_end)
-        projection, pounds = _project(data_dir, la, as_at, horizon, scenario, paths, seed, None)
-        if pounds is None:
-            raise fail(f"no unit costs held for LA {la}: import them first")
-        outturns = money.outturn_pence(projection, pounds, held.period_end, spent_pence)
-        splits = money.risk_split(held.contract, held, line, outturns)
-        snapshot = Warehouse(settings_for(data_dir).warehouse_dir).require_current().id
-        money.record(
-            session,
-            held,
-            line,
-            day,
-            outturns,
-            spent_pence,
-            scenario=scenario,
-            snapshot_id=snapshot,
-            created_by=by or getpass.getuser(),
-        )
+        adjustments = None
+        if scenario is not None:
+            saved = store.get_scenario(session, la, scenario)
+            stale = saved.stale_note(snapshot)
+            if stale:
+                err.print(f"note: {stale}", highlight=False, soft_wrap=True)
+            adjustments = saved.adjustments
+        try:
+            splits = money.model_outturn(
+                session,
+                history,
+                held,
+                line,
+                day,
+                snapshot_id=snapshot,
+                created_by=by or getpass.getuser(),
+                spent_to_date_pence=spent_pence,
+                scenario=scenario,
+                adjustments=adjustments,
+                paths=paths,
+                seed=seed,
+            ).splits
+        except (NoHistory, CostError) as exc:
+            raise fail(str(exc)) from None
     table = pd.DataFrame(
         {
             "measure": [s.label for s in splits],

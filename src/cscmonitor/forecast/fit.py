@@ -6,8 +6,10 @@ outcome (same placement, out of care, or a new placement in some category). A st
 hazards are shrunk towards its all-ages rate (same category and time in placement) as if
 `prior` child-months had been seen at that rate: (count + prior × pooled) / (exposure + prior).
 The all-ages rate is shrunk towards the category's in the same way, and that towards the whole
-LA's, so an empty state takes its pooled rate and a large one its own. A month in which a
-child turns 18 is left out: care ends then whatever the hazards say.
+LA's, so an empty state takes its pooled rate and a large one its own. The pooled rate is
+scaled by the age band's relative rate of each outcome in the category, so an outcome never
+seen at an age (a 12-year-old moving into supported accommodation) is not lent to it. A
+month in which a child turns 18 is left out: care ends then whatever the hazards say.
 
 Recent months count more: a month ending h months before the origin weighs 0.5^(h / half
 life), in the hazards' counts and exposure, the entry rates and the mix new entrants are drawn
@@ -57,11 +59,11 @@ from cscmonitor.forecast.states import (
 from cscmonitor.indicators.population import population_frame
 
 WINDOW_MONTHS = 36
-# No recency weighting by default: on the ten-year demo council's origins whose 12-month
-# actuals all fall before the four-year demo's first return, no half life of 6 to 48 months
-# beat equal weights (bench/forecast_backtest.py --tune; docs/forecast.md). A council whose
-# rates drift can set one (`forecast fit --half-life`).
-HALF_LIFE_MONTHS: float | None = None
+# Chosen by backtest (bench/forecast_backtest.py --tune; docs/forecast.md) on the ten-year
+# demo council's origins whose 12-month actuals all fall before the four-year demo's first
+# return: 48 months had the lowest mean error (12 and 24 months were as good, equal weights
+# and 6 months worse). `forecast fit --half-life 0` weighs every month alike.
+HALF_LIFE_MONTHS: float | None = 48.0
 PRIOR_CHILD_MONTHS = 24.0
 SEASONALITY_ALPHA = 0.05
 Floats = npt.NDArray[np.float64]
@@ -156,7 +158,12 @@ def shrink(counts: Floats, pooled: Floats, prior: float) -> Floats:
 
 
 def pooled_rates(counts: Floats, prior: float) -> Floats:
-    """Each state's all-ages rate, shrunk towards its category's, shrunk towards the LA's."""
+    """The rate each state is shrunk towards: its category's all-ages rate at its time in
+    placement, times its age band's relative rate of each outcome in the category (then
+    summing to one). Each part is shrunk in turn: the all-ages rate towards the category's,
+    the age band's rate towards the category's, and the category's towards the LA's. The age
+    factor keeps outcomes where they happen: a child of 12 in a small state is not lent the
+    moves into supported accommodation that only 16- and 17-year-olds make."""
     n_age, n_cat, n_dur = len(AGE_BANDS), len(CATEGORIES), len(DURATION_BANDS)
     by_state = counts.reshape(n_age, n_cat, n_dur, -1)
     overall = counts.sum(axis=0) / max(counts.sum(), 1.0)
@@ -168,7 +175,15 @@ def pooled_rates(counts: Floats, prior: float) -> Floats:
         np.repeat(category_rate, n_dur, axis=0),
         prior,
     ).reshape(n_cat, n_dur, -1)
-    return np.broadcast_to(all_ages_rate, by_state.shape).reshape(counts.shape).copy()
+    by_age = by_state.sum(axis=2)  # (age, cat, outcome)
+    age_rate = shrink(
+        by_age.reshape(n_age * n_cat, -1), np.tile(category_rate, (n_age, 1)), prior
+    ).reshape(n_age, n_cat, -1)
+    seen = category_rate > 0
+    relative = np.where(seen, age_rate / np.where(seen, category_rate, 1.0), 1.0)
+    target = all_ages_rate[None, :, :, :] * relative[:, :, None, :]
+    target = target / target.sum(axis=-1, keepdims=True)
+    return target.reshape(counts.shape)
 
 
 def recency_weights(months_before: npt.NDArray[np.integer], half_life: float | None) -> Floats:

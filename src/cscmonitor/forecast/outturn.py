@@ -2,10 +2,13 @@
 
 The outturn of a placement budget line is its spend to date plus each path's simulated
 spend from the as-at date to the end of the budget's year (a month that straddles the end
-counts for its days within the year). Other lines are taken to spend their budget, so the
-budget's variance is the line's; the risk share then splits it. The share is monotone in
-spend, so the council's and the Trust's shares at the spend's quantiles are the quantiles
-of their shares: the interval of each share comes with it.
+counts for its days within the year). Where no ledger figure is to hand (the demo), the
+spend to date can be what the returns show: the children in care on each monthly date from
+the year's start to the as-at date, priced at the unit costs as the forecast is. Other
+lines are taken to spend their budget, so the budget's variance is the line's; the risk
+share then splits it. The share is monotone in spend, so the council's and the Trust's
+shares at the spend's quantiles are the quantiles of their shares: the interval of each
+share comes with it.
 """
 
 from __future__ import annotations
@@ -17,7 +20,14 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy.orm import Session
 
-from cscmonitor.forecast.simulate import QUANTILES, Projection
+from cscmonitor.forecast import store
+from cscmonitor.forecast.adjust import Adjustments
+from cscmonitor.forecast.backtest import observed
+from cscmonitor.forecast.costs import Rate, spend, weekly_costs
+from cscmonitor.forecast.fit import Model, fit
+from cscmonitor.forecast.history import History, month_dates
+from cscmonitor.forecast.simulate import PATHS, QUANTILES, Projection, simulate
+from cscmonitor.forecast.states import CATEGORIES
 from cscmonitor.records import finance, riskshare
 from cscmonitor.records.errors import RecordsError
 from cscmonitor.records.models import Budget, Contract, ModelledForecast
@@ -101,3 +111,74 @@ def record(
     session.add(row)
     session.flush()
     return row
+
+
+def returns_spend_pence(
+    history: History, model: Model, rates: list[Rate], start: dt.date, until: dt.date
+) -> int:
+    """What the placements the returns show from `start` to `until` cost at the unit costs:
+    child-weeks between monthly dates (counted back from `until`, the first interval from
+    `start`), each month priced at its first day with the fit's provider mix, as `spend`."""
+    if start >= until:
+        return 0
+    back = (until.year - start.year) * 12 + until.month - start.month + 1
+    dates = month_dates(until, np.arange(-back, 1))
+    dates = np.concatenate([[np.datetime64(start)], dates[dates > np.datetime64(start)]])
+    stock = observed(history, dates)[:, : len(CATEGORIES)]
+    days = np.diff(dates).astype(np.int64)
+    weeks = (stock[:-1] + stock[1:]) / 2 * (days / 7)[:, None]
+    pounds = float((weeks * weekly_costs(rates, model, dates[:-1])).sum())
+    return round(pounds * 100)
+
+
+@dataclass(frozen=True)
+class Modelled:
+    row: ModelledForecast
+    splits: list[Split]
+
+
+def model_outturn(
+    session: Session,
+    history: History,
+    budget: Budget,
+    line: str,
+    as_at: dt.date,
+    *,
+    snapshot_id: str,
+    created_by: str,
+    spent_to_date_pence: int | None = None,
+    scenario: str | None = None,
+    adjustments: Adjustments | None = None,
+    paths: int = PATHS,
+    seed: int = 0,
+) -> Modelled:
+    """Fit at `as_at`, simulate to the end of the budget's year, price it at the unit costs
+    held, keep the line's modelled outturn in the records and split it under the risk share.
+    With no spend to date given, the returns' (`returns_spend_pence`) from the year's start."""
+    rates = store.held_rates(session, history.la_code)
+    if not rates:
+        raise RecordsError(f"no unit costs held for LA {history.la_code}: import them first")
+    model = fit(history, as_at)
+    horizon = months_for(as_at, budget.period_end)
+    projection = simulate(model, horizon, paths=paths, seed=seed, adjustments=adjustments)
+    pounds = spend(
+        projection,
+        weekly_costs(rates, model, projection.dates[:-1]),
+        adjustments.cost_factors() if adjustments else None,
+    )
+    if spent_to_date_pence is None:
+        spent_to_date_pence = returns_spend_pence(history, model, rates, budget.period_start, as_at)
+    outturns = outturn_pence(projection, pounds, budget.period_end, spent_to_date_pence)
+    splits = risk_split(budget.contract, budget, line, outturns)
+    row = record(
+        session,
+        budget,
+        line,
+        as_at,
+        outturns,
+        spent_to_date_pence,
+        scenario=scenario,
+        snapshot_id=snapshot_id,
+        created_by=created_by,
+    )
+    return Modelled(row, splits)

@@ -5,7 +5,8 @@ draws an outcome from the hazards of their state; then ages and times in placeme
 a month, a child who reaches 18 leaves, and the month's entrants join, each drawn from the
 entrants seen in the window of the same age band (their age and first placement). Paths
 also differ in their parameters: hazards are drawn from their posterior (a Dirichlet with
-the shrinkage prior) and entry rates from theirs (a gamma), so intervals carry the
+the shrinkage prior), entry rates from theirs (a gamma) and the mix of entrants from its
+own (a Dirichlet over the entrants seen: the Bayesian bootstrap), so intervals carry the
 uncertainty of the fit as well as the chance of the months; monthly entrant counts are
 Poisson, mixed with a gamma when the history was overdispersed.
 """
@@ -109,6 +110,7 @@ def simulate(
     arriving = entrant_numbers(
         model, dates[1:], paths, rng, adjustments.entry_factors(), uncertain=uncertain
     )
+    mix = entrant_mix(model, paths, rng if uncertain else None)
     # The children in care, across all paths, as flat arrays: those who leave are dropped
     # and each month's entrants appended, so the work follows the children in care.
     n0 = len(model.stock.age)
@@ -134,7 +136,7 @@ def simulate(
         age += 1
         staying = age < ADULT
         staying[going[~moved]] = False
-        joining = _entrants(model, arriving[:, month], rng)
+        joining = _entrants(model, arriving[:, month], rng, mix)
         path = np.concatenate([path[staying], joining.path])
         category = np.concatenate([category[staying], joining.category])
         age = np.concatenate([age[staying], joining.age])
@@ -152,28 +154,62 @@ class _Entrants:
     category: npt.NDArray[np.int8]
 
 
-def _entrants(model: Model, arriving: Ints, rng: np.random.Generator) -> _Entrants:
-    """A month's entrants, `arriving[path, band]` of them, each an entrant seen in the window
-    in the same age band (their age and first placement), drawn with their recency weights."""
-    paths, bands = arriving.shape
-    cell = np.repeat(np.arange(paths * bands), arriving.ravel())
-    band = cell % bands
+@dataclass(frozen=True)
+class EntrantMix:
+    """Each path's chance of a new entrant copying each entrant seen, by age band: the
+    entrants seen sorted by band (`order`), and per path the running total of their weights
+    over all paths one after another, so one `searchsorted` draws for every path at once."""
+
+    order: Ints  # entrants seen, sorted by age band
+    first: Ints  # (band,) where each band's run starts in `order`
+    held: Ints  # (band,) entrants seen in each band
+    cumulative: Floats  # (path × seen,) running total of the weights, path after path
+    before: Floats  # (path, band) running total at the start of each path's band run
+    band_weight: Floats  # (path, band) total weight of each band in each path
+
+
+def entrant_mix(model: Model, paths: int, rng: np.random.Generator | None = None) -> EntrantMix:
+    """The weights new entrants are drawn with: with `rng`, each path's own draw from the
+    posterior of the mix (a Dirichlet whose parameters are the entrants' recency weights,
+    all ones without a half life: the Bayesian bootstrap), so a mix seen in a few dozen
+    entrants carries its uncertainty into the intervals; without, the weights themselves."""
+    bands = len(AGE_BANDS)
     seen_band = age_band(model.entrants.age)
     order = np.argsort(seen_band, kind="stable")
     held = np.bincount(seen_band, minlength=bands)
+    ordered = model.entrant_weights[order]
+    if rng is None:
+        weights = np.broadcast_to(ordered, (paths, len(order)))
+    else:
+        weights = rng.gamma(np.broadcast_to(ordered, (paths, len(order))))
     first = np.cumsum(held) - held
-    # Each band's entrants are a run of `order`; a uniform point on the band's stretch of the
-    # cumulative weights picks one. Only bands with entrants seen have a rate above zero, so
-    # `held[band]` is never 0 here; the clip guards the run's ends against rounding.
-    weight = model.entrant_weights[order]
-    cumulative = np.cumsum(weight)
-    band_weight = np.bincount(seen_band, weights=model.entrant_weights, minlength=bands)
-    before = np.cumsum(band_weight) - band_weight
-    point = before[band] + rng.random(len(band)) * band_weight[band]
-    at = np.searchsorted(cumulative, point, side="right")
-    pick = order[np.clip(at, first[band], first[band] + held[band] - 1)]
+    by_band = np.stack(
+        [weights[:, f : f + n].sum(axis=1) for f, n in zip(first, held, strict=True)], axis=1
+    )
+    row_start = np.cumsum(by_band.sum(axis=1)) - by_band.sum(axis=1)
+    before = row_start[:, None] + np.cumsum(by_band, axis=1) - by_band
+    return EntrantMix(order, first, held, np.cumsum(weights.ravel()), before, by_band)
+
+
+def _entrants(
+    model: Model, arriving: Ints, rng: np.random.Generator, mix: EntrantMix | None = None
+) -> _Entrants:
+    """A month's entrants, `arriving[path, band]` of them, each an entrant seen in the window
+    in the same age band (their age and first placement), drawn with the path's weights
+    (`entrant_mix`; the recency weights when none is given)."""
+    paths, bands = arriving.shape
+    mix = mix or entrant_mix(model, paths)
+    cell = np.repeat(np.arange(paths * bands), arriving.ravel())
+    path, band = cell // bands, cell % bands
+    # Each path's band is a stretch of the running total; a uniform point on it picks one.
+    # Only bands with entrants seen have a rate above zero, so `held[band]` is never 0 here;
+    # the clip guards the run's ends against rounding.
+    point = mix.before[path, band] + rng.random(len(band)) * mix.band_weight[path, band]
+    at = np.searchsorted(mix.cumulative, point, side="right") - path * len(mix.order)
+    first = mix.first[band]
+    pick = mix.order[np.clip(at, first, first + mix.held[band] - 1)]
     return _Entrants(
-        (cell // bands).astype(np.int32),
+        path.astype(np.int32),
         model.entrants.age[pick].astype(np.int16),
         model.entrants.category[pick].astype(np.int8),
     )
