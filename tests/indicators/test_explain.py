@@ -69,6 +69,14 @@ CASES = {
     "ADOPT_A1": ("adoption", "999", "2015-04-01:2016-03-31"),
     "ADOPT_A10": ("adoption", "999", "2015-04-01:2016-03-31"),
     "ADOPT_A2": ("adoption", "999", "2015-04-01:2016-03-31"),
+    "CLA_START_RATE": ("framework_care", "371", "2018-04-01:2019-03-31"),
+    "UASC_START_RATE": ("framework_care", "371", "2018-04-01:2019-03-31"),
+    "UASC_END_RATE": ("framework_care", "371", "2018-04-01:2019-03-31"),
+    "CLA_CEASE_SGO": ("framework_care", "371", "2018-04-01:2019-03-31"),
+    "CLA_CEASE_CAO": ("framework_care", "371", "2018-04-01:2019-03-31"),
+    "CLA_FOSTER": ("framework_care", "371", "2018-04-01:2019-03-31"),
+    "CLA_RESI": ("framework_care", "371", "2018-04-01:2019-03-31"),
+    "CLA_SUPPORTED": ("framework_care", "371", "2018-04-01:2019-03-31"),
 }
 
 

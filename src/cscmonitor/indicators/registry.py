@@ -286,10 +286,13 @@ def load_builtin() -> None:
     from cscmonitor.indicators import (  # noqa: F401
         adoption,
         care_leavers,
+        ceasing_care,
         child_protection,
         early_help,
         looked_after,
+        placement_types,
         referrals,
+        starting_care,
         virtual_school,
         workforce,
     )
