@@ -295,4 +295,5 @@ def load_builtin() -> None:
         starting_care,
         virtual_school,
         workforce,
+        young_care_leavers,
     )
