@@ -77,6 +77,7 @@ CASES = {
     "CLA_FOSTER": ("framework_care", "371", "2018-04-01:2019-03-31"),
     "CLA_RESI": ("framework_care", "371", "2018-04-01:2019-03-31"),
     "CLA_SUPPORTED": ("framework_care", "371", "2018-04-01:2019-03-31"),
+    "ADOPT_DECISION_MATCH": ("adoption_match", "999", "2019-04-01:2020-03-31"),
     "CL_EET_17_18": ("young_care_leavers", "999", "2021-04-01:2022-03-31"),
     "CL_SUITABLE_17_18": ("young_care_leavers", "999", "2021-04-01:2022-03-31"),
 }

@@ -285,6 +285,7 @@ def load_builtin() -> None:
     """Import the domain modules, whose decorators fill the registry."""
     from cscmonitor.indicators import (  # noqa: F401
         adoption,
+        adoption_decision,
         care_leavers,
         ceasing_care,
         child_protection,
