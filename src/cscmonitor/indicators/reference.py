@@ -70,6 +70,11 @@ def reference_markdown() -> str:
         ]
         if ind.lookback_months:
             lines.append(f"- Looks back: {ind.lookback_months} months before the period start")
+        if ind.collected_from:
+            lines.append(
+                f"- Collected from: {ind.collected_from:%-d %B %Y} (no value for a period "
+                "starting earlier)"
+            )
         lines += ["", ind.definition, ""]
         sections.append("\n".join(lines))
     return "\n".join(sections)

@@ -39,7 +39,7 @@ def number_format(unit: Unit | None) -> str | None:
     if unit is None:
         return None
     match unit:
-        case Unit.PERCENT | Unit.PER_10K | Unit.RATIO:
+        case Unit.PERCENT | Unit.PER_10K | Unit.RATIO | Unit.MEAN:
             return "0.0"
         case Unit.DAYS | Unit.COUNT:
             return "#,##0"
