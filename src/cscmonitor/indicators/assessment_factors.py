@@ -9,13 +9,11 @@ and a note on the code).
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
-from importlib.resources import files
 
 import ibis.expr.types as ir
 import pandas as pd
 
-from cscmonitor.indicators.code_years import first_day
+from cscmonitor.indicators.code_years import factors, first_day
 from cscmonitor.indicators.common import KEYS, in_period
 from cscmonitor.indicators.registry import (
     Body,
@@ -28,18 +26,6 @@ from cscmonitor.indicators.registry import (
     Unit,
     indicator,
 )
-
-FILE = "assessment_factors.csv"
-
-
-@cache
-def factors() -> pd.DataFrame:
-    """`indicator, factor, c3_column, code, first_year, note`, one row per factor."""
-    frame = pd.read_csv(
-        files("cscmonitor").joinpath("data", "framework", FILE).open("rb"), dtype=str
-    )
-    frame["first_year"] = pd.to_numeric(frame["first_year"]).astype("Int64")
-    return frame
 
 
 def episodes_with_factor(tables: Tables, periods: ir.Table, code: str) -> ir.Table:

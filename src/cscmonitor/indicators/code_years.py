@@ -16,6 +16,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 FILE = "code_years.csv"
+FACTORS_FILE = "assessment_factors.csv"
 
 
 @cache
@@ -27,6 +28,17 @@ def code_years_frame() -> pd.DataFrame:
     )
     for column in ("first_year", "last_year"):
         frame[column] = frame[column].astype("Int64")
+    return frame
+
+
+@cache
+def factors() -> pd.DataFrame:
+    """The dashboard's factors at assessment: `indicator, factor, c3_column, code, first_year,
+    note`, one row per factor (`first_year` blank: every census year held)."""
+    frame = pd.read_csv(
+        files("cscmonitor").joinpath("data", "framework", FACTORS_FILE).open("rb"), dtype=str
+    )
+    frame["first_year"] = pd.to_numeric(frame["first_year"]).astype("Int64")
     return frame
 
 
