@@ -16,6 +16,7 @@ from cscmonitor.indicators.registry import (
     REGISTRY,
     Domain,
     Indicator,
+    Interval,
     Measure,
     Polarity,
     Source,
@@ -184,7 +185,18 @@ def test_a_measure_names_the_columns_it_reads():
             domain=Domain.LOOKED_AFTER,
             annualised=True,
         )(lambda tables, periods: periods)
-    assert "TEST_MEAN" not in REGISTRY and "TEST_ANNUAL" not in REGISTRY
+    with pytest.raises(ValueError, match="a normal interval is for an unweighted mean"):
+        indicator(
+            "TEST_NORMAL",
+            "A proportion with a mean's interval",
+            unit=Unit.PERCENT,
+            polarity=Polarity.LOWER,
+            source=Source.SSDA903,
+            measure=Measure.PROPORTION,
+            domain=Domain.LOOKED_AFTER,
+            interval=Interval.NORMAL,
+        )(lambda tables, periods: periods)
+    assert not {"TEST_MEAN", "TEST_ANNUAL", "TEST_NORMAL"} & set(REGISTRY)
 
 
 def test_records_without_the_measures_columns_are_refused(settings):
