@@ -43,7 +43,8 @@ def started(tables: Tables, periods: ir.Table) -> ir.Table:
 def ceased(tables: Tables, periods: ir.Table) -> ir.Table:
     """Each child once per period in which it ceased to be looked after (an episode with DEC
     in the period, REC not X1, LS not V3/V4), at its last such DEC ("only the last
-    occasion", as DfE counts): `la_code, period…, child_id, dec, rec, return year of DEC`."""
+    occasion", as DfE counts): `la_code, period…, child_id, dec, rec` and `dec_year`, the
+    collection year of the DEC."""
     episodes = _not_short_breaks(tables.table("cla_episodes"))
     endings = episodes.filter(episodes.dec.notnull() & (episodes.rec != "X1").fill_null(False))
     endings = in_period(endings, "dec", periods)
