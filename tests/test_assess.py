@@ -157,8 +157,8 @@ def test_change_between(before: float | None, after: float | None, expected: Cha
 
 
 def test_display_decimals() -> None:
-    assert [display_decimals(u) for u in Unit] == [1, 1, 0, 1, 0]
-    assert list(Unit) == [Unit.PERCENT, Unit.PER_10K, Unit.DAYS, Unit.RATIO, Unit.COUNT]
+    assert [display_decimals(u) for u in Unit] == [1, 1, 0, 1, 0, 1]
+    assert list(Unit) == [Unit.PERCENT, Unit.PER_10K, Unit.DAYS, Unit.RATIO, Unit.COUNT, Unit.MEAN]
 
 
 # --- Assessing a contract's basket -----------------------------------------------------------

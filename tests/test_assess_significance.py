@@ -135,9 +135,11 @@ def test_travel_without_a_test(before: Observation, after: Observation, travel: 
     assert significant_travel(before, after, LOWER).travel is travel
 
 
-def test_means_of_days_are_not_tested() -> None:
+@pytest.mark.parametrize("interval", [Interval.NONE, Interval.NORMAL])
+def test_means_are_not_tested(interval: Interval) -> None:
+    # Means of days carry no interval; a mean score's test would need each period's spread.
     judged = significant_travel(
-        Observation(600.0, 6000, 10), Observation(400.0, 4000, 10), LOWER, interval=Interval.NONE
+        Observation(600.0, 6000, 10), Observation(400.0, 4000, 10), LOWER, interval=interval
     )
     assert (judged.direction, judged.travel) == (Direction.IMPROVED, Travel.UNTESTED)
 
@@ -260,8 +262,9 @@ def test_funnel_limits_are_clipped_and_poisson_has_no_ceiling() -> None:
     rates = funnel_limits([100], 0.9, interval=Interval.POISSON).iloc[0]
     # Poisson: SE = √(0.9 / 100) = 0.094868; upper 99.8% = 0.9 + 3.090232 × 0.094868 > 1.
     assert rates["upper_998"] == pytest.approx((0.9 + 3.090232 * math.sqrt(0.009)) * 100)
-    with pytest.raises(ValueError, match="counts"):
-        funnel_limits([100], 0.2, interval=Interval.NONE)
+    for no_counts in (Interval.NONE, Interval.NORMAL):
+        with pytest.raises(ValueError, match="counts"):
+            funnel_limits([100], 0.2, interval=no_counts)
 
 
 def test_funnel_positions_around_the_pool() -> None:

@@ -86,8 +86,9 @@ def test_a_benchmark_says_whether_it_is_not_published_or_not_held() -> None:
 
 
 def test_units_scale_round_and_write_their_figures() -> None:
-    assert [u.scale for u in Unit] == [100.0, 10_000.0, 1.0, 1.0, 1.0]
-    assert [u.decimals for u in Unit] == [1, 1, 0, 1, 0]
+    assert [u.scale for u in Unit] == [100.0, 10_000.0, 1.0, 1.0, 1.0, 1.0]
+    assert [u.decimals for u in Unit] == [1, 1, 0, 1, 0, 1]
     assert Unit.PERCENT.display(23.44) == "23.4%" and Unit.DAYS.display(312.4) == "312 days"
+    assert Unit.MEAN.display(15.66) == "15.7"  # a mean score, in the score's own points
     assert Unit.PERCENT.display_agreed(38.0) == "38%"
     assert Unit.PERCENT.display_tolerance(3.0) == "3 percentage points"

@@ -17,6 +17,7 @@ from cscmonitor.indicators.registry import (
     REGISTRY,
     Domain,
     Indicator,
+    Interval,
     Measure,
     Polarity,
     Source,
@@ -70,6 +71,37 @@ CASES = {
     "ADOPT_A1": ("adoption", "999", "2015-04-01:2016-03-31"),
     "ADOPT_A10": ("adoption", "999", "2015-04-01:2016-03-31"),
     "ADOPT_A2": ("adoption", "999", "2015-04-01:2016-03-31"),
+    "CLA_START_RATE": ("framework_care", "371", "2018-04-01:2019-03-31"),
+    "UASC_START_RATE": ("framework_care", "371", "2018-04-01:2019-03-31"),
+    "UASC_END_RATE": ("framework_care", "371", "2018-04-01:2019-03-31"),
+    "CLA_CEASE_SGO": ("framework_care", "371", "2018-04-01:2019-03-31"),
+    "CLA_CEASE_CAO": ("framework_care", "371", "2018-04-01:2019-03-31"),
+    "CLA_FOSTER": ("framework_care", "371", "2018-04-01:2019-03-31"),
+    "CLA_RESI": ("framework_care", "371", "2018-04-01:2019-03-31"),
+    "CLA_SUPPORTED": ("framework_care", "371", "2018-04-01:2019-03-31"),
+    "ADOPT_DECISION_MATCH": ("adoption_match", "999", "2019-04-01:2020-03-31"),
+    "S47_ICPC": ("framework_cin", "371", "2021-04-01:2022-03-31"),
+    "AF_DA_CHILD": ("framework_cin", "371", "2021-04-01:2022-03-31"),
+    "AF_DA_PARENT": ("framework_cin", "371", "2021-04-01:2022-03-31"),
+    "AF_DA_PERSON": ("framework_cin", "371", "2021-04-01:2022-03-31"),
+    "AF_EMOTIONAL": ("framework_cin", "371", "2021-04-01:2022-03-31"),
+    "AF_NEGLECT": ("framework_cin", "371", "2021-04-01:2022-03-31"),
+    "AF_FAITH": ("framework_cin", "371", "2021-04-01:2022-03-31"),
+    "AF_PHYS_ADULT": ("framework_cin", "371", "2021-04-01:2022-03-31"),
+    "AF_PHYS_CHILD": ("framework_cin", "371", "2021-04-01:2022-03-31"),
+    "AF_SEX_ADULT": ("framework_cin", "371", "2021-04-01:2022-03-31"),
+    "AF_SEX_CHILD": ("framework_cin", "371", "2021-04-01:2022-03-31"),
+    "AF_PHYS_UNKNOWN": ("framework_cin", "371", "2021-04-01:2022-03-31"),
+    "AF_SEX_UNKNOWN": ("framework_cin", "371", "2021-04-01:2022-03-31"),
+    "AF_CCE": ("framework_cin", "371", "2021-04-01:2022-03-31"),
+    "AF_CSE": ("framework_cin", "371", "2021-04-01:2022-03-31"),
+    "AF_GANGS": ("framework_cin", "371", "2021-04-01:2022-03-31"),
+    "AF_MISSING": ("framework_cin", "371", "2021-04-01:2022-03-31"),
+    "AF_TRAFFICKING": ("framework_cin", "371", "2021-04-01:2022-03-31"),
+    "CLA_SCHOOL_MOVE": ("school_moves", "999", "2018-04-01:2019-03-31"),
+    "CLA_SDQ": ("framework_sdq", "999", "2018-04-01:2019-03-31"),
+    "CL_EET_17_18": ("young_care_leavers", "999", "2021-04-01:2022-03-31"),
+    "CL_SUITABLE_17_18": ("young_care_leavers", "999", "2021-04-01:2022-03-31"),
 }
 
 
@@ -156,7 +188,18 @@ def test_a_measure_names_the_columns_it_reads():
             framework=serves(Framework.STABLE_HOMES, "a test"),
             annualised=True,
         )(lambda tables, periods: periods)
-    assert "TEST_MEAN" not in REGISTRY and "TEST_ANNUAL" not in REGISTRY
+    with pytest.raises(ValueError, match="a normal interval is for an unweighted mean"):
+        indicator(
+            "TEST_NORMAL",
+            "A proportion with a mean's interval",
+            unit=Unit.PERCENT,
+            polarity=Polarity.LOWER,
+            source=Source.SSDA903,
+            measure=Measure.PROPORTION,
+            domain=Domain.LOOKED_AFTER,
+            interval=Interval.NORMAL,
+        )(lambda tables, periods: periods)
+    assert not {"TEST_MEAN", "TEST_ANNUAL", "TEST_NORMAL"} & set(REGISTRY)
 
 
 def test_records_without_the_measures_columns_are_refused(settings):

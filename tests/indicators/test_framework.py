@@ -71,8 +71,29 @@ def test_an_indicator_citing_a_dashboard_row_sits_where_the_file_puts_that_row()
     cited = [i for i in all_indicators() if i.framework.row is not None]
     for ind in cited:
         assert rows[ind.framework.row] == ind.framework.framework.label, ind.code
-    # The dashboard measures computed today (INDICATORS-FRAMEWORK.md, "Already defined").
+    # The dashboard measures computed today: INDICATORS-FRAMEWORK.md's "Already defined" and
+    # the measures it defines (the seventeen factors at assessment are rows 26–42, in the
+    # dashboard's order, which is not the census's).
+    factors = (
+        "AF_DA_CHILD AF_DA_PARENT AF_DA_PERSON AF_EMOTIONAL AF_FAITH AF_NEGLECT AF_PHYS_ADULT "
+        "AF_PHYS_CHILD AF_PHYS_UNKNOWN AF_SEX_ADULT AF_SEX_CHILD AF_SEX_UNKNOWN AF_CCE AF_CSE "
+        "AF_GANGS AF_MISSING AF_TRAFFICKING"
+    ).split()
     assert {i.code: i.framework.row for i in cited} == {
+        **{code: row for row, code in enumerate(factors, start=26)},
+        "CLA_START_RATE": 3,
+        "UASC_START_RATE": 5,
+        "UASC_END_RATE": 6,
+        "CLA_SCHOOL_MOVE": 7,
+        "CLA_CEASE_SGO": 43,
+        "CLA_CEASE_CAO": 44,
+        "ADOPT_DECISION_MATCH": 47,
+        "CLA_FOSTER": 48,
+        "CLA_RESI": 49,
+        "CLA_SUPPORTED": 50,
+        "CLA_SDQ": 51,
+        "CL_EET_17_18": 52,
+        "CL_SUITABLE_17_18": 54,
         "CIN_RATE": 1,
         "REREF_12M": 2,
         "CLA_RATE": 4,

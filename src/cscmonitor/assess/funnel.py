@@ -45,7 +45,7 @@ def funnel_limits(
             variance, ceiling = pooled * (1 - pooled), 1.0
         case Interval.POISSON:
             variance, ceiling = pooled, np.inf
-        case Interval.NONE:
+        case Interval.NONE | Interval.NORMAL:
             raise ValueError("funnel limits need counts: a proportion or a Poisson rate")
         case _:
             assert_never(interval)

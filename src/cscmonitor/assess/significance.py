@@ -138,7 +138,8 @@ def significance_of_change(
             return compare_rates(
                 before.numerator, before.denominator, after.numerator, after.denominator
             )
-        case Interval.NONE:
+        case Interval.NONE | Interval.NORMAL:
+            # A mean's test would need each period's spread, which the figure does not carry.
             return Significance.not_tested()
         case _:
             assert_never(interval)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from cscmonitor.benchmarks.ees import filters_key
+from cscmonitor.indicators.code_years import factors
 from cscmonitor.indicators.registry import Interval, Polarity, Unit
 
 
@@ -299,8 +300,28 @@ COMPARATORS: tuple[Comparator, ...] = (
 BY_CODE: dict[str, Comparator] = {c.code: c for c in COMPARATORS}
 
 # Indicators whose DfE comparator exists but whose table is not bundled yet, and why.
+FACTOR_CODES = tuple(factors()["indicator"])
+_LATER = "not mapped yet (National Framework benchmarks, issue #15 item 4)"
+_ABSENT = "is not in the package's data/ees"
 NOT_BUNDLED: dict[str, str] = {
     "ICPC_15WD": "c4 (initial conferences by days from S47 start) is not in reference/ees",
+    "CLA_START_RATE": f"cla_number_and_rate, children starting to be looked after: {_LATER}",
+    "CL_EET_17_18": f"la_care_leavers_activity, 17 to 18 years: {_LATER}",
+    "CL_SUITABLE_17_18": f"la_care_leavers_accommodation_suitability, 17 to 18 years: {_LATER}",
+    "UASC_START_RATE": f"la_children_who_started_to_be_looked_after_during_the_year {_ABSENT}",
+    "UASC_END_RATE": f"la_cla_on_31_march_by_characteristics {_ABSENT}",
+    "CLA_FOSTER": f"la_cla_on_31_march_by_characteristics {_ABSENT}",
+    "CLA_RESI": f"la_cla_on_31_march_by_characteristics {_ABSENT}",
+    "CLA_SUPPORTED": f"la_cla_on_31_march_by_characteristics {_ABSENT}",
+    "CLA_CEASE_SGO": f"la_children_who_ceased_during_the_year {_ABSENT}",
+    "CLA_CEASE_CAO": f"la_children_who_ceased_during_the_year {_ABSENT}",
+    "S47_ICPC": f"c4_children_in_need_section_47s_and_icpcs {_ABSENT}",
+    "ADOPT_DECISION_MATCH": (
+        f"national_cla_adopted_average_time_between_adoption_process_stages {_ABSENT}"
+    ),
+    "CLA_SDQ": f"la_conviction_health_outcome_cla {_ABSENT}",
+    "CLA_SCHOOL_MOVE": f"la_cla_school_moves {_ABSENT}",
+    **dict.fromkeys(FACTOR_CODES, f"c3_factors_identified_at_end_of_assessment {_ABSENT}"),
 }
 
 

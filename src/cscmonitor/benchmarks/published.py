@@ -212,7 +212,7 @@ def _funnel_position(
     rows: pd.DataFrame, la_code: str, neighbours: list[str], c: Comparator
 ) -> str | None:
     """Where the LA sits on a funnel plot of itself and its neighbours (None without counts)."""
-    if c.interval is Interval.NONE:
+    if c.interval in (Interval.NONE, Interval.NORMAL):
         return None
     counts = rows[["la_code", "numerator", "denominator"]].drop_duplicates("la_code")
     plotted = neighbour_funnel(counts, la_code, neighbours, interval=c.interval, scale=c.scale)

@@ -30,10 +30,22 @@ EET = ("F1", "P1", "F2", "P2", "F3", "P3", "F4", "P4", "F5", "P5")
 # DfE's care leaver tables leave out young people who have died and those who have returned
 # home to their parents for 6 months or more: they are not the LA's care leavers to support.
 OUT_OF_COHORT = ("DIED", "RHOM")
+# ACCOM first letters whose suitability DfE does not judge: gone abroad (G), deported (H),
+# residence not known (R). Its suitability totals leave them out: for England 2025, 38,190
+# young people aged 19-21 against 38,440 in the activity totals.
+SUITABILITY_NOT_KNOWN = ("G", "H", "R")
 
 
-def leavers_cohort(tables: Tables, periods: ir.Table) -> ir.Table:
-    """OC3 records, once per period holding the 19th, 20th or 21st birthday they report on."""
+def suitability_cohort(rows: ir.Table) -> ir.Table:
+    """Care leaver records less those gone abroad, deported or whose residence is not known
+    (ACCOM beginning G, H or R); a blank ACCOM or 0 (no information) stays in."""
+    first = rows.accommodation.substr(0, 1)
+    return rows.filter(~first.isin(SUITABILITY_NOT_KNOWN).fill_null(False))
+
+
+def leavers_cohort(tables: Tables, periods: ir.Table, ages: tuple[int, ...] = AGES) -> ir.Table:
+    """OC3 records, once per period holding the birthday they report on, when that birthday
+    is one of `ages` (the 19th, 20th or 21st unless told)."""
     oc3 = tables.table("cla_oc3")
     children = tables.table("cla_children").select(
         la_code_c="la_code", child_id_c="child_id", birth_date_c="birth_date"
@@ -48,12 +60,13 @@ def leavers_cohort(tables: Tables, periods: ir.Table) -> ir.Table:
     # The OC3 row's own date of birth; the Header's where the OC3 row has none.
     born = oc3.birth_date.coalesce(oc3.birth_date_c)
     birthday = ibis.null("date")
-    for age in reversed(AGES):
+    for age in reversed(ages):
         day = months_after(born, 12 * age)
         birthday = ibis.ifelse((day >= oc3.year_from) & (day <= oc3.year_to), day, birthday)
     leavers = oc3.select(
         "la_code",
         "child_id",
+        "return_year",
         "in_touch",
         "activity",
         "accommodation",
@@ -70,6 +83,7 @@ def leavers_cohort(tables: Tables, periods: ir.Table) -> ir.Table:
     return cohort.select(
         *KEYS,
         "child_id",
+        "return_year",
         "birth_date",
         "birthday",
         "in_touch",
@@ -113,9 +127,11 @@ def in_education_employment_or_training(tables: Tables, periods: ir.Table) -> ir
     comparator='care_leavers_accommodation 19–21 "Accommodation considered suitable"',
 )
 def in_suitable_accommodation(tables: Tables, periods: ir.Table) -> ir.Table:
-    """The CL_EET cohort; counted: ACCOM ending in 1 (considered suitable). Unsuitable
-    accommodation (ending in 2), no information (0) and blank stay in the denominator."""
-    rows = leavers_cohort(tables, periods)
+    """The CL_EET cohort less young people gone abroad (ACCOM beginning G), deported (H) or
+    whose residence is not known (R), as DfE's suitability tables leave them out; counted:
+    ACCOM ending in 1 (considered suitable). Unsuitable accommodation (ending in 2), no
+    information (0) and blank stay in the denominator."""
+    rows = suitability_cohort(leavers_cohort(tables, periods))
     return rows.mutate(counted=rows.accommodation.endswith("1"))
 
 

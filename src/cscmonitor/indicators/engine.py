@@ -14,7 +14,7 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2
+from scipy.stats import chi2, t
 
 from cscmonitor.indicators.measures import records, totals
 from cscmonitor.indicators.population import population_table
@@ -145,6 +145,11 @@ def finish(ind: Indicator, frame: pd.DataFrame, held: pd.DataFrame) -> pd.DataFr
         whole &= _within(frame, spans, starts, frame["period_end"])
         if ind.lookback_months:
             looked &= _within(frame, spans, lookback_from, frame["period_start"])
+    if ind.collected_from is not None:
+        # Before the return collected it, nothing was recorded: not a zero, no data.
+        collected = (starts >= pd.Timestamp(ind.collected_from)).to_numpy()
+        covered &= collected
+        whole &= collected
     if ind.unit is Unit.COUNT:
         # A count has no denominator, so no minimum: zero events in a covered period is a value.
         den = np.full(len(frame), np.nan)
@@ -162,7 +167,10 @@ def finish(ind: Indicator, frame: pd.DataFrame, held: pd.DataFrame) -> pd.DataFr
     status = np.where(gap, RETURN_MISSING, status)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(enough, num if ind.unit is Unit.COUNT else num / den, np.nan)
-    lower, upper = _interval(ind.interval, num, den)
+    squares = (
+        frame["squares"].to_numpy(float) if "squares" in frame else np.full(len(frame), np.nan)
+    )
+    lower, upper = _interval(ind.interval, num, den, squares)
     scale = ind.unit.scale
     frame["value"] = ratio * scale
     frame["ci_lower"] = np.where(enough, lower * scale, np.nan)
@@ -171,16 +179,31 @@ def finish(ind: Indicator, frame: pd.DataFrame, held: pd.DataFrame) -> pd.DataFr
     return frame
 
 
-def _interval(kind: Interval, num: np.ndarray, den: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _interval(
+    kind: Interval, num: np.ndarray, den: np.ndarray, squares: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     with np.errstate(divide="ignore", invalid="ignore"):
         match kind:
             case Interval.WILSON:
                 return wilson(num, den)
             case Interval.POISSON:
                 return garwood(num, den)
+            case Interval.NORMAL:
+                return mean_interval(num, den, squares)
             case Interval.NONE:
                 nothing = np.full(num.shape, np.nan)
                 return nothing, nothing
+
+
+def mean_interval(
+    total: np.ndarray, n: np.ndarray, squares: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """95% Student's t interval for a mean of n values, from their sum and sum of squares."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = total / n
+        variance = np.maximum(squares - n * mean * mean, 0.0) / (n - 1)
+        half = t.ppf(0.975, n - 1) * np.sqrt(variance / n)
+    return mean - half, mean + half
 
 
 def wilson(num: np.ndarray, den: np.ndarray, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:

@@ -59,7 +59,8 @@ def _columns_read(ind: Indicator) -> list[str]:
 
 
 def totals(ind: Indicator, tables: Tables, periods: ir.Table) -> ir.Table:
-    """`la_code, period_start, period_end, numerator, denominator` from the records."""
+    """`la_code, period_start, period_end, numerator, denominator` from the records (and, for
+    a mean, `squares`: the sum of the squared values)."""
     rows = records(ind, tables, periods)
     match ind.measure:
         case Measure.PROPORTION:
@@ -73,9 +74,12 @@ def totals(ind: Indicator, tables: Tables, periods: ir.Table) -> ir.Table:
                 denominator=weight.sum(where=rows.in_denominator).fill_null(0),
             )
         case Measure.MEAN:
+            value = rows[str(ind.value)]
             return rows.group_by(KEYS).aggregate(
-                numerator=rows[str(ind.value)].sum(),
+                numerator=value.sum(),
                 denominator=rows[ind.weight].sum() if ind.weight else rows.count(),
+                # The spread, for an interval around an unweighted mean.
+                squares=(value.cast("float64") * value.cast("float64")).sum(),
             )
         case Measure.COUNT:
             # A count has no denominator; the engine sets none.
@@ -93,13 +97,21 @@ def _over_population(
 ) -> ir.Table:
     """Counts per LA and period over the children aged 0–17 in the year the period starts: the
     population itself (a count at a point in time), or child-years of exposure when the rate is
-    annualised (the population times the period's share of the 12 months to its end)."""
+    annualised (the population times the period's share of the 12 months to its end). Every LA
+    and period with a population has a row, so no events is a rate of zero, not a gap."""
     spans = periods.select("period_start", "period_end", "year_fraction")
-    counts = counts.join(spans, ["period_start", "period_end"])
     population = tables.table("population")
-    joined = counts.join(
-        population,
-        [counts.la_code == population.la_code, counts.period_start.year() == population.year],
+    grid = population.join(spans, population.year == spans.period_start.year())
+    counts = counts.select(
+        _la=counts.la_code, _start=counts.period_start, _end=counts.period_end, _n=counts.numerator
+    )
+    joined = grid.left_join(
+        counts,
+        [
+            grid.la_code == counts._la,
+            grid.period_start == counts._start,
+            grid.period_end == counts._end,
+        ],
     )
     exposure = joined.population * joined.year_fraction if ind.annualised else joined.population
-    return joined.select(*KEYS, numerator=joined.numerator, denominator=exposure)
+    return joined.select(*KEYS, numerator=joined._n.fill_null(0), denominator=exposure)

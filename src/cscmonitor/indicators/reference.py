@@ -52,6 +52,58 @@ indicator's docstring.
 """
 
 
+FRAMEWORK_MEASURES = """\
+## National Framework measures
+
+The measures of DfE's children's social care outcomes and enablers dashboard that the CIN
+census, the SSDA903 and the virtual school's records give, as `INDICATORS-FRAMEWORK.md`
+defines them: `CLA_START_RATE`, `UASC_START_RATE`, `UASC_END_RATE`, `CLA_SCHOOL_MOVE`, the
+seventeen `AF_*` factors at assessment, `S47_ICPC`, `CLA_CEASE_SGO`, `CLA_CEASE_CAO`,
+`CLA_FOSTER`, `CLA_RESI`, `CLA_SUPPORTED`, `ADOPT_DECISION_MATCH`, `CLA_SDQ`, `CL_EET_17_18`
+and `CL_SUITABLE_17_18`. Each one's choices (where DfE publishes no rule) are written in its
+definition below.
+
+- **Looked after at period end, starting, ceasing**: never an agreed series of short breaks
+  (LS V3/V4), as DfE counts every 31 March, starting and ceasing figure. A child who started
+  or ceased twice in a period counts once; a ceasing is read at its last occasion.
+- **UASC on a day** (a choice): a UASC record from a return of that day's year or later, with
+  DUC blank or after the day.
+- **Placement at period end** (a choice): PLACE of the open episode, or for a temporary
+  placement (T0–T4) that of the latest earlier episode of the same period of care.
+- **Code lists by year are data**: `data/framework/code_years.csv` (SGO and child
+  arrangements order reasons, placement groups, education, employment or training codes) and
+  `data/framework/assessment_factors.csv` (the factors and the first census collecting each).
+  A year is the collection year named by the 31 March it ends on. An indicator counting a
+  code newer than a period has no value for it ("no data"), not a zero.
+- **Rates**: a period with no events is a rate of zero (an LA and period with a population
+  always has a figure).
+- **Mean scores** (`CLA_SDQ`): the unit `mean`, with a Student's t interval from the spread
+  of the scores.
+
+Changes to earlier definitions, where DfE's published figures confirm them:
+
+- `CL_SUITABLE` leaves out young people gone abroad, deported or whose residence is not known
+  (ACCOM beginning G, H or R), as DfE's suitability tables do: their totals are below the
+  activity totals for the same cohort (England, aged 19–21: 38,190 against 38,440 in 2025,
+  36,080 against 36,340 in 2024; aged 17–18: 14,750 against 14,800 in 2025).
+  The care leavers' cohort already left out those who died or returned home (DIED, RHOM).
+- Not changed, because the bundled published tables cannot confirm it: `CLA_RATE` still
+  counts children on an agreed series of short breaks (V3/V4). `INDICATORS-FRAMEWORK.md`
+  takes DfE's count to leave them out from DfE's data dictionary and the 903 validator, but
+  `cla_number_and_rate_per_10k_children` gives only the total. `CL_EET` still counts F3 and
+  P3 in every year (codes only to 2020-21); `CL_EET_17_18` reads them by year.
+
+Not computable from the tables the warehouse holds today: `CLA_20MILES` (needs PL_DISTANCE,
+or full home and placement postcodes with a postcode lookup at ingest: postcodes are reduced
+to their district), `CLA_SW3PLUS` (SWEpisodes are held, but SW_ID is pseudonymised at
+ingest, so the placeholder ids beginning XX that the definition leaves out cannot be told
+apart), `SW_ETHNIC_MINORITY` (needs an ETHNICITY column in the workers file), `PP_NO_COURT`,
+`PP_FGDM_OFFERED`, `PP_FGDM_HELD`, `PP_16WK` (need the 2026-27 CIN census pre-proceedings
+block: PPStartDate, FGDMMeetingOffer, FGDMMeetingFac, StepDecisionDate, CourtAppDate) and
+`CLA_DOLO` (needs the 2026-27 903 deprivation of liberty orders table).
+"""
+
+
 FRAMEWORK_INTRO = """\
 ## The National Framework
 
@@ -96,7 +148,7 @@ def _rows(rows: tuple[int, ...]) -> str:
 
 def reference_markdown() -> str:
     """The whole reference page."""
-    sections = [CONVENTIONS, framework_markdown()]
+    sections = [CONVENTIONS, framework_markdown(), FRAMEWORK_MEASURES]
     for ind in all_indicators():
         lines = [
             f"## `{ind.code}` — {ind.title}",
@@ -115,6 +167,11 @@ def reference_markdown() -> str:
         ]
         if ind.lookback_months:
             lines.append(f"- Looks back: {ind.lookback_months} months before the period start")
+        if ind.collected_from:
+            lines.append(
+                f"- Collected from: {ind.collected_from:%-d %B %Y} (no value for a period "
+                "starting earlier)"
+            )
         lines += ["", ind.definition, ""]
         sections.append("\n".join(lines))
     return "\n".join(sections)

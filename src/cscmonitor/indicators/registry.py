@@ -11,6 +11,7 @@ the records as the measure kind declares, then adds value, confidence interval a
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -30,6 +31,7 @@ class Unit(StrEnum):
     DAYS = "days"
     RATIO = "ratio"
     COUNT = "count"
+    MEAN = "mean"  # the mean of a score (SDQ), in the score's own points
 
     @property
     def scale(self) -> float:
@@ -39,7 +41,7 @@ class Unit(StrEnum):
                 return 100.0
             case Unit.PER_10K:
                 return 10_000.0
-            case Unit.DAYS | Unit.RATIO | Unit.COUNT:
+            case Unit.DAYS | Unit.RATIO | Unit.COUNT | Unit.MEAN:
                 return 1.0
             case _:
                 assert_never(self)
@@ -48,7 +50,7 @@ class Unit(StrEnum):
     def decimals(self) -> int:
         """Decimal places a computed value in this unit is shown with."""
         match self:
-            case Unit.PERCENT | Unit.PER_10K | Unit.RATIO:
+            case Unit.PERCENT | Unit.PER_10K | Unit.RATIO | Unit.MEAN:
                 return 1
             case Unit.DAYS | Unit.COUNT:
                 return 0
@@ -73,7 +75,7 @@ class Unit(StrEnum):
                 return f"{number}{percent}"
             case Unit.DAYS:
                 return f"{number} days"
-            case Unit.PER_10K | Unit.RATIO | Unit.COUNT:
+            case Unit.PER_10K | Unit.RATIO | Unit.COUNT | Unit.MEAN:
                 return number
             case _:
                 assert_never(self)
@@ -95,6 +97,8 @@ class Interval(StrEnum):
     WILSON = "wilson"  # a proportion of a cohort
     POISSON = "poisson"  # a count over an exposure (rates, turnover): exact Garwood
     NONE = "none"  # means of durations, counts
+    # A mean of scores: Student's t on n − 1 degrees of freedom, from the records' spread.
+    NORMAL = "normal"
 
 
 class Measure(StrEnum):
@@ -180,6 +184,9 @@ class Indicator:
     value: str | None = None
     weight: str | None = None
     annualised: bool = False
+    # The first day the source collects what the indicator counts (a code new in a return
+    # version): a period starting before it has no value, not a zero.
+    collected_from: dt.date | None = None
 
     @property
     def short_title(self) -> str:
@@ -207,6 +214,7 @@ def indicator(
     value: str | None = None,
     weight: str | None = None,
     annualised: bool = False,
+    collected_from: dt.date | None = None,
 ) -> Callable[[Body], Body]:
     """Register an indicator; the function's docstring is its definition.
 
@@ -215,6 +223,7 @@ def indicator(
     `framework` places it under a National Framework outcome or enabler (`framework.dashboard`
     for a dashboard measure it computes, `framework.serves` with the reason for any other);
     an indicator without one is refused.
+    `collected_from` is the first day the source collects what is counted.
     """
 
     def register(body: Body) -> Body:
@@ -227,6 +236,11 @@ def indicator(
                 f"framework.serves), not {framework!r}"
             )
         framework.check(code)
+        if interval is Interval.NORMAL and (measure is not Measure.MEAN or weight is not None):
+            raise ValueError(
+                f"indicator {code}: a normal interval is for an unweighted mean, from the spread "
+                "of its records' values"
+            )
         REGISTRY[code] = Indicator(
             code=code,
             title=title,
@@ -246,6 +260,7 @@ def indicator(
             value=value,
             weight=weight,
             annualised=annualised,
+            collected_from=collected_from,
         )
         return body
 
@@ -311,11 +326,20 @@ def load_builtin() -> None:
     """Import the domain modules, whose decorators fill the registry."""
     from cscmonitor.indicators import (  # noqa: F401
         adoption,
+        adoption_decision,
+        assessment_factors,
         care_leavers,
+        ceasing_care,
         child_protection,
+        conferences_per_enquiry,
         early_help,
         looked_after,
+        placement_types,
         referrals,
+        school_moves,
+        sdq,
+        starting_care,
         virtual_school,
         workforce,
+        young_care_leavers,
     )

@@ -69,6 +69,8 @@ def axis_title(unit: Unit) -> str:
             return "Ratio"
         case Unit.COUNT:
             return "Count"
+        case Unit.MEAN:
+            return "Mean score"
         case _:
             assert_never(unit)
 

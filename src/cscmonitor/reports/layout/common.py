@@ -57,7 +57,7 @@ def unit_format(unit: Unit, decimals: int, *, tolerance: bool = False) -> str:
             return digits + ('" percentage points"' if tolerance else '"%"')
         case Unit.DAYS:
             return digits + '" days"'
-        case Unit.PER_10K | Unit.RATIO | Unit.COUNT:
+        case Unit.PER_10K | Unit.RATIO | Unit.COUNT | Unit.MEAN:
             return digits
         case _:
             assert_never(unit)

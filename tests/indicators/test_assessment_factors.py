@@ -1,0 +1,83 @@
+"""AF_* (factors identified at the end of assessment, episodes per 10,000) on hand-made CIN
+census returns (tests/data/framework_cin, LA 371: the 2020-21 and 2021-22 censuses).
+
+Doncaster's children aged 0-17: 64,165 (ONS mid-2020), 64,097 (mid-2021).
+
+2021-22 (assessments authorised 1 Apr 2021 - 31 Mar 2022), by episode (child and referral):
+  F1  authorised 1 Jun 2021: 3A, 16A                        -> AF_DA_CHILD, AF_NEGLECT
+  F2  two assessments, 1 Jul (24A) and 1 Oct 2021 (24A, 10A) -> AF_CCE once, AF_MISSING
+  F3  two episodes, each with an assessment finding 16A (10 May and 1 Dec 2021)
+                                                            -> AF_NEGLECT twice (once per episode)
+  F4  16A, authorised 20 Mar 2021, before the year          -> not counted
+  F5  16A, assessment started 1 Mar 2022, not authorised    -> not counted
+  F6  authorised 1 Aug 2021: 18C, 18A                       -> AF_PHYS_ADULT, AF_PHYS_UNKNOWN
+  F7  3A, authorised 31 Mar 2022 (the year's last day)      -> AF_DA_CHILD
+  F8  one assessment, 15 Nov 2021, with all seventeen of the dashboard's factors -> each, once
+2021-22: AF_NEGLECT 4, AF_DA_CHILD 3, AF_CCE 2, AF_MISSING 2, AF_PHYS_ADULT 2, AF_PHYS_UNKNOWN 2,
+AF_GANGS 1, AF_TRAFFICKING 1.
+2020-21 (each referral closed within the year, so the 2021-22 census need not carry it):
+G1 16A, and F4's 16A authorised 20 Mar 2021 (in the 2021-22 census) -> AF_NEGLECT 2; G2 24A, a
+code the census collects only from 2021-22 -> AF_CCE has no value for 2020-21; G3 18C
+(collected from 2020-21) -> AF_PHYS_ADULT 1; no 23A -> AF_FAITH 0.
+"""
+
+import pytest
+
+from cscmonitor.indicators.registry import all_indicators, get
+
+FY2021 = "2021-04-01:2022-03-31"
+FY2020 = "2020-04-01:2021-03-31"
+POPULATION_2021 = 64_097
+POPULATION_2020 = 64_165
+
+
+@pytest.mark.parametrize(
+    ("code", "episodes"),
+    [
+        ("AF_NEGLECT", 4),
+        ("AF_DA_CHILD", 3),
+        ("AF_CCE", 2),
+        ("AF_MISSING", 2),
+        ("AF_PHYS_ADULT", 2),
+        ("AF_PHYS_UNKNOWN", 2),
+        ("AF_GANGS", 1),
+        ("AF_TRAFFICKING", 1),
+    ],
+)
+def test_episodes_with_a_factor_per_10000(computed, code, episodes):
+    year = computed(["framework_cin"], code, [FY2021], la_code="371").loc["2021-04-01"]
+    assert year.numerator == episodes
+    assert year.denominator == pytest.approx(POPULATION_2021)
+    assert year.value == pytest.approx(episodes / POPULATION_2021 * 10_000)
+    assert year.status == "ok"
+
+
+@pytest.mark.parametrize(
+    ("code", "episodes", "status"),
+    [
+        ("AF_NEGLECT", 2, "ok"),
+        ("AF_PHYS_ADULT", 1, "ok"),
+        ("AF_FAITH", 0, "ok"),  # none found: a rate of zero, not a gap
+        ("AF_CCE", 1, "no data"),
+    ],
+)
+def test_a_factor_has_no_value_before_the_census_collects_it(computed, code, episodes, status):
+    year = computed(["framework_cin"], code, [FY2020], la_code="371").loc["2020-04-01"]
+    assert (year.numerator, year.status) == (episodes, status)
+    if status == "ok":
+        assert year.value == pytest.approx(episodes / POPULATION_2020 * 10_000)
+    else:
+        assert year.value != year.value  # NaN: no value, not a zero
+
+
+def test_the_seventeen_dashboard_factors_are_registered_with_their_first_years():
+    codes = {i.code: i for i in all_indicators() if i.code.startswith("AF_")}
+    assert len(codes) == 17
+    assert str(get("AF_CCE").collected_from) == "2021-04-01"
+    assert {c for c, i in codes.items() if i.collected_from is not None} == {
+        "AF_CCE",
+        "AF_PHYS_ADULT",
+        "AF_PHYS_CHILD",
+        "AF_SEX_ADULT",
+        "AF_SEX_CHILD",
+    }
