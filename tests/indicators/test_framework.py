@@ -74,11 +74,25 @@ def test_an_indicator_citing_a_dashboard_row_sits_where_the_file_puts_that_row()
     # The dashboard measures computed today: INDICATORS-FRAMEWORK.md's "Already defined" and
     # the measures it defines (the seventeen factors at assessment are rows 26–42, in the
     # dashboard's order, which is not the census's).
-    factors = (
-        "AF_DA_CHILD AF_DA_PARENT AF_DA_PERSON AF_EMOTIONAL AF_FAITH AF_NEGLECT AF_PHYS_ADULT "
-        "AF_PHYS_CHILD AF_PHYS_UNKNOWN AF_SEX_ADULT AF_SEX_CHILD AF_SEX_UNKNOWN AF_CCE AF_CSE "
-        "AF_GANGS AF_MISSING AF_TRAFFICKING"
-    ).split()
+    factors = [
+        "AF_DA_CHILD",
+        "AF_DA_PARENT",
+        "AF_DA_PERSON",
+        "AF_EMOTIONAL",
+        "AF_FAITH",
+        "AF_NEGLECT",
+        "AF_PHYS_ADULT",
+        "AF_PHYS_CHILD",
+        "AF_PHYS_UNKNOWN",
+        "AF_SEX_ADULT",
+        "AF_SEX_CHILD",
+        "AF_SEX_UNKNOWN",
+        "AF_CCE",
+        "AF_CSE",
+        "AF_GANGS",
+        "AF_MISSING",
+        "AF_TRAFFICKING",
+    ]
     assert {i.code: i.framework.row for i in cited} == {
         **{code: row for row, code in enumerate(factors, start=26)},
         "CLA_START_RATE": 3,
