@@ -36,6 +36,7 @@ from cscmonitor.records.models import (
     ReportEdition,
     utcnow,
 )
+from cscmonitor.records.narrative_sections import report_kind
 from cscmonitor.records.roles import Role
 
 DRAFT, SUBMITTED, AGREED, SIGNED = "draft", "submitted", "agreed", "signed"
@@ -151,7 +152,8 @@ class EditionView:
     @property
     def title(self) -> str:
         quarter = f" quarter {self.quarter}" if self.quarter else ""
-        return f"{self.report} report, contract year {self.year}{quarter}, edition {self.number}"
+        named = report_kind(self.report).label
+        return f"{named[0].upper()}{named[1:]}, contract year {self.year}{quarter}, edition {self.number}"
 
     def file(self, format: str) -> FrozenFile:
         for held in self.files:
