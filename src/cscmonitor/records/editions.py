@@ -153,7 +153,8 @@ class EditionView:
     def title(self) -> str:
         quarter = f" quarter {self.quarter}" if self.quarter else ""
         named = report_kind(self.report).label
-        return f"{named[0].upper()}{named[1:]}, contract year {self.year}{quarter}, edition {self.number}"
+        named = named[0].upper() + named[1:]
+        return f"{named}, contract year {self.year}{quarter}, edition {self.number}"
 
     def file(self, format: str) -> FrozenFile:
         for held in self.files:
