@@ -338,7 +338,7 @@ def check(
     change and remove, and whether it would be refused; nothing goes into the warehouse."""
     read = _read(paths, settings, la_code, year, None)
     preview = Warehouse(settings.warehouse_dir).preview(
-        read.parsed, partial=partial, unreadable=read.unreadable
+        read.parsed, partial=partial, unreadable=read.unreadable, scratch=read.scratch
     )
     name = f"check-{read.stamp}"
     files = report.write(settings.reports_dir, name, read.summary, read.everything)
@@ -378,6 +378,7 @@ def ingest(
             validation=validation,
             partial=partial,
             unreadable=read.unreadable,
+            scratch=read.scratch,
         )
     except ReturnRefused as exc:
         name = f"ingest-refused-{read.stamp}"

@@ -47,13 +47,15 @@ class Scratch:
         """DuckDB that spills to this folder rather than grow past the memory limit."""
         spill = self.path / "spill"
         spill.mkdir(exist_ok=True)
-        return duckdb.connect(
+        con = duckdb.connect(
             config={
                 "memory_limit": f"{self.memory_mb}MB",
                 "temp_directory": str(spill),
                 "preserve_insertion_order": True,
             }
         )
+        con.execute("SET enable_progress_bar = false")  # a long sort must not draw on stderr
+        return con
 
 
 def _remove_stale(parent: Path) -> None:
