@@ -276,28 +276,46 @@ class Problems:
         ]
 
 
+# Joins the columns a problem is grouped by into one text (no problem field holds it).
+_SEPARATOR = "\x1f"
+
+
+def _grouped(chunk: pa.Table, names: Sequence[str]) -> list[tuple[tuple[str, ...], int]]:
+    """The distinct values of the columns, in the order first found, and their counts.
+
+    Compute kernels over one joined text column, not a group-by: that loads Arrow's query
+    engine, which a worker under a memory limit may be unable to load.
+    """
+    joined = pc.binary_join_element_wise(
+        *[pc.fill_null(chunk[n].combine_chunks(), "") for n in names], _SEPARATOR
+    )
+    return [
+        (tuple(c["values"].split(_SEPARATOR)), c["counts"])
+        for c in pc.value_counts(joined).to_pylist()
+    ]
+
+
 def _by_file_and_rule(chunk: pa.Table) -> list[tuple[tuple[str, str], pa.Table]]:
     """A chunk's rows by file and rule, each in the order found."""
+    groups = _grouped(chunk, ["file", "rule"])
+    if len(groups) == 1:
+        (((file, rule), _),) = groups
+        return [((file, rule), chunk)]
     files, rules = chunk["file"], chunk["rule"]
-    if pc.count_distinct(files).as_py() == 1 and pc.count_distinct(rules).as_py() == 1:
-        return [((files[0].as_py(), rules[0].as_py()), chunk)]
-    keys = chunk.group_by(["file", "rule"]).aggregate([]).to_pylist()
     return [
-        (
-            (k["file"], k["rule"]),
-            chunk.filter(pc.and_(pc.equal(files, k["file"]), pc.equal(rules, k["rule"]))),
-        )
-        for k in keys
+        ((file, rule), chunk.filter(pc.and_(pc.equal(files, file), pc.equal(rules, rule))))
+        for (file, rule), _ in groups
     ]
 
 
 def _counted(chunk: pa.Table) -> dict[CountKey, int]:
     if not chunk.num_rows:
         return {}
-    groups = chunk.group_by(["file", "table", "rule", "severity"]).aggregate([([], "count_all")])
     return {
-        (g["file"], g["table"], g["rule"], g["severity"]): g["count_all"]
-        for g in groups.to_pylist()
+        (file, table, rule, severity): n
+        for (file, table, rule, severity), n in _grouped(
+            chunk, ["file", "table", "rule", "severity"]
+        )
     }
 
 
