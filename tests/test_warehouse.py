@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 from pydantic import SecretStr
 
+from cscmonitor import warehouse
 from cscmonitor.backends import Backend, SnapshotTables
 from cscmonitor.ingest import ingest
 from cscmonitor.returns.issues import ReturnError
@@ -335,21 +336,23 @@ CRASHING_INGEST = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    import pyarrow.parquet as pq
     from pydantic import SecretStr
+    from cscmonitor import warehouse
     from cscmonitor.ingest import ingest
     from cscmonitor.settings import Settings
 
-    real, calls = pq.write_table, []
+    # Each table of the snapshot is flushed to disk as it lands in the staging folder.
+    real, calls = warehouse._durable, []
 
-    def slow_write(*args, **kwargs):
+    def slow_durable(*args, **kwargs):
         calls.append(1)
-        real(*args, **kwargs)
+        digest = real(*args, **kwargs)
         if len(calls) == 5:  # some tables written, most not: now the kill comes
             Path(sys.argv[3]).write_text("writing")
             time.sleep(120)
+        return digest
 
-    pq.write_table = slow_write
+    warehouse._durable = slow_durable
     settings = Settings(data_dir=Path(sys.argv[2]), pseudonym_key=SecretStr("test-key-not-secret"))
     ingest([Path(sys.argv[1])], settings, la_code="999")
     """
@@ -392,7 +395,7 @@ def test_a_kill_mid_ingest_leaves_the_previous_snapshot_whole(settings, tmp_path
 def test_a_failed_write_keeps_the_previous_snapshot(settings, monkeypatch):
     first = ingest([DATA / "ingest" / "cin"], settings).result.snapshot
     calls = {"n": 0}
-    real = pq.write_table
+    real = warehouse._durable  # each table is flushed as it lands in the snapshot's folder
 
     def crash_midway(*args, **kwargs):
         calls["n"] += 1
@@ -400,7 +403,7 @@ def test_a_failed_write_keeps_the_previous_snapshot(settings, monkeypatch):
             raise OSError("disk full")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(pq, "write_table", crash_midway)
+    monkeypatch.setattr(warehouse, "_durable", crash_midway)
     with pytest.raises(OSError, match="disk full"):
         ingest([DATA / "ingest" / "early_help"], settings, la_code="999")
     monkeypatch.undo()

@@ -20,11 +20,12 @@ import pyarrow.compute as pc
 
 from cscmonitor.privacy import Pseudonymiser, key_check, load_key, reduce_table
 from cscmonitor.returns import catalog, checks, report
-from cscmonitor.returns.csvfile import CsvText, Limits, read_csv
+from cscmonitor.returns.csvfile import CsvFile, CsvText, Limits, open_file, read
 from cscmonitor.returns.format import ReturnFormat
 from cscmonitor.returns.issues import Problem, Problems, Reading, ReturnError, Severity
 from cscmonitor.returns.parsed import Parsed
-from cscmonitor.returns.schema import LOCATION, Kind
+from cscmonitor.returns.schema import LOCATION, Kind, TableSpec
+from cscmonitor.returns.staged import Scratch, Staged, Table, stage
 from cscmonitor.returns.xmlstream import check_prolog
 from cscmonitor.settings import Settings
 from cscmonitor.warehouse import (
@@ -97,25 +98,29 @@ def parse_all(
     year: int | None,
     limits: Limits | None = None,
     progress: Progress | None = None,
+    scratch: Scratch | None = None,
+    cap: int | None = None,
 ) -> tuple[list[Parsed], Problems]:
     """Every return among the files, and the problems of files that could not be read.
 
     CIN census XML is one return per file; the 903 files of a folder (CSV) are one return,
     as is a 903 XML file; a folder's workforce, early help or virtual school files are one
-    return per collection year.
+    return per collection year. With a `scratch` folder, CSV files of a format that can
+    stream them are read a block at a time into staged tables, listing at most `cap`
+    problems per rule and file; otherwise each is read whole.
     """
     limits = limits or Limits()
     parsed: list[Parsed] = []
     problems = Problems()
-    groups: dict[tuple[ReturnFormat, Path], list[CsvText]] = defaultdict(list)
+    groups: dict[tuple[ReturnFormat, Path], list[CsvFile]] = defaultdict(list)
     for path in files_under(paths):
         size = path.stat().st_size
         try:
             if path.suffix.lower() == ".xml":
                 parsed.append(_parse_xml(path, ids, la_code, year, limits, progress, size))
             else:
-                text = read_csv(path, limits)
-                groups[(_csv_format(text), path.parent)].append(text)
+                file = open_file(path, limits)
+                groups[(_csv_format(file), path.parent)].append(file)
                 if progress is not None:
                     progress(path, size, size)
         except ReturnError as exc:
@@ -124,15 +129,33 @@ def parse_all(
             problems.add(
                 _unreadable(path, f"{path}: could not be read ({type(exc).__name__}: {exc})")
             )
-    for (form, folder), texts in groups.items():
-        assert form.parse_csv is not None  # it recognised the files
+    for (form, folder), files in groups.items():
         try:
             la = _need_la(la_code, folder)
-            parsed += form.parse_csv(texts, la_code=la, ids=ids, year=year)
+            if form.stream_csv is not None and scratch is not None:
+                parsed += form.stream_csv(
+                    files, la_code=la, ids=ids, year=year, scratch=scratch, cap=cap
+                )
+                continue
+            assert form.parse_csv is not None  # it recognised the files
+            texts = _read_whole(files, problems)
+            if texts:
+                parsed += form.parse_csv(texts, la_code=la, ids=ids, year=year)
         except ReturnError as exc:
-            for text in texts:
-                problems.add(_unreadable(text.path, str(exc)))
+            for file in files:
+                problems.add(_unreadable(file.path, str(exc)))
     return parsed, problems
+
+
+def _read_whole(files: list[CsvFile], problems: Problems) -> list[CsvText]:
+    """Each file's rows at once; a file that cannot be read is listed, the others read."""
+    texts = []
+    for file in files:
+        try:
+            texts.append(read(file))
+        except ReturnError as exc:
+            problems.add(_unreadable(file.path, str(exc)))
+    return texts
 
 
 def _parse_xml(
@@ -160,12 +183,12 @@ def _parse_xml(
     return form.parse_xml(path, ids=ids, la_code=la_code, year=year, limits=limits, progress=step)
 
 
-def _csv_format(text: CsvText) -> ReturnFormat:
-    form = catalog.by_csv_columns(text.columns)
+def _csv_format(file: CsvFile) -> ReturnFormat:
+    form = catalog.by_csv_columns(file.columns)
     if form is None:
         raise ReturnError(
-            f"{text.path}: not a return cscmonitor recognises "
-            f"(columns {', '.join(sorted(text.columns))})"
+            f"{file.path}: not a return cscmonitor recognises "
+            f"(columns {', '.join(sorted(file.columns))})"
         )
     return form
 
@@ -179,15 +202,24 @@ def _need_la(la_code: str | None, path: Path) -> str:
 def for_warehouse(parsed: Parsed, settings: Settings) -> Parsed:
     """The return as the warehouse takes it: no row locations; birth dates and postcodes
     reduced as the settings say."""
-    tables = {}
+    tables: dict[str, Table] = {}
     for name, table in parsed.tables.items():
         spec = catalog.TABLES[name]
-        tables[name] = reduce_table(
-            table.drop_columns([LOCATION]) if LOCATION in table.column_names else table,
-            birth_dates=[c.name for c in spec.columns if c.kind is Kind.BIRTH_DATE],
-            postcodes=[c.name for c in spec.columns if c.kind is Kind.POSTCODE],
-            settings=settings,
-        )
+
+        def reduced(table: pa.Table, spec: TableSpec = spec) -> pa.Table:
+            return reduce_table(
+                table.drop_columns([LOCATION]) if LOCATION in table.column_names else table,
+                birth_dates=[c.name for c in spec.columns if c.kind is Kind.BIRTH_DATE],
+                postcodes=[c.name for c in spec.columns if c.kind is Kind.POSTCODE],
+                settings=settings,
+            )
+
+        if isinstance(table, Staged):
+            batches = (reduced(batch) for batch in table.batches())
+            tables[name] = stage(table.scratch, name, batches, spec.schema)
+            table.path.unlink()  # read by the rules; the warehouse takes the reduced rows
+        else:
+            tables[name] = reduced(table)
     return Parsed(
         parsed.info, tables, parsed.problems, parsed.files, parsed.sources, parsed.rows_read
     )
@@ -218,6 +250,7 @@ class _Read:
     unreadable: list[str]  # the files that could not be read at all
     key: bytes
     stamp: str
+    scratch: Scratch
 
 
 def _read(
@@ -229,6 +262,9 @@ def _read(
 ) -> _Read:
     """Parse and check every return; fail (`NothingLoaded`) when no row could be loaded."""
     key = load_key(settings)
+    # Large files are staged here and DuckDB spills here, so memory stays bounded.
+    scratch = Scratch(settings.ingest_scratch_dir, settings.ingest_memory_mb)
+    cap = settings.max_problems_per_rule
     parsed, problems = parse_all(
         paths,
         ids=Pseudonymiser(key),
@@ -236,15 +272,22 @@ def _read(
         year=year,
         limits=Limits.from_settings(settings),
         progress=progress,
+        scratch=scratch,
+        cap=cap,
     )
-    for p in parsed:
-        p.problems.extend(checks.run(p))
-        problems.extend(p.problems)
+    problems = _capped(problems, cap)
+    database = scratch.connect()
+    try:
+        for p in parsed:
+            p.problems.extend(checks.run(p, cap=cap, database=database))
+            problems.extend(p.problems)
+    finally:
+        database.close()
     # Row locations were for the report; without them the returns take half the memory.
     parsed = [for_warehouse(p, settings) for p in parsed]
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     everything = problems.table
-    summary = report.summary(parsed, everything)
+    summary = report.summary(parsed, problems)
     unreadable = everything.filter(pc.equal(everything["rule"], str(Reading.FILE_UNREADABLE)))
     if not parsed or sum(t.num_rows for p in parsed for t in p.tables.values()) == 0:
         files = report.write(settings.reports_dir, f"ingest-failed-{stamp}", summary, everything)
@@ -257,7 +300,13 @@ def _read(
             result,
         )
     files_unreadable = sorted(set(unreadable["file"].to_pylist()))
-    return _Read(parsed, problems, summary, everything, files_unreadable, key, stamp)
+    return _Read(parsed, problems, summary, everything, files_unreadable, key, stamp, scratch)
+
+
+def _capped(problems: Problems, cap: int) -> Problems:
+    capped = Problems(cap=cap)
+    capped.extend(problems)
+    return capped
 
 
 def _missing(returns: list[dict[str, Any]]) -> list[Problem]:
@@ -289,7 +338,7 @@ def check(
     change and remove, and whether it would be refused; nothing goes into the warehouse."""
     read = _read(paths, settings, la_code, year, None)
     preview = Warehouse(settings.warehouse_dir).preview(
-        read.parsed, partial=partial, unreadable=read.unreadable
+        read.parsed, partial=partial, unreadable=read.unreadable, scratch=read.scratch
     )
     name = f"check-{read.stamp}"
     files = report.write(settings.reports_dir, name, read.summary, read.everything)
@@ -329,6 +378,7 @@ def ingest(
             validation=validation,
             partial=partial,
             unreadable=read.unreadable,
+            scratch=read.scratch,
         )
     except ReturnRefused as exc:
         name = f"ingest-refused-{read.stamp}"

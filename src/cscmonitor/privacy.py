@@ -91,6 +91,11 @@ def _database() -> duckdb.DuckDBPyConnection:
     return duckdb.connect()
 
 
+# Ids whose pseudonyms one pseudonymiser keeps (a national 903 return has about 100,000
+# children; a million ids and pseudonyms take about 40 MB).
+CACHED_IDS = 1_000_000
+
+
 class Pseudonymiser:
     """Keyed HMAC of identifier columns, vectorised in DuckDB."""
 
@@ -111,14 +116,18 @@ class Pseudonymiser:
     def column(self, values: pa.Array | pa.ChunkedArray) -> pa.Array:
         """Pseudonyms for a string column; nulls stay null.
 
-        Each distinct id is hashed once per pseudonymiser: a child appears in many rows
-        and tables of a return, and in every year's returns.
+        Each distinct id is hashed once per pseudonymiser (a child appears in many rows
+        and tables of a return, and in every year's returns), up to `CACHED_IDS` ids; past
+        that, each call hashes its own distinct ids, so memory stays bounded however
+        large the return.
         """
         if isinstance(values, pa.ChunkedArray):
             values = values.combine_chunks()
         values = values.cast(pa.string())
         distinct = pc.unique(values.drop_null())
         new = distinct.filter(pc.invert(pc.is_in(distinct, self._ids)))
+        if len(new) and len(self._ids) + len(new) > CACHED_IDS:
+            return pc.take(self._hash(distinct), pc.index_in(values, distinct))
         if len(new):
             self._ids = pa.concat_arrays([self._ids, new])
             self._pseudonyms = pa.concat_arrays([self._pseudonyms, self._hash(new)])

@@ -58,6 +58,12 @@ class Settings(BaseSettings):
     max_file_mb: int = 2048
     max_line_kb: int = 1024
     max_columns: int = 1000
+    # Bounded memory: a rule lists at most this many problems per file (the rest are
+    # counted); ingest's DuckDB work stays under this many MB, spilling to a scratch folder
+    # (`ingest_scratch_dir`, default the system's temporary folder) beyond it.
+    max_problems_per_rule: int = Field(default=1000, ge=1)
+    ingest_memory_mb: int = Field(default=1024, ge=64)
+    ingest_scratch_dir: Path | None = None
     # The layout of a new warehouse's first snapshot (later ones keep the current one's).
     warehouse_layout: Literal["files", "lake"] = "files"
 

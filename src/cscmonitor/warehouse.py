@@ -41,20 +41,22 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, assert_never
+from typing import TYPE_CHECKING, Any, assert_never
 
 import duckdb
-import ibis
-import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
 from cscmonitor.returns import catalog
 from cscmonitor.returns.issues import ReturnError
 from cscmonitor.returns.parsed import Parsed, sha256_of
 from cscmonitor.returns.schema import Follows, Keep, Newest, Span, TableSpec
+from cscmonitor.returns.staged import BATCH_ROWS, Scratch, Staged
+
+if TYPE_CHECKING:  # Ibis and Arrow datasets (which load pandas) only where tables are read
+    import ibis.expr.types as ir
+    import pyarrow.dataset as pads
 
 try:
     import fcntl
@@ -232,12 +234,15 @@ class Warehouse:
         validation: dict[str, Any] | None = None,
         partial: bool = False,
         unreadable: Sequence[str] = (),
+        scratch: Scratch | None = None,
     ) -> IngestResult:
         """Merge parsed returns into a new snapshot (or none, if nothing changed).
 
         A held return is replaced only by a whole one (`ReturnRefused` otherwise, nothing
         stored); `partial` replaces only the tables given. `unreadable` names the files of
-        the ingest that could not be read (a return beside one of them is not whole).
+        the ingest that could not be read (a return beside one of them is not whole). The
+        merge runs in DuckDB over the held and staged files, spilling to `scratch` (a new
+        one by default) rather than holding the tables in memory.
         """
         _refuse_duplicates(parsed)
         with self._lock():
@@ -251,26 +256,56 @@ class Warehouse:
                 raise ReturnRefused("; ".join(refusals))
             if current is not None and _unchanged(held_returns, parsed, partial=partial):
                 return IngestResult(current, changed=False)
-            tables = _merge(self._held(current), parsed, partial=partial)
+            scratch = scratch or Scratch()
+            con = scratch.connect()
+            try:
+                tables = _merge(con, self._held(current), parsed, scratch, partial=partial)
+            finally:
+                con.close()
             returns = _returns_after(held_returns, parsed, partial=partial)
             layout = self._layout(current)
-            snapshot = self._write(tables, returns, privacy, validation or {}, layout)
+            snapshot = self._write(dict(tables), returns, privacy, validation or {}, layout)
             return IngestResult(snapshot, changed=True)
 
     def preview(
-        self, parsed: list[Parsed], *, partial: bool = False, unreadable: Sequence[str] = ()
+        self,
+        parsed: list[Parsed],
+        *,
+        partial: bool = False,
+        unreadable: Sequence[str] = (),
+        scratch: Scratch | None = None,
     ) -> Preview:
-        """What `ingest` would do with these returns, table by table; nothing is written."""
+        """What `ingest` would do with these returns, table by table; nothing is written
+        (but to `scratch`)."""
         _refuse_duplicates(parsed)
         current = self.current()
         held_returns = current.manifest["returns"] if current else []
         refusals = _refusals(held_returns, parsed, partial=partial, unreadable=unreadable)
-        before = self._held(current)
-        after = _merge(dict(before), parsed, partial=partial)
-        return Preview(refusals, _changes(before, after))
+        scratch = scratch or Scratch()
+        con = scratch.connect()
+        try:
+            before = self._held(current)
+            after = _merge(con, before, parsed, scratch, partial=partial)
+            return Preview(refusals, _changes(con, before, after))
+        finally:
+            con.close()
 
-    def _held(self, current: Snapshot | None) -> dict[str, pa.Table]:
-        return {name: self.read(name, current) for name in SCHEMAS} if current else {}
+    def _held(self, current: Snapshot | None) -> dict[str, str]:
+        """The current snapshot's tables as DuckDB sources (checksums verified first)."""
+        if current is None:
+            return {}
+        sources = {}
+        for name in SCHEMAS:
+            path = current.table_path(name)
+            if not path.exists():
+                continue  # a snapshot written before the table existed holds none of its rows
+            self.verify_table(current, name)
+            if current.layout is Layout.LAKE:
+                if current.lake_files(name):
+                    sources[name] = duckdb_lake_source(current, name)
+            else:
+                sources[name] = f"read_parquet({_sql_text(str(path))})"
+        return sources
 
     def relayout(self, layout: Layout) -> Snapshot:
         """The current snapshot's tables written again in `layout`, as a new current snapshot.
@@ -282,7 +317,9 @@ class Warehouse:
             current = self.require_current()
             if current.layout is layout:
                 return current
-            tables = {name: self.read(name, current) for name in SCHEMAS}
+            tables: dict[str, pa.Table | Path] = {
+                name: self.read(name, current) for name in SCHEMAS
+            }
             manifest = current.manifest
             return self._write(
                 tables,
@@ -379,7 +416,7 @@ class Warehouse:
 
     def _write(
         self,
-        tables: dict[str, pa.Table],
+        tables: dict[str, pa.Table | Path],
         returns: list[dict[str, Any]],
         privacy: dict[str, str],
         validation: dict[str, Any],
@@ -397,14 +434,24 @@ class Warehouse:
         snapshot_id = f"{max(existing, default=0) + 1:04d}"
         staging = self.snapshots_dir / f".staging-{snapshot_id}-{os.getpid()}"
         staging.mkdir()
-        checksums = {}
+        checksums, row_counts = {}, {}
         for name, table in tables.items():
+            # A Path is a table already written as Parquet (by the merge, in a scratch folder).
+            if isinstance(table, Path):
+                row_counts[name] = pq.ParquetFile(table).metadata.num_rows
+            else:
+                row_counts[name] = table.num_rows
             match layout:
                 case Layout.FILES:
                     path = staging / f"{name}.parquet"
-                    pq.write_table(table, path)
+                    if isinstance(table, Path):
+                        shutil.move(table, path)
+                    else:
+                        pq.write_table(table, path)
                     checksums[name] = _durable(path)
                 case Layout.LAKE:
+                    if isinstance(table, Path):
+                        table = _align(pq.read_table(table), SCHEMAS[name])
                     checksums[name] = _write_lake(table, staging / name, partition_columns(name))
                 case _:
                     assert_never(layout)
@@ -414,7 +461,7 @@ class Warehouse:
             "layout": layout.value,
             **({"relaid_from": relaid} if relaid else {}),
             "returns": returns,
-            "row_counts": {name: table.num_rows for name, table in tables.items()},
+            "row_counts": row_counts,
             "parquet_sha256": checksums,
             "privacy": privacy,
             "validation": validation,
@@ -448,6 +495,8 @@ class WarehouseTables:
     def __init__(self, snapshot: Snapshot, warehouse: Warehouse | None = None) -> None:
         self.snapshot = snapshot
         self.warehouse = warehouse or Warehouse(snapshot.path.parent.parent)
+        import ibis
+
         self.con = ibis.duckdb.connect()
         self._tables: dict[str, ir.Table] = {}
 
@@ -559,6 +608,8 @@ def table_intact(snapshot: Snapshot, name: str) -> bool:
 
 
 def _partitioning(name: str) -> pads.Partitioning:
+    import pyarrow.dataset as pads
+
     schema = SCHEMAS[name]
     return pads.partitioning(
         pa.schema([schema.field(c) for c in partition_columns(name)]), flavor="hive"
@@ -569,6 +620,8 @@ def _read_lake(snapshot: Snapshot, name: str) -> pa.Table:
     files = snapshot.lake_files(name)
     if not files:
         return SCHEMAS[name].empty_table()
+    import pyarrow.dataset as pads
+
     dataset = pads.dataset(
         [str(f) for f in files],
         schema=SCHEMAS[name],
@@ -786,21 +839,19 @@ def _returns_after(
     return sorted(by_key.values(), key=_return_key)
 
 
-def _changes(before: dict[str, pa.Table], after: dict[str, pa.Table]) -> list[TableChange]:
+def _changes(
+    con: duckdb.DuckDBPyConnection, before: Mapping[str, str], after: Mapping[str, Path]
+) -> list[TableChange]:
     """Table by table, the rows `after` adds, changes (same key, other values) and removes."""
-    con = duckdb.connect()
     found = []
     for name, spec in catalog.TABLES.items():
-        old = before.get(name, spec.schema.empty_table())
-        new = after.get(name, spec.schema.empty_table())
-        if old.num_rows == 0 and new.num_rows == 0:
-            continue
-        con.register("old", _align(old, spec.schema))
-        con.register("new", _align(new, spec.schema))
+        old = _select(con, before.get(name), spec.schema)
+        new = _select(con, f"read_parquet({_sql_text(str(after[name]))})", spec.schema)
         keys = ["la_code", *(c.name for c in spec.columns if c.key)]
         same = " AND ".join(f'g."{k}" IS NOT DISTINCT FROM c."{k}"' for k in keys)
         query = (
-            "WITH gone AS (SELECT * FROM old EXCEPT ALL SELECT * FROM new), "
+            f"WITH old AS ({old}), new AS ({new}), "
+            "gone AS (SELECT * FROM old EXCEPT ALL SELECT * FROM new), "
             "came AS (SELECT * FROM new EXCEPT ALL SELECT * FROM old) SELECT "
             f"(SELECT count(*) FROM came c WHERE NOT EXISTS (SELECT 1 FROM gone g WHERE {same})),"
             f"(SELECT count(*) FROM came c WHERE EXISTS (SELECT 1 FROM gone g WHERE {same})),"
@@ -809,8 +860,23 @@ def _changes(before: dict[str, pa.Table], after: dict[str, pa.Table]) -> list[Ta
         ((added, changed, removed),) = con.execute(query).fetchall()
         if added or changed or removed:
             found.append(TableChange(name, added, changed, removed))
-    con.close()
     return found
+
+
+def _select(con: duckdb.DuckDBPyConnection, source: str | None, schema: pa.Schema) -> str:
+    """A query of `source` in `schema`'s columns and order; a column it lacks (added since
+    it was written) is null. No source: no rows."""
+    if source is None:
+        columns = ", ".join(f'CAST(NULL AS {DUCKDB_TYPES[f.type]}) AS "{f.name}"' for f in schema)
+        return f"SELECT {columns} WHERE false"
+    held = {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+    columns = ", ".join(
+        f'CAST("{f.name}" AS {DUCKDB_TYPES[f.type]}) AS "{f.name}"'
+        if f.name in held
+        else f'CAST(NULL AS {DUCKDB_TYPES[f.type]}) AS "{f.name}"'
+        for f in schema
+    )
+    return f"SELECT {columns} FROM {source}"
 
 
 def _return_row(p: Parsed) -> dict[str, Any]:
@@ -824,59 +890,85 @@ def _return_row(p: Parsed) -> dict[str, Any]:
 
 
 def _merge(
-    held: dict[str, pa.Table], parsed: list[Parsed], *, partial: bool = False
-) -> dict[str, pa.Table]:
+    con: duckdb.DuckDBPyConnection,
+    held: Mapping[str, str],
+    parsed: list[Parsed],
+    scratch: Scratch,
+    *,
+    partial: bool = False,
+) -> dict[str, Path]:
     """Held rows, less any return being resubmitted, plus the new returns; then supersede.
+    Each table is written to a Parquet file in `scratch`; the files by table.
 
     In a partial update a return's tables that were not given keep their held rows.
     """
-    con = duckdb.connect()
     new_returns = pa.Table.from_pylist([_return_row(p) for p in parsed], schema=RETURNS_SCHEMA)
-    combined: dict[str, pa.Table] = {}
     for name, schema in SCHEMAS.items():
-        old = held.get(name, schema.empty_table())
         if name == "returns":
             same = "r.kind = old.kind AND r.year = old.year"
-            new = [new_returns]
+            con.register("new_returns", new_returns)
+            new = [_select(con, "new_returns", schema)]
             replaced = new_returns
         else:
             same = f"r.kind = '{catalog.TABLES[name].kind}' AND r.year = old.return_year"
-            new = [_align(p.tables[name], schema) for p in parsed if name in p.tables]
+            new = [
+                _select(con, _source(con, p.tables[name], f"new_{i}_{name}"), schema)
+                for i, p in enumerate(parsed)
+                if name in p.tables
+            ]
             replaced = pa.Table.from_pylist(
                 [_return_row(p) for p in parsed if not partial or name in p.tables],
                 schema=RETURNS_SCHEMA,
             )
-        con.register("replaced", replaced)
-        if old.num_rows:
-            con.register("old", old)
-            old = con.sql(
-                "SELECT * FROM old WHERE NOT EXISTS (SELECT 1 FROM replaced r "
-                f"WHERE r.la_code = old.la_code AND {same})"
-            ).to_arrow_table()
-        combined[name] = pa.concat_tables([_align(old, schema), *new])
-    return _supersede(con, combined)
+        con.register(f"replaced_{name}", replaced)
+        kept = (
+            f"SELECT * FROM ({_select(con, held.get(name), schema)}) old WHERE NOT EXISTS "
+            f"(SELECT 1 FROM replaced_{name} r WHERE r.la_code = old.la_code AND {same})"
+        )
+        union = " UNION ALL ".join(f"({q})" for q in [kept, *new])
+        con.execute(f'CREATE OR REPLACE TEMP VIEW "{name}" AS {union}')
+    return _supersede(con, scratch)
 
 
-def _supersede(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
-    """Apply each table's merge rule; parents before the rows that follow them."""
-    con.register("returns", tables["returns"])
-    out = {"returns": tables.pop("returns")}
+def _source(con: duckdb.DuckDBPyConnection, table: pa.Table | Staged, name: str) -> str:
+    if isinstance(table, Staged):
+        return table.sql()
+    con.register(name, table)
+    return name
+
+
+def _supersede(con: duckdb.DuckDBPyConnection, scratch: Scratch) -> dict[str, Path]:
+    """Apply each table's merge rule, parents before the rows that follow them; each table
+    written, in a fixed row order (the same returns always give the same files)."""
+    out: dict[str, Path] = {}
     pending = dict(catalog.TABLES)
     while pending:
         ready = [
             s for s in pending.values() if not isinstance(s.merge, Follows) or s.merge.parent in out
         ]
         for spec in ready:
-            table = tables.pop(spec.name)  # let the input go as soon as its output is made
-            if table.num_rows:
-                con.register(spec.name, table)
-                # In a fixed row order, so the same returns always give the same files.
-                table = con.sql(_kept(spec) + " ORDER BY ALL").to_arrow_table()
-            out[spec.name] = table.cast(SCHEMAS[spec.name])
-            con.register(spec.name, out[spec.name])
+            out[spec.name] = _copy(con, spec.name, _kept(spec), scratch)
+            # Rows that follow this table read what it kept.
+            con.execute(
+                f'CREATE OR REPLACE TEMP VIEW "{spec.name}" AS '
+                f"SELECT * FROM read_parquet({_sql_text(str(out[spec.name]))})"
+            )
             del pending[spec.name]
-    out["returns"] = _sorted(con, "returns", out["returns"])
+    out["returns"] = _copy(con, "returns", "SELECT * FROM returns", scratch)
     return out
+
+
+def _copy(con: duckdb.DuckDBPyConnection, name: str, query: str, scratch: Scratch) -> Path:
+    """A query's rows written to a Parquet file in `scratch`, in the table's schema and
+    sorted by every column."""
+    path = scratch.file(name)
+    select = _select(con, f"({query})", SCHEMAS[name]) + " ORDER BY ALL"
+    # Written by Arrow from DuckDB's batches, so the files are as `pq.write_table` makes them.
+    with pq.ParquetWriter(path, SCHEMAS[name]) as writer:
+        reader = con.sql(select).to_arrow_reader(batch_size=BATCH_ROWS)
+        for batch in reader:
+            writer.write_batch(batch.cast(SCHEMAS[name]))
+    return path
 
 
 def _kept(spec: TableSpec) -> str:
@@ -922,12 +1014,6 @@ def _kept(spec: TableSpec) -> str:
             return f"SELECT * FROM {spec.name}"
         case _:
             assert_never(merge)
-
-
-def _sorted(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> pa.Table:
-    """A deterministic row order, so the same returns always give the same files."""
-    con.register("unsorted", table)
-    return con.sql("SELECT * FROM unsorted ORDER BY ALL").to_arrow_table().cast(SCHEMAS[name])
 
 
 def _durable(path: Path) -> str:

@@ -117,26 +117,27 @@ def _print_ingest(report: ValidationReport) -> None:
         )
     err.print(table)
     problems = report.problems.table
-    if problems.num_rows:
-        rules = (
-            problems.group_by(["rule", "severity"])
-            .aggregate([("rule", "count")])
-            .sort_by([("rule_count", "descending"), ("rule", "ascending")])
-        )
+    # Every problem counted (the report lists the first of each rule), most frequent first.
+    counted: dict[tuple[str, str], int] = {}
+    for (_file, _table, rule, severity), n in report.problems.counts().items():
+        if rule != "NOT_LISTED":
+            counted[(rule, severity)] = counted.get((rule, severity), 0) + n
+    rules = sorted(counted.items(), key=lambda item: (-item[1], item[0][0]))
+    if rules:
         shown = Table(title="Problems by rule", title_justify="left")
         for column in ("rule", "severity", "count", "first found"):
             shown.add_column(column, justify="right" if column == "count" else "left")
-        for row in rules.slice(0, 15).to_pylist():
-            first = problems.filter(pc.equal(problems["rule"], row["rule"])).slice(0, 1)
+        for (rule, severity), n in rules[:15]:
+            first = problems.filter(pc.equal(problems["rule"], rule)).slice(0, 1)
             where = first.to_pylist()[0]
             shown.add_row(
-                row["rule"],
-                row["severity"],
-                f"{row['rule_count']:,}",
+                rule,
+                severity,
+                f"{n:,}",
                 f"{Path(where['file']).name} {where['location']}: {where['message']}"[:120],
             )
         err.print(shown)
-        if rules.num_rows > 15:
-            err.print(f"… and {rules.num_rows - 15} more rules; every problem is in the report.")
+        if len(rules) > 15:
+            err.print(f"… and {len(rules) - 15} more rules; the report lists each one's first.")
     csv_file, xlsx_file = report.report_files
     err.print(f"report: {csv_file} and {xlsx_file}", soft_wrap=True)

@@ -3,17 +3,21 @@
 Limits keep a hostile or broken file from costing unbounded time or memory: a file over
 the size limit, a line over the line limit or a header over the column limit is refused
 with a message before it is parsed. A row with the wrong number of cells is listed and
-not loaded; the rest of the file is read.
+not loaded; the rest of the file is read. A file is checked in one pass over its bytes and
+its rows read a block at a time (`open_file`, `batches`), so memory does not grow with it.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import hashlib
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -26,6 +30,8 @@ if TYPE_CHECKING:
     from cscmonitor.settings import Settings
 
 WHITESPACE = np.array([9, 10, 13, 32], dtype=np.uint8)
+# Bytes read at a time: a file is never held whole, however large.
+BLOCK_BYTES = 16 << 20
 
 
 @dataclass(frozen=True)
@@ -72,43 +78,137 @@ def check_size(path: Path, limits: Limits) -> int:
     return size
 
 
-def decode(data: bytes, path: Path) -> bytes:
-    """UTF-8 bytes from UTF-8 (with or without BOM), UTF-16 with a BOM, or Windows-1252."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16").encode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ReturnError(f"{path}: not readable as UTF-16 text: {exc}") from None
-    try:
-        data.decode("utf-8")
-        return data
-    except UnicodeDecodeError:
-        try:
-            return data.decode("cp1252").encode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ReturnError(
-                f"{path}: not a text file (neither UTF-8 nor Windows-1252): {exc}"
-            ) from None
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+UTF8_BOM = b"\xef\xbb\xbf"
+# Bytes Windows-1252 leaves undefined: a file holding one is not text in that encoding.
+NOT_CP1252 = np.array([0x81, 0x8D, 0x8F, 0x90, 0x9D], dtype=np.uint8)
 
 
-def _check_lines(data: bytes, path: Path, limits: Limits) -> None:
-    bytes_ = np.frombuffer(data, dtype=np.uint8)
-    ends = np.flatnonzero(bytes_ == 10)
-    starts = np.concatenate(([0], ends + 1))
-    stops = np.concatenate((ends, [len(data)]))
-    lengths = stops - starts
-    longest = int(np.argmax(lengths))
-    if int(lengths[longest]) > limits.max_line_bytes:
+@dataclass(frozen=True)
+class CsvFile:
+    """A CSV file found readable by one pass over its bytes (size, emptiness, binary, line
+    lengths, encoding), with its header and checksum; its rows are read by `batches`."""
+
+    path: Path
+    header: list[str]  # as written in the file
+    delimiter: str
+    encoding: str  # for Arrow: "utf8", or a codec it transcodes through
+    sha256: str
+
+    @property
+    def columns(self) -> set[str]:
+        return {name.strip().upper() for name in self.header}
+
+
+@dataclass
+class _Scan:
+    """What one pass over a file's bytes found."""
+
+    first: bytes = b""  # the first block, for the header
+    blank: bool = True  # nothing but whitespace so far
+    nul: bool = False
+    utf8: bool = True
+    cp1252: bool = True
+    utf8_error: str = ""
+    longest: int = 0
+    longest_line: int = 0
+    lines: int = 0  # complete lines so far
+    open_line: int = 0  # bytes of the line not yet ended
+
+
+def _scan(path: Path, digest: Any) -> _Scan:
+    found = _Scan()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(BLOCK_BYTES), b""):
+            digest.update(block)
+            if not found.first:
+                found.first = block
+                if block.startswith(UTF8_BOM):
+                    block = block[3:]
+            data = np.frombuffer(block, dtype=np.uint8)
+            if found.blank and not bool(np.isin(data, WHITESPACE).all()):
+                found.blank = False
+            found.nul = found.nul or b"\0" in block
+            found.cp1252 = found.cp1252 and not bool(np.isin(data, NOT_CP1252).any())
+            if found.utf8:
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError as exc:
+                    found.utf8, found.utf8_error = False, str(exc)
+            _measure_lines(found, data)
+    if found.utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            found.utf8, found.utf8_error = False, str(exc)
+    _line_ended(found, found.open_line)
+    return found
+
+
+def _measure_lines(found: _Scan, data: np.ndarray) -> None:
+    ends = np.flatnonzero(data == 10)
+    if not len(ends):
+        found.open_line += len(data)
+        return
+    lengths = np.diff(ends, prepend=-1) - 1  # without the newline
+    lengths[0] += found.open_line  # the line the last block left open
+    at = int(np.argmax(lengths))
+    if int(lengths[at]) > found.longest:
+        found.longest, found.longest_line = int(lengths[at]), found.lines + at + 1
+    found.lines += len(ends)
+    found.open_line = len(data) - int(ends[-1]) - 1
+
+
+def _line_ended(found: _Scan, length: int) -> None:
+    if length > found.longest:
+        found.longest, found.longest_line = length, found.lines + 1
+
+
+def open_file(path: Path, limits: Limits | None = None) -> CsvFile:
+    """The file checked for reading, in one pass over its bytes (none held at once)."""
+    limits = limits or Limits()
+    check_size(path, limits)
+    digest = hashlib.sha256()
+    found = _scan(path, digest)
+    if found.blank:
+        raise ReturnError(f"{path}: the file is empty")
+    utf16 = found.first.startswith(UTF16_BOMS)
+    if found.nul and not utf16:
+        raise ReturnError(f"{path}: the file is binary, not CSV")
+    if found.longest > limits.max_line_bytes:
         raise ReturnError(
-            f"{path}: line {longest + 1} is {int(lengths[longest]):,} bytes long; the limit is "
+            f"{path}: line {found.longest_line} is {found.longest:,} bytes long; the limit is "
             f"{limits.max_line_bytes:,} (CSCMONITOR_MAX_LINE_KB)"
         )
+    if utf16:
+        encoding = "utf-16"
+    elif found.utf8:
+        encoding = "utf8"
+    elif found.cp1252:
+        encoding = "cp1252"
+    else:
+        raise ReturnError(
+            f"{path}: not a text file (neither UTF-8 nor Windows-1252): {found.utf8_error}"
+        )
+    header, delimiter = _header(_first_line(found.first, encoding, path), path, limits)
+    return CsvFile(path, header, delimiter, encoding, digest.hexdigest())
 
 
-def _header(data: bytes, path: Path, limits: Limits) -> tuple[list[str], str]:
-    first = re.split(rb"\r\n|\n|\r", data, maxsplit=1)[0].decode("utf-8")
+def _first_line(first: bytes, encoding: str, path: Path) -> str:
+    if encoding == "utf-16":
+        try:
+            text = first.decode("utf-16", errors="strict" if len(first) < BLOCK_BYTES else "ignore")
+        except UnicodeDecodeError as exc:
+            raise ReturnError(f"{path}: not readable as UTF-16 text: {exc}") from None
+    else:
+        if first.startswith(UTF8_BOM):
+            first = first[3:]
+        text = first.decode("utf-8" if encoding == "utf8" else encoding, errors="ignore")
+    return re.split(r"\r\n|\n|\r", text, maxsplit=1)[0]
+
+
+def _header(first: str, path: Path, limits: Limits) -> tuple[list[str], str]:
     delimiter = "\t" if "\t" in first and "," not in first else ","
     try:
         names = next(csv.reader(io.StringIO(first), delimiter=delimiter), [])
@@ -130,21 +230,82 @@ def _header(data: bytes, path: Path, limits: Limits) -> tuple[list[str], str]:
 
 def read_csv(path: Path, limits: Limits | None = None) -> CsvText:
     """All cells as text, header names trimmed and upper-cased, blank lines skipped but counted."""
-    limits = limits or Limits()
-    check_size(path, limits)
-    raw = path.read_bytes()
-    if not raw or bool(np.isin(np.frombuffer(raw, dtype=np.uint8), WHITESPACE).all()):
-        raise ReturnError(f"{path}: the file is empty")
-    if b"\0" in raw and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ReturnError(f"{path}: the file is binary, not CSV")
-    _check_lines(raw, path, limits)
-    data = decode(raw, path)
-    del raw
-    header, delimiter = _header(data, path, limits)
-    table, unreadable = _parse(data, header, delimiter, path)
-    table = table.rename_columns([name.strip().upper() for name in table.column_names])
-    # Row 1 is the header; a blank line is a row of empty cells, dropped here but counted.
-    rows = _row_numbers(table.num_rows, unreadable)
+    return read(open_file(path, limits))
+
+
+def read(file: CsvFile) -> CsvText:
+    """A whole file's rows at once (for small files; large ones are read by `batches`)."""
+    chunks = list(batches(file))
+    if len(chunks) == 1:
+        return chunks[0]
+    return CsvText(
+        file.path,
+        pa.concat_tables([c.table for c in chunks]),
+        pa.concat_arrays([c.locations for c in chunks]),
+        pa.concat_tables([c.problems for c in chunks]),
+        sum(c.rows_unreadable for c in chunks),
+    )
+
+
+def batches(file: CsvFile, block_bytes: int = BLOCK_BYTES) -> Iterator[CsvText]:
+    """The file's rows a block at a time, each block with its rows' file row numbers and its
+    rows that could not be read (the wrong number of cells); at least one, maybe empty."""
+    unreadable: list[int] = []
+
+    def skip(row: pacsv.InvalidRow) -> str:
+        unreadable.append(int(row.number) if row.number is not None else -1)
+        return "skip"
+
+    # Every cell stays text here: inference would turn "007" into 7 and guess at dates.
+    convert = pacsv.ConvertOptions(
+        column_types={name: pa.string() for name in file.header},
+        strings_can_be_null=False,
+        auto_dict_encode=False,
+        include_missing_columns=False,
+        check_utf8=True,
+    )
+    names = [name.strip().upper() for name in file.header]
+    next_row = 2  # row 1 is the header
+    sent = False
+    try:
+        reader = pacsv.open_csv(
+            file.path,
+            # Row numbers are only known to the handler when one thread reads.
+            read_options=pacsv.ReadOptions(
+                use_threads=False, block_size=block_bytes, encoding=file.encoding
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=file.delimiter, ignore_empty_lines=False, invalid_row_handler=skip
+            ),
+            convert_options=convert,
+        )
+        for batch in reader:
+            table = pa.Table.from_batches([batch]).rename_columns(names)
+            rows, next_row = _row_numbers(next_row, table.num_rows, unreadable)
+            skipped = [r for r in unreadable if r < next_row or not table.num_rows]
+            unreadable = [r for r in unreadable if r not in set(skipped)]
+            sent = True
+            yield _chunk(file, table, rows, skipped)
+    except pa.ArrowInvalid as exc:
+        raise ReturnError(f"{file.path}: not a readable CSV file: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ReturnError(f"{file.path}: not readable as {file.encoding} text: {exc}") from None
+    if unreadable or not sent:
+        empty = pa.table({n: pa.array([], pa.string()) for n in names})
+        yield _chunk(file, empty, np.array([], dtype=np.int64), unreadable)
+
+
+def _row_numbers(next_row: int, kept: int, unreadable: list[int]) -> tuple[np.ndarray, int]:
+    """File row numbers of the next `kept` rows read, skipping the unreadable ones; and the
+    row after them."""
+    skipped = np.array(sorted(r for r in unreadable if r >= next_row), dtype=np.int64)
+    candidates = np.arange(next_row, next_row + kept + len(skipped), dtype=np.int64)
+    rows = candidates[~np.isin(candidates, skipped)][:kept]
+    return rows, (int(rows[-1]) + 1 if kept else next_row)
+
+
+def _chunk(file: CsvFile, table: pa.Table, rows: np.ndarray, unreadable: list[int]) -> CsvText:
+    # A blank line is a row of empty cells, dropped here but counted.
     blank = None
     for column in table.columns:
         empty = pc.equal(pc.utf8_trim_whitespace(column), "")
@@ -153,66 +314,13 @@ def read_csv(path: Path, limits: Limits | None = None) -> CsvText:
     kept_rows = pa.array(rows, pa.int64()).filter(keep)
     locations = pc.binary_join_element_wise("row ", kept_rows.cast(pa.string()), "")
     problems = problem_rows(
-        file=str(path),
+        file=str(file.path),
         table="",
         locations=pa.array([f"row {r}" for r in unreadable], pa.string()),
         field="",
         values="",
         rule=Reading.ROW_SHAPE,
         severity=Severity.ERROR,
-        message=f"the row does not have the {len(header)} cells of the header; row not loaded",
+        message=f"the row does not have the {len(file.header)} cells of the header; row not loaded",
     )
-    return CsvText(path, table.filter(keep), locations, problems, len(unreadable))
-
-
-def _parse(
-    data: bytes, header: list[str], delimiter: str, path: Path
-) -> tuple[pa.Table, list[int]]:
-    """The rows as strings; rows with the wrong number of cells are skipped and numbered."""
-    # Every cell stays text here: inference would turn "007" into 7 and guess at dates.
-    convert = pacsv.ConvertOptions(
-        column_types={name: pa.string() for name in header},
-        strings_can_be_null=False,
-        auto_dict_encode=False,
-        include_missing_columns=False,
-        check_utf8=True,
-    )
-    try:
-        table = pacsv.read_csv(
-            io.BytesIO(data),
-            read_options=pacsv.ReadOptions(autogenerate_column_names=False),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False),
-            convert_options=convert,
-        )
-        return table, []
-    except pa.ArrowInvalid as exc:
-        if "Expected" not in str(exc):
-            raise ReturnError(f"{path}: not a readable CSV file: {exc}") from None
-    unreadable: list[int] = []
-
-    def skip(row: pacsv.InvalidRow) -> str:
-        unreadable.append(int(row.number) if row.number is not None else -1)
-        return "skip"
-
-    try:
-        table = pacsv.read_csv(
-            io.BytesIO(data),
-            # Row numbers are only known to the handler when one thread reads.
-            read_options=pacsv.ReadOptions(autogenerate_column_names=False, use_threads=False),
-            parse_options=pacsv.ParseOptions(
-                delimiter=delimiter, ignore_empty_lines=False, invalid_row_handler=skip
-            ),
-            convert_options=convert,
-        )
-    except pa.ArrowInvalid as exc:
-        raise ReturnError(f"{path}: not a readable CSV file: {exc}") from None
-    return table, unreadable
-
-
-def _row_numbers(kept: int, unreadable: list[int]) -> list[int]:
-    """File row numbers (header = 1) of the rows read, skipping the unreadable ones."""
-    if not unreadable:
-        return list(range(2, kept + 2))
-    skipped = set(unreadable)
-    rows = [r for r in range(2, kept + len(unreadable) + 2) if r not in skipped]
-    return rows[:kept]
+    return CsvText(file.path, table.filter(keep), locations, problems, len(unreadable))

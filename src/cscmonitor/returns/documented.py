@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 from cscmonitor.periods import add_months
 from cscmonitor.privacy import Pseudonymiser
-from cscmonitor.returns.csvfile import CsvText
+from cscmonitor.returns.csvfile import CsvFile, CsvText
 from cscmonitor.returns.format import ReturnFormat
 from cscmonitor.returns.issues import Reading, ReturnError, Severity, for_table, problem_rows
 from cscmonitor.returns.kind import ReturnKind
@@ -147,7 +147,7 @@ class CsvFormat:
         return parsed
 
 
-def ignored_columns(text: CsvText, table: str, known: frozenset[str]) -> pa.Table:
+def ignored_columns(text: CsvText | CsvFile, table: str, known: frozenset[str]) -> pa.Table:
     """A warning naming the file's columns that are not part of its table (never their values)."""
     ignored = sorted(text.columns - known - {""})
     return problem_rows(

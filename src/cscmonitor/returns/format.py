@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from cscmonitor.privacy import Pseudonymiser
-from cscmonitor.returns.csvfile import CsvText, Limits
+from cscmonitor.returns.csvfile import CsvFile, CsvText, Limits
 from cscmonitor.returns.kind import ReturnKind
 from cscmonitor.returns.parsed import Parsed
 from cscmonitor.returns.schema import TableSpec
+from cscmonitor.returns.staged import Scratch
 
 if TYPE_CHECKING:
     from cscmonitor.returns.checks.rule import Rule
@@ -41,6 +42,22 @@ class CsvParser(Protocol):
     ) -> list[Parsed]: ...
 
 
+class CsvStreamParser(Protocol):
+    """Parses CSV files a block at a time into tables staged in `scratch`, listing at most
+    `cap` problems per rule and file (all of them without a cap)."""
+
+    def __call__(
+        self,
+        files: Sequence[CsvFile],
+        *,
+        la_code: str,
+        ids: Pseudonymiser,
+        year: int | None,
+        scratch: Scratch,
+        cap: int | None,
+    ) -> list[Parsed]: ...
+
+
 @dataclass(frozen=True)
 class ReturnFormat:
     """One return format. XML returns are recognised by their root element, CSV files by
@@ -56,6 +73,8 @@ class ReturnFormat:
     parse_xml: XmlParser | None = None
     recognise_csv: Callable[[set[str]], object | None] | None = None
     parse_csv: CsvParser | None = None
+    # Reads large CSV files in bounded memory; without it they are read whole (`parse_csv`).
+    stream_csv: CsvStreamParser | None = None
 
     def __post_init__(self) -> None:
         wrong = [t.name for t in self.tables if t.kind != self.kind]
@@ -66,3 +85,5 @@ class ReturnFormat:
             raise ValueError(f"{self.kind} format: an XML root needs an XML parser and back")
         if (self.recognise_csv is None) != (self.parse_csv is None):
             raise ValueError(f"{self.kind} format: recognising CSV needs a CSV parser and back")
+        if self.stream_csv is not None and self.parse_csv is None:
+            raise ValueError(f"{self.kind} format: a CSV stream parser needs a CSV parser")

@@ -38,6 +38,7 @@ class Reading(StrEnum):
     XML_REPEATED = "XML_REPEATED"
     XML_STRAY_TEXT = "XML_STRAY_TEXT"
     RETURN_MISSING = "RETURN_MISSING"
+    NOT_LISTED = "NOT_LISTED"
 
     @property
     def severity(self) -> Severity:
@@ -48,6 +49,7 @@ class Reading(StrEnum):
             Reading.XML_REPEATED,
             Reading.XML_STRAY_TEXT,
             Reading.RETURN_MISSING,
+            Reading.NOT_LISTED,
         }
         return Severity.WARNING if self in warnings else Severity.ERROR
 
@@ -83,6 +85,9 @@ MEANINGS = {
     "years before and after this one, but not this one: the earlier return's open rows are "
     "kept, and every figure whose period or lookback reaches into the year has status "
     "`return missing`.",
+    Reading.NOT_LISTED: "A rule found more problems in a file than the report lists "
+    "(`CSCMONITOR_MAX_PROBLEMS_PER_RULE`, 1,000 by default): the first are listed, and this "
+    "row counts the rest. The summary's errors and warnings count every problem.",
 }
 
 
@@ -140,40 +145,109 @@ def problem_rows(
     return pa.table(columns, schema=PROBLEM_SCHEMA)
 
 
+# What a problem is counted by: (file, table, rule, severity).
+CountKey = tuple[str, str, str, str]
+
+
 @dataclass
 class Problems:
-    """The problems of one return or one ingest, in the order found."""
+    """The problems of one return or one ingest, in the order found.
+
+    With a `cap`, at most that many problems of each rule are listed per file, as a
+    validator does; the rest are only counted, and `table` ends with a `NOT_LISTED` row
+    saying how many. Counts (`errors`, `warnings`, `counts`) include every problem.
+    """
 
     chunks: list[pa.Table] = field(default_factory=list)
+    cap: int | None = None
+    # Problems counted but not listed, and how many are listed per (file, rule).
+    unlisted: dict[CountKey, int] = field(default_factory=dict)
+    listed: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def add(self, problem: Problem) -> None:
-        self.chunks.append(_from_problems([problem]))
+        self._append(_from_problems([problem]))
 
     def extend(self, problems: Problems | pa.Table | Sequence[Problem]) -> None:
         if isinstance(problems, Problems):
-            self.chunks.extend(problems.chunks)
+            for chunk in problems.chunks:
+                self._append(chunk)
+            for key, n in problems.unlisted.items():
+                self.count_unlisted(key, n)
         elif isinstance(problems, pa.Table):
             if problems.num_rows:
-                self.chunks.append(problems.select(PROBLEM_COLUMNS).cast(PROBLEM_SCHEMA))
+                self._append(problems.select(PROBLEM_COLUMNS).cast(PROBLEM_SCHEMA))
         elif problems:
-            self.chunks.append(_from_problems(problems))
+            self._append(_from_problems(problems))
+
+    def count_unlisted(self, key: CountKey, n: int) -> None:
+        """Problems found (a rule's, counted in SQL) beyond those listed."""
+        if n:
+            self.unlisted[key] = self.unlisted.get(key, 0) + n
+
+    def _append(self, chunk: pa.Table) -> None:
+        if not chunk.num_rows:
+            return
+        if self.cap is None:
+            self.chunks.append(chunk)
+            return
+        for (file, rule), rows in _by_file_and_rule(chunk):
+            room = max(self.cap - self.listed.get((file, rule), 0), 0)
+            if room:
+                self.chunks.append(rows.slice(0, room))
+                self.listed[(file, rule)] = self.listed.get((file, rule), 0) + min(
+                    room, rows.num_rows
+                )
+            if rows.num_rows > room:
+                for key, n in _counted(rows.slice(room)).items():
+                    self.count_unlisted(key, n)
 
     @property
     def table(self) -> pa.Table:
+        """The problems listed, then a row for each rule and file with problems not listed."""
         chunks = [c for c in self.chunks if c.num_rows]
+        notes = self._not_listed()
+        if notes.num_rows:
+            chunks.append(notes)
         if not chunks:
             return PROBLEM_SCHEMA.empty_table()
         return pa.concat_tables(chunks)
 
+    def _not_listed(self) -> pa.Table:
+        by_rule: dict[tuple[str, str], tuple[str, int]] = {}
+        for (file, table, rule, _severity), n in sorted(self.unlisted.items()):
+            first_table, total = by_rule.get((file, rule), (table, 0))
+            by_rule[(file, rule)] = (first_table, total + n)
+        return _from_problems(
+            Problem(
+                file,
+                "file",
+                "",
+                str(n),
+                Reading.NOT_LISTED,
+                Severity.WARNING,
+                f"and {n:,} more {rule} problems in this file, not listed (the first "
+                f"{self.listed.get((file, rule), 0):,} are)",
+                table=table,
+            )
+            for (file, rule), (table, n) in by_rule.items()
+        )
+
+    def counts(self) -> dict[CountKey, int]:
+        """Every problem (listed or not, and the NOT_LISTED rows) by file, table, rule and
+        severity."""
+        found: dict[CountKey, int] = {}
+        for chunk in [*self.chunks, self._not_listed()]:
+            for key, n in _counted(chunk).items():
+                found[key] = found.get(key, 0) + n
+        for key, n in self.unlisted.items():
+            found[key] = found.get(key, 0) + n
+        return found
+
     def __len__(self) -> int:
-        return sum(c.num_rows for c in self.chunks)
+        return sum(self.counts().values())
 
     def count(self, severity: Severity) -> int:
-        return sum(
-            int(pc.sum(pc.equal(c["severity"], str(severity))).as_py() or 0)
-            for c in self.chunks
-            if c.num_rows
-        )
+        return sum(n for key, n in self.counts().items() if key[3] == str(severity))
 
     @property
     def errors(self) -> int:
@@ -185,7 +259,8 @@ class Problems:
 
     @property
     def items(self) -> list[Problem]:
-        """Every problem as an object (for tests and small returns; large ones use `table`)."""
+        """Every problem listed as an object (for tests and small returns; large ones use
+        `table`)."""
         return [
             Problem(
                 file=row["file"],
@@ -199,6 +274,49 @@ class Problems:
             )
             for row in self.table.to_pylist()
         ]
+
+
+# Joins the columns a problem is grouped by into one text (no problem field holds it).
+_SEPARATOR = "\x1f"
+
+
+def _grouped(chunk: pa.Table, names: Sequence[str]) -> list[tuple[tuple[str, ...], int]]:
+    """The distinct values of the columns, in the order first found, and their counts.
+
+    Compute kernels over one joined text column, not a group-by: that loads Arrow's query
+    engine, which a worker under a memory limit may be unable to load.
+    """
+    joined = pc.binary_join_element_wise(
+        *[pc.fill_null(chunk[n].combine_chunks(), "") for n in names], _SEPARATOR
+    )
+    return [
+        (tuple(c["values"].split(_SEPARATOR)), c["counts"])
+        for c in pc.value_counts(joined).to_pylist()
+    ]
+
+
+def _by_file_and_rule(chunk: pa.Table) -> list[tuple[tuple[str, str], pa.Table]]:
+    """A chunk's rows by file and rule, each in the order found."""
+    groups = _grouped(chunk, ["file", "rule"])
+    if len(groups) == 1:
+        (((file, rule), _),) = groups
+        return [((file, rule), chunk)]
+    files, rules = chunk["file"], chunk["rule"]
+    return [
+        ((file, rule), chunk.filter(pc.and_(pc.equal(files, file), pc.equal(rules, rule))))
+        for (file, rule), _ in groups
+    ]
+
+
+def _counted(chunk: pa.Table) -> dict[CountKey, int]:
+    if not chunk.num_rows:
+        return {}
+    return {
+        (file, table, rule, severity): n
+        for (file, table, rule, severity), n in _grouped(
+            chunk, ["file", "table", "rule", "severity"]
+        )
+    }
 
 
 def _from_problems(problems: Iterable[Problem]) -> pa.Table:

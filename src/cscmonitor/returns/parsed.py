@@ -12,6 +12,7 @@ import pyarrow as pa
 from cscmonitor.returns.issues import Problems
 from cscmonitor.returns.kind import ReturnKind
 from cscmonitor.returns.schema import LOCATION, Typed
+from cscmonitor.returns.staged import Table
 
 
 @dataclass(frozen=True)
@@ -41,10 +42,13 @@ class TableCount:
 
 @dataclass
 class Parsed:
-    """One return: typed tables (with the hidden `_location` column) and its problems."""
+    """One return: typed tables (with the hidden `_location` column) and its problems.
+
+    A table is in memory, or staged in a scratch folder when it came from a file read a
+    block at a time (`returns.staged`)."""
 
     info: ReturnInfo
-    tables: dict[str, pa.Table]
+    tables: dict[str, Table]
     problems: Problems = field(default_factory=Problems)
     files: dict[str, str] = field(default_factory=dict)  # file -> sha256
     sources: dict[str, str] = field(default_factory=dict)  # table -> the file it came from

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from cscmonitor.returns.issues import PROBLEM_COLUMNS
+from cscmonitor.returns.issues import PROBLEM_COLUMNS, Problems
 from cscmonitor.returns.parsed import Parsed
 
 SUMMARY_SCHEMA = pa.schema(
@@ -38,8 +38,11 @@ SUMMARY_SCHEMA = pa.schema(
 XLSX_ROWS = 1_048_575  # Excel's rows per sheet, less the header
 
 
-def summary(parsed: Sequence[Parsed], problems: pa.Table) -> pa.Table:
-    """Rows read, loaded and rejected, errors and warnings, per file and table."""
+def summary(parsed: Sequence[Parsed], problems: Problems | pa.Table) -> pa.Table:
+    """Rows read, loaded and rejected, errors and warnings (every one, listed or not), per
+    file and table."""
+    if isinstance(problems, pa.Table):
+        problems = Problems([problems])
     counts = pa.Table.from_pylist(
         [
             {
@@ -54,15 +57,29 @@ def summary(parsed: Sequence[Parsed], problems: pa.Table) -> pa.Table:
         ],
         schema=pa.schema([f for f in SUMMARY_SCHEMA if f.name not in ("errors", "warnings")]),
     )
+    found = pa.Table.from_pylist(
+        [
+            {"file": file, "table": table, "severity": severity, "n": n}
+            for (file, table, _rule, severity), n in problems.counts().items()
+        ],
+        schema=pa.schema(
+            [
+                ("file", pa.string()),
+                ("table", pa.string()),
+                ("severity", pa.string()),
+                ("n", pa.int64()),
+            ]
+        ),
+    )
     con = duckdb.connect()
     try:
         con.register("counts", counts)
-        con.register("problems", problems)
+        con.register("problems", found)
         return (
             con.sql(
                 'WITH found AS (SELECT file, "table", '
-                "count(*) FILTER (WHERE severity = 'error') AS errors, "
-                "count(*) FILTER (WHERE severity = 'warning') AS warnings "
+                "coalesce(sum(n) FILTER (WHERE severity = 'error'), 0) AS errors, "
+                "coalesce(sum(n) FILTER (WHERE severity = 'warning'), 0) AS warnings "
                 "FROM problems GROUP BY ALL) "
                 'SELECT coalesce(c.file, f.file) AS file, coalesce(c."table", f."table") '
                 'AS "table", coalesce(c.rows_read, 0) AS rows_read, '

@@ -25,7 +25,7 @@ from cscmonitor.returns.columns import (
     to_date,
     to_number,
 )
-from cscmonitor.returns.issues import Problems, Reading, Severity, problem_rows
+from cscmonitor.returns.issues import PROBLEM_SCHEMA, Problems, Reading, Severity, problem_rows
 from cscmonitor.returns.kind import ReturnKind
 
 LOCATION = "_location"
@@ -188,7 +188,7 @@ def build(
         if raw is None:
             arrays[column.name] = pa.nulls(n, ARROW_TYPES[column.kind])
             if n and (column.key or column.required):
-                problems.extend(_column_missing(column, file=file, table=table, rows=n))
+                problems.extend(column_missing(column, file=file, table=table, rows=n))
             if column.key:
                 keep = pa.repeat(pa.scalar(False), n)
             continue
@@ -230,7 +230,7 @@ def build(
     return Typed(typed, problems, n)
 
 
-def _column_missing(column: Column, *, file: str, table: str, rows: int) -> pa.Table:
+def column_missing(column: Column, *, file: str, table: str, rows: int) -> pa.Table:
     outcome = "no row can be loaded" if column.key else "every row has it blank"
     return problem_rows(
         file=file,
@@ -253,40 +253,82 @@ def check_codes(
     for column in columns:
         if column.codes is None:
             continue
-        codes = LISTS[column.codes]
-        values = table[column.name].combine_chunks()
-        known = pc.is_in(values, pa.array(codes.known(), pa.string()))
-        valid = pc.is_in(values, pa.array(codes.valid_in(year), pa.string()))
-        unknown = pc.and_(pc.is_valid(values), pc.invert(known))
-        other_year = pc.and_(known, pc.invert(valid))
         where = Where(file, table_name, table[LOCATION].combine_chunks())
-        problems.extend(
-            bad_cells(
-                values,
-                unknown,
-                where=where,
-                field=column.source,
-                rule=Reading.CODE_UNKNOWN,
-                expected=f"one of the {column.source} codes",
-            )
-        )
-        if pc.any(other_year).as_py():
-            problems.extend(
-                bad_cells(
-                    values,
-                    other_year,
-                    where=where,
-                    field=column.source,
-                    rule=Reading.CODE_YEAR,
-                    expected=f"one of the {column.source} codes of the {year} return",
-                    severity=Severity.WARNING,
-                    outcome="loaded as given (it is a code in other years' returns)",
-                )
-            )
-        column_index = table.schema.get_field_index(column.name)
-        table = table.set_column(
-            column_index,
-            column.name,
-            pc.if_else(unknown, pa.scalar(None, pa.string()), values),
-        )
+        values = table[column.name].combine_chunks()
+        unknown, found = _unknown_codes(values, column, where)
+        problems.extend(found)
+        problems.extend(_codes_of_other_years(values, column, year, where))
+        table = _blanked(table, column, unknown)
     return Typed(table, problems, typed.rows_read)
+
+
+def blank_unknown_codes(
+    typed: Typed, columns: Sequence[Column], *, file: str, table_name: str
+) -> Typed:
+    """Codes of no year blanked and listed: the part of `check_codes` that needs no year."""
+    table = typed.table
+    problems = Problems(list(typed.problems.chunks))
+    for column in columns:
+        if column.codes is None:
+            continue
+        where = Where(file, table_name, table[LOCATION].combine_chunks())
+        unknown, found = _unknown_codes(table[column.name].combine_chunks(), column, where)
+        problems.extend(found)
+        table = _blanked(table, column, unknown)
+    return Typed(table, problems, typed.rows_read)
+
+
+def code_year_warnings(
+    table: pa.Table, columns: Sequence[Column], *, year: int, file: str, table_name: str
+) -> pa.Table:
+    """Warnings for codes of other years' lists (the part of `check_codes` that needs the year)."""
+    problems = Problems()
+    where = Where(file, table_name, table[LOCATION].combine_chunks())
+    for column in columns:
+        if column.codes is not None:
+            values = table[column.name].combine_chunks()
+            problems.extend(_codes_of_other_years(values, column, year, where))
+    return problems.table
+
+
+def _unknown_codes(values: pa.Array, column: Column, where: Where) -> tuple[pa.Array, pa.Table]:
+    assert column.codes is not None
+    known = pc.is_in(values, pa.array(LISTS[column.codes].known(), pa.string()))
+    unknown = pc.and_(pc.is_valid(values), pc.invert(known))
+    return unknown, bad_cells(
+        values,
+        unknown,
+        where=where,
+        field=column.source,
+        rule=Reading.CODE_UNKNOWN,
+        expected=f"one of the {column.source} codes",
+    )
+
+
+def _codes_of_other_years(values: pa.Array, column: Column, year: int, where: Where) -> pa.Table:
+    assert column.codes is not None
+    codes = LISTS[column.codes]
+    known = pc.is_in(values, pa.array(codes.known(), pa.string()))
+    valid = pc.is_in(values, pa.array(codes.valid_in(year), pa.string()))
+    other_year = pc.and_(known, pc.invert(valid))
+    if not pc.any(other_year).as_py():
+        return PROBLEM_SCHEMA.empty_table()
+    return bad_cells(
+        values,
+        other_year,
+        where=where,
+        field=column.source,
+        rule=Reading.CODE_YEAR,
+        expected=f"one of the {column.source} codes of the {year} return",
+        severity=Severity.WARNING,
+        outcome="loaded as given (it is a code in other years' returns)",
+    )
+
+
+def _blanked(table: pa.Table, column: Column, unknown: pa.Array) -> pa.Table:
+    values = table[column.name].combine_chunks()
+    return table.set_column(
+        table.schema.get_field_index(column.name),
+        column.name,
+        pc.if_else(unknown, pa.scalar(None, pa.string()), values),
+    )

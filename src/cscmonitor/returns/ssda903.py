@@ -19,12 +19,12 @@ import pyarrow.compute as pc
 
 from cscmonitor.privacy import Pseudonymiser
 from cscmonitor.returns.checks import ssda903 as checks
-from cscmonitor.returns.csvfile import CsvText, Limits
+from cscmonitor.returns.csvfile import CsvFile, CsvText, Limits, batches
 from cscmonitor.returns.documented import ignored_columns
 from cscmonitor.returns.format import ReturnFormat
-from cscmonitor.returns.issues import ReturnError, for_table
+from cscmonitor.returns.issues import Problems, Reading, ReturnError, for_table
 from cscmonitor.returns.kind import ReturnKind
-from cscmonitor.returns.parsed import Parsed, ReturnInfo, sha256_of
+from cscmonitor.returns.parsed import Parsed, ReturnInfo, sha256_of, with_return
 from cscmonitor.returns.schema import (
     LOCATION,
     Column,
@@ -35,9 +35,14 @@ from cscmonitor.returns.schema import (
     Span,
     TableSpec,
     Typed,
+    blank_unknown_codes,
     build,
     check_codes,
+    code_year_warnings,
+    column_missing,
+    schema_of,
 )
+from cscmonitor.returns.staged import Scratch, Staged, Stager
 from cscmonitor.returns.xmlstream import Group, Progress, check_prolog, read_records
 
 ROOT = "EXPSSDA903"
@@ -249,6 +254,7 @@ TABLES_903 = (
 )
 BY_NAME = {t.name: t for t in TABLES_903}
 TABLES = tuple(TableSpec(t.table, ReturnKind.SSDA903, t.columns, t.merge) for t in TABLES_903)
+SPECS = {spec.name: spec for spec in TABLES}
 # Every table of the return, by the columns that identify it.
 SIGNATURES: dict[str, frozenset[str]] = {t.name: t.signature for t in TABLES_903}
 
@@ -300,6 +306,138 @@ def parse_csv(
         parsed.rows_read[spec.table] += text.rows_unreadable
     parsed.files = {str(t.path): sha256_of(t.path) for t in texts}
     return parsed
+
+
+def stream_csv(
+    files: Sequence[CsvFile],
+    *,
+    la_code: str,
+    ids: Pseudonymiser,
+    year: int | None,
+    scratch: Scratch,
+    cap: int | None,
+) -> list[Parsed]:
+    """One 903 return from its CSV files, read a block at a time into staged tables.
+
+    The same typing and problems as `parse_csv`, which holds every file whole; the codes
+    of other years' lists are found once the year is known, in a second pass.
+    """
+    found: dict[str, CsvFile] = {}
+    for file in files:
+        name = recognise(file.columns)
+        if name is None:
+            raise ReturnError(
+                f"{file.path}: not an SSDA903 table (columns {', '.join(sorted(file.columns))})"
+            )
+        if name in found:
+            raise ReturnError(
+                f"{file.path}: a second {name} table for the same return "
+                f"(the first is {found[name].path})"
+            )
+        found[name] = file
+    problems = Problems(cap=cap)
+    typed: dict[str, tuple[Staged, int]] = {}
+    latest: dt.date | None = None
+    for name, file in found.items():
+        staged, rows_read, newest = _stream_table(file, BY_NAME[name], ids, scratch, problems)
+        typed[name] = (staged, rows_read)
+        if name == "Episodes":
+            latest = newest
+    if year is None:
+        year = _year_from(latest, found)
+    info = ReturnInfo(
+        la_code, ReturnKind.SSDA903, year, dt.date(year - 1, 4, 1), dt.date(year, 3, 31)
+    )
+    parsed = Parsed(info, {}, problems)
+    for name, (staged, rows_read) in typed.items():
+        spec, source = BY_NAME[name], str(found[name].path)
+        schema = SPECS[spec.table].schema.append(pa.field(LOCATION, pa.string()))
+        out = Stager(scratch, spec.table, schema)
+        for batch in staged.batches():
+            problems.extend(
+                code_year_warnings(
+                    batch, spec.columns, year=year, file=source, table_name=spec.table
+                )
+            )
+            out.write(with_return(batch, info))
+        staged.path.unlink()
+        parsed.tables[spec.table] = out.close()
+        parsed.sources[spec.table] = source
+        parsed.rows_read[spec.table] = rows_read
+    for name, file in found.items():
+        problems.extend(
+            ignored_columns(file, BY_NAME[name].table, frozenset(BY_NAME[name].standard))
+        )
+    parsed.files = {str(f.path): f.sha256 for f in files}
+    return [parsed]
+
+
+def _stream_table(
+    file: CsvFile, spec: Table903, ids: Pseudonymiser, scratch: Scratch, problems: Problems
+) -> tuple[Staged, int, dt.date | None]:
+    """One file typed a block at a time: the staged rows, the rows read, the latest episode
+    date (for the year)."""
+    where = str(file.path)
+    stager = Stager(
+        scratch,
+        f"{spec.table}-typed",
+        schema_of(spec.columns).append(pa.field(LOCATION, pa.string())),
+    )
+    rows_read = rows_typed = 0
+    latest: dt.date | None = None
+    for chunk in batches(file):
+        typed = build(
+            chunk.cells(),
+            spec.columns,
+            file=where,
+            table=spec.table,
+            locations=chunk.locations,
+            ids=ids,
+        )
+        typed = blank_unknown_codes(typed, spec.columns, file=where, table_name=spec.table)
+        for found in typed.problems.chunks:
+            # A missing column is said once for the file, with all its rows, below.
+            problems.extend(found.filter(pc.not_equal(found["rule"], str(Reading.COLUMN_MISSING))))
+        problems.extend(for_table(chunk.problems, spec.table))
+        rows_typed += typed.rows_read
+        rows_read += typed.rows_read + chunk.rows_unreadable
+        if spec.name == "Episodes":
+            latest = _later(latest, _latest_date(typed.table))
+        stager.write(typed.table)
+    for column in spec.columns:
+        if column.source not in file.columns and (column.key or column.required) and rows_typed:
+            problems.extend(column_missing(column, file=where, table=spec.table, rows=rows_typed))
+    return stager.close(), rows_read, latest
+
+
+def _latest_date(episodes: pa.Table) -> dt.date | None:
+    """The latest DECOM or DEC that is not in the future (a date typed 2099 for 2019 must not
+    move the return's year)."""
+    today = pa.scalar(dt.date.today(), pa.date32())
+    found = [
+        pc.max(pc.filter(dates, pc.less_equal(dates, today))).as_py()
+        for dates in (episodes["decom"], episodes["dec"])
+    ]
+    return max((d for d in found if d is not None), default=None)
+
+
+def _later(a: dt.date | None, b: dt.date | None) -> dt.date | None:
+    return max((d for d in (a, b) if d is not None), default=None)
+
+
+def _year_from(latest: dt.date | None, found: Mapping[str, CsvFile]) -> int:
+    if "Episodes" not in found:
+        files = ", ".join(sorted(str(f.path) for f in found.values()))
+        raise ReturnError(
+            f"{files}: no SSDA903 Episodes table among these files; "
+            "give the collection year with --year"
+        )
+    if latest is None:
+        raise ReturnError(
+            f"{found['Episodes'].path}: no episode has a readable date; "
+            "give the collection year with --year"
+        )
+    return collection_year(latest)
 
 
 HEADER_LEAVES = {
@@ -501,4 +639,5 @@ FORMAT = ReturnFormat(
     parse_xml=_from_xml,
     recognise_csv=recognise,
     parse_csv=_from_csv,
+    stream_csv=stream_csv,
 )

@@ -27,6 +27,7 @@ from cscmonitor.returns.documented import CsvFormat, CsvTable
 from cscmonitor.returns.kind import ReturnKind
 from cscmonitor.returns.parsed import Parsed
 from cscmonitor.returns.schema import LOCATION, Column, Kind, Span, TableSpec
+from cscmonitor.returns.staged import in_memory
 
 WORKERS = (
     Column("WORKER_ID", "worker_id", Kind.ID, key=True),
@@ -88,7 +89,7 @@ def caseloads(parsed: Parsed) -> pa.Table:
     In post: started on or before the census date and not left by it (leaving on the census
     date is leaving). Each row keeps the workers file's row location, so checks can point to it.
     """
-    workers = parsed.tables["sw_workers"]
+    workers = in_memory(parsed.tables["sw_workers"])  # read whole: the format does not stream
     census = pa.scalar(parsed.info.period_end, pa.date32())
     in_post = pc.and_(
         pc.less_equal(workers["start_date"], census),

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import resource
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from cscmonitor.ingest import NothingLoaded, ValidationReport, ingest
 from cscmonitor.returns import report as report_files
 from cscmonitor.returns.issues import Problems, ReturnError
 from cscmonitor.returns.parsed import Parsed, ReturnInfo
+from cscmonitor.returns.staged import Staged
 from cscmonitor.settings import Settings
 from cscmonitor.warehouse import Preview, Warehouse
 
@@ -173,7 +175,10 @@ def save_returns(
         held = folder / f"{i:03d}"
         held.mkdir()
         for name, table in p.tables.items():
-            pq.write_table(table, held / f"{name}.parquet")
+            if isinstance(table, Staged):  # a large file's table, already written
+                shutil.copyfile(table.path, held / f"{name}.parquet")
+            else:
+                pq.write_table(table, held / f"{name}.parquet")
         pq.write_table(redaction.problems(p.problems.table, folders), held / "problems.parquet")
         described = {
             "info": {k: str(v) for k, v in vars(p.info).items()},

@@ -34,8 +34,13 @@ why:
   two dates is wrong is for the council to say.
 - A rule that fails on odd data reports `could not check RULE: reason` for the file, as a
   warning, and the other rules still run.
+- As a validator does, the report lists at most 1,000 problems of each rule per file
+  (`CSCMONITOR_MAX_PROBLEMS_PER_RULE`), the first in the report's order; one `NOT_LISTED`
+  row says how many more there are. The summary's errors and warnings count every
+  problem, listed or not, so a file with ten million bad rows still gives a report of a
+  few thousand rows.
 
-The report is written to `DATA_DIR/reports/ingest-<snapshot>.csv` (every problem),
+The report is written to `DATA_DIR/reports/ingest-<snapshot>.csv` (the problems listed),
 `ingest-<snapshot>-summary.csv` (rows read, loaded and rejected, errors and warnings per
 file and table) and `ingest-<snapshot>.xlsx` (both, as sheets; a report longer than a
 sheet continues on further sheets). An ingest that changed nothing writes

@@ -13,16 +13,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 
 from cscmonitor.returns.columns import cursor
-from cscmonitor.returns.issues import Problems, Reading, Severity, problem_rows
+from cscmonitor.returns.issues import CountKey, Problems, Reading, Severity, problem_rows
 from cscmonitor.returns.kind import ReturnKind
 from cscmonitor.returns.parsed import Parsed
 from cscmonitor.returns.schema import LOCATION
+from cscmonitor.returns.staged import Staged
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -71,15 +73,26 @@ def rules_for(kind: ReturnKind) -> list[Rule]:
     return [r for r in RULES.values() if r.kind == kind]
 
 
-def run(parsed: Parsed, rules: Iterable[Rule] | None = None) -> Problems:
-    """Every rule of the return's kind (or the rules given) over its tables."""
+def run(
+    parsed: Parsed,
+    rules: Iterable[Rule] | None = None,
+    *,
+    cap: int | None = None,
+    database: duckdb.DuckDBPyConnection | None = None,
+) -> Problems:
+    """Every rule of the return's kind (or the rules given) over its tables.
+
+    With a `cap`, each rule lists at most that many problems per file and counts the rest.
+    Staged tables are read from their files; `database` (one with a memory limit and a
+    folder to spill to) runs the queries, by default the shared in-memory one.
+    """
     from cscmonitor.returns.catalog import FORMATS  # the registry imports the rules
 
-    problems = Problems()
+    problems = Problems(cap=cap)
     chosen = list(rules) if rules is not None else rules_for(parsed.info.kind)
     if not chosen:
         return problems
-    con = cursor()
+    con = database.cursor() if database is not None else cursor()
     try:
         info = parsed.info
         con.register(
@@ -94,8 +107,11 @@ def run(parsed: Parsed, rules: Iterable[Rule] | None = None) -> Problems:
             ),
         )
         for spec in FORMATS[info.kind].tables:
-            if spec.name in parsed.tables:
-                con.register(spec.name, parsed.tables[spec.name])
+            table = parsed.tables.get(spec.name)
+            if isinstance(table, Staged):
+                con.execute(f'CREATE TEMP VIEW "{spec.name}" AS SELECT * FROM {table.sql()}')
+            elif table is not None:
+                con.register(spec.name, table)
             else:
                 # An absent table is an empty one: rules over it find nothing to say.
                 schema = spec.schema.append(pa.field(LOCATION, pa.string()))
@@ -112,8 +128,10 @@ def run(parsed: Parsed, rules: Iterable[Rule] | None = None) -> Problems:
                 schema=pa.schema([("table_name", pa.string()), ("file", pa.string())]),
             ),
         )
-        for found in _run_all(con, chosen, default_file):
-            problems.extend(found)
+        for found in _run_all(con, chosen, default_file, cap):
+            problems.extend(found.listed)
+            for key, n in found.unlisted.items():
+                problems.count_unlisted(key, n)
     finally:
         con.close()
     return problems
@@ -130,35 +148,65 @@ def _query(rule: Rule) -> str:
     )
 
 
-def _with_files(con: Any, queries: list[str], default_file: str) -> pa.Table:
+@dataclass(frozen=True)
+class Found:
+    """What rules found: the problems listed, and how many more each (file, table, rule,
+    severity) has."""
+
+    listed: pa.Table
+    unlisted: dict[CountKey, int] = field(default_factory=dict)
+
+
+def _with_files(con: Any, queries: list[str], default_file: str, cap: int | None) -> Found:
     found = " UNION ALL ".join(f"({q})" for q in queries)
-    return con.sql(
+    problems = (
         "SELECT coalesce(s.file, $file) AS file, p.* FROM (" + found + ") p "
-        'LEFT JOIN sources s ON s.table_name = p."table" ORDER BY ALL',
-        params={"file": default_file},
+        'LEFT JOIN sources s ON s.table_name = p."table"'
+    )
+    if cap is None:
+        ordered = con.sql(problems + " ORDER BY ALL", params={"file": default_file})
+        return Found(ordered.to_arrow_table())
+    # The first `cap` problems of each rule, file and table in the report's order, and how
+    # many there are: a top-N per group (min_by), with no sort of every problem found.
+    first = "struct_pack(location, field, value, message)"
+    groups = (
+        'SELECT file, "table", rule, severity, count(*) AS total, '
+        f"min_by({first}, {first}, $cap) AS listed FROM ({problems}) GROUP BY ALL"
+    )
+    rows = con.sql(
+        'SELECT file, "table", l.location, l.field, l.value, rule, severity, l.message, total '
+        f"FROM (SELECT *, unnest(listed) AS l FROM ({groups})) ORDER BY ALL",
+        params={"file": default_file, "cap": cap},
     ).to_arrow_table()
+    unlisted: dict[CountKey, int] = {}
+    for row in rows.select(["file", "table", "rule", "severity", "total"]).to_pylist():
+        key = (row["file"], row["table"], row["rule"], row["severity"])
+        unlisted[key] = unlisted.get(key, row["total"]) - 1
+    return Found(rows.drop_columns(["total"]), unlisted)
 
 
-def _run_all(con: Any, rules: list[Rule], default_file: str) -> list[pa.Table]:
+def _run_all(con: Any, rules: list[Rule], default_file: str, cap: int | None) -> list[Found]:
     """All rules in one query (a query costs milliseconds); one by one if any fails."""
     try:
-        return [_with_files(con, [_query(r) for r in rules], default_file)]
+        return [_with_files(con, [_query(r) for r in rules], default_file, cap)]
     except Exception:  # find the rule that failed, and run the others on their own
-        return [_run_one(con, rule, default_file) for rule in rules]
+        return [_run_one(con, rule, default_file, cap) for rule in rules]
 
 
-def _run_one(con: Any, rule: Rule, default_file: str) -> pa.Table:
+def _run_one(con: Any, rule: Rule, default_file: str, cap: int | None) -> Found:
     try:
-        return _with_files(con, [_query(rule)], default_file)
+        return _with_files(con, [_query(rule)], default_file, cap)
     except Exception as exc:  # a broken rule is reported, never fatal
         reason = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
-        return problem_rows(
-            file=default_file,
-            table=rule.tables[0],
-            locations=pa.array(["file"]),
-            field="",
-            values="",
-            rule=rule.code,
-            severity=Severity.WARNING,
-            message=f"could not check {rule.code}: {reason}",
+        return Found(
+            problem_rows(
+                file=default_file,
+                table=rule.tables[0],
+                locations=pa.array(["file"]),
+                field="",
+                values="",
+                rule=rule.code,
+                severity=Severity.WARNING,
+                message=f"could not check {rule.code}: {reason}",
+            )
         )
