@@ -38,11 +38,12 @@ def test_the_council_writes_its_section_and_everyone_reads_it(world: World) -> N
         assert f'id="{section.key}"' in page
     # Shown as the report lays it out; its page keeps what was typed.
     assert "Services in Doncaster are <em>improving</em>." in page
-    # The actor is the account's full name and username (deps.UserView.actor).
-    assert "Demo Council Officer (council), " in page and "(version 2)" in page
+    # The actor is the account's full name and username (deps.UserView.actor). The demo wrote
+    # version 1 of the letter (demo_review), so these two are versions 2 and 3.
+    assert "Demo Council Officer (council), " in page and "(version 3)" in page
     history = viewer.get(f"/narrative/section?{ANNUAL_1}&key=letter").text
-    assert history.count("Version ") == 2
-    assert history.index("Version 2") < history.index("Version 1")
+    assert history.count("Version ") == 3
+    assert history.index("Version 3") < history.index("Version 2") < history.index("Version 1")
     assert "Services in Doncaster are *improving*." in history
     # A viewer reads; there is no form to write with.
     assert 'action="/narrative/section"' not in history
