@@ -197,6 +197,7 @@ def test_a_measure_names_the_columns_it_reads():
             source=Source.SSDA903,
             measure=Measure.PROPORTION,
             domain=Domain.LOOKED_AFTER,
+            framework=serves(Framework.STABLE_HOMES, "a test"),
             interval=Interval.NORMAL,
         )(lambda tables, periods: periods)
     assert not {"TEST_MEAN", "TEST_ANNUAL", "TEST_NORMAL"} & set(REGISTRY)
