@@ -1,8 +1,9 @@
 """End to end in a real headless Chromium (Debian's), driven by Playwright.
 
 Signs in, uploads a return, reads its validation report, accepts it, opens an indicator,
-moves a change request through its workflow as two roles and downloads a report. Screenshots
-of the dashboard and an indicator page are kept in `test-artefacts/`.
+moves a change request through its workflow as two roles, downloads a report, writes the
+Council's words of the annual review and downloads the signed edition's PDF. Screenshots of
+the dashboard and an indicator page are kept in `test-artefacts/`.
 """
 
 from __future__ import annotations
@@ -171,3 +172,29 @@ def test_a_viewer_downloads_a_report(server: str, browser, tmp_path: Path) -> No
     assert saved.name.startswith("annual-year-1-internal")
     assert "Annual" in saved.read_text()
     page.close()
+
+
+def test_the_council_writes_its_words_and_a_viewer_takes_the_signed_review(
+    server: str, browser, tmp_path: Path
+) -> None:
+    # The demo signed edition 1 of the annual review (demo_review) with the sample words.
+    council = _sign_in(browser, server, "council")
+    council.goto(f"{server}/narrative/section?report=annual&year=1&key=conclusions")
+    council.get_by_role("textbox", name="Text").fill("The first year laid **firm foundations**.")
+    council.get_by_role("button", name="Save a new version").click()
+    council.get_by_text("Conclusions: version 2 saved").wait_for()
+    council.goto(f"{server}/narrative/section?report=annual&year=1&key=conclusions")
+    # Shown as the report lays it out: the Markdown's strong text is bold.
+    assert council.locator(".govuk-inset-text strong").first.inner_text() == "firm foundations"
+    council.close()
+
+    viewer = _sign_in(browser, server, "viewer")
+    viewer.goto(f"{server}/reports/editions/1")
+    assert viewer.get_by_text("Jo Miller, Colin Hilton").is_visible()
+    assert viewer.get_by_role("button", name="Sign and freeze").count() == 0
+    with viewer.expect_download(timeout=120_000) as made:
+        viewer.locator("a[href='/reports/editions/1/files/pdf']").first.click()
+    saved = tmp_path / made.value.suggested_filename
+    made.value.save_as(saved)
+    assert saved.read_bytes().startswith(b"%PDF")
+    viewer.close()
