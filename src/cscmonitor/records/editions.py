@@ -36,13 +36,13 @@ from cscmonitor.records.models import (
     ReportEdition,
     utcnow,
 )
-from cscmonitor.records.narrative_sections import report_kind
+from cscmonitor.records.narrative_sections import ReportKind, report_kind
 from cscmonitor.records.roles import Role
 
 DRAFT, SUBMITTED, AGREED, SIGNED = "draft", "submitted", "agreed", "signed"
 STATES = (DRAFT, SUBMITTED, AGREED, SIGNED)
-# The reports an edition can be of (`reports.publish.Report`'s values).
-REPORTS = ("quarterly", "annual", "corporate-parenting")
+# The reports an edition can be of.
+REPORTS = tuple(kind.value for kind in ReportKind)
 MODES = ("internal", "publication")
 # The files a signed edition holds: the document itself, its figures, and each rendering.
 DOCUMENT, FIGURES = "document", "figures"

@@ -23,7 +23,7 @@ EXCEPTION = "exception"
 
 
 class ReportKind(StrEnum):
-    """The reports that carry people's words (the values of `reports.publish.Report`)."""
+    """The reports cscmonitor makes (`reports.publish.Report`), each carrying people's words."""
 
     ANNUAL = "annual"
     QUARTERLY = "quarterly"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from enum import StrEnum
 from pathlib import Path
 from typing import assert_never
 
 from cscmonitor.basket import data_end
+from cscmonitor.records.narrative_sections import ReportKind
 from cscmonitor.reports.context.annual import build_annual_context
 from cscmonitor.reports.context.corporate_parenting import build_corporate_parenting_context
 from cscmonitor.reports.context.quarterly import build_quarterly_context
@@ -21,11 +21,9 @@ from cscmonitor.reports.layout.quarterly import quarterly_document
 from cscmonitor.reports.render import formats, renderer, write
 from cscmonitor.settings import Settings
 
-
-class Report(StrEnum):
-    QUARTERLY = "quarterly"
-    ANNUAL = "annual"
-    CORPORATE_PARENTING = "corporate-parenting"
+# The reports the package makes: the records' own list, which their narrative sections and
+# editions are keyed by.
+Report = ReportKind
 
 
 def build_document(

@@ -13,17 +13,16 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import zipfile
 from collections.abc import Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
 
 from cscmonitor.reports.document import Block, Document, Heading, Table
 from cscmonitor.reports.render import register
+from cscmonitor.reports.render.stamp import document_time, restamp
 from cscmonitor.reports.render.xlsx_chart import CHART_DATA
 from cscmonitor.reports.render.xlsx_sheet import SheetWriter, column_widths, put
 
@@ -122,26 +121,15 @@ def _place(sheet: str, row: int) -> str:
     return "'" + sheet.replace("'", "''") + f"'!A{row}"
 
 
-def _save(book: Workbook, date: dt.date | None) -> bytes:
-    """The workbook's bytes, stamped with the document's date in its properties and in every
-    zip entry (openpyxl would stamp the time of writing), so that they are the same each time."""
-    stamp = dt.datetime(*NO_DATE) if date is None else dt.datetime.combine(date, dt.time())
-    book.properties.created = book.properties.modified = stamp
+def _save(book: Workbook, document: Document) -> bytes:
+    """The workbook's bytes, stamped with the document's time in its properties and in every
+    zip entry (openpyxl would stamp the time of writing), so that they are the same each time:
+    `stamp.restamp`, as the DOCX is."""
+    when = document_time(document) or dt.datetime(*NO_DATE)
+    book.properties.created = book.properties.modified = when
     written = io.BytesIO()
-    with zipfile.ZipFile(written, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(book, archive).write_data()
-    out = io.BytesIO()
-    when = (stamp.year, stamp.month, stamp.day, 0, 0, 0)
-    with (
-        zipfile.ZipFile(written) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for entry in source.infolist():
-            info = zipfile.ZipInfo(entry.filename, date_time=when)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o600 << 16
-            target.writestr(info, source.read(entry))
-    return out.getvalue()
+    book.save(written)
+    return restamp(written.getvalue(), when)
 
 
 @register("xlsx", ".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -183,4 +171,4 @@ def render_xlsx(document: Document) -> bytes:
     properties.title, properties.subject = document.title, document.subject
     properties.creator, properties.description = document.author, document.marking
     properties.language = document.lang
-    return _save(book, document.date)
+    return _save(book, document)
