@@ -24,6 +24,7 @@ from cscmonitor.records import contracts, finance
 from cscmonitor.records.accounts import seed_demo_users
 from cscmonitor.records.audit import Actor
 from cscmonitor.records.db import database_url, make_engine, transaction, upgrade
+from cscmonitor.records.money import format_pounds
 from cscmonitor.records.yamlio import load_demo
 from cscmonitor.reports.context.sources import published_tables
 from cscmonitor.reports.publish import write_annual_review
@@ -171,5 +172,5 @@ def model_placement_outturn(settings: Settings) -> str:
     median = modelled.splits[0].position
     return (
         f"{PLACEMENT_LINE}, budget {PLACEMENT_BUDGET}, as at {FORECAST_AS_AT}: "
-        f"variance £{median.variance_pence / 100:,.0f} at the median"
+        f"variance {format_pounds(round(median.variance_pence, -2))} at the median"
     )
