@@ -18,8 +18,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from cscmonitor.synth.children import postcodes
-from cscmonitor.synth.places import DEFAULT, Places
 from cscmonitor.synth.dates import NEVER, Days, birthday, on, year_starting
+from cscmonitor.synth.places import DEFAULT, Places
 from cscmonitor.synth.sampling import (
     codes,
     lognormal_days,

@@ -189,13 +189,6 @@ def parse(text: str, name: str) -> Scenario:
     return scenario
 
 
-# The volumes a scale multiplies: (section, key); propensities and durations stay as they are.
-VOLUMES = (
-    ("referrals", "per_year"),
-    ("early_help", "closed_per_year"),
-)
-
-
 def scaled(scenario: Scenario, scale: float) -> Scenario:
     """The scenario with its volumes (referrals, early help, workforce posts) times `scale`:
     a small LA for quick runs, with the same propensities."""
@@ -209,23 +202,27 @@ def scaled(scenario: Scenario, scale: float) -> Scenario:
             return {k: float(v) * scale for k, v in value.items()}
         return float(value) * scale
 
-    changes: dict[str, Section] = {}
-    for name, key in VOLUMES:
-        section = getattr(scenario, name)
-        if section is not None:
-            values = {**section.values, key: times(section.values[key])}
-            changes[name] = replace(section, values=values)
+    def volume(section: Section, key: str) -> Section:
+        return replace(section, values={**section.values, key: times(section.values[key])})
+
     posts = scenario.workforce.weights("posts")
-    changes["workforce"] = replace(
+    unregistered = scenario.workforce.number("unregistered_posts")
+    workforce = replace(
         scenario.workforce,
         values={
             **scenario.workforce.values,
             # Every role keeps at least one post, so each still has a caseload.
             "posts": {role: max(1, round(n * scale)) for role, n in posts.items()},
-            "unregistered_posts": max(2, round(scenario.workforce.number("unregistered_posts") * scale)),
+            "unregistered_posts": max(2, round(unregistered * scale)),
         },
     )
-    return replace(scenario, **changes)
+    help_ = scenario.early_help
+    return replace(
+        scenario,
+        referrals=volume(scenario.referrals, "per_year"),
+        early_help=None if help_ is None else volume(help_, "closed_per_year"),
+        workforce=workforce,
+    )
 
 
 def _years(files: Section, key: str) -> tuple[int, ...]:

@@ -7,9 +7,8 @@ the earlier return, a plan ending later has no end date yet, and so on.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -110,9 +109,9 @@ SW_EPISODES_FROM, DOLO_FROM = 2024, 2027
 # placements (Z1) split into Z11-Z14 from 2025-26.
 K3_FROM, K3_PLACED_FROM, Z1_SPLIT_FROM = 2025, dt.date(2024, 4, 1), 2026
 Z1_SPLIT = np.array(["Z11", "Z12", "Z13", "Z14"])
-# The CIN census's child's sex: GenderCurrent (1 male, 2 female) to 2023-24, Sex (M, F) from
-# 2024-25.
-CIN_SEX_FROM = 2025
+# The child's sex: the CIN census's GenderCurrent (1 male, 2 female) to 2023-24 and Sex (M,
+# F) from 2024-25; the 903's SEX codes 1 and 2 to 2023-24, M and F from 2024-25.
+CIN_SEX_FROM = SEX_LETTERS_FROM = 2025
 # Pre-proceedings and family group decision making in the CIN census from 2026-27.
 PRE_PROCEEDINGS_FROM = 2027
 # Children get a UPN when they start school; younger ones are "UN1" (under 6, not at school).
@@ -335,8 +334,12 @@ def write_cin_census(
 def _sex(sex: npt.NDArray[np.int64], year: int) -> Objects:
     """The child's sex as the census year writes it."""
     if year >= CIN_SEX_FROM:
-        return _element("Sex", np.where(sex == 1, "M", "F"), 8)
+        return _element("Sex", _sex_letters(sex), 8)
     return _element("GenderCurrent", sex, 8)
+
+
+def _sex_letters(sex: npt.NDArray[np.int64]) -> Text:
+    return np.where(sex == 1, "M", "F")
 
 
 def _pre_proceedings(
@@ -450,7 +453,9 @@ def write_ssda903(
     header = pd.DataFrame(
         {
             "CHILD": children.child_id[shown],
-            "SEX": children.sex[shown],
+            "SEX": _sex_letters(children.sex[shown])
+            if year >= SEX_LETTERS_FROM
+            else children.sex[shown],
             "DOB": dmy(children.dob[shown]),
             "ETHNIC": children.ethnicity[shown],
             "UPN": upn,
