@@ -71,8 +71,10 @@ def synth(
         ),
     ] = None,
 ) -> None:
-    """Write synthetic statutory returns (CIN census XML, SSDA903 CSVs, workforce CSVs), each
-    year in its format; the present-day scenario adds a postcode lookup (OUT/postcode_lookup.csv).
+    """Write synthetic statutory returns (CIN census XML, SSDA903 CSVs, workforce CSVs).
+
+    Each year's returns are in that year's format; the present-day scenario adds an in-year
+    extract and a postcode lookup (OUT/postcode_lookup.csv).
 
     --scale england simulates every English LA together, sized by its child population,
     and writes OUT/<la>/cin_census, OUT/<la>/ssda903 and OUT/<la>/workforce per LA.
