@@ -17,10 +17,10 @@ from cscmonitor.assess import Computed
 from cscmonitor.assess.results import computed_for
 from cscmonitor.benchmarks.comparison import Comparison, comparisons
 from cscmonitor.benchmarks.values import Published
+from cscmonitor.demo import fresh_folders, ingest_returns
 from cscmonitor.indicators.engine import compute
 from cscmonitor.indicators.framework import Framework
 from cscmonitor.indicators.registry import Indicator, Tables, all_indicators, by_framework
-from cscmonitor.ingest import ingest
 from cscmonitor.periods import Period, financial_year
 from cscmonitor.reports.context.sources import published_tables
 from cscmonitor.settings import Settings
@@ -60,10 +60,7 @@ def run_present_day(
 ) -> PresentDemo:
     """Synth (present-day) -> ingest -> the framework's measures beside neighbours and England."""
     console = console or Console(stderr=True)
-    returns_dir, data_dir = out / "returns", out / "data"
-    for stale in (returns_dir, data_dir):
-        if stale.exists():
-            shutil.rmtree(stale)  # a demo starts from nothing, so reruns give the same answer
+    returns_dir, data_dir = fresh_folders(out)
     scenario = load(SCENARIO)
     if scenario.in_year_to is None:
         raise ValueError(f"scenario {SCENARIO} has no in-year date")
@@ -75,13 +72,7 @@ def run_present_day(
     lookup = out / POSTCODE_LOOKUP
     shutil.move(returns_dir / POSTCODE_LOOKUP, lookup)
     settings = Settings(data_dir=data_dir)
-    with console.status("Ingesting the returns into the warehouse…"):
-        ingested = ingest([returns_dir], settings, la_code=summary.la_code)
-    console.print(
-        f"[green]✓[/green] ingest: {len(ingested.parsed)} returns into snapshot "
-        f"{ingested.result.snapshot.id} ({ingested.problems.errors} errors, "
-        f"{ingested.problems.warnings} warnings)"
-    )
+    ingest_returns(returns_dir, settings, summary.la_code, console)
 
     in_year = Period(dt.date(scenario.in_year_to.year, 4, 1), scenario.in_year_to)
     with console.status("Computing the National Framework's measures…"):
