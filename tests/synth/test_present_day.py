@@ -114,6 +114,9 @@ def test_pre_proceedings_only_in_2026_27_inside_cin_details(returns):
         assert fields == [f for f in PRE_PROCEEDINGS if f in fields]
         assert fields[0] == "PPStartDate"
         assert block.findtext("FGDMMeetingOffer") in {"0", "1"}
+        assert block.findtext("FGDMMeetingFac") in {"0", "1"}
+        # A census reports pre-proceedings in the year they began (DfE rule 9005).
+        assert dt.date(2026, 4, 1) <= dt.date.fromisoformat(block.findtext("PPStartDate"))
         dates = [dt.date.fromisoformat(c.text) for c in block if c.tag.endswith("Date")]
         assert dates == sorted(dates)
 

@@ -46,6 +46,8 @@ from cscmonitor.synth.writers import (
     write_workforce,
 )
 
+# The workforce role whose workers hold children's cases (CSWW role 5).
+CASE_HOLDER = 5
 # The postcode lookup, beside the returns' folders (not a return: ingest is told of it).
 POSTCODE_LOOKUP = "postcode_lookup.csv"
 # Early help episodes are drawn from this long before the first file, so its open ones have
@@ -134,7 +136,8 @@ def generate(
     worker_ids: set[str] = set()
     referral_keys: set[int] = set()
     plan_keys: set[int] = set()
-    recent = _recent(rng[9], sc, sim, episodes, kids.dob, last_day)
+    case_holders = workers.worker_id[(workers.role == CASE_HOLDER) & workers.registered]
+    recent = _recent(rng[9], sc, sim, episodes, kids.dob, last_day, case_holders)
     # Each census year's return, and an in-year extract of the next (its year's file name).
     extracts = [(y, None) for y in sc.cin_census_years] + _in_year(sc)
     for year, reference in extracts:
@@ -223,11 +226,14 @@ def _recent(
     episodes: pd.DataFrame,
     dob: Days,
     last_day: int,
+    case_holders: npt.NDArray[np.str_],
 ) -> _Recent:
     return _Recent(
         social_workers=None
         if sc.social_workers is None
-        else recent_records.social_worker_episodes(rng, sc.social_workers, sim.periods, last_day),
+        else recent_records.social_worker_episodes(
+            rng, sc.social_workers, sim.periods, last_day, case_holders
+        ),
         pre=None
         if sc.pre_proceedings is None
         else recent_records.pre_proceedings(rng, sc.pre_proceedings, sim.referrals),

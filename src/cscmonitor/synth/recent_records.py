@@ -20,15 +20,18 @@ from cscmonitor.synth.sampling import codes, stratified_uniform, uniform_days
 from cscmonitor.synth.scenario import Section
 
 Ints = npt.NDArray[np.int64]
-# Social worker ids: registration numbers, as the workforce file's registered workers have.
-SW_IDS = 400
 
 
 def social_worker_episodes(
-    rng: np.random.Generator, section: Section, periods: Periods, last_day: int
+    rng: np.random.Generator,
+    section: Section,
+    periods: Periods,
+    last_day: int,
+    social_workers: npt.NDArray[np.str_],
 ) -> pd.DataFrame:
-    """One row per allocated social worker of a period of care: child, sw_id, start, end,
-    reason (why the worker changed; blank for the last)."""
+    """One row per allocated social worker of a period of care: child, sw_id (one of
+    `social_workers`, the workforce's case holders), start, end, reason (why the worker
+    changed; blank for the last)."""
     start = periods.start
     end = np.minimum(periods.end, last_day + 1)
     years = np.maximum(end - start, 1) / 365.25
@@ -44,12 +47,11 @@ def social_worker_episodes(
     last = np.r_[owner[1:] != owner[:-1], True]
     until = np.where(last, periods.end[owner], np.r_[day[1:], 0])
     keep = until > day  # two changes on one day: the first never held the case
-    pool = np.char.add("SW", (rng.choice(900_000, SW_IDS, replace=False) + 100_000).astype(str))
     reason = codes(rng, section.weights("reasons"), len(owner))
     frame = pd.DataFrame(
         {
             "child": periods.child[owner],
-            "sw_id": pool[rng.integers(0, SW_IDS, len(owner))],
+            "sw_id": social_workers[rng.integers(0, len(social_workers), len(owner))],
             "start": day,
             "end": until,
             "reason": np.where(last, "", reason),

@@ -345,12 +345,12 @@ def _sex_letters(sex: npt.NDArray[np.int64]) -> Text:
 def _pre_proceedings(
     rows: npt.NDArray[np.int64], pre: pd.DataFrame | None, start: int, reference: int
 ) -> Objects | str:
-    """The PreProceedingsandFGDM block of each referral in `rows` whose pre-proceedings were
-    under way in the year to `reference` (only what had happened by then)."""
+    """The PreProceedingsandFGDM block of each referral in `rows` whose pre-proceedings began
+    in the year to `reference` (a census reports them in the year they began, DfE rule 9005),
+    with only what had happened by then."""
     if pre is None or pre.empty:
         return ""
-    ended = np.where(pre["court"] < NEVER, pre["court_letter"], pre["decision"])
-    under_way = pre[(pre["start"] <= reference) & (ended >= start)]
+    under_way = pre[(pre["start"] >= start) & (pre["start"] <= reference)]
     at = pd.Series(np.arange(len(under_way)), index=under_way["referral"].to_numpy())
     found = at.reindex(rows).to_numpy()
     has = ~np.isnan(found)
@@ -378,7 +378,7 @@ def _pre_proceedings(
             date("PPStartDate", "start"),
             date("LBPSentDate", "letter"),
             _element("FGDMMeetingOffer", p["offered"].to_numpy(), 10),
-            _element("FGDMMeetingFac", p["facilitated"].to_numpy(), 10, known("meeting")),
+            _element("FGDMMeetingFac", p["facilitated"].to_numpy(), 10),
             date("InitialPPMeetingDate", "meeting"),
             _element("ReviewMeetingsCount", reviews, 10, meeting),
             date("StepDecisionDate", "decision"),
