@@ -18,7 +18,7 @@ from cscmonitor.forecast import outturn, store
 from cscmonitor.forecast.categories import category_map
 from cscmonitor.forecast.costs import read_rates
 from cscmonitor.forecast.history import read_history
-from cscmonitor.ingest import ingest
+from cscmonitor.ingest import IngestReport, ingest
 from cscmonitor.output import Format, emit
 from cscmonitor.records import contracts, finance
 from cscmonitor.records.accounts import seed_demo_users
@@ -146,7 +146,9 @@ def fresh_folders(out: Path) -> tuple[Path, Path]:
     return returns_dir, data_dir
 
 
-def ingest_returns(returns_dir: Path, settings: Settings, la_code: str, console: Console) -> None:
+def ingest_returns(
+    returns_dir: Path, settings: Settings, la_code: str, console: Console
+) -> IngestReport:
     """Ingest the demo's returns, saying how many and with how many problems."""
     with console.status("Ingesting the returns into the warehouse…"):
         ingested = ingest([returns_dir], settings, la_code=la_code)
@@ -155,6 +157,7 @@ def ingest_returns(returns_dir: Path, settings: Settings, la_code: str, console:
         f"{ingested.result.snapshot.id} ({ingested.problems.errors} errors, "
         f"{ingested.problems.warnings} warnings)"
     )
+    return ingested
 
 
 def model_placement_outturn(settings: Settings) -> str:
