@@ -53,6 +53,8 @@ class PresentDemo:
     tables: tuple[FrameworkTable, ...]
     postcode_lookup: Path
     data_dir: Path
+    errors: int  # ingest's
+    warnings: int
 
 
 def run_present_day(
@@ -72,7 +74,7 @@ def run_present_day(
     lookup = out / POSTCODE_LOOKUP
     shutil.move(returns_dir / POSTCODE_LOOKUP, lookup)
     settings = Settings(data_dir=data_dir)
-    ingest_returns(returns_dir, settings, summary.la_code, console)
+    ingested = ingest_returns(returns_dir, settings, summary.la_code, console)
 
     in_year = Period(dt.date(scenario.in_year_to.year, 4, 1), scenario.in_year_to)
     with console.status("Computing the National Framework's measures…"):
@@ -86,7 +88,16 @@ def run_present_day(
         f"[green]✓[/green] compute: {sum(len(t.rows) for t in tables)} measures under "
         f"{len(tables)} outcomes and enablers"
     )
-    return PresentDemo(summary.la_code, scenario.la_name, in_year, tables, lookup, data_dir)
+    return PresentDemo(
+        summary.la_code,
+        scenario.la_name,
+        in_year,
+        tables,
+        lookup,
+        data_dir,
+        ingested.problems.errors,
+        ingested.problems.warnings,
+    )
 
 
 def framework_tables(
