@@ -6,7 +6,6 @@ the LA's statistical neighbours and England in DfE's published tables.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +24,6 @@ from cscmonitor.periods import Period, financial_year
 from cscmonitor.reports.context.sources import published_tables
 from cscmonitor.settings import Settings
 from cscmonitor.synth import generate
-from cscmonitor.synth.generate import POSTCODE_LOOKUP
 from cscmonitor.synth.scenario import load
 from cscmonitor.warehouse import Warehouse
 from cscmonitor.wording import missing_text
@@ -63,16 +61,17 @@ def run_present_day(
     """Synth (present-day) -> ingest -> the framework's measures beside neighbours and England."""
     console = console or Console(stderr=True)
     returns_dir, data_dir = fresh_folders(out)
+    # The postcode lookup is not a return: it goes beside the returns, not among them.
+    lookup = out / "postcode_lookup.csv"
     scenario = load(SCENARIO)
     if scenario.in_year_to is None:
         raise ValueError(f"scenario {SCENARIO} has no in-year date")
     with console.status(f"Writing synthetic returns (scenario {SCENARIO})…"):
-        summary = generate(returns_dir, scenario=SCENARIO, seed=seed, scale=scale)
+        summary = generate(
+            returns_dir, scenario=SCENARIO, seed=seed, scale=scale, postcode_lookup=lookup
+        )
     console.print(f"[green]✓[/green] synth: {summary.describe()}")
 
-    # The postcode lookup is not a return: it moves beside the returns before ingest.
-    lookup = out / POSTCODE_LOOKUP
-    shutil.move(returns_dir / POSTCODE_LOOKUP, lookup)
     settings = Settings(data_dir=data_dir)
     ingested = ingest_returns(returns_dir, settings, summary.la_code, console)
 

@@ -13,6 +13,7 @@ from defusedxml.ElementTree import parse
 
 from cscmonitor.returns.codes import ETHNICITY
 from cscmonitor.synth import generate
+from cscmonitor.synth.generate import default_lookup
 from cscmonitor.synth.places import Places, places_of
 from cscmonitor.synth.scenario import load, scaled
 
@@ -154,7 +155,9 @@ def test_workforce_files_give_each_workers_ethnicity(returns):
 
 
 def test_the_postcode_lookup_covers_every_postcode_written(returns):
-    lookup = pd.read_csv(returns / "postcode_lookup.csv", dtype={"postcode": str})
+    # Beside the returns, not among them, so that ingest of the folder reads only returns.
+    assert not list(returns.rglob("*postcode*"))
+    lookup = pd.read_csv(default_lookup(returns), dtype={"postcode": str})
     assert list(lookup.columns) == ["postcode", "easting", "northing"]
     assert lookup["postcode"].is_unique
     known = set(lookup["postcode"])
@@ -165,7 +168,7 @@ def test_the_postcode_lookup_covers_every_postcode_written(returns):
 
 
 def test_some_placements_are_more_than_20_miles_from_home(returns):
-    lookup = pd.read_csv(returns / "postcode_lookup.csv").set_index("postcode")
+    lookup = pd.read_csv(default_lookup(returns)).set_index("postcode")
     episodes = pd.concat(_episodes(returns, y) for y in YEARS)
     home = lookup.reindex(episodes["HOME_POST"]).to_numpy()
     placed = lookup.reindex(episodes["PL_POST"]).to_numpy()

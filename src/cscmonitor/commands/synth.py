@@ -45,6 +45,16 @@ def synth(
             "(--scale la).",
         ),
     ] = 1.0,
+    postcode_lookup: Annotated[
+        Path | None,
+        typer.Option(
+            "--postcode-lookup",
+            metavar="FILE",
+            help="Where a scenario with postcodes (present-day) writes its postcode lookup "
+            "(default: beside OUT, as OUT-postcode-lookup.csv, so that ingest OUT reads only "
+            "returns).",
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same files.")] = 0,
     la: Annotated[
         list[str] | None,
@@ -74,7 +84,7 @@ def synth(
     """Write synthetic statutory returns (CIN census XML, SSDA903 CSVs, workforce CSVs).
 
     Each year's returns are in that year's format; the present-day scenario adds an in-year
-    extract and a postcode lookup (OUT/postcode_lookup.csv).
+    extract and a postcode lookup (beside OUT; see --postcode-lookup).
 
     --scale england simulates every English LA together, sized by its child population,
     and writes OUT/<la>/cin_census, OUT/<la>/ssda903 and OUT/<la>/workforce per LA.
@@ -99,7 +109,12 @@ def synth(
         from cscmonitor.synth import generate
 
         single = generate(
-            out, scenario=scenario, seed=seed, la_code=la[0] if la else None, scale=size
+            out,
+            scenario=scenario,
+            seed=seed,
+            la_code=la[0] if la else None,
+            scale=size,
+            postcode_lookup=postcode_lookup,
         )
         stderr().print(single.describe())
     except ValueError as exc:

@@ -48,8 +48,9 @@ from cscmonitor.synth.writers import (
 
 # The workforce role whose workers hold children's cases (CSWW role 5).
 CASE_HOLDER = 5
-# The postcode lookup, beside the returns' folders (not a return: ingest is told of it).
-POSTCODE_LOOKUP = "postcode_lookup.csv"
+# The postcode lookup is not a return: by default it goes beside OUT, not in it, so that
+# `cscmonitor ingest OUT` reads only returns (ingest is told of the lookup by its settings).
+POSTCODE_LOOKUP_SUFFIX = "-postcode-lookup.csv"
 # Early help episodes are drawn from this long before the first file, so its open ones have
 # their history.
 EARLY_HELP_LOOKBACK = 3 * 365
@@ -88,11 +89,13 @@ def generate(
     la_code: str | None = None,
     *,
     scale: float = 1.0,
+    postcode_lookup: Path | None = None,
 ) -> SynthSummary:
     """Simulate `scenario` with `seed` and write its CIN census, SSDA903, workforce, early help
     and virtual school files, each year's in its format; with the scenario's `in_year` date,
-    an in-year extract of the next collection year; with its `postcodes`, the postcode lookup.
-    `scale` (at most 1) shrinks the scenario's volumes for a quick run."""
+    an in-year extract of the next collection year; with its `postcodes`, the postcode lookup
+    (at `postcode_lookup`, by default `default_lookup(out)`). `scale` (at most 1) shrinks the
+    scenario's volumes for a quick run."""
     sc = scaled(load(scenario), scale)
     la = sc.la_code if la_code is None else la_code
     if not (la.isdigit() and len(la) == 3):
@@ -193,7 +196,7 @@ def generate(
         for year in sc.virtual_school_years:
             files += write_virtual_school(out / "virtual_school", year, school, kids)
     if sc.postcodes is not None:
-        path = out / POSTCODE_LOOKUP
+        path = default_lookup(out) if postcode_lookup is None else Path(postcode_lookup)
         posts = np.concatenate([episodes["home_post"].to_numpy(), episodes["pl_post"].to_numpy()])
         write_lookup(path, places.lookup(posts))
         files.append(path)
@@ -208,6 +211,12 @@ def generate(
         children_looked_after=len(in_care),
         workers=len(worker_ids),
     )
+
+
+def default_lookup(out: Path) -> Path:
+    """Where a scenario's postcode lookup goes by default: beside the folder of returns."""
+    out = Path(out).absolute()
+    return out.parent / f"{out.name}{POSTCODE_LOOKUP_SUFFIX}"
 
 
 @dataclass(frozen=True)
