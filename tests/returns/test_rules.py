@@ -456,6 +456,18 @@ CASES = [
         {("a", "PL_DISTANCE")},
     ),
     Case(
+        "CLA_DISTANCE_NOT_KNOWN",
+        CLA,
+        {
+            "cla_episodes": [
+                episode("ok-known", "C1", "2015-05-01", placement_distance_miles=3.2),
+                episode("ok-ended", "C2", "2015-05-01", "2015-06-01", rec="E4A"),
+                episode("not-known", "C3", "2015-05-01"),
+            ]
+        },
+        {("file", "PL_DISTANCE")},
+    ),
+    Case(
         "CLA_DOLO_END_BEFORE_START",
         CLA,
         {

@@ -313,6 +313,19 @@ RULES = (
         "FROM cla_episodes WHERE placement_distance_miles > 350",
     ),
     rule(
+        "CLA_DISTANCE_NOT_KNOWN",
+        W,
+        "cla_episodes",
+        "{value} of the {total} episodes open at the end of the year have no distance from "
+        "home to placement (PL_DISTANCE blank or 999.9 and HOME_POST or PL_POST blank or not "
+        "in the postcode lookup, or no lookup: CSCMONITOR_POSTCODE_LOOKUP); CLA_20MILES counts "
+        "them as not placed over 20 miles",
+        "SELECT 'file' AS _location, 'PL_DISTANCE' AS field, unknown AS value, total FROM ("
+        "SELECT count(*) FILTER (WHERE placement_distance_miles IS NULL) AS unknown, "
+        "count(*) AS total FROM cla_episodes, info "
+        "WHERE decom <= period_end AND (dec IS NULL OR dec > period_end)) WHERE unknown > 0",
+    ),
+    rule(
         "CLA_DOLO_END_BEFORE_START",
         E,
         "cla_dolo",
