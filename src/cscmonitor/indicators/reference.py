@@ -70,6 +70,16 @@ definition below.
   DUC blank or after the day.
 - **Placement at period end** (a choice): PLACE of the open episode, or for a temporary
   placement (T0–T4) that of the latest earlier episode of the same period of care.
+- **Distance from home** (`CLA_20MILES`): the open episode's own PL_DISTANCE (a temporary
+  placement's too), in miles to one decimal place, so 20.04 miles is 20.0 and not over 20.
+  A return's own PL_DISTANCE is taken as given (a choice: even 999.9, "not known", over a
+  distance the postcodes would give); a blank one is worked out at ingest from HOME_POST and
+  PL_POST through the installation's postcode lookup (docs/postcodes.md), before postcodes
+  are reduced. Not known (blank or unmatched postcodes, 999.9, no lookup) stays in the
+  denominator, as DfE's "distance not known or not recorded" does.
+- **Deprivation of liberty orders** (`CLA_DOLO`): a count of children, not a share (an
+  indicator has one unit; the share of children looked after is not shown). The 903 holds
+  the orders from 2026-27: a period starting before 1 April 2026 has no value ("no data").
 - **Code lists by year are data**: `data/framework/code_years.csv` (SGO and child
   arrangements order reasons, placement groups, education, employment or training codes) and
   `data/framework/assessment_factors.csv` (the factors and the first census collecting each).
@@ -93,14 +103,12 @@ Changes to earlier definitions, where DfE's published figures confirm them:
   `cla_number_and_rate_per_10k_children` gives only the total. `CL_EET` still counts F3 and
   P3 in every year (codes only to 2020-21); `CL_EET_17_18` reads them by year.
 
-Not computable from the tables the warehouse holds today: `CLA_20MILES` (needs PL_DISTANCE,
-or full home and placement postcodes with a postcode lookup at ingest: postcodes are reduced
-to their district), `CLA_SW3PLUS` (SWEpisodes are held, but SW_ID is pseudonymised at
-ingest, so the placeholder ids beginning XX that the definition leaves out cannot be told
-apart), `SW_ETHNIC_MINORITY` (needs an ETHNICITY column in the workers file), `PP_NO_COURT`,
-`PP_FGDM_OFFERED`, `PP_FGDM_HELD`, `PP_16WK` (need the 2026-27 CIN census pre-proceedings
-block: PPStartDate, FGDMMeetingOffer, FGDMMeetingFac, StepDecisionDate, CourtAppDate) and
-`CLA_DOLO` (needs the 2026-27 903 deprivation of liberty orders table).
+Not computable from the tables the warehouse holds today: `CLA_SW3PLUS` (SWEpisodes are
+held, but SW_ID is pseudonymised at ingest, so the placeholder ids beginning XX that the
+definition leaves out cannot be told apart), `SW_ETHNIC_MINORITY` (needs an ETHNICITY column
+in the workers file), `PP_NO_COURT`, `PP_FGDM_OFFERED`, `PP_FGDM_HELD`, `PP_16WK` (need the
+2026-27 CIN census pre-proceedings block: PPStartDate, FGDMMeetingOffer, FGDMMeetingFac,
+StepDecisionDate, CourtAppDate).
 """
 
 
