@@ -89,14 +89,7 @@ class PostcodeLookup:
             )
             parts.append(part.filter(known))
         grid = pa.concat_tables(parts)
-        twice = grid.group_by("postcode").aggregate([("postcode", "count")])
-        twice = twice.filter(pc.greater(twice["postcode_count"], 1))
-        if twice.num_rows:
-            raise PostcodeLookupError(
-                f"{path}, field postcode: {twice['postcode'][0].as_py()} is in the lookup "
-                f"{twice['postcode_count'][0].as_py()} times ({twice.num_rows} postcodes are "
-                "listed more than once); each postcode needs one grid reference"
-            )
+        _refuse_repeats(path, grid)
         return cls(path, grid)
 
     def miles(self, home: pa.Array, placed: pa.Array) -> pa.Array:
@@ -123,3 +116,22 @@ class PostcodeLookup:
             con.close()
         miles = found["miles"].combine_chunks().cast(pa.float64())
         return pc.round(miles, ndigits=1, round_mode="half_to_even")
+
+
+def _refuse_repeats(path: Path, grid: pa.Table) -> None:
+    """A postcode listed twice would give an episode two distances: refused, naming it."""
+    con = cursor()
+    try:
+        con.register("grid", grid)
+        repeated = con.execute(
+            "SELECT postcode, count(*) AS n, count(*) OVER () AS postcodes FROM grid "
+            "GROUP BY postcode HAVING count(*) > 1 ORDER BY postcode LIMIT 1"
+        ).fetchall()
+    finally:
+        con.close()
+    if repeated:
+        postcode, times, postcodes = repeated[0]
+        raise PostcodeLookupError(
+            f"{path}, field postcode: {postcode} is in the lookup {times} times ({postcodes} "
+            "postcodes are listed more than once); each postcode needs one grid reference"
+        )
