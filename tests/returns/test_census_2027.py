@@ -56,10 +56,10 @@ def test_every_field_of_the_block_is_read():
     )
     # Only P7's missing PPStartDate is a problem of reading; P6's blank FGDMMeetingFac after an
     # offer is a cross-field warning.
+    p7 = "Message/Children/Child[7]/CINdetails[1]/PreProceedingsandFGDM[1]"
     assert [(p.location, p.field, p.rule) for p in parsed.problems.items] == [
-        ("Message/Children/Child[7]/CINdetails[1]/PreProceedingsandFGDM[1]", "PPStartDate",
-         "VALUE_MISSING"),
-    ]  # fmt: skip
+        (p7, "PPStartDate", "VALUE_MISSING")
+    ]
     checked = [(p.field, p.rule, str(p.severity)) for p in run(parsed).items]
     assert checked == [("FGDMMeetingFac", "CIN_PP_FGDM_HELD_BLANK", "warning")]
 

@@ -56,6 +56,15 @@ class TestSsda903:
         }
         assert parsed.rows_read["cla_reviews"] == 3  # one rejected: its date is 31 February
 
+    def test_a_social_workers_id_is_pseudonymised_but_its_kind_is_kept(self):
+        parsed = parse_903_folder(INGEST / "ssda903" / "2016")
+        episodes = rows(parsed, "cla_sw_episodes")
+        # SW (a registration) or XX (a stand-in): two letters that name no one.
+        assert [(e["sw_id"], e["sw_id_prefix"]) for e in episodes] == [
+            (pseudonym("SW001"), "SW"),
+            (pseudonym("SW002"), "SW"),
+        ]
+
     def test_excel_forms_encodings_and_blank_lines(self):
         parsed = parse_903_folder(INGEST / "ssda903" / "2016")
         episodes = rows(parsed, "cla_episodes")
