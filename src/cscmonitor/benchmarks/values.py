@@ -45,6 +45,7 @@ def published_values(
     parts = parts_table(tuple(comparators))
     rows = published[published["dataset"].isin(parts["dataset"]) & published["period_end"].notna()]
     matched = rows.merge(parts, on=["dataset", "measure", "filters"])
+    matched["value"] = matched["value"] * matched["factor"]  # e.g. months as days
     end = pd.to_datetime(matched["period_end"])
     matched["year"] = end.dt.year - (end.dt.month < 4).astype(int)
     level = matched["geographic_level"]
