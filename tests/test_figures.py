@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from cscmonitor.assess import Computed, Outlook, Travel
-from cscmonitor.benchmarks.comparison import NOT_HELD, NOT_PUBLISHED, Comparison
+from cscmonitor.benchmarks.comparison import NO_BENCHMARK, NOT_HELD, Comparison
 from cscmonitor.figures import Asked, Figure, Milestone, figure_of, year_earlier
 from cscmonitor.indicators.registry import Polarity, Unit
 from cscmonitor.periods import Period, twelve_months_to
@@ -77,12 +77,14 @@ def test_rag_travel_and_their_words_come_with_the_figure() -> None:
     assert f.target_text == "25%" and f.tolerance_text == "3 percentage points"
 
 
-def test_a_benchmark_says_whether_it_is_not_published_or_not_held() -> None:
+def test_a_benchmark_says_whether_there_is_none_or_it_is_not_held() -> None:
     unpublished = figure(dt.date(2016, 1, 29))
-    assert unpublished.record()["benchmark_state"] == NOT_PUBLISHED
-    assert unpublished.benchmark_text(None) == "not published"
+    assert unpublished.record()["benchmark_state"] == NO_BENCHMARK
+    assert unpublished.benchmark_text(None) == "no published benchmark"
+    assert unpublished.england_text == "no published benchmark"
     unheld = figure(dt.date(2016, 1, 29), Comparison.none(NOT_HELD))
     assert unheld.benchmark_text(None) == "not held" and unheld.band_text == "no band"
+    assert unheld.record()["sn_mean_text"] == "not held"
 
 
 def test_units_scale_round_and_write_their_figures() -> None:

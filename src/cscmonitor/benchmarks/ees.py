@@ -9,7 +9,9 @@ columns are filters and which are measures instead of that rule.
 
 Suppression codes (`c x z k u low`) are kept as a flag and never become numbers: a suppressed
 cell has no value and says why. A duration DfE writes as years and months (`01:04`, as the
-adoption timings are published) is a number of months (16). Each row also gets the period the figure covers, from the
+adoption timings are published) is a number of months (16).
+
+Each row also gets the period the figure covers, from the
 dataset's time convention (see `CONVENTIONS`), so figures published on different calendars
 (the year to 31 March, 30 September snapshots, mid-year estimates) can be put side by side.
 """

@@ -4,7 +4,9 @@ Each comparator names the published value, and the counts behind it (numerator a
 measures whose sum is the denominator), so a significance test and a pooled figure can be
 made from published data. A published mean (the SDQ score) or duration (adoption timings)
 has no counts: its comparator names the value alone. An indicator whose DfE table is not
-bundled has no comparator, and `no_benchmark_reason` says why. Filters list every filter column of the dataset, so one row per
+bundled has no comparator, and `no_benchmark_reason` says why.
+
+Filters list every filter column of the dataset, so one row per
 place and year matches; a newer release that adds a filter column shows "no figure" rather
 than a wrong one. Polarity and unit follow `INDICATORS.md`; for registered indicators a test
 checks they agree with the registry.
