@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
 
 import pandas as pd
 
@@ -37,18 +36,8 @@ from cscmonitor.benchmarks.geography import (
 from cscmonitor.benchmarks.mapping import BY_CODE, Comparator, no_benchmark_reason
 from cscmonitor.benchmarks.neighbours import grouping_for, neighbours_of
 from cscmonitor.benchmarks.published import year_name
-from cscmonitor.benchmarks.values import Published
+from cscmonitor.benchmarks.values import Availability, Published
 from cscmonitor.periods import Period, financial_year
-
-
-class Availability(StrEnum):
-    """Whether a benchmark value is there, and if not, why."""
-
-    HELD = "held"
-    NO_BENCHMARK = "no published benchmark"  # DfE publishes none, or its table is not bundled
-    NOT_HELD = "not held"  # no table holding that year (or place) is bundled or imported
-    NOT_PUBLISHED = "not published"  # the table holds the cell, suppressed (c, x, z…)
-
 
 HELD = Availability.HELD
 NO_BENCHMARK = Availability.NO_BENCHMARK
