@@ -46,7 +46,10 @@ def polarity_sign(polarity: Polarity | str) -> float:
 
 def _ranges_below(values: pd.Series, cuts: Sequence[pd.Series | float]) -> pd.Series:
     """0 for a value at or below Q1, 1 for (Q1, Q2], 2 for (Q2, Q3], 3 above Q3."""
-    return sum((values > q + _TOLERANCE).astype(int) for q in cuts)  # type: ignore[return-value]
+    below = pd.Series(0, index=values.index)
+    for q in cuts:  # three cut-points
+        below += (values > q + _TOLERANCE).astype(int)
+    return below
 
 
 def _letters(ranges: pd.Series, sign: pd.Series, known: pd.Series) -> np.ndarray:
@@ -54,7 +57,8 @@ def _letters(ranges: pd.Series, sign: pd.Series, known: pd.Series) -> np.ndarray
     index = ranges.where(sign > 0, 3 - ranges)
     ok = known & sign.notna()
     letters = np.array(BANDS, dtype=object)[index.fillna(0).astype(int).to_numpy()]
-    return np.where(ok.to_numpy(), letters, None)
+    letters[~ok.to_numpy()] = None
+    return letters
 
 
 def quartile_bands(

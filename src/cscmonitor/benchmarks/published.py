@@ -230,8 +230,8 @@ def _states(
     band: pd.Series | None,
 ) -> dict[str, str]:
     """Held, not held or not published, for each figure of one comparator's row."""
-    not_published = str(Availability.NOT_PUBLISHED)
-    states = {
+    not_published = Availability.NOT_PUBLISHED
+    states: dict[str, Availability] = {
         "value_state": availability(_field(mine, "value"), mine is not None),
         "england_state": availability(_field(nation, "value"), nation is not None),
         "region_state": availability(_field(region, "value"), region is not None),

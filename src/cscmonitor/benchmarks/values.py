@@ -32,7 +32,7 @@ def availability(value: object, present: bool) -> Availability:
     """HELD with a value; NOT_PUBLISHED when the row is held without one; else NOT_HELD."""
     if not present:
         return Availability.NOT_HELD
-    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[call-overload]
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
         return Availability.NOT_PUBLISHED
     return Availability.HELD
 
