@@ -88,6 +88,23 @@ def test_suppression_codes_are_flags_never_numbers(tmp_path: Path) -> None:
     assert by_la.loc["307", "value"] == 12.5 and pd.isna(by_la.loc["307", "flag"])
 
 
+def test_years_and_months_are_read_as_months(tmp_path: Path) -> None:
+    # Adoption timings: 01:04 is a year and four months; a count in the same column stays a
+    # count; `k` is a flag, never a duration.
+    cells = ["01:04", "00:09", "180", "k"]
+    body = "".join(
+        f"2025,Reporting year,Local authority,E92000001,England,E12000003,Y,{300 + i},E0{i},"
+        f"LA {i},{cell}\n"
+        for i, cell in enumerate(cells)
+    )
+    tidy = read_ees(write(tmp_path / "timings_2025.csv", f"{HEADER},number\n{body}"))
+    by_la = tidy.set_index("old_la_code")
+    assert by_la.loc["300", "value"] == 16 and by_la.loc["301", "value"] == 9
+    assert by_la.loc["302", "value"] == 180
+    assert pd.isna(by_la.loc["303", "value"]) and by_la.loc["303", "flag"] == "k"
+    assert tidy["measure"].eq("number").all()  # a measure, not a filter
+
+
 def test_suppression_flags_in_the_bundled_tables() -> None:
     tidy = read_ees(bundled_path("csww_indicators_2017_to_2025.csv"))
     flagged = tidy[tidy["flag"].notna()]

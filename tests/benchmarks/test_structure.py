@@ -105,13 +105,19 @@ class TestCompareByHand:
         assert not row["in_range"]
 
 
-@pytest.mark.slow
-def test_synthetic_england_has_the_published_structure(tmp_path, published):
+def synthetic_england(tmp_path, first: int, last: int) -> Settings:
+    """Synthetic returns of the three LAs for census years `first` to `last`, ingested."""
     returns = tmp_path / "returns"
-    generate_england(returns, 2015, 2017, seed=0, las=LAS)
+    generate_england(returns, first, last, seed=0, las=LAS)
     settings = Settings(data_dir=tmp_path / "data", pseudonym_key=SecretStr("k"))
     for la in LAS:
         ingest([returns / la], settings, la_code=la)
+    return settings
+
+
+@pytest.mark.slow
+def test_synthetic_england_has_the_published_structure(tmp_path, published):
+    settings = synthetic_england(tmp_path, 2015, 2017)
     tables = Warehouse(settings.warehouse_dir).tables()
     computed = compute(tables, YEARS, codes=list(CIN_CHECK))
     check = compare(computed, Published(published).values, CIN_CHECK).set_index("code")
@@ -140,11 +146,7 @@ FRAMEWORK_COMPUTED = ("CLA_START_RATE", *FACTOR_CODES)
 
 @pytest.mark.slow
 def test_synthetic_england_has_the_framework_tables_structure(tmp_path, published):
-    returns = tmp_path / "returns"
-    generate_england(returns, 2022, 2024, seed=0, las=LAS)
-    settings = Settings(data_dir=tmp_path / "data", pseudonym_key=SecretStr("k"))
-    for la in LAS:
-        ingest([returns / la], settings, la_code=la)
+    settings = synthetic_england(tmp_path, 2022, 2024)
     tables = Warehouse(settings.warehouse_dir).tables()
     years = [Period(dt.date(y, 4, 1), dt.date(y + 1, 3, 31)) for y in (2022, 2023)]
     computed = compute(tables, years, codes=list(FRAMEWORK_COMPUTED))

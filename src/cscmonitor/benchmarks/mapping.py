@@ -99,7 +99,6 @@ def _leavers(row: str, age: str = LEAVERS_19_21) -> dict[str, str]:
 
 
 LEAVERS_17_18 = "17 to 18 years"
-STARTING = {"population_type": "Children starting to be looked after each year"}
 FACTORS = {"category": "Factors identified at the end of assessment"}
 MID_YEAR_MOVES = "With one or more mid-year moves during the year"
 SDQ = "Ages 5 to 16 years with SDQ score"
@@ -117,6 +116,49 @@ def _moves(row: str) -> dict[str, str]:
 
 def _workers(row: str) -> dict[str, str]:
     return {"cla_group": CLA_AT_31_MARCH, "sw_stability": row}
+
+
+def _share(
+    code: str,
+    title: str,
+    comparator: str,
+    polarity: Polarity,
+    dataset: str,
+    columns: tuple[str, str],
+    counted: dict[str, str],
+    total: dict[str, str],
+) -> Comparator:
+    """A published percentage of a cohort: DfE's percentage (`columns[0]`) for the rows
+    `counted`, and the counts (`columns[1]`) of those rows over the `total` row."""
+    percent, count = columns
+    return Comparator(
+        code,
+        title,
+        comparator,
+        Unit.PERCENT,
+        polarity,
+        Interval.WILSON,
+        value=Measure(dataset, percent, counted),
+        numerator=Measure(dataset, count, counted),
+        denominator=(Measure(dataset, count, total),),
+    )
+
+
+def _cla_rate(code: str, title: str, comparator: str, population_type: str) -> Comparator:
+    """A rate per 10,000 children from cla_number_and_rate: DfE's rate, its count and the
+    population DfE divided by."""
+    rows = {"population_type": population_type}
+    return Comparator(
+        code,
+        title,
+        comparator,
+        Unit.PER_10K,
+        Polarity.NEITHER,
+        Interval.POISSON,
+        value=Measure("cla_rate", "rate_per_10000", rows),
+        numerator=Measure("cla_rate", "children_count", rows),
+        denominator=(Measure("cla_rate", "population_estimate", rows),),
+    )
 
 
 def _factor(code: str, column: str, factor: str) -> Comparator:
@@ -198,144 +240,69 @@ COMPARATORS: tuple[Comparator, ...] = (
         numerator=Measure("d5", "2_years_or_more", PLAN_LENGTH),
         denominator=(Measure("d5", "CPP_At31", PLAN_LENGTH),),
     ),
-    Comparator(
+    _cla_rate(
         "CLA_RATE",
         "Children looked after per 10,000 at period end",
         "cla_number_and_rate rate_per_10000",
-        Unit.PER_10K,
-        Polarity.NEITHER,
-        Interval.POISSON,
-        value=Measure(
-            "cla_rate",
-            "rate_per_10000",
-            {"population_type": "Children looked after on 31 March each year"},
-        ),
-        numerator=Measure(
-            "cla_rate",
-            "children_count",
-            {"population_type": "Children looked after on 31 March each year"},
-        ),
-        denominator=(
-            Measure(
-                "cla_rate",
-                "population_estimate",
-                {"population_type": "Children looked after on 31 March each year"},
-            ),
-        ),
+        "Children looked after on 31 March each year",
     ),
-    Comparator(
+    _share(
         "CLA_3PLUS",
         "Children looked after with three or more placements in the year",
         'placement_stability "With 3 or more placements during the year"',
-        Unit.PERCENT,
         Polarity.LOWER,
-        Interval.WILSON,
-        value=Measure(
-            "placement_stability",
-            "children_percent",
-            _placement(CLA_AT_31_MARCH, "With 3 or more placements during the year"),
-        ),
-        numerator=Measure(
-            "placement_stability",
-            "children_count",
-            _placement(CLA_AT_31_MARCH, "With 3 or more placements during the year"),
-        ),
-        denominator=(
-            Measure(
-                "placement_stability",
-                "children_count",
-                _placement(CLA_AT_31_MARCH, "Total children"),
-            ),
-        ),
+        "placement_stability",
+        ("children_percent", "children_count"),
+        _placement(CLA_AT_31_MARCH, "With 3 or more placements during the year"),
+        _placement(CLA_AT_31_MARCH, "Total children"),
     ),
-    Comparator(
+    _share(
         "CLA_LT_STABLE",
         "Long-term placement stability",
         'placement_stability "Living with the same carer for at least 2 years"',
-        Unit.PERCENT,
         Polarity.HIGHER,
-        Interval.WILSON,
-        value=Measure(
-            "placement_stability",
-            "children_percent",
-            _placement(LONG_TERM, "Living with the same carer for at least 2 years"),
-        ),
-        numerator=Measure(
-            "placement_stability",
-            "children_count",
-            _placement(LONG_TERM, "Living with the same carer for at least 2 years"),
-        ),
-        denominator=(
-            Measure(
-                "placement_stability", "children_count", _placement(LONG_TERM, "Total children")
-            ),
-        ),
+        "placement_stability",
+        ("children_percent", "children_count"),
+        _placement(LONG_TERM, "Living with the same carer for at least 2 years"),
+        _placement(LONG_TERM, "Total children"),
     ),
-    Comparator(
+    _share(
         "CL_EET",
         "Care leavers aged 19–21 in education, employment or training",
         'care_leavers_activity 19–21 "Total in education, employment or training"',
-        Unit.PERCENT,
         Polarity.HIGHER,
-        Interval.WILSON,
-        value=Measure(
-            "care_leavers_activity",
-            "care_leaver_percent",
-            _leavers("Total in education, employment or training"),
-        ),
-        numerator=Measure(
-            "care_leavers_activity",
-            "care_leaver_count",
-            _leavers("Total in education, employment or training"),
-        ),
-        denominator=(Measure("care_leavers_activity", "care_leaver_count", _leavers("Total")),),
+        "care_leavers_activity",
+        ("care_leaver_percent", "care_leaver_count"),
+        _leavers("Total in education, employment or training"),
+        _leavers("Total"),
     ),
-    Comparator(
+    _share(
         "CL_SUITABLE",
         "Care leavers aged 19–21 in suitable accommodation",
         'care_leavers_accommodation 19–21 "Accommodation considered suitable"',
-        Unit.PERCENT,
         Polarity.HIGHER,
-        Interval.WILSON,
-        value=Measure(
-            "care_leavers_accommodation",
-            "care_leaver_percent",
-            _leavers("Accommodation considered suitable"),
-        ),
-        numerator=Measure(
-            "care_leavers_accommodation",
-            "care_leaver_count",
-            _leavers("Accommodation considered suitable"),
-        ),
-        denominator=(
-            Measure(
-                "care_leavers_accommodation", "care_leaver_count", _leavers("Suitability total")
-            ),
-        ),
+        "care_leavers_accommodation",
+        ("care_leaver_percent", "care_leaver_count"),
+        _leavers("Accommodation considered suitable"),
+        _leavers("Suitability total"),
     ),
-    Comparator(
+    _cla_rate(
         "CLA_START_RATE",
         "Children starting to be looked after per 10,000",
         'cla_number_and_rate_per_10k_children: population_type "Children starting to be looked '
         'after each year", rate_per_10000',
-        Unit.PER_10K,
-        Polarity.NEITHER,
-        Interval.POISSON,
-        value=Measure("cla_rate", "rate_per_10000", STARTING),
-        numerator=Measure("cla_rate", "children_count", STARTING),
-        denominator=(Measure("cla_rate", "population_estimate", STARTING),),
+        "Children starting to be looked after each year",
     ),
-    Comparator(
+    _share(
         "CLA_SCHOOL_MOVE",
         "Looked after with a mid-year school move",
         'la_cla_school_moves: cla_group "CLA on 31 March", move_measure "Mid-year moves", '
         'school_stability "With one or more mid-year moves during the year", percentage',
-        Unit.PERCENT,
         Polarity.LOWER,
-        Interval.WILSON,
-        value=Measure("cla_school_moves", "percentage", _moves(MID_YEAR_MOVES)),
-        numerator=Measure("cla_school_moves", "number", _moves(MID_YEAR_MOVES)),
-        denominator=(Measure("cla_school_moves", "number", _moves("Total children")),),
+        "cla_school_moves",
+        ("percentage", "number"),
+        _moves(MID_YEAR_MOVES),
+        _moves("Total children"),
     ),
     Comparator(
         "CLA_SDQ",
@@ -375,69 +342,38 @@ COMPARATORS: tuple[Comparator, ...] = (
         ),
         england_only=True,
     ),
-    Comparator(
+    _share(
         "CL_EET_17_18",
         "Care leavers aged 17–18 in education, employment or training",
         'la_care_leavers_activity: care_leaver_age "17 to 18 years", breakdown "Total in '
         'education, employment or training", care_leaver_percent',
-        Unit.PERCENT,
         Polarity.HIGHER,
-        Interval.WILSON,
-        value=Measure(
-            "care_leavers_activity",
-            "care_leaver_percent",
-            _leavers("Total in education, employment or training", LEAVERS_17_18),
-        ),
-        numerator=Measure(
-            "care_leavers_activity",
-            "care_leaver_count",
-            _leavers("Total in education, employment or training", LEAVERS_17_18),
-        ),
-        denominator=(
-            Measure("care_leavers_activity", "care_leaver_count", _leavers("Total", LEAVERS_17_18)),
-        ),
+        "care_leavers_activity",
+        ("care_leaver_percent", "care_leaver_count"),
+        _leavers("Total in education, employment or training", LEAVERS_17_18),
+        _leavers("Total", LEAVERS_17_18),
     ),
-    Comparator(
+    _share(
         "CL_SUITABLE_17_18",
         "Care leavers aged 17–18 in suitable accommodation",
         'la_care_leavers_accommodation_suitability: care_leaver_age "17 to 18 years", breakdown '
         '"Accommodation considered suitable", care_leaver_percent',
-        Unit.PERCENT,
         Polarity.HIGHER,
-        Interval.WILSON,
-        value=Measure(
-            "care_leavers_accommodation",
-            "care_leaver_percent",
-            _leavers("Accommodation considered suitable", LEAVERS_17_18),
-        ),
-        numerator=Measure(
-            "care_leavers_accommodation",
-            "care_leaver_count",
-            _leavers("Accommodation considered suitable", LEAVERS_17_18),
-        ),
-        denominator=(
-            Measure(
-                "care_leavers_accommodation",
-                "care_leaver_count",
-                _leavers("Suitability total", LEAVERS_17_18),
-            ),
-        ),
+        "care_leavers_accommodation",
+        ("care_leaver_percent", "care_leaver_count"),
+        _leavers("Accommodation considered suitable", LEAVERS_17_18),
+        _leavers("Suitability total", LEAVERS_17_18),
     ),
-    Comparator(
+    _share(
         "CLA_SW3PLUS",
         "Looked after with 3 or more social workers in 12 months",
         'la_cla_swcount: cla_group "CLA on 31 March", sw_stability "3 or more social workers '
         'during the year", percentage',
-        Unit.PERCENT,
         Polarity.LOWER,
-        Interval.WILSON,
-        value=Measure(
-            "cla_swcount", "percentage", _workers("3 or more social workers during the year")
-        ),
-        numerator=Measure(
-            "cla_swcount", "number", _workers("3 or more social workers during the year")
-        ),
-        denominator=(Measure("cla_swcount", "number", _workers("Total children")),),
+        "cla_swcount",
+        ("percentage", "number"),
+        _workers("3 or more social workers during the year"),
+        _workers("Total children"),
     ),
     Comparator(
         "SW_AGENCY",
