@@ -170,7 +170,9 @@ class _Neighbours:
             codes = neighbours_of(self.la_code, grouping)["neighbour_code"].tolist()
             rows = self.las[self.las["la_code"].isin(codes)]
             stats = rows.groupby(["code", "year"])["value"].agg(["mean", "count"])
-            flags = rows[rows["value"].isna()].groupby(["code", "year"])["flag"].first()
+            # Neighbours whose row is held without a value: DfE's code where it gave one.
+            unpublished = rows[rows["value"].isna()].groupby(["code", "year"])["flag"]
+            flags = unpublished.first().reindex(unpublished.size().index)
             self._by[grouping] = (stats, flags)
         return self._by[grouping]
 
