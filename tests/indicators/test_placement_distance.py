@@ -34,12 +34,12 @@ LOOKUP = DATA / "postcodes" / "lookup.csv"
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    """The tests' settings, with the hand-made postcode lookup."""
+def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    """The tests' settings, with the hand-made postcode lookup unless a test asks for none."""
     return Settings(
         data_dir=tmp_path / "data",
         pseudonym_key=SecretStr("test-key-not-secret"),
-        postcode_lookup=LOOKUP,
+        postcode_lookup=getattr(request, "param", LOOKUP),
     )
 
 
@@ -48,3 +48,21 @@ def test_placed_over_20_miles_by_hand(computed):
     assert (year.numerator, year.denominator) == (3, 9)
     assert year.value == pytest.approx(3 / 9 * 100)
     assert year.status == "ok"
+
+
+@pytest.mark.parametrize("settings", [None], indirect=True)
+def test_without_the_lookup_only_given_distances_are_known(computed):
+    """No postcode lookup: only the PL_DISTANCEs the return gives are known (D7's 35.5;
+    D8's 999.9 means not known). The cohort stays 9; counted D7 alone = 1."""
+    year = computed(["placement_distance"], "CLA_20MILES", [FY2024]).loc["2024-04-01"]
+    assert (year.numerator, year.denominator) == (1, 9)
+
+
+@pytest.mark.parametrize("settings", [None], indirect=True)
+def test_no_distance_known_is_no_figure_not_zero(computed):
+    """tests/data/placement_distance_none: the same return without its PL_DISTANCE column,
+    read with no postcode lookup, so no child's distance is known. The figure is not 0 of 9
+    but no value: the council's cohort is left out whole."""
+    year = computed(["placement_distance_none"], "CLA_20MILES", [FY2024]).loc["2024-04-01"]
+    assert year.denominator == 0
+    assert year.status == "insufficient data"

@@ -47,8 +47,10 @@ def placed_over_20_miles(tables: Tables, periods: ir.Table) -> ir.Table:
     the open episode's own, temporary placements included). A child whose distance is not
     known (postcode blank or not in the postcode lookup, a PL_DISTANCE of 999.9, or no lookup
     and no PL_DISTANCE) stays in the denominator, as DfE's "distance not known or not
-    recorded" does, so a return without distances gives a low value, never a missing one:
-    the validation report's CLA_DISTANCE_NOT_KNOWN says how many are not known."""
+    recorded" does. But where no child of the council's cohort has a known distance (a return
+    without PL_DISTANCE read with no postcode lookup), the cohort is left out whole: the
+    period has no value ("insufficient data"), not a false 0%. The validation report's
+    CLA_DISTANCE_NOT_KNOWN says how many are not known."""
     rows = looked_after_at_end(tables, periods)
     # A snapshot written before distances were kept has no such column: none is known.
     miles = (
@@ -56,11 +58,15 @@ def placed_over_20_miles(tables: Tables, periods: ir.Table) -> ir.Table:
         if "placement_distance_miles" in rows.columns
         else ibis.null("float64")
     )
+    # Whether any distance is known for the council and period: if none, no figure at all.
+    any_known = miles.notnull().cast("int8").max().over(ibis.window(group_by=KEYS))
+    rows = rows.mutate(placement_distance_miles=miles).filter(any_known == 1)
+    miles = rows.placement_distance_miles
     return rows.select(
         *KEYS,
         "child_id",
         "decom",
         "place",
-        placement_distance_miles=miles,
+        "placement_distance_miles",
         counted=(miles > MILES).fill_null(False),
     )
