@@ -187,6 +187,11 @@ class Indicator:
     # The first day the source collects what the indicator counts (a code new in a return
     # version): a period starting before it has no value, not a zero.
     collected_from: dt.date | None = None
+    # The day of the year (month, day) a period must end on for the value to be complete,
+    # where the return holds the records only for children there on that day (the 903's
+    # social worker episodes, for those looked after on 31 March): any other period end is
+    # "lookback incomplete".
+    complete_on: tuple[int, int] | None = None
 
     @property
     def short_title(self) -> str:
@@ -215,6 +220,7 @@ def indicator(
     weight: str | None = None,
     annualised: bool = False,
     collected_from: dt.date | None = None,
+    complete_on: tuple[int, int] | None = None,
 ) -> Callable[[Body], Body]:
     """Register an indicator; the function's docstring is its definition.
 
@@ -223,7 +229,8 @@ def indicator(
     `framework` places it under a National Framework outcome or enabler (`framework.dashboard`
     for a dashboard measure it computes, `framework.serves` with the reason for any other);
     an indicator without one is refused.
-    `collected_from` is the first day the source collects what is counted.
+    `collected_from` is the first day the source collects what is counted; `complete_on`
+    the (month, day) a period must end on for the records to be complete.
     """
 
     def register(body: Body) -> Body:
@@ -261,6 +268,7 @@ def indicator(
             weight=weight,
             annualised=annualised,
             collected_from=collected_from,
+            complete_on=complete_on,
         )
         return body
 
@@ -332,12 +340,16 @@ def load_builtin() -> None:
         ceasing_care,
         child_protection,
         conferences_per_enquiry,
+        deprivation_of_liberty,
         early_help,
         looked_after,
+        placement_distance,
         placement_types,
+        pre_proceedings,
         referrals,
         school_moves,
         sdq,
+        social_worker_stability,
         starting_care,
         virtual_school,
         workforce,

@@ -24,6 +24,7 @@ from cscmonitor.returns.format import ReturnFormat
 from cscmonitor.returns.issues import Reading, ReturnError, Severity, for_table, problem_rows
 from cscmonitor.returns.kind import ReturnKind
 from cscmonitor.returns.parsed import Parsed, ReturnInfo, sha256_of
+from cscmonitor.returns.postcodes import PostcodeLookup
 from cscmonitor.returns.schema import Column, Merge, TableSpec, Typed, build, check_codes
 
 if TYPE_CHECKING:
@@ -41,7 +42,13 @@ class CsvTable:
 
     @property
     def signature(self) -> frozenset[str]:
-        """Every documented column: a file is recognised by having them all."""
+        """Every documented column but the optional ones: a file is recognised by having them
+        all."""
+        return frozenset(c.source for c in self.columns if not c.optional)
+
+    @property
+    def known(self) -> frozenset[str]:
+        """Every documented column, optional ones included: any other column is ignored."""
         return frozenset(c.source for c in self.columns)
 
 
@@ -92,8 +99,10 @@ class CsvFormat:
         la_code: str,
         ids: Pseudonymiser,
         year: int | None = None,
+        postcodes: PostcodeLookup | None = None,
     ) -> list[Parsed]:
-        """The returns among one folder's files: one per collection year found."""
+        """The returns among one folder's files: one per collection year found (they hold no
+        postcode pairs, so `postcodes` goes unused)."""
         by_year: dict[int, list[tuple[CsvText, CsvTable, Typed]]] = defaultdict(list)
         for text in texts:
             spec = self.recognise(text.columns)
@@ -140,7 +149,7 @@ class CsvFormat:
             file = str(text.path)
             checked = check_codes(typed, spec.columns, year=year, file=file, table_name=spec.table)
             parsed.add(spec.table, checked, file, info)
-            parsed.problems.extend(ignored_columns(text, spec.table, spec.signature))
+            parsed.problems.extend(ignored_columns(text, spec.table, spec.known))
             parsed.problems.extend(for_table(text.problems, spec.table))
             parsed.rows_read[spec.table] += text.rows_unreadable
             parsed.files[file] = sha256_of(text.path)

@@ -26,6 +26,7 @@ from cscmonitor.returns.csvfile import CsvText
 from cscmonitor.returns.documented import CsvFormat, CsvTable
 from cscmonitor.returns.kind import ReturnKind
 from cscmonitor.returns.parsed import Parsed
+from cscmonitor.returns.postcodes import PostcodeLookup
 from cscmonitor.returns.schema import LOCATION, Column, Kind, Span, TableSpec
 from cscmonitor.returns.staged import in_memory
 
@@ -39,6 +40,8 @@ WORKERS = (
     Column("LEFT_DATE", "left_date", Kind.DATE),
     Column("REASON_LEFT", "reason_left", Kind.CODE, codes="reason_left"),
     Column("CASES", "cases", Kind.INT),
+    # Added in 2026 for SW_ETHNIC_MINORITY: older files without it are read as before.
+    Column("ETHNICITY", "ethnicity", Kind.CODE, codes="ethnicity", optional=True),
 )
 VACANCIES = (
     Column("DATE", "date", Kind.DATE, key=True),
@@ -75,6 +78,7 @@ class WorkforceFormat(CsvFormat):
         la_code: str,
         ids: Pseudonymiser,
         year: int | None = None,
+        postcodes: PostcodeLookup | None = None,
     ) -> list[Parsed]:
         returns = super().parse(texts, la_code=la_code, ids=ids, year=year)
         for parsed in returns:
