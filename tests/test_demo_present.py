@@ -33,8 +33,24 @@ def test_measures_are_grouped_by_outcome_and_enabler(present):
     assert rereferrals["2024-25"].endswith("%")
     assert rereferrals["neighbours 2024-25"].endswith("%")
     # A measure DfE publishes no comparator for says so.
-    assert rows[Framework.SAFE].loc["CLA_MISSING", "England 2024-25"] == "not published"
+    assert rows[Framework.SAFE].loc["CLA_MISSING", "England 2024-25"] == "no published benchmark"
     assert "Apr 2026–Oct 2026 (in year)" in rows[Framework.SAFE].columns
+
+
+@pytest.mark.slow
+def test_every_file_loads_without_a_problem(present):
+    """Each year's format is the one ingest reads for that year (K3, Z11-Z14, SEX M/F,
+    SWEpisodes, DoLO, pre-proceedings, ETHNICITY), and every postcode is in the lookup."""
+    assert (present.errors, present.warnings) == (0, 0)
+
+
+@pytest.mark.slow
+def test_placements_far_from_home_are_measured_through_the_lookup(present):
+    rows = {t.framework: t.rows.set_index("indicator") for t in present.tables}
+    far = rows[Framework.STABLE_HOMES].loc["CLA_20MILES"]
+    # A share, so the small run keeps it: the scenario places about one in nine > 20 miles.
+    assert 4 < float(far["2024-25"].rstrip("%")) < 20
+    assert rows[Framework.STABLE_HOMES].loc["CLA_DOLO", "2024-25"] == "no data"
 
 
 @pytest.mark.slow

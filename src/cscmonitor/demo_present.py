@@ -17,16 +17,16 @@ from cscmonitor.assess.results import computed_for
 from cscmonitor.benchmarks.comparison import Comparison, comparisons
 from cscmonitor.benchmarks.values import Published
 from cscmonitor.demo import fresh_folders, ingest_returns
+from cscmonitor.figures import comparison_text, computed_text
 from cscmonitor.indicators.engine import compute
 from cscmonitor.indicators.framework import Framework
-from cscmonitor.indicators.registry import Indicator, Tables, all_indicators, by_framework
+from cscmonitor.indicators.registry import Tables, all_indicators, by_framework
 from cscmonitor.periods import Period, financial_year
 from cscmonitor.reports.context.sources import published_tables
 from cscmonitor.settings import Settings
 from cscmonitor.synth import generate
 from cscmonitor.synth.scenario import load
 from cscmonitor.warehouse import Warehouse
-from cscmonitor.wording import missing_text
 
 SCENARIO = "present-day"
 # The years shown: three complete ones (the last two have DfE's published benchmarks bundled)
@@ -72,7 +72,8 @@ def run_present_day(
         )
     console.print(f"[green]✓[/green] synth: {summary.describe()}")
 
-    settings = Settings(data_dir=data_dir)
+    # Ingest works out each placement's distance from home through the lookup.
+    settings = Settings(data_dir=data_dir, postcode_lookup=lookup)
     ingested = ingest_returns(returns_dir, settings, summary.la_code, console)
 
     in_year = Period(dt.date(scenario.in_year_to.year, 4, 1), scenario.in_year_to)
@@ -118,13 +119,13 @@ def framework_tables(
         row: dict[str, str] = {"indicator": ind.code, "title": ind.title}
         for first, period in years.items():
             name = _year(first)
-            row[name] = _value(ind, computed[period].get(ind.code, Computed.missing(period)))
+            row[name] = computed_text(ind, computed[period].get(ind.code, Computed.missing(period)))
             if first in BENCHMARKED:
                 held = compared[first].get(ind.code, Comparison.none())
-                row[f"neighbours {name}"] = _published(ind, held, held.sn_mean)
-                row[f"England {name}"] = _published(ind, held, held.england)
+                row[f"neighbours {name}"] = comparison_text(ind, held, "sn_mean")
+                row[f"England {name}"] = comparison_text(ind, held, "england")
         so_far = computed[in_year].get(ind.code, Computed.missing(in_year))
-        row[f"{in_year.label} (in year)"] = _value(ind, so_far)
+        row[f"{in_year.label} (in year)"] = computed_text(ind, so_far)
         rows.append(row)
     grouped = by_framework(rows, lambda row: row["indicator"])
     return tuple(FrameworkTable(f, pd.DataFrame(members)) for f, members in grouped)
@@ -132,16 +133,3 @@ def framework_tables(
 
 def _year(first: int) -> str:
     return f"{first}-{(first + 1) % 100:02d}"
-
-
-def _value(ind: Indicator, computed: Computed) -> str:
-    """A computed figure as every surface writes it (as `Figure.value_text`)."""
-    value = computed.usable_value
-    return missing_text(computed.status) if value is None else ind.unit.display(value)
-
-
-def _published(ind: Indicator, compared: Comparison, number: float | None) -> str:
-    """A benchmark figure, or why there is none (as `Figure.benchmark_text`)."""
-    if number is None:
-        return compared.state if compared.year is None else "not held"
-    return ind.unit.display(number)
