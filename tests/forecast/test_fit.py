@@ -217,7 +217,9 @@ def _hand_made_history() -> History:
     """
     day = np.datetime64
     rows = [(i, day("2015-01-10"), day("2015-01-24") if i < 10 else FAR, 0) for i in range(100)]
-    rows += [(i, day("2015-01-25"), day("2015-02-08") if i < 110 else FAR, 0) for i in range(100, 120)]
+    rows += [
+        (i, day("2015-01-25"), day("2015-02-08") if i < 110 else FAR, 0) for i in range(100, 120)
+    ]
     rows += [
         (120, day("2015-01-05"), day("2015-01-15"), 0),
         (120, day("2015-01-15"), day("2015-01-20"), 1),
@@ -275,8 +277,6 @@ def test_children_in_their_first_month_at_the_origin_are_in_that_state() -> None
     """Fitted at 1 Feb 2015: the 111 who came into care since 1 Jan start the projection in
     their first month in care, the child in care since June in the band of 3 to 11 months."""
     population = Population(np.array([2015]), np.array([50_000.0]))
-    model = fit(
-        _hand_made_history(), dt.date(2015, 2, 1), window_months=1, population=population
-    )
+    model = fit(_hand_made_history(), dt.date(2015, 2, 1), window_months=1, population=population)
     assert (model.stock.duration == FIRST_MONTH).sum() == 111
     assert sorted(set(model.stock.duration.tolist())) == [FIRST_MONTH, 8]
