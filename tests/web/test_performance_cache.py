@@ -230,6 +230,16 @@ def _borrow(figures: Performance, warehouse: _Warehouse, both: threading.Barrier
         return tables
 
 
+def test_the_app_runs_at_most_its_request_threads_at_once(world):
+    from anyio import to_thread
+
+    from cscmonitor.web.app import REQUEST_THREADS
+
+    with world.client() as client:  # entering runs the app's lifespan
+        tokens = client.portal.call(lambda: to_thread.current_default_thread_limiter().total_tokens)
+    assert tokens == REQUEST_THREADS
+
+
 # The pages: a target edited in the records changes the RAG the dashboard shows --------------
 
 
