@@ -257,6 +257,11 @@ def _serve(src: Path, data_dir: Path, workers: int) -> tuple[subprocess.Popen[by
             "--log-level",
             "warning",
             "--no-access-log",
+            # The users wait while each address is first computed, one at a time: kept-alive
+            # connections idle past uvicorn's 5 s would be closed as a request is sent on
+            # them (httpx: RemoteProtocolError), a race of the bench, not of the pages.
+            "--timeout-keep-alive",
+            "300",
         ],
         env=env,
     )
