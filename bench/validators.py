@@ -1,0 +1,407 @@
+"""Benchmark: `cscmonitor ingest` against the DfE validators, whole processes on the same files.
+
+    python bench/validators.py                       # both returns, both sides
+    python bench/validators.py --venv /path/to/venv  # where the validators are installed
+    python bench/validators.py --quick               # one copy of each (no target judged)
+
+Two returns, each measured on both sides in the same run, each side a whole process
+started from the shell (interpreter start and imports included), timed from start to
+exit, its peak resident memory from `wait4` (`ru_maxrss` of that one process: neither side
+starts workers):
+
+1. **SSDA903**, all eleven tables, of 26,750 children: the test data published with
+   data-to-insight/csc-validator-be-903 (`tests/fake_data`, MIT licence; a copy of its
+   header, episodes, reviews, missing, oc3, ad1 and placed for adoption files is in
+   `--samples`, default `/work/shared/samples/ssda903`), ten times over under other child
+   ids (2,675 children each). Its uasc, oc2, previous permanence and social worker episodes
+   files could not be fetched whole here, so those four tables are written in the same
+   columns for the same children by `_generated` (seeded, in this file).
+   - ours: `python -m cscmonitor ingest FOLDER --la 900` into a fresh data directory:
+     every table parsed into typed columns with its per-field checks, the cross-field 903
+     rules (`cscmonitor.returns.checks`), child ids pseudonymised (keyed HMAC), postcodes
+     to their district, the validation report written (CSV and XLSX) and a warehouse
+     snapshot written (Parquet);
+   - theirs: csc-validator-be-903 0.1.17 reading the same files and running every rule
+     of `lac2023_24` (`LacValidator`), nothing written.
+2. **CIN census** of a large council (about 30,000 children in need, from
+   `bench/scenarios/large-council.yaml` by `cscmonitor synth`; the validator's own CIN
+   test data is a handful of children):
+   - ours: the same `cscmonitor ingest` of the XML file;
+   - theirs: csc-validator-be-cin 0.1.13 parsing the XML (`convert_data`,
+     `process_data`) and running every rule of `cin2023_24` (`CinValidator`), nothing
+     written.
+
+The validators are installed from PyPI into a virtualenv of their own (`--venv`, or
+`$CSCMONITOR_VALIDATORS_VENV`, default `/work/wt/perfingest-venv`):
+
+    python -m venv VENV && VENV/bin/pip install csc-validator-be-903==0.1.17 \\
+        csc-validator-be-cin==0.1.13
+
+When that virtualenv does not hold them, their side is skipped and the table says so.
+Targets (issue 18): ours at least 20 times faster than the validator on the same files, in
+under 300 MB. It prints a markdown table; nothing here is a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import os
+import random
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+
+HERE = Path(__file__).resolve().parent
+SRC = HERE.parent / "src"
+DEFAULT_WORK = Path("/tmp/cscmonitor-bench-validators")
+DEFAULT_SAMPLES = Path("/work/shared/samples/ssda903")
+DEFAULT_VENV = Path("/work/wt/perfingest-venv")
+COPIES = 10
+SPEED_TARGET, MEMORY_TARGET_MB = 20.0, 300.0
+LA = "900"
+RULES_903, YEAR_903 = "lac2023_24", "2019"  # the year ours infers from the samples' dates
+RULES_CIN = "cin2023_24"
+PUBLISHED = ("header", "episodes", "reviews", "missing", "oc3", "ad1", "placed_for_adoption")
+
+LAC = textwrap.dedent(
+    """
+    import importlib, sys
+    from lac_validator import lac_validator
+    from lac_validator.utils import process_uploaded_files
+
+    ruleset, year = sys.argv[1], sys.argv[2]
+    registry = getattr(importlib.import_module(f"lac_validator.rules.{ruleset}"), "registry")
+    files = process_uploaded_files({"This year": sys.argv[3:]})
+    validator = lac_validator.LacValidator(
+        metadata={"collectionYear": year, "localAuthority": "E06000001"},
+        files=files, registry=registry, selected_rules=None,
+    )
+    print(f"rules {len(list(registry))} ran {len(validator.dones)} "
+          f"skipped {len(validator.skips)} failed {len(validator.fails)}")
+    """
+)
+
+CIN = textwrap.dedent(
+    """
+    import importlib, sys
+    import xml.etree.ElementTree as ET
+    from cin_validator import cin_validator
+
+    ruleset, path = sys.argv[1], sys.argv[2]
+    registry = getattr(importlib.import_module(f"cin_validator.rules.{ruleset}"), "registry")
+    data = cin_validator.process_data(cin_validator.convert_data(ET.parse(path).getroot()))
+    validator = cin_validator.CinValidator(data, registry, selected_rules=None)
+    print(f"rules {len(list(registry))} issues {len(validator.full_issue_df)}")
+    """
+)
+
+
+# --- the returns -------------------------------------------------------------------------
+
+
+def _read(path: Path) -> tuple[list[str], list[list[str]]]:
+    with path.open(newline="", encoding="utf-8-sig") as f:
+        rows = list(csv.reader(f))
+    return rows[0], rows[1:]
+
+
+def _write(path: Path, columns: list[str], rows: list[list[str]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+
+
+def _copy_id(child: str, k: int) -> str:
+    """Copy k's id for a child: the id itself, then k and the id in six digits (all distinct)."""
+    return child if k == 0 else f"{k}{int(child):06d}"
+
+
+def return_903(work: Path, samples: Path, copies: int = COPIES) -> Path:
+    """All eleven 903 tables for `copies` x the samples' children (made once)."""
+    folder = work / f"903-x{copies}"
+    done = folder / ".done"
+    if done.exists():
+        return folder
+    missing = [n for n in PUBLISHED if not (samples / f"{n}.csv").exists()]
+    if missing:
+        raise SystemExit(f"{samples}: no {', '.join(missing)} (--samples names the folder)")
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    tables = {name: _read(samples / f"{name}.csv") for name in PUBLISHED}
+    tables |= _generated(tables["header"], tables["episodes"])
+    for name, (columns, rows) in tables.items():
+        at = columns.index("CHILD")
+        copied = [
+            [*row[:at], _copy_id(row[at], k), *row[at + 1 :]]
+            for k in range(copies)
+            for row in rows
+        ]
+        _write(folder / f"{name}.csv", columns, copied)
+    done.write_text("")
+    return folder
+
+
+def _date(text: str) -> dt.date:
+    return dt.datetime.strptime(text, "%d/%m/%Y").date()
+
+
+def _generated(
+    header: tuple[list[str], list[list[str]]], episodes: tuple[list[str], list[list[str]]]
+) -> dict[str, tuple[list[str], list[list[str]]]]:
+    """uasc, oc2, previous permanence and social worker episodes for the header's children.
+
+    In the validator's columns, with values drawn from their codes (seeded): every 22nd
+    child unaccompanied (leaving that status the week before 18), nine in ten with an OC2
+    row, seven in eight with previous permanence Z1, every child one social worker from
+    their first episode's start.
+    """
+    draw = random.Random(903)
+    columns, rows = header
+    child, sex, dob = (columns.index(c) for c in ("CHILD", "SEX", "DOB"))
+    e_columns, e_rows = episodes
+    e_child, e_start = e_columns.index("CHILD"), e_columns.index("DECOM")
+    first: dict[str, dt.date] = {}
+    for row in e_rows:
+        started = _date(row[e_start])
+        first[row[e_child]] = min(first.get(row[e_child], started), started)
+    uasc, oc2, perm, workers = [], [], [], []
+    for n, row in enumerate(rows):
+        born = _date(row[dob])
+        if n % 22 == 0:
+            eighteen = born.replace(year=born.year + 18, day=min(born.day, 28))
+            left = eighteen - dt.timedelta(days=5)
+            uasc.append([row[child], row[sex], row[dob], f"{left:%d/%m/%Y}"])
+        if n % 10:
+            score = draw.random() < 0.6
+            oc2.append(
+                [
+                    row[child],
+                    row[dob],
+                    str(draw.randint(0, 40)) if score else "",
+                    "" if score else f"SDQ{draw.randint(1, 5)}",
+                    *(str(draw.randint(0, 1)) for _ in range(8)),
+                ]
+            )
+        if n % 8:
+            perm.append([row[child], row[dob], "Z1", "", ""])
+        if row[child] in first:
+            workers.append(
+                [row[child], row[dob], f"SW{n % 400:04d}", f"{first[row[child]]:%d/%m/%Y}", "", ""]
+            )
+    return {
+        "uasc": (["CHILD", "SEX", "DOB", "DUC"], uasc),
+        "oc2": (
+            [
+                "CHILD", "DOB", "SDQ_SCORE", "SDQ_REASON", "CONVICTED", "HEALTH_CHECK",
+                "IMMUNISATIONS", "TEETH_CHECK", "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE",
+                "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED",
+            ],
+            oc2,
+        ),  # fmt: skip
+        "previous_permanence": (["CHILD", "DOB", "PREV_PERM", "LA_PERM", "DATE_PERM"], perm),
+        "sw_episodes": (["CHILD", "DOB", "SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON"], workers),
+    }
+
+
+def census(work: Path) -> Path:
+    """A large council's CIN census (bench/scenarios/large-council.yaml; made once)."""
+    sys.path.insert(0, str(SRC))
+    from ingest import large_council  # bench/ingest.py
+
+    return large_council(work).cin_file
+
+
+# --- measuring ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    peak_mb: float
+    said: str  # the last line it printed
+    failed: str | None = None
+
+
+def whole(argv: list[str], env: dict[str, str], log: Path, timeout: float | None = None) -> Run:
+    """One whole process: wall seconds from start to exit, and its peak resident memory."""
+    started = time.perf_counter()
+    with log.open("wb") as out:
+        child = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT)
+        deadline = None if timeout is None else started + timeout
+        while True:
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+            if pid:
+                break
+            if deadline is not None and time.perf_counter() > deadline:
+                child.kill()
+                os.wait4(child.pid, 0)
+                return Run(time.perf_counter() - started, 0.0, "", f"> {timeout:,.0f} s")
+            time.sleep(0.05)
+    seconds = time.perf_counter() - started
+    lines = log.read_text(errors="replace").strip().splitlines() or ["?"]
+    code = os.waitstatus_to_exitcode(status)
+    failed = None if code == 0 else f"exit {code}: {lines[-1][:160]}"
+    return Run(seconds, usage.ru_maxrss / 1024, lines[-1][:200], failed)
+
+
+def ours(paths: list[Path], work: Path, name: str) -> Run:
+    data = work / f"data-{name}"
+    shutil.rmtree(data, ignore_errors=True)
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(SRC),
+        CSCMONITOR_DATA_DIR=str(data),
+        CSCMONITOR_PSEUDONYM_KEY="bench-key-not-secret",
+    )
+    argv = [sys.executable, "-m", "cscmonitor", "ingest", *map(str, paths), "--la", LA]
+    return whole(argv, env, work / f"ours-{name}.log")
+
+
+def validator_python(venv: Path, module: str) -> Path | None:
+    python = venv / "bin" / "python"
+    if not python.exists():
+        return None
+    found = subprocess.run(
+        [str(python), "-c", f"import {module}"], capture_output=True, check=False
+    )
+    return python if found.returncode == 0 else None
+
+
+def theirs_903(python: Path, folder: Path, work: Path, timeout: float) -> Run:
+    files = sorted(str(p) for p in folder.glob("*.csv"))
+    argv = [str(python), "-c", LAC, RULES_903, YEAR_903, *files]
+    return whole(argv, {"PATH": os.environ.get("PATH", "")}, work / "theirs-903.log", timeout)
+
+
+def theirs_cin(python: Path, path: Path, work: Path, timeout: float) -> Run:
+    argv = [str(python), "-c", CIN, RULES_CIN, str(path)]
+    return whole(argv, {"PATH": os.environ.get("PATH", "")}, work / "theirs-cin.log", timeout)
+
+
+# --- the table ---------------------------------------------------------------------------
+
+
+def _rows_903(folder: Path) -> tuple[int, int]:
+    children = sum(1 for _ in (folder / "header.csv").open()) - 1
+    rows = sum(sum(1 for _ in p.open()) - 1 for p in folder.glob("*.csv"))
+    return children, rows
+
+
+def _children_cin(path: Path) -> int:
+    with path.open("rb") as f:
+        return sum(chunk.count(b"<Child>") for chunk in iter(lambda: f.read(1 << 24), b""))
+
+
+def _cell(run: Run | None, missing: str) -> list[str]:
+    if run is None:
+        return [missing, "-"]
+    if run.failed:
+        return [run.failed, "-"]
+    return [f"{run.seconds:,.1f}", f"{run.peak_mb:,.0f}"]
+
+
+def row(what: str, size: str, mine: Run, peer: Run | None, missing: str) -> str:
+    cells = [what, size, *_cell(mine, "-"), *_cell(peer, missing)]
+    if peer is None or peer.failed or mine.failed:
+        cells += ["-", "-"]
+    else:
+        ratio = peer.seconds / mine.seconds
+        met = ratio >= SPEED_TARGET and mine.peak_mb < MEMORY_TARGET_MB
+        cells += [f"{ratio:,.1f}", f"≥ {SPEED_TARGET:.0f}x, < {MEMORY_TARGET_MB:.0f} MB: "
+                  f"{'met' if met else 'missed'}"]  # fmt: skip
+    return "| " + " | ".join(cells) + " |"
+
+
+HEAD = [
+    "| return | size | cscmonitor ingest s | peak MB | validator s | peak MB | x faster | target |",
+    "|---|---|---:|---:|---:|---:|---:|---|",
+]
+
+
+def measure(
+    work: Path,
+    samples: Path,
+    venv: Path,
+    *,
+    quick: bool = False,
+    peers: bool = True,
+    timeout: float = 3600.0,
+) -> list[str]:
+    """Both returns, both sides; the table's rows and the notes under them."""
+    work.mkdir(parents=True, exist_ok=True)
+    copies = 1 if quick else COPIES
+    folder = return_903(work, samples, copies)
+    cin = census(work)
+    lac_python = validator_python(venv, "lac_validator") if peers else None
+    cin_python = validator_python(venv, "cin_validator") if peers else None
+    missing = f"skipped: no validator in {venv}" if peers else "skipped (no peers)"
+    children, rows = _rows_903(folder)
+    mine_903 = ours([folder], work, "903")
+    peer_903 = theirs_903(lac_python, folder, work, timeout) if lac_python else None
+    mine_cin = ours([cin], work, "cin")
+    peer_cin = theirs_cin(cin_python, cin, work, timeout) if cin_python else None
+    size = cin.stat().st_size / 2**20
+    lines = [
+        row(
+            "SSDA903, all 11 tables (CSV)",
+            f"{children:,} children, {rows:,} rows",
+            mine_903,
+            peer_903,
+            missing,
+        ),
+        row(
+            "CIN census (XML), large council",
+            f"{_children_cin(cin):,} children, {size:,.0f} MB",
+            mine_cin,
+            peer_cin,
+            missing,
+        ),
+    ]
+    notes = [
+        f"csc-validator-be-903 said: {peer_903.said}" if peer_903 else None,
+        f"csc-validator-be-cin said: {peer_cin.said}" if peer_cin else None,
+    ]
+    return lines + [""] + [f"- {n}" for n in notes if n]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
+    parser.add_argument("--samples", type=Path, default=DEFAULT_SAMPLES)
+    parser.add_argument(
+        "--venv",
+        type=Path,
+        default=Path(os.environ.get("CSCMONITOR_VALIDATORS_VENV", DEFAULT_VENV)),
+        help="virtualenv holding csc-validator-be-903 and csc-validator-be-cin",
+    )
+    parser.add_argument("--quick", action="store_true", help="one copy of the 903 samples")
+    parser.add_argument("--no-peers", action="store_true", help="only our side")
+    parser.add_argument("--peer-timeout", type=float, default=3600.0, help="seconds per run")
+    args = parser.parse_args(argv)
+    load = os.getloadavg()[0]
+    lines = measure(
+        args.work,
+        args.samples,
+        args.venv,
+        quick=args.quick,
+        peers=not args.no_peers,
+        timeout=args.peer_timeout,
+    )
+    print(f"{os.cpu_count()} CPUs; load average {load:.2f} at the start\n")
+    print("\n".join([*HEAD, *lines]))
+    print(f"\nload average {os.getloadavg()[0]:.2f} at the end")
+    return 0
+
+
+
+
+if __name__ == "__main__":
+    sys.exit(main())
