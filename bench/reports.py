@@ -94,8 +94,7 @@ def measure(data: Path) -> dict[str, object]:
     report = [sys.executable, "-m", "cscmonitor", "report", "annual"]
     with tempfile.TemporaryDirectory() as out:
         baseline = {
-            f: _whole([*report, "--format", f, "--output", f"{out}/base.{f}"], env)
-            for f in FORMATS
+            f: _whole([*report, "--format", f, "--output", f"{out}/base.{f}"], env) for f in FORMATS
         }
         together = _whole([*report, "--format", "all", "--output", f"{out}/all"], env)
         done = subprocess.run(

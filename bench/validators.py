@@ -57,7 +57,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-
 HERE = Path(__file__).resolve().parent
 SRC = HERE.parent / "src"
 DEFAULT_WORK = Path("/tmp/cscmonitor-bench-validators")
@@ -68,6 +67,11 @@ SPEED_TARGET, MEMORY_TARGET_MB = 20.0, 300.0
 LA = "900"
 RULES_903, YEAR_903 = "lac2023_24", "2019"  # the year ours infers from the samples' dates
 RULES_CIN = "cin2023_24"
+OC2_COLUMNS = [
+    "CHILD", "DOB", "SDQ_SCORE", "SDQ_REASON", "CONVICTED", "HEALTH_CHECK", "IMMUNISATIONS",
+    "TEETH_CHECK", "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE", "INTERVENTION_RECEIVED",
+    "INTERVENTION_OFFERED",
+]  # fmt: skip
 PUBLISHED = ("header", "episodes", "reviews", "missing", "oc3", "ad1", "placed_for_adoption")
 
 LAC = textwrap.dedent(
@@ -140,9 +144,7 @@ def return_903(work: Path, samples: Path, copies: int = COPIES) -> Path:
     for name, (columns, rows) in tables.items():
         at = columns.index("CHILD")
         copied = [
-            [*row[:at], _copy_id(row[at], k), *row[at + 1 :]]
-            for k in range(copies)
-            for row in rows
+            [*row[:at], _copy_id(row[at], k), *row[at + 1 :]] for k in range(copies) for row in rows
         ]
         _write(folder / f"{name}.csv", columns, copied)
     done.write_text("")
@@ -198,14 +200,7 @@ def _generated(
             )
     return {
         "uasc": (["CHILD", "SEX", "DOB", "DUC"], uasc),
-        "oc2": (
-            [
-                "CHILD", "DOB", "SDQ_SCORE", "SDQ_REASON", "CONVICTED", "HEALTH_CHECK",
-                "IMMUNISATIONS", "TEETH_CHECK", "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE",
-                "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED",
-            ],
-            oc2,
-        ),  # fmt: skip
+        "oc2": (OC2_COLUMNS, oc2),
         "previous_permanence": (["CHILD", "DOB", "PREV_PERM", "LA_PERM", "DATE_PERM"], perm),
         "sw_episodes": (["CHILD", "DOB", "SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON"], workers),
     }
@@ -326,6 +321,17 @@ HEAD = [
 ]
 
 
+def section(lines: list[str]) -> list[str]:
+    """The table under a title, for run.py's document."""
+    return [
+        "Against the DfE validators, whole processes from the shell on the same files "
+        "(bench/validators.py says what each side does):",
+        "",
+        *HEAD,
+        *lines,
+    ]
+
+
 def measure(
     work: Path,
     samples: Path,
@@ -338,6 +344,9 @@ def measure(
     """Both returns, both sides; the table's rows and the notes under them."""
     work.mkdir(parents=True, exist_ok=True)
     copies = 1 if quick else COPIES
+    if not all((samples / f"{n}.csv").exists() for n in PUBLISHED):
+        return [f"| SSDA903 and CIN census | skipped: no validator test data in {samples} "
+                "(--samples) | - | - | - | - | - | - |"]  # fmt: skip
     folder = return_903(work, samples, copies)
     cin = census(work)
     lac_python = validator_python(venv, "lac_validator") if peers else None
@@ -365,11 +374,24 @@ def measure(
             missing,
         ),
     ]
+    from cscmonitor.returns.checks import rules_for
+
+    ours_903, ours_cin = len(rules_for("ssda903")), len(rules_for("cin"))
     notes = [
-        f"csc-validator-be-903 said: {peer_903.said}" if peer_903 else None,
-        f"csc-validator-be-cin said: {peer_cin.said}" if peer_cin else None,
+        f"cscmonitor ingest: every field typed and checked (formats, codes, dates, required), "
+        f"the cross-field rules of the return's kind ({ours_903} for the 903, {ours_cin} for "
+        "the CIN census), child ids pseudonymised (keyed HMAC), postcodes to their "
+        "district, the validation report (CSV and XLSX) and a warehouse snapshot written.",
+        f"csc-validator-be-903 0.1.17, rules `{RULES_903}` (collection year {YEAR_903}), "
+        "nothing written"
+        + (f"; it said: {peer_903.said}" if peer_903 and not peer_903.failed else "."),
+        f"csc-validator-be-cin 0.1.13, rules `{RULES_CIN}`, nothing written"
+        + (f"; it said: {peer_cin.said}" if peer_cin and not peer_cin.failed else "."),
+        f"The 903 files: {children:,} children, the validator's published test data x{copies} "
+        "(seven tables; uasc, oc2, previous permanence and social worker episodes written "
+        "in its columns by this bench, see its docstring).",
     ]
-    return lines + [""] + [f"- {n}" for n in notes if n]
+    return lines + [""] + [f"- {n}" for n in notes]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -399,8 +421,6 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join([*HEAD, *lines]))
     print(f"\nload average {os.getloadavg()[0]:.2f} at the end")
     return 0
-
-
 
 
 if __name__ == "__main__":

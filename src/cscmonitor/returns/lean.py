@@ -9,10 +9,10 @@ Two things measured on a whole 903 return (bench/validators.py) are fixed here:
   system at once; the time it costs is within the run-to-run noise.
 - pyarrow imports pandas the first time `pa.array` is given a Python list, to ask whether
   the list is a pandas object (about 35 MB and 0.2 s); nothing on the ingest path uses
-  pandas. While the ingest runs, `import pandas` fails (a finder refuses it), so pyarrow's probe answers no; a
-  real use of pandas later in the process imports it then (pyarrow tries again when
-  pandas is needed, not only probed). Only when pandas is not imported already: a process
-  that has loaded it keeps it.
+  pandas. While the ingest runs, `import pandas` fails (a finder refuses it), so pyarrow's
+  probe answers no; a real use of pandas later in the process imports it then (pyarrow
+  tries again when pandas is needed, not only probed). Only when pandas is not imported
+  already: a process that has loaded it keeps it.
 """
 
 from __future__ import annotations
