@@ -248,14 +248,9 @@ def whole(argv: list[str], env: dict[str, str], log: Path, timeout: float | None
 
 
 def ours(paths: list[Path], work: Path, name: str) -> Run:
-    data = work / f"data-{name}"
-    shutil.rmtree(data, ignore_errors=True)
-    env = dict(
-        os.environ,
-        PYTHONPATH=str(SRC),
-        CSCMONITOR_DATA_DIR=str(data),
-        CSCMONITOR_PSEUDONYM_KEY="bench-key-not-secret",
-    )
+    from large_ingest import ingest_env  # bench/large_ingest.py
+
+    env = ingest_env(work / f"data-{name}", SRC)
     argv = [sys.executable, "-m", "cscmonitor", "ingest", *map(str, paths), "--la", LA]
     return whole(argv, env, work / f"ours-{name}.log")
 
