@@ -335,8 +335,9 @@ def measure(
     quick: bool = False,
     peers: bool = True,
     timeout: float = 3600.0,
+    returns: tuple[str, ...] = ("903", "cin"),
 ) -> list[str]:
-    """Both returns, both sides; the table's rows and the notes under them."""
+    """Both returns (or those named), both sides; the table's rows and the notes under them."""
     work.mkdir(parents=True, exist_ok=True)
     copies = 1 if quick else COPIES
     if not all((samples / f"{n}.csv").exists() for n in PUBLISHED):
@@ -348,27 +349,17 @@ def measure(
     cin_python = validator_python(venv, "cin_validator") if peers else None
     missing = f"skipped: no validator in {venv}" if peers else "skipped (no peers)"
     children, rows = _rows_903(folder)
-    mine_903 = ours([folder], work, "903")
-    peer_903 = theirs_903(lac_python, folder, work, timeout) if lac_python else None
-    mine_cin = ours([cin], work, "cin")
-    peer_cin = theirs_cin(cin_python, cin, work, timeout) if cin_python else None
-    size = cin.stat().st_size / 2**20
-    lines = [
-        row(
-            "SSDA903, all 11 tables (CSV)",
-            f"{children:,} children, {rows:,} rows",
-            mine_903,
-            peer_903,
-            missing,
-        ),
-        row(
-            "CIN census (XML), large council",
-            f"{_children_cin(cin):,} children, {size:,.0f} MB",
-            mine_cin,
-            peer_cin,
-            missing,
-        ),
-    ]
+    lines, peer_903, peer_cin = [], None, None
+    if "903" in returns:
+        mine_903 = ours([folder], work, "903")
+        peer_903 = theirs_903(lac_python, folder, work, timeout) if lac_python else None
+        size = f"{children:,} children, {rows:,} rows"
+        lines.append(row("SSDA903, all 11 tables (CSV)", size, mine_903, peer_903, missing))
+    if "cin" in returns:
+        mine_cin = ours([cin], work, "cin")
+        peer_cin = theirs_cin(cin_python, cin, work, timeout) if cin_python else None
+        size = f"{_children_cin(cin):,} children, {cin.stat().st_size / 2**20:,.0f} MB"
+        lines.append(row("CIN census (XML), large council", size, mine_cin, peer_cin, missing))
     from cscmonitor.returns.checks import rules_for
 
     ours_903, ours_cin = len(rules_for("ssda903")), len(rules_for("cin"))
@@ -401,6 +392,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--quick", action="store_true", help="one copy of the 903 samples")
     parser.add_argument("--no-peers", action="store_true", help="only our side")
+    parser.add_argument(
+        "--only", choices=["903", "cin"], action="append", help="one return (default both)"
+    )
     parser.add_argument("--peer-timeout", type=float, default=3600.0, help="seconds per run")
     args = parser.parse_args(argv)
     load = os.getloadavg()[0]
@@ -411,6 +405,7 @@ def main(argv: list[str] | None = None) -> int:
         quick=args.quick,
         peers=not args.no_peers,
         timeout=args.peer_timeout,
+        returns=tuple(args.only or ("903", "cin")),
     )
     print(f"{os.cpu_count()} CPUs; load average {load:.2f} at the start\n")
     print("\n".join([*HEAD, *lines]))
