@@ -184,6 +184,7 @@ def _run(args: argparse.Namespace, launcher: basket.Launcher) -> int:
 
     _say("against the DfE validators: whole processes on the same files")
     checked = validators.measure(
+        launcher,
         data / "validators",
         args.samples,
         args.validators_venv,

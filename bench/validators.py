@@ -57,6 +57,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from basket import Launcher  # bench/basket.py
+
 HERE = Path(__file__).resolve().parent
 SRC = HERE.parent / "src"
 DEFAULT_WORK = Path("/tmp/cscmonitor-bench-validators")
@@ -225,34 +227,31 @@ class Run:
     failed: str | None = None
 
 
-def whole(argv: list[str], env: dict[str, str], log: Path, timeout: float | None = None) -> Run:
-    """One whole process: wall seconds from start to exit, and its peak resident memory."""
+def whole(
+    launcher: Launcher, argv: list[str], env: dict[str, str], log: Path, timeout: float | None
+) -> Run:
+    """One whole process: wall seconds from start to exit, and its peak resident memory.
+
+    Started by the launcher (a bare python started before this bench grew), since a child
+    forked from a large process reports that process's memory as its own peak."""
+    if timeout is not None:
+        argv = ["timeout", str(int(timeout)), *argv]
     started = time.perf_counter()
-    with log.open("wb") as out:
-        child = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT)
-        deadline = None if timeout is None else started + timeout
-        while True:
-            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-            if pid:
-                break
-            if deadline is not None and time.perf_counter() > deadline:
-                child.kill()
-                os.wait4(child.pid, 0)
-                return Run(time.perf_counter() - started, 0.0, "", f"> {timeout:,.0f} s")
-            time.sleep(0.05)
+    code, maxrss = launcher.run(argv, env, log)
     seconds = time.perf_counter() - started
+    if timeout is not None and code == 124:
+        return Run(seconds, 0.0, "", f"> {timeout:,.0f} s")
     lines = log.read_text(errors="replace").strip().splitlines() or ["?"]
-    code = os.waitstatus_to_exitcode(status)
     failed = None if code == 0 else f"exit {code}: {lines[-1][:160]}"
-    return Run(seconds, usage.ru_maxrss / 1024, lines[-1][:200], failed)
+    return Run(seconds, maxrss / 1024, lines[-1][:200], failed)
 
 
-def ours(paths: list[Path], work: Path, name: str) -> Run:
+def ours(launcher: Launcher, paths: list[Path], work: Path, name: str) -> Run:
     from large_ingest import ingest_env  # bench/large_ingest.py
 
     env = ingest_env(work / f"data-{name}", SRC)
     argv = [sys.executable, "-m", "cscmonitor", "ingest", *map(str, paths), "--la", LA]
-    return whole(argv, env, work / f"ours-{name}.log")
+    return whole(launcher, argv, env, work / f"ours-{name}.log", None)
 
 
 def validator_python(venv: Path, module: str) -> Path | None:
@@ -265,15 +264,17 @@ def validator_python(venv: Path, module: str) -> Path | None:
     return python if found.returncode == 0 else None
 
 
-def theirs_903(python: Path, folder: Path, work: Path, timeout: float) -> Run:
+def theirs_903(launcher: Launcher, python: Path, folder: Path, work: Path, timeout: float) -> Run:
     files = sorted(str(p) for p in folder.glob("*.csv"))
     argv = [str(python), "-c", LAC, RULES_903, YEAR_903, *files]
-    return whole(argv, {"PATH": os.environ.get("PATH", "")}, work / "theirs-903.log", timeout)
+    env = {"PATH": os.environ.get("PATH", "")}
+    return whole(launcher, argv, env, work / "theirs-903.log", timeout)
 
 
-def theirs_cin(python: Path, path: Path, work: Path, timeout: float) -> Run:
+def theirs_cin(launcher: Launcher, python: Path, path: Path, work: Path, timeout: float) -> Run:
     argv = [str(python), "-c", CIN, RULES_CIN, str(path)]
-    return whole(argv, {"PATH": os.environ.get("PATH", "")}, work / "theirs-cin.log", timeout)
+    env = {"PATH": os.environ.get("PATH", "")}
+    return whole(launcher, argv, env, work / "theirs-cin.log", timeout)
 
 
 # --- the table ---------------------------------------------------------------------------
@@ -328,6 +329,7 @@ def section(lines: list[str]) -> list[str]:
 
 
 def measure(
+    launcher: Launcher,
     work: Path,
     samples: Path,
     venv: Path,
@@ -351,13 +353,13 @@ def measure(
     children, rows = _rows_903(folder)
     lines, peer_903, peer_cin = [], None, None
     if "903" in returns:
-        mine_903 = ours([folder], work, "903")
-        peer_903 = theirs_903(lac_python, folder, work, timeout) if lac_python else None
+        mine_903 = ours(launcher, [folder], work, "903")
+        peer_903 = theirs_903(launcher, lac_python, folder, work, timeout) if lac_python else None
         size = f"{children:,} children, {rows:,} rows"
         lines.append(row("SSDA903, all 11 tables (CSV)", size, mine_903, peer_903, missing))
     if "cin" in returns:
-        mine_cin = ours([cin], work, "cin")
-        peer_cin = theirs_cin(cin_python, cin, work, timeout) if cin_python else None
+        mine_cin = ours(launcher, [cin], work, "cin")
+        peer_cin = theirs_cin(launcher, cin_python, cin, work, timeout) if cin_python else None
         size = f"{_children_cin(cin):,} children, {cin.stat().st_size / 2**20:,.0f} MB"
         lines.append(row("CIN census (XML), large council", size, mine_cin, peer_cin, missing))
     from cscmonitor.returns.checks import rules_for
@@ -397,16 +399,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--peer-timeout", type=float, default=3600.0, help="seconds per run")
     args = parser.parse_args(argv)
+    launcher = Launcher()  # before the bench grows: see whole()
     load = os.getloadavg()[0]
-    lines = measure(
-        args.work,
-        args.samples,
-        args.venv,
-        quick=args.quick,
-        peers=not args.no_peers,
-        timeout=args.peer_timeout,
-        returns=tuple(args.only or ("903", "cin")),
-    )
+    try:
+        lines = measure(
+            launcher,
+            args.work,
+            args.samples,
+            args.venv,
+            quick=args.quick,
+            peers=not args.no_peers,
+            timeout=args.peer_timeout,
+            returns=tuple(args.only or ("903", "cin")),
+        )
+    finally:
+        launcher.close()
     print(f"{os.cpu_count()} CPUs; load average {load:.2f} at the start\n")
     print("\n".join([*HEAD, *lines]))
     print(f"\nload average {os.getloadavg()[0]:.2f} at the end")
