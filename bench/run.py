@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         help="virtualenv holding csc-validator-be-903 and csc-validator-be-cin",
     )
     args = parser.parse_args(argv)
-    launcher = basket.Launcher()  # before the bench grows: see basket.Launcher
+    launcher = validators.CpuLauncher()  # before the bench grows: see basket.Launcher
     try:
         return _run(args, launcher)
     finally:
@@ -191,6 +191,7 @@ def _run(args: argparse.Namespace, launcher: basket.Launcher) -> int:
         quick=args.quick,
         peers=peers,
         timeout=args.peer_timeout,
+        repeat=1 if args.quick else 3,
     )
 
     if args.quick:

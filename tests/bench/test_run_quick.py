@@ -70,9 +70,9 @@ def test_quick_run_writes_the_results_tables(bench_data: Path, tmp_path: Path) -
     assert "Rules run:" in text and "CLA_EPISODES_OVERLAP" in text
     assert measured["report annual, 4 formats"][1] == "skipped under --quick"
     # Against the DfE validators: our side measured, theirs left out under --quick.
-    checked = [row for row in tables[0] if len(row) == 8]
-    assert checked[0][:3] == ["return", "size", "cscmonitor ingest s"]
+    checked = [row for row in tables[0] if len(row) == 10]
+    assert checked[0][:4] == ["return", "size", "cscmonitor ingest s", "CPU s"]
     for row in checked[2:]:
         if row[1].startswith("skipped: no validator test data"):
             continue  # the validator's published test data is not on this machine
-        assert float(row[2].replace(",", "")) > 0 and row[4] == "skipped (no peers)", row
+        assert float(row[2].replace(",", "")) > 0 and row[5] == "skipped (no peers)", row
