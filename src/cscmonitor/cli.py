@@ -119,8 +119,7 @@ COMMANDS: dict[str, Lazy] = {
     ),
     "demo": Lazy(
         "cscmonitor.commands.demo:demo",
-        "Run the whole flow on synthetic Doncaster returns: synth, ingest, compute, assess, "
-        "report.",
+        "Run the whole flow on synthetic returns: synth, ingest, compute, assess, report.",
     ),
 }
 

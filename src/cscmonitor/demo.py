@@ -18,7 +18,7 @@ from cscmonitor.forecast import outturn, store
 from cscmonitor.forecast.categories import category_map
 from cscmonitor.forecast.costs import read_rates
 from cscmonitor.forecast.history import read_history
-from cscmonitor.ingest import ingest
+from cscmonitor.ingest import IngestReport, ingest
 from cscmonitor.output import Format, emit
 from cscmonitor.records import contracts, finance
 from cscmonitor.records.accounts import seed_demo_users
@@ -57,10 +57,7 @@ class DemoResult:
 def run_demo(out: Path, *, seed: int = 0, console: Console | None = None) -> DemoResult:
     """Synth -> ingest -> compute -> assess -> report, writing everything under `out`."""
     console = console or Console(stderr=True)
-    returns_dir, data_dir = out / "returns", out / "data"
-    for stale in (returns_dir, data_dir):
-        if stale.exists():
-            shutil.rmtree(stale)  # a demo starts from nothing, so reruns give the same answer
+    returns_dir, data_dir = fresh_folders(out)
     settings = Settings(data_dir=data_dir)
     contract = contract_from(CONTRACT)
 
@@ -68,13 +65,7 @@ def run_demo(out: Path, *, seed: int = 0, console: Console | None = None) -> Dem
         summary = generate(returns_dir, scenario=SCENARIO, seed=seed)
     console.print(f"[green]✓[/green] synth: {summary.describe()}")
 
-    with console.status("Ingesting the returns into the warehouse…"):
-        ingested = ingest([returns_dir], settings, la_code=contract.la_code)
-    console.print(
-        f"[green]✓[/green] ingest: {len(ingested.parsed)} returns into snapshot "
-        f"{ingested.result.snapshot.id} ({ingested.problems.errors} errors, "
-        f"{ingested.problems.warnings} warnings)"
-    )
+    ingest_returns(returns_dir, settings, contract.la_code, console)
 
     with console.status("Loading the contract's governance records…"):
         engine = make_engine(database_url(settings))
@@ -143,6 +134,30 @@ def run_demo(out: Path, *, seed: int = 0, console: Console | None = None) -> Dem
         ]
     ]
     return DemoResult(report, indicators, table, reviews, signed, sign_ins)
+
+
+def fresh_folders(out: Path) -> tuple[Path, Path]:
+    """The demo's returns and data folders under `out`, emptied: a demo starts from nothing,
+    so reruns give the same answer."""
+    returns_dir, data_dir = out / "returns", out / "data"
+    for stale in (returns_dir, data_dir):
+        if stale.exists():
+            shutil.rmtree(stale)
+    return returns_dir, data_dir
+
+
+def ingest_returns(
+    returns_dir: Path, settings: Settings, la_code: str, console: Console
+) -> IngestReport:
+    """Ingest the demo's returns, saying how many and with how many problems."""
+    with console.status("Ingesting the returns into the warehouse…"):
+        ingested = ingest([returns_dir], settings, la_code=la_code)
+    console.print(
+        f"[green]✓[/green] ingest: {len(ingested.parsed)} returns into snapshot "
+        f"{ingested.result.snapshot.id} ({ingested.problems.errors} errors, "
+        f"{ingested.problems.warnings} warnings)"
+    )
+    return ingested
 
 
 def model_placement_outturn(settings: Settings) -> str:

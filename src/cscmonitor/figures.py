@@ -191,9 +191,7 @@ class Figure:
     # The words every surface shows ------------------------------------------------------
 
     def value_text(self, computed: Computed | None = None) -> str:
-        c = self.latest if computed is None else computed
-        v = c.usable_value
-        return missing_text(c.status) if v is None else self.indicator.unit.display(v)
+        return computed_text(self.indicator, self.latest if computed is None else computed)
 
     def interval_text(self, computed: Computed | None = None) -> str:
         c = self.latest if computed is None else computed
@@ -239,18 +237,12 @@ class Figure:
 
     def benchmark_missing(self, which: str) -> str:
         """Why benchmark `which` (england, region, sn_mean, band) is missing, in words."""
-        gap = self.benchmark.gap(which)
-        if gap is None:
-            return ""
-        return benchmark_missing_text(str(gap.state), gap.flag, gap.detail)
+        return _missing(self.benchmark, which)
 
     def benchmark_value_text(self, which: str) -> str:
         """Benchmark `which` (england, region, sn_mean) in its unit, or why it is missing:
         no published benchmark, not held, or not published (suppressed by DfE)."""
-        number = getattr(self.benchmark, which)
-        if number is None:
-            return self.benchmark_missing(which)
-        return self.indicator.unit.display(number)
+        return comparison_text(self.indicator, self.benchmark, which)
 
     @property
     def england_text(self) -> str:
@@ -417,6 +409,28 @@ class Figure:
             "spc_rule": self.control.signal_rule or None,
             "as_at": self.as_at.isoformat(),
         }
+
+
+def computed_text(indicator: Indicator, computed: Computed) -> str:
+    """A computed value in its unit, or why there is none: how every surface writes it."""
+    v = computed.usable_value
+    return missing_text(computed.status) if v is None else indicator.unit.display(v)
+
+
+def comparison_text(indicator: Indicator, comparison: Comparison, which: str) -> str:
+    """A comparison's benchmark `which` (england, region, sn_mean) in the indicator's unit, or
+    why it is missing."""
+    number = getattr(comparison, which)
+    if number is None:
+        return _missing(comparison, which)
+    return indicator.unit.display(number)
+
+
+def _missing(comparison: Comparison, which: str) -> str:
+    gap = comparison.gap(which)
+    if gap is None:
+        return ""
+    return benchmark_missing_text(str(gap.state), gap.flag, gap.detail)
 
 
 def _when(computed: Computed) -> str:

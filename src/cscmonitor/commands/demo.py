@@ -1,9 +1,11 @@
-"""`cscmonitor demo`: the whole flow on synthetic Doncaster returns, and what to run next."""
+"""`cscmonitor demo`: the whole flow on synthetic returns (Doncaster's seed years, or a Trust
+today), and what to run next."""
 
 from __future__ import annotations
 
 import shlex
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -12,22 +14,69 @@ import typer
 from cscmonitor.terminal import stderr
 
 
+class DemoScenario(StrEnum):
+    SEED = "doncaster-2014"
+    PRESENT_DAY = "present-day"
+
+
 def demo(
     out: Annotated[
         Path,
         typer.Option(metavar="DIR", help="Folder for the returns, warehouse and report."),
     ] = Path("demo-output"),
     seed: Annotated[int, typer.Option(metavar="N", help="Seed for the synthetic returns.")] = 0,
+    scenario: Annotated[
+        DemoScenario,
+        typer.Option(
+            help="doncaster-2014: the seed's contract years, basket, reports and sign-off. "
+            "present-day: a Trust's returns 2021-22 to 2025-26 and 2026-27 to date, in each "
+            "year's format, with the National Framework's measures beside neighbours and England."
+        ),
+    ] = DemoScenario.SEED,
+    size: Annotated[
+        float,
+        typer.Option(
+            metavar="FACTOR",
+            help="The share of the scenario's volumes to simulate, above 0 and at most 1 "
+            "(--scenario present-day; e.g. 0.1 for a quick run).",
+        ),
+    ] = 1.0,
 ) -> None:
-    """Run the whole flow on synthetic Doncaster returns: synth, ingest, compute, assess, report."""
-    from cscmonitor.demo import run_demo
+    """Run the whole flow on synthetic returns: synth, ingest, compute, assess, report."""
     from cscmonitor.output import Format, emit
+
+    if scenario is DemoScenario.PRESENT_DAY:
+        present_day(out, seed=seed, size=size)
+        return
+    if size != 1.0:
+        stderr().print("[red]error:[/red] --size is for --scenario present-day")
+        raise typer.Exit(code=2)
+    from cscmonitor.demo import run_demo
 
     result = run_demo(out, seed=seed, console=stderr())
     emit(
         result.table, Format.TABLE, None, title="Doncaster basket: computed (reported in the seed)"
     )
     print(next_steps(result.report, out / "data", result.sign_ins, program()), end="")
+
+
+def present_day(out: Path, *, seed: int, size: float) -> None:
+    """The present-day demo: the framework's measures by outcome and enabler, then where the
+    data is."""
+    from cscmonitor.demo_present import run_present_day
+    from cscmonitor.output import Format, emit
+
+    try:
+        result = run_present_day(out, seed=seed, scale=size, console=stderr())
+    except ValueError as exc:
+        stderr().print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(code=2) from None
+    for table in result.tables:
+        emit(table.rows, Format.TABLE, None, title=f"{result.la_name}: {table.framework.label}")
+    print(
+        f"Warehouse: {result.data_dir.resolve()}\n"
+        f"Postcode lookup: {result.postcode_lookup.resolve()}"
+    )
 
 
 def program() -> str:

@@ -30,7 +30,31 @@ def synth(
         Scale,
         typer.Option(help="One LA from a scenario, or every LA in England (a folder per LA code)."),
     ] = Scale.LA,
-    scenario: Annotated[str, typer.Option(help="Scenario name (--scale la).")] = "doncaster-2014",
+    scenario: Annotated[
+        str,
+        typer.Option(
+            help="Scenario name (--scale la): doncaster-2014 (the seed's years) or present-day "
+            "(2021-22 to 2025-26 and an in-year 2026-27 extract, each in its year's format)."
+        ),
+    ] = "doncaster-2014",
+    size: Annotated[
+        float,
+        typer.Option(
+            metavar="FACTOR",
+            help="The share of the scenario's volumes to simulate, above 0 and at most 1 "
+            "(--scale la).",
+        ),
+    ] = 1.0,
+    postcode_lookup: Annotated[
+        Path | None,
+        typer.Option(
+            "--postcode-lookup",
+            metavar="FILE",
+            help="Where a scenario with postcodes (present-day) writes its postcode lookup "
+            "(default: beside OUT, as OUT-postcode-lookup.csv, so that ingest OUT reads only "
+            "returns).",
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same files.")] = 0,
     la: Annotated[
         list[str] | None,
@@ -59,10 +83,15 @@ def synth(
 ) -> None:
     """Write synthetic statutory returns (CIN census XML, SSDA903 CSVs, workforce CSVs).
 
+    Each year's returns are in that year's format; the present-day scenario adds an in-year
+    extract and a postcode lookup (beside OUT; see --postcode-lookup).
+
     --scale england simulates every English LA together, sized by its child population,
     and writes OUT/<la>/cin_census, OUT/<la>/ssda903 and OUT/<la>/workforce per LA.
     """
     try:
+        if scale is Scale.ENGLAND and size != 1.0:
+            raise ValueError("--size is for --scale la; England is sized by its population")
         if scale is Scale.ENGLAND:
             from cscmonitor.synth.england import generate_england
 
@@ -79,7 +108,14 @@ def synth(
             raise ValueError("--scale la writes one LA: give --la once")
         from cscmonitor.synth import generate
 
-        single = generate(out, scenario=scenario, seed=seed, la_code=la[0] if la else None)
+        single = generate(
+            out,
+            scenario=scenario,
+            seed=seed,
+            la_code=la[0] if la else None,
+            scale=size,
+            postcode_lookup=postcode_lookup,
+        )
         stderr().print(single.describe())
     except ValueError as exc:
         stderr().print(f"[red]error:[/red] {exc}")

@@ -19,6 +19,7 @@ import pandas as pd
 
 from cscmonitor.synth.children import postcodes
 from cscmonitor.synth.dates import NEVER, Days, birthday, on, year_starting
+from cscmonitor.synth.places import DEFAULT, Places
 from cscmonitor.synth.sampling import (
     codes,
     lognormal_days,
@@ -39,7 +40,6 @@ DAY_BITS = 21  # day numbers stay below 2**21 (NEVER included)
 NO_URN = "XXXXXXX"
 # Placements that are not Ofsted-registered settings carry no URN.
 WITHOUT_URN = ("H5", "P1", "P2", "R2", "R5", "Z1", "T0", "T1", "T2", "T3", "T4")
-OUT_OF_AREA = ["S", "WF", "HU", "LS", "NG", "LN"]
 
 
 @dataclass(frozen=True)
@@ -164,6 +164,7 @@ def episodes(
     *,
     la: Ints | None = None,
     three_plus: npt.NDArray[np.float64] | None = None,
+    places: Places = DEFAULT,
 ) -> pd.DataFrame:
     """Every episode of every period of care and short break, in the SSDA903 episode layout.
 
@@ -172,14 +173,15 @@ def episodes(
     simulated span, where a file shows it blank).
 
     Several LAs at once: `la` gives each child's LA (a row of `three_plus`, whose columns are
-    the scenario's years), and the 3+ placements share is drawn within each LA.
+    the scenario's years), and the 3+ placements share is drawn within each LA. Placements
+    are in the postcode areas of `places`.
     """
     c = scenario.care
-    short = _short_break_episodes(rng, breaks)
+    short = _short_break_episodes(rng, breaks, places)
     moves = _moves(rng, scenario, periods, short, len(dob), la, three_plus)
-    segments = _placements(rng, c, periods, moves, dob, home_post)
+    segments = _placements(rng, c, periods, moves, dob, home_post, places)
     legal_keys, legal_codes = _legal_events(periods)
-    temps = _temporary_moves(rng, c, periods, segments, legal_keys)
+    temps = _temporary_moves(rng, c, periods, segments, legal_keys, places)
 
     # Every date on which something changes starts an episode.
     keys = np.concatenate([segments["key"], legal_keys, temps["key"], temps["back_key"]])
@@ -245,7 +247,9 @@ def episodes(
     return frame.sort_values(["child", "decom"], kind="stable").reset_index(drop=True)
 
 
-def _short_break_episodes(rng: np.random.Generator, breaks: ShortBreaks) -> pd.DataFrame:
+def _short_break_episodes(
+    rng: np.random.Generator, breaks: ShortBreaks, places: Places
+) -> pd.DataFrame:
     """V3: one episode for the whole agreement; V4: one short episode per break."""
     v3 = np.flatnonzero(breaks.kind == 3)
     v4 = np.flatnonzero(breaks.kind == 4)
@@ -259,7 +263,8 @@ def _short_break_episodes(rng: np.random.Generator, breaks: ShortBreaks) -> pd.D
     arrangement = len(breaks.kind)
     in_unit = rng.random(arrangement) < 0.7
     unit_urn = np.where(rng.random(arrangement) < 0.5, "SC371101", "SC371102")
-    family_post = postcodes(rng, ["DN"], range(1, 13), arrangement)
+    family_post = postcodes(rng, [places.home], places.districts, arrangement)
+    unit_post = f"{places.home}{places.districts[3]} 8QN"
     which = np.concatenate([v3, owner])
     n3 = len(v3)
     return pd.DataFrame(
@@ -274,7 +279,7 @@ def _short_break_episodes(rng: np.random.Generator, breaks: ShortBreaks) -> pd.D
             "dec": np.concatenate([breaks.end[v3], (starts + nights)[keep]]),
             "rec": np.where(np.arange(len(which)) < n3, "E8", "E4A"),
             "reason_place_change": "",
-            "pl_post": np.where(in_unit[which], "DN4 8QN", family_post[which]),
+            "pl_post": np.where(in_unit[which], unit_post, family_post[which]),
             "urn": np.where(in_unit[which], unit_urn[which], "SC371001"),
         }
     )
@@ -354,6 +359,7 @@ def _placements(
     moves: pd.DataFrame,
     dob: Days,
     home_post: Text,
+    places: Places,
 ) -> dict[str, npt.NDArray]:
     """Placement segments (a period's start and every move) with who the child lives with."""
     m = len(periods)
@@ -414,8 +420,8 @@ def _placements(
     urn = _urns(rng, place, provider)
     pl_post = np.where(
         rng.random(n) < c.number("placed_in_area"),
-        postcodes(rng, ["DN"], range(1, 13), n),
-        postcodes(rng, OUT_OF_AREA, range(1, 30), n),
+        postcodes(rng, [places.home], places.districts, n),
+        postcodes(rng, list(places.elsewhere), places.elsewhere_districts, n),
     )
     pl_post = np.where(place == "P1", home_post[child], pl_post)
 
@@ -496,6 +502,7 @@ def _temporary_moves(
     periods: Periods,
     segments: dict[str, npt.NDArray],
     legal_keys: Ints,
+    places: Places,
 ) -> dict[str, npt.NDArray]:
     """Short stays away (hospital, holiday, respite) that return to the same placement."""
     key = segments["key"]
@@ -525,7 +532,7 @@ def _temporary_moves(
         "key": away_key[chosen],
         "back_key": back_key[chosen],
         "place": codes(rng, c.weights("temporary_places"), k),
-        "pl_post": postcodes(rng, ["DN", "S"], range(1, 20), k),
+        "pl_post": postcodes(rng, places.temporary, range(1, 20), k),
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -10,6 +11,9 @@ import numpy.typing as npt
 from cscmonitor.synth.dates import Days
 from cscmonitor.synth.sampling import codes
 from cscmonitor.synth.scenario import Section
+
+if TYPE_CHECKING:
+    from cscmonitor.synth.places import Places
 
 Text = npt.NDArray[np.str_]
 
@@ -34,8 +38,11 @@ class Children:
         return len(self.dob)
 
 
-def describe(rng: np.random.Generator, dob: Days, la_code: str, section: Section) -> Children:
-    """Identifiers and characteristics for children with the given dates of birth."""
+def describe(
+    rng: np.random.Generator, dob: Days, la_code: str, section: Section, places: Places
+) -> Children:
+    """Identifiers and characteristics for children with the given dates of birth, living in
+    the LA's postcode area."""
     n = len(dob)
     # Random 7-digit ids: sequential ids would leak the order children were simulated in.
     child_id = (rng.choice(9_000_000, size=n, replace=False) + 1_000_000).astype(str)
@@ -48,7 +55,7 @@ def describe(rng: np.random.Generator, dob: Days, la_code: str, section: Section
         disability=disability,
         child_id=child_id,
         upn=upns(rng, dob, la_code),
-        home_post=postcodes(rng, ["DN"], range(1, 13), n),
+        home_post=postcodes(rng, [places.home], places.districts, n),
     )
 
 

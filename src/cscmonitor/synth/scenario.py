@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -105,6 +105,13 @@ class Scenario:
     looked_after: Section | None = None  # 903 reviews, missing, care leavers, adoption
     early_help: Section | None = None
     virtual_school: Section | None = None
+    # The present day's: an in-year extract to this date (of the collection year holding it),
+    # postcodes on a synthetic grid, and what the newer formats add.
+    in_year_to: dt.date | None = None
+    postcodes: Section | None = None
+    social_workers: Section | None = None  # 903 SWEpisodes
+    pre_proceedings: Section | None = None  # CIN PreProceedingsandFGDM
+    deprivation_of_liberty: Section | None = None  # 903 DoLO
 
     @property
     def years(self) -> npt.NDArray[np.int64]:
@@ -169,10 +176,53 @@ def parse(text: str, name: str) -> Scenario:
         looked_after=_optional(top, "looked_after"),
         early_help=_optional(top, "early_help"),
         virtual_school=_optional(top, "virtual_school"),
+        in_year_to=_date(files.text("in_year"), name) if "in_year" in files.values else None,
+        postcodes=_optional(top, "postcodes"),
+        social_workers=_optional(top, "social_workers"),
+        pre_proceedings=_optional(top, "pre_proceedings"),
+        deprivation_of_liberty=_optional(top, "deprivation_of_liberty"),
     )
     if scenario.simulate_to <= scenario.simulate_from:
         raise ValueError(f"scenario {name}: simulate.to is not after simulate.from")
+    if scenario.in_year_to is not None and scenario.in_year_to > scenario.simulate_to:
+        raise ValueError(f"scenario {name}: files.in_year is after simulate.to")
     return scenario
+
+
+def scaled(scenario: Scenario, scale: float) -> Scenario:
+    """The scenario with its volumes (referrals, early help, workforce posts) times `scale`:
+    a small LA for quick runs, with the same propensities."""
+    if not 0 < scale <= 1:
+        raise ValueError(f"scale {scale} is not in (0, 1]")
+    if scale == 1:
+        return scenario
+
+    def times(value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return {k: float(v) * scale for k, v in value.items()}
+        return float(value) * scale
+
+    def volume(section: Section, key: str) -> Section:
+        return replace(section, values={**section.values, key: times(section.values[key])})
+
+    posts = scenario.workforce.weights("posts")
+    unregistered = scenario.workforce.number("unregistered_posts")
+    workforce = replace(
+        scenario.workforce,
+        values={
+            **scenario.workforce.values,
+            # Every role keeps at least one post, so each still has a caseload.
+            "posts": {role: max(1, round(n * scale)) for role, n in posts.items()},
+            "unregistered_posts": max(2, round(unregistered * scale)),
+        },
+    )
+    help_ = scenario.early_help
+    return replace(
+        scenario,
+        referrals=volume(scenario.referrals, "per_year"),
+        early_help=None if help_ is None else volume(help_, "closed_per_year"),
+        workforce=workforce,
+    )
 
 
 def _years(files: Section, key: str) -> tuple[int, ...]:

@@ -7,6 +7,7 @@ the earlier return, a plan ending later has no end date yet, and so on.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ import pandas as pd
 
 from cscmonitor.synth.care_records import CareRecords
 from cscmonitor.synth.children import Children
-from cscmonitor.synth.dates import NEVER, Days, birthday, dmy, iso, on
+from cscmonitor.synth.dates import NEVER, Days, birthday, day, dmy, iso, on
 from cscmonitor.synth.education import SchoolRecords, ofsted_date
 from cscmonitor.synth.referrals import Referrals, Reviews
 
@@ -98,6 +99,21 @@ VIRTUAL_SCHOOL_COLUMNS = {
     "attendance": ["CHILD_ID", "START_DATE", "END_DATE", "POSSIBLE_SESSIONS", "ATTENDED_SESSIONS"],
     "exclusions": ["CHILD_ID", "START_DATE", "EXCLUSION_TYPE", "SESSIONS"],
 }
+# Tables of the newer returns: social worker episodes from 2023-24, deprivation of liberty
+# orders from 2026-27 (the DfE's CSV layouts).
+SW_EPISODES = ("sw_episodes.csv", ["CHILD", "DOB", "SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON"])
+DOLO = ("dolo.csv", ["CHILD", "DOB", "DOLO_START", "DOLO_END"])
+SW_EPISODES_FROM, DOLO_FROM = 2024, 2027
+# Placement codes by return year: registered supported accommodation (K3) from 2024-25, for
+# placements made from 1 April 2024, and in place of H5 and P2 from 2025-26; other
+# placements (Z1) split into Z11-Z14 from 2025-26.
+K3_FROM, K3_PLACED_FROM, Z1_SPLIT_FROM = 2025, dt.date(2024, 4, 1), 2026
+Z1_SPLIT = np.array(["Z11", "Z12", "Z13", "Z14"])
+# The child's sex: the CIN census's GenderCurrent (1 male, 2 female) to 2023-24 and Sex (M,
+# F) from 2024-25; the 903's SEX codes 1 and 2 to 2023-24, M and F from 2024-25.
+CIN_SEX_FROM = SEX_LETTERS_FROM = 2025
+# Pre-proceedings and family group decision making in the CIN census from 2026-27.
+PRE_PROCEEDINGS_FROM = 2027
 # Children get a UPN when they start school; younger ones are "UN1" (under 6, not at school).
 UPN_AGE = 5
 
@@ -132,10 +148,25 @@ def _upn(children: Children, child: npt.NDArray[np.int64], reference: int) -> tu
 
 
 def write_cin_census(
-    path: Path, year: int, la_code: str, r: Referrals, reviews: Reviews, children: Children
+    path: Path,
+    year: int,
+    la_code: str,
+    r: Referrals,
+    reviews: Reviews,
+    children: Children,
+    *,
+    reference: int | None = None,
+    pre: pd.DataFrame | None = None,
 ) -> npt.NDArray[np.int64]:
-    """One CIN census return for the year ending 31 March `year`; returns the referrals in it."""
-    reference = int(on([year], 3, 31)[0])
+    """One CIN census return for the year ending 31 March `year`, in that year's format;
+    returns the referrals in it.
+
+    With `reference` (a day before 31 March), an in-year extract: the census year's return
+    as known on that day. `pre` holds pre-proceedings (`recent_records.pre_proceedings`),
+    written from the 2026-27 census.
+    """
+    census_end = int(on([year], 3, 31)[0])
+    reference = census_end if reference is None else reference
     start = int(on([year - 1], 4, 1)[0])
     rows = np.flatnonzero((r.date <= reference) & (r.closure >= start))
     rows = rows[np.lexsort((r.date[rows], children.child_id[r.child[rows]]))]
@@ -247,6 +278,7 @@ def write_cin_census(
     tail = _join(
         np.where(reviewed, "\n          </Reviews>", ""),
         np.where(has_plan, "\n        </ChildProtectionPlans>", ""),
+        _pre_proceedings(rows, pre, start, reference) if year >= PRE_PROCEEDINGS_FROM else "",
         "\n      </CINdetails>",
     )
     child = r.child[rows]
@@ -260,7 +292,7 @@ def write_cin_census(
         _element("UPN", upn, 8, has_upn),
         _element("UPNunknown", upn, 8, ~has_upn),
         _element("PersonBirthDate", iso(children.dob[kids]), 8),
-        _element("GenderCurrent", children.sex[kids], 8),
+        _sex(children.sex[kids], year),
         "\n      </ChildIdentifiers>\n      <ChildCharacteristics>",
         _element("Ethnicity", children.ethnicity[kids], 8),
         "\n        <Disabilities>",
@@ -281,6 +313,8 @@ def write_cin_census(
             np.full(len(k), "\n    </Child>", dtype=object),
         ),
     )
+    # Made some weeks after the census date; an in-year extract, a few days after its own.
+    made = census_end + 50 if reference == census_end else reference + 5
     header = (
         '<?xml version="1.0" encoding="UTF-8"?>\n<Message>\n  <Header>\n'
         f"    <CollectionDetails>\n      <Collection>CIN</Collection>\n      <Year>{year}</Year>\n"
@@ -288,12 +322,73 @@ def write_cin_census(
         f"    <Source>\n      <SourceLevel>L</SourceLevel>\n      <LEA>{la_code}</LEA>\n"
         "      <SoftwareCode>Local Authority</SoftwareCode>\n      <Release>ver 3.1.21</Release>\n"
         "      <SerialNo>001</SerialNo>\n"
-        f"      <DateTime>{year}-05-20T10:00:00</DateTime>\n    </Source>\n  </Header>\n"
+        f"      <DateTime>{iso(np.array([made]))[0]}T10:00:00</DateTime>\n"
+        "    </Source>\n  </Header>\n"
         "  <Children>"
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(header + body + "\n  </Children>\n</Message>\n", encoding="utf-8")
     return rows
+
+
+def _sex(sex: npt.NDArray[np.int64], year: int) -> Objects:
+    """The child's sex as the census year writes it."""
+    if year >= CIN_SEX_FROM:
+        return _element("Sex", _sex_letters(sex), 8)
+    return _element("GenderCurrent", sex, 8)
+
+
+def _sex_letters(sex: npt.NDArray[np.int64]) -> Text:
+    return np.where(sex == 1, "M", "F")
+
+
+def _pre_proceedings(
+    rows: npt.NDArray[np.int64], pre: pd.DataFrame | None, start: int, reference: int
+) -> Objects | str:
+    """The PreProceedingsandFGDM block of each referral in `rows` whose pre-proceedings began
+    in the year to `reference` (a census reports them in the year they began, DfE rule 9005),
+    with only what had happened by then."""
+    if pre is None or pre.empty:
+        return ""
+    under_way = pre[(pre["start"] >= start) & (pre["start"] <= reference)]
+    at = pd.Series(np.arange(len(under_way)), index=under_way["referral"].to_numpy())
+    found = at.reindex(rows).to_numpy()
+    has = ~np.isnan(found)
+    p = under_way.iloc[np.where(has, found, 0).astype(np.int64)] if len(under_way) else None
+    if p is None:
+        return ""
+
+    def known(column: str) -> Bools:
+        return has & (p[column].to_numpy() <= reference)
+
+    def date(tag: str, column: str) -> Objects:
+        days = np.minimum(p[column].to_numpy(), reference)
+        return _element(tag, iso(days), 10, known(column))
+
+    decided = known("decision")
+    meeting = known("meeting")
+    # Review meetings spread evenly between the initial meeting and the decision.
+    first, last = p["meeting"].to_numpy(), p["decision"].to_numpy()
+    elapsed = np.clip((np.minimum(last, reference) - first) / np.maximum(last - first, 1), 0, 1)
+    reviews = np.floor(p["reviews"].to_numpy() * elapsed).astype(np.int64)
+    return np.where(
+        has,
+        _join(
+            "\n        <PreProceedingsandFGDM>",
+            date("PPStartDate", "start"),
+            date("LBPSentDate", "letter"),
+            _element("FGDMMeetingOffer", p["offered"].to_numpy(), 10),
+            _element("FGDMMeetingFac", p["facilitated"].to_numpy(), 10),
+            date("InitialPPMeetingDate", "meeting"),
+            _element("ReviewMeetingsCount", reviews, 10, meeting),
+            date("StepDecisionDate", "decision"),
+            _element("PPOutcome", p["outcome"].to_numpy(), 10, decided),
+            date("CourtAppDate", "court"),
+            date("LetterInitCPDate", "court_letter"),
+            "\n        </PreProceedingsandFGDM>",
+        ),
+        "",
+    )
 
 
 def write_ssda903(
@@ -302,19 +397,27 @@ def write_ssda903(
     episodes: pd.DataFrame,
     children: Children,
     records: CareRecords | None = None,
+    *,
+    reference: int | None = None,
+    social_workers: pd.DataFrame | None = None,
+    dolo: pd.DataFrame | None = None,
 ) -> npt.NDArray[np.int64]:
     """The header and episodes files of the 903 return for the year ending 31 March `year`,
-    and with `records` its reviews, missing, OC3, AD1 and PlacedAdoption files.
+    in that year's format, and with `records` its reviews, missing, OC3, AD1 and
+    PlacedAdoption files; with `social_workers` its SWEpisodes (from 2023-24) and with `dolo`
+    its deprivation of liberty orders (from 2026-27).
 
+    With `reference` (a day before 31 March), an in-year extract as known on that day.
     Returns the children with episodes in it.
     """
-    reference = int(on([year], 3, 31)[0])
+    reference = int(on([year], 3, 31)[0]) if reference is None else reference
     start = int(on([year - 1], 4, 1)[0])
     decom = episodes["decom"].to_numpy()
     dec = episodes["dec"].to_numpy()
     chosen = episodes[(decom <= reference) & (dec >= start)]
     ended = chosen["dec"].to_numpy() <= reference
     child = chosen["child"].to_numpy()
+    place, urn = _placement_codes(chosen, year, children.child_id[child])
     table = pd.DataFrame(
         {
             "CHILD": children.child_id[child],
@@ -322,19 +425,25 @@ def write_ssda903(
             "RNE": chosen["rne"].to_numpy(),
             "LS": chosen["ls"].to_numpy(),
             "CIN": chosen["cin"].to_numpy(),
-            "PLACE": chosen["place"].to_numpy(),
+            "PLACE": place,
             "PLACE_PROVIDER": chosen["place_provider"].to_numpy(),
             "DEC": np.where(ended, dmy(np.minimum(chosen["dec"].to_numpy(), reference)), ""),
             "REC": np.where(ended, chosen["rec"].to_numpy(), ""),
             "REASON_PLACE_CHANGE": np.where(ended, chosen["reason_place_change"].to_numpy(), ""),
             "HOME_POST": chosen["home_post"].to_numpy(),
             "PL_POST": chosen["pl_post"].to_numpy(),
-            "URN": chosen["urn"].to_numpy(),
+            "URN": urn,
         },
         columns=EPISODE_COLUMNS,
     )
     kids = np.unique(child)
     tables = {} if records is None else _care_tables(records, children, start, reference)
+    if social_workers is not None and year >= SW_EPISODES_FROM:
+        tables[SW_EPISODES[0]] = _dated_table(
+            SW_EPISODES, social_workers, children, start, reference, sw_id=True
+        )
+    if dolo is not None and year >= DOLO_FROM:
+        tables[DOLO[0]] = _dated_table(DOLO, dolo, children, start, reference)
     # Care leavers with an OC3 record are in the header too.
     leavers = tables.get("oc3.csv", pd.DataFrame({"child": []}))["child"].to_numpy()
     kids_in_header = np.union1d(kids, leavers.astype(np.int64))
@@ -344,7 +453,9 @@ def write_ssda903(
     header = pd.DataFrame(
         {
             "CHILD": children.child_id[shown],
-            "SEX": children.sex[shown],
+            "SEX": _sex_letters(children.sex[shown])
+            if year >= SEX_LETTERS_FROM
+            else children.sex[shown],
             "DOB": dmy(children.dob[shown]),
             "ETHNIC": children.ethnicity[shown],
             "UPN": upn,
@@ -359,6 +470,56 @@ def write_ssda903(
     for name, rows in tables.items():
         rows.drop(columns="child").to_csv(folder / name, index=False)
     return kids
+
+
+def _placement_codes(
+    chosen: pd.DataFrame, year: int, child_id: Text
+) -> tuple[Text, npt.NDArray[np.object_]]:
+    """PLACE and URN as the return year codes them (K3 from 2024-25, Z11-Z14 from 2025-26)."""
+    place = chosen["place"].to_numpy().astype("U3")
+    urn = chosen["urn"].to_numpy().astype(object)
+    supported = np.isin(place, ["H5", "P2"])
+    if year >= K3_FROM:
+        placed = chosen["decom"].to_numpy() >= day(K3_PLACED_FROM)
+        registered = supported & (placed | (year >= Z1_SPLIT_FROM))
+        place = np.where(registered, "K3", place)
+        # Registered supported accommodation has an Ofsted URN: one per provider here.
+        number = pd.util.hash_array(child_id.astype(object)) % np.uint64(90) + np.uint64(2000)
+        urn = np.where(registered, np.char.add("SC", number.astype(str)), urn)
+    if year >= Z1_SPLIT_FROM:
+        which = pd.util.hash_array(child_id.astype(object)) % np.uint64(len(Z1_SPLIT))
+        place = np.where(place == "Z1", Z1_SPLIT[which.astype(np.int64)], place)
+    return place, urn
+
+
+def _dated_table(
+    spec: tuple[str, list[str]],
+    frame: pd.DataFrame,
+    children: Children,
+    start: int,
+    reference: int,
+    *,
+    sw_id: bool = False,
+) -> pd.DataFrame:
+    """Spells (child, start, end) open in the year to `reference`, as known then, in a table
+    of the 903's layout (with a `child` column for the header)."""
+    rows = frame[(frame["start"] <= reference) & (frame["end"] >= start)].sort_values("start")
+    child = rows["child"].to_numpy()
+    end = rows["end"].to_numpy()
+    ended = end <= reference
+    first, last = spec[1][3 if sw_id else 2], spec[1][4 if sw_id else 3]
+    columns = {
+        "CHILD": children.child_id[child],
+        "DOB": dmy(children.dob[child]),
+        first: dmy(rows["start"].to_numpy()),
+        last: np.where(ended, dmy(np.minimum(end, reference)), ""),
+    }
+    if sw_id:
+        columns["SW_ID"] = rows["sw_id"].to_numpy()
+        columns["SW_REASON"] = np.where(ended, rows["reason"].to_numpy(), "")
+    out = pd.DataFrame(columns, columns=spec[1])
+    out.insert(0, "child", child)
+    return out.sort_values("CHILD", kind="stable")
 
 
 def _care_tables(
@@ -533,7 +694,9 @@ def write_virtual_school(
 
 
 def write_workforce(path: Path, workers: pd.DataFrame) -> int:
-    """One workforce file (worker-level, as at 30 September)."""
+    """One workforce file (worker-level, as at 30 September), with the workers' ETHNICITY
+    where the table has it."""
+    ethnicity = "ethnicity" in workers.columns
     left = workers["left"].to_numpy()
     cases = workers["cases"].to_numpy()
     table = pd.DataFrame(
@@ -547,8 +710,9 @@ def write_workforce(path: Path, workers: pd.DataFrame) -> int:
             "LEFT_DATE": np.where(left < NEVER, dmy(np.minimum(left, NEVER - 1)), ""),
             "REASON_LEFT": workers["reason"].to_numpy(),
             "CASES": np.where(cases >= 0, cases.astype(str), ""),
+            **({"ETHNICITY": workers["ethnicity"].to_numpy()} if ethnicity else {}),
         },
-        columns=WORKFORCE_COLUMNS,
+        columns=WORKFORCE_COLUMNS + (["ETHNICITY"] if ethnicity else []),
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     table.sort_values("WORKER_ID").to_csv(path, index=False)
