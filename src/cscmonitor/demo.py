@@ -58,11 +58,14 @@ def run_demo(out: Path, *, seed: int = 0, console: Console | None = None) -> Dem
     """Synth -> ingest -> compute -> assess -> report, writing everything under `out`."""
     console = console or Console(stderr=True)
     returns_dir, data_dir = fresh_folders(out)
-    settings = Settings(data_dir=data_dir)
+    # The scenario's postcode lookup (not a return, so beside them): ingest works out each
+    # placement's distance from home through it.
+    lookup = out / "postcode_lookup.csv"
+    settings = Settings(data_dir=data_dir, postcode_lookup=lookup)
     contract = contract_from(CONTRACT)
 
     with console.status("Writing synthetic returns (scenario doncaster-2014)…"):
-        summary = generate(returns_dir, scenario=SCENARIO, seed=seed)
+        summary = generate(returns_dir, scenario=SCENARIO, seed=seed, postcode_lookup=lookup)
     console.print(f"[green]✓[/green] synth: {summary.describe()}")
 
     ingest_returns(returns_dir, settings, contract.la_code, console)

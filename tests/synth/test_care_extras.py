@@ -20,6 +20,7 @@ from cscmonitor.periods import twelve_months_to
 from cscmonitor.settings import Settings
 from cscmonitor.synth import care, care_records, generate, referrals, scenario
 from cscmonitor.synth.dates import birthday, day
+from cscmonitor.synth.generate import default_lookup
 from cscmonitor.synth.writers import EARLY_HELP_COLUMNS, SSDA903_TABLES, VIRTUAL_SCHOOL_COLUMNS
 from cscmonitor.warehouse import Warehouse
 
@@ -68,7 +69,12 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def ingested(out: Path, tmp_path_factory: pytest.TempPathFactory) -> IngestReport:
     data = tmp_path_factory.mktemp("data")
-    settings = Settings(data_dir=data, pseudonym_key=SecretStr("test-key-not-secret"))
+    # The scenario's postcode lookup, written beside the returns: every distance is known.
+    settings = Settings(
+        data_dir=data,
+        pseudonym_key=SecretStr("test-key-not-secret"),
+        postcode_lookup=default_lookup(out),
+    )
     return ingest([out], settings, la_code="371")
 
 
@@ -347,8 +353,10 @@ def test_the_new_streams_leave_the_other_files_as_they_were(tmp_path: Path) -> N
     without = generate(tmp_path / "b", str(small_scenario(tmp_path, extras=False)), seed=2)
     assert len(with_extras.files) > len(without.files)
     for path in without.files:
-        relative = path.relative_to(tmp_path / "b")
-        if relative.name == "header.csv":
+        # Each file's twin: under a/ for b/, a-postcode-lookup.csv for b's lookup beside b/.
+        relative = str(path.relative_to(tmp_path))
+        if path.name == "header.csv":
             continue  # care leavers join the header
-        assert path.read_bytes() == (tmp_path / "a" / relative).read_bytes(), relative
+        twin = tmp_path / ("a" + relative.removeprefix("b"))
+        assert path.read_bytes() == twin.read_bytes(), relative
     assert without.children_looked_after == with_extras.children_looked_after
