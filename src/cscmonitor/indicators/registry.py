@@ -187,6 +187,9 @@ class Indicator:
     # The first day the source collects what the indicator counts (a code new in a return
     # version): a period starting before it has no value, not a zero.
     collected_from: dt.date | None = None
+    # What the returns must hold beyond the source return for a value (a table or field not
+    # every return carries), as the framework view says it: `the workers file's ETHNICITY column`.
+    needs: str | None = None
 
     @property
     def short_title(self) -> str:
@@ -215,6 +218,7 @@ def indicator(
     weight: str | None = None,
     annualised: bool = False,
     collected_from: dt.date | None = None,
+    needs: str | None = None,
 ) -> Callable[[Body], Body]:
     """Register an indicator; the function's docstring is its definition.
 
@@ -223,7 +227,8 @@ def indicator(
     `framework` places it under a National Framework outcome or enabler (`framework.dashboard`
     for a dashboard measure it computes, `framework.serves` with the reason for any other);
     an indicator without one is refused.
-    `collected_from` is the first day the source collects what is counted.
+    `collected_from` is the first day the source collects what is counted; `needs` names a
+    table or field the returns must hold beyond the source return, where there is one.
     """
 
     def register(body: Body) -> Body:
@@ -261,6 +266,7 @@ def indicator(
             weight=weight,
             annualised=annualised,
             collected_from=collected_from,
+            needs=needs,
         )
         return body
 

@@ -38,6 +38,14 @@ from cscmonitor.benchmarks.published import comparators_for, year_name
 from cscmonitor.benchmarks.store import BenchmarkStore
 from cscmonitor.benchmarks.values import Published
 from cscmonitor.figures import Asked, Figure, build_figures, contract_year_figures
+from cscmonitor.framework_figures import (
+    Section,
+    framework_figures,
+    framework_sections,
+    published_measures,
+    section_of,
+)
+from cscmonitor.indicators.framework import Framework
 from cscmonitor.indicators.engine import (
     INCOMPLETE_DATA,
     INSUFFICIENT_DATA,
@@ -161,6 +169,33 @@ class Tile:
     outlook: str  # the trajectory to the next milestone, as the figure model words it
     variation: str  # the control chart's two icons, as the figure model words them
     assurance: str
+
+
+@dataclass(frozen=True)
+class MeasureRow:
+    """A framework measure as its outcome's or enabler's page shows it: the figure model, its
+    RAG as a GOV.UK tag and its trend as a sparkline (the figures are in `trend_text`)."""
+
+    figure: Figure
+    rag: str
+    rag_class: str
+    sparkline: Markup
+
+
+@dataclass(frozen=True)
+class FrameworkPage:
+    """One outcome or enabler: its section of the framework figure model, rows to show."""
+
+    section: Section
+    rows: tuple[MeasureRow, ...]
+    period: Period
+
+
+def measure_row(figure: Figure) -> MeasureRow:
+    rag, rag_class = rag_tag(figure.rag)
+    values = [c.usable_value for c in figure.trend]
+    label = f"{figure.indicator.title}: rolling 12 months, quarter by quarter"
+    return MeasureRow(figure, rag, rag_class, charts.sparkline(values, label=label))
 
 
 @dataclass(frozen=True)
@@ -480,6 +515,50 @@ class Performance:
         figures = figures.sort_values(["indicator", "period_end"], ignore_index=True)
         covered = ~figures["status"].isin([NO_DATA, INCOMPLETE_DATA])
         return figures[covered.groupby(figures["indicator"]).cummax()].reset_index(drop=True)
+
+    def framework(
+        self, terms: ContractTerms, year: int, as_at: dt.date, phases: Sequence[Dated] = ()
+    ) -> tuple[Section, ...]:
+        """Every outcome and enabler with all its measures for contract `year` as at a date:
+        the framework figure model, built once for all of them and cached."""
+        snapshot = self.snapshot()
+        key = (
+            "framework",
+            content_key(snapshot),
+            _store_key(self.benchmarks_dir),
+            terms.model_dump_json(),
+            year,
+            as_at,
+            tuple(phases),
+        )
+
+        def build() -> tuple[Section, ...]:
+            figures = framework_figures(
+                self._tables(snapshot),
+                terms,
+                terms.contract_year(year),
+                as_at=as_at,
+                published=self.published(),
+                year=year,
+                change_points=phases,
+            )
+            others = published_measures(terms.la_code, as_at, self.published())
+            return framework_sections(figures, others)
+
+        return self._memo(key, build)
+
+    def framework_page(
+        self,
+        terms: ContractTerms,
+        year: int,
+        as_at: dt.date,
+        element: Framework,
+        phases: Sequence[Dated] = (),
+    ) -> FrameworkPage:
+        """The outcome's or enabler's page: each measure's figure as a row."""
+        section = section_of(self.framework(terms, year, as_at, phases), element)
+        rows = tuple(measure_row(f) for f in section.figures)
+        return FrameworkPage(section, rows, terms.contract_year(year))
 
     def published(self) -> Published:
         return self._memo(
