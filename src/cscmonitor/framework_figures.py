@@ -96,7 +96,9 @@ class Section:
                 f"The dashboard has no measure of this {what}, and no indicator computed here "
                 "serves it"
             )
-        parts = [f"{self.held} of {len(self.figures)} computed with a value"] if self.figures else []
+        parts = []
+        if self.figures:
+            parts.append(f"{self.held} of {len(self.figures)} computed with a value")
         if self.published:
             parts.append(f"{len(self.published)} published only")
         noun = "measure" if self.measures == 1 else "measures"
@@ -163,13 +165,13 @@ def _published_measure(
 ) -> PublishedMeasure:
     if not is_bundled(measure):
         files = ", ".join(measure.files)
-        nothing = f"not bundled: published in {files}, which cscmonitor does not ship"
-        return PublishedMeasure(measure, False, nothing, nothing, nothing)
+        value = f"not bundled: published in {files}, which cscmonitor does not ship"
+        return PublishedMeasure(measure, False, value, "not bundled", "not bundled")
     if measure.code == OFSTED_LEADERSHIP:
         return _leadership(measure, la_code, as_at, published)
     # A file bundled for another purpose that this view does not read yet says so.
     unread = f"bundled in {', '.join(measure.files)}, but not read by the framework view"
-    return PublishedMeasure(measure, True, unread, unread, unread)
+    return PublishedMeasure(measure, True, unread, "not read", "not read")
 
 
 def _leadership(

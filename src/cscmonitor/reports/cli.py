@@ -1,5 +1,5 @@
-"""The `report` commands: the quarterly report, the annual review, the corporate parenting pack
-and the summary, in HTML, PDF, DOCX or XLSX.
+"""The `report` commands: the quarterly report, the annual review, the corporate parenting pack,
+the National Framework pack and the summary, in HTML, PDF, DOCX or XLSX.
 
 Mounted on the main app by `cli.py`:
 
@@ -19,7 +19,8 @@ from cscmonitor.reports.edition_cli import edition_app
 from cscmonitor.terminal import DataDir, iso_date, settings_for, stderr
 
 report_app = typer.Typer(
-    help="Write the reports people read: quarterly, annual review, corporate parenting, summary.",
+    help="Write the reports people read: quarterly, annual review, corporate parenting, "
+    "National Framework, summary.",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -152,6 +153,33 @@ def annual(
         contract=contract,
         year=year,
         quarter=None,
+        publish=publish,
+        as_at=as_at,
+        draft=draft,
+    )
+
+
+@report_app.command()
+def framework(
+    output: OutputOption,
+    quarter: Annotated[int, typer.Option("--quarter", min=1, max=4, help="Quarter 1 to 4.")],
+    year: YearOption = None,
+    format: FormatOption = "html",
+    contract: ContractOption = None,
+    publish: PublishOption = False,
+    as_at: AsAtOption = None,
+    draft: DraftOption = False,
+    data_dir: DataDir = None,
+) -> None:
+    """The National Framework pack: every measure by outcome and enabler, at a quarter's end."""
+    _write(
+        "framework",
+        output=output,
+        format=format,
+        data_dir=data_dir,
+        contract=contract,
+        year=year,
+        quarter=quarter,
         publish=publish,
         as_at=as_at,
         draft=draft,

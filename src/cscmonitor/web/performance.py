@@ -45,7 +45,6 @@ from cscmonitor.framework_figures import (
     published_measures,
     section_of,
 )
-from cscmonitor.indicators.framework import Framework
 from cscmonitor.indicators.engine import (
     INCOMPLETE_DATA,
     INSUFFICIENT_DATA,
@@ -53,6 +52,7 @@ from cscmonitor.indicators.engine import (
     compute,
     explain,
 )
+from cscmonitor.indicators.framework import Framework
 from cscmonitor.indicators.registry import Indicator, Polarity, Unit, all_indicators, get
 from cscmonitor.periods import Period, Series, add_months, financial_year, series
 from cscmonitor.spc import Dated
