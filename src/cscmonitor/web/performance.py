@@ -427,6 +427,27 @@ class Performance:
         key = ("years", content_key(self.snapshot()), terms.model_dump_json())
         return self._memo(key, lambda: contract_years_with_results(self.results(terms), terms))
 
+    def _figures_key(
+        self,
+        kind: str,
+        snapshot: Snapshot,
+        terms: ContractTerms,
+        year: int,
+        as_at: dt.date,
+        phases: Sequence[Dated],
+    ) -> tuple[Any, ...]:
+        """What a set of figures depends on: the snapshot's contents, the imported benchmarks,
+        the contract, the year, the as-at date and the change points."""
+        return (
+            kind,
+            content_key(snapshot),
+            _store_key(self.benchmarks_dir),
+            terms.model_dump_json(),
+            year,
+            as_at,
+            tuple(phases),
+        )
+
     def figures(
         self,
         terms: ContractTerms,
@@ -437,15 +458,7 @@ class Performance:
         """The basket's figure model for contract `year` as at a date (built once, cached);
         `phases` are the records' change points, where the control charts rebase."""
         snapshot = self.snapshot()
-        key = (
-            "figures",
-            content_key(snapshot),
-            _store_key(self.benchmarks_dir),
-            terms.model_dump_json(),
-            year,
-            as_at,
-            tuple(phases),
-        )
+        key = self._figures_key("figures", snapshot, terms, year, as_at, phases)
         return self._memo(
             key,
             lambda: contract_year_figures(
@@ -522,15 +535,7 @@ class Performance:
         """Every outcome and enabler with all its measures for contract `year` as at a date:
         the framework figure model, built once for all of them and cached."""
         snapshot = self.snapshot()
-        key = (
-            "framework",
-            content_key(snapshot),
-            _store_key(self.benchmarks_dir),
-            terms.model_dump_json(),
-            year,
-            as_at,
-            tuple(phases),
-        )
+        key = self._figures_key("framework", snapshot, terms, year, as_at, phases)
 
         def build() -> tuple[Section, ...]:
             figures = framework_figures(
