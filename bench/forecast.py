@@ -62,9 +62,12 @@ MEASURE = textwrap.dedent(
 )
 
 
-def warehouse(data: Path, quick: bool) -> Path:
-    """The demo council's warehouse with ten years of 903 returns (four with --quick)."""
+def warehouse(data: Path, quick: bool, seed: int = 0) -> Path:
+    """The demo council's warehouse with ten years of 903 returns (four with --quick), from
+    `cscmonitor synth` with `seed` (the demo's is 0; others are further draws of it)."""
     folder = data / ("forecast-quick" if quick else "forecast")
+    if seed:
+        folder = folder.with_name(f"{folder.name}-seed{seed}")
     settings = Settings(data_dir=folder / "data", pseudonym_key=SecretStr("bench-key"))
     if settings.warehouse_dir.joinpath("CURRENT").exists():
         return settings.warehouse_dir
@@ -79,7 +82,7 @@ def warehouse(data: Path, quick: bool) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         path.write_text(yaml.safe_dump(held))
         scenario = str(path)
-    generate(folder / "returns", scenario=scenario, seed=0)
+    generate(folder / "returns", scenario=scenario, seed=seed)
     ingest([folder / "returns" / "ssda903"], settings, la_code="371")
     return settings.warehouse_dir
 

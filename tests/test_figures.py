@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from cscmonitor.assess import Computed, Outlook, Travel
-from cscmonitor.benchmarks.comparison import NOT_HELD, NOT_PUBLISHED, Comparison
+from cscmonitor.assess import Computed, Outlook, Standing, Travel
+from cscmonitor.benchmarks.comparison import (
+    NO_BENCHMARK,
+    NOT_HELD,
+    NOT_PUBLISHED,
+    Comparison,
+    Gap,
+)
 from cscmonitor.figures import Asked, Figure, Milestone, figure_of, year_earlier
 from cscmonitor.indicators.registry import Polarity, Unit
 from cscmonitor.periods import Period, twelve_months_to
@@ -77,12 +83,46 @@ def test_rag_travel_and_their_words_come_with_the_figure() -> None:
     assert f.target_text == "25%" and f.tolerance_text == "3 percentage points"
 
 
-def test_a_benchmark_says_whether_it_is_not_published_or_not_held() -> None:
+def test_a_benchmark_says_whether_there_is_none_or_it_is_not_held() -> None:
     unpublished = figure(dt.date(2016, 1, 29))
-    assert unpublished.record()["benchmark_state"] == NOT_PUBLISHED
-    assert unpublished.benchmark_text(None) == "not published"
+    assert unpublished.record()["benchmark_state"] == NO_BENCHMARK
+    assert unpublished.benchmark_text(None) == "no published benchmark"
+    assert unpublished.england_text == "no published benchmark"
     unheld = figure(dt.date(2016, 1, 29), Comparison.none(NOT_HELD))
     assert unheld.benchmark_text(None) == "not held" and unheld.band_text == "no band"
+    assert unheld.record()["sn_mean_text"] == "not held"
+
+
+def test_each_missing_benchmark_says_why_in_the_figures_words() -> None:
+    # DfE's 2014-15 year is held: England is there, the region's cell is suppressed (c), no
+    # neighbour's table row is held, and the figure's band is there.
+    held = Comparison(
+        "held",
+        "2014-15",
+        24.2,
+        None,
+        "Yorkshire and The Humber",
+        None,
+        0,
+        "B",
+        20.0,
+        Standing.NOT_COMPARABLE,
+        Standing.NOT_COMPARABLE,
+        (),
+        sn_grouping=2021,
+        gaps={"region": Gap(NOT_PUBLISHED, "c"), "sn_mean": Gap(NOT_HELD)},
+    )
+    f = figure(dt.date(2016, 1, 29), held)
+    assert f.england_text == "24.2%"
+    assert f.region_text == "not published (DfE: c)"
+    assert f.neighbours_text == "not held"
+    assert f.neighbours_model_text == "neighbours: 2021 model"
+    record = f.record()
+    assert (record["region_text"], record["sn_mean_text"]) == ("not published (DfE: c)", "not held")
+    assert (record["sn_grouping"], record["sn_model_text"]) == (2021, "neighbours: 2021 model")
+    # Published for England only: the region says so, not "not held".
+    england_only = Comparison.none(NOT_PUBLISHED, "England only")
+    assert figure(dt.date(2016, 1, 29), england_only).region_text == "not published (England only)"
 
 
 def test_units_scale_round_and_write_their_figures() -> None:

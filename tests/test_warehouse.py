@@ -316,7 +316,7 @@ class TestSnapshots:
         # The indicators' view of the snapshot (DuckDB here; tests/test_lake.py runs Spark).
         tables = SnapshotTables(snapshot, Backend.DUCKDB)
         assert tables.table("cin_pre_proceedings").count().execute() == 0
-        assert "outcome" in tables.table("cin_pre_proceedings").columns
+        assert "pp_outcome" in tables.table("cin_pre_proceedings").columns
         with pytest.raises(KeyError, match="no warehouse table 'nope'"):
             tables.table("nope")
         ingest([DATA / "ingest" / "early_help"], settings, la_code="999")  # merges over it

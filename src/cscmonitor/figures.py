@@ -51,8 +51,10 @@ from cscmonitor.spc import SPC_COLUMNS, Assurance, ChangePoint, Dated, Variation
 from cscmonitor.terms import ContractTerms, ReportedFigures
 from cscmonitor.wording import (
     agreed_or_none,
+    benchmark_missing_text,
     format_date,
     missing_text,
+    neighbours_model_text,
     outlook_text,
     plural,
     rag_text,
@@ -264,13 +266,53 @@ class Figure:
     def band_text(self) -> str:
         b = self.benchmark
         if b.band is None:
-            return "no band" if b.year is None else f"no band (DfE {b.year})"
+            if b.year is None:
+                return "no band"
+            return f"no band (DfE {b.year}: {self.benchmark_missing('band')})"
         return f"{b.band} (DfE {b.year}; A is the best quarter)"
 
-    def benchmark_text(self, number: float | None) -> str:
-        """A benchmark figure, or whether DfE does not publish it or it is not held."""
+    def benchmark_missing(self, which: str) -> str:
+        """Why benchmark `which` (england, region, sn_mean, band) is missing, in words."""
+        gap = self.benchmark.gap(which)
+        if gap is None:
+            return ""
+        return benchmark_missing_text(str(gap.state), gap.flag, gap.detail)
+
+    def benchmark_value_text(self, which: str) -> str:
+        """Benchmark `which` (england, region, sn_mean) in its unit, or why it is missing:
+        no published benchmark, not held, or not published (suppressed by DfE)."""
+        number = getattr(self.benchmark, which)
         if number is None:
-            return self.benchmark.state if self.benchmark.year is None else "not held"
+            return self.benchmark_missing(which)
+        return self.indicator.unit.display(number)
+
+    @property
+    def england_text(self) -> str:
+        return self.benchmark_value_text("england")
+
+    @property
+    def region_text(self) -> str:
+        return self.benchmark_value_text("region")
+
+    @property
+    def neighbours_text(self) -> str:
+        return self.benchmark_value_text("sn_mean")
+
+    @property
+    def neighbours_model_text(self) -> str:
+        """`neighbours: 2025 model`: DfE's statistical neighbour grouping the benchmark uses."""
+        return neighbours_model_text(self.benchmark.sn_grouping)
+
+    def benchmark_text(self, number: float | None) -> str:
+        """A benchmark figure, or why it is missing (the comparison's state when no year is
+        held; prefer `benchmark_value_text`, which tells each value's reason)."""
+        if number is None:
+            b = self.benchmark
+            if b.year is None:
+                gap = b.gaps.get("england")
+                detail = None if gap is None else gap.detail
+                return benchmark_missing_text(str(b.state), None, detail)
+            return "not held"
         return self.indicator.unit.display(number)
 
     def sentence(
@@ -386,12 +428,18 @@ class Figure:
             "travel_last": str(self.travel_last.travel),
             "travel_last_text": self.travel_last_text,
             "england": b.england,
+            "england_text": self.england_text,
             "region": b.region,
+            "region_text": self.region_text,
             "sn_mean": b.sn_mean,
+            "sn_mean_text": self.neighbours_text,
+            "sn_grouping": b.sn_grouping,
+            "sn_model_text": self.neighbours_model_text,
             "vs_england": str(b.vs_england),
             "quartile_band": b.band,
+            "band_text": self.band_text,
             "benchmark_year": b.year,
-            "benchmark_state": b.state,
+            "benchmark_state": str(b.state),
             "outlook": None if first is None else str(first.outlook),
             "outlook_text": None if first is None else first.text(self.indicator),
             "variation": self.control.variation or None,
@@ -467,10 +515,16 @@ RECORD_KEYS = tuple(
         "travel_last",
         "travel_last_text",
         "england",
+        "england_text",
         "region",
+        "region_text",
         "sn_mean",
+        "sn_mean_text",
+        "sn_grouping",
+        "sn_model_text",
         "vs_england",
         "quartile_band",
+        "band_text",
         "benchmark_year",
         "benchmark_state",
         "outlook",
@@ -573,7 +627,7 @@ def build_figures(
             got(a.code, baseline),
             got(a.code, previous),
             tuple(got(a.code, p) for p in trend),
-            compared.get(a.code, Comparison.none()),
+            compared.get(a.code) or Comparison.without_tables(a.code),
             controls.get(a.code),
         )
         for a in known

@@ -160,6 +160,27 @@ def missing_text(status: str) -> str:
     return INSUFFICIENT_DATA if status == INSUFFICIENT_DATA else NO_DATA
 
 
+def benchmark_missing_text(state: str, flag: str | None = None, detail: str | None = None) -> str:
+    """Why a benchmark value is missing, told apart: `no published benchmark` (DfE publishes
+    none, or its table is not bundled), `not held` (no table holding that year or place is
+    loaded), `not published (DfE: c)` (DfE's table suppresses the cell) or `not published
+    (England only)`."""
+    match state:
+        case "no published benchmark" | "not held":
+            return state
+        case "not published":
+            if flag:
+                return f"not published (DfE: {flag})"
+            return f"not published ({detail})" if detail else "not published"
+        case _:
+            raise ValueError(f"not a reason a benchmark is missing: {state!r}")
+
+
+def neighbours_model_text(grouping: int | None) -> str:
+    """Which statistical neighbour grouping a benchmark uses: `neighbours: 2025 model`."""
+    return "neighbours: none held" if grouping is None else f"neighbours: {grouping} model"
+
+
 def outlook_text(outlook: Outlook) -> str:
     """A trajectory's outlook as the reports say it."""
     match outlook:

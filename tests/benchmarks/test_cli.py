@@ -44,9 +44,26 @@ def test_the_table_names_the_neighbours(tmp_path: Path) -> None:
     assert "Doncaster (371, E08000017), 2015-16" in result.stdout
     assert "23.0%" in result.stdout and "30.4%" in result.stdout
     assert (
-        "Statistical neighbours (DfE 2021 grouping): Rotherham, Barnsley, North East Lincolnshire,"
+        "Statistical neighbours (DfE's 2021 model): Rotherham, Barnsley, North East Lincolnshire,"
         in result.stdout
     )
+    assert "neighbours: 2021 model" in result.stdout
+
+
+def test_recent_years_use_the_2025_neighbour_model(tmp_path: Path) -> None:
+    recent = _csv("--la", "371", "--year", "2024-25", "--data-dir", str(tmp_path))
+    assert set(recent["sn_grouping"]) == {2025}
+    assert set(recent["sn_model"]) == {"neighbours: 2025 model"}
+    earlier = _csv("--la", "371", "--year", "2023-24", "--data-dir", str(tmp_path))
+    assert set(earlier["sn_model"]) == {"neighbours: 2021 model"}
+    fixed = _csv("--la", "371", "--year", "2024-25", "--sn", "2021", "--data-dir", str(tmp_path))
+    assert set(fixed["sn_model"]) == {"neighbours: 2021 model"}
+    # The new measures are in the table, or say why not.
+    assert recent.loc["CLA_START_RATE", "value_state"] == "held"
+    assert recent.loc["CLA_SW3PLUS", "value_state"] == "not held"  # 2024 (2023-24) only
+    assert earlier.loc["CLA_SW3PLUS", "value_state"] == "held"
+    assert recent.loc["ADOPT_DECISION_MATCH", "value_state"] == "not published"  # England only
+    assert recent.loc["ADOPT_DECISION_MATCH", "england"] > 0
 
 
 @pytest.mark.parametrize(

@@ -71,13 +71,18 @@ def test_columns_are_matched_by_name_not_position(tmp_path: Path) -> None:
     assert first["dataset"].iloc[0] == "c1"
 
 
+def la_rows(period: str, cells: list[str]) -> str:
+    """One LA row per cell (LAs 300, 301, …) of a file with one measure column."""
+    return "".join(
+        f"{period},Reporting year,Local authority,E92000001,England,E12000003,Y,{300 + i},E0{i},"
+        f"LA {i},{cell}\n"
+        for i, cell in enumerate(cells)
+    )
+
+
 def test_suppression_codes_are_flags_never_numbers(tmp_path: Path) -> None:
     codes = ["c", "x", "z", "k", "u", "low", "", "12.5"]
-    body = "".join(
-        f"2016,Reporting year,Local authority,E92000001,England,E12000003,Y,{300 + i},E0{i},"
-        f"LA {i},{code}\n"
-        for i, code in enumerate(codes)
-    )
+    body = la_rows("2016", codes)
     tidy = read_ees(write(tmp_path / "made_up_2016.csv", f"{HEADER},some_measure\n{body}"))
     by_la = tidy.set_index("old_la_code")
     for i, code in enumerate(["c", "x", "z", "k", "u", "low"]):
@@ -86,6 +91,18 @@ def test_suppression_codes_are_flags_never_numbers(tmp_path: Path) -> None:
     # A blank cell is missing, not suppressed; a number is a number with no flag.
     assert pd.isna(by_la.loc["306", "value"]) and pd.isna(by_la.loc["306", "flag"])
     assert by_la.loc["307", "value"] == 12.5 and pd.isna(by_la.loc["307", "flag"])
+
+
+def test_years_and_months_are_read_as_months(tmp_path: Path) -> None:
+    # Adoption timings: 01:04 is a year and four months; a count in the same column stays a
+    # count; `k` is a flag, never a duration.
+    body = la_rows("2025", ["01:04", "00:09", "180", "k"])
+    tidy = read_ees(write(tmp_path / "timings_2025.csv", f"{HEADER},number\n{body}"))
+    by_la = tidy.set_index("old_la_code")
+    assert by_la.loc["300", "value"] == 16 and by_la.loc["301", "value"] == 9
+    assert by_la.loc["302", "value"] == 180
+    assert pd.isna(by_la.loc["303", "value"]) and by_la.loc["303", "flag"] == "k"
+    assert tidy["measure"].eq("number").all()  # a measure, not a filter
 
 
 def test_suppression_flags_in_the_bundled_tables() -> None:

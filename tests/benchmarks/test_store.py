@@ -79,8 +79,13 @@ def test_bundled_tables_are_listed_and_never_written(tmp_path: Path) -> None:
     assert {p: p.stat().st_mtime_ns for p in bundled_files()} == before
     releases = store.releases().set_index(["origin", "dataset"])
     assert set(releases.loc["bundled"].index) == {
+        "adoption_stages",
         "b1",
         "c1",
+        "c3",
+        "cla_health",
+        "cla_school_moves",
+        "cla_swcount",
         "care_leavers_accommodation",
         "care_leavers_activity",
         "cla_rate",

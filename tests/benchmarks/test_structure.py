@@ -11,7 +11,8 @@ from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from cscmonitor.benchmarks.cli import app
-from cscmonitor.benchmarks.structure import OUTSIDE_CHECK, compare
+from cscmonitor.benchmarks.mapping import FACTOR_CODES
+from cscmonitor.benchmarks.structure import CIN_CHECK, OUTSIDE_CHECK, compare
 from cscmonitor.benchmarks.values import Published
 from cscmonitor.indicators.engine import compute
 from cscmonitor.ingest import ingest
@@ -25,6 +26,7 @@ from cscmonitor.warehouse import Warehouse
 LAS = ["370", "371", "372"]
 runner = CliRunner()
 CHECK = ["benchmarks", "structure", "--from-year", "2015", "--to-year", "2016"]
+CIN_ONLY = [arg for code in CIN_CHECK for arg in ("--indicator", code)]
 YEARS = [Period(dt.date(y, 4, 1), dt.date(y + 1, 3, 31)) for y in (2015, 2016)]
 
 
@@ -92,18 +94,34 @@ class TestCompareByHand:
         (row,) = compare(computed, published, ["REREF_12M"]).to_dict("records")
         assert not row["in_range"]
 
+    def test_a_mean_score_is_in_range_only_within_its_own_bounds(self):
+        # The SDQ total difficulties score runs 0–40: 14.9 is in range, 45 is not.
+        published = pd.DataFrame([dfe("370", 2022, 14.9, "CLA_SDQ")])
+        inside = pd.DataFrame([figure("370", 2022, 15.2, "CLA_SDQ")])
+        (row,) = compare(inside, published, ["CLA_SDQ"]).to_dict("records")
+        assert row["in_range"] and row["las_in_both"] == 1
+        outside = pd.DataFrame([figure("370", 2022, 45.0, "CLA_SDQ")])
+        (row,) = compare(outside, published, ["CLA_SDQ"]).to_dict("records")
+        assert not row["in_range"]
 
-@pytest.mark.slow
-def test_synthetic_england_has_the_published_structure(tmp_path, published):
+
+def synthetic_england(tmp_path, first: int, last: int) -> Settings:
+    """Synthetic returns of the three LAs for census years `first` to `last`, ingested."""
     returns = tmp_path / "returns"
-    generate_england(returns, 2015, 2017, seed=0, las=LAS)
+    generate_england(returns, first, last, seed=0, las=LAS)
     settings = Settings(data_dir=tmp_path / "data", pseudonym_key=SecretStr("k"))
     for la in LAS:
         ingest([returns / la], settings, la_code=la)
+    return settings
+
+
+@pytest.mark.slow
+def test_synthetic_england_has_the_published_structure(tmp_path, published):
+    settings = synthetic_england(tmp_path, 2015, 2017)
     tables = Warehouse(settings.warehouse_dir).tables()
-    computed = compute(tables, YEARS, codes=list(OUTSIDE_CHECK))
-    check = compare(computed, Published(published).values).set_index("code")
-    for code in OUTSIDE_CHECK:
+    computed = compute(tables, YEARS, codes=list(CIN_CHECK))
+    check = compare(computed, Published(published).values, CIN_CHECK).set_index("code")
+    for code in CIN_CHECK:
         row = check.loc[code]
         assert row["years"] == "2015-16, 2016-17", code
         # Every synthetic LA lines up with an LA DfE publishes, by the same code and year.
@@ -115,10 +133,38 @@ def test_synthetic_england_has_the_published_structure(tmp_path, published):
     # The same check from the command line, on the warehouse just made.
     shown = runner.invoke(
         app,
-        [*CHECK, "--data-dir", str(settings.data_dir), "--format", "csv"],
+        [*CHECK, *CIN_ONLY, "--data-dir", str(settings.data_dir), "--format", "csv"],
     )
     assert shown.exit_code == 0, shown.output
     assert pd.read_csv(io.StringIO(shown.stdout))["las_in_both"].tolist() == [3, 3, 3]
+
+
+# The Framework measures synthetic England computes: children starting to be looked after and
+# the factors at assessment (its returns have no OC2, OC3, AD1 or virtual school records).
+FRAMEWORK_COMPUTED = ("CLA_START_RATE", *FACTOR_CODES)
+
+
+@pytest.mark.slow
+def test_synthetic_england_has_the_framework_tables_structure(tmp_path, published):
+    settings = synthetic_england(tmp_path, 2022, 2024)
+    tables = Warehouse(settings.warehouse_dir).tables()
+    years = [Period(dt.date(y, 4, 1), dt.date(y + 1, 3, 31)) for y in (2022, 2023)]
+    computed = compute(tables, years, codes=list(FRAMEWORK_COMPUTED))
+    check = compare(computed, Published(published).values, FRAMEWORK_COMPUTED)
+    check = check.set_index("code")
+    for code in FRAMEWORK_COMPUTED:
+        row = check.loc[code]
+        # c3 and cla_number_and_rate hold 2022-23 and 2023-24 (time_period 2023, 2024).
+        assert row["years"] == "2022-23, 2023-24", code
+        assert (row["computed_las"], row["las_in_both"], row["only_computed"]) == (3, 3, 0)
+        assert row["published_las"] > 140, code
+        assert row["duplicate_figures"] == 0 and row["in_range"], code
+
+
+def test_the_command_refuses_an_indicator_it_does_not_check(tmp_path):
+    shown = runner.invoke(app, [*CHECK, "--indicator", "CLA_FOSTER", "--data-dir", str(tmp_path)])
+    assert shown.exit_code == 2 and "not checked: CLA_FOSTER" in " ".join(shown.output.split())
+    assert "CLA_START_RATE" in OUTSIDE_CHECK and "AF_NEGLECT" in OUTSIDE_CHECK
 
 
 def test_the_command_needs_a_warehouse(tmp_path):

@@ -102,6 +102,12 @@ CASES = {
     "CLA_SDQ": ("framework_sdq", "999", "2018-04-01:2019-03-31"),
     "CL_EET_17_18": ("young_care_leavers", "999", "2021-04-01:2022-03-31"),
     "CL_SUITABLE_17_18": ("young_care_leavers", "999", "2021-04-01:2022-03-31"),
+    "PP_NO_COURT": ("pre_proceedings", "371", "2026-04-01:2027-03-31"),
+    "PP_FGDM_OFFERED": ("pre_proceedings", "371", "2026-04-01:2027-03-31"),
+    "PP_FGDM_HELD": ("pre_proceedings", "371", "2026-04-01:2027-03-31"),
+    "PP_16WK": ("pre_proceedings", "371", "2026-04-01:2027-03-31"),
+    "CLA_SW3PLUS": ("sw_stability", "999", "2023-04-01:2024-03-31"),
+    "SW_ETHNIC_MINORITY": ("workforce_ethnicity", "999", "2025-10-01:2026-09-30"),
 }
 
 

@@ -120,6 +120,8 @@ def test_an_indicator_citing_a_dashboard_row_sits_where_the_file_puts_that_row()
         "SW_AGENCY": 64,
         "SW_VACANCY": 65,
         "SW_CASELOAD": 66,
+        "CLA_SW3PLUS": 67,
+        "SW_ETHNIC_MINORITY": 68,
     }
 
 

@@ -105,3 +105,30 @@ def test_caseload_needs_a_census_date_at_period_end(computed):
     # Cases are counted on 30 September only; 31 March has none to divide.
     half = computed(["vacancies"], "SW_CASELOAD", ["2014-10-01:2015-03-31"]).loc["2014-10-01"]
     assert half.status == "insufficient data"
+
+
+# SW_ETHNIC_MINORITY on tests/data/workforce_ethnicity (a workers file with ETHNICITY, at
+# 30 Sep 2026). Employed, registered workers in post at 30 Sep 2026, any role:
+#   E1 WBRI, E4 WIRI, E11 WOTH (a senior manager): known, White
+#   E2 BAFR, E3 MWBC, E5 AIND: known, not White (counted)
+#   E12: two rows (left 1 Nov 2025, back 1 Jan 2026), WBRI: one worker, White
+#   not in the denominator: E6 REFU and E13 NOBT (not known), E7 blank, E8 agency,
+#   E9 not registered, E10 left on 30 Sep 2026 itself.
+# 3 of 7 = 42.857%.
+ETHNICITY_YEAR = "2025-10-01:2026-09-30"
+
+
+def test_ethnic_minority_share_by_hand(computed):
+    year = computed(["workforce_ethnicity"], "SW_ETHNIC_MINORITY", [ETHNICITY_YEAR])
+    year = year.loc["2025-10-01"]
+    assert (year.numerator, year.denominator) == (3, 7)
+    assert year.value == pytest.approx(3 / 7 * 100)
+    assert year.status == "ok"
+
+
+def test_a_workers_file_without_ethnicity_gives_no_value_not_zero(computed):
+    # tests/data/workforce has no ETHNICITY column: no worker of known ethnicity.
+    year = computed(["workforce"], "SW_ETHNIC_MINORITY", [YEAR]).loc["2014-10-01"]
+    assert year.denominator == 0
+    assert year.status == "insufficient data"
+    assert year.value != year.value  # NaN, never 0%

@@ -450,6 +450,11 @@ def ref(location: str, child: str, referral: str, **more: Any) -> dict[str, Any]
     return row(location, child_id=child, referral_date=referral, **more)
 
 
+def pp(location: str, **more: Any) -> dict[str, Any]:
+    """A pre-proceedings block begun on 1 June 2015, under C1's referral of 1 May 2015."""
+    return ref(location, "C1", "2015-05-01", **({"pp_start_date": "2015-06-01"} | more))
+
+
 CIN = "cin"
 CASES += [
     Case(
@@ -504,8 +509,10 @@ CASES += [
                     "v1", "C2", "2016-03-31", plan_start_date="2016-03-31", review_date="2016-05-01"
                 )
             ],
+            "cin_pre_proceedings": [pp("p1", court_application_date="2016-04-01")],
         },
         {
+            ("p1", "CourtAppDate"),
             ("r1", "CINreferralDate"),
             ("a1", "AssessmentAuthorisationDate"),
             ("v1", "CPPreviewDate"),
@@ -859,15 +866,85 @@ CASES += [
         {("d2", "Disability")},
     ),
     Case(
-        "CIN_PRE_PROCEEDINGS_END_BEFORE_START",
+        "CIN_PP_OUTCOME_UNKNOWN",
         CIN,
         {
             "cin_pre_proceedings": [
-                ref("a", "C1", "2015-05-01", start_date="2015-06-01", end_date="2015-05-01"),
-                ref("ok", "C1", "2015-05-01", start_date="2015-06-01"),
+                pp("d", pp_outcome="D"),
+                pp("ok-a", pp_outcome="A"),
+                pp("ok-c", pp_outcome="C"),
+                pp("ok-blank"),
             ]
         },
-        {("a", "PreProceedingsEndDate")},
+        {("d", "PPOutcome")},
+    ),
+    Case(
+        "CIN_PP_START_BEFORE_YEAR",
+        CIN,
+        {
+            "cin_pre_proceedings": [
+                pp("early", pp_start_date="2015-03-31"),
+                pp("ok-first-day", pp_start_date="2015-04-01"),
+            ]
+        },
+        {("early", "PPStartDate")},
+    ),
+    Case(
+        "CIN_PP_DATE_BEFORE_START",
+        CIN,
+        {
+            "cin_pre_proceedings": [
+                pp("letter", lbp_sent_date="2015-05-31"),
+                pp("meeting", initial_pp_meeting_date="2015-05-01"),
+                pp("decision", step_decision_date="2015-04-30"),
+                pp(
+                    "ok-same-day",
+                    lbp_sent_date="2015-06-01",
+                    initial_pp_meeting_date="2015-06-01",
+                    step_decision_date="2015-06-01",
+                ),
+            ]
+        },
+        {
+            ("letter", "LBPSentDate"),
+            ("meeting", "InitialPPMeetingDate"),
+            ("decision", "StepDecisionDate"),
+        },
+    ),
+    Case(
+        "CIN_PP_COURT_BEFORE_DECISION",
+        CIN,
+        {
+            "cin_pre_proceedings": [
+                pp("a", step_decision_date="2015-09-01", court_application_date="2015-08-31"),
+                pp("ok", step_decision_date="2015-09-01", court_application_date="2015-09-01"),
+                pp("ok-no-decision", court_application_date="2015-08-31"),
+            ]
+        },
+        {("a", "CourtAppDate")},
+    ),
+    Case(
+        "CIN_PP_REVIEWS_NEGATIVE",
+        CIN,
+        {
+            "cin_pre_proceedings": [
+                pp("a", review_meetings_count=-1),
+                pp("ok", review_meetings_count=0),
+            ]
+        },
+        {("a", "ReviewMeetingsCount")},
+    ),
+    Case(
+        "CIN_PP_FGDM_HELD_BLANK",
+        CIN,
+        {
+            "cin_pre_proceedings": [
+                pp("a", fgdm_offered=True),
+                pp("ok-held", fgdm_offered=True, fgdm_held=False),
+                pp("ok-not-offered", fgdm_offered=False),
+            ]
+        },
+        {("a", "FGDMMeetingFac")},
     ),
 ]
 

@@ -101,16 +101,19 @@ def benchmark(
         )
     except (ValueError, KeyError, FileNotFoundError, ContractError, UnknownLA) as exc:
         raise fail(str(exc).strip("'\"")) from None
+    from cscmonitor.wording import neighbours_model_text
+
     place = view.la
+    model = neighbours_model_text(view.grouping)
     title = (
         f"{place.name} ({place.code}{', ' + place.new_code if place.new_code else ''}), "
-        f"{view.label}: region {place.region_name}; statistical neighbours DfE {view.grouping}"
+        f"{view.label}: region {place.region_name}; {model} (DfE statistical neighbours)"
     )
     if format is Format.TABLE:
         emit(display_table(view.table), format, output, title=title)
         if output is None:
             names = ", ".join(view.neighbours["la_name"].fillna(view.neighbours["la_code"]))
-            print(f"Statistical neighbours (DfE {view.grouping} grouping): {names or 'none'}")
+            print(f"Statistical neighbours (DfE's {view.grouping} model): {names or 'none'}")
     else:
         emit(view.table, format, output)
     for note in view.notes:
@@ -124,10 +127,16 @@ def _float(value: object) -> float | None:
     return None if number != number else number  # NaN is the only value unequal to itself
 
 
-def _shown(value: object, unit: str, flag: object = None, *, missing: str = "") -> str:
+# Why a figure is missing, in the terminal's few letters (CSV and JSON keep the full states).
+_MISSING = {"not held": "not held", "not published": "not pub.", "no published benchmark": "—"}
+
+
+def _shown(value: object, unit: str, flag: object = None, *, missing: object = "") -> str:
     number = _float(value)
     if number is None:
-        return flag if isinstance(flag, str) else missing
+        if isinstance(flag, str):
+            return flag  # DfE's own suppression code
+        return _MISSING.get(missing, "") if isinstance(missing, str) else ""
     decimals = 0 if unit in ("days", "count") else 1
     return f"{number:.{decimals}f}{'%' if unit == 'percent' else ''}"
 
@@ -163,22 +172,23 @@ def display_table(table: pd.DataFrame) -> pd.DataFrame:
     def words(name: str) -> pd.Series:
         return col(name).map(lambda v: _SHORT.get(v, v) if isinstance(v, str) else "")
 
-    def figures(name: str, flag: str | None = None, missing: str = "") -> list[str]:
+    def figures(name: str, flag: str | None = None, state: str | None = None) -> list[str]:
         flags = col(flag) if flag else blank
+        states = col(state) if state else blank
         return [
-            _shown(v, u, f, missing=missing)
-            for v, u, f in zip(col(name), col("unit"), flags, strict=True)
+            _shown(v, u, f, missing=m)
+            for v, u, f, m in zip(col(name), col("unit"), flags, states, strict=True)
         ]
 
     shown = pd.DataFrame({"indicator": table["code"]})
     if "value" in table:
-        shown["value"] = figures("value", "flag", missing="n/a")
+        shown["value"] = figures("value", "flag", "value_state")
     if "computed" in table:
         shown["computed"] = figures("computed")
     if "value" in table:
-        shown["England"] = figures("england")
-        shown["region"] = figures("region")
-        shown["SN mean"] = figures("sn_mean")
+        shown["England"] = figures("england", "england_flag", "england_state")
+        shown["region"] = figures("region", "region_flag", "region_state")
+        shown["SN mean"] = figures("sn_mean", None, "sn_state")
         shown["band"] = col("band").fillna("")
     shown["RAG"] = col("rag").fillna("")
     if "travel" in table:
@@ -242,12 +252,17 @@ def structure(
         int, typer.Option("--from-year", help="First financial year (2015 for 2015-16).")
     ],
     to_year: Annotated[int, typer.Option("--to-year", help="Last financial year.")],
+    indicator: Annotated[
+        list[str] | None,
+        typer.Option(help="Indicator codes (default: every one checked, CIN and Framework)."),
+    ] = None,
     data_dir: DataDir = None,
     format: FormatOption = Format.TABLE,
     output: OutputOption = None,
 ) -> None:
-    """The outside check: REREF_12M, CPP_REPEAT and CPP_OPEN_2Y computed from the warehouse
-    for every LA held, beside DfE's published tables: LAs, years, ranges, spread."""
+    """The outside check: the CIN, plan and National Framework measures DfE publishes for
+    every LA, computed from the warehouse for every LA held, beside DfE's published tables:
+    LAs, years, ranges, spread."""
     import datetime as dt
 
     from cscmonitor.benchmarks.structure import OUTSIDE_CHECK, compare
@@ -259,14 +274,18 @@ def structure(
     settings = settings_for(data_dir)
     if to_year < from_year:
         raise fail("--to-year is before --from-year")
+    codes = list(indicator or OUTSIDE_CHECK)
+    unknown = [c for c in codes if c not in OUTSIDE_CHECK]
+    if unknown:
+        raise fail(f"not checked: {', '.join(unknown)}; checked: {', '.join(OUTSIDE_CHECK)}")
     years = [Period(dt.date(y, 4, 1), dt.date(y + 1, 3, 31)) for y in range(from_year, to_year + 1)]
     try:
         tables = Warehouse(settings.warehouse_dir).tables()
     except FileNotFoundError as exc:
         raise fail(str(exc)) from None
-    computed = compute(tables, years, codes=list(OUTSIDE_CHECK))
+    computed = compute(tables, years, codes=codes)
     published = Published(benchmark_store(data_dir).published()).values
-    emit(compare(computed, published), format, output, title="Computed beside published")
+    emit(compare(computed, published, codes), format, output, title="Computed beside published")
 
 
 # The two mounted on their own: for tests, and `python -c` use without the main app.

@@ -4,20 +4,27 @@ The comparison year is, per indicator, the latest published year whose period en
 before the end of the period reported on (the "latest available national data"): the one rule
 of docs/benchmarks.md that maps a contract year to the DfE year it is compared with. The quartile
 band places the LA's computed figure among English LAs' published figures for that year, with
-the cut-points of `benchmarks.bands` (A is the best quarter, whatever the polarity).
+LAIT's rule (`benchmarks.bands`: A is the best quarter, whatever the polarity). Neighbours are
+DfE's grouping for that year (`neighbours.grouping_for`: the 2025 model from 2024-25, the 2021
+groupings before), and the comparison says which.
+
+A benchmark value can be missing for three reasons, always told apart (`Availability`): the
+indicator has **no published benchmark** (DfE publishes none, or its table is not bundled);
+the value is **not held** (no table holding that year, place or neighbour is bundled or
+imported); or it is **not published** (DfE's table holds the cell but suppresses it: `c`, `x`,
+`z`, `k`, `u`, `low`; or publishes England only). `Gap` carries the reason for each value.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
-import numpy as np
 import pandas as pd
 
 from cscmonitor.assess import Computed, Observation, Standing, standing_against
-from cscmonitor.benchmarks.bands import BANDS, polarity_sign, quartile_bands
+from cscmonitor.benchmarks.bands import band_for, quartile_bands
 from cscmonitor.benchmarks.geography import (
     LA_LEVEL,
     NATIONAL,
@@ -26,16 +33,27 @@ from cscmonitor.benchmarks.geography import (
     la_rows,
     resolve,
 )
-from cscmonitor.benchmarks.mapping import BY_CODE, Comparator
+from cscmonitor.benchmarks.mapping import BY_CODE, Comparator, no_benchmark_reason
 from cscmonitor.benchmarks.neighbours import grouping_for, neighbours_of
 from cscmonitor.benchmarks.published import year_name
-from cscmonitor.benchmarks.values import Published
-from cscmonitor.periods import Period
+from cscmonitor.benchmarks.values import Availability, Published
+from cscmonitor.periods import Period, financial_year
 
-_TOLERANCE = 1e-9
-HELD = "held"
-NOT_PUBLISHED = "not published"  # DfE publishes no comparator for this indicator
-NOT_HELD = "not held"  # DfE publishes one, but no year ending by the period's end is held
+HELD = Availability.HELD
+NO_BENCHMARK = Availability.NO_BENCHMARK
+NOT_HELD = Availability.NOT_HELD
+NOT_PUBLISHED = Availability.NOT_PUBLISHED
+ENGLAND_ONLY = "England only"
+BENCHMARKS = ("england", "region", "sn_mean", "band")
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Why one benchmark value is missing."""
+
+    state: Availability  # NO_BENCHMARK, NOT_HELD or NOT_PUBLISHED
+    flag: str | None = None  # DfE's suppression code, when not published
+    detail: str | None = None  # e.g. "England only", or the table that is not bundled
 
 
 @dataclass(frozen=True)
@@ -47,11 +65,12 @@ class PublishedPoint:
     england: float | None
     region: float | None
     sn_mean: float | None
+    sn_grouping: int | None = None  # the neighbour grouping of that year
 
 
 @dataclass(frozen=True)
 class Comparison:
-    state: str  # HELD, NOT_PUBLISHED or NOT_HELD
+    state: str  # an Availability: HELD, NO_BENCHMARK or NOT_HELD
     year: str | None  # the published year compared with, e.g. 2014-15; None when none is held
     england: float | None
     region: float | None
@@ -59,19 +78,57 @@ class Comparison:
     sn_mean: float | None
     sn_count: int
     band: str | None  # A (best quarter) to D, of the computed figure
-    top_quartile: float | None  # the cut-point a figure must meet to be in band A
+    top_quartile: float | None  # band A's cut-point (lower is better: at or below it)
     vs_england: Standing
     vs_region: Standing
     history: tuple[PublishedPoint, ...]
+    sn_grouping: int | None = None  # DfE's neighbour grouping used: 2021 or 2025
+    gaps: Mapping[str, Gap] = field(default_factory=dict)  # why england, region, … is missing
 
     @classmethod
-    def none(cls, state: str = NOT_PUBLISHED) -> Comparison:
+    def none(cls, state: str = NO_BENCHMARK, detail: str | None = None) -> Comparison:
+        """No published year to compare with: every benchmark value missing for one reason."""
         nothing = Standing.NOT_COMPARABLE
-        return cls(state, None, None, None, None, None, 0, None, None, nothing, nothing, ())
+        gap = Gap(Availability(state), detail=detail)
+        return cls(
+            state,
+            None,
+            None,
+            None,
+            None,
+            None,
+            0,
+            None,
+            None,
+            nothing,
+            nothing,
+            (),
+            gaps=dict.fromkeys(BENCHMARKS, gap),
+        )
+
+    @classmethod
+    def without_tables(cls, code: str) -> Comparison:
+        """For an indicator when no published tables are loaded at all."""
+        reason = no_benchmark_reason(code)
+        if reason is not None:
+            return cls.none(NO_BENCHMARK, reason)
+        return cls.none(NOT_HELD, "no published tables loaded")
+
+    def gap(self, which: str) -> Gap | None:
+        """Why `which` (england, region, sn_mean, band) is missing; None when it is there."""
+        if getattr(self, which) is not None:
+            return None
+        return self.gaps.get(
+            which, Gap(Availability(self.state) if self.state != HELD else NOT_HELD)
+        )
 
 
 def _number(value: object) -> float | None:
     return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
+
+
+def _flag(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def _observation(row: pd.Series | None) -> Observation:
@@ -82,16 +139,60 @@ def _observation(row: pd.Series | None) -> Observation:
     )
 
 
+def _row_gap(row: pd.Series | None) -> Gap | None:
+    """None when the row has a value; not held without a row; not published with a flag."""
+    if row is None:
+        return Gap(NOT_HELD)
+    if _number(row["value"]) is not None:
+        return None
+    return Gap(NOT_PUBLISHED, _flag(row["flag"]))
+
+
 def band_of(
     value: float | None, limits: Sequence[float | None], comparator: Comparator
 ) -> str | None:
-    """The band of a value given the year's three cut-points (in value terms)."""
-    sign = polarity_sign(comparator.polarity)
-    if value is None or np.isnan(sign) or any(limit is None for limit in limits):
-        return None
-    bad = value * sign
-    worse = sum(bad > float(limit) * sign + _TOLERANCE for limit in limits)  # type: ignore[arg-type]
-    return BANDS[worse]
+    """The band of a value given the year's three cut-points (`bands.band_for`)."""
+    return band_for(value, limits, comparator.polarity)
+
+
+class _Neighbours:
+    """Neighbours' mean, count and suppression per (code, year), by each year's grouping."""
+
+    def __init__(self, las: pd.DataFrame, la_code: str, fixed: int | None = None) -> None:
+        self.las, self.la_code, self.fixed = las, la_code, fixed
+        self._by: dict[int, tuple[pd.DataFrame, pd.Series]] = {}
+
+    def grouping(self, year: int) -> int:
+        return self.fixed if self.fixed is not None else grouping_for(financial_year(year).end)
+
+    def _stats(self, grouping: int) -> tuple[pd.DataFrame, pd.Series]:
+        if grouping not in self._by:  # two groupings at most
+            codes = neighbours_of(self.la_code, grouping)["neighbour_code"].tolist()
+            rows = self.las[self.las["la_code"].isin(codes)]
+            stats = rows.groupby(["code", "year"])["value"].agg(["mean", "count"])
+            # Neighbours whose row is held without a value: DfE's code where it gave one.
+            unpublished = rows[rows["value"].isna()].groupby(["code", "year"])["flag"]
+            flags = unpublished.first().reindex(unpublished.size().index)
+            self._by[grouping] = (stats, flags)
+        return self._by[grouping]
+
+    def of(self, code: str, year: int) -> tuple[float | None, int, Gap | None, int]:
+        """(mean, count, why missing, grouping) for one indicator and year."""
+        grouping = self.grouping(year)
+        stats, flags = self._stats(grouping)
+        key = (code, year)
+        if key in stats.index and int(stats.loc[key, "count"]) > 0:
+            return _number(stats.loc[key, "mean"]), int(stats.loc[key, "count"]), None, grouping
+        if neighbours_of(self.la_code, grouping).empty:
+            return (
+                None,
+                0,
+                Gap(NOT_HELD, detail=f"no neighbours in DfE's {grouping} grouping"),
+                grouping,
+            )
+        if key in flags.index:
+            return None, 0, Gap(NOT_PUBLISHED, _flag(flags.loc[key])), grouping
+        return None, 0, Gap(NOT_HELD), grouping
 
 
 def comparisons(
@@ -99,11 +200,21 @@ def comparisons(
     la_code: str,
     latest: Mapping[str, Computed],
     span: Period,
+    *,
+    grouping: int | None = None,
 ) -> dict[str, Comparison]:
-    """For each indicator in `latest` with a published comparator, its comparison."""
+    """Every indicator in `latest`, compared: with DfE's year (see the module note), or why not.
+
+    `grouping` fixes the statistical neighbour grouping (default: each year's, by its end).
+    """
+    found: dict[str, Comparison] = {
+        code: Comparison.none(NO_BENCHMARK, no_benchmark_reason(code))
+        for code in latest
+        if code not in BY_CODE
+    }
     codes = [code for code in latest if code in BY_CODE]
     if not codes:
-        return {}
+        return found
     end = span.end
     values = published.values
     rows = values[values["code"].isin(codes)].copy()
@@ -117,25 +228,22 @@ def comparisons(
     regional = rows[
         (rows["geographic_level"] == REGIONAL) & (rows["area_code"] == region_code)
     ].drop_duplicates(["code", "year"])
-    las = la_rows(rows)
-    neighbours = neighbours_of(la_code, grouping_for(end))["neighbour_code"].tolist()
-    sn = (
-        las[las["la_code"].isin(neighbours)]
-        .groupby(["code", "year"])["value"]
-        .agg(["mean", "count"])
-    )
+    neighbours = _Neighbours(la_rows(rows), la_code, grouping)
     units = rows[rows["geographic_level"] == LA_LEVEL]
     limits = units[["code", "year"]].join(quartile_bands(units, ["code", "year"]))
-    limits = limits.drop_duplicates(["code", "year"]).set_index(["code", "year"])
+    limits = limits.dropna(subset=["limit_b"]).drop_duplicates(["code", "year"])
+    limits = limits.set_index(["code", "year"])
 
-    found: dict[str, Comparison] = {}
     for code in codes:  # the indicators of one report: a handful
         comparator = BY_CODE[code]
         mine = national[national["code"] == code]
-        held = mine[(mine["end"] <= end) & mine["value"].notna()]
-        history = _history(code, mine, regional, sn, span)
+        # A year is held when its table is: England's figure may still be suppressed.
+        held = mine[mine["end"] <= end]
+        history = _history(code, mine, regional, neighbours, span)
         if held.empty:
-            found[code] = replace(Comparison.none(NOT_HELD), history=history)
+            found[code] = replace(
+                Comparison.none(NOT_HELD, _not_held_detail(mine)), history=history
+            )
             continue
         year = int(held["year"].max())
         england_row = held[held["year"] == year].iloc[0]
@@ -154,26 +262,65 @@ def comparisons(
             if cut is None
             else [_number(cut["limit_a"]), _number(cut["limit_b"]), _number(cut["limit_c"])]
         )
-        neighbour_stats = sn.loc[(code, year)] if (code, year) in sn.index else None
+        sn_mean, sn_count, sn_gap, sn_grouping = neighbours.of(code, year)
+        gaps = {
+            "england": _row_gap(england_row),
+            "region": _row_gap(region_row) if region_code else Gap(NOT_HELD, detail="no region"),
+            "sn_mean": sn_gap,
+            "band": _band_gap(units, code, year, comparator, figure.value),
+        }
+        if comparator.england_only:
+            only = Gap(NOT_PUBLISHED, detail=ENGLAND_ONLY)
+            gaps.update(region=only, sn_mean=only, band=only)
         found[code] = Comparison(
             state=HELD,
             year=year_name(year),
             england=_number(england_row["value"]),
             region=None if region_row is None else _number(region_row["value"]),
             region_name=region_name,
-            sn_mean=None if neighbour_stats is None else _number(neighbour_stats["mean"]),
-            sn_count=0 if neighbour_stats is None else int(neighbour_stats["count"]),
+            sn_mean=sn_mean,
+            sn_count=sn_count,
             band=band_of(figure.value, cuts, comparator),
             top_quartile=cuts[0],
             vs_england=vs_england,
             vs_region=vs_region,
             history=history,
+            sn_grouping=sn_grouping,
+            gaps={k: v for k, v in gaps.items() if v is not None},
         )
     return found
 
 
+def _not_held_detail(national: pd.DataFrame) -> str:
+    if national.empty:
+        return "no year of its table is held"
+    first = year_name(int(national["year"].min()))
+    return f"the tables held start in {first}"
+
+
+def _band_gap(
+    units: pd.DataFrame, code: str, year: int, comparator: Comparator, value: float | None
+) -> Gap | None:
+    """Why a figure has no band: no polarity, no figure, or no LA figures published that year."""
+    if str(comparator.polarity) == "neither":
+        return Gap(NOT_PUBLISHED, detail="no band: neither higher nor lower is better")
+    if value is None:
+        return Gap(NOT_HELD, detail="no figure to band")
+    year_rows = units[(units["code"] == code) & (units["year"] == year)]
+    if year_rows.empty:
+        return Gap(NOT_HELD)
+    if year_rows["value"].notna().sum() == 0:
+        flags = year_rows["flag"].dropna()
+        return Gap(NOT_PUBLISHED, None if flags.empty else _flag(flags.iloc[0]))
+    return None
+
+
 def _history(
-    code: str, national: pd.DataFrame, regional: pd.DataFrame, sn: pd.DataFrame, span: Period
+    code: str,
+    national: pd.DataFrame,
+    regional: pd.DataFrame,
+    neighbours: _Neighbours,
+    span: Period,
 ) -> tuple[PublishedPoint, ...]:
     """England, region and neighbours for each published year ending within `span`."""
     within = national[(national["end"] >= span.start) & (national["end"] <= span.end)]
@@ -181,14 +328,15 @@ def _history(
     points = []
     for row in within.sort_values("end").itertuples(index=False):  # a few years
         year = int(row.year)
-        stats = sn.loc[(code, year)] if (code, year) in sn.index else None
+        sn_mean, _, _, grouping = neighbours.of(code, year)
         points.append(
             PublishedPoint(
                 year=year_name(year),
                 period_end=row.end,
                 england=_number(row.value),
                 region=_number(region.get(year)),
-                sn_mean=None if stats is None else _number(stats["mean"]),
+                sn_mean=sn_mean,
+                sn_grouping=grouping,
             )
         )
     return tuple(points)

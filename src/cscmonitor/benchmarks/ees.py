@@ -8,7 +8,10 @@ suppression codes only). An EES `.meta.csv` beside the file, when there is one, 
 columns are filters and which are measures instead of that rule.
 
 Suppression codes (`c x z k u low`) are kept as a flag and never become numbers: a suppressed
-cell has no value and says why. Each row also gets the period the figure covers, from the
+cell has no value and says why. A duration DfE writes as years and months (`01:04`, as the
+adoption timings are published) is a number of months (16).
+
+Each row also gets the period the figure covers, from the
 dataset's time convention (see `CONVENTIONS`), so figures published on different calendars
 (the year to 31 March, 30 September snapshots, mid-year estimates) can be put side by side.
 """
@@ -151,6 +154,24 @@ KNOWN_DATASETS = (
     ),
     Signature("csww", frozenset({"agency_rate_fte", "turnover_rate_fte"}), YEAR_TO_30_SEPTEMBER),
     Signature("population", frozenset({"age_group", "population_estimate"}), MID_YEAR),
+    Signature("c3", frozenset({"episodes_with_assessment_factor", "neglect"}), YEAR_TO_31_MARCH),
+    Signature(
+        "cla_school_moves",
+        frozenset({"move_measure", "school_stability", "percentage"}),
+        YEAR_TO_31_MARCH,
+    ),
+    Signature("cla_swcount", frozenset({"sw_stability", "percentage"}), YEAR_TO_31_MARCH),
+    Signature(
+        "cla_health",
+        frozenset({"characteristic", "breakdown", "children_count"}),
+        YEAR_TO_31_MARCH,
+        ("breakdown", "SDQ average score"),
+    ),
+    Signature(
+        "adoption_stages",
+        frozenset({"stage_of_adoption_process", "age_start_poc", "number"}),
+        YEAR_TO_31_MARCH,
+    ),
 )
 
 # EES time identifiers whose dates are fixed by the identifier itself.
@@ -160,6 +181,16 @@ _BY_IDENTIFIER: Mapping[str, Convention] = {
     "calendar year": Convention(12, 31, 12, "calendar year"),
     "reporting year": ASSUMED_31_MARCH,
 }
+
+
+# A duration in years and months, as DfE publishes adoption timings: `01:04` is 16 months.
+DURATION = r"(\d+):([0-5]\d)"
+
+
+def months(text: pd.Series) -> pd.Series:
+    """`yy:mm` cells as months (float); other cells NaN."""
+    parts = text.str.extract(rf"^{DURATION}$")
+    return pd.to_numeric(parts[0]) * 12 + pd.to_numeric(parts[1])
 
 
 def _normal(name: str) -> str:
@@ -232,7 +263,7 @@ def _classify(frame: pd.DataFrame, meta: Path | None) -> tuple[list[str], list[s
     # One pass per column (a handful), each vectorised over the rows.
     for column in rest:
         text = frame[column].str.strip()
-        numeric = pd.to_numeric(text, errors="coerce").notna()
+        numeric = pd.to_numeric(text, errors="coerce").notna() | text.str.fullmatch(DURATION)
         coded = text.str.lower().isin(SUPPRESSION_CODES)
         blank = text.eq("")
         if (numeric | coded | blank).all() and (numeric | coded).any():
@@ -324,7 +355,7 @@ def read_ees(path: Path, *, source_name: str | None = None) -> pd.DataFrame:
     long = values.melt(id_vars="_row", var_name="measure", value_name="text")
     text = long["text"].str.strip()
     code = text.str.lower()
-    long["value"] = pd.to_numeric(text, errors="coerce")
+    long["value"] = pd.to_numeric(text, errors="coerce").fillna(months(text))
     long["flag"] = code.where(code.isin(SUPPRESSION_CODES))
     tidy = long.drop(columns="text").merge(keys, on="_row").drop(columns="_row")
     for column in GEOGRAPHY_COLUMNS:

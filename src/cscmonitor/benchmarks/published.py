@@ -33,9 +33,10 @@ from cscmonitor.benchmarks.geography import (
 from cscmonitor.benchmarks.mapping import BY_CODE, COMPARATORS, Comparator
 from cscmonitor.benchmarks.neighbours import grouping_for, groupings, neighbours_of
 from cscmonitor.benchmarks.pooled import neighbour_funnel
-from cscmonitor.benchmarks.values import Published, as_published
+from cscmonitor.benchmarks.values import Availability, Published, as_published, availability
 from cscmonitor.indicators.registry import Interval
 from cscmonitor.periods import financial_year
+from cscmonitor.wording import neighbours_model_text
 
 
 def parse_year(text: str) -> int:
@@ -110,7 +111,10 @@ def comparators_for(
     denominator, joint, published_period, england, region_code, region_name, region,
     sn_grouping, sn_mean, sn_median, sn_count, band, rank, ranked, previous, previous_flag,
     travel, travel_p, travel_test, vs_england, vs_england_p, vs_region, sn_funnel (the LA's
-    place on a funnel plot of itself and its neighbours).
+    place on a funnel plot of itself and its neighbours), sn_model (`neighbours: 2025 model`),
+    and for each figure that can be missing, whether it is held, not held (no table holding
+    it) or not published (DfE suppressed it; its code in the `*_flag` column): value_state,
+    england_state, england_flag, region_state, region_flag, sn_state, band_state.
     """
     chosen = [BY_CODE[c] for c in codes] if codes else list(COMPARATORS)
     held = as_published(published)
@@ -130,10 +134,12 @@ def comparators_for(
     region_of = own["region_code"].where(own["region_code"].notna(), place.region_code)
     regional = in_year[in_year["geographic_level"] == REGIONAL].set_index(["code", "area_code"])
 
-    sn = las[las["la_code"].isin(neighbours)].groupby("code")["value"]
+    near = las[las["la_code"].isin(neighbours)]
+    sn = near.groupby("code")["value"]
     sn_stats = pd.DataFrame(
         {"sn_mean": sn.mean(), "sn_median": sn.median(), "sn_count": sn.count()}
     )
+    sn_flagged = set(near.loc[near["value"].isna() & near["flag"].notna(), "code"])
 
     # Bands among reporting units (a joint return counts once), then the LA's own unit.
     units = in_year[in_year["geographic_level"] == LA_LEVEL].copy()
@@ -168,6 +174,8 @@ def comparators_for(
         band = banded.loc[c.code] if c.code in banded.index else None
         stats = sn_stats.loc[c.code] if c.code in sn_stats.index else None
         position = _funnel_position(las[las["code"] == c.code], place.code, neighbours, c)
+        sn_count = int(stats["sn_count"]) if stats is not None else 0
+        states = _states(c, mine, nation, region, sn_count, c.code in sn_flagged, band)
         rows.append(
             {
                 "code": c.code,
@@ -190,7 +198,7 @@ def comparators_for(
                 "sn_grouping": sn_grouping,
                 "sn_mean": _field(stats, "sn_mean"),
                 "sn_median": _field(stats, "sn_median"),
-                "sn_count": int(stats["sn_count"]) if stats is not None else 0,
+                "sn_count": sn_count,
                 "band": _field(band, "band"),
                 "rank": _field(band, "rank"),
                 "ranked": _field(band, "ranked"),
@@ -203,9 +211,40 @@ def comparators_for(
                 "vs_england_p": england_test.p_value,
                 "vs_region": str(vs_region),
                 "sn_funnel": position,
+                "sn_model": neighbours_model_text(sn_grouping),
+                "england_flag": _field(nation, "flag"),
+                "region_flag": _field(region, "flag"),
+                **states,
             }
         )
     return pd.DataFrame(rows)
+
+
+def _states(
+    c: Comparator,
+    mine: pd.Series | None,
+    nation: pd.Series | None,
+    region: pd.Series | None,
+    sn_count: int,
+    sn_flagged: bool,
+    band: pd.Series | None,
+) -> dict[str, str]:
+    """Held, not held or not published, for each figure of one comparator's row."""
+    not_published = Availability.NOT_PUBLISHED
+    states: dict[str, Availability] = {
+        "value_state": availability(_field(mine, "value"), mine is not None),
+        "england_state": availability(_field(nation, "value"), nation is not None),
+        "region_state": availability(_field(region, "value"), region is not None),
+        "sn_state": Availability.HELD
+        if sn_count
+        else (Availability.NOT_PUBLISHED if sn_flagged else Availability.NOT_HELD),
+        "band_state": availability(_field(band, "band"), band is not None),
+    }
+    if c.england_only:
+        states.update(dict.fromkeys(["value_state", "region_state", "sn_state"], not_published))
+    if str(c.polarity) == "neither" or c.england_only:
+        states["band_state"] = not_published
+    return {k: str(v) for k, v in states.items()}
 
 
 def _funnel_position(

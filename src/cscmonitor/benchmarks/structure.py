@@ -14,10 +14,19 @@ from collections.abc import Sequence
 import pandas as pd
 
 from cscmonitor.benchmarks.geography import LA_LEVEL
-from cscmonitor.benchmarks.mapping import BY_CODE
+from cscmonitor.benchmarks.mapping import BY_CODE, FACTOR_CODES
 
 # The figures DfE publishes for every LA each year that cscmonitor computes the same way.
-OUTSIDE_CHECK = ("REREF_12M", "CPP_REPEAT", "CPP_OPEN_2Y")
+CIN_CHECK = ("REREF_12M", "CPP_REPEAT", "CPP_OPEN_2Y")
+FRAMEWORK_CHECK = (
+    "CLA_START_RATE",
+    "CLA_SCHOOL_MOVE",
+    "CLA_SDQ",
+    "CL_EET_17_18",
+    "CL_SUITABLE_17_18",
+    *FACTOR_CODES,
+)
+OUTSIDE_CHECK = (*CIN_CHECK, *FRAMEWORK_CHECK)
 COLUMNS = [
     "code",
     "years",
@@ -59,8 +68,9 @@ def compare(
 
     `computed` is the engine's output (indicator, la_code, period_start, period_end, value);
     `published` is `published_values` (code, geographic_level, area_code, year, value, flag). Only
-    the years both hold are compared. `in_range`: every figure on both sides lies within the
-    unit's bounds (0–100 for a percentage).
+    the years both hold are compared (none: `years` is empty and the counts are of nothing).
+    `in_range`: every figure on both sides lies within the bounds a figure can take (0–100
+    for a percentage, 0–10,000 per 10,000, 0–40 for the SDQ score).
     """
     ours = financial_years(computed[computed["indicator"].isin(codes)])
     # A suppressed figure (`c`) is still a figure DfE publishes for the LA and year.
@@ -80,7 +90,7 @@ def compare(
         dfe = dfe[dfe["year"].isin(years)]
         keys_mine = set(zip(mine["la_code"].astype(str), mine["year"], strict=True))
         keys_dfe = set(zip(dfe["area_code"].astype(str), dfe["year"], strict=True))
-        bound = BY_CODE[code].unit.scale
+        low, high = BY_CODE[code].range
         values = pd.concat([mine["value"], dfe["value"].dropna()])
         rows.append(
             {
@@ -102,7 +112,7 @@ def compare(
                 "computed_max": mine["value"].max(),
                 "published_iqr": _iqr(dfe["value"]),
                 "computed_iqr": _iqr(mine["value"]),
-                "in_range": bool(values.between(0, bound).all()) if len(values) else False,
+                "in_range": bool(values.between(low, high).all()) if len(values) else False,
             }
         )
     return pd.DataFrame(rows, columns=COLUMNS)

@@ -30,11 +30,14 @@ from cscmonitor.benchmarks.mapping import BY_CODE
 from cscmonitor.benchmarks.neighbours import grouping_for
 from cscmonitor.benchmarks.pooled import pooled_benchmarks
 from cscmonitor.benchmarks.published import comparators_for, neighbour_table, year_name
-from cscmonitor.benchmarks.values import Published, as_published
+from cscmonitor.benchmarks.values import Availability, Published, as_published
 from cscmonitor.indicators.engine import compute
 from cscmonitor.indicators.registry import REGISTRY, Tables, load_builtin
 from cscmonitor.periods import Period, add_months, financial_year
 from cscmonitor.terms import ContractTerms
+from cscmonitor.wording import neighbours_model_text
+
+STATE_COLUMNS = ("value_state", "england_state", "region_state", "sn_state", "band_state")
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,9 @@ def benchmark_view(
         table = comparators_for(held, place.code, year, codes=mapped, grouping=sn)
         table = pd.DataFrame({"code": chosen}).merge(table, on="code", how="left")
         table["title"] = table["title"].fillna(table["code"].map(_title))
+        for state in STATE_COLUMNS:  # an indicator without a comparator: say so
+            table[state] = table[state].fillna(str(Availability.NO_BENCHMARK))
+        table["sn_model"] = neighbours_model_text(sn)
     else:
         table = pd.DataFrame({"code": chosen, "title": [_title(c) for c in chosen]})
         notes.append("published figures are for DfE's years only: give --year to see them")

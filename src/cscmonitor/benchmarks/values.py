@@ -10,12 +10,32 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
 
 from cscmonitor.benchmarks.geography import LA_LEVEL, REGIONAL, directory
 from cscmonitor.benchmarks.mapping import COMPARATORS, Comparator, parts_table
+
+
+class Availability(StrEnum):
+    """Whether a benchmark value is there, and if not, why (told apart everywhere)."""
+
+    HELD = "held"
+    NO_BENCHMARK = "no published benchmark"  # DfE publishes none, or its table is not bundled
+    NOT_HELD = "not held"  # no table holding that year (or place) is bundled or imported
+    NOT_PUBLISHED = "not published"  # the table holds the cell, suppressed (c, x, z…)
+
+
+def availability(value: object, present: bool) -> Availability:
+    """HELD with a value; NOT_PUBLISHED when the row is held without one; else NOT_HELD."""
+    if not present:
+        return Availability.NOT_HELD
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return Availability.NOT_PUBLISHED
+    return Availability.HELD
+
 
 KEYS = ["code", "geographic_level", "area_code", "year"]
 DESCRIPTIVE = [
@@ -45,6 +65,7 @@ def published_values(
     parts = parts_table(tuple(comparators))
     rows = published[published["dataset"].isin(parts["dataset"]) & published["period_end"].notna()]
     matched = rows.merge(parts, on=["dataset", "measure", "filters"])
+    matched["value"] = matched["value"] * matched["factor"]  # e.g. months as days
     end = pd.to_datetime(matched["period_end"])
     matched["year"] = end.dt.year - (end.dt.month < 4).astype(int)
     level = matched["geographic_level"]

@@ -163,6 +163,11 @@ def finish(ind: Indicator, frame: pd.DataFrame, held: pd.DataFrame) -> pd.DataFr
         NO_DATA,
         np.where(~whole, INCOMPLETE_DATA, np.where(enough, OK, INSUFFICIENT_DATA)),
     )
+    if ind.complete_on is not None:
+        # The return holds the records only for children there on one day of the year.
+        month, day = ind.complete_on
+        ends = pd.to_datetime(frame["period_end"])
+        looked &= ((ends.dt.month == month) & (ends.dt.day == day)).to_numpy()
     status = np.where((status == OK) & ~looked, LOOKBACK_INCOMPLETE, status)
     status = np.where(gap, RETURN_MISSING, status)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -6,6 +6,7 @@ the file differs from what the registry says.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import assert_never
 
 from cscmonitor.indicators.framework import BENCHMARK_ONLY, grouped
@@ -34,7 +35,9 @@ indicator's docstring.
   (29 Feb maps to 28 Feb).
 - **Status**: `ok`; `insufficient data` when the denominator is below the minimum (no value,
   never RAG-rated); `lookback incomplete` when the held returns do not reach back as far as
-  the measure looks (the value is shown, flagged); `incomplete data` when the held returns
+  the measure looks, or a measure the return completes only on one day of the year (the
+  903's social worker episodes, on 31 March) is taken at a period ending on another day (the
+  value is shown, flagged); `incomplete data` when the held returns
   cover only part of the period (no value: it would be counted from part of the period);
   `no data` when no held return of the source covers the period; `return missing` when a
   return between two held ones is missing and the period or its lookback reaches into its
@@ -93,14 +96,31 @@ Changes to earlier definitions, where DfE's published figures confirm them:
   `cla_number_and_rate_per_10k_children` gives only the total. `CL_EET` still counts F3 and
   P3 in every year (codes only to 2020-21); `CL_EET_17_18` reads them by year.
 
+Added for the 2026-27 returns and the workforce enabler, with their choices:
+
+- `PP_NO_COURT`, `PP_FGDM_OFFERED`, `PP_FGDM_HELD`, `PP_16WK` (local measures, outcome 3)
+  read the 2026-27 CIN census's `PreProceedingsandFGDM` block (`cin_pre_proceedings`). A
+  census reports a pre-proceedings in the year it began; one restated by a later census is
+  taken from the latest return held. Periods starting before 1 April 2026 have no value
+  ("no data"). Blank FGDM flags stay in their cohort, not counted; a pre-proceedings without
+  a PPStartDate cannot be timed and is left out of `PP_16WK`. `PP_NO_COURT` is provisional
+  for decisions in the last 3 months of the period: those records are marked `provisional`
+  in "explain this figure".
+- `CLA_SW3PLUS` (dashboard #67) counts distinct SW_ID in the 903's social worker episodes
+  over the 12 months to period end, leaving out the `XX` stand-ins (ingest keeps an id's
+  first two letters, `sw_id_prefix`, beside its pseudonym). Children looked after with no
+  episode leave the denominator and are listed, outside it, in "explain this figure". The
+  return holds episodes only for children looked after on 31 March: a period ending on any
+  other day is `lookback incomplete`, and one starting before 1 April 2023 has no value.
+- `SW_ETHNIC_MINORITY` (dashboard #68) is a headcount of employed registered workers in post
+  with a known `ETHNICITY` (a column of the workers file from 2026; REFU and NOBT are not
+  known): the share whose code does not begin with W. A workers file without the column has
+  no worker of known ethnicity, so no value (`insufficient data`), never 0%.
+
 Not computable from the tables the warehouse holds today: `CLA_20MILES` (needs PL_DISTANCE,
 or full home and placement postcodes with a postcode lookup at ingest: postcodes are reduced
-to their district), `CLA_SW3PLUS` (SWEpisodes are held, but SW_ID is pseudonymised at
-ingest, so the placeholder ids beginning XX that the definition leaves out cannot be told
-apart), `SW_ETHNIC_MINORITY` (needs an ETHNICITY column in the workers file), `PP_NO_COURT`,
-`PP_FGDM_OFFERED`, `PP_FGDM_HELD`, `PP_16WK` (need the 2026-27 CIN census pre-proceedings
-block: PPStartDate, FGDMMeetingOffer, FGDMMeetingFac, StepDecisionDate, CourtAppDate) and
-`CLA_DOLO` (needs the 2026-27 903 deprivation of liberty orders table).
+to their district) and `CLA_DOLO` (needs the 2026-27 903 deprivation of liberty orders
+table).
 """
 
 
@@ -171,6 +191,12 @@ def reference_markdown() -> str:
             lines.append(
                 f"- Collected from: {ind.collected_from:%-d %B %Y} (no value for a period "
                 "starting earlier)"
+            )
+        if ind.complete_on:
+            month, day = ind.complete_on
+            lines.append(
+                f"- Complete only for periods ending {dt.date(2000, month, day):%-d %B} "
+                "(`lookback incomplete` otherwise)"
             )
         lines += ["", ind.definition, ""]
         sections.append("\n".join(lines))

@@ -187,6 +187,11 @@ class Indicator:
     # The first day the source collects what the indicator counts (a code new in a return
     # version): a period starting before it has no value, not a zero.
     collected_from: dt.date | None = None
+    # The day of the year (month, day) a period must end on for the value to be complete,
+    # where the return holds the records only for children there on that day (the 903's
+    # social worker episodes, for those looked after on 31 March): any other period end is
+    # "lookback incomplete".
+    complete_on: tuple[int, int] | None = None
     # What the returns must hold beyond the source return for a value (a table or field not
     # every return carries), as the framework view says it: `the workers file's ETHNICITY column`.
     needs: str | None = None
@@ -218,6 +223,7 @@ def indicator(
     weight: str | None = None,
     annualised: bool = False,
     collected_from: dt.date | None = None,
+    complete_on: tuple[int, int] | None = None,
     needs: str | None = None,
 ) -> Callable[[Body], Body]:
     """Register an indicator; the function's docstring is its definition.
@@ -227,7 +233,8 @@ def indicator(
     `framework` places it under a National Framework outcome or enabler (`framework.dashboard`
     for a dashboard measure it computes, `framework.serves` with the reason for any other);
     an indicator without one is refused.
-    `collected_from` is the first day the source collects what is counted; `needs` names a
+    `collected_from` is the first day the source collects what is counted; `complete_on`
+    the (month, day) a period must end on for the records to be complete; `needs` names a
     table or field the returns must hold beyond the source return, where there is one.
     """
 
@@ -266,6 +273,7 @@ def indicator(
             weight=weight,
             annualised=annualised,
             collected_from=collected_from,
+            complete_on=complete_on,
             needs=needs,
         )
         return body
@@ -341,9 +349,11 @@ def load_builtin() -> None:
         early_help,
         looked_after,
         placement_types,
+        pre_proceedings,
         referrals,
         school_moves,
         sdq,
+        social_worker_stability,
         starting_care,
         virtual_school,
         workforce,

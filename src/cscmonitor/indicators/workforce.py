@@ -2,7 +2,7 @@
 
 Children's social workers only: workers holding a social work registration, in
 any role (case holders, practitioners and managers), as the DfE workforce census
-counts them. FTE throughout.
+counts them. FTE throughout, but for ethnicity: a headcount, as the census counts it.
 """
 
 from __future__ import annotations
@@ -137,3 +137,49 @@ def caseload(tables: Tables, periods: ir.Table) -> ir.Table:
     held = tables.table("sw_caseloads")
     held = held.filter(held.registered.fill_null(False) & held.fte.notnull() & (held.cases > 0))
     return held.join(periods, held.census_date == periods.period_end)
+
+
+# Ethnicity codes (the 903 and CIN census list) that say the ethnicity is not known.
+ETHNICITY_NOT_KNOWN = ("REFU", "NOBT")
+
+
+@indicator(
+    "SW_ETHNIC_MINORITY",
+    "Social workers from ethnic minority backgrounds",
+    unit=Unit.PERCENT,
+    measure=Measure.PROPORTION,
+    polarity=Polarity.NEITHER,
+    source=Source.WORKFORCE,
+    domain=Domain.WORKFORCE,
+    framework=dashboard(Framework.WORKFORCE, 68),
+    comparator='csww_role_by_characteristics_inpost: breakdown_topic "Ethnicity major", role '
+    '"Total": 100 − "White" inpost_headcount_percentage',
+)
+def ethnic_minority(tables: Tables, periods: ir.Table) -> ir.Table:
+    """Of social workers in post at period end (distinct WORKER_ID, a headcount) who are employed
+    (AGENCY 0) and registered (REGISTERED 1), in any ROLE, with a known ETHNICITY (not blank,
+    REFU or NOBT), those whose ethnicity code does not begin with W (White British, Irish,
+    Traveller of Irish heritage, Gypsy/Roma, any other White background): the dashboard's
+    "Non-white", a share of known ethnicity. ETHNICITY is an optional column of the workers
+    file: a file without it has no worker of known ethnicity, so the period has no value
+    ("insufficient data"), never 0%. A worker with two rows in post takes the ethnicity of the
+    later start (choice)."""
+    workers = tables.table("sw_workers")
+    workers = workers.filter(
+        workers.registered.fill_null(False)
+        & (workers.agency == ibis.literal(False))
+        & workers.ethnicity.notnull()
+        & ~workers.ethnicity.isin(ETHNICITY_NOT_KNOWN)
+    )
+    rows = open_at_end(workers, "start_date", "left_date", periods)
+    latest = ibis.window(group_by=[*KEYS, "worker_id"], order_by=ibis.desc("start_date"))
+    rows = rows.mutate(_nth=ibis.row_number().over(latest))
+    rows = rows.filter(rows._nth == 0)
+    return rows.select(
+        *KEYS,
+        "worker_id",
+        "role",
+        "ethnicity",
+        "start_date",
+        counted=~rows.ethnicity.startswith("W"),
+    )

@@ -3,9 +3,11 @@
 `Message/Header` gives the LA (`LEA`) and the census year (`ReferenceDate`, 31 March);
 each `Children/Child` holds identifiers, characteristics (with disabilities) and
 `CINdetails` (one per referral) with assessments (and the factors identified), CIN plan
-dates, section 47 enquiries, child protection plans (with reviews) and, where a return
-has them, pre-proceedings. Every schema year from 2017 to 2026 is read: `GenderCurrent`
-(to 2024) and `Sex` (from 2025) both land in `sex`; `ReferralNFA` may be true/false/1/0.
+dates, section 47 enquiries, child protection plans (with reviews) and, from the 2026-27
+census, pre-proceedings and family group decision making (`PreProceedingsandFGDM`, one row
+each in `cin_pre_proceedings`). Every schema year from 2017 to 2027 is read:
+`GenderCurrent` (to 2024) and `Sex` (from 2025) both land in `sex`; `ReferralNFA` may be
+true/false/1/0.
 UPNs never reach the warehouse. DTDs and entities are refused (see `xmlstream`).
 """
 
@@ -108,12 +110,20 @@ SPECS: dict[str, tuple[Column, ...]] = {
         Column("CPPstartDate", "plan_start_date", Kind.DATE, key=True),
         Column("CPPreviewDate", "review_date", Kind.DATE, key=True),
     ),
+    # One PreProceedingsandFGDM block of a CINdetails (the census from 2026-27).
     "cin_pre_proceedings": (
         CHILD,
         REFERRAL,
-        Column("PreProceedingsStartDate", "start_date", Kind.DATE, key=True),
-        Column("PreProceedingsEndDate", "end_date", Kind.DATE),
-        Column("PreProceedingsOutcome", "outcome", Kind.CODE),
+        Column("PPStartDate", "pp_start_date", Kind.DATE, required=True),
+        Column("LBPSentDate", "lbp_sent_date", Kind.DATE),
+        Column("FGDMMeetingOffer", "fgdm_offered", Kind.BOOL),
+        Column("FGDMMeetingFac", "fgdm_held", Kind.BOOL),
+        Column("InitialPPMeetingDate", "initial_pp_meeting_date", Kind.DATE),
+        Column("ReviewMeetingsCount", "review_meetings_count", Kind.INT),
+        Column("StepDecisionDate", "step_decision_date", Kind.DATE),
+        Column("PPOutcome", "pp_outcome", Kind.CODE),
+        Column("CourtAppDate", "court_application_date", Kind.DATE),
+        Column("LetterInitCPDate", "letter_init_cp_date", Kind.DATE),
     ),
 }
 
@@ -130,7 +140,9 @@ MERGE: dict[str, Merge] = {
     # A review is an event on its date: a census may list only the year's reviews of a plan
     # that began years before, so earlier reviews must not go with the older return.
     "cin_plan_reviews": Span("review_date", "review_date"),
-    "cin_pre_proceedings": _UNDER_REFERRAL,
+    # A census reports a pre-proceedings in the year it began (DfE rule 9005): the next
+    # census, still listing the referral, does not restate it, so it stays with its own.
+    "cin_pre_proceedings": Span("pp_start_date", "pp_start_date"),
 }
 TABLES = tuple(TableSpec(name, ReturnKind.CIN_CENSUS, SPECS[name], MERGE[name]) for name in SPECS)
 
@@ -264,16 +276,13 @@ CHILD_GROUP = Group(
                     ),
                 ),
                 Group(
-                    "PreProceedings",
+                    "PreProceedingsandFGDM",
                     "cin_pre_proceedings",
                     inherit=_KEYS,
                     leaves={
-                        tag: tag
-                        for tag in (
-                            "PreProceedingsStartDate",
-                            "PreProceedingsEndDate",
-                            "PreProceedingsOutcome",
-                        )
+                        c.source: c.source
+                        for c in SPECS["cin_pre_proceedings"]
+                        if c.source not in _KEYS
                     },
                 ),
             ),

@@ -41,7 +41,13 @@ class CsvTable:
 
     @property
     def signature(self) -> frozenset[str]:
-        """Every documented column: a file is recognised by having them all."""
+        """Every documented column but the optional ones: a file is recognised by having them
+        all."""
+        return frozenset(c.source for c in self.columns if not c.optional)
+
+    @property
+    def known(self) -> frozenset[str]:
+        """Every documented column, optional ones included: any other column is ignored."""
         return frozenset(c.source for c in self.columns)
 
 
@@ -140,7 +146,7 @@ class CsvFormat:
             file = str(text.path)
             checked = check_codes(typed, spec.columns, year=year, file=file, table_name=spec.table)
             parsed.add(spec.table, checked, file, info)
-            parsed.problems.extend(ignored_columns(text, spec.table, spec.signature))
+            parsed.problems.extend(ignored_columns(text, spec.table, spec.known))
             parsed.problems.extend(for_table(text.problems, spec.table))
             parsed.rows_read[spec.table] += text.rows_unreadable
             parsed.files[file] = sha256_of(text.path)

@@ -41,6 +41,9 @@ class Kind(Enum):
     DECIMAL = "decimal"
     BOOL = "bool"
     ID = "id"  # a person's identifier: pseudonymised
+    # The first two letters of an identifier, upper-cased, and nothing more: what kind of id
+    # it is (a social worker's `SW` registration or an `XX` stand-in), beside its pseudonym.
+    ID_PREFIX = "id_prefix"
     POSTCODE = "postcode"  # reduced to its district
 
 
@@ -54,6 +57,7 @@ ARROW_TYPES = {
     Kind.DECIMAL: pa.float64(),
     Kind.BOOL: pa.bool_(),
     Kind.ID: pa.string(),
+    Kind.ID_PREFIX: pa.string(),
     Kind.POSTCODE: pa.string(),
 }
 
@@ -66,6 +70,9 @@ class Column:
     key: bool = False  # a row without it cannot be placed: rejected and listed
     codes: str | None = None  # the code list (returns/codes.py) the values come from
     required: bool = False  # blank is an error in the return; the row still loads
+    # A documented CSV file may leave the column out (one added after the format was first
+    # documented): such a file is still recognised, and the column is loaded blank.
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -162,6 +169,8 @@ def _convert(
             return to_bool(raw, where=where, field=field)
         case Kind.ID:
             return ids.column(text), None
+        case Kind.ID_PREFIX:
+            return pc.utf8_upper(pc.utf8_slice_codeunits(text, 0, 2)), None
         case Kind.POSTCODE:
             return postcode_district(text), None
         case _:

@@ -243,6 +243,7 @@ TABLES_903 = (
         (
             CHILD,
             Column("SW_ID", "sw_id", Kind.ID, required=True),
+            Column("SW_ID", "sw_id_prefix", Kind.ID_PREFIX),
             Column("SW_DECOM", "start_date", Kind.DATE, key=True),
             Column("SW_DEC", "end_date", Kind.DATE),
             Column("SW_REASON", "reason", Kind.CODE, codes="sw_reason"),

@@ -39,6 +39,8 @@ WORKERS = (
     Column("LEFT_DATE", "left_date", Kind.DATE),
     Column("REASON_LEFT", "reason_left", Kind.CODE, codes="reason_left"),
     Column("CASES", "cases", Kind.INT),
+    # Added in 2026 for SW_ETHNIC_MINORITY: older files without it are read as before.
+    Column("ETHNICITY", "ethnicity", Kind.CODE, codes="ethnicity", optional=True),
 )
 VACANCIES = (
     Column("DATE", "date", Kind.DATE, key=True),

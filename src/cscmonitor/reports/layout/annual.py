@@ -131,7 +131,7 @@ def _neighbours_now(panels: tuple[Panel, ...]) -> dict[str, str]:
         if p.figure is not None:
             f = p.figure
             year = f" (DfE {f.benchmark.year})" if f.benchmark.year else ""
-            shown[p.code] = f"{f.benchmark_text(f.benchmark.sn_mean)}{year}"
+            shown[p.code] = f"{f.neighbours_text}{year}"
     return shown
 
 

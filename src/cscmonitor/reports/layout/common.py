@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import assert_never
 
+from cscmonitor.benchmarks.comparison import NO_BENCHMARK, Comparison
 from cscmonitor.indicators.registry import Unit
 from cscmonitor.records.governance_facts import ActionLine
 from cscmonitor.records.money import format_pounds
@@ -27,6 +28,7 @@ from cscmonitor.reports.document import (
 )
 from cscmonitor.wording import (
     agreed_or_none,
+    benchmark_missing_text,
     capital,
     day,
     format_value,
@@ -103,9 +105,14 @@ def rag_cell(panel: Panel) -> Cell:
     return Cell(text, tone=tone)
 
 
-def published(value: float | None, unit: Unit | None) -> Cell:
+def published(comparison: Comparison, which: str, unit: Unit | None) -> Cell:
+    """A benchmark (england, region, sn_mean) in its unit, or why it is missing."""
+    value = getattr(comparison, which)
     if value is None or unit is None:
-        return Cell("not published")
+        gap = comparison.gap(which)
+        if gap is None:
+            return Cell(benchmark_missing_text(str(NO_BENCHMARK)))
+        return Cell(benchmark_missing_text(str(gap.state), gap.flag, gap.detail))
     return Cell(format_value(value, unit), value, number_format(unit))
 
 
@@ -149,9 +156,9 @@ def _basket_table(
                 agreed_cell(p.tolerance, p.unit, tolerance=True),
                 rag_cell(p),
                 Cell(travel_text(p.travel) if not p.absent else "—"),
-                published(c.england, p.unit),
-                published(c.region, p.unit),
-                published(c.sn_mean, p.unit),
+                published(c, "england", p.unit),
+                published(c, "region", p.unit),
+                published(c, "sn_mean", p.unit),
                 Cell(c.band or "—"),
                 Cell(c.year or "—"),
             )

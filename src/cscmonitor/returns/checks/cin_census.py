@@ -31,6 +31,14 @@ def _dates_after_census() -> str:
         "cin_section47": [("S47ActualStartDate", "start_date"), ("DateOfInitialCPC", "icpc_date")],
         "cin_plans": [("CPPstartDate", "start_date"), ("CPPendDate", "end_date")],
         "cin_plan_reviews": [("CPPreviewDate", "review_date")],
+        "cin_pre_proceedings": [
+            ("PPStartDate", "pp_start_date"),
+            ("LBPSentDate", "lbp_sent_date"),
+            ("InitialPPMeetingDate", "initial_pp_meeting_date"),
+            ("StepDecisionDate", "step_decision_date"),
+            ("CourtAppDate", "court_application_date"),
+            ("LetterInitCPDate", "letter_init_cp_date"),
+        ],
     }
     return " UNION ALL ".join(
         f"SELECT '{table}' AS _table, _location, '{field}' AS field, {column} AS value, "
@@ -327,12 +335,64 @@ RULES = (
         "SELECT *, row_number() OVER (PARTITION BY child_id, disability ORDER BY _location) AS n "
         "FROM cin_disabilities) WHERE n > 1",
     ),
+    # Pre-proceedings and family group decision making (census from 2026-27), after the
+    # DfE's rules 9005-9012 for the block.
     rule(
-        "CIN_PRE_PROCEEDINGS_END_BEFORE_START",
+        "CIN_PP_OUTCOME_UNKNOWN",
         E,
         "cin_pre_proceedings",
-        "PreProceedingsEndDate {value} is before PreProceedingsStartDate {start_date}",
-        "SELECT _location, 'PreProceedingsEndDate' AS field, end_date AS value, start_date "
-        "FROM cin_pre_proceedings WHERE end_date < start_date",
+        "PPOutcome {value} is not one of the census codes A, B, C",
+        "SELECT _location, 'PPOutcome' AS field, pp_outcome AS value FROM cin_pre_proceedings "
+        "WHERE pp_outcome NOT IN ('A', 'B', 'C')",
+    ),
+    rule(
+        "CIN_PP_START_BEFORE_YEAR",
+        E,
+        "cin_pre_proceedings",
+        "PPStartDate {value} is before the census year (from {period_start}): a census "
+        "reports a pre-proceedings in the year it began",
+        "SELECT _location, 'PPStartDate' AS field, pp_start_date AS value, period_start "
+        "FROM cin_pre_proceedings, info WHERE pp_start_date < period_start",
+    ),
+    rule(
+        "CIN_PP_DATE_BEFORE_START",
+        E,
+        "cin_pre_proceedings",
+        "{field} {value} is before PPStartDate {pp_start_date}",
+        " UNION ALL ".join(
+            f"SELECT _location, '{field}' AS field, {column} AS value, pp_start_date "
+            f"FROM cin_pre_proceedings WHERE {column} < pp_start_date"
+            for field, column in (
+                ("LBPSentDate", "lbp_sent_date"),
+                ("InitialPPMeetingDate", "initial_pp_meeting_date"),
+                ("StepDecisionDate", "step_decision_date"),
+            )
+        ),
+    ),
+    rule(
+        "CIN_PP_COURT_BEFORE_DECISION",
+        E,
+        "cin_pre_proceedings",
+        "CourtAppDate {value} is before StepDecisionDate {step_decision_date}",
+        "SELECT _location, 'CourtAppDate' AS field, court_application_date AS value, "
+        "step_decision_date FROM cin_pre_proceedings "
+        "WHERE court_application_date < step_decision_date",
+    ),
+    rule(
+        "CIN_PP_REVIEWS_NEGATIVE",
+        E,
+        "cin_pre_proceedings",
+        "ReviewMeetingsCount {value} is negative",
+        "SELECT _location, 'ReviewMeetingsCount' AS field, review_meetings_count AS value "
+        "FROM cin_pre_proceedings WHERE review_meetings_count < 0",
+    ),
+    rule(
+        "CIN_PP_FGDM_HELD_BLANK",
+        W,
+        "cin_pre_proceedings",
+        "FGDMMeetingOffer is 1 (a family group decision making meeting was offered) but "
+        "FGDMMeetingFac is blank: say whether one was held",
+        "SELECT _location, 'FGDMMeetingFac' AS field, '' AS value FROM cin_pre_proceedings "
+        "WHERE fgdm_offered AND fgdm_held IS NULL",
     ),
 )

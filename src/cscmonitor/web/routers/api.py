@@ -102,10 +102,16 @@ class FigureRecord(BaseModel):
     travel_last: str
     travel_last_text: str
     england: float | None
+    england_text: str
     region: float | None
+    region_text: str
     sn_mean: float | None
+    sn_mean_text: str
+    sn_grouping: int | None
+    sn_model_text: str
     vs_england: str
     quartile_band: str | None
+    band_text: str
     benchmark_year: str | None
     benchmark_state: str
     outlook: str | None
