@@ -53,6 +53,19 @@ def test_a_measure_needing_a_field_names_it() -> None:
     assert absence_text(distance, _missing(INSUFFICIENT_DATA)).startswith("too few")
 
 
+def test_a_cohort_without_the_field_says_what_it_needs() -> None:
+    # Workers files before 2026 have no ETHNICITY column: nobody has a known ethnicity, so the
+    # cohort is empty and the measure says what it needs rather than "too few".
+    nobody = Computed(YEAR, None, None, None, 0.0, 0.0, INSUFFICIENT_DATA)
+    words = absence_text(get("SW_ETHNIC_MINORITY"), nobody)
+    assert words == (
+        "needs the workers file's ETHNICITY column (no record held for Apr 2014–Mar 2015 has it)"
+    )
+    # With workers of known ethnicity but fewer than five, it is too few.
+    few = Computed(YEAR, None, None, None, 1.0, 3.0, INSUFFICIENT_DATA)
+    assert absence_text(get("SW_ETHNIC_MINORITY"), few).startswith("too few")
+
+
 def test_a_measure_the_return_collects_later_names_the_first_return() -> None:
     # AF_CCE (factor 24A) is collected from the 2021-22 CIN census.
     words = absence_text(get("AF_CCE"), _missing(NO_DATA))

@@ -256,13 +256,6 @@ class Figure:
         return "; ".join(f"{c.period.end:%b %Y}: {self.value_text(c)}" for c in self.trend)
 
     @property
-    def region_text(self) -> str:
-        """The LA's region's published figure, named: `Yorkshire and The Humber: 12.0%`."""
-        b = self.benchmark
-        value = self.benchmark_text(b.region)
-        return value if b.region_name is None or b.region is None else f"{b.region_name}: {value}"
-
-    @property
     def band_text(self) -> str:
         b = self.benchmark
         if b.band is None:
@@ -462,6 +455,9 @@ def absence_text(indicator: Indicator, computed: Computed) -> str:
     returns = " and ".join(s.label for s in sources) + (
         " returns" if len(sources) > 1 else " return"
     )
+    if computed.status == INSUFFICIENT_DATA and not computed.denominator and indicator.needs:
+        # No record held carries what it counts (an optional column left out): say what.
+        return f"needs {indicator.needs} (no record held for {period.label} has it)"
     if computed.status == INSUFFICIENT_DATA:
         return (
             f"too few to show for {period.label}: fewer than {indicator.min_denominator} "

@@ -155,8 +155,9 @@ def benchmarks_table(
 ) -> Table:
     """Each measure beside DfE's published region, neighbours and England, and its band."""
 
-    def bench(f: Figure, value: float | None) -> Cell:
-        return Cell(f.benchmark_text(value), value, number_format(f.indicator.unit))
+    def bench(f: Figure, which: str) -> Cell:
+        value = getattr(f.benchmark, which)
+        return Cell(f.benchmark_value_text(which), value, number_format(f.indicator.unit))
 
     return Table(
         key=key,
@@ -173,9 +174,9 @@ def benchmarks_table(
             (
                 Cell(f"{f.indicator.title} ({f.code})"),
                 _value(f, discloser),
-                Cell(f.region_text, f.benchmark.region, number_format(f.indicator.unit)),
-                bench(f, f.benchmark.sn_mean),
-                bench(f, f.benchmark.england),
+                bench(f, "region"),
+                bench(f, "sn_mean"),
+                bench(f, "england"),
                 Cell(f.band_text),
             )
             for f in figures
