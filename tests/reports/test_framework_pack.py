@@ -3,13 +3,9 @@ in each of the four formats."""
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
-from docx import Document as read_docx
-from openpyxl import load_workbook
-from pypdf import PdfReader
 
 from cscmonitor.figures import NoFigures
 from cscmonitor.indicators.framework import BENCHMARK_ONLY, Framework
@@ -21,6 +17,7 @@ from cscmonitor.reports.layout.framework import framework_document
 from cscmonitor.reports.publish import Report, build_document
 from cscmonitor.reports.render import formats, render
 from cscmonitor.settings import Settings
+from tests.reports.conftest import rendered_text
 
 
 @pytest.fixture(scope="module")
@@ -28,31 +25,6 @@ def pack(demo_settings: Settings) -> FrameworkContext:
     """The demo's pack at the end of contract year 1, quarter 4 (30 September 2015)."""
     with open_sources(demo_settings, 1) as sources:
         return build_framework_context(sources, 1, 4, Mode.INTERNAL)
-
-
-def _text(data: bytes, format: str) -> str:
-    match format:
-        case "html":
-            text = re.sub(r"<[^>]+>", " ", data.decode("utf-8"))
-            text = text.replace("&#39;", "'").replace("&amp;", "&").replace("&#x27;", "'")
-        case "pdf":
-            text = " ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(data)).pages)
-        case "docx":
-            docx = read_docx(io.BytesIO(data))
-            text = " ".join(p.text for p in docx.paragraphs)
-            text += " ".join(c.text for t in docx.tables for r in t.rows for c in r.cells)
-        case "xlsx":
-            book = load_workbook(io.BytesIO(data))
-            text = " ".join(
-                str(v)
-                for sheet in book.worksheets
-                for row in sheet.iter_rows(values_only=True)
-                for v in row
-                if v is not None
-            )
-        case _:
-            raise AssertionError(format)
-    return text
 
 
 def _squashed(text: str) -> str:
@@ -91,7 +63,7 @@ def test_renders_every_measure_or_its_reason_in_every_format(
     pack: FrameworkContext, format: str
 ) -> None:
     assert format in formats()
-    text = _squashed(_text(render(framework_document(pack), format), format))
+    text = _squashed(rendered_text(render(framework_document(pack), format), format))
     for section in pack.sections:
         assert _squashed(section.label) in text
         for f in section.figures:

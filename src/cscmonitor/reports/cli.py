@@ -10,6 +10,7 @@ Mounted on the main app by `cli.py`:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -106,31 +107,49 @@ def _write(
     stderr().print(f"report: {written[0]}", highlight=False)
 
 
-@report_app.command()
-def quarterly(
-    output: OutputOption,
-    quarter: Annotated[int, typer.Option("--quarter", min=1, max=4, help="Quarter 1 to 4.")],
-    year: YearOption = None,
-    format: FormatOption = "html",
-    contract: ContractOption = None,
-    publish: PublishOption = False,
-    as_at: AsAtOption = None,
-    draft: DraftOption = False,
-    data_dir: DataDir = None,
-) -> None:
-    """The quarterly performance report: the basket, a page per indicator, money, actions."""
-    _write(
+def _for_a_quarter(report: str, summary: str) -> Callable[..., None]:
+    """A command writing `report`, which is made for a quarter of a contract year."""
+
+    def command(
+        output: OutputOption,
+        quarter: Annotated[int, typer.Option("--quarter", min=1, max=4, help="Quarter 1 to 4.")],
+        year: YearOption = None,
+        format: FormatOption = "html",
+        contract: ContractOption = None,
+        publish: PublishOption = False,
+        as_at: AsAtOption = None,
+        draft: DraftOption = False,
+        data_dir: DataDir = None,
+    ) -> None:
+        _write(
+            report,
+            output=output,
+            format=format,
+            data_dir=data_dir,
+            contract=contract,
+            year=year,
+            quarter=quarter,
+            publish=publish,
+            as_at=as_at,
+            draft=draft,
+        )
+
+    command.__doc__ = summary
+    return command
+
+
+report_app.command("quarterly")(
+    _for_a_quarter(
         "quarterly",
-        output=output,
-        format=format,
-        data_dir=data_dir,
-        contract=contract,
-        year=year,
-        quarter=quarter,
-        publish=publish,
-        as_at=as_at,
-        draft=draft,
+        "The quarterly performance report: the basket, a page per indicator, money, actions.",
     )
+)
+report_app.command("framework")(
+    _for_a_quarter(
+        "framework",
+        "The National Framework pack: every measure by outcome and enabler, at a quarter's end.",
+    )
+)
 
 
 @report_app.command()
@@ -153,33 +172,6 @@ def annual(
         contract=contract,
         year=year,
         quarter=None,
-        publish=publish,
-        as_at=as_at,
-        draft=draft,
-    )
-
-
-@report_app.command()
-def framework(
-    output: OutputOption,
-    quarter: Annotated[int, typer.Option("--quarter", min=1, max=4, help="Quarter 1 to 4.")],
-    year: YearOption = None,
-    format: FormatOption = "html",
-    contract: ContractOption = None,
-    publish: PublishOption = False,
-    as_at: AsAtOption = None,
-    draft: DraftOption = False,
-    data_dir: DataDir = None,
-) -> None:
-    """The National Framework pack: every measure by outcome and enabler, at a quarter's end."""
-    _write(
-        "framework",
-        output=output,
-        format=format,
-        data_dir=data_dir,
-        contract=contract,
-        year=year,
-        quarter=quarter,
         publish=publish,
         as_at=as_at,
         draft=draft,
