@@ -467,14 +467,14 @@ def absence_text(indicator: Indicator, computed: Computed) -> str:
         return f"a {returns} between two held is missing, and {period.label} reaches into its year"
     if computed.status == INCOMPLETE_DATA:
         return f"the {returns} held cover only part of {period.label}"
+    if indicator.needs:
+        return f"needs {indicator.needs}"
     first = indicator.collected_from
     if first is not None and period.start < first:
         return (
             f"needs the {indicator.source.label} return from {format_date(first)}, the first "
             f"to collect what it counts ({period.label} starts before it)"
         )
-    if indicator.needs:
-        return f"needs {indicator.needs}"
     return f"needs the {returns} for {period.label}"
 
 
