@@ -253,11 +253,13 @@ class TestReport:
         from cscmonitor.returns import report as report_module
 
         monkeypatch.setattr(report_module, "XLSX_ROWS", 3)
-        report = ingest([INGEST / "ssda903"], settings, la_code="999")  # four problems
+        # Five problems: two on a review, two ignored columns, and the episode open at the
+        # year end whose distance from home is not known (no PL_DISTANCE, no postcode lookup).
+        report = ingest([INGEST / "ssda903"], settings, la_code="999")
         book = openpyxl.load_workbook(report.report_files[1], read_only=True)
         assert book.sheetnames == ["summary", "problems", "problems 2"]
         rows = [len(list(book[name].iter_rows())) - 1 for name in book.sheetnames[1:]]
-        assert rows == [3, 1]
+        assert rows == [3, 2]
 
     def test_the_workbook_holds_text_never_a_formula(self, settings, tmp_path):
         from cscmonitor.returns.report import summary, write

@@ -9,7 +9,9 @@ any of them. A new command is one module and one line in COMMANDS:
 where the target is a function (one command) or a `typer.Typer` (a group of sub-commands),
 and the summary is the first line of its help (tests/test_cli.py checks they agree). Keep
 a command module's top-level imports light (typer, the enums its options name): import
-pandas, Ibis, SQLAlchemy, FastAPI and the settings inside the function that uses them.
+pandas, Ibis, SQLAlchemy, FastAPI, YAML and the settings inside the function that uses them,
+and print through `terminal.LazyConsole` (Rich is imported by the first message).
+tests/test_cli.py checks every command's `--help` in a fresh process.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from cscmonitor.returns.csvfile import CsvFile, CsvText, Limits, open_file, read
 from cscmonitor.returns.format import ReturnFormat
 from cscmonitor.returns.issues import Problem, Problems, Reading, ReturnError, Severity
 from cscmonitor.returns.parsed import Parsed
+from cscmonitor.returns.postcodes import PostcodeLookup
 from cscmonitor.returns.schema import LOCATION, Kind, TableSpec
 from cscmonitor.returns.staged import Scratch, Staged, Table, stage
 from cscmonitor.returns.xmlstream import check_prolog
@@ -100,6 +101,7 @@ def parse_all(
     progress: Progress | None = None,
     scratch: Scratch | None = None,
     cap: int | None = None,
+    postcodes: PostcodeLookup | None = None,
 ) -> tuple[list[Parsed], Problems]:
     """Every return among the files, and the problems of files that could not be read.
 
@@ -107,7 +109,8 @@ def parse_all(
     as is a 903 XML file; a folder's workforce, early help or virtual school files are one
     return per collection year. With a `scratch` folder, CSV files of a format that can
     stream them are read a block at a time into staged tables, listing at most `cap`
-    problems per rule and file; otherwise each is read whole.
+    problems per rule and file; otherwise each is read whole. With `postcodes` (the
+    installation's lookup), 903 placement distances are worked out from the postcodes.
     """
     limits = limits or Limits()
     parsed: list[Parsed] = []
@@ -117,7 +120,9 @@ def parse_all(
         size = path.stat().st_size
         try:
             if path.suffix.lower() == ".xml":
-                parsed.append(_parse_xml(path, ids, la_code, year, limits, progress, size))
+                parsed.append(
+                    _parse_xml(path, ids, la_code, year, limits, progress, size, postcodes)
+                )
             else:
                 file = open_file(path, limits)
                 groups[(_csv_format(file), path.parent)].append(file)
@@ -134,13 +139,19 @@ def parse_all(
             la = _need_la(la_code, folder)
             if form.stream_csv is not None and scratch is not None:
                 parsed += form.stream_csv(
-                    files, la_code=la, ids=ids, year=year, scratch=scratch, cap=cap
+                    files,
+                    la_code=la,
+                    ids=ids,
+                    year=year,
+                    scratch=scratch,
+                    cap=cap,
+                    postcodes=postcodes,
                 )
                 continue
             assert form.parse_csv is not None  # it recognised the files
             texts = _read_whole(files, problems)
             if texts:
-                parsed += form.parse_csv(texts, la_code=la, ids=ids, year=year)
+                parsed += form.parse_csv(texts, la_code=la, ids=ids, year=year, postcodes=postcodes)
         except ReturnError as exc:
             for file in files:
                 problems.add(_unreadable(file.path, str(exc)))
@@ -166,6 +177,7 @@ def _parse_xml(
     limits: Limits,
     progress: Progress | None,
     size: int,
+    postcodes: PostcodeLookup | None,
 ) -> Parsed:
     def step(done: int) -> None:
         if progress is not None:
@@ -180,7 +192,15 @@ def _parse_xml(
         raise ReturnError(
             f"{path}: not a return cscmonitor recognises (root element {root}; expected {expected})"
         )
-    return form.parse_xml(path, ids=ids, la_code=la_code, year=year, limits=limits, progress=step)
+    return form.parse_xml(
+        path,
+        ids=ids,
+        la_code=la_code,
+        year=year,
+        limits=limits,
+        progress=step,
+        postcodes=postcodes,
+    )
 
 
 def _csv_format(file: CsvFile) -> ReturnFormat:
@@ -262,6 +282,13 @@ def _read(
 ) -> _Read:
     """Parse and check every return; fail (`NothingLoaded`) when no row could be loaded."""
     key = load_key(settings)
+    limits = Limits.from_settings(settings)
+    # Read before any return, so a lookup that cannot serve stops ingest with its reason.
+    postcodes = (
+        PostcodeLookup.read(settings.postcode_lookup, limits)
+        if settings.postcode_lookup is not None
+        else None
+    )
     # Large files are staged here and DuckDB spills here, so memory stays bounded.
     scratch = Scratch(settings.ingest_scratch_dir, settings.ingest_memory_mb)
     cap = settings.max_problems_per_rule
@@ -270,10 +297,11 @@ def _read(
         ids=Pseudonymiser(key),
         la_code=la_code,
         year=year,
-        limits=Limits.from_settings(settings),
+        limits=limits,
         progress=progress,
         scratch=scratch,
         cap=cap,
+        postcodes=postcodes,
     )
     problems = _capped(problems, cap)
     database = scratch.connect()

@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     # month ("month"); postcodes as their district ("district") or not at all ("none").
     birth_date_precision: Literal["day", "month"] = "day"
     postcode_precision: Literal["district", "none"] = "district"
+    # The installation's postcode lookup (a CSV file: postcode, easting, northing), from which
+    # ingest works out each 903 episode's distance from home to placement while the whole
+    # postcodes are at hand (docs/postcodes.md). Unset, distances are taken only from a
+    # return's own PL_DISTANCE.
+    postcode_lookup: Path | None = None
     # Limits on what ingest reads, so a hostile or broken file fails fast with a message.
     max_file_mb: int = 2048
     max_line_kb: int = 1024

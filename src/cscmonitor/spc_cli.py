@@ -8,11 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 from cscmonitor.output import Format, emit
 from cscmonitor.periods import Series
-from cscmonitor.terminal import settings_for
+from cscmonitor.terminal import LazyConsole, settings_for
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,7 +35,7 @@ COLUMNS = [
     "assurance",
     "chart",
 ]
-err = Console(stderr=True, soft_wrap=True)
+err = LazyConsole(stderr=True, soft_wrap=True)
 
 
 class Points(StrEnum):

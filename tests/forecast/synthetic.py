@@ -16,14 +16,18 @@ import numpy as np
 
 from cscmonitor.forecast.fit import Population
 from cscmonitor.forecast.history import FAR, History, month_dates
-from cscmonitor.forecast.states import CATEGORIES, EXIT, OUTCOMES, duration_band
+from cscmonitor.forecast.states import CATEGORIES, EXIT, OUTCOMES
 
 START = dt.date(2012, 4, 1)
+# The generator's own bands of time in placement (under 3 months, 3 to 11, 1 year, 2 years
+# and over): coarser than the model's, which must recover them band by band.
+GENERATED_EDGES = np.array([3, 12, 24])
 FOSTERING, RESIDENTIAL = CATEGORIES.index("fostering"), CATEGORIES.index("residential")
 
 
 def hazards() -> np.ndarray:
-    """(category, duration band, outcome): fostering leaves more in its first 3 months."""
+    """(category, generated duration band, outcome): fostering leaves more in its first 3
+    months."""
     h = np.zeros((len(CATEGORIES), 4, len(OUTCOMES)))
     h[FOSTERING, :, EXIT] = [0.06, 0.03, 0.02, 0.02]
     h[FOSTERING, :, 2 + RESIDENTIAL] = 0.01
@@ -58,7 +62,8 @@ def generate(
     rows: list[tuple[np.ndarray, ...]] = []  # (child, start index, end index, category)
     for j in range(months):
         active = np.flatnonzero(in_care)
-        p = h[category[active], duration_band(j - started[active])]
+        band = np.searchsorted(GENERATED_EDGES, j - started[active], side="right")
+        p = h[category[active], band]
         outcome = (rng.random(len(active))[:, None] > np.cumsum(p, axis=1)).sum(axis=1)
         ended = active[outcome > 0]
         rows.append((ended, started[ended], np.full(len(ended), j + 1), category[ended]))
@@ -91,3 +96,66 @@ def generate(
         end=dates[-1].item(),
     )
     return history, Population(np.array([2000]), np.array([population]))
+
+
+def survival(days: np.ndarray, short_share: float, short_mean: float, long_mean: float):
+    """P(a period of care lasts more than `days` days) under `generate_days`' mixture."""
+    t = np.asarray(days, dtype=float)
+    return short_share * np.exp(-t / short_mean) + (1 - short_share) * np.exp(-t / long_mean)
+
+
+def generate_days(
+    rng: np.random.Generator,
+    *,
+    years: int = 8,
+    per_day: float = 2.0,
+    short_share: float = 0.2,
+    short_mean: float = 20.0,
+    long_mean: float = 600.0,
+    moves_per_month: float = 0.04,
+    population: float = 50_000,
+) -> tuple[History, Population]:
+    """A history in days, with short stays: `per_day` children a day (Poisson) come into
+    care aged 6, all fostered; each period of care lasts 1 + an exponential number of days
+    (mean `short_mean` for a `short_share` of them, `long_mean` for the rest), so
+    `survival(t)` is the chance of still being in care t days after entering. Children
+    move to a new foster placement at `moves_per_month` a month whatever their time in care
+    (each move restarts the clock of time in placement, not of time in care). Nobody turns
+    18 (the longest possible stay from entry at 6 is `years`)."""
+    first = np.datetime64(START, "D")
+    span = int((np.datetime64(START.replace(year=START.year + years), "D") - first).astype(int))
+    entered = np.sort(rng.integers(0, span, rng.poisson(per_day * span)))
+    n = len(entered)
+    short = rng.random(n) < short_share
+    length = 1 + np.floor(rng.exponential(np.where(short, short_mean, long_mean))).astype(int)
+    left = entered + length  # the day care ceased: in care on entered .. left - 1
+    # Moves: a Poisson process in days while in care.
+    rate = moves_per_month * 12 / 365.25
+    moves = rng.poisson(rate * length)
+    mover = np.repeat(np.arange(n), moves)
+    moved = entered[mover] + 1 + np.floor(rng.random(len(mover)) * (length[mover] - 1))
+    moved = moved.astype(int)
+    child = np.concatenate([np.arange(n), mover])
+    decom = np.concatenate([entered, moved])
+    order = np.lexsort((decom, child))
+    child, decom = child[order], decom[order]
+    keep = np.ones(len(child), bool)
+    keep[1:] = (child[1:] != child[:-1]) | (decom[1:] != decom[:-1])  # two moves on one day
+    child, decom = child[keep], decom[keep]
+    last = np.ones(len(child), bool)
+    last[:-1] = child[1:] != child[:-1]
+    dec = np.where(last, left[child], np.roll(decom, -1))
+    decom_days, dec_days = first + decom, first + dec
+    end = first + span - 1
+    return History(
+        la_code="999",
+        child=child.astype(np.int64),
+        birth=(first + entered[child]) - np.timedelta64(6 * 365 + 2, "D"),
+        decom=decom_days,
+        dec=np.where(dec_days > end, FAR, dec_days),
+        placement_start=decom_days,
+        category=np.full(len(child), FOSTERING, np.int64),
+        provider=np.full(len(child), "PR1"),
+        start=START,
+        end=end.item(),
+    ), Population(np.array([2000]), np.array([population]))

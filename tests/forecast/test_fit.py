@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pytest
 
 from cscmonitor.forecast.cli import DEFAULT_HALF_LIFE
-from cscmonitor.forecast.fit import HALF_LIFE_MONTHS, fit, pooled_rates, recency_weights, shrink
+from cscmonitor.forecast.fit import (
+    HALF_LIFE_MONTHS,
+    Population,
+    fit,
+    pooled_rates,
+    recency_weights,
+    shrink,
+)
+from cscmonitor.forecast.history import FAR, History
 from cscmonitor.forecast.states import (
     AGE_BANDS,
     CATEGORIES,
     DURATION_BANDS,
     EXIT,
+    FIRST_MONTH,
     N_STATES,
     OUTCOMES,
     STAY,
@@ -27,22 +38,24 @@ def _state(category: int, band_months: int) -> int:
 
 
 def test_fit_recovers_hazards_by_time_in_placement() -> None:
+    """The generator's first band (under 3 months) is the model's first month in care, its
+    1 to 2 months and (for moves) its under 1 month: each recovers that band's rates."""
     history, population = generate(np.random.default_rng(1))
     model = fit(history, history.end, window_months=48, population=population)
     truth = hazards()
     checked = 0
     for category in (FOSTERING, RESIDENTIAL):
-        for band, months in enumerate((0, 3, 12, 24)):
+        for band, months in ((0, FIRST_MONTH), (0, 1), (1, 3), (2, 12), (3, 24)):
             s = _state(category, months)
             n = model.exposure[s]
-            assert n > 300, "the generator gives every checked state plenty of exposure"
+            assert n > 150, "the generator gives every checked state plenty of exposure"
             p = truth[category, band]
             fitted = model.hazards[s]
             # Within 4 binomial standard errors (plus a hair for the shrinkage's pull).
             se = np.sqrt(p * (1 - p) / n)
             assert np.all(np.abs(fitted - p) <= 4 * se + 0.002), (category, band, fitted, p)
             checked += 1
-    assert checked == 8
+    assert checked == 10
 
 
 def test_duration_dependence_is_seen() -> None:
@@ -187,3 +200,83 @@ def test_a_small_state_is_not_lent_an_outcome_never_seen_at_its_age() -> None:
 def test_the_commands_default_half_life_is_the_models() -> None:
     # The CLI writes the default out so that `--help` starts without numpy.
     assert DEFAULT_HALF_LIFE == HALF_LIFE_MONTHS
+
+
+def _hand_made_history() -> History:
+    """All fostered (placement = episode, category fostering unless said), born 1 Jan 2005.
+
+    - 100 children come into care on 10 Jan 2015; 10 of them leave on 24 Jan (two weeks,
+      no monthly date between): never in care on a monthly date, so neither entrants nor
+      exits. The other 90 stay.
+    - 20 come in on 25 Jan; 10 of them leave on 8 Feb (two weeks, across 1 Feb): entrants on
+      1 Feb who leave in their first month in care. The other 10 stay.
+    - One comes in on 5 Jan, moves to a children's home on 15 Jan and to new foster carers on
+      20 Jan: an entrant on 1 Feb, in foster care (the placement of 20 Jan).
+    - One in care since 1 Jun 2014 moves to a children's home on 5 Feb and to new foster
+      carers on 20 Feb: one move, to fostering, between 1 Feb and 1 Mar.
+    """
+    day = np.datetime64
+    rows = [(i, day("2015-01-10"), day("2015-01-24") if i < 10 else FAR, 0) for i in range(100)]
+    rows += [
+        (i, day("2015-01-25"), day("2015-02-08") if i < 110 else FAR, 0) for i in range(100, 120)
+    ]
+    rows += [
+        (120, day("2015-01-05"), day("2015-01-15"), 0),
+        (120, day("2015-01-15"), day("2015-01-20"), 1),
+        (120, day("2015-01-20"), FAR, 0),
+        (121, day("2014-06-01"), day("2015-02-05"), 0),
+        (121, day("2015-02-05"), day("2015-02-20"), 1),
+        (121, day("2015-02-20"), FAR, 0),
+    ]
+    child, decom, dec, category = (np.array(c) for c in zip(*rows, strict=True))
+    return History(
+        la_code="999",
+        child=child.astype(np.int64),
+        birth=np.full(len(child), day("2005-01-01")),
+        decom=decom.astype("datetime64[D]"),
+        dec=dec.astype("datetime64[D]"),
+        placement_start=decom.astype("datetime64[D]"),
+        category=category.astype(np.int64),
+        provider=np.full(len(child), "PR1"),
+        start=dt.date(2014, 4, 1),
+        end=dt.date(2015, 4, 1),
+    )
+
+
+def test_short_stays_count_alike_in_the_entry_rate_and_the_hazards() -> None:
+    """Monthly dates 1 Jan to 1 Apr 2015 (`_hand_made_history`). Entrants: 90 + 20 + 1 = 111,
+    all on 1 Feb; the 10 who came and went between two dates are in neither the entrants
+    nor the child-months. The first month in care of 10- to 15-year-olds in foster care has
+    exactly those 111 child-months, 10 of them ending out of care (the two-week stays across
+    1 Feb): the exits the entry rate's entrants make are the ones the hazards see. The
+    placement of a child who moved twice between two dates is one move, to the placement
+    held on the second date (fostering), and the children's home between is never seen."""
+    population = Population(np.array([2015]), np.array([50_000.0]))
+    model = fit(
+        _hand_made_history(),
+        dt.date(2015, 4, 1),
+        window_months=3,
+        half_life=None,
+        population=population,
+    )
+    band = AGE_BANDS.index("10 to 15")
+    assert model.entrant_counts[band] == 111
+    assert model.entrant_counts.sum() == 111
+    assert np.all(model.entrants.category == FOSTERING)
+    first = _state(FOSTERING, FIRST_MONTH)
+    assert model.counts[first, STAY] == 101 and model.counts[first, EXIT] == 10
+    assert model.exposure[first] == model.entrant_counts.sum()
+    assert model.counts[:, EXIT].sum() == 10
+    # The child in care since June 2014, 8 months into the placement on 1 Feb.
+    assert model.counts[_state(FOSTERING, 8), move_to(FOSTERING)] == 1
+    assert model.counts[:, move_to(RESIDENTIAL)].sum() == 0
+    assert model.counts.sum() == 1 + (111 + 1) + (101 + 1)  # child-months of Jan, Feb, Mar
+
+
+def test_children_in_their_first_month_at_the_origin_are_in_that_state() -> None:
+    """Fitted at 1 Feb 2015: the 111 who came into care since 1 Jan start the projection in
+    their first month in care, the child in care since June in the band of 3 to 11 months."""
+    population = Population(np.array([2015]), np.array([50_000.0]))
+    model = fit(_hand_made_history(), dt.date(2015, 2, 1), window_months=1, population=population)
+    assert (model.stock.duration == FIRST_MONTH).sum() == 111
+    assert sorted(set(model.stock.duration.tolist())) == [FIRST_MONTH, 8]

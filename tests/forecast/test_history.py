@@ -191,7 +191,7 @@ def test_cli_backtest_and_run(history: History, settings: Settings) -> None:
     assert result.exit_code == 0, result.output
     header, *states = result.stdout.splitlines()
     assert header.startswith("age_band,category,duration,child_months,stay,leave care,")
-    assert len(states) == 5 * 4 * 4
+    assert len(states) == 5 * 4 * 6  # age bands × categories × times in placement
     # Every month alike (half life 0): 4 + 1 + 6 + 5 + 1 + 1 = 18 child-months (see
     # test_panel_ages_durations_and_transitions).
     assert sum(float(line.split(",")[3]) for line in states) == 18

@@ -114,6 +114,7 @@ def test_an_indicator_citing_a_dashboard_row_sits_where_the_file_puts_that_row()
         "CPP_REPEAT": 23,
         "CPP_OPEN_2Y": 24,
         "CLA_3PLUS": 45,
+        "CLA_20MILES": 46,
         "CL_EET": 53,
         "CL_SUITABLE": 55,
         "SW_TURNOVER": 63,

@@ -49,3 +49,22 @@ def test_supported_accommodation_codes_by_year(place, year, supported):
     rows = ibis.memtable({"placement": [place], "end_year": [year]})
     flagged = in_list(rows, "placement", "end_year", "placement_supported").execute()
     assert bool(flagged["in_placement_supported"].iloc[0]) is supported
+
+
+@pytest.mark.parametrize(
+    ("place", "year", "other"),
+    [
+        ("Z1", 2025, True),  # other placements, to 2024-25
+        ("Z1", 2026, False),
+        ("Z11", 2025, False),  # Z11–Z14 replace Z1 from 2025-26
+        ("Z11", 2026, True),
+        ("Z12", 2026, True),
+        ("Z13", 2027, True),
+        ("Z14", 2026, True),
+        ("K3", 2026, False),  # supported accommodation
+    ],
+)
+def test_other_placements_codes_by_year(place, year, other):
+    rows = ibis.memtable({"placement": [place], "end_year": [year]})
+    flagged = in_list(rows, "placement", "end_year", "placement_other").execute()
+    assert bool(flagged["in_placement_other"].iloc[0]) is other

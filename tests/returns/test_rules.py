@@ -443,6 +443,66 @@ CASES = [
         },
         {("a", "DATE_PERM")},
     ),
+    Case(
+        "CLA_DISTANCE_OVER_350",
+        CLA,
+        {
+            "cla_episodes": [
+                episode("a", "C1", "2015-05-01", placement_distance_miles=350.1),
+                episode("ok-350", "C2", "2015-05-01", placement_distance_miles=350.0),
+                episode("ok-not-known", "C3", "2015-05-01"),
+            ]
+        },
+        {("a", "PL_DISTANCE")},
+    ),
+    Case(
+        "CLA_DISTANCE_NOT_KNOWN",
+        CLA,
+        {
+            "cla_episodes": [
+                episode("ok-known", "C1", "2015-05-01", placement_distance_miles=3.2),
+                episode("ok-ended", "C2", "2015-05-01", "2015-06-01", rec="E4A"),
+                episode("not-known", "C3", "2015-05-01"),
+            ]
+        },
+        {("file", "PL_DISTANCE")},
+    ),
+    Case(
+        "CLA_DOLO_END_BEFORE_START",
+        CLA,
+        {
+            "cla_dolo": [
+                row("a", child_id="C1", dolo_start="2015-06-02", dolo_end="2015-06-01"),
+                row("ok-same-day", child_id="C2", dolo_start="2015-06-01", dolo_end="2015-06-01"),
+                row("ok-open", child_id="C3", dolo_start="2015-06-01"),
+            ]
+        },
+        {("a", "DOLO_END")},
+    ),
+    Case(
+        "CLA_DOLO_AFTER_YEAR",
+        CLA,
+        {
+            "cla_dolo": [
+                row("a", child_id="C1", dolo_start="2016-04-01"),
+                row("b", child_id="C2", dolo_start="2016-03-01", dolo_end="2016-04-01"),
+                row("ok", child_id="C3", dolo_start="2016-03-31", dolo_end="2016-03-31"),
+            ]
+        },
+        {("a", "DOLO_START"), ("b", "DOLO_END")},
+    ),
+    Case(
+        "CLA_DOLO_WITHOUT_HEADER",
+        CLA,
+        {
+            "cla_children": [row("h1", child_id="C1")],
+            "cla_dolo": [
+                row("ok", child_id="C1", dolo_start="2015-06-01"),
+                row("a", child_id="C2", dolo_start="2015-06-01"),
+            ],
+        },
+        {("a", "CHILD")},
+    ),
 ]
 
 

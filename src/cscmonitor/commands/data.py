@@ -10,14 +10,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
-from cscmonitor.terminal import DataDir, settings_for
+from cscmonitor.terminal import DataDir, LazyConsole, settings_for
 
 if TYPE_CHECKING:
     from cscmonitor.settings import Settings
 
-err = Console(stderr=True, soft_wrap=True, highlight=False)
+err = LazyConsole(stderr=True, soft_wrap=True, highlight=False)
 
 snapshots_app = typer.Typer(
     help="List the warehouse snapshots (oldest first; the current one is marked *), or prune them.",
@@ -40,6 +39,7 @@ def snapshots(ctx: typer.Context, data_dir: DataDir = None) -> None:
     """List the warehouse snapshots, oldest first; the current one is marked *."""
     if ctx.invoked_subcommand is not None:
         return
+    from rich.console import Console
     from rich.table import Table
 
     from cscmonitor.warehouse import Warehouse

@@ -40,6 +40,15 @@ def ingest(
             help="Replace only the tables given of a return already held, keeping its others.",
         ),
     ] = False,
+    postcode_lookup: Annotated[
+        Path | None,
+        typer.Option(
+            "--postcode-lookup",
+            metavar="CSV",
+            help="Postcode lookup (postcode, easting, northing) for 903 placement distances; "
+            "default $CSCMONITOR_POSTCODE_LOOKUP (docs/postcodes.md).",
+        ),
+    ] = None,
 ) -> None:
     """Parse returns, check them, pseudonymise ids, and merge them into a new warehouse snapshot.
 
@@ -47,6 +56,8 @@ def ingest(
     file and table) to DATA_DIR/reports as CSV and XLSX. A return already held is replaced
     only by a whole return (every table it holds, every file readable); anything less is
     refused unless --partial is given. Exits 1 when refused or when nothing could be loaded.
+    A 903 episode without PL_DISTANCE gets its distance from home to placement worked out
+    from its postcodes through the postcode lookup, when there is one.
     """
     from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn
 
@@ -55,6 +66,8 @@ def ingest(
     from cscmonitor.returns.issues import ReturnError
 
     settings = settings_for(data_dir)
+    if postcode_lookup is not None:
+        settings = settings.model_copy(update={"postcode_lookup": postcode_lookup})
     err = stderr()
     try:
         total = sum(p.stat().st_size for p in files_under(paths))

@@ -14,10 +14,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 from cscmonitor.output import Format, emit
-from cscmonitor.terminal import DataDir, FormatOption, OutputOption, fail, settings_for
+from cscmonitor.terminal import (
+    DataDir,
+    FormatOption,
+    LazyConsole,
+    OutputOption,
+    fail,
+    settings_for,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,7 +32,7 @@ if TYPE_CHECKING:
     from cscmonitor.forecast.adjust import Adjustments
     from cscmonitor.forecast.history import History
 
-err = Console(stderr=True)
+err = LazyConsole(stderr=True)
 
 forecast_app = typer.Typer(
     help="Forecast the children looked after (and placement spend) from the 903 history.",

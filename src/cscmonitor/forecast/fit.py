@@ -10,6 +10,10 @@ LA's, so an empty state takes its pooled rate and a large one its own. The poole
 scaled by the age band's relative rate of each outcome in the category, so an outcome never
 seen at an age (a 12-year-old moving into supported accommodation) is not lent to it. A
 month in which a child turns 18 is left out: care ends then whatever the hazards say.
+A child's first month in care, from the date they are first seen in care to the next, is a
+state of its own (`states.FIRST_MONTH`): those are the months the entry rate's entrants
+spend before the simulation's hazards for them apply, so the fit and the projection count
+the same children. A child who enters and leaves between two monthly dates is in neither.
 
 Recent months count more: a month ending h months before the origin weighs 0.5^(h / half
 life), in the hazards' counts and exposure, the entry rates and the mix new entrants are drawn
@@ -249,7 +253,7 @@ def fit(
         overdispersion=kappa,
         entrants=entrants,
         entrant_weights=entrant_weights,
-        stock=Stock(seen.age[at_origin], seen.category[at_origin], seen.duration[at_origin]),
+        stock=Stock(seen.age[at_origin], seen.category[at_origin], seen.clock[at_origin]),
         population=population,
         providers=providers,
         provider_mix=mix,
@@ -282,7 +286,7 @@ def transition_counts(seen: Panel, weight: Floats | None = None) -> Floats:
     counted = (seen.date < len(seen.dates) - 1) & (seen.age + 1 < ADULT)
     same = found & (seen.placement_start[following] == seen.placement_start)
     outcome = np.where(~found, EXIT, np.where(same, STAY, move_to(0) + seen.category[following]))
-    state = state_index(seen.age, seen.category, seen.duration)
+    state = state_index(seen.age, seen.category, seen.clock)
     flat = (state * len(OUTCOMES) + outcome)[counted]
     weight = np.ones(len(seen.dates)) if weight is None else weight
     # A month from date d to d + 1 ends on d + 1; the last date ends no month counted.
@@ -293,12 +297,8 @@ def transition_counts(seen: Panel, weight: Floats | None = None) -> Floats:
 
 def entrant_rows(seen: Panel) -> tuple[Stock, npt.NDArray[np.datetime64]]:
     """Children in care on a date (after the first) who were not a month before, and the date."""
-    n_dates = len(seen.dates)
-    key = seen.child * n_dates + seen.date
-    held = np.sort(key)
-    at = np.clip(np.searchsorted(held, key - 1), 0, len(held) - 1)
-    new = (seen.date > 0) & (held[at] != key - 1)
-    stock = Stock(seen.age[new], seen.category[new], seen.duration[new])
+    new = seen.entrant
+    stock = Stock(seen.age[new], seen.category[new], seen.clock[new])
     return stock, seen.dates[seen.date[new]]
 
 

@@ -22,6 +22,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from cscmonitor.forecast.categories import categorise
+from cscmonitor.forecast.states import FIRST_MONTH
 from cscmonitor.indicators.registry import Tables
 
 NEW_PLACEMENT = ("S", "P", "B")
@@ -64,6 +65,12 @@ class Panel:
     duration: Ints  # whole months in the current placement
     placement_start: Days
     provider: npt.NDArray[np.str_]
+    entrant: npt.NDArray[np.bool_]  # not in care on the date before (never on the first date)
+
+    @property
+    def clock(self) -> Ints:
+        """The duration the states band: `FIRST_MONTH` in a child's first month in care."""
+        return np.where(self.entrant, FIRST_MONTH, self.duration)
 
 
 def read_history(tables: Tables, la_code: str, places: pd.DataFrame | None = None) -> History:
@@ -154,6 +161,9 @@ def panel(history: History, dates: Days) -> Panel:
     row, date, child = row[chosen], date[chosen], child[chosen]
     on = dates[date]
     start = history.placement_start[row]
+    # Rows are sorted by child then date, so a child's row on the date before is the one above.
+    entrant = date > 0
+    entrant[1:] &= (child[1:] != child[:-1]) | (date[1:] != date[:-1] + 1)
     return Panel(
         dates=dates,
         child=child,
@@ -163,4 +173,5 @@ def panel(history: History, dates: Days) -> Panel:
         duration=np.maximum(whole_months(start, on), 0),
         placement_start=start,
         provider=history.provider[row],
+        entrant=entrant,
     )

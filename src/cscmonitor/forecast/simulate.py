@@ -3,7 +3,8 @@
 Each path starts from the children in care at the origin. Every month each child in care
 draws an outcome from the hazards of their state; then ages and times in placement move on
 a month, a child who reaches 18 leaves, and the month's entrants join, each drawn from the
-entrants seen in the window of the same age band (their age and first placement). Paths
+entrants seen in the window of the same age band (their age and first placement), in their
+first month in care (`states.FIRST_MONTH`), as the fit counts them. Paths
 also differ in their parameters: hazards are drawn from their posterior (a Dirichlet with
 the shrinkage prior), entry rates from theirs (a gamma) and the mix of entrants from its
 own (a Dirichlet over the entrants seen: the Bayesian bootstrap), so intervals carry the
@@ -27,6 +28,7 @@ from cscmonitor.forecast.states import (
     AGE_BANDS,
     CATEGORIES,
     EXIT,
+    FIRST_MONTH,
     N_STATES,
     OUTCOMES,
     STAY,
@@ -130,7 +132,8 @@ def simulate(
         for k in range(EXIT, len(OUTCOMES) - 1):
             outcome += u[going] > cumulative[k].take(row[going])
         moved = outcome > EXIT
-        duration += 1
+        # A month on: an entrant's first month in care (FIRST_MONTH) is then 1 month in.
+        duration = np.maximum(duration, 0) + 1
         duration[going[moved]] = 0
         category[going[moved]] = outcome[moved] - 2
         age += 1
@@ -140,7 +143,9 @@ def simulate(
         path = np.concatenate([path[staying], joining.path])
         category = np.concatenate([category[staying], joining.category])
         age = np.concatenate([age[staying], joining.age])
-        duration = np.concatenate([duration[staying], np.zeros(len(joining.age), np.int16)])
+        duration = np.concatenate(
+            [duration[staying], np.full(len(joining.age), FIRST_MONTH, np.int16)]
+        )
         stock[:, month + 1] = _count(path, category, paths)
     days = np.diff(dates).astype(np.int64)
     child_weeks = (stock[:, :-1] + stock[:, 1:]) / 2 * (days / 7)[None, :, None]

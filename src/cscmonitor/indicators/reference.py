@@ -73,6 +73,16 @@ definition below.
   DUC blank or after the day.
 - **Placement at period end** (a choice): PLACE of the open episode, or for a temporary
   placement (T0–T4) that of the latest earlier episode of the same period of care.
+- **Distance from home** (`CLA_20MILES`): the open episode's own PL_DISTANCE (a temporary
+  placement's too), in miles to one decimal place, so 20.04 miles is 20.0 and not over 20.
+  A return's own PL_DISTANCE is taken as given (a choice: even 999.9, "not known", over a
+  distance the postcodes would give); a blank one is worked out at ingest from HOME_POST and
+  PL_POST through the installation's postcode lookup (docs/postcodes.md), before postcodes
+  are reduced. Not known (blank or unmatched postcodes, 999.9, no lookup) stays in the
+  denominator, as DfE's "distance not known or not recorded" does.
+- **Deprivation of liberty orders** (`CLA_DOLO`): a count of children, not a share (an
+  indicator has one unit; the share of children looked after is not shown). The 903 holds
+  the orders from 2026-27: a period starting before 1 April 2026 has no value ("no data").
 - **Code lists by year are data**: `data/framework/code_years.csv` (SGO and child
   arrangements order reasons, placement groups, education, employment or training codes) and
   `data/framework/assessment_factors.csv` (the factors and the first census collecting each).
@@ -117,10 +127,8 @@ Added for the 2026-27 returns and the workforce enabler, with their choices:
   known): the share whose code does not begin with W. A workers file without the column has
   no worker of known ethnicity, so no value (`insufficient data`), never 0%.
 
-Not computable from the tables the warehouse holds today: `CLA_20MILES` (needs PL_DISTANCE,
-or full home and placement postcodes with a postcode lookup at ingest: postcodes are reduced
-to their district) and `CLA_DOLO` (needs the 2026-27 903 deprivation of liberty orders
-table).
+Every measure of `INDICATORS-FRAMEWORK.md` the returns can give is computed; `CLA_20MILES`
+and `CLA_DOLO` are described above.
 """
 
 

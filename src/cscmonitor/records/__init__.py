@@ -6,8 +6,6 @@ schema is made by the Alembic migrations in `migrations/` (`db.upgrade`). The we
 read plain values from `governance_views`, `governance_facts` and `money_facts`, never the models.
 """
 
-# Importing any part of records installs the audit listeners, so no write escapes the trail.
-from cscmonitor.records import audit as _audit  # noqa: F401
-
-# And the guard that keeps signed report editions as they were signed.
-from cscmonitor.records import editions as _editions  # noqa: F401
+# The audit listeners and the signed-edition guard are installed by `db` (every engine and
+# transaction comes from there), not here: `cscmonitor records --help` imports this package
+# and must not pay for SQLAlchemy.

@@ -6,19 +6,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from cscmonitor.records import audit, db
-from cscmonitor.records.audit import Actor
 from cscmonitor.records.errors import RecordsError
-from cscmonitor.settings import Settings
 
 audit_app = typer.Typer(
     help="The audit log: check that no row was edited or removed.",
     no_args_is_help=True,
     add_completion=False,
 )
-err = Console(stderr=True, soft_wrap=True)
 
 
 @audit_app.callback()
@@ -44,6 +39,14 @@ def verify(
     Prints the newest row's hash: note it somewhere else (the minutes, a ticket) and pass it
     back with --head later, so even a rewrite of the whole log from that point is found.
     """
+    # Rich, SQLAlchemy and the settings are imported here: `cscmonitor audit --help` needs none.
+    from rich.console import Console
+
+    from cscmonitor.records import audit, db
+    from cscmonitor.records.audit import Actor
+    from cscmonitor.settings import Settings
+
+    err = Console(stderr=True, soft_wrap=True)
     settings = Settings(data_dir=data_dir) if data_dir else Settings()
     engine = db.make_engine(db.database_url(settings))
     try:

@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from cscmonitor.output import Format
-from cscmonitor.records import change_points
 from cscmonitor.records.cli import By, DataDir, FormatOption, _actor, _day, _show, _unit, err
 
 change_point_app: typer.Typer = typer.Typer(
@@ -26,6 +25,8 @@ def add(
 ) -> None:
     """Record a change point (a restructure, a new model of practice); not the contract start,
     which is one already."""
+    from cscmonitor.records import change_points
+
     with _unit(data_dir, _actor(by)) as session:
         point = change_points.add_change_point(session, la, _day(on, "--on"), label)
         err.print(f"change point {point.id}: LA {point.la_code} from {point.on}", highlight=False)
@@ -38,6 +39,8 @@ def list_(
     format: FormatOption = Format.TABLE,
 ) -> None:
     """Where the control charts rebase: contract starts and the change points entered."""
+    from cscmonitor.records import change_points
+
     with _unit(data_dir, _actor(None)) as session:
         entered = {
             (p.la_code, p.on, p.label): p.id for p in change_points.change_points(session, la)
@@ -61,6 +64,8 @@ def remove(
     by: By = None,
 ) -> None:
     """Remove a change point entered in error."""
+    from cscmonitor.records import change_points
+
     with _unit(data_dir, _actor(by)) as session:
         point = change_points.remove_change_point(session, point_id)
         err.print(f"change point {point_id} removed (LA {point.la_code}, {point.on})")

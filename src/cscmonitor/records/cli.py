@@ -11,34 +11,25 @@ import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
-import yaml
-from rich.console import Console
-from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
-from cscmonitor.output import Format, emit
+from cscmonitor.output import Format
 from cscmonitor.periods import Period
-from cscmonitor.records import (
-    audit,
-    basket,
-    changes,
-    contracts,
-    db,
-    finance,
-    inspections,
-    ofsted,
-    yamlio,
-)
-from cscmonitor.records.audit import Actor
 from cscmonitor.records.errors import RecordsError
-from cscmonitor.records.models import ActionItem, Inspection
 from cscmonitor.records.money import format_pounds, pence_to_pounds, pounds_to_pence
-from cscmonitor.terminal import DataDir, FormatOption, settings_for
+from cscmonitor.terminal import DataDir, FormatOption, LazyConsole, settings_for
+
+# `cscmonitor records ... --help` imports this module, so SQLAlchemy, pandas, YAML and Rich are
+# imported inside the commands that use them (tests/test_cli.py checks).
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
+
+    from cscmonitor.records.audit import Actor
+    from cscmonitor.records.changes import Transition
+    from cscmonitor.records.models import ActionItem, Inspection
 
 records_app = typer.Typer(
     help="The contract's governance records: contract, basket, inspections, finance, changes.",
@@ -54,8 +45,9 @@ records_app.add_typer(change_app, name="change", no_args_is_help=True)
 records_app.add_typer(action_app, name="action", no_args_is_help=True)
 records_app.add_typer(finance_app, name="finance", no_args_is_help=True)
 
+
 # soft_wrap: a message stays one line however narrow the terminal, so logs can be searched.
-err = Console(stderr=True, soft_wrap=True)
+err = LazyConsole(stderr=True, soft_wrap=True)
 
 By = Annotated[
     str | None, typer.Option("--by", help="Your name, for the audit trail (default: login name).")
@@ -67,10 +59,14 @@ Role = Annotated[str, typer.Option("--as", help="The party you act for: council 
 
 
 def _engine(data_dir: Path | None) -> Engine:
+    from cscmonitor.records import db
+
     return db.make_engine(settings_for(data_dir).records_url)
 
 
 def _actor(by: str | None, role: str | None = None) -> Actor:
+    from cscmonitor.records.audit import Actor
+
     return Actor(by or getpass.getuser(), role)
 
 
@@ -82,6 +78,10 @@ def _fail(message: str) -> typer.Exit:
 @contextmanager
 def _unit(data_dir: Path | None, actor: Actor) -> Iterator[Session]:
     """One transaction on an initialised database; a broken rule exits 2 with nothing changed."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from cscmonitor.records import db
+
     try:
         engine = _engine(data_dir)
         db.require_schema(engine)
@@ -109,6 +109,8 @@ def _date(text: str | None, what: str) -> dt.date | None:
 @records_app.command()
 def init(data_dir: DataDir = None) -> None:
     """Create the records database, or upgrade it to the newest schema."""
+    from cscmonitor.records import db
+
     engine = _engine(data_dir)
     try:
         db.upgrade(engine)
@@ -127,6 +129,8 @@ def import_(
     by: By = None,
 ) -> None:
     """Set a contract up from one YAML file: contract, inspections, finance, changes, priorities."""
+    from cscmonitor.records import yamlio
+
     with _unit(data_dir, _actor(by)) as session:
         path = Path(file)
         if not path.exists() and file == yamlio.DEMO:
@@ -148,6 +152,8 @@ def export(
     data_dir: DataDir = None,
 ) -> None:
     """Write a contract's records to one YAML file that `import` reads back."""
+    from cscmonitor.records import contracts, yamlio
+
     with _unit(data_dir, _actor(None)) as session:
         held = contracts.get_contract(session, contract)
         yamlio.save(held, file)
@@ -164,6 +170,8 @@ def load_ofsted(
     by: By = None,
 ) -> None:
     """Import Ofsted's published LA inspection outcomes, so every LA's history can be compared."""
+    from cscmonitor.records import ofsted
+
     with _unit(data_dir, _actor(by)) as session:
         loaded = ofsted.load_outcomes(session, file)
     if loaded.already_held:
@@ -183,12 +191,18 @@ def _show(rows: list[dict[str, Any]], fmt: Format, title: str) -> None:
     if not rows and fmt is Format.TABLE:
         err.print(f"{title}: none")
         return
+    import pandas as pd
+
+    from cscmonitor.output import emit
+
     emit(pd.DataFrame(rows), fmt, None, title=title)
 
 
 @list_app.command("contracts")
 def list_contracts(data_dir: DataDir = None, format: FormatOption = Format.TABLE) -> None:
     """Contracts held, with their parties and the basket in force."""
+    from cscmonitor.records import basket, contracts
+
     with _unit(data_dir, _actor(None)) as session:
         rows = [
             {
@@ -227,6 +241,8 @@ def list_inspections(
     format: FormatOption = Format.TABLE,
 ) -> None:
     """Inspections: a contract's own, or any LA's published outcomes (--la)."""
+    from cscmonitor.records import contracts, inspections
+
     with _unit(data_dir, _actor(None)) as session:
         held = None if la else contracts.get_contract(session, contract)
         found = inspections.find_inspections(
@@ -237,6 +253,8 @@ def list_inspections(
 
 
 def _action_row(a: ActionItem, on: dt.date) -> dict[str, Any]:
+    from cscmonitor.records import inspections
+
     return {
         "id": a.id,
         "inspection": f"{a.inspection.framework} {a.inspection.start_date}",
@@ -261,6 +279,8 @@ def list_actions(
     format: FormatOption = Format.TABLE,
 ) -> None:
     """Action-plan items with owner, due date and status; overdue ones marked."""
+    from cscmonitor.records import contracts, inspections
+
     with _unit(data_dir, _actor(None)) as session:
         day = _date(on, "--on") or dt.date.today()
         held = contracts.get_contract(session, contract)
@@ -273,7 +293,7 @@ def list_actions(
     _show(rows, format, f"Actions (as at {day})")
 
 
-def _who(transition: changes.Transition) -> str:
+def _who(transition: Transition) -> str:
     joiner = " + " if transition.together else "/"
     return f"{transition.to_state} ({joiner.join(sorted(transition.parties))})"
 
@@ -283,6 +303,8 @@ def list_changes(
     contract: ContractName = None, data_dir: DataDir = None, format: FormatOption = Format.TABLE
 ) -> None:
     """Change requests with their state, what they change and who must act next."""
+    from cscmonitor.records import changes, contracts
+
     with _unit(data_dir, _actor(None)) as session:
         held = contracts.get_contract(session, contract)
         rows = [
@@ -309,6 +331,8 @@ def list_budgets(
 ) -> None:
     """Budgets, with outturn (or the latest forecast) before and after the risk share."""
     # People read £42,200,000; a spreadsheet wants 42200000.
+    from cscmonitor.records import contracts, finance
+
     money = format_pounds if format is Format.TABLE else pence_to_pounds
     with _unit(data_dir, _actor(None)) as session:
         held = contracts.get_contract(session, contract)
@@ -350,6 +374,10 @@ def list_audit(
     format: FormatOption = Format.TABLE,
 ) -> None:
     """The audit trail, newest first: who changed what, when, before and after."""
+    import yaml
+
+    from cscmonitor.records import audit
+
     with _unit(data_dir, _actor(None)) as session:
         rows = [
             {
@@ -373,6 +401,8 @@ def list_audit(
 
 
 def _change(session: Session, contract: str | None, reference: str) -> Any:
+    from cscmonitor.records import changes, contracts
+
     held = contracts.get_contract(session, contract)
     if reference.isdigit() and not any(r.reference == reference for r in held.change_requests):
         for request in held.change_requests:
@@ -404,6 +434,10 @@ def change_add(
     by: By = None,
 ) -> None:
     """Draft a change request (a notifiable change or a contract variation)."""
+    import yaml
+
+    from cscmonitor.records import changes, contracts
+
     with _unit(data_dir, _actor(by)) as session:
         held = contracts.get_contract(session, contract)
         content = None
@@ -440,6 +474,8 @@ def change_move(
     data_dir: DataDir = None,
 ) -> None:
     """Move a change request, if the workflow lets your party make that move."""
+    from cscmonitor.records import changes
+
     with _unit(data_dir, _actor(by, role)) as session:
         request = _change(session, contract, reference)
         changes.move(session, request, to_state, _actor(by, role), reason)
@@ -455,6 +491,8 @@ def change_move(
 
 
 def _inspection(session: Session, inspection_id: int) -> Inspection:
+    from cscmonitor.records.models import Inspection
+
     found = session.get(Inspection, inspection_id)
     if found is None:
         raise RecordsError(
@@ -478,6 +516,8 @@ def action_add(
     by: By = None,
 ) -> None:
     """Add an item to an inspection's action plan."""
+    from cscmonitor.records import inspections
+
     with _unit(data_dir, _actor(by)) as session:
         item = inspections.add_action(
             session,
@@ -505,6 +545,9 @@ def action_progress(
     by: By = None,
 ) -> None:
     """Record progress on an action, optionally changing its status."""
+    from cscmonitor.records import inspections
+    from cscmonitor.records.models import ActionItem
+
     actor = _actor(by)
     with _unit(data_dir, actor) as session:
         item = session.get(ActionItem, action_id)
@@ -537,6 +580,8 @@ def finance_forecast(
     by: By = None,
 ) -> None:
     """Record a quarter's forecast outturn and show it before and after the risk share."""
+    from cscmonitor.records import contracts, finance
+
     with _unit(data_dir, _actor(by)) as session:
         held = contracts.get_contract(session, contract)
         found = finance.get_budget(held, budget)
@@ -561,6 +606,8 @@ def finance_outturn(
     by: By = None,
 ) -> None:
     """Record a budget's outturn and show it before and after the risk share."""
+    from cscmonitor.records import contracts, finance
+
     with _unit(data_dir, _actor(by)) as session:
         held = contracts.get_contract(session, contract)
         found = finance.get_budget(held, budget)
@@ -585,6 +632,8 @@ def commentary(
     data_dir: DataDir = None,
 ) -> None:
     """Add the Trust's or the Council's commentary on an indicator for a period."""
+    from cscmonitor.records import basket, contracts
+
     actor = _actor(by, role)
     with _unit(data_dir, actor) as session:
         try:

@@ -22,7 +22,12 @@ from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.orm import Session as Session
 
 from cscmonitor.errors import OneLine
+
+# Importing `db` installs the audit listeners (`audit`) and the guard that keeps signed report
+# editions as they were signed (`editions`): every engine and transaction is made here, so no
+# write escapes the trail.
 from cscmonitor.records import audit
+from cscmonitor.records import editions as _editions  # noqa: F401
 from cscmonitor.records.audit import Actor
 from cscmonitor.records.errors import RecordsError
 from cscmonitor.settings import Settings

@@ -7,11 +7,8 @@ from typing import Annotated
 
 import typer
 
-from cscmonitor.records import contracts, narrative
 from cscmonitor.records.cli import By, ContractName, DataDir, Role, _actor, _unit, err
-from cscmonitor.records.narrative import ReportPeriod
-from cscmonitor.records.narrative_file import FileFormat, export_text, import_file, parse
-from cscmonitor.records.narrative_sections import ReportKind
+from cscmonitor.records.narrative_sections import FileFormat, ReportKind
 
 narrative_app: typer.Typer = typer.Typer(
     help="People's words in the reports: export a report's sections to one Markdown or YAML "
@@ -46,6 +43,10 @@ def export(
     data_dir: DataDir = None,
 ) -> None:
     """Write every section of the report with its newest text, to edit and import back."""
+    from cscmonitor.records import contracts
+    from cscmonitor.records.narrative import ReportPeriod
+    from cscmonitor.records.narrative_file import export_text
+
     with _unit(data_dir, _actor(None)) as session:
         period = ReportPeriod.of(report, contract_year, quarter)
         chosen = file_format or (FileFormat.of(output.name) if output else FileFormat.MARKDOWN)
@@ -66,6 +67,8 @@ def import_(
 ) -> None:
     """Add a version of each section whose text the file changes (yours to write only);
     on any problem nothing is written and the line is named."""
+    from cscmonitor.records.narrative_file import import_file, parse
+
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -91,6 +94,8 @@ def missing(
     data_dir: DataDir = None,
 ) -> None:
     """List the sections neither written nor marked not applicable; exits 1 if any are."""
+    from cscmonitor.records import contracts, narrative
+
     with _unit(data_dir, _actor(None)) as session:
         held = contracts.get_contract(session, contract)
         titles = narrative.missing_sections(

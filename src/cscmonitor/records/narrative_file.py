@@ -28,8 +28,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -41,6 +39,7 @@ from cscmonitor.records.contracts import get_contract
 from cscmonitor.records.errors import RecordsError
 from cscmonitor.records.models import Contract
 from cscmonitor.records.narrative import NOT_APPLICABLE, ReportPeriod
+from cscmonitor.records.narrative_sections import FileFormat as FileFormat
 from cscmonitor.records.narrative_sections import Section, sections
 
 FRONT = "---"
@@ -49,20 +48,6 @@ HEADER_KEYS = ("contract", "report", "contract_year", "quarter")
 # Room for a report's words many times over (the seed's whole review is under 30 KB), and
 # under the web app's limit on a form's size (256 KB unless the settings say otherwise).
 MAX_FILE_BYTES = 200 * 1024
-
-
-class FileFormat(StrEnum):
-    MARKDOWN = "md"
-    YAML = "yaml"
-
-    @classmethod
-    def of(cls, name: str) -> FileFormat:
-        suffix = Path(name).suffix.lower()
-        if suffix in (".md", ".markdown", ".txt"):
-            return cls.MARKDOWN
-        if suffix in (".yaml", ".yml"):
-            return cls.YAML
-        raise RecordsError(f"{name}: a narrative file is Markdown (.md) or YAML (.yaml)")
 
 
 @dataclass(frozen=True)

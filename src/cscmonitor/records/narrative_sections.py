@@ -13,13 +13,29 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 
-from cscmonitor.indicators.registry import get
 from cscmonitor.records.errors import RecordsError
 
 COUNCIL, TRUST = "council", "trust"
 # A quarterly section's key: `exception.<indicator code>.<party>`.
 EXCEPTION = "exception"
+
+
+class FileFormat(StrEnum):
+    """A narrative file's format (`narrative_file`), here so `--help` can name it cheaply."""
+
+    MARKDOWN = "md"
+    YAML = "yaml"
+
+    @classmethod
+    def of(cls, name: str) -> FileFormat:
+        suffix = Path(name).suffix.lower()
+        if suffix in (".md", ".markdown", ".txt"):
+            return cls.MARKDOWN
+        if suffix in (".yaml", ".yml"):
+            return cls.YAML
+        raise RecordsError(f"{name}: a narrative file is Markdown (.md) or YAML (.yaml)")
 
 
 class ReportKind(StrEnum):
@@ -123,6 +139,8 @@ def exception_key(indicator: str, party: str) -> str:
 
 def exception_sections(indicator: str) -> tuple[Section, Section]:
     """The quarterly pack's two sections on one exception: the Trust's commentary first."""
+    from cscmonitor.indicators.registry import get  # Ibis: not for `--help`
+
     try:
         name = get(indicator).title
     except KeyError:

@@ -27,6 +27,7 @@ from cscmonitor.returns.format import ReturnFormat
 from cscmonitor.returns.issues import Problems, ReturnError
 from cscmonitor.returns.kind import ReturnKind
 from cscmonitor.returns.parsed import Parsed, ReturnInfo, sha256_of
+from cscmonitor.returns.postcodes import PostcodeLookup
 from cscmonitor.returns.schema import (
     LOCATION,
     Column,
@@ -299,8 +300,10 @@ def parse(
     year: int | None = None,
     limits: Limits | None = None,
     progress: Progress | None = None,
+    postcodes: PostcodeLookup | None = None,
 ) -> Parsed:
-    """One CIN census return from its XML file (`la_code` and `year` if its header lacks them)."""
+    """One CIN census return from its XML file (`la_code` and `year` if its header lacks them;
+    the census holds no postcodes, so `postcodes` goes unused)."""
     limits = limits or Limits()
     root = check_prolog(path, limits)
     if root != ROOT:

@@ -24,6 +24,7 @@ from cscmonitor.returns.format import ReturnFormat
 from cscmonitor.returns.issues import Reading, ReturnError, Severity, for_table, problem_rows
 from cscmonitor.returns.kind import ReturnKind
 from cscmonitor.returns.parsed import Parsed, ReturnInfo, sha256_of
+from cscmonitor.returns.postcodes import PostcodeLookup
 from cscmonitor.returns.schema import Column, Merge, TableSpec, Typed, build, check_codes
 
 if TYPE_CHECKING:
@@ -98,8 +99,10 @@ class CsvFormat:
         la_code: str,
         ids: Pseudonymiser,
         year: int | None = None,
+        postcodes: PostcodeLookup | None = None,
     ) -> list[Parsed]:
-        """The returns among one folder's files: one per collection year found."""
+        """The returns among one folder's files: one per collection year found (they hold no
+        postcode pairs, so `postcodes` goes unused)."""
         by_year: dict[int, list[tuple[CsvText, CsvTable, Typed]]] = defaultdict(list)
         for text in texts:
             spec = self.recognise(text.columns)

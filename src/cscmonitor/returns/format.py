@@ -21,6 +21,7 @@ from cscmonitor.returns.staged import Scratch
 
 if TYPE_CHECKING:
     from cscmonitor.returns.checks.rule import Rule
+    from cscmonitor.returns.postcodes import PostcodeLookup
 
 
 class XmlParser(Protocol):
@@ -33,12 +34,19 @@ class XmlParser(Protocol):
         year: int | None,
         limits: Limits,
         progress: Callable[[int], None] | None,
+        postcodes: PostcodeLookup | None = None,
     ) -> Parsed: ...
 
 
 class CsvParser(Protocol):
     def __call__(
-        self, texts: Sequence[CsvText], *, la_code: str, ids: Pseudonymiser, year: int | None
+        self,
+        texts: Sequence[CsvText],
+        *,
+        la_code: str,
+        ids: Pseudonymiser,
+        year: int | None,
+        postcodes: PostcodeLookup | None = None,
     ) -> list[Parsed]: ...
 
 
@@ -55,13 +63,16 @@ class CsvStreamParser(Protocol):
         year: int | None,
         scratch: Scratch,
         cap: int | None,
+        postcodes: PostcodeLookup | None = None,
     ) -> list[Parsed]: ...
 
 
 @dataclass(frozen=True)
 class ReturnFormat:
     """One return format. XML returns are recognised by their root element, CSV files by
-    their columns; a format may have either or both."""
+        their columns; a format may have either or both. Every parser is handed the installation's
+    postcode lookup (`postcodes`, or None when it has none); a format whose return holds no
+    postcode pairs leaves it aside (only the SSDA903 works out distances with it)."""
 
     kind: ReturnKind
     label: str  # as people write it: "SSDA903", "CIN census"

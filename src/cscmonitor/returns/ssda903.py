@@ -5,6 +5,15 @@ CSV tables are recognised by their columns, never their file names. The XML retu
 (`AREVIEW`), missing episodes (`AMISSING`), `OC2`, previous permanence (`PERMANENCE`) and
 placed-for-adoption records (`AD_PLACED`) sit in the header, as do the UASC, OC3 and AD1
 fields. UPN, MOTHER and MC_DOB never reach the warehouse.
+
+From 2026-27 the return has a table of deprivation of liberty orders (DoLo: CHILD, DOB,
+DOLO_START, DOLO_END), read from its CSV file; no XML element for it was found in the
+sources read (the DfE validator reads it from CSV only), so an XML return gives none.
+
+Episodes may carry `PL_DISTANCE` (miles; 999.9 = not known), as the validators' and LIIA's
+files do; where a row leaves it blank and the installation has a postcode lookup
+(`returns.postcodes`), it is worked out from HOME_POST and PL_POST before the postcodes are
+reduced to their district.
 """
 
 from __future__ import annotations
@@ -19,12 +28,14 @@ import pyarrow.compute as pc
 
 from cscmonitor.privacy import Pseudonymiser
 from cscmonitor.returns.checks import ssda903 as checks
+from cscmonitor.returns.columns import clean_text
 from cscmonitor.returns.csvfile import CsvFile, CsvText, Limits, batches
 from cscmonitor.returns.documented import ignored_columns
 from cscmonitor.returns.format import ReturnFormat
 from cscmonitor.returns.issues import Problems, Reading, ReturnError, for_table
 from cscmonitor.returns.kind import ReturnKind
 from cscmonitor.returns.parsed import Parsed, ReturnInfo, sha256_of, with_return
+from cscmonitor.returns.postcodes import NOT_KNOWN, PostcodeLookup
 from cscmonitor.returns.schema import (
     LOCATION,
     Column,
@@ -108,10 +119,11 @@ TABLES_903 = (
             Column("HOME_POST", "home_post", Kind.POSTCODE),
             Column("PL_POST", "pl_post", Kind.POSTCODE),
             Column("URN", "urn", Kind.CODE),
+            Column("PL_DISTANCE", "placement_distance_miles", Kind.DECIMAL),
         ),
         Span("decom", "dec"),
         "CHILD DECOM RNE LS CIN PLACE PLACE_PROVIDER DEC REC REASON_PLACE_CHANGE HOME_POST "
-        "PL_POST URN",
+        "PL_POST URN PL_DISTANCE",
         "CHILD DECOM RNE LS CIN PLACE PLACE_PROVIDER DEC REC REASON_PLACE_CHANGE HOME_POST "
         "PL_POST URN",
     ),
@@ -252,6 +264,20 @@ TABLES_903 = (
         "CHILD DOB SW_ID SW_DECOM SW_DEC SW_REASON",
         "CHILD SW_ID SW_DECOM SW_DEC SW_REASON",
     ),
+    # Deprivation of liberty orders, from the 2026-27 return (DfE validator rules 700-710).
+    _table(
+        "DoLo",
+        "cla_dolo",
+        (
+            CHILD,
+            DOB,
+            Column("DOLO_START", "dolo_start", Kind.DATE, key=True),
+            Column("DOLO_END", "dolo_end", Kind.DATE),
+        ),
+        Span("dolo_start", "dolo_end"),
+        "CHILD DOB DOLO_START DOLO_END",
+        "CHILD DOLO_START DOLO_END",
+    ),
 )
 BY_NAME = {t.name: t for t in TABLES_903}
 TABLES = tuple(TableSpec(t.table, ReturnKind.SSDA903, t.columns, t.merge) for t in TABLES_903)
@@ -281,7 +307,12 @@ class TextTable:
 
 
 def parse_csv(
-    texts: Sequence[CsvText], *, la_code: str, ids: Pseudonymiser, year: int | None = None
+    texts: Sequence[CsvText],
+    *,
+    la_code: str,
+    ids: Pseudonymiser,
+    year: int | None = None,
+    postcodes: PostcodeLookup | None = None,
 ) -> Parsed:
     """One 903 return from its CSV files (one folder's worth, already read)."""
     found: dict[str, TextTable] = {}
@@ -299,7 +330,7 @@ def parse_csv(
             )
         found[name] = TextTable(str(text.path), text.cells(), text.locations)
         read[name] = text
-    parsed = _parse(found, la_code=la_code, ids=ids, year=year)
+    parsed = _parse(found, la_code=la_code, ids=ids, year=year, postcodes=postcodes)
     for name, text in read.items():
         spec = BY_NAME[name]
         parsed.problems.extend(ignored_columns(text, spec.table, frozenset(spec.standard)))
@@ -317,6 +348,7 @@ def stream_csv(
     year: int | None,
     scratch: Scratch,
     cap: int | None,
+    postcodes: PostcodeLookup | None = None,
 ) -> list[Parsed]:
     """One 903 return from its CSV files, read a block at a time into staged tables.
 
@@ -340,7 +372,9 @@ def stream_csv(
     typed: dict[str, tuple[Staged, int]] = {}
     latest: dt.date | None = None
     for name, file in found.items():
-        staged, rows_read, newest = _stream_table(file, BY_NAME[name], ids, scratch, problems)
+        staged, rows_read, newest = _stream_table(
+            file, BY_NAME[name], ids, scratch, problems, postcodes
+        )
         typed[name] = (staged, rows_read)
         if name == "Episodes":
             latest = newest
@@ -374,7 +408,12 @@ def stream_csv(
 
 
 def _stream_table(
-    file: CsvFile, spec: Table903, ids: Pseudonymiser, scratch: Scratch, problems: Problems
+    file: CsvFile,
+    spec: Table903,
+    ids: Pseudonymiser,
+    scratch: Scratch,
+    problems: Problems,
+    postcodes: PostcodeLookup | None,
 ) -> tuple[Staged, int, dt.date | None]:
     """One file typed a block at a time: the staged rows, the rows read, the latest episode
     date (for the year)."""
@@ -387,14 +426,7 @@ def _stream_table(
     rows_read = rows_typed = 0
     latest: dt.date | None = None
     for chunk in batches(file):
-        typed = build(
-            chunk.cells(),
-            spec.columns,
-            file=where,
-            table=spec.table,
-            locations=chunk.locations,
-            ids=ids,
-        )
+        typed = _typed(spec, chunk.cells(), where, chunk.locations, ids, postcodes)
         typed = blank_unknown_codes(typed, spec.columns, file=where, table_name=spec.table)
         for found in typed.problems.chunks:
             # A missing column is said once for the file, with all its rows, below.
@@ -514,6 +546,7 @@ def parse_xml(
     year: int | None = None,
     limits: Limits | None = None,
     progress: Progress | None = None,
+    postcodes: PostcodeLookup | None = None,
 ) -> Parsed:
     """One 903 return from its XML file (`EXPSSDA903`)."""
     limits = limits or Limits()
@@ -533,7 +566,7 @@ def parse_xml(
     header = text["Header"]
     for name, fields in INLINE.items():
         found[name] = _inline(path, header, name, fields)
-    parsed = _parse(found, la_code=la_code, ids=ids, year=year)
+    parsed = _parse(found, la_code=la_code, ids=ids, year=year, postcodes=postcodes)
     parsed.problems.extend(records.problems)
     parsed.files = {str(path): sha256_of(path)}
     return parsed
@@ -559,19 +592,17 @@ def _inline(path: Path, header: pa.Table, name: str, fields: tuple[str, ...]) ->
 
 
 def _parse(
-    found: Mapping[str, TextTable], *, la_code: str, ids: Pseudonymiser, year: int | None
+    found: Mapping[str, TextTable],
+    *,
+    la_code: str,
+    ids: Pseudonymiser,
+    year: int | None,
+    postcodes: PostcodeLookup | None,
 ) -> Parsed:
-    typed: dict[str, Typed] = {}
-    for name, text in found.items():
-        spec = BY_NAME[name]
-        typed[name] = build(
-            text.cells,
-            spec.columns,
-            file=text.file,
-            table=spec.table,
-            locations=text.locations,
-            ids=ids,
-        )
+    typed = {
+        name: _typed(BY_NAME[name], text.cells, text.file, text.locations, ids, postcodes)
+        for name, text in found.items()
+    }
     if year is None:
         year = _year(typed, found)
     info = ReturnInfo(
@@ -584,6 +615,43 @@ def _parse(
         checked = check_codes(result, spec.columns, year=year, file=file, table_name=spec.table)
         parsed.add(spec.table, checked, file, info)
     return parsed
+
+
+def _typed(
+    spec: Table903,
+    cells: Mapping[str, pa.Array],
+    file: str,
+    locations: pa.Array,
+    ids: Pseudonymiser,
+    postcodes: PostcodeLookup | None,
+) -> Typed:
+    """One table's text cells typed; episodes with their placement distances."""
+    if spec.name == "Episodes":
+        cells = _with_distance(cells, postcodes)
+    typed = build(cells, spec.columns, file=file, table=spec.table, locations=locations, ids=ids)
+    if spec.name != "Episodes":
+        return typed
+    table = typed.table
+    miles = table["placement_distance_miles"]
+    # A return's 999.9 says the distance is not known.
+    known = pc.if_else(pc.equal(miles, NOT_KNOWN), pa.scalar(None, pa.float64()), miles)
+    at = table.schema.get_field_index("placement_distance_miles")
+    return Typed(
+        table.set_column(at, "placement_distance_miles", known), typed.problems, typed.rows_read
+    )
+
+
+def _with_distance(
+    cells: Mapping[str, pa.Array], postcodes: PostcodeLookup | None
+) -> Mapping[str, pa.Array]:
+    """Episodes' cells with PL_DISTANCE worked out from HOME_POST and PL_POST (whole, before
+    they are reduced) where the file leaves it blank; as given without a lookup."""
+    if postcodes is None or "HOME_POST" not in cells or "PL_POST" not in cells:
+        return cells
+    worked = postcodes.miles(cells["HOME_POST"], cells["PL_POST"]).cast(pa.string())
+    given = cells.get("PL_DISTANCE")
+    distance = worked if given is None else pc.coalesce(clean_text(given), worked)
+    return {**cells, "PL_DISTANCE": distance}
 
 
 def _year(typed: Mapping[str, Typed], found: Mapping[str, TextTable]) -> int:
@@ -617,16 +685,30 @@ def _from_xml(
     year: int | None,
     limits: Limits,
     progress: Progress | None,
+    postcodes: PostcodeLookup | None = None,
 ) -> Parsed:
     if not la_code:
         raise ReturnError(f"{path}: this return does not say which LA it is from; give --la")
-    return parse_xml(path, la_code=la_code, ids=ids, year=year, limits=limits, progress=progress)
+    return parse_xml(
+        path,
+        la_code=la_code,
+        ids=ids,
+        year=year,
+        limits=limits,
+        progress=progress,
+        postcodes=postcodes,
+    )
 
 
 def _from_csv(
-    texts: Sequence[CsvText], *, la_code: str, ids: Pseudonymiser, year: int | None
+    texts: Sequence[CsvText],
+    *,
+    la_code: str,
+    ids: Pseudonymiser,
+    year: int | None,
+    postcodes: PostcodeLookup | None = None,
 ) -> list[Parsed]:
-    return [parse_csv(texts, la_code=la_code, ids=ids, year=year)]
+    return [parse_csv(texts, la_code=la_code, ids=ids, year=year, postcodes=postcodes)]
 
 
 FORMAT = ReturnFormat(

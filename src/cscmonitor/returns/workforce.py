@@ -26,6 +26,7 @@ from cscmonitor.returns.csvfile import CsvText
 from cscmonitor.returns.documented import CsvFormat, CsvTable
 from cscmonitor.returns.kind import ReturnKind
 from cscmonitor.returns.parsed import Parsed
+from cscmonitor.returns.postcodes import PostcodeLookup
 from cscmonitor.returns.schema import LOCATION, Column, Kind, Span, TableSpec
 from cscmonitor.returns.staged import in_memory
 
@@ -77,6 +78,7 @@ class WorkforceFormat(CsvFormat):
         la_code: str,
         ids: Pseudonymiser,
         year: int | None = None,
+        postcodes: PostcodeLookup | None = None,
     ) -> list[Parsed]:
         returns = super().parse(texts, la_code=la_code, ids=ids, year=year)
         for parsed in returns:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -171,6 +173,24 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+# Requests that run in threads at once (anyio's default is 40). The pages are mostly Python
+# (templates, records), so more threads only share the interpreter lock more finely: every
+# page waits for all the others, and a thread holding the records database's write lock is
+# held up behind them (under 20 users at once, explain's audited views then waited past the
+# lock timeout). Queued requests wait in the event loop instead, first come first served.
+# Measured with bench/web_load.py (docs/web.md): with 40, 2 and 3 of 300 explain requests
+# answered 503 in two runs; with 8, none, and the slowest in 100 came sooner.
+REQUEST_THREADS = 8
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    from anyio import to_thread
+
+    to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
+    yield
+
+
 def create_app(
     settings: WebSettings | None = None,
     core: Settings | None = None,
@@ -202,6 +222,7 @@ def create_app(
         redoc_url=None,
         openapi_url="/api/openapi.json",
         dependencies=[Depends(csrf_protect)],
+        lifespan=_lifespan,
     )
     app.state.web = web
     app.add_middleware(SecurityHeaders, hsts=settings.cookies_secure)

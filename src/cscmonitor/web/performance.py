@@ -1,9 +1,17 @@
 """The performance pages' figures: the basket assessed, trends, benchmarks, explanations.
 
 Calls the engine (`basket_results`, `compute`, `explain`), `assess` and the published
-benchmarks; builds no query itself. Results are cached per warehouse snapshot
-(accepting an upload or a rollback moves the snapshot, so nothing stale is served), and one
-lock keeps the snapshot's DuckDB connection to one thread at a time.
+benchmarks; builds no query itself.
+
+Results are cached by what they are computed from: the warehouse snapshot's contents (its
+tables' checksums: accepting an upload or a rollback moves the snapshot, so nothing stale is
+served), and the records they read, as values — the contract's terms (basket, targets,
+tolerances, as `ContractTerms` JSON) and the change points — so a target edited or a change
+point added is a new key (a records-wide version would also move with every audited view of
+"explain this figure", and empty the cache each time). The cache is `SingleFlight`: requests
+for one key wait for one computation, different keys compute in parallel, each on a DuckDB
+connection of its own borrowed from the snapshot's pool (a connection is never shared
+between threads).
 """
 
 from __future__ import annotations
@@ -15,8 +23,10 @@ import io
 import json
 import math
 import threading
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, assert_never
 
@@ -297,10 +307,17 @@ class Explanation:
     rows: pd.DataFrame  # `counted` first: true for the records in the numerator
     numerator: float
     denominator: float
+    # The rows as text, made once (on the first call of `readable`): every page of the
+    # explanation and its CSV show them, and one explanation is shared by every request.
+    _readable: list[tuple[list[str], list[list[str]]]] = field(
+        default_factory=list, repr=False, compare=False
+    )
 
     def readable(self) -> tuple[list[str], list[list[str]]]:
         """Every row as people read it: column names in words, dates as dates, yes/no."""
-        return readable_columns(self.rows), readable_rows(self.rows)
+        if not self._readable:
+            self._readable.append((readable_columns(self.rows), readable_rows(self.rows)))
+        return self._readable[0]
 
     def csv(self) -> bytes:
         """Every row as CSV, in the words and formats the page shows."""
@@ -360,10 +377,71 @@ def _count(value: float | None) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
-# Figures depend only on a snapshot's contents (and the bundled tables), so the cache is keyed
-# by the snapshot's checksums and shared by every app in the process.
-_LOCK = threading.RLock()
-_CACHE: dict[tuple[Any, ...], Any] = {}
+class SingleFlight:
+    """A bounded cache in which each key is computed once however many ask at the same time.
+
+    The first caller of a key computes it (the lock is held only to look up and record, never
+    while computing); callers of the same key meanwhile wait for that result (or its
+    exception, which is not cached); callers of other keys compute in parallel. The least
+    recently used entries go beyond `entries`.
+    """
+
+    def __init__(self, entries: int) -> None:
+        self.entries = entries
+        self._lock = threading.Lock()
+        self._done: OrderedDict[Any, Any] = OrderedDict()
+        self._running: dict[Any, _Flight] = {}
+
+    def get(self, key: Any, make: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._done:
+                self._done.move_to_end(key)
+                return self._done[key]
+            flight = self._running.get(key)
+            leader = flight is None
+            if flight is None:
+                flight = self._running[key] = _Flight(threading.get_ident())
+        if not leader:
+            if flight.thread == threading.get_ident():
+                raise RuntimeError(f"{key!r} asked for while it is being computed")
+            flight.finished.wait()
+            if flight.error is not None:
+                raise flight.error
+            return flight.value
+        try:
+            flight.value = make()
+        except BaseException as exc:
+            flight.error = exc
+            raise
+        else:
+            with self._lock:
+                self._done[key] = flight.value
+                while len(self._done) > self.entries:
+                    self._done.popitem(last=False)
+            return flight.value
+        finally:
+            with self._lock:
+                del self._running[key]
+            flight.finished.set()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._done.clear()
+
+
+@dataclass
+class _Flight:
+    thread: int  # the computing thread (asking again from it would wait forever)
+    finished: threading.Event = field(default_factory=threading.Event)
+    value: Any = None
+    error: BaseException | None = None
+
+
+# Figures depend only on a snapshot's contents, the bundled tables and the records' values in
+# their keys, so the cache is shared by every app in the process.
+_CACHE = SingleFlight(CACHE_ENTRIES)
+# Idle DuckDB connections kept per snapshot (more are made while more compute at once).
+POOL_IDLE = 4
 
 
 def content_key(snapshot: Snapshot) -> str:
@@ -391,18 +469,14 @@ class Performance:
     def __init__(self, warehouse: Warehouse, benchmarks_dir: Path) -> None:
         self.warehouse = warehouse
         self.benchmarks_dir = benchmarks_dir
-        # One DuckDB connection per snapshot for this app; DuckDB wants one thread at a time.
-        self._tables_held: dict[str, WarehouseTables] = {}
+        # Idle DuckDB connections of the current snapshot: a computation borrows one, so no
+        # connection is used by two threads at once (`_tables`).
+        self._pool_lock = threading.Lock()
+        self._pool_snapshot: str | None = None
+        self._idle: list[WarehouseTables] = []
 
     def _memo(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
-        with _LOCK:
-            if key in _CACHE:
-                return _CACHE[key]
-            value = make()
-            if len(_CACHE) >= CACHE_ENTRIES:
-                _CACHE.clear()
-            _CACHE[key] = value
-            return value
+        return _CACHE.get(key, make)
 
     def snapshot(self) -> Snapshot:
         snapshot = self.warehouse.current()
@@ -410,18 +484,33 @@ class Performance:
             raise NoData("No returns have been loaded yet: upload them on the Data page")
         return snapshot
 
-    def _tables(self, snapshot: Snapshot) -> WarehouseTables:
-        with _LOCK:
-            if snapshot.id not in self._tables_held:
-                self._tables_held[snapshot.id] = self.warehouse.tables(snapshot)
-            return self._tables_held[snapshot.id]
+    @contextmanager
+    def _tables(self, snapshot: Snapshot) -> Iterator[WarehouseTables]:
+        """A DuckDB view of the snapshot for this thread alone, returned to the pool after."""
+        with self._pool_lock:
+            if self._pool_snapshot != snapshot.id:  # a new snapshot: the old views go
+                self._pool_snapshot, self._idle = snapshot.id, []
+            tables = self._idle.pop() if self._idle else None
+        if tables is None:
+            tables = self.warehouse.tables(snapshot)
+        try:
+            yield tables
+        finally:
+            with self._pool_lock:
+                if self._pool_snapshot == snapshot.id and len(self._idle) < POOL_IDLE:
+                    self._idle.append(tables)
 
     def results(self, terms: ContractTerms) -> pd.DataFrame:
         """The basket for the contract's LA: baseline year and each ended contract year."""
         snapshot = self.snapshot()
         codes = tuple(e.indicator for e in terms.basket)
         key = ("results", content_key(snapshot), terms.la_code, terms.start_date, codes)
-        return self._memo(key, lambda: basket_results(self._tables(snapshot), terms))
+
+        def make() -> pd.DataFrame:
+            with self._tables(snapshot) as tables:
+                return basket_results(tables, terms)
+
+        return self._memo(key, make)
 
     def years(self, terms: ContractTerms) -> list[int]:
         key = ("years", content_key(self.snapshot()), terms.model_dump_json())
@@ -459,17 +548,15 @@ class Performance:
         `phases` are the records' change points, where the control charts rebase."""
         snapshot = self.snapshot()
         key = self._figures_key("figures", snapshot, terms, year, as_at, phases)
-        return self._memo(
-            key,
-            lambda: contract_year_figures(
-                self._tables(snapshot),
-                terms,
-                year,
-                as_at=as_at,
-                published=self.published(),
-                change_points=phases,
-            ),
-        )
+
+        def make() -> tuple[Figure, ...]:
+            published = self.published()
+            with self._tables(snapshot) as tables:
+                return contract_year_figures(
+                    tables, terms, year, as_at=as_at, published=published, change_points=phases
+                )
+
+        return self._memo(key, make)
 
     def figure(
         self,
@@ -488,32 +575,38 @@ class Performance:
             "figure",
             content_key(snapshot),
             _store_key(self.benchmarks_dir),
+            terms.model_dump_json(),
             code,
             year,
             as_at,
             tuple(phases),
         )
-        return self._memo(
-            key,
-            lambda: build_figures(
-                self._tables(snapshot),
-                terms,
-                terms.contract_year(year),
-                as_at=as_at,
-                published=self.published(),
-                asked=[Asked(code)],
-                year=year,
-                change_points=phases,
-            )[0],
-        )
+
+        def make() -> Figure:
+            published = self.published()
+            with self._tables(snapshot) as tables:
+                return build_figures(
+                    tables,
+                    terms,
+                    terms.contract_year(year),
+                    as_at=as_at,
+                    published=published,
+                    asked=[Asked(code)],
+                    year=year,
+                    change_points=phases,
+                )[0]
+
+        return self._memo(key, make)
 
     def trend(self, la: str, codes: Sequence[str]) -> pd.DataFrame:
         """Rolling 12-month figures at each quarter end the held returns cover."""
         snapshot = self.snapshot()
-        return self._memo(
-            ("trend", content_key(snapshot), la, tuple(codes)),
-            lambda: self._compute_trend(self._tables(snapshot), la, codes),
-        )
+
+        def make() -> pd.DataFrame:
+            with self._tables(snapshot) as tables:
+                return self._compute_trend(tables, la, codes)
+
+        return self._memo(("trend", content_key(snapshot), la, tuple(codes)), make)
 
     def _compute_trend(
         self, tables: WarehouseTables, la: str, codes: Sequence[str]
@@ -538,16 +631,18 @@ class Performance:
         key = self._figures_key("framework", snapshot, terms, year, as_at, phases)
 
         def build() -> tuple[Section, ...]:
-            figures = framework_figures(
-                self._tables(snapshot),
-                terms,
-                terms.contract_year(year),
-                as_at=as_at,
-                published=self.published(),
-                year=year,
-                change_points=phases,
-            )
-            others = published_measures(terms.la_code, as_at, self.published())
+            published = self.published()
+            with self._tables(snapshot) as tables:
+                figures = framework_figures(
+                    tables,
+                    terms,
+                    terms.contract_year(year),
+                    as_at=as_at,
+                    published=published,
+                    year=year,
+                    change_points=phases,
+                )
+            others = published_measures(terms.la_code, as_at, published)
             return framework_sections(figures, others)
 
         return self._memo(key, build)
@@ -591,6 +686,7 @@ class Performance:
         key = (
             "tiles",
             content_key(self.snapshot()),
+            _store_key(self.benchmarks_dir),
             terms.model_dump_json(),
             year,
             as_at,
@@ -669,7 +765,28 @@ class Performance:
         as_at: dt.date,
         phases: Sequence[Dated] = (),
     ) -> IndicatorPage:
-        """Everything the indicator page shows for `code` (in the basket or not), as at a date."""
+        """Everything the indicator page shows for `code` (in the basket or not), as at a date
+        (built once for its inputs, like the figures it shows)."""
+        key = (
+            "indicator page",
+            content_key(self.snapshot()),
+            _store_key(self.benchmarks_dir),
+            terms.model_dump_json(),
+            year,
+            code,
+            as_at,
+            tuple(phases),
+        )
+        return self._memo(key, lambda: self._indicator_page(terms, year, code, as_at, phases))
+
+    def _indicator_page(
+        self,
+        terms: ContractTerms,
+        year: int,
+        code: str,
+        as_at: dt.date,
+        phases: Sequence[Dated],
+    ) -> IndicatorPage:
         indicator = get(code)
         unit = indicator.unit
         la = terms.la_code
@@ -842,16 +959,19 @@ class Performance:
         snapshot = self.snapshot()
 
         def build() -> Explanation:
-            tables = self._tables(snapshot)
-            figure = compute(tables, [period], codes=[code], las=[la]).iloc[0]
-            return Explanation(
+            with self._tables(snapshot) as tables:
+                figure = compute(tables, [period], codes=[code], las=[la]).iloc[0]
+                rows = explain(tables, code, period, la)
+            explanation = Explanation(
                 code,
                 la,
                 period,
-                explain(tables, code, period, la),
+                rows,
                 float(figure["numerator"]) if pd.notna(figure["numerator"]) else 0.0,
                 float(figure["denominator"]) if pd.notna(figure["denominator"]) else 0.0,
             )
+            explanation.readable()  # made here, once, not by each request that shows it
+            return explanation
 
         return self._memo(("explain", content_key(snapshot), code, la, period), build)
 

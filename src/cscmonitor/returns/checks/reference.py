@@ -94,7 +94,10 @@ def validation_markdown() -> str:
         "",
         f"Codes are checked against the return's year from {CHECKED_YEARS.start} to "
         f"{CHECKED_YEARS.stop - 1}, the years the DfE guides cover; outside those years any "
-        "code of the list is accepted. Codes are compared in upper case.",
+        "code of the list is accepted. Codes are compared in upper case. The lists are data, "
+        "`src/cscmonitor/data/returns/code_lists.csv` (one row per code with its first and "
+        "last year and, where the sources give it, its meaning; sources in the README beside "
+        "it): a new return version changes rows there, not code.",
         "",
         "| List | Used by | Codes |",
         "|---|---|---|",

@@ -1,4 +1,5 @@
-"""Cross-field checks of the SSDA903 return: episodes, reviews, missing, adoption, OC2/OC3."""
+"""Cross-field checks of the SSDA903 return: episodes, reviews, missing, adoption, OC2/OC3,
+placement distances and deprivation of liberty orders."""
 
 from __future__ import annotations
 
@@ -301,6 +302,54 @@ RULES = (
         "SELECT *, lag(end_date) OVER w AS prev_end, row_number() OVER w AS n "
         "FROM cla_sw_episodes WINDOW w AS (PARTITION BY child_id ORDER BY start_date, _location)) "
         "WHERE n > 1 AND start_date < prev_end",
+    ),
+    rule(
+        "CLA_DISTANCE_OVER_350",
+        W,
+        "cla_episodes",
+        "the placement is {value} miles from home, over 350: check HOME_POST and PL_POST "
+        "(a child formerly UASC may be placed that far)",
+        "SELECT _location, 'PL_DISTANCE' AS field, placement_distance_miles AS value "
+        "FROM cla_episodes WHERE placement_distance_miles > 350",
+    ),
+    rule(
+        "CLA_DISTANCE_NOT_KNOWN",
+        W,
+        "cla_episodes",
+        "{value} of the {total} episodes open at the end of the year have no distance from "
+        "home to placement (PL_DISTANCE blank or 999.9 and HOME_POST or PL_POST blank or not "
+        "in the postcode lookup, or no lookup: CSCMONITOR_POSTCODE_LOOKUP); CLA_20MILES counts "
+        "them as not placed over 20 miles",
+        "SELECT 'file' AS _location, 'PL_DISTANCE' AS field, unknown AS value, total FROM ("
+        "SELECT count(*) FILTER (WHERE placement_distance_miles IS NULL) AS unknown, "
+        "count(*) AS total FROM cla_episodes, info "
+        "WHERE decom <= period_end AND (dec IS NULL OR dec > period_end)) WHERE unknown > 0",
+    ),
+    rule(
+        "CLA_DOLO_END_BEFORE_START",
+        E,
+        "cla_dolo",
+        "DOLO_END {value} is before DOLO_START {dolo_start}",
+        "SELECT _location, 'DOLO_END' AS field, dolo_end AS value, dolo_start FROM cla_dolo "
+        "WHERE dolo_end < dolo_start",
+    ),
+    rule(
+        "CLA_DOLO_AFTER_YEAR",
+        E,
+        "cla_dolo",
+        "{field} {value} is after the end of the collection year ({period_end})",
+        "SELECT _location, 'DOLO_START' AS field, dolo_start AS value, period_end "
+        "FROM cla_dolo, info WHERE dolo_start > period_end "
+        "UNION ALL SELECT _location, 'DOLO_END', dolo_end, period_end "
+        "FROM cla_dolo, info WHERE dolo_end > period_end",
+    ),
+    rule(
+        "CLA_DOLO_WITHOUT_HEADER",
+        E,
+        "cla_dolo",
+        "the child has a deprivation of liberty order but no row in the Header table",
+        "SELECT _location, 'CHILD' AS field, '' AS value FROM cla_dolo d "
+        "WHERE NOT EXISTS (SELECT 1 FROM cla_children h WHERE h.child_id = d.child_id)",
     ),
     rule(
         "CLA_PERM_DATE_AFTER_YEAR",
