@@ -46,7 +46,6 @@ def test_why_a_figure_has_no_value(status: str, words: str) -> None:
 
 
 def test_a_measure_needing_a_field_names_it() -> None:
-    # As CLA_20MILES does when neither PL_DISTANCE nor a postcode lookup is held.
     distance = replace(get("CLA_FOSTER"), needs="PL_DISTANCE or a postcode lookup")
     assert absence_text(distance, _missing(NO_DATA)) == "needs PL_DISTANCE or a postcode lookup"
     # Too few children is still too few, whatever the measure needs.
@@ -64,6 +63,17 @@ def test_a_cohort_without_the_field_says_what_it_needs() -> None:
     # With workers of known ethnicity but fewer than five, it is too few.
     few = Computed(YEAR, None, None, None, 1.0, 3.0, INSUFFICIENT_DATA)
     assert absence_text(get("SW_ETHNIC_MINORITY"), few).startswith("too few")
+
+
+def test_the_framework_measures_the_returns_may_lack_say_what_they_need() -> None:
+    # A 903 read with neither PL_DISTANCE nor a postcode lookup leaves CLA_20MILES's cohort
+    # empty; a 903 before 2026-27 has no DoLo table.
+    nobody = Computed(YEAR, None, None, None, 0.0, 0.0, INSUFFICIENT_DATA)
+    assert absence_text(get("CLA_20MILES"), nobody).startswith(
+        "needs PL_DISTANCE or a postcode lookup (no record held"
+    )
+    dolo = absence_text(get("CLA_DOLO"), _missing(NO_DATA))
+    assert dolo == "needs the 2026-27 SSDA903 deprivation of liberty table"
 
 
 def test_a_measure_the_return_collects_later_names_the_first_return() -> None:

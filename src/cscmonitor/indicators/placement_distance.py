@@ -38,6 +38,7 @@ MILES = 20.0
     polarity=Polarity.LOWER,
     source=Source.SSDA903,
     domain=Domain.LOOKED_AFTER,
+    needs="PL_DISTANCE or a postcode lookup",
     comparator='la_cla_on_31_march_by_characteristics: "Distance between home and placement" '
     '/ "Placed more than 20 miles from home", children_percent',
 )
