@@ -30,15 +30,20 @@ sys.path.insert(0, str(HERE))
 from large_csv import write_episodes  # noqa: E402
 
 
-def ingest(folder: Path, data: Path, src: Path) -> dict[str, float | int | str]:
-    """One whole `cscmonitor ingest` process: seconds, peak MB, and what its summary says."""
+def ingest_env(data: Path, src: Path) -> dict[str, str]:
+    """The environment of a whole `cscmonitor ingest` process into a fresh data directory."""
     shutil.rmtree(data, ignore_errors=True)
-    env = dict(
+    return dict(
         os.environ,
         PYTHONPATH=str(src),
         CSCMONITOR_DATA_DIR=str(data),
         CSCMONITOR_PSEUDONYM_KEY="bench-key-not-secret",
     )
+
+
+def ingest(folder: Path, data: Path, src: Path) -> dict[str, float | int | str]:
+    """One whole `cscmonitor ingest` process: seconds, peak MB, and what its summary says."""
+    env = ingest_env(data, src)
     started = time.perf_counter()
     child = subprocess.Popen(
         [sys.executable, "-m", "cscmonitor", "ingest", str(folder), "--la", "900"],

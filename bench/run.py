@@ -21,7 +21,12 @@ start excluded), with the child's peak memory:
    validating them and liiatools 0.2.0 `s903 cleanfile` cleaning and degrading them, each
    peer installed from PyPI into its own virtualenv under /tmp;
 6. start-up (bench/startup.py): `cscmonitor --help` and the slowest `cscmonitor COMMAND
-   --help`, whole processes, against `python -c pass`.
+   --help`, whole processes, against `python -c pass`;
+7. against the DfE validators (bench/validators.py): a whole 903 return of 26,750 children
+   (all eleven tables) and a large council's CIN census, `cscmonitor ingest` and
+   csc-validator-be-903 / csc-validator-be-cin as whole processes on the same files;
+8. reports (bench/reports.py): the annual review in all four formats from one
+   computation of its figures, against one `cscmonitor report` process per format.
 
 Writes DATA/results.md (or --out) and prints it. Nothing here is a test; tests/bench runs
 --quick so that it keeps working. Timings on a shared machine are noisy: read the ratios
@@ -51,8 +56,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import startup
+import validators
 
 import forecast as forecast_bench
+import reports as reports_bench
 
 DEFAULT_DATA = Path("/tmp/cscmonitor-bench")
 PEERS = Path("/tmp/cscmonitor-peers")
@@ -111,8 +118,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--to-year", type=int, default=2024, help="last census year")
     parser.add_argument("--la", default="371", help="the one council (default 371)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument(
+        "--samples",
+        type=Path,
+        default=validators.DEFAULT_SAMPLES,
+        help="the csc-validator-be-903 test data (bench/validators.py)",
+    )
+    parser.add_argument(
+        "--validators-venv",
+        type=Path,
+        default=Path(os.environ.get("CSCMONITOR_VALIDATORS_VENV", validators.DEFAULT_VENV)),
+        help="virtualenv holding csc-validator-be-903 and csc-validator-be-cin",
+    )
     args = parser.parse_args(argv)
-    launcher = basket.Launcher()  # before the bench grows: see basket.Launcher
+    launcher = validators.CpuLauncher()  # before the bench grows: see basket.Launcher
     try:
         return _run(args, launcher)
     finally:
@@ -163,11 +182,30 @@ def _run(args: argparse.Namespace, launcher: basket.Launcher) -> int:
     runs = startup.QUICK_RUNS if args.quick else startup.RUNS
     starts = startup.rows(startup.measure(args.quick), runs)
 
+    _say("against the DfE validators: whole processes on the same files")
+    checked = validators.measure(
+        launcher,
+        data / "validators",
+        args.samples,
+        args.validators_venv,
+        quick=args.quick,
+        peers=peers,
+        timeout=args.peer_timeout,
+        repeat=1 if args.quick else 3,
+    )
+
+    if args.quick:
+        reported = ["| report annual, 4 formats | skipped under --quick | - | - | - | - | - |"]
+    else:
+        _say("reports: the annual review in four formats")
+        reported = reports_bench.rows(reports_bench.measure(data / "demo"))
+
     years = (args.to_year - 1, args.to_year) if args.quick else (args.to_year - 9, args.to_year)
     text = _document(
         args, results, notes, one, synth, ingests, side, years, load, peers,
-        time.perf_counter() - started, forecast, starts,
+        time.perf_counter() - started, forecast, starts + reported,
     )  # fmt: skip
+    text += "\n" + "\n".join(validators.section(checked)) + "\n"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
     print(text)

@@ -87,7 +87,10 @@ def _inside(path: Path, folder: Path) -> bool:
 
 
 @cache
-def _database() -> duckdb.DuckDBPyConnection:
+def database() -> duckdb.DuckDBPyConnection:
+    """The process's in-memory DuckDB for small vectorised work: the pseudonyms here, the
+    cells of returns (`returns.columns.cursor`) and their report. One, because each DuckDB
+    instance holds about 25 MB of its own; each user takes a cursor of it."""
     return duckdb.connect()
 
 
@@ -134,7 +137,7 @@ class Pseudonymiser:
         return pc.take(self._pseudonyms, pc.index_in(values, self._ids))
 
     def _hash(self, values: pa.Array) -> pa.Array:
-        con = _database().cursor()
+        con = database().cursor()
         try:
             con.register("ids", pa.table({"v": values}))
             out = con.sql(

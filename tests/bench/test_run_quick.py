@@ -26,6 +26,7 @@ MEASURES = [
     "floor: start a python",
     "start-up, `--help`",
     "start-up, slowest command",
+    "report annual, 4 formats",
 ]
 
 
@@ -67,3 +68,11 @@ def test_quick_run_writes_the_results_tables(bench_data: Path, tmp_path: Path) -
     assert [r[0] for r in side[2:]] == ["50", "250"]
     assert all(r[5] == "skipped" and r[8] == "skipped" for r in side[2:])  # and the peers
     assert "Rules run:" in text and "CLA_EPISODES_OVERLAP" in text
+    assert measured["report annual, 4 formats"][1] == "skipped under --quick"
+    # Against the DfE validators: our side measured, theirs left out under --quick.
+    checked = [row for row in tables[0] if len(row) == 10]
+    assert checked[0][:4] == ["return", "size", "cscmonitor ingest s", "CPU s"]
+    for row in checked[2:]:
+        if row[1].startswith("skipped: no validator test data"):
+            continue  # the validator's published test data is not on this machine
+        assert float(row[2].replace(",", "")) > 0 and row[5] == "skipped (no peers)", row

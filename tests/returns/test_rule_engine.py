@@ -73,3 +73,36 @@ def test_message_placeholders_become_sql():
         "concat('it''s ', coalesce(CAST(r.\"a\" AS VARCHAR), 'blank'), ' and ', "
         "coalesce(CAST(r.\"b\" AS VARCHAR), 'blank'))"
     )
+
+
+def test_rules_a_few_to_a_query_find_what_one_query_finds(monkeypatch: pytest.MonkeyPatch):
+    """Episodes with three rules' problems: the rules grouped one, two or all to a query
+    list the same problems in the same order, and count the same ones not listed (cap 1)."""
+    from cscmonitor.returns.checks import rule as engine
+
+    parsed = make_return(
+        "ssda903",
+        2016,
+        {
+            "cla_episodes": [
+                # C1: ends before it starts (CLA_DEC_BEFORE_DECOM), twice: one listed.
+                {"_location": "row 2", "child_id": "C1", "decom": "2015-05-01",
+                 "dec": "2015-04-01", "rec": "E4A"},
+                {"_location": "row 3", "child_id": "C1", "decom": "2015-08-01",
+                 "dec": "2015-07-01", "rec": "E4A"},
+                # C2: REC given with no DEC (CLA_REC_WITHOUT_DEC).
+                {"_location": "row 4", "child_id": "C2", "decom": "2015-06-01", "rec": "X1"},
+            ]
+        },
+    )  # fmt: skip
+    codes = ("CLA_REC_WITHOUT_DEC", "CLA_DEC_BEFORE_DECOM", "CLA_X1_NOT_CHAINED")
+    chosen = [RULES[c] for c in codes]
+    found = []
+    for size in (1, 2, 100):
+        monkeypatch.setattr(engine, "RULES_PER_QUERY", size)
+        problems = run(parsed, chosen, cap=1)
+        found.append((problems.table.to_pylist(), problems.counts()))
+    assert found[0] == found[1] == found[2]
+    rules = [(p["rule"], p["location"]) for p in found[0][0]]
+    assert ("CLA_DEC_BEFORE_DECOM", "row 2") in rules and ("CLA_REC_WITHOUT_DEC", "row 4") in rules
+    assert ("CLA_DEC_BEFORE_DECOM", "row 3") not in rules  # past the cap: counted only

@@ -64,6 +64,7 @@ def ingest(
     from cscmonitor.ingest import NothingLoaded, Refused, files_under
     from cscmonitor.ingest import ingest as run_ingest
     from cscmonitor.returns.issues import ReturnError
+    from cscmonitor.returns.lean import lean_process
 
     settings = settings_for(data_dir)
     if postcode_lookup is not None:
@@ -86,7 +87,7 @@ def ingest(
                 tasks[path] = bar.add_task(f"reading {path.name}", total=size)
             bar.update(tasks[path], completed=at)
 
-        with bar:
+        with bar, lean_process():
             report = run_ingest(
                 paths, settings, la_code=la, year=year, progress=progress, partial=partial
             )

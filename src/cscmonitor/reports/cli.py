@@ -41,9 +41,17 @@ YearOption = Annotated[
     typer.Option("--contract-year", min=1, help="Contract year (default: the latest covered)."),
 ]
 FormatOption = Annotated[
-    str, typer.Option("--format", help="html, pdf, docx or xlsx (xlsx: the data tables).")
+    str,
+    typer.Option(
+        "--format",
+        help="html, pdf, docx or xlsx (xlsx: the data tables); several joined by commas, or "
+        "all: the figures are computed once and each format is written beside --output, "
+        "with its own suffix.",
+    ),
 ]
-OutputOption = Annotated[Path, typer.Option("--output", help="The file to write.")]
+OutputOption = Annotated[
+    Path, typer.Option("--output", help="The file to write (with several formats: its stem).")
+]
 PublishOption = Annotated[
     bool,
     typer.Option(
@@ -86,14 +94,14 @@ def _write(
 ) -> None:
     from cscmonitor.records.errors import RecordsError
     from cscmonitor.reports.disclosure import Mode
-    from cscmonitor.reports.publish import Report, write_reports
+    from cscmonitor.reports.publish import Report, outputs_for, write_reports
     from cscmonitor.terms import ContractError
 
     try:
         written = write_reports(
             settings_for(data_dir),
             Report(report),
-            [(format, output)],
+            outputs_for(format, output),
             contract=contract,
             year=year,
             quarter=quarter,
@@ -104,7 +112,8 @@ def _write(
     except (ValueError, KeyError, FileNotFoundError, ContractError, RecordsError) as exc:
         stderr().print(f"[red]error:[/red] {str(exc).strip(chr(39) + chr(34))}", highlight=False)
         raise typer.Exit(code=2) from None
-    stderr().print(f"report: {written[0]}", highlight=False)
+    for path in written:
+        stderr().print(f"report: {path}", highlight=False)
 
 
 def _for_a_quarter(report: str, summary: str) -> Callable[..., None]:

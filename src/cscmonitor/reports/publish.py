@@ -85,6 +85,17 @@ def latest_year(settings: Settings, contract: str | None = None) -> int:
         return year
 
 
+def outputs_for(format: str, output: Path) -> list[tuple[str, Path]]:
+    """(format, path) for `--format`: one format written to `output`; several (joined by
+    commas, or `all`) each to `output` with the format's suffix."""
+    chosen = formats() if format == "all" else [f.strip() for f in format.split(",") if f.strip()]
+    if not chosen:
+        raise ValueError("no format given; formats: " + ", ".join([*formats(), "all"]))
+    if len(chosen) == 1:
+        return [(chosen[0], output)]
+    return [(f, output.with_suffix(renderer(f).suffix)) for f in chosen]
+
+
 def write_reports(
     settings: Settings,
     report: Report,

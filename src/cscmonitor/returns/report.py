@@ -15,12 +15,12 @@ import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from cscmonitor.returns.columns import cursor
 from cscmonitor.returns.issues import PROBLEM_COLUMNS, Problems
 from cscmonitor.returns.parsed import Parsed
 
@@ -71,7 +71,7 @@ def summary(parsed: Sequence[Parsed], problems: Problems | pa.Table) -> pa.Table
             ]
         ),
     )
-    con = duckdb.connect()
+    con = cursor()  # the shared database: a new one costs 25 MB
     try:
         con.register("counts", counts)
         con.register("problems", found)
