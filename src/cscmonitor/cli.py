@@ -103,7 +103,8 @@ COMMANDS: dict[str, Lazy] = {
     ),
     "report": Lazy(
         "cscmonitor.reports.cli:report_app",
-        "Write the reports people read: quarterly, annual review, corporate parenting, summary.",
+        "Write the reports people read: quarterly, annual review, corporate parenting, "
+        "National Framework, summary.",
     ),
     "serve": Lazy(
         "cscmonitor.web.cli:serve",

@@ -39,7 +39,12 @@ from cscmonitor.assess import (
 from cscmonitor.basket import data_end, data_span
 from cscmonitor.benchmarks.comparison import Comparison, comparisons
 from cscmonitor.benchmarks.values import Published
-from cscmonitor.indicators.engine import compute
+from cscmonitor.indicators.engine import (
+    INCOMPLETE_DATA,
+    INSUFFICIENT_DATA,
+    RETURN_MISSING,
+    compute,
+)
 from cscmonitor.indicators.registry import REGISTRY, Indicator, Tables, load_builtin
 from cscmonitor.periods import Period, Series, add_months, series, twelve_months_to
 from cscmonitor.spc import SPC_COLUMNS, Assurance, ChangePoint, Dated, Variation, control_charts
@@ -225,6 +230,28 @@ class Figure:
     @property
     def travel_last_text(self) -> str:
         return travel_text(self.travel_last)
+
+    @property
+    def absent_text(self) -> str | None:
+        """Why the figure has no value, naming the return, table or field it needs; None
+        when it has one."""
+        return None if self.held else absence_text(self.indicator, self.latest)
+
+    @property
+    def latest_month_text(self) -> str:
+        """The latest month charted: `12.3% in March 2016`, or why no month is."""
+        c = self.control
+        if c.month is None:
+            return "no sound monthly figure held"
+        value = float(c.points.iloc[-1]["value"])
+        return f"{self.indicator.unit.display(value)} in {c.month:%B %Y}"
+
+    @property
+    def trend_text(self) -> str:
+        """The 12 months to each quarter end, as figures: `Mar 2015: 12.0%; Jun 2015: …`."""
+        if not self.trend:
+            return "no quarter ends before the period's end"
+        return "; ".join(f"{c.period.end:%b %Y}: {self.value_text(c)}" for c in self.trend)
 
     @property
     def band_text(self) -> str:
@@ -431,6 +458,38 @@ def _missing(comparison: Comparison, which: str) -> str:
     if gap is None:
         return ""
     return benchmark_missing_text(str(gap.state), gap.flag, gap.detail)
+
+
+def absence_text(indicator: Indicator, computed: Computed) -> str:
+    """Why a computed figure has no value, in words naming what it needs: the return (or the
+    version of it that first collects what is counted), the table or field the indicator
+    declares it needs, or enough children."""
+    period = computed.period
+    sources = [indicator.source, *indicator.also_reads]
+    returns = " and ".join(s.label for s in sources) + (
+        " returns" if len(sources) > 1 else " return"
+    )
+    if computed.status == INSUFFICIENT_DATA and not computed.denominator and indicator.needs:
+        # No record held carries what it counts (an optional column left out): say what.
+        return f"needs {indicator.needs} (no record held for {period.label} has it)"
+    if computed.status == INSUFFICIENT_DATA:
+        return (
+            f"too few to show for {period.label}: fewer than {indicator.min_denominator} "
+            "in the cohort"
+        )
+    if computed.status == RETURN_MISSING:
+        return f"a {returns} between two held is missing, and {period.label} reaches into its year"
+    if computed.status == INCOMPLETE_DATA:
+        return f"the {returns} held cover only part of {period.label}"
+    if indicator.needs:
+        return f"needs {indicator.needs}"
+    first = indicator.collected_from
+    if first is not None and period.start < first:
+        return (
+            f"needs the {indicator.source.label} return from {format_date(first)}, the first "
+            f"to collect what it counts ({period.label} starts before it)"
+        )
+    return f"needs the {returns} for {period.label}"
 
 
 def _when(computed: Computed) -> str:

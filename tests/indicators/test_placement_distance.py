@@ -66,3 +66,32 @@ def test_no_distance_known_is_no_figure_not_zero(computed):
     year = computed(["placement_distance_none"], "CLA_20MILES", [FY2024]).loc["2024-04-01"]
     assert year.denominator == 0
     assert year.status == "insufficient data"
+
+
+class _WrittenBeforeDistances:
+    """A snapshot's tables as written before ingest kept distances: no distance column."""
+
+    def __init__(self, tables: object) -> None:
+        self._tables = tables
+
+    def table(self, name: str):  # type: ignore[no-untyped-def]
+        t = self._tables.table(name)  # type: ignore[attr-defined]
+        return t.drop("placement_distance_miles") if "placement_distance_miles" in t.columns else t
+
+
+@pytest.mark.parametrize("settings", [None], indirect=True)
+def test_a_snapshot_without_distances_is_no_figure_not_an_error(settings, backend):
+    """A warehouse written before distances were kept (the framework view reads every
+    indicator from it): every child's distance is not known, so no figure, as above."""
+    from cscmonitor.backends import SnapshotTables
+    from cscmonitor.indicators.engine import compute
+    from cscmonitor.ingest import ingest
+    from cscmonitor.periods import Period
+    from cscmonitor.warehouse import Warehouse
+
+    ingest([DATA / "placement_distance"], settings, la_code="999")
+    snapshot = Warehouse(settings.warehouse_dir).require_current()
+    tables = _WrittenBeforeDistances(SnapshotTables(snapshot, backend))
+    year = compute(tables, [Period.parse(FY2024)], codes=["CLA_20MILES"]).iloc[0]  # type: ignore[arg-type]
+    assert year.denominator == 0
+    assert year.status == "insufficient data"

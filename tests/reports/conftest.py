@@ -8,10 +8,15 @@ contract and no records, so that small counts must be suppressed when publishing
 
 from __future__ import annotations
 
+import io
+import re
 from pathlib import Path
 
 import pytest
+from docx import Document as read_docx
+from openpyxl import load_workbook
 from pydantic import SecretStr
+from pypdf import PdfReader
 
 from cscmonitor.ingest import ingest
 from cscmonitor.records.audit import Actor
@@ -100,3 +105,29 @@ def demo_documents(demo_settings: Settings, demo_annual: AnnualContext) -> dict[
                 Report.CORPORATE_PARENTING, sources, 1, Mode.INTERNAL
             ),
         }
+
+
+def rendered_text(data: bytes, format: str) -> str:
+    """The words a rendered report holds, in any format: HTML without its tags, the PDF's
+    extracted text, the DOCX's paragraphs and table cells, every XLSX cell."""
+    match format:
+        case "html":
+            text = re.sub(r"<[^>]+>", " ", data.decode("utf-8"))
+            return text.replace("&#39;", "'").replace("&amp;", "&").replace("&#x27;", "'")
+        case "pdf":
+            return " ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(data)).pages)
+        case "docx":
+            docx = read_docx(io.BytesIO(data))
+            text = " ".join(p.text for p in docx.paragraphs)
+            return text + " ".join(c.text for t in docx.tables for r in t.rows for c in r.cells)
+        case "xlsx":
+            book = load_workbook(io.BytesIO(data))
+            return " ".join(
+                str(v)
+                for sheet in book.worksheets
+                for row in sheet.iter_rows(values_only=True)
+                for v in row
+                if v is not None
+            )
+        case _:
+            raise AssertionError(f"no such format {format!r}")

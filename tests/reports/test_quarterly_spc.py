@@ -8,13 +8,9 @@ start, so the chart rebases there.
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
-from docx import Document as read_docx
-from openpyxl import load_workbook
-from pypdf import PdfReader
 
 from cscmonitor.reports.context.quarterly import QuarterlyContext, build_quarterly_context
 from cscmonitor.reports.context.sources import open_sources
@@ -24,6 +20,7 @@ from cscmonitor.reports.document import Table
 from cscmonitor.reports.layout.quarterly import quarterly_document
 from cscmonitor.reports.render import render
 from cscmonitor.settings import Settings
+from tests.reports.conftest import rendered_text
 
 
 @pytest.fixture(scope="module")
@@ -85,24 +82,7 @@ def test_a_pack_for_publication_gives_the_words_without_the_monthly_figures(
 
 @pytest.mark.parametrize("format", ["html", "pdf", "docx", "xlsx"])
 def test_every_format_carries_the_icons_words(year_end: QuarterlyContext, format: str) -> None:
-    data = render(quarterly_document(year_end), format)
-    match format:
-        case "html":
-            text = data.decode("utf-8")
-        case "pdf":
-            text = " ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(data)).pages)
-        case "docx":
-            docx = read_docx(io.BytesIO(data))
-            text = " ".join(c.text for t in docx.tables for r in t.rows for c in r.cells)
-        case "xlsx":
-            book = load_workbook(io.BytesIO(data))
-            text = " ".join(
-                str(v)
-                for sheet in book.worksheets
-                for row in sheet.iter_rows(values_only=True)
-                for v in row
-                if v is not None
-            )
+    text = rendered_text(render(quarterly_document(year_end), format), format)
     flat = re.sub(r"\s+", " ", text)
     for f in year_end.controls:
         # The PDF's table cells wrap: compare their words, not their line breaks.

@@ -64,6 +64,7 @@ def matrix(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
                 "request_id": "1",
                 "edition_id": "1",
                 "format": "pdf",
+                "element": "safe",
             }
         clients = {}
         for role in Role:

@@ -44,6 +44,7 @@ FIRST_COLLECTED = dt.date(2026, 4, 1)  # the 2026-27 return's first day
     domain=Domain.LOOKED_AFTER,
     interval=Interval.NONE,
     collected_from=FIRST_COLLECTED,
+    needs="the 2026-27 SSDA903 deprivation of liberty table",
 )
 def under_deprivation_of_liberty(tables: Tables, periods: ir.Table) -> ir.Table:
     """Children looked after at period end (an episode open then whose LS is not V3/V4) with a

@@ -16,6 +16,7 @@ numbers "safe in and outside of their home" 2 and "supported by their family net
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -210,6 +211,17 @@ class PublishedOnly:
     framework: Framework
     rows: tuple[int, ...]  # the dashboard measures it stands for
     source: str  # the bundled or reference file it is published in
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """The files it is published in, as paths under `data/` (`ees/ks2_la.csv`)."""
+        return tuple(re.findall(r"[\w.-]+/[\w.-]+\.(?:csv|ods)", self.source))
+
+    @property
+    def rows_text(self) -> str:
+        """The dashboard measures it stands for: `Dashboard #8–#16`, `Dashboard #25`."""
+        first, last = self.rows[0], self.rows[-1]
+        return f"Dashboard #{first}" if first == last else f"Dashboard #{first}–#{last}"
 
 
 BENCHMARK_ONLY: tuple[PublishedOnly, ...] = (

@@ -38,6 +38,7 @@ MILES = 20.0
     polarity=Polarity.LOWER,
     source=Source.SSDA903,
     domain=Domain.LOOKED_AFTER,
+    needs="PL_DISTANCE or a postcode lookup",
     comparator='la_cla_on_31_march_by_characteristics: "Distance between home and placement" '
     '/ "Placed more than 20 miles from home", children_percent',
 )
@@ -52,15 +53,14 @@ def placed_over_20_miles(tables: Tables, periods: ir.Table) -> ir.Table:
     period has no value ("insufficient data"), not a false 0%. The validation report's
     CLA_DISTANCE_NOT_KNOWN says how many are not known."""
     rows = looked_after_at_end(tables, periods)
-    # A snapshot written before distances were kept has no such column: none is known.
-    miles = (
-        rows.placement_distance_miles
-        if "placement_distance_miles" in rows.columns
-        else ibis.null("float64")
-    )
+    # A snapshot written before distances were kept has no such column: none is known (a
+    # column of nulls, so the window below still has a column to aggregate).
+    if "placement_distance_miles" not in rows.columns:
+        rows = rows.mutate(placement_distance_miles=ibis.null("float64"))
+    miles = rows.placement_distance_miles
     # Whether any distance is known for the council and period: if none, no figure at all.
     any_known = miles.notnull().cast("int8").max().over(ibis.window(group_by=KEYS))
-    rows = rows.mutate(placement_distance_miles=miles).filter(any_known == 1)
+    rows = rows.filter(any_known == 1)
     miles = rows.placement_distance_miles
     return rows.select(
         *KEYS,

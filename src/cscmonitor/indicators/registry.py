@@ -192,6 +192,9 @@ class Indicator:
     # social worker episodes, for those looked after on 31 March): any other period end is
     # "lookback incomplete".
     complete_on: tuple[int, int] | None = None
+    # What the returns must hold beyond the source return for a value (a table or field not
+    # every return carries), as the framework view says it: `the workers file's ETHNICITY column`.
+    needs: str | None = None
 
     @property
     def short_title(self) -> str:
@@ -221,6 +224,7 @@ def indicator(
     annualised: bool = False,
     collected_from: dt.date | None = None,
     complete_on: tuple[int, int] | None = None,
+    needs: str | None = None,
 ) -> Callable[[Body], Body]:
     """Register an indicator; the function's docstring is its definition.
 
@@ -230,7 +234,8 @@ def indicator(
     for a dashboard measure it computes, `framework.serves` with the reason for any other);
     an indicator without one is refused.
     `collected_from` is the first day the source collects what is counted; `complete_on`
-    the (month, day) a period must end on for the records to be complete.
+    the (month, day) a period must end on for the records to be complete; `needs` names a
+    table or field the returns must hold beyond the source return, where there is one.
     """
 
     def register(body: Body) -> Body:
@@ -269,6 +274,7 @@ def indicator(
             annualised=annualised,
             collected_from=collected_from,
             complete_on=complete_on,
+            needs=needs,
         )
         return body
 

@@ -152,6 +152,7 @@ ETHNICITY_NOT_KNOWN = ("REFU", "NOBT")
     source=Source.WORKFORCE,
     domain=Domain.WORKFORCE,
     framework=dashboard(Framework.WORKFORCE, 68),
+    needs="the workers file's ETHNICITY column",
     comparator='csww_role_by_characteristics_inpost: breakdown_topic "Ethnicity major", role '
     '"Total": 100 − "White" inpost_headcount_percentage',
 )

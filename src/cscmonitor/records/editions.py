@@ -307,8 +307,9 @@ def open_edition(
     vocab.check(mode, MODES, "mode")
     if year < 1:
         raise RecordsError("a contract year is 1 or more")
-    if report == "quarterly" and quarter is None:
-        raise RecordsError("a quarterly report's edition needs its quarter (1 to 4)")
+    kind = report_kind(report)
+    if kind.quarterly and quarter is None:
+        raise RecordsError(f"an edition of the {kind.label} needs its quarter (1 to 4)")
     if quarter is not None and not 1 <= quarter <= 4:
         raise RecordsError("a quarter is 1 to 4")
     if report == "annual" and quarter is not None:

@@ -52,8 +52,8 @@ class ReportPeriod:
         if contract_year < 1:
             raise RecordsError(f"contract years are numbered from 1, not {contract_year}")
         given = quarter or 0
-        if kind is ReportKind.QUARTERLY and given not in (1, 2, 3, 4):
-            raise RecordsError("the quarterly performance report needs a quarter, 1 to 4")
+        if kind.quarterly and given not in (1, 2, 3, 4):
+            raise RecordsError(f"the {kind.label} needs a quarter, 1 to 4")
         if kind is ReportKind.ANNUAL and given:
             raise RecordsError("the annual review covers a whole contract year: no quarter")
         if given not in (0, 1, 2, 3, 4):

@@ -44,16 +44,33 @@ class ReportKind(StrEnum):
     ANNUAL = "annual"
     QUARTERLY = "quarterly"
     CORPORATE_PARENTING = "corporate-parenting"
+    FRAMEWORK = "framework"  # the National Framework pack: every measure, by outcome and enabler
 
     @property
     def label(self) -> str:
         return LABELS[self]
+
+    @property
+    def heading(self) -> str:
+        """The label as a heading: `Quarterly performance report`."""
+        return self.label[:1].upper() + self.label[1:]
+
+    @property
+    def quarterly(self) -> bool:
+        """Whether it is made for a quarter (1 to 4) of a contract year."""
+        return self in (ReportKind.QUARTERLY, ReportKind.FRAMEWORK)
+
+    @property
+    def written(self) -> bool:
+        """Whether people write sections of it (the National Framework pack is figures only)."""
+        return self is not ReportKind.FRAMEWORK
 
 
 LABELS = {
     ReportKind.ANNUAL: "annual review",
     ReportKind.QUARTERLY: "quarterly performance report",
     ReportKind.CORPORATE_PARENTING: "corporate parenting report",
+    ReportKind.FRAMEWORK: "National Framework pack",
 }
 
 
@@ -160,6 +177,8 @@ def sections(report: str | ReportKind, indicators: Iterable[str] = ()) -> tuple[
             return ANNUAL
         case ReportKind.CORPORATE_PARENTING:
             return CORPORATE_PARENTING
+        case ReportKind.FRAMEWORK:
+            return ()
         case ReportKind.QUARTERLY:
             return tuple(s for code in indicators for s in exception_sections(code))
 

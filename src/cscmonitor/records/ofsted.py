@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -69,6 +70,13 @@ class OfstedImport:
 def bundled_outcomes() -> Path:
     """The outcomes workbook shipped with cscmonitor."""
     return Path(str(resources.files("cscmonitor").joinpath("data", "ofsted", BUNDLED)))
+
+
+@functools.cache
+def bundled_rows() -> tuple[dict[str, Any], ...]:
+    """Every inspection row of the bundled workbook, read once per process (the framework
+    view shows each LA's published judgements from it without loading them into the records)."""
+    return tuple(_rows(bundled_outcomes(), ons_to_la_codes()))
 
 
 def ons_to_la_codes() -> dict[str, str]:

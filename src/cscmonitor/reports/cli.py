@@ -1,5 +1,5 @@
-"""The `report` commands: the quarterly report, the annual review, the corporate parenting pack
-and the summary, in HTML, PDF, DOCX or XLSX.
+"""The `report` commands: the quarterly report, the annual review, the corporate parenting pack,
+the National Framework pack and the summary, in HTML, PDF, DOCX or XLSX.
 
 Mounted on the main app by `cli.py`:
 
@@ -10,6 +10,7 @@ Mounted on the main app by `cli.py`:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -19,7 +20,8 @@ from cscmonitor.reports.edition_cli import edition_app
 from cscmonitor.terminal import DataDir, iso_date, settings_for, stderr
 
 report_app = typer.Typer(
-    help="Write the reports people read: quarterly, annual review, corporate parenting, summary.",
+    help="Write the reports people read: quarterly, annual review, corporate parenting, "
+    "National Framework, summary.",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -114,31 +116,49 @@ def _write(
         stderr().print(f"report: {path}", highlight=False)
 
 
-@report_app.command()
-def quarterly(
-    output: OutputOption,
-    quarter: Annotated[int, typer.Option("--quarter", min=1, max=4, help="Quarter 1 to 4.")],
-    year: YearOption = None,
-    format: FormatOption = "html",
-    contract: ContractOption = None,
-    publish: PublishOption = False,
-    as_at: AsAtOption = None,
-    draft: DraftOption = False,
-    data_dir: DataDir = None,
-) -> None:
-    """The quarterly performance report: the basket, a page per indicator, money, actions."""
-    _write(
+def _for_a_quarter(report: str, summary: str) -> Callable[..., None]:
+    """A command writing `report`, which is made for a quarter of a contract year."""
+
+    def command(
+        output: OutputOption,
+        quarter: Annotated[int, typer.Option("--quarter", min=1, max=4, help="Quarter 1 to 4.")],
+        year: YearOption = None,
+        format: FormatOption = "html",
+        contract: ContractOption = None,
+        publish: PublishOption = False,
+        as_at: AsAtOption = None,
+        draft: DraftOption = False,
+        data_dir: DataDir = None,
+    ) -> None:
+        _write(
+            report,
+            output=output,
+            format=format,
+            data_dir=data_dir,
+            contract=contract,
+            year=year,
+            quarter=quarter,
+            publish=publish,
+            as_at=as_at,
+            draft=draft,
+        )
+
+    command.__doc__ = summary
+    return command
+
+
+report_app.command("quarterly")(
+    _for_a_quarter(
         "quarterly",
-        output=output,
-        format=format,
-        data_dir=data_dir,
-        contract=contract,
-        year=year,
-        quarter=quarter,
-        publish=publish,
-        as_at=as_at,
-        draft=draft,
+        "The quarterly performance report: the basket, a page per indicator, money, actions.",
     )
+)
+report_app.command("framework")(
+    _for_a_quarter(
+        "framework",
+        "The National Framework pack: every measure by outcome and enabler, at a quarter's end.",
+    )
+)
 
 
 @report_app.command()

@@ -93,7 +93,9 @@ def _say(edition: EditionView) -> None:
 
 @edition_app.command("new")
 def new(
-    report: Annotated[str, typer.Argument(help="quarterly, annual or corporate-parenting.")],
+    report: Annotated[
+        str, typer.Argument(help="quarterly, annual, corporate-parenting or framework.")
+    ],
     year: Annotated[int, typer.Option("--contract-year", min=1, help="The contract year.")],
     role: RoleOption,
     quarter: Annotated[

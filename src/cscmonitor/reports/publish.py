@@ -11,12 +11,14 @@ from cscmonitor.basket import data_end
 from cscmonitor.records.narrative_sections import ReportKind
 from cscmonitor.reports.context.annual import build_annual_context
 from cscmonitor.reports.context.corporate_parenting import build_corporate_parenting_context
+from cscmonitor.reports.context.framework import build_framework_context
 from cscmonitor.reports.context.quarterly import build_quarterly_context
 from cscmonitor.reports.context.sources import Sources, open_sources
 from cscmonitor.reports.disclosure import Mode
 from cscmonitor.reports.document import Document
 from cscmonitor.reports.layout.annual import annual_document
 from cscmonitor.reports.layout.corporate_parenting import corporate_parenting_document
+from cscmonitor.reports.layout.framework import framework_document
 from cscmonitor.reports.layout.quarterly import quarterly_document
 from cscmonitor.reports.render import formats, renderer, write
 from cscmonitor.settings import Settings
@@ -56,6 +58,13 @@ def build_document(
                 sources, year, mode, quarter=quarter, as_at=as_at, draft=draft
             )
             return corporate_parenting_document(pack)
+        case Report.FRAMEWORK:
+            if quarter is None:
+                raise ValueError("the National Framework pack needs a quarter (1 to 4)")
+            framework = build_framework_context(
+                sources, year, quarter, mode, as_at=as_at, draft=draft
+            )
+            return framework_document(framework)
         case _:
             assert_never(report)
 

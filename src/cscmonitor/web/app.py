@@ -42,6 +42,7 @@ from cscmonitor.web.routers import (
     editions,
     finance,
     forecast,
+    framework,
     indicators,
     inspections,
     narrative,
@@ -55,7 +56,8 @@ from cscmonitor.web.uploads import Uploads
 STATIC = Path(__file__).parent / "static"
 # Every router the app serves, in order; tests read the routes from here.
 ROUTERS = (
-    *(m.router for m in (sessions, dashboard, indicators, data, inspections, finance, changes)),
+    *(m.router for m in (sessions, dashboard, indicators, framework, data, inspections)),
+    *(m.router for m in (finance, changes)),
     forecast.router,
     reports.router,
     narrative.router,

@@ -48,6 +48,13 @@ from cscmonitor.benchmarks.published import comparators_for, year_name
 from cscmonitor.benchmarks.store import BenchmarkStore
 from cscmonitor.benchmarks.values import Published
 from cscmonitor.figures import Asked, Figure, build_figures, contract_year_figures
+from cscmonitor.framework_figures import (
+    Section,
+    framework_figures,
+    framework_sections,
+    published_measures,
+    section_of,
+)
 from cscmonitor.indicators.engine import (
     INCOMPLETE_DATA,
     INSUFFICIENT_DATA,
@@ -55,6 +62,7 @@ from cscmonitor.indicators.engine import (
     compute,
     explain,
 )
+from cscmonitor.indicators.framework import Framework
 from cscmonitor.indicators.registry import Indicator, Polarity, Unit, all_indicators, get
 from cscmonitor.periods import Period, Series, add_months, financial_year, series
 from cscmonitor.spc import Dated
@@ -171,6 +179,33 @@ class Tile:
     outlook: str  # the trajectory to the next milestone, as the figure model words it
     variation: str  # the control chart's two icons, as the figure model words them
     assurance: str
+
+
+@dataclass(frozen=True)
+class MeasureRow:
+    """A framework measure as its outcome's or enabler's page shows it: the figure model, its
+    RAG as a GOV.UK tag and its trend as a sparkline (the figures are in `trend_text`)."""
+
+    figure: Figure
+    rag: str
+    rag_class: str
+    sparkline: Markup
+
+
+@dataclass(frozen=True)
+class FrameworkPage:
+    """One outcome or enabler: its section of the framework figure model, rows to show."""
+
+    section: Section
+    rows: tuple[MeasureRow, ...]
+    period: Period
+
+
+def measure_row(figure: Figure) -> MeasureRow:
+    rag, rag_class = rag_tag(figure.rag)
+    values = [c.usable_value for c in figure.trend]
+    label = f"{figure.indicator.title}: rolling 12 months, quarter by quarter"
+    return MeasureRow(figure, rag, rag_class, charts.sparkline(values, label=label))
 
 
 @dataclass(frozen=True)
@@ -481,6 +516,27 @@ class Performance:
         key = ("years", content_key(self.snapshot()), terms.model_dump_json())
         return self._memo(key, lambda: contract_years_with_results(self.results(terms), terms))
 
+    def _figures_key(
+        self,
+        kind: str,
+        snapshot: Snapshot,
+        terms: ContractTerms,
+        year: int,
+        as_at: dt.date,
+        phases: Sequence[Dated],
+    ) -> tuple[Any, ...]:
+        """What a set of figures depends on: the snapshot's contents, the imported benchmarks,
+        the contract, the year, the as-at date and the change points."""
+        return (
+            kind,
+            content_key(snapshot),
+            _store_key(self.benchmarks_dir),
+            terms.model_dump_json(),
+            year,
+            as_at,
+            tuple(phases),
+        )
+
     def figures(
         self,
         terms: ContractTerms,
@@ -491,15 +547,7 @@ class Performance:
         """The basket's figure model for contract `year` as at a date (built once, cached);
         `phases` are the records' change points, where the control charts rebase."""
         snapshot = self.snapshot()
-        key = (
-            "figures",
-            content_key(snapshot),
-            _store_key(self.benchmarks_dir),
-            terms.model_dump_json(),
-            year,
-            as_at,
-            tuple(phases),
-        )
+        key = self._figures_key("figures", snapshot, terms, year, as_at, phases)
 
         def make() -> tuple[Figure, ...]:
             published = self.published()
@@ -573,6 +621,44 @@ class Performance:
         figures = figures.sort_values(["indicator", "period_end"], ignore_index=True)
         covered = ~figures["status"].isin([NO_DATA, INCOMPLETE_DATA])
         return figures[covered.groupby(figures["indicator"]).cummax()].reset_index(drop=True)
+
+    def framework(
+        self, terms: ContractTerms, year: int, as_at: dt.date, phases: Sequence[Dated] = ()
+    ) -> tuple[Section, ...]:
+        """Every outcome and enabler with all its measures for contract `year` as at a date:
+        the framework figure model, built once for all of them and cached."""
+        snapshot = self.snapshot()
+        key = self._figures_key("framework", snapshot, terms, year, as_at, phases)
+
+        def build() -> tuple[Section, ...]:
+            published = self.published()
+            with self._tables(snapshot) as tables:
+                figures = framework_figures(
+                    tables,
+                    terms,
+                    terms.contract_year(year),
+                    as_at=as_at,
+                    published=published,
+                    year=year,
+                    change_points=phases,
+                )
+            others = published_measures(terms.la_code, as_at, published)
+            return framework_sections(figures, others)
+
+        return self._memo(key, build)
+
+    def framework_page(
+        self,
+        terms: ContractTerms,
+        year: int,
+        as_at: dt.date,
+        element: Framework,
+        phases: Sequence[Dated] = (),
+    ) -> FrameworkPage:
+        """The outcome's or enabler's page: each measure's figure as a row."""
+        section = section_of(self.framework(terms, year, as_at, phases), element)
+        rows = tuple(measure_row(f) for f in section.figures)
+        return FrameworkPage(section, rows, terms.contract_year(year))
 
     def published(self) -> Published:
         return self._memo(

@@ -20,6 +20,7 @@ SERVICE_NAME = "Service Delivery Contract"
 NAVIGATION: tuple[tuple[str, str, Permission], ...] = (
     ("/", "Dashboard", Permission.VIEW_PERFORMANCE),
     ("/indicators", "Indicators", Permission.VIEW_PERFORMANCE),
+    ("/framework", "National Framework", Permission.VIEW_PERFORMANCE),
     ("/data", "Data", Permission.VIEW_DATA),
     ("/inspections", "Inspections", Permission.VIEW_GOVERNANCE),
     ("/finance", "Finance", Permission.VIEW_GOVERNANCE),

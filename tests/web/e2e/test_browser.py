@@ -198,3 +198,28 @@ def test_the_council_writes_its_words_and_a_viewer_takes_the_signed_review(
     made.value.save_as(saved)
     assert saved.read_bytes().startswith(b"%PDF")
     viewer.close()
+
+
+def test_a_framework_page_loads_and_links_to_each_measure(server: str, browser) -> None:
+    from cscmonitor.indicators.framework import Framework
+    from cscmonitor.indicators.registry import all_indicators
+
+    page = _sign_in(browser, server, "viewer")
+    # Every measure of every indicator is built once for the page: give it time.
+    page.set_default_timeout(300_000)
+    page.get_by_role("link", name="National Framework", exact=True).click()
+    page.get_by_role("heading", name="The National Framework's outcomes and enablers").wait_for()
+    element = Framework.STABLE_HOMES
+    page.get_by_role("link", name=element.label).click()
+    page.get_by_role("heading", name=element.label, level=1).wait_for()
+    tagged = [i for i in all_indicators() if i.framework.framework is element]
+    assert tagged
+    for indicator in tagged:
+        link = page.locator(f'a[href^="/indicators/{indicator.code}?"]')
+        assert link.count() == 1, indicator.code
+        assert link.inner_text() == indicator.title
+    page.screenshot(path=str(ARTEFACTS / "framework.png"), full_page=True)
+    first = tagged[0]
+    page.locator(f'a[href^="/indicators/{first.code}?"]').click()
+    page.get_by_role("heading", name=first.title, level=1).wait_for()
+    page.close()

@@ -3,7 +3,7 @@ report to the appendix pages that hold the detail (the seed's margin numbers).""
 
 from __future__ import annotations
 
-from cscmonitor.indicators.registry import Unit
+from cscmonitor.indicators.registry import Unit, by_framework
 from cscmonitor.records.governance_facts import ChangeLine, InspectionLine, PriorityLine
 from cscmonitor.records.money import format_pounds
 from cscmonitor.reports.context.annual import AnnualContext
@@ -352,6 +352,24 @@ def _abridged(c: AnnualContext) -> list[Block]:
     return blocks
 
 
+def _by_framework(panels: tuple[Panel, ...], latest: str) -> list[Block]:
+    """Appendix A's indicators under the National Framework outcome or enabler each speaks to
+    (`registry.by_framework`), in the Framework's order; one cscmonitor does not compute has
+    no tag and comes last."""
+    computed = by_framework([p for p in panels if p.figure is not None], lambda p: p.code)
+    groups: list[tuple[str, list[Panel]]] = [(f.label, members) for f, members in computed]
+    if rest := [p for p in panels if p.figure is None]:
+        groups.append(("Not computed by cscmonitor", rest))
+    blocks: list[Block] = []
+    n = 0
+    for label, members in groups:
+        blocks.append(Heading(3, label))
+        for panel in members:
+            n += 1
+            blocks += indicator_blocks(panel, panel.title, 4, f"series-a{n}", latest, appendix=True)
+    return blocks
+
+
 def _appendices(c: AnnualContext) -> list[Block]:
     latest = f"Contract year {c.year} ({c.year_period.label})"
     blocks: list[Block] = [
@@ -370,8 +388,7 @@ def _appendices(c: AnnualContext) -> list[Block]:
             summary=True,
         ),
     ]
-    for n, panel in enumerate(c.panels, start=1):
-        blocks += indicator_blocks(panel, panel.title, 3, f"series-a{n}", latest, appendix=True)
+    blocks += _by_framework(c.panels, latest)
     blocks.append(Anchor(INDICATORS_END))
     if not c.records_held:
         return blocks

@@ -13,6 +13,7 @@ from cscmonitor.errors import OneLine
 from cscmonitor.records import editions as records_editions
 from cscmonitor.records.editions import EditionView
 from cscmonitor.records.errors import NotFound, RecordsError
+from cscmonitor.records.narrative_sections import ReportKind
 from cscmonitor.reports.editions import changes_since_signed, file_name, sign_edition, stored
 from cscmonitor.reports.render import RENDERERS, load_builtin
 from cscmonitor.web import trail
@@ -21,11 +22,7 @@ from cscmonitor.web.permissions import Permission
 from cscmonitor.web.templating import render
 
 router = APIRouter()
-REPORT_TITLES = {
-    "annual": "Annual review",
-    "quarterly": "Quarterly performance report",
-    "corporate-parenting": "Corporate parenting report",
-}
+REPORT_TITLES = {k.value: k.heading for k in ReportKind}
 FILE_TYPES = {
     records_editions.DOCUMENT: "application/json",
     records_editions.FIGURES: "application/json",

@@ -117,7 +117,7 @@ def _list_page(
         period=period,
         views=views,
         query=_query(period),
-        kinds=[(k.value, k.label.capitalize()) for k in ReportKind],
+        kinds=[(k.value, k.heading) for k in ReportKind if k.written],
         errors=errors or [],
         max_kb=MAX_FILE_BYTES // 1024,
     )

@@ -22,12 +22,7 @@ from cscmonitor.web.templating import render as render_page
 
 router = APIRouter()
 SUMMARY = "summary"
-TITLES = {
-    SUMMARY: "Performance summary (HTML only)",
-    Report.QUARTERLY.value: "Quarterly performance report",
-    Report.ANNUAL.value: "Annual review",
-    Report.CORPORATE_PARENTING.value: "Corporate parenting report",
-}
+TITLES = {SUMMARY: "Performance summary (HTML only)"} | {k.value: k.heading for k in Report}
 
 
 @router.get("/reports", response_class=HTMLResponse, include_in_schema=False)
