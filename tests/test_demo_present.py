@@ -4,6 +4,7 @@ shows the National Framework's measures beside neighbours and England."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import pytest
 from typer.testing import CliRunner
@@ -11,6 +12,7 @@ from typer.testing import CliRunner
 from cscmonitor.cli import app
 from cscmonitor.demo_present import run_present_day
 from cscmonitor.indicators.framework import Framework
+from cscmonitor.indicators.registry import all_indicators
 from cscmonitor.settings import Settings
 from cscmonitor.warehouse import Warehouse
 
@@ -73,3 +75,17 @@ def test_a_size_above_one_is_refused(tmp_path):
     )
     assert result.exit_code == 2
     assert "scale 2.0 is not in (0, 1]" in result.output
+
+
+@pytest.mark.slow
+def test_the_framework_pack_is_written_for_the_last_quarter_ended(present):
+    """The extract runs to 31 Oct 2026; the contract (northamptonshire-2021) starts 1 Apr 2021
+    with years from April, so year 6 is 2026-27 and its quarter 2 (Jul-Sep 2026) is the last
+    ended. The pack is written in the four formats and the HTML names every tagged measure."""
+    assert present.pack_quarter == (6, 2)
+    assert sorted(p.suffix for p in present.framework_pack) == [".docx", ".html", ".pdf", ".xlsx"]
+    for path in present.framework_pack:
+        assert path.stat().st_size > 1000, path
+    page = html.unescape(next(p for p in present.framework_pack if p.suffix == ".html").read_text())
+    missing = [i.code for i in all_indicators() if i.framework and i.title not in page]
+    assert not missing

@@ -14,6 +14,7 @@ from rich.console import Console
 
 from cscmonitor.assess import Computed
 from cscmonitor.assess.results import computed_for
+from cscmonitor.basket import contract_from
 from cscmonitor.benchmarks.comparison import Comparison, comparisons
 from cscmonitor.benchmarks.values import Published
 from cscmonitor.demo import fresh_folders, ingest_returns
@@ -22,13 +23,19 @@ from cscmonitor.indicators.engine import compute
 from cscmonitor.indicators.framework import Framework
 from cscmonitor.indicators.registry import Tables, all_indicators, by_framework
 from cscmonitor.periods import Period, financial_year
+from cscmonitor.records.narrative_sections import ReportKind
 from cscmonitor.reports.context.sources import published_tables
+from cscmonitor.reports.context.timing import contract_quarter
+from cscmonitor.reports.publish import outputs_for, write_reports
 from cscmonitor.settings import Settings
 from cscmonitor.synth import generate
 from cscmonitor.synth.scenario import load
+from cscmonitor.terms import ContractTerms
 from cscmonitor.warehouse import Warehouse
 
 SCENARIO = "present-day"
+# The Trust's contract with the council (packaged; illustrative terms): the pack's RAG.
+CONTRACT = "northamptonshire-2021"
 # The years shown: three complete ones (the last two have DfE's published benchmarks bundled)
 # and the in-year extract's months.
 YEARS = (2023, 2024, 2025)
@@ -51,6 +58,8 @@ class PresentDemo:
     tables: tuple[FrameworkTable, ...]
     postcode_lookup: Path
     data_dir: Path
+    pack_quarter: tuple[int, int]  # the framework pack's contract year and quarter
+    framework_pack: tuple[Path, ...]  # the pack in every format
     errors: int  # ingest's
     warnings: int
 
@@ -88,6 +97,20 @@ def run_present_day(
         f"[green]✓[/green] compute: {sum(len(t.rows) for t in tables)} measures under "
         f"{len(tables)} outcomes and enablers"
     )
+    year, quarter = last_quarter(contract_from(CONTRACT), in_year.end)
+    with console.status("Writing the National Framework pack…"):
+        pack = write_reports(
+            settings,
+            ReportKind.FRAMEWORK,
+            outputs_for("all", out / "framework-pack.html"),
+            contract=CONTRACT,
+            year=year,
+            quarter=quarter,
+        )
+    console.print(
+        f"[green]✓[/green] report: the National Framework pack for contract year {year}, "
+        f"quarter {quarter}, in {len(pack)} formats"
+    )
     return PresentDemo(
         summary.la_code,
         scenario.la_name,
@@ -95,9 +118,18 @@ def run_present_day(
         tables,
         lookup,
         data_dir,
+        (year, quarter),
+        tuple(pack),
         ingested.problems.errors,
         ingested.problems.warnings,
     )
+
+
+def last_quarter(terms: ContractTerms, day: dt.date) -> tuple[int, int]:
+    """The contract year and quarter of the last quarter of the contract ended by `day`."""
+    year = terms.contract_year_number(day)
+    ended = [q for q in range(1, 5) if contract_quarter(terms, year, q).end <= day]
+    return (year, ended[-1]) if ended else (year - 1, 4)
 
 
 def framework_tables(

@@ -73,7 +73,10 @@ def present_day(out: Path, *, seed: int, size: float) -> None:
         raise typer.Exit(code=2) from None
     for table in result.tables:
         emit(table.rows, Format.TABLE, None, title=f"{result.la_name}: {table.framework.label}")
+    year, quarter = result.pack_quarter
+    pack = "\n".join(f"  {path.resolve()}" for path in result.framework_pack)
     print(
+        f"National Framework pack, contract year {year} quarter {quarter}:\n{pack}\n"
         f"Warehouse: {result.data_dir.resolve()}\n"
         f"Postcode lookup: {result.postcode_lookup.resolve()}"
     )
