@@ -11,8 +11,9 @@ from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from cscmonitor.benchmarks.cli import app
+from cscmonitor.benchmarks.geography import LA_LEVEL
 from cscmonitor.benchmarks.mapping import FACTOR_CODES
-from cscmonitor.benchmarks.structure import CIN_CHECK, OUTSIDE_CHECK, compare
+from cscmonitor.benchmarks.structure import CIN_CHECK, OUTSIDE_CHECK, compare, financial_years
 from cscmonitor.benchmarks.values import Published
 from cscmonitor.indicators.engine import compute
 from cscmonitor.ingest import ingest
@@ -159,6 +160,31 @@ def test_synthetic_england_has_the_framework_tables_structure(tmp_path, publishe
         assert (row["computed_las"], row["las_in_both"], row["only_computed"]) == (3, 3, 0)
         assert row["published_las"] > 140, code
         assert row["duplicate_figures"] == 0 and row["in_range"], code
+    # Each factor's synthetic LAs sit where DfE's do: their median within the 5th-95th
+    # percentile of the published LA figures of the same year (a factor drawn at the wrong
+    # rate, or never, falls outside).
+    for code, year, median, low, high in factor_spreads(computed, Published(published).values):
+        assert low <= median <= high, (code, year, median, low, high)
+
+
+def factor_spreads(
+    computed: pd.DataFrame, published: pd.DataFrame
+) -> list[tuple[str, int, float, float, float]]:
+    """Per factor and year both hold: the synthetic LAs' median figure and the 5th and 95th
+    percentiles of the published LA figures."""
+    ours = financial_years(computed)
+    theirs = published[published["geographic_level"].eq(LA_LEVEL) & published["value"].notna()]
+    spreads = []
+    for code in FACTOR_CODES:
+        for year in sorted(set(ours.loc[ours["indicator"] == code, "year"])):
+            dfe = theirs.loc[(theirs["code"] == code) & (theirs["year"] == year), "value"]
+            if dfe.empty:
+                continue
+            mine = ours.loc[(ours["indicator"] == code) & (ours["year"] == year), "value"]
+            low, high = dfe.quantile([0.05, 0.95])
+            spreads.append((code, int(year), float(mine.median()), float(low), float(high)))
+    assert spreads, "no factor figures held on both sides"
+    return spreads
 
 
 def test_the_command_refuses_an_indicator_it_does_not_check(tmp_path):

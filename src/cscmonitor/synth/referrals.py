@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 import numpy.typing as npt
 
-from cscmonitor.synth import care
+from cscmonitor.synth import care, factors
 from cscmonitor.synth.dates import (
     NEVER,
     Days,
@@ -49,6 +49,10 @@ NEW, REREFERRAL, RETURNING = 0, 1, 2
 # What a referral led to; the order is the order of the bands on one stratified uniform.
 PLAN, S47_NO_PLAN, CARE, CIN_PLAN, NOT_IN_NEED, NFA = range(6)
 ROUNDS = 8
+# Factors written per assessment at most (c3 implies 2.6 to 2.8 on average).
+MOST_FACTORS = 8
+# The number of codes the scenarios once listed for factors drawn uniformly (see `_factors`).
+FORMER_FACTOR_CODES = 28
 MATCH_TRIES = 16
 # No re-referral in a child's last months before 18: their case would close at 18 anyway.
 LAST_REFERRAL_BEFORE_18 = 150
@@ -114,7 +118,7 @@ class Referrals:
 
 def _blank(kind: str, name: str, n: int) -> npt.NDArray[np.generic]:
     if kind == "Text":
-        return np.full(n, "", dtype="U24")
+        return np.full(n, "", dtype="U40" if name == "factors" else "U24")
     if kind == "Days":
         return np.full(n, NEVER, dtype=np.int64)
     # Links and outcomes are -1 until settled; counts start at 0.
@@ -161,6 +165,8 @@ def referral_dates(rng: np.random.Generator, scenario: Scenario) -> Days:
 class _Simulation:
     def __init__(self, rng: np.random.Generator, scenario: Scenario) -> None:
         self.rng = rng
+        # Factors have their own stream (a child of the shared one: spawning draws nothing).
+        (self.factor_rng,) = rng.spawn(1)
         self.sc = scenario
         self.ref_section = scenario.referrals
         self.out = scenario.outcomes
@@ -332,7 +338,9 @@ class _Simulation:
         assessed = outcome != NFA
         r.assessment_start[idx] = np.where(assessed, assessment_start, NEVER)
         r.assessment_authorised[idx] = np.where(assessed, authorised, NEVER)
-        r.factors[idx] = np.where(assessed, self._factors(n), "")
+        r.factors[idx] = np.where(
+            assessed, self._factors(n, np.where(assessed, authorised, date)), ""
+        )
 
         closure = np.where(outcome == NFA, date + rng.integers(0, 2, n), authorised)
         reason = np.full(n, "RC8", dtype="U4")
@@ -425,17 +433,19 @@ class _Simulation:
         r.closure_reason[idx] = reason
         self.resolved[idx] = True
 
-    def _factors(self, n: int) -> Text:
-        """One to three assessment factor codes, space separated."""
-        rng = self.rng
-        factors = np.array(self.out.texts("assessment_factors"))
-        count = 1 + (rng.random(n) < 0.6) + (rng.random(n) < 0.3)
-        first, second, third = factors[rng.integers(0, len(factors), (3, n))]
-        two = np.char.add(np.char.add(first, " "), second)
-        three = np.char.add(np.char.add(two, " "), third)
-        chosen = np.where(count == 1, first, np.where(count == 2, two, three))
-        # The same factor twice would be a duplicate code: keep the first only.
-        return np.where((first == second) | (first == third) | (second == third), first, chosen)
+    def _factors(self, n: int, authorised: Days) -> Text:
+        """Assessment factor codes with England's published mix (`synth.factors`), space
+        separated, in the codes of the census year the assessment is authorised in."""
+        # The draws the scenario's uniform factors once took from the shared generator, kept
+        # so that everything drawn after them (and so the basket) is as it was.
+        self.rng.random((2, n))
+        self.rng.integers(0, FORMER_FACTOR_CODES, (3, n))
+        drawn = factors.draw(self.factor_rng, year_starting(authorised, 4, 1) + 1, MOST_FACTORS)
+        named = np.where(drawn >= 0, np.array(factors.CODES, dtype="U4")[drawn], "")
+        joined = named[:, 0].astype("U40")
+        for column in named.T[1:]:
+            joined = np.where(column != "", np.char.add(np.char.add(joined, " "), column), joined)
+        return joined
 
     def _plan_reviews(self, idx: Ints, start: Days, end: Days) -> None:
         """Reviews within 3 months of the start, then every 6 months, mostly on time."""

@@ -105,14 +105,6 @@ SOURCES = {
 }  # fmt: skip
 NEED = {"N1": 40, "N2": 6, "N3": 6, "N4": 15, "N5": 18, "N6": 5, "N7": 1, "N8": 9}
 CATEGORIES = {"NEG": 48, "EMO": 38, "PHY": 7, "SAB": 4, "MUL": 3}
-# Factor 21 ("no factors identified") is never drawn: it may not stand beside others. The
-# codes drawn are today's; FACTORS_BEFORE gives the codes they replaced, for earlier years.
-FACTORS = [
-    "1B", "1C", "2B", "2C", "3A", "3B", "3C", "4A", "4B", "5B", "6A", "6B", "7A", "8B", "9A",
-    "10A", "11A", "12A", "13A", "14A", "16A", "17A", "18B", "19B", "20", "22A", "23A", "24A",
-]  # fmt: skip
-# The census year a code came in, and the code an earlier year's census has in its place.
-FACTORS_BEFORE = {"18B": (2018, "18A"), "19B": (2018, "19A"), "24A": (2022, "23A")}
 ETHNICITY = {
     "WBRI": 62, "WIRI": 0.3, "WIRT": 0.3, "WOTH": 5, "WROM": 0.7, "MWBC": 3, "MWBA": 1,
     "MWAS": 1.2, "MOTH": 3, "AIND": 1.5, "APKN": 3, "ABAN": 1.2, "AOTH": 1.6, "BCRB": 1.2,

@@ -28,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from cscmonitor.synth import care
+from cscmonitor.synth import factors as synth_factors
 from cscmonitor.synth.dates import (
     NEVER,
     Days,
@@ -56,10 +57,9 @@ Floats = npt.NDArray[np.float64]
 I32 = npt.NDArray[np.int32]
 
 NEW, REREFERRAL, RETURNING, CARE_HISTORY = range(4)
-# The factors drawn, then the codes earlier censuses had in their place.
-FACTOR_CODES = params.FACTORS + [
-    before for _, before in params.FACTORS_BEFORE.values() if before not in params.FACTORS
-]
+# Factors written per assessment at most, as indexes into `synth.factors.CODES`: one, then
+# pairs (c3 implies 2.6 to 2.8 on average; about one assessment in a hundred has more).
+MOST_FACTORS = 7
 MAX_GENERATIONS = 60
 BATCH_YEARS = 4
 YEAR_START = (4, 1)
@@ -99,9 +99,7 @@ class Referrals:
     outcome: I32
     assessment_start: I32
     assessment_authorised: I32
-    factor_1: I32
-    factor_2: I32
-    factor_3: I32
+    factors: I32  # one row of `MOST_FACTORS` per referral, -1 past the last factor
     s47_start: I32
     icpc_target: I32
     icpc: I32
@@ -339,7 +337,7 @@ class _Simulation:
         need = np.where(np.isin(outcome, (NFA, NOT_IN_NEED)), n9, need)
 
         assessed = outcome != NFA
-        factors = self._factors(n, april_year(authorised) + 1)
+        factors = synth_factors.draw(rng, april_year(authorised) + 1, MOST_FACTORS)
         closure = np.where(outcome == NFA, date + rng.integers(0, 2, n), authorised)
         reason = np.full(n, params.CLOSURE_REASONS.index("RC8"))
 
@@ -431,9 +429,7 @@ class _Simulation:
             "outcome": outcome,
             "assessment_start": np.where(assessed, assessment_start, NEVER),
             "assessment_authorised": np.where(assessed, authorised, NEVER),
-            "factor_1": np.where(assessed, factors[0], -1),
-            "factor_2": np.where(assessed, factors[1], -1),
-            "factor_3": np.where(assessed, factors[2], -1),
+            "factors": np.where(assessed[:, None], factors, -1),
             "s47_start": np.where(s47, s47_start, NEVER),
             "icpc_target": np.where(s47, working_days_after(s47_start, 15), NEVER),
             "icpc": np.where(held, icpc, NEVER),
@@ -450,27 +446,6 @@ class _Simulation:
         narrow = {k: np.asarray(v, dtype=np.int32) for k, v in chunk.items()}
         self.chunks.append(narrow)
         return narrow
-
-    def _factors(self, n: int, census_year: Ints) -> tuple[Ints, Ints, Ints]:
-        """One to three distinct assessment factors (indexes into `FACTOR_CODES`), in the
-        codes of the census year the assessment is authorised in."""
-        rng = self.rng
-        k = len(params.FACTORS)
-        count = 1 + (rng.random(n) < 0.6) + (rng.random(n) < 0.3)
-        first, second, third = rng.integers(0, k, (3, n))
-        second = np.where((count >= 2) & (second != first), second, -1)
-        third = np.where((count == 3) & (third != first) & (third != second), third, -1)
-        chosen = []
-        for factor in (first, second, third):
-            for code, (since, before) in params.FACTORS_BEFORE.items():
-                earlier = (factor == FACTOR_CODES.index(code)) & (census_year < since)
-                factor = np.where(earlier, FACTOR_CODES.index(before), factor)
-            chosen.append(factor)
-        first, second, third = chosen
-        # An earlier year's code may be one already drawn: keep it once.
-        second = np.where(second == first, -1, second)
-        third = np.where((third == first) | (third == second), -1, third)
-        return first, second, third
 
     def _plan_reviews(self, idx: Ints, la: Ints, year: Ints, start: Days, end: Days) -> None:
         """Reviews within 3 months of the start, then every 6 months; some late, by LA."""

@@ -18,10 +18,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cscmonitor.synth import factors
 from cscmonitor.synth.dates import NEVER, birthday, on
 from cscmonitor.synth.england import params
 from cscmonitor.synth.england.las import LAs
-from cscmonitor.synth.england.referrals import FACTOR_CODES, NFA, Simulated
+from cscmonitor.synth.england.referrals import MOST_FACTORS, NFA, Simulated
 from cscmonitor.synth.england.text import (
     DAYS,
     boundaries,
@@ -192,24 +193,27 @@ def _cin_text(year: int, reference: int, rows: Ints, sim: Simulated, ident: Iden
         ),
         on_day(r.icpc, "DateOfInitialCPC", held),
     ]
-    # Assessments: factors 2 and 3 (each may be absent) are one lookup of their pairs.
-    k = len(FACTOR_CODES)
-    factor = ["", *_elements("AssessmentFactors", FACTOR_CODES)]
+    # Assessments: the first factor opens the list; the others (each may be absent) are
+    # lookups of their pairs.
+    codes = factors.CODES
+    k = len(codes)
+    factor = ["", *_elements("AssessmentFactors", codes)]
+    pairs = table(a + b for a in factor for b in factor)
+    drawn = r.factors[rows].astype(np.int64) + 1
     parts += [
         on_day(r.assessment_start, "AssessmentActualStartDate", assessed, "<Assessments>\n"),
         on_day(r.assessment_authorised, "AssessmentAuthorisationDate", authorised),
         lookup(
-            table(
-                _elements("AssessmentFactors", FACTOR_CODES, "<FactorsIdentifiedAtAssessment>\n")
-            ),
-            r.factor_1[rows],
+            table(_elements("AssessmentFactors", codes, "<FactorsIdentifiedAtAssessment>\n")),
+            drawn[:, 0] - 1,
             authorised,
         ),
-        lookup(
-            table(a + b for a in factor for b in factor),
-            (r.factor_2[rows].astype(np.int64) + 1) * (k + 1) + r.factor_3[rows] + 1,
-            authorised,
-        ),
+    ]
+    parts += [
+        lookup(pairs, drawn[:, j] * (k + 1) + drawn[:, j + 1], authorised)
+        for j in range(1, MOST_FACTORS, 2)
+    ]
+    parts += [
         lookup(
             table(["</Assessments>\n", "</FactorsIdentifiedAtAssessment>\n</Assessments>\n"]),
             authorised,
