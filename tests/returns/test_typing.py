@@ -127,15 +127,19 @@ def typed_factors(values: list[str], year: int):
 
 
 def test_codes_are_held_to_the_list_of_their_year():
-    checked = typed_factors(["1a", "24A", "QQ", "18A"], 2020)
-    # Upper-cased; 24A is a code from 2022 (kept, warned); QQ is no code (blanked, error).
-    assert checked.table["factor"].to_pylist() == ["1A", "24A", None, "18A"]
+    checked = typed_factors(["1a", "24A", "QQ", "18B"], 2020)
+    # Upper-cased; 24A is a code from 2022 and 18B from 2021 (kept, warned); QQ is no code
+    # (blanked, error).
+    assert checked.table["factor"].to_pylist() == ["1A", "24A", None, "18B"]
     found = checked.problems.table.select(["location", "value", "rule", "severity"]).to_pylist()
     assert sorted(found, key=lambda p: p["location"]) == [
         {"location": "row 3", "value": "24A", "rule": "CODE_YEAR", "severity": "warning"},
         {"location": "row 4", "value": "QQ", "rule": "CODE_UNKNOWN", "severity": "error"},
-        {"location": "row 5", "value": "18A", "rule": "CODE_YEAR", "severity": "warning"},
+        {"location": "row 5", "value": "18B", "rule": "CODE_YEAR", "severity": "warning"},
     ]
+    # 18A stays valid after 18B/18C came in (the schema kept it); 8A went after 2017-18.
+    assert "18A" in LISTS["assessment_factor"].valid_in(2025)
+    assert "8A" not in LISTS["assessment_factor"].valid_in(2019)
 
 
 def test_years_outside_the_guides_accept_any_known_code():

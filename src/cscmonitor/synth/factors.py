@@ -9,12 +9,13 @@ the chances: 2.6 to 2.8). Census years before the table's first use its first ye
 after its last its last.
 
 Only codes valid in the census year's return (`data/returns/code_lists.csv`) are drawn. c3
-publishes physical and sexual abuse "by whom not given" (18A, 19A) to 2019-20 and beside
-18B/18C and 19B/19C from 2020-21, but the return takes 18A and 19A only to 2017-18: in a year
-where they are not valid their share goes to the adult-on-child code (18C, 19C), the larger
-part of each from 2020-21. c3's "x" (not collected: 18B/18C/19B/19C to 2019-20, 24A to
-2020-21) is never drawn. Factor 21 ("no factors identified") is never drawn: it may not stand
-beside others.
+publishes physical and sexual abuse "by whom not given" (18A, 19A) as the only codes to
+2019-20 and as a residual beside 18B/18C and 19B/19C from 2020-21, which a few councils use
+heavily and most not at all (England's mean rate is above most councils'). Synthetic councils
+say by whom once they can: in a year where 18C/19C are valid, 18A's and 19A's share goes to the
+adult-on-child code (18C, 19C), the larger part of each from 2020-21. c3's "x" (not
+collected: 18B/18C/19B/19C to 2019-20, 24A to 2020-21) is never drawn. Factor 21 ("no
+factors identified") is never drawn: it may not stand beside others.
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ C3_CODES = {
     "Faith_linked_abuse": "23A", "Child_criminal_exploitation": "24A", "Other": "20",
 }  # fmt: skip
 CODES = list(C3_CODES.values())
-# Where a code is not valid in a year's return, the code its share goes to.
+# Once the code on the right is valid (or when the one on the left is not), the left's share
+# goes to it.
 IN_PLACE_OF = {"18A": "18C", "19A": "19C"}
 # Assessments drawn at a time (a block of uniforms is assessments × codes).
 BLOCK = 100_000
@@ -81,7 +83,7 @@ def chances(census_year: int) -> npt.NDArray[np.float64]:
     mix = published_mix()
     row = mix.loc[min(max(census_year, mix.index.min()), mix.index.max())].copy()
     for code, instead in IN_PLACE_OF.items():
-        if not _valid(code, census_year):
+        if not _valid(code, census_year) or _valid(instead, census_year):
             row[instead] += row[code]
             row[code] = 0.0
     for code in CODES:
