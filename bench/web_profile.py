@@ -6,8 +6,9 @@ Signs the demo's trust analyst in on DIR's warehouse and records, asks for the p
 (figures computed and cached), then profiles `--repeat` more requests of it, the warm path
 every user after the first takes, and prints the functions by cumulative time and the
 milliseconds a request. The app is driven through httpx's ASGI transport on this thread, with
-anyio's worker threads replaced by a call in place, so the profile sees the route's own work. Pages: dashboard (`/`), indicator and explain (the first basket
-indicator's). Works on a copy of nothing: explain's views are audited into DIR's records.
+anyio's worker threads replaced by a call in place, so the profile sees the route's own work.
+Pages: dashboard (`/`), indicator and explain (the first basket indicator's). It works on DIR
+itself, not a copy: explain's views are audited into DIR's records.
 """
 
 from __future__ import annotations
