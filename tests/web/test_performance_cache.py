@@ -17,8 +17,8 @@ import pytest
 
 from cscmonitor.assess import RAG
 from cscmonitor.indicators.registry import Polarity
-from cscmonitor.records import basket, contracts, db
-from cscmonitor.records.audit import Actor
+from cscmonitor.records import audit, basket, contracts, db
+from cscmonitor.records.audit import Actor, GovernanceVersion
 from cscmonitor.terms import ContractTerms, load_packaged_contract
 from cscmonitor.warehouse import Snapshot
 from cscmonitor.web import performance
@@ -280,3 +280,61 @@ def test_a_target_edit_changes_the_rag_on_the_dashboard(world):
     assert after.status_code == 200
     assert _tile_rag(before.text, figure.code) == figure.rag_text
     assert _tile_rag(after.text, figure.code) == ("Red" if figure.rag is RAG.GREEN else "Green")
+
+
+# What the pages read from the records: cached by the records' governance version ------------
+
+
+def _edit_first_target(engine: Any) -> None:
+    with db.transaction(engine, Actor("test")) as session:
+        contract = contracts.get_contract(session)
+        entry = basket.version_for_year(contract, 1).entries[0]
+        entry.target = (entry.target or 0) + 1
+
+
+def test_the_governance_version_moves_with_a_governance_write_and_not_with_a_view(world):
+    engine = world.app.state.web.engine
+    version = GovernanceVersion()
+
+    def now() -> str:
+        with db.transaction(engine, Actor("test")) as session:
+            return version(session)
+
+    first = now()
+    assert first != "0"  # the demo's records were written, and audited
+    assert now() == first
+    with db.transaction(engine, Actor("test")) as session:
+        audit.note(session, Actor("test"), audit.VIEW, "child_records", "CLA_3PLUS/2015-04-01")
+    assert now() == first
+    _edit_first_target(engine)
+    edited = now()
+    assert edited != first
+    # Read afresh, not from the rows seen since the last call, the version is the same.
+    with db.transaction(engine, Actor("test")) as session:
+        assert GovernanceVersion()(session) == edited
+
+
+def test_the_basket_is_read_from_the_records_once_until_a_target_is_edited(world, monkeypatch):
+    from cscmonitor.web import basket as web_basket
+
+    monkeypatch.setattr(web_basket, "_BASKETS", SingleFlight(64))
+    reads: list[int] = []
+    read = web_basket._read_basket
+
+    def counted(*args: Any) -> Any:
+        made = read(*args)
+        reads.append(made.year)
+        return made
+
+    monkeypatch.setattr(web_basket, "_read_basket", counted)
+    analyst = world.sign_in("analyst")
+    first = analyst.get("/")
+    assert first.status_code == 200
+    code = re.findall(r'href="/indicators/([A-Z0-9_]+)[?"]', first.text)[0]
+    assert analyst.get("/").text == first.text
+    assert analyst.get(f"/indicators/{code}/explain").status_code == 200  # audited: a view
+    assert analyst.get("/").text == first.text
+    assert len(reads) == 1
+    _edit_first_target(world.app.state.web.engine)
+    assert analyst.get("/").status_code == 200
+    assert len(reads) == 2

@@ -306,7 +306,7 @@ def test_a_damaged_snapshot_is_a_page_not_a_traceback(
         table.write_bytes(bytes(data))
     # Figures already computed from this snapshot while it was whole stay cached (keyed by
     # its checksums, shared in the process); a page that reads the tables again finds it.
-    monkeypatch.setattr(performance, "_CACHE", {})
+    monkeypatch.setattr(performance, "_CACHE", performance.SingleFlight(8))
     page = world.sign_in("manager").get("/")
     assert page.status_code == 503
     assert "snapshot 0001: table" in page.text and "is damaged" in page.text

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -306,3 +307,56 @@ def verify(session: Session, anchors: Iterable[str] = ()) -> ChainReport:
         )
     breaks += [f"the noted head {anchor} is no longer in the log" for anchor in sorted(wanted)]
     return ChainReport(rows, head.last_id, head.last_hash, tuple(breaks))
+
+
+# Audit rows that change no governance record: views, exports, sign-ins and refusals, and the
+# web accounts' own tables (a session touched on each request).
+NOT_GOVERNANCE_ACTIONS = (VIEW, EXPORT, SIGN_IN, SIGN_OUT, REFUSED)
+NOT_GOVERNANCE_ENTITIES = ("web_users", "web_sessions", "web_signin_failures")
+
+
+class GovernanceVersion:
+    """A cheap version of the governance records: it changes with any write to them (every
+    write is audited) and not with audit-only rows, such as a view of "explain this figure".
+
+    The version is the newest governance audit row's id and hash. Called with a session, it
+    reads the one-row `audit_head`; only when the log has grown since the last call does it
+    look at the new rows, newest first, so a page costs one primary-key read. One per records
+    database (the rows seen are remembered); safe to share between threads.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._seen: tuple[int, str] | None = None  # audit_head when last read
+        self._version = "0"
+
+    def __call__(self, session: Session) -> str:
+        head = session.execute(
+            select(AuditHead.last_id, AuditHead.last_hash).where(AuditHead.id == 1)
+        ).one_or_none()
+        if head is None or head.last_id is None:
+            return "0"
+        with self._lock:
+            seen, version = self._seen, self._version
+        if seen == (head.last_id, head.last_hash):
+            return version
+        after = seen[0] if seen is not None and head.last_id > seen[0] else 0
+        entry = AuditEntry
+        newest = session.execute(
+            select(entry.id, entry.row_hash)
+            .where(
+                entry.id > after,
+                entry.action.not_in(NOT_GOVERNANCE_ACTIONS),
+                entry.entity.not_in(NOT_GOVERNANCE_ENTITIES),
+            )
+            .order_by(entry.id.desc())
+            .limit(1)
+        ).one_or_none()
+        if newest is not None:
+            version = f"{newest.id}:{newest.row_hash}"
+        elif not after:
+            version = "0"
+        with self._lock:
+            if self._seen is None or head.last_id >= self._seen[0]:
+                self._seen, self._version = (head.last_id, head.last_hash), version
+        return version

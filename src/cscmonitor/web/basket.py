@@ -2,12 +2,18 @@
 
 A service the routers share (routers never import from each other). The as-at date defaults
 to today; a contract year must have ended by it, and one the figures do not hold is a 404.
+
+What a basket reads from the records (the contract, its change requests, the overdue
+inspection actions, the change points) is cached by the records' governance version
+(`records.audit.GovernanceVersion`: any governance write changes it, a view of "explain" does
+not), the snapshot and what the page asked for, so a page reads the one-row audit head and
+nothing else from the records while they are unchanged.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from fastapi import HTTPException
 
@@ -17,7 +23,7 @@ from cscmonitor.records.change_points import PhaseStart, phase_starts
 from cscmonitor.terms import ContractTerms
 from cscmonitor.web import governance
 from cscmonitor.web.deps import Records
-from cscmonitor.web.performance import NoData, Performance
+from cscmonitor.web.performance import CACHE_ENTRIES, NoData, Performance, SingleFlight, content_key
 from cscmonitor.wording import format_date
 
 
@@ -33,6 +39,9 @@ class BasketYear:
     overdue_actions: int  # as at `as_at`
     as_at: dt.date
     phases: tuple[PhaseStart, ...] = ()  # where the control charts rebase (docs/spc.md)
+    # What the basket was cached by (records, governance version, snapshot, the page's ask):
+    # what is rendered from it alone may be cached by it too.
+    key: tuple[object, ...] = field(default=(), compare=False)
 
     @property
     def as_at_text(self) -> str:
@@ -49,6 +58,9 @@ def as_at_date(text: str | None) -> dt.date:
         raise HTTPException(422, f"as_at must be a date as YYYY-MM-DD, not {text!r}") from None
 
 
+_BASKETS = SingleFlight(CACHE_ENTRIES)
+
+
 def basket_year(
     records: Records,
     performance: Performance,
@@ -58,6 +70,25 @@ def basket_year(
 ) -> BasketYear:
     """The basket for contract `year` (default: the latest with figures) as at a date."""
     when = as_at or dt.date.today()
+    with records.unit() as session:
+        version = records.app.governance(session)
+    key = (
+        str(records.app.engine.url),
+        records.app.settings.contract,
+        version,
+        content_key(performance.snapshot()),
+        year,
+        party,
+        when,
+    )
+    return _BASKETS.get(
+        key, lambda: replace(_read_basket(records, performance, year, party, when), key=key)
+    )
+
+
+def _read_basket(
+    records: Records, performance: Performance, year: int | None, party: str | None, when: dt.date
+) -> BasketYear:
     with records.unit() as session:
         contract = records.contract(session)
         terms = contracts.terms(contract)

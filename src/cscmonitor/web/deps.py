@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query, Request
@@ -16,7 +16,7 @@ from fastapi import Depends, Path, Query, Request
 from cscmonitor.records import contracts, db
 from cscmonitor.records.accounts import actor_of, unit
 from cscmonitor.records.accounts_signin import Signin, pop_flash, set_flash
-from cscmonitor.records.audit import Actor
+from cscmonitor.records.audit import Actor, GovernanceVersion
 from cscmonitor.records.contracts import Contract
 from cscmonitor.records.db import Engine, Session
 from cscmonitor.records.errors import RecordsError
@@ -64,6 +64,8 @@ class WebApp:
     accounts: Signin
     performance: Performance
     uploads: Uploads
+    # The records' governance version (pages cache what they read from the records by it).
+    governance: GovernanceVersion = field(default_factory=GovernanceVersion)
 
 
 def web_app(request: Request) -> WebApp:
