@@ -30,7 +30,7 @@ from cscmonitor.reports.context.sources import published_tables
 from cscmonitor.reports.publish import write_annual_review
 from cscmonitor.reports.summary import build_summary_context, write_summary
 from cscmonitor.reports.table import assessment_table
-from cscmonitor.settings import Settings
+from cscmonitor.settings import POSTCODE_LOOKUP, Settings
 from cscmonitor.synth import generate
 from cscmonitor.warehouse import Warehouse
 
@@ -58,10 +58,10 @@ def run_demo(out: Path, *, seed: int = 0, console: Console | None = None) -> Dem
     """Synth -> ingest -> compute -> assess -> report, writing everything under `out`."""
     console = console or Console(stderr=True)
     returns_dir, data_dir = fresh_folders(out)
-    # The scenario's postcode lookup (not a return, so beside them): ingest works out each
-    # placement's distance from home through it.
-    lookup = out / "postcode_lookup.csv"
-    settings = Settings(data_dir=data_dir, postcode_lookup=lookup)
+    # The scenario's postcode lookup, kept in the data directory (not a return), where ingest
+    # and the web app's uploads find it: each placement's distance from home comes from it.
+    settings = Settings(data_dir=data_dir)
+    lookup = data_dir / POSTCODE_LOOKUP
     contract = contract_from(CONTRACT)
 
     with console.status("Writing synthetic returns (scenario doncaster-2014)…"):

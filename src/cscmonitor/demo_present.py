@@ -27,7 +27,7 @@ from cscmonitor.records.narrative_sections import ReportKind
 from cscmonitor.reports.context.sources import published_tables
 from cscmonitor.reports.context.timing import contract_quarter
 from cscmonitor.reports.publish import outputs_for, write_reports
-from cscmonitor.settings import Settings
+from cscmonitor.settings import POSTCODE_LOOKUP, Settings
 from cscmonitor.synth import generate
 from cscmonitor.synth.scenario import load
 from cscmonitor.terms import ContractTerms
@@ -70,8 +70,9 @@ def run_present_day(
     """Synth (present-day) -> ingest -> the framework's measures beside neighbours and England."""
     console = console or Console(stderr=True)
     returns_dir, data_dir = fresh_folders(out)
-    # The postcode lookup is not a return: it goes beside the returns, not among them.
-    lookup = out / "postcode_lookup.csv"
+    # The postcode lookup is not a return: it is kept in the data directory, where ingest and
+    # the web app's uploads find it (Settings.postcode_lookup_file).
+    lookup = data_dir / POSTCODE_LOOKUP
     scenario = load(SCENARIO)
     if scenario.in_year_to is None:
         raise ValueError(f"scenario {SCENARIO} has no in-year date")
@@ -82,7 +83,7 @@ def run_present_day(
     console.print(f"[green]✓[/green] synth: {summary.describe()}")
 
     # Ingest works out each placement's distance from home through the lookup.
-    settings = Settings(data_dir=data_dir, postcode_lookup=lookup)
+    settings = Settings(data_dir=data_dir)
     ingested = ingest_returns(returns_dir, settings, summary.la_code, console)
 
     in_year = Period(dt.date(scenario.in_year_to.year, 4, 1), scenario.in_year_to)

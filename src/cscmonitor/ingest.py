@@ -284,11 +284,8 @@ def _read(
     key = load_key(settings)
     limits = Limits.from_settings(settings)
     # Read before any return, so a lookup that cannot serve stops ingest with its reason.
-    postcodes = (
-        PostcodeLookup.read(settings.postcode_lookup, limits)
-        if settings.postcode_lookup is not None
-        else None
-    )
+    lookup = settings.postcode_lookup_file
+    postcodes = PostcodeLookup.read(lookup, limits) if lookup is not None else None
     # Large files are staged here and DuckDB spills here, so memory stays bounded.
     scratch = Scratch(settings.ingest_scratch_dir, settings.ingest_memory_mb)
     cap = settings.max_problems_per_rule

@@ -24,6 +24,8 @@ MIN_SECRET_BITS = 100
 KNOWN_WEAK_SECRETS = frozenset({"changethis", "change-me", "secret", "development", "dev"})
 MAKE_A_SECRET = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
 ENV_PREFIX = "CSCMONITOR_"
+# The name of a postcode lookup kept in the data directory (docs/postcodes.md).
+POSTCODE_LOOKUP = "postcode_lookup.csv"
 
 
 class InsecureSettings(RuntimeError):
@@ -56,7 +58,9 @@ class Settings(BaseSettings):
     postcode_precision: Literal["district", "none"] = "district"
     # The installation's postcode lookup (a CSV file: postcode, easting, northing), from which
     # ingest works out each 903 episode's distance from home to placement while the whole
-    # postcodes are at hand (docs/postcodes.md). Unset, distances are taken only from a
+    # postcodes are at hand (docs/postcodes.md). Unset, the data directory's
+    # postcode_lookup.csv when there is one (`postcode_lookup_file`), so the command line and
+    # the web app's uploads read the same; with neither, distances are taken only from a
     # return's own PL_DISTANCE.
     postcode_lookup: Path | None = None
     # Limits on what ingest reads, so a hostile or broken file fails fast with a message.
@@ -123,6 +127,15 @@ class Settings(BaseSettings):
     @property
     def warehouse_dir(self) -> Path:
         return self.data_dir / "warehouse"
+
+    @property
+    def postcode_lookup_file(self) -> Path | None:
+        """The postcode lookup ingest reads: `postcode_lookup`, else the data directory's
+        `postcode_lookup.csv` when it is there, else none."""
+        if self.postcode_lookup is not None:
+            return self.postcode_lookup
+        held = self.data_dir / POSTCODE_LOOKUP
+        return held if held.is_file() else None
 
     @property
     def reports_dir(self) -> Path:

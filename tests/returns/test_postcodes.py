@@ -105,3 +105,18 @@ def test_a_postcode_without_a_grid_reference_is_not_known(tmp_path):
         pa.array(["ZZ1 1AA", "ZZ1 1AA", None]), pa.array(["ZZ4 1AA", "zz12aa", "ZZ1 2AA"])
     )
     assert miles.to_pylist() == [None, 6.2, None]
+
+
+def test_a_lookup_kept_in_the_data_directory_is_read_unless_one_is_named(tmp_path):
+    """The data directory's postcode_lookup.csv serves when no lookup is named (so the web
+    app's uploads read what the command line's ingest read); a named one wins."""
+    data = tmp_path / "data"
+    data.mkdir()
+    assert Settings(_env_file=None, data_dir=data).postcode_lookup_file is None
+    (data / "postcode_lookup.csv").write_text("postcode,easting,northing\n")
+    assert (
+        Settings(_env_file=None, data_dir=data).postcode_lookup_file == data / "postcode_lookup.csv"
+    )
+    named = tmp_path / "other.csv"
+    chosen = Settings(_env_file=None, data_dir=data, postcode_lookup=named).postcode_lookup_file
+    assert chosen == named

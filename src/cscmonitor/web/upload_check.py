@@ -94,8 +94,15 @@ def check(
     fields = dict(settings_fields)
     key = SecretStr(fields.pop("pseudonym_key"))
     settings = Settings.model_validate(fields)
+    # The check's own data directory is the scratch folder, so the installation's postcode
+    # lookup (named, or kept in the real data directory) is named for it: the upload's
+    # distances are worked out as the command line's ingest works them out.
     scratch_settings = settings.model_copy(
-        update={"data_dir": scratch / "check", "pseudonym_key": key}
+        update={
+            "data_dir": scratch / "check",
+            "pseudonym_key": key,
+            "postcode_lookup": settings.postcode_lookup_file,
+        }
     )
     raw = scratch / "files"
     folders = {str(raw): "the upload", str(scratch): "the check"}

@@ -24,6 +24,9 @@ class Renderer:
 
 
 RENDERERS: dict[str, Renderer] = {}
+# The built-in formats in the order they are listed and written; others follow as registered
+# (the registry's own order is whichever module some import loaded first).
+BUILTIN = ("html", "docx", "pdf", "xlsx")
 
 
 def register(format: str, suffix: str, media_type: str) -> Callable[[Render], Render]:
@@ -45,7 +48,7 @@ def load_builtin() -> None:
 
 def formats() -> list[str]:
     load_builtin()
-    return list(RENDERERS)
+    return [*BUILTIN, *(f for f in RENDERERS if f not in BUILTIN)]
 
 
 def renderer(format: str) -> Renderer:
