@@ -13,6 +13,8 @@ open (DOLO_START on or before the day, DOLO_END blank or after it):
   L7  order 1 Jun 2026–31 Mar 2027 (ends on the day)  counted        ended
 Q1 2026-27: 5 (L1 L2 L3 L4 L7); 2026-27: 2 (L1 L3). 2025-26: no return holds the table, so
 no value ("no data"), not 0.
+CLA_DOLO_SHARE: looked after at 30 Jun 2026 L1 L2 L3 L4 L5 L7 (L6 on short breaks is not):
+5 of 6; at 31 Mar 2027 L1 L2 L3 L5 L7 (L4's care ended 1 Oct 2026): 2 of 5.
 """
 
 from __future__ import annotations
@@ -38,3 +40,17 @@ def test_a_year_before_the_table_was_collected_has_no_value_not_zero(computed):
     result = computed(["dolo"], "CLA_DOLO", [FY2025]).loc["2025-04-01"]
     assert result.status == "no data"
     assert math.isnan(result.value)
+
+
+@pytest.mark.parametrize(("period", "counted", "cohort"), [(Q1, 5, 6), (FY2026, 2, 5)])
+def test_the_share_of_children_looked_after_under_an_order_by_hand(
+    computed, period, counted, cohort
+):
+    result = computed(["dolo"], "CLA_DOLO_SHARE", [period]).loc["2026-04-01"]
+    assert (result.numerator, result.denominator) == (counted, cohort)
+    assert result.value == pytest.approx(counted / cohort * 100)
+
+
+def test_the_share_before_the_table_was_collected_has_no_value(computed):
+    result = computed(["dolo"], "CLA_DOLO_SHARE", [FY2025]).loc["2025-04-01"]
+    assert result.status == "no data"

@@ -104,6 +104,7 @@ CASES = {
     "CL_SUITABLE_17_18": ("young_care_leavers", "999", "2021-04-01:2022-03-31"),
     "CLA_20MILES": ("placement_distance", "999", "2024-04-01:2025-03-31"),
     "CLA_DOLO": ("dolo", "999", "2026-04-01:2027-03-31"),
+    "CLA_DOLO_SHARE": ("dolo", "999", "2026-04-01:2027-03-31"),
     "PP_NO_COURT": ("pre_proceedings", "371", "2026-04-01:2027-03-31"),
     "PP_FGDM_OFFERED": ("pre_proceedings", "371", "2026-04-01:2027-03-31"),
     "PP_FGDM_HELD": ("pre_proceedings", "371", "2026-04-01:2027-03-31"),

@@ -50,8 +50,41 @@ def under_deprivation_of_liberty(tables: Tables, periods: ir.Table) -> ir.Table:
     """Children looked after at period end (an episode open then whose LS is not V3/V4) with a
     deprivation of liberty order open at period end: a DoLo row with DOLO_START on or before
     the end and DOLO_END blank or after it. Each child once, however many orders it has.
-    A count: the share of children looked after is not shown (an indicator has one unit).
+    A count (its share of the children looked after is CLA_DOLO_SHARE). Collected from the
+    2026-27 return; a period starting earlier has no value."""
+    return _under_orders(tables, periods)
+
+
+@indicator(
+    "CLA_DOLO_SHARE",
+    "Children looked after under a deprivation of liberty order (share)",
+    framework=serves(
+        Framework.STABLE_HOMES,
+        "CLA_DOLO as a share of the children looked after, so councils of any size compare "
+        "(a local measure; the dashboard has none).",
+    ),
+    unit=Unit.PERCENT,
+    measure=Measure.PROPORTION,
+    polarity=Polarity.NEITHER,
+    source=Source.SSDA903,
+    domain=Domain.LOOKED_AFTER,
+    collected_from=FIRST_COLLECTED,
+    needs="the 2026-27 SSDA903 deprivation of liberty table",
+)
+def share_under_deprivation_of_liberty(tables: Tables, periods: ir.Table) -> ir.Table:
+    """Of children looked after at period end (an episode open then whose LS is not V3/V4),
+    those with a deprivation of liberty order open at period end, as CLA_DOLO counts them.
     Collected from the 2026-27 return; a period starting earlier has no value."""
+    at_end = looked_after_at_end(tables, periods).select(*KEYS, "child_id")
+    under = _under_orders(tables, periods).select(*KEYS, _dolo_child="child_id")
+    joined = at_end.left_join(
+        under, [*(at_end[k] == under[k] for k in KEYS), at_end.child_id == under._dolo_child]
+    )
+    return joined.select(*KEYS, "child_id", counted=joined._dolo_child.notnull())
+
+
+def _under_orders(tables: Tables, periods: ir.Table) -> ir.Table:
+    """Children looked after at period end with an order open then, each once."""
     at_end = looked_after_at_end(tables, periods).select(*KEYS, "child_id")
     orders = tables.table("cla_dolo")
     orders = orders.select(

@@ -80,9 +80,10 @@ definition below.
   PL_POST through the installation's postcode lookup (docs/postcodes.md), before postcodes
   are reduced. Not known (blank or unmatched postcodes, 999.9, no lookup) stays in the
   denominator, as DfE's "distance not known or not recorded" does.
-- **Deprivation of liberty orders** (`CLA_DOLO`): a count of children, not a share (an
-  indicator has one unit; the share of children looked after is not shown). The 903 holds
-  the orders from 2026-27: a period starting before 1 April 2026 has no value ("no data").
+- **Deprivation of liberty orders** (`CLA_DOLO`, `CLA_DOLO_SHARE`): a count of children, and
+  the same children as a share of those looked after (an indicator has one unit, so the two
+  are two indicators). The 903 holds the orders from 2026-27: a period starting before
+  1 April 2026 has no value ("no data").
 - **Code lists by year are data**: `data/framework/code_years.csv` (SGO and child
   arrangements order reasons, placement groups, education, employment or training codes) and
   `data/framework/assessment_factors.csv` (the factors and the first census collecting each).
