@@ -342,3 +342,20 @@ def test_accepting_needs_a_second_person_when_the_setting_says_so(
     done = analyst.post(f"/data/uploads/{made}/accept", data={"csrf_token": token_for(analyst)})
     assert done.status_code == 303, done.text[:500]
     assert uploads.get(made).status == "accepted" and warehouse.current().id != before
+
+
+def test_a_broken_postcode_lookup_fails_the_check_without_its_server_path(
+    make_world, scratch: Path
+) -> None:
+    """The installation's lookup (kept in the data directory) has lost its northing column:
+    the upload's check fails before reading any return, and says so without the path."""
+    world = make_world()
+    (world.data_dir / POSTCODE_LOOKUP).write_text("postcode,easting\nDN1 1AA,458000\n")
+    client = world.sign_in("manager")
+    uploads = world.app.state.web.uploads
+    year = world.returns_dir / "ssda903" / "2015"
+    files = [(p.name, p.read_bytes()) for p in sorted(year.glob("*.csv"))]
+    made = uploads.wait(upload_id(post(world, client, files)))
+    assert made.status == "failed"
+    assert "the installation's postcode lookup" in made.message and "northing" in made.message
+    assert str(world.data_dir) not in made.message

@@ -106,6 +106,9 @@ def check(
     )
     raw = scratch / "files"
     folders = {str(raw): "the upload", str(scratch): "the check"}
+    if scratch_settings.postcode_lookup is not None:
+        # A lookup that cannot serve is named by what it is, not by where it sits on the server.
+        folders[str(scratch_settings.postcode_lookup)] = "the installation's postcode lookup"
     outcome: dict[str, Any] = {"status": "checked", "message": None}
     report: ValidationReport | None = None
     try:
