@@ -52,7 +52,8 @@ def under_deprivation_of_liberty(tables: Tables, periods: ir.Table) -> ir.Table:
     the end and DOLO_END blank or after it. Each child once, however many orders it has.
     A count (its share of the children looked after is CLA_DOLO_SHARE). Collected from the
     2026-27 return; a period starting earlier has no value."""
-    return _under_orders(tables, periods)
+    rows = _with_open_orders(tables, periods)
+    return rows.filter(rows.dolo_start.notnull())
 
 
 @indicator(
@@ -75,22 +76,19 @@ def share_under_deprivation_of_liberty(tables: Tables, periods: ir.Table) -> ir.
     """Of children looked after at period end (an episode open then whose LS is not V3/V4),
     those with a deprivation of liberty order open at period end, as CLA_DOLO counts them.
     Collected from the 2026-27 return; a period starting earlier has no value."""
-    at_end = looked_after_at_end(tables, periods).select(*KEYS, "child_id")
-    under = _under_orders(tables, periods).select(*KEYS, _dolo_child="child_id")
-    joined = at_end.left_join(
-        under, [*(at_end[k] == under[k] for k in KEYS), at_end.child_id == under._dolo_child]
-    )
-    return joined.select(*KEYS, "child_id", counted=joined._dolo_child.notnull())
+    rows = _with_open_orders(tables, periods)
+    return rows.mutate(counted=rows.dolo_start.notnull())
 
 
-def _under_orders(tables: Tables, periods: ir.Table) -> ir.Table:
-    """Children looked after at period end with an order open then, each once."""
+def _with_open_orders(tables: Tables, periods: ir.Table) -> ir.Table:
+    """Children looked after at period end, each once, with the start of the earliest order
+    open then (blank: none)."""
     at_end = looked_after_at_end(tables, periods).select(*KEYS, "child_id")
     orders = tables.table("cla_dolo")
     orders = orders.select(
         _la=orders.la_code, _child=orders.child_id, _start=orders.dolo_start, _end=orders.dolo_end
     )
-    joined = at_end.join(
+    joined = at_end.left_join(
         orders,
         [
             at_end.la_code == orders._la,
