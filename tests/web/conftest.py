@@ -52,9 +52,14 @@ class Clock:
 
     def __init__(self) -> None:
         self.offset = dt.timedelta()
+        self.stopped: dt.datetime | None = None
 
     def __call__(self) -> dt.datetime:
-        return utcnow() + self.offset
+        return (self.stopped or utcnow()) + self.offset
+
+    def stop(self) -> None:
+        """Hold time still, so a test that reads a remaining wait sees it exactly."""
+        self.stopped = utcnow()
 
     def advance(self, **delta: float) -> None:
         self.offset += dt.timedelta(**delta)

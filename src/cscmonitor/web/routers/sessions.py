@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -19,7 +20,7 @@ PUBLIC_PATHS = frozenset({"/sign-in", "/sign-out"})
 
 
 def _duration(wait: dt.timedelta) -> str:
-    seconds = max(1, round(wait.total_seconds()))
+    seconds = max(1, math.ceil(wait.total_seconds()))  # never tell them to try too early
     if seconds < 90:
         return f"{seconds} seconds" if seconds > 1 else "1 second"
     return f"{round(seconds / 60)} minutes"
