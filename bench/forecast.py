@@ -62,22 +62,40 @@ MEASURE = textwrap.dedent(
 )
 
 
-def warehouse(data: Path, quick: bool, seed: int = 0) -> Path:
+def held_at_baseline(node: object) -> object:
+    """The scenario with every per-year value (a mapping keyed by years) held at its first
+    year's: the demo's council with no break, as a steady state to test the model against."""
+    if isinstance(node, dict):
+        if node and all(isinstance(k, int) and k >= 1900 for k in node):
+            return node[min(node)]
+        return {k: held_at_baseline(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [held_at_baseline(v) for v in node]
+    return node
+
+
+def warehouse(data: Path, quick: bool, seed: int = 0, steady: bool = False) -> Path:
     """The demo council's warehouse with ten years of 903 returns (four with --quick), from
-    `cscmonitor synth` with `seed` (the demo's is 0; others are further draws of it)."""
+    `cscmonitor synth` with `seed` (the demo's is 0; others are further draws of it); with
+    `steady`, its scenario's per-year values held at the baseline year's."""
     folder = data / ("forecast-quick" if quick else "forecast")
     if seed:
         folder = folder.with_name(f"{folder.name}-seed{seed}")
+    if steady:
+        folder = folder.with_name(f"{folder.name}-steady")
     settings = Settings(data_dir=folder / "data", pseudonym_key=SecretStr("bench-key"))
     if settings.warehouse_dir.joinpath("CURRENT").exists():
         return settings.warehouse_dir
     scenario = "doncaster-2014"
-    if not quick:
+    if not quick or steady:
         from importlib.resources import files
 
         text = files("cscmonitor").joinpath("synth", "scenarios", f"{scenario}.yaml").read_text()
         held = yaml.safe_load(text)
-        held["files"] = {"cin_census": [2016], "ssda903": YEARS, "workforce": [2015]}
+        if not quick:
+            held["files"] = {"cin_census": [2016], "ssda903": YEARS, "workforce": [2015]}
+        if steady:
+            held = held_at_baseline(held)
         path = folder / "forecast-council.yaml"
         folder.mkdir(parents=True, exist_ok=True)
         path.write_text(yaml.safe_dump(held))

@@ -91,8 +91,9 @@ def markdown(frame: pd.DataFrame, digits: int = 1) -> str:
     return "\n".join(lines)
 
 
-def history(data: Path, quick: bool, seed: int = 0) -> History:
-    return read_history(Warehouse(forecast_bench.warehouse(data, quick, seed)).tables(), "371")
+def history(data: Path, quick: bool, seed: int = 0, steady: bool = False) -> History:
+    where = forecast_bench.warehouse(data, quick, seed, steady)
+    return read_history(Warehouse(where).tables(), "371")
 
 
 def label(half_life: float | None) -> str:
@@ -179,6 +180,47 @@ def realisations(data: Path, seeds: int, paths: int, half_life: float | None) ->
         + markdown(per_seed)
         + "\n\nMeans over all seeds and origins\n\n"
         + markdown(pooled)
+    )
+
+
+def steady_state(data: Path, seeds: int, paths: int, half_life: float | None) -> str:
+    """The total's 12-month error at the demo's origins on synth seeds 1..`seeds`, four ways:
+    the demo's scenario (referrals fall from October 2014) or the same held at its baseline
+    year (no break), each with the demo's four years of 903 returns or ten (the same children
+    in care on every date, so the same actuals): mean signed errors say whether the model is
+    biased, and which of the break and the short history costs it against naive."""
+    rows = []
+    for steady in (False, True):
+        for quick in (True, False):
+            tables = []
+            for seed in range(1, seeds + 1):
+                held = history(data, quick, seed, steady)
+                table = backtest(held, DEMO_ORIGINS, [12], paths=paths, half_life=half_life)
+                tables.append(table[table["category"] == "all"].assign(seed=seed))
+            every = pd.concat(tables, ignore_index=True)
+            model = every["forecast"] - every["actual"]
+            naive = every["naive"] - every["actual"]
+            per_seed = (
+                every.assign(m=model.abs() / every["actual"], n=naive.abs() / every["actual"])
+                .groupby("seed")[["m", "n"]]
+                .mean()
+            )
+            rows.append(
+                {
+                    "scenario": "held at baseline" if steady else "the demo's (break)",
+                    "903 history": "four years" if quick else "ten years",
+                    "forecasts": len(every),
+                    "model: mean error": model.mean(),
+                    "naive: mean error": naive.mean(),
+                    "model MAPE %": (model.abs() / every["actual"]).mean() * 100,
+                    "naive MAPE %": (naive.abs() / every["actual"]).mean() * 100,
+                    "seeds where the model beats naive": int((per_seed.m < per_seed.n).sum()),
+                }
+            )
+    return (
+        f"The total 12 months on, at the demo's origins, synth seeds 1 to {seeds}, "
+        f"{paths:,} paths (error: forecast less actual, children)\n\n"
+        + markdown(pd.DataFrame(rows))
     )
 
 
@@ -281,10 +323,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--diagnose", action="store_true", help="the supported category's flows, then stop"
     )
+    parser.add_argument(
+        "--steady",
+        type=int,
+        default=0,
+        help="the total's bias on seeds 1..N, with and without the break, four and ten years",
+    )
     args = parser.parse_args(argv)
     half_life = args.half_life or None
     if args.diagnose:
         print(diagnose(args.data, args.paths, half_life))
+        return 0
+    if args.steady:
+        print(steady_state(args.data, args.steady, args.paths, half_life))
         return 0
     if args.tune:
         half_life = tune(args.data, args.paths)
