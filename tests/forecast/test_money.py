@@ -12,7 +12,15 @@ from sqlalchemy import select
 
 from cscmonitor.forecast import outturn, store
 from cscmonitor.forecast.adjust import Adjustments, Transition
-from cscmonitor.forecast.costs import CostError, Rate, read_rates, spend, weekly_costs
+from cscmonitor.forecast.costs import (
+    CostError,
+    Rate,
+    Spend,
+    read_rates,
+    spend,
+    spend_summary,
+    weekly_costs,
+)
 from cscmonitor.forecast.fit import fit
 from cscmonitor.forecast.history import FAR, History
 from cscmonitor.forecast.simulate import Projection
@@ -82,9 +90,27 @@ def test_spend_is_child_weeks_times_cost_with_scenario_factors(model) -> None:
     weekly = np.array([[700.0, 3000.0, 0, 0]] * 3)
     pounds = spend(projection, weekly, np.array([1.1, 1.0, 1.0, 1.0]))
     # Path 0, January: 10 children × 31/7 weeks × £700 × 1.1 = £34,100.
-    assert pounds[0, 0, 0] == pytest.approx(10 * 31 / 7 * 700 * 1.1)
-    assert pounds[1, 1, 0] == pytest.approx(12 * 29 / 7 * 700 * 1.1)
-    assert pounds[:, :, 1:].sum() == 0
+    assert pounds.paths[0, 0, 0] == pytest.approx(10 * 31 / 7 * 700 * 1.1)
+    assert pounds.paths[1, 1, 0] == pytest.approx(12 * 29 / 7 * 700 * 1.1)
+    assert pounds.paths[:, :, 1:].sum() == 0
+    # A projection with no separate paths at the fitted rates prices its own as the central.
+    assert np.array_equal(pounds.central, pounds.paths)
+
+
+def test_the_forecast_is_the_central_paths_median_and_the_intervals_the_others(model) -> None:
+    """Central paths of 20 children (£700 a week) beside the two paths of 10 and 12: the
+    forecast spend is the central paths' median, the interval ends are the two paths'."""
+    projection = _projection(model)
+    central = np.zeros_like(projection.stock)
+    central[:, :, 0] = 20
+    weeks = (central[:, :-1] + central[:, 1:]) / 2 * (np.array([31, 29, 31]) / 7)[None, :, None]
+    projection = dataclasses.replace(projection, central_stock=central, central_child_weeks=weeks)
+    table = spend_summary(projection, spend(projection, np.array([[700.0, 0, 0, 0]] * 3)))
+    january = table[table["category"] == "spend:all"].iloc[0]
+    assert january["forecast"] == round(20 * 31 / 7 * 700)
+    # 80% interval: between the two paths (10 and 12 children), linearly at 10% and 90%.
+    assert january["lower80"] == round((10 + 0.1 * 2) * 31 / 7 * 700)
+    assert january["upper80"] == round((10 + 0.9 * 2) * 31 / 7 * 700)
 
 
 def test_outturn_counts_the_days_within_the_year(model) -> None:
@@ -97,9 +123,14 @@ def test_outturn_counts_the_days_within_the_year(model) -> None:
     pounds = np.zeros((2, 3, 4))
     pounds[0, :, 0] = [1000, 1000, 3100]  # path 0: £1,000 + £1,000 + 15/31 × £3,100
     pounds[1, :, 0] = [2000, 2000, 6200]
-    totals = outturn.outturn_pence(projection, pounds, dt.date(2016, 3, 15), 50_000_00)
-    # Path 0: £50,000 + £3,500; path 1: £50,000 + £7,000. The median (lower of two) is path 0.
-    assert totals[0] == (50_000 + 3_500) * 100
+    central = np.zeros((2, 3, 4))
+    central[:, :, 0] = [1500, 1500, 3100]  # the paths at the fitted rates: £3,000 + £1,500
+    spent = Spend(pounds, central)
+    totals = outturn.outturn_pence(projection, spent, dt.date(2016, 3, 15), 50_000_00)
+    # The forecast is the central paths' (£50,000 + £4,500); the interval ends the others':
+    # path 0 £50,000 + £3,500, path 1 £50,000 + £7,000.
+    assert totals[0] == (50_000 + 4_500) * 100
+    assert totals[1] == (50_000 + 3_500) * 100  # the 10th percentile (lower of two)
     assert totals[2] == (50_000 + 7_000) * 100  # the 90th percentile
 
 

@@ -22,7 +22,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from cscmonitor.forecast.fit import Model
-from cscmonitor.forecast.simulate import QUANTILES, Projection
+from cscmonitor.forecast.simulate import Projection, quantiles
 from cscmonitor.forecast.states import CATEGORIES
 from cscmonitor.returns.issues import ReturnError
 
@@ -123,17 +123,39 @@ def _priced(rates: Sequence[Rate], dates: npt.NDArray[np.datetime64], what: str)
     return pounds[at] * (1 + inflation[at]) ** years
 
 
-def spend(projection: Projection, weekly: Floats, factors: Floats | None = None) -> Floats:
-    """(path, month, category) pounds: child-weeks in each month after the origin × cost."""
+@dataclass(frozen=True)
+class Spend:
+    """(path, month, category) pounds: of the paths that draw the rates too (the intervals'),
+    and of those at the fitted rates (the forecast's)."""
+
+    paths: Floats
+    central: Floats
+
+    def over(self, months: int) -> Spend:
+        """Each path's pounds over the first `months` months, all categories."""
+        return Spend(
+            self.paths[:, :months].sum(axis=(1, 2)), self.central[:, :months].sum(axis=(1, 2))
+        )
+
+
+def spend(projection: Projection, weekly: Floats, factors: Floats | None = None) -> Spend:
+    """Child-weeks in each month after the origin × cost, for both sets of paths."""
     factors = np.ones(len(CATEGORIES)) if factors is None else factors
-    return projection.child_weeks * weekly[None, :, :] * factors[None, None, :]
+
+    def priced(weeks: Floats) -> Floats:
+        return weeks * weekly[None, :, :] * factors[None, None, :]
+
+    return Spend(priced(projection.child_weeks), priced(projection.central().child_weeks))
 
 
-def spend_summary(projection: Projection, pounds: Floats) -> pd.DataFrame:
-    """Monthly spend per category (`spend:fostering` …, `spend:all`): median and intervals,
-    in whole pounds."""
-    with_total = np.concatenate([pounds, pounds.sum(axis=2, keepdims=True)], axis=2)
-    q = np.quantile(with_total, QUANTILES, axis=0)
+def spend_summary(projection: Projection, pounds: Spend) -> pd.DataFrame:
+    """Monthly spend per category (`spend:fostering` …, `spend:all`): the forecast and the
+    intervals (`simulate.quantiles`), in whole pounds."""
+
+    def with_total(values: Floats) -> Floats:
+        return np.concatenate([values, values.sum(axis=2, keepdims=True)], axis=2)
+
+    q = quantiles(with_total(pounds.paths), with_total(pounds.central))
     names = [f"spend:{c}" for c in (*CATEGORIES, ALL)]
     months = pd.to_datetime(projection.dates[1:]).date
     frame = pd.DataFrame(

@@ -23,10 +23,10 @@ from sqlalchemy.orm import Session
 from cscmonitor.forecast import store
 from cscmonitor.forecast.adjust import Adjustments
 from cscmonitor.forecast.backtest import observed
-from cscmonitor.forecast.costs import Rate, spend, weekly_costs
+from cscmonitor.forecast.costs import Rate, Spend, spend, weekly_costs
 from cscmonitor.forecast.fit import Model, fit
 from cscmonitor.forecast.history import History, month_dates
-from cscmonitor.forecast.simulate import PATHS, QUANTILES, Projection, simulate
+from cscmonitor.forecast.simulate import PATHS, Projection, quantiles, simulate
 from cscmonitor.forecast.states import CATEGORIES
 from cscmonitor.records import finance, riskshare
 from cscmonitor.records.errors import RecordsError
@@ -54,12 +54,16 @@ def year_weights(projection: Projection, period_end: dt.date) -> Floats:
 
 
 def outturn_pence(
-    projection: Projection, pounds: Floats, period_end: dt.date, spent_to_date_pence: int
+    projection: Projection, pounds: Spend, period_end: dt.date, spent_to_date_pence: int
 ) -> npt.NDArray[np.int64]:
-    """The line's outturn in pence at the median and the 80% and 95% interval ends."""
-    rest = (pounds.sum(axis=2) * year_weights(projection, period_end)[None, :]).sum(axis=1)
-    totals = spent_to_date_pence + np.round(rest * 100)
-    return np.quantile(totals, QUANTILES, method="inverted_cdf").astype(np.int64)
+    """The line's outturn in pence: the forecast and the 80% and 95% interval ends."""
+    weights = year_weights(projection, period_end)[None, :]
+
+    def totals(values: Floats) -> Floats:
+        return spent_to_date_pence + np.round((values.sum(axis=2) * weights).sum(axis=1) * 100)
+
+    outturns = quantiles(totals(pounds.paths), totals(pounds.central), counts=True)
+    return outturns.astype(np.int64)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from cscmonitor.forecast.categories import category_map
 from cscmonitor.forecast.costs import Rate, spend, spend_summary, weekly_costs
 from cscmonitor.forecast.fit import fit
 from cscmonitor.forecast.history import History, NoHistory, month_dates, read_history
-from cscmonitor.forecast.simulate import Projection, simulate, summary
+from cscmonitor.forecast.simulate import Projection, quantiles, simulate, summary
 from cscmonitor.forecast.states import CATEGORIES
 from cscmonitor.forecast.store import adjustments_json
 from cscmonitor.warehouse import Snapshot, Warehouse
@@ -222,13 +222,14 @@ def compared(
     spend over those months (blank without unit costs), median and 80% interval."""
     months = min(12, projection.horizon)
     total = projection.stock[:, months].sum(axis=1)
-    low, mid, high = np.quantile(total, (0.1, 0.5, 0.9), method="inverted_cdf")
+    central = projection.central().stock[:, months].sum(axis=1)
+    mid, low, high = quantiles(total, central, counts=True)[:3]
     spend_text = spend_interval = ""
     if rates:
         weekly = weekly_costs(rates, projection.model, projection.dates[:-1])
         factors = adjustments.cost_factors() if adjustments else None
-        pounds = spend(projection, weekly, factors)[:, :months].sum(axis=(1, 2))
-        s_low, s_mid, s_high = np.quantile(pounds, (0.1, 0.5, 0.9))
+        pounds = spend(projection, weekly, factors).over(months)
+        s_mid, s_low, s_high = quantiles(pounds.paths, pounds.central)[:3]
         spend_text = _pounds(s_mid)
         spend_interval = f"{_pounds(s_low)} to {_pounds(s_high)}"
     return Compared(
