@@ -171,8 +171,9 @@ def run(
     fmt: FormatOption = Format.TABLE,
     output: OutputOption = None,
 ) -> None:
-    """Children in care per month and category (and all): the median path and the 80% and
-    95% intervals of the paths (columns month, category, forecast, lower80, upper80,
+    """Children in care per month and category (and all): the forecast (the median of the
+    paths at the fitted rates) and the 80% and 95% intervals of the paths that also draw the
+    rates (columns month, category, forecast, lower80, upper80,
     lower95, upper95). With unit costs held, spend rows follow (category `spend:…`, pounds
     a month)."""
     import pandas as pd

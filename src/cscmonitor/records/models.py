@@ -677,7 +677,7 @@ class ModelledForecast(Base):
     scenario: Mapped[str | None] = mapped_column(String(100))
     snapshot_id: Mapped[str] = mapped_column(String(20))
     spent_to_date_pence: Mapped[int] = mapped_column(BigInteger)
-    spend_pence: Mapped[int] = mapped_column(BigInteger)  # the median path's outturn
+    spend_pence: Mapped[int] = mapped_column(BigInteger)  # the forecast outturn (median)
     lower80_pence: Mapped[int] = mapped_column(BigInteger)
     upper80_pence: Mapped[int] = mapped_column(BigInteger)
     lower95_pence: Mapped[int] = mapped_column(BigInteger)

@@ -1,6 +1,6 @@
 """The demand fan chart as a picture: one Vega-Lite spec (Altair), drawn offline to PNG.
 
-The children looked after as the returns show them, then the forecast's median path with
+The children looked after as the returns show them, then the forecast (median) with
 its 80% and 95% intervals, as `reports/context/demand.py` worked them out. The alt text says
 the same in words; a table of the forecast follows the picture wherever it is shown.
 """
@@ -63,14 +63,14 @@ def spec(chart: FanChart) -> dict[str, Any]:
             for d, v in chart.history
         ]
         + [
-            {"date": d.isoformat(), "value": v, "series": "Forecast (median path)"}
+            {"date": d.isoformat(), "value": v, "series": "Forecast (median)"}
             for d, v in start + [(m.on, m.median) for m in chart.months]
         ],
         columns=["date", "value", "series"],
     )
     x = alt.X("date:T", title=None, axis=alt.Axis(format="%b %Y"))
     title = "Children looked after"
-    names = ["Children looked after", "Forecast (median path)"]
+    names = ["Children looked after", "Forecast (median)"]
     layers = [
         alt.Chart(bands)
         .mark_area(opacity=0.15, color=FORECAST)

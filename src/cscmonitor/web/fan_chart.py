@@ -19,7 +19,7 @@ LEFT, RIGHT, TOP, BOTTOM = 70, 20, 20, 50
 
 @dataclass(frozen=True)
 class Band:
-    """One forecast month: the median path and the ends of the 80% and 95% intervals."""
+    """One forecast month: the forecast (median) and the ends of the 80% and 95% intervals."""
 
     on: dt.date
     median: float
@@ -95,7 +95,7 @@ def fan_chart(
     legend_y = HEIGHT - 12
     legend = (
         (BLACK, "", 1.0, "What the returns show"),
-        (BLUE, ' stroke-dasharray="6 3"', 1.0, "Forecast (median path)"),
+        (BLUE, ' stroke-dasharray="6 3"', 1.0, "Forecast (median)"),
         (BLUE, "", 0.3, "80% interval"),
         (BLUE, "", 0.15, "95% interval"),
     )
