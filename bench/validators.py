@@ -3,6 +3,7 @@
     python bench/validators.py                       # both returns, both sides
     python bench/validators.py --venv /path/to/venv  # where the validators are installed
     python bench/validators.py --quick               # one copy of each (no target judged)
+    python bench/validators.py --src OLD/src --src src  # ours before and after, same run
 
 Two returns, each measured on both sides in the same run, each side a whole process
 started from the shell (interpreter start and imports included), timed from start to
@@ -38,6 +39,11 @@ The validators are installed from PyPI into a virtualenv of their own (`--venv`,
         csc-validator-be-cin==0.1.13
 
 When that virtualenv does not hold them, their side is skipped and the table says so.
+Ours runs from compiled bytecode, as an installed package does (pip compiles it at install,
+as it did the validators'): each source tree is compiled once before it is measured, since
+a PYTHONDONTWRITEBYTECODE in the environment would otherwise have every run compile each
+module again (0.1 CPU s). `--src` measures ours once per source tree given, the runs
+interleaved, each tree a row of its own (e.g. main's and a branch's in the same run).
 Targets (issue 18): ours at least 20 times faster than the validator on the same files, in
 under 300 MB. It prints a markdown table; nothing here is a test.
 """
@@ -270,20 +276,46 @@ def whole(
     return Run(seconds, maxrss / 1024, lines[-1][:200], failed, cpu)
 
 
-def ours(launcher: CpuLauncher, paths: list[Path], work: Path, name: str, repeat: int) -> Run:
-    """Our ingest `repeat` times, each into a fresh data directory: the run of median wall
-    time, with the highest peak of them all."""
+def compiled(src: Path) -> Path:
+    """The source tree with its bytecode written beside it (`__pycache__`, ignored by git),
+    as pip writes an installed package's."""
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(src)], check=True, stdout=subprocess.DEVNULL
+    )
+    return src
+
+
+def ours(
+    launcher: CpuLauncher,
+    paths: list[Path],
+    work: Path,
+    name: str,
+    repeat: int,
+    srcs: tuple[Path, ...] = (SRC,),
+) -> dict[Path, Run]:
+    """Our ingest `repeat` times per source tree (the trees taking turns), each into a fresh
+    data directory: per tree the median of its runs (`_median`)."""
     from large_ingest import ingest_env  # bench/large_ingest.py
 
     argv = [sys.executable, "-m", "cscmonitor", "ingest", *map(str, paths), "--la", LA]
-    runs = []
+    runs: dict[Path, list[Run]] = {compiled(src): [] for src in srcs}
     for _ in range(repeat):
-        env = ingest_env(work / f"data-{name}", SRC)
-        runs.append(whole(launcher, argv, env, work / f"ours-{name}.log", None))
-        if runs[-1].failed:
-            return runs[-1]
+        for src, done in runs.items():
+            if done and done[-1].failed:
+                continue
+            env = ingest_env(work / f"data-{name}", src)
+            done.append(whole(launcher, argv, env, work / f"ours-{name}.log", None))
+    return {src: _median(done) for src, done in runs.items()}
+
+
+def _median(runs: list[Run]) -> Run:
+    """The median wall time and the median CPU time of the runs (each its own median: on a
+    shared machine one run's CPU moves with the load), and the highest peak."""
+    if runs[-1].failed:
+        return runs[-1]
     middle = sorted(runs, key=lambda r: r.seconds)[len(runs) // 2]
-    return dataclasses.replace(middle, peak_mb=max(r.peak_mb for r in runs))
+    cpu = sorted(r.cpu for r in runs)[len(runs) // 2]
+    return dataclasses.replace(middle, cpu=cpu, peak_mb=max(r.peak_mb for r in runs))
 
 
 def validator_python(venv: Path, module: str) -> Path | None:
@@ -374,8 +406,10 @@ def measure(
     timeout: float = 3600.0,
     returns: tuple[str, ...] = ("903", "cin"),
     repeat: int = 3,
+    srcs: tuple[Path, ...] = (SRC,),
 ) -> list[str]:
-    """Both returns (or those named), both sides; the table's rows and the notes under them."""
+    """Both returns (or those named), both sides; the table's rows and the notes under them.
+    With more than one source tree, ours is a row per tree (named in the row)."""
     work.mkdir(parents=True, exist_ok=True)
     copies = 1 if quick else COPIES
     if not all((samples / f"{n}.csv").exists() for n in PUBLISHED):
@@ -388,16 +422,24 @@ def measure(
     missing = f"skipped: no validator in {venv}" if peers else "skipped (no peers)"
     children, rows = _rows_903(folder)
     lines, peer_903, peer_cin = [], None, None
+
+    def named(what: str, src: Path) -> str:
+        return what if len(srcs) == 1 else f"{what}, ours from {src}"
+
     if "903" in returns:
-        mine_903 = ours(launcher, [folder], work, "903", repeat)
+        mine_903 = ours(launcher, [folder], work, "903", repeat, srcs)
         peer_903 = theirs_903(launcher, lac_python, folder, work, timeout) if lac_python else None
         size = f"{children:,} children, {rows:,} rows"
-        lines.append(row("SSDA903, all 11 tables (CSV)", size, mine_903, peer_903, missing))
+        for src, mine in mine_903.items():
+            what = named("SSDA903, all 11 tables (CSV)", src)
+            lines.append(row(what, size, mine, peer_903, missing))
     if "cin" in returns:
-        mine_cin = ours(launcher, [cin], work, "cin", repeat)
+        mine_cin = ours(launcher, [cin], work, "cin", repeat, srcs)
         peer_cin = theirs_cin(launcher, cin_python, cin, work, timeout) if cin_python else None
         size = f"{_children_cin(cin):,} children, {cin.stat().st_size / 2**20:,.0f} MB"
-        lines.append(row("CIN census (XML), large council", size, mine_cin, peer_cin, missing))
+        for src, mine in mine_cin.items():
+            what = named("CIN census (XML), large council", src)
+            lines.append(row(what, size, mine, peer_cin, missing))
     from cscmonitor.returns.checks import rules_for
 
     ours_903, ours_cin = len(rules_for("ssda903")), len(rules_for("cin"))
@@ -435,6 +477,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--peer-timeout", type=float, default=3600.0, help="seconds per run")
     parser.add_argument("--repeat", type=int, default=3, help="runs of ours (the median kept)")
+    parser.add_argument(
+        "--src",
+        action="append",
+        type=Path,
+        help="our source tree (repeat to compare; default: this checkout's)",
+    )
     args = parser.parse_args(argv)
     launcher = CpuLauncher()  # before the bench grows: see whole()
     load = os.getloadavg()[0]
@@ -449,6 +497,7 @@ def main(argv: list[str] | None = None) -> int:
             timeout=args.peer_timeout,
             returns=tuple(args.only or ("903", "cin")),
             repeat=args.repeat,
+            srcs=tuple(p.resolve() for p in args.src or [SRC]),
         )
     finally:
         launcher.close()

@@ -190,6 +190,14 @@ def reduce_postcodes(values: pa.Array | pa.ChunkedArray, precision: str) -> pa.A
     return pa.nulls(len(values), pa.string())
 
 
+def reduces(*, birth_dates: Sequence[str], postcodes: Sequence[str], settings: Settings) -> bool:
+    """Whether `reduce_table` changes a table with these columns (not when the settings
+    keep birth dates to the day and postcodes as their district)."""
+    return bool(birth_dates and settings.birth_date_precision != "day") or bool(
+        postcodes and settings.postcode_precision != "district"
+    )
+
+
 def reduce_table(
     table: pa.Table,
     *,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
+from types import TracebackType
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -10,7 +12,46 @@ import typer
 from cscmonitor.terminal import DataDir, fail, settings_for, stderr
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import TaskID
+
     from cscmonitor.ingest import ValidationReport
+
+# Returns smaller than this take a moment: no progress bar (nor Rich's progress imported).
+BAR_BYTES = 20 << 20
+
+
+class _Bar:
+    """A progress bar of the files being read, a task per file."""
+
+    def __init__(self, console: Console) -> None:
+        from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            console=console,
+            transient=True,
+        )
+        self.tasks: dict[Path, TaskID] = {}
+
+    def step(self, path: Path, at: int, size: int) -> None:
+        if path not in self.tasks:
+            self.tasks[path] = self.progress.add_task(f"reading {path.name}", total=size)
+        self.progress.update(self.tasks[path], completed=at)
+
+    def __enter__(self) -> _Bar:
+        self.progress.__enter__()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.progress.__exit__(kind, error, traceback)
 
 
 def ingest(
@@ -59,8 +100,6 @@ def ingest(
     A 903 episode without PL_DISTANCE gets its distance from home to placement worked out
     from its postcodes through the postcode lookup, when there is one.
     """
-    from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn
-
     from cscmonitor.ingest import NothingLoaded, Refused, files_under
     from cscmonitor.ingest import ingest as run_ingest
     from cscmonitor.returns.issues import ReturnError
@@ -72,24 +111,15 @@ def ingest(
     err = stderr()
     try:
         total = sum(p.stat().st_size for p in files_under(paths))
-        bar = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            DownloadColumn(),
-            console=err,
-            transient=True,
-            disable=total < 20 << 20,  # small returns take a moment; no bar needed
-        )
-        tasks: dict[Path, TaskID] = {}
-
-        def progress(path: Path, at: int, size: int) -> None:
-            if path not in tasks:
-                tasks[path] = bar.add_task(f"reading {path.name}", total=size)
-            bar.update(tasks[path], completed=at)
-
-        with bar, lean_process():
+        bar = _Bar(err) if total >= BAR_BYTES else None
+        with bar or nullcontext(), lean_process():
             report = run_ingest(
-                paths, settings, la_code=la, year=year, progress=progress, partial=partial
+                paths,
+                settings,
+                la_code=la,
+                year=year,
+                progress=bar.step if bar is not None else None,
+                partial=partial,
             )
     except (NothingLoaded, Refused) as exc:
         _print_ingest(exc.report)

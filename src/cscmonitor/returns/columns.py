@@ -127,12 +127,13 @@ def _strict(text: pa.Array, shape: str, fmt: str, day_at: int) -> pa.Array:
 
 
 def _parse_dates(text: pa.Array) -> pa.Array:
-    # The two forms nearly every return uses are read by Arrow; DuckDB reads what is left.
-    dates = pc.coalesce(
-        _strict(text, r"^\d{4}-\d{2}-\d{2}$", "%Y-%m-%d", day_at=8),
-        _strict(text, r"^\d{2}/\d{2}/\d{4}$", "%d/%m/%Y", day_at=0),
-    )
+    # The two forms nearly every return uses are read by Arrow (no text has both shapes, so
+    # the second is tried only when the first leaves some unread); DuckDB reads what is left.
+    dates = _strict(text, r"^\d{2}/\d{2}/\d{4}$", "%d/%m/%Y", day_at=0)
     rest = pc.and_(pc.is_valid(text), pc.is_null(dates))
+    if pc.any(rest).as_py():
+        dates = pc.coalesce(dates, _strict(text, r"^\d{4}-\d{2}-\d{2}$", "%Y-%m-%d", day_at=8))
+        rest = pc.and_(pc.is_valid(text), pc.is_null(dates))
     if pc.any(rest).as_py():
         dates = pc.replace_with_mask(dates, rest, _other_dates(text.filter(rest)))
     # Year 15 or 2515 is a typing slip, not a date a child's record can hold.

@@ -352,8 +352,10 @@ def stream_csv(
 ) -> list[Parsed]:
     """One 903 return from its CSV files, read a block at a time into staged tables.
 
-    The same typing and problems as `parse_csv`, which holds every file whole; the codes
-    of other years' lists are found once the year is known, in a second pass.
+    The same typing and problems as `parse_csv`, which holds every file whole. Episodes are
+    read first: the return's year comes from their dates (unless given), and each other
+    table is then typed, checked against its year's code lists and written once; only
+    Episodes are written twice. Problems are listed in the order of the files.
     """
     found: dict[str, CsvFile] = {}
     for file in files:
@@ -368,43 +370,41 @@ def stream_csv(
                 f"(the first is {found[name].path})"
             )
         found[name] = file
-    problems = Problems(cap=cap)
-    typed: dict[str, tuple[Staged, int]] = {}
-    latest: dt.date | None = None
-    for name, file in found.items():
-        staged, rows_read, newest = _stream_table(
-            file, BY_NAME[name], ids, scratch, problems, postcodes
-        )
-        typed[name] = (staged, rows_read)
-        if name == "Episodes":
-            latest = newest
-    if year is None:
-        year = _year_from(latest, found)
-    info = ReturnInfo(
-        la_code, ReturnKind.SSDA903, year, dt.date(year - 1, 4, 1), dt.date(year, 3, 31)
-    )
-    parsed = Parsed(info, {}, problems)
-    for name, (staged, rows_read) in typed.items():
+    typing = {name: Problems(cap=cap) for name in found}
+    coded = {name: Problems(cap=cap) for name in found}  # codes of other years' lists
+    info = None if year is None else _info(la_code, year)
+    staged: dict[str, tuple[Staged, int]] = {}
+    for name in sorted(found, key=lambda n: n != "Episodes"):
         spec, source = BY_NAME[name], str(found[name].path)
-        schema = SPECS[spec.table].schema.append(pa.field(LOCATION, pa.string()))
-        out = Stager(scratch, spec.table, schema)
-        for batch in staged.batches():
-            problems.extend(
-                code_year_warnings(
-                    batch, spec.columns, year=year, file=source, table_name=spec.table
-                )
-            )
-            out.write(with_return(batch, info))
-        staged.path.unlink()
-        parsed.tables[spec.table] = out.close()
-        parsed.sources[spec.table] = source
-        parsed.rows_read[spec.table] = rows_read
+        table, rows_read, latest = _stream_table(
+            found[name], spec, ids, scratch, typing[name], postcodes, info, coded[name]
+        )
+        if info is None:  # the Episodes, typed: their dates give the year
+            info = _info(la_code, _year_from(latest, found))
+            table = _placed(table, spec, info, source, coded[name])
+        staged[name] = (table, rows_read)
+    assert info is not None  # found holds a table, or recognise_csv would not have matched
+    problems = Problems(cap=cap)
+    for by_table in (typing, coded):
+        for name in found:
+            problems.extend(by_table[name])
+    parsed = Parsed(info, {}, problems)
+    for name, file in found.items():
+        spec = BY_NAME[name]
+        parsed.tables[spec.table], parsed.rows_read[spec.table] = staged[name]
+        parsed.sources[spec.table] = str(file.path)
     for name, file in found.items():
         problems.extend(
             ignored_columns(file, BY_NAME[name].table, frozenset(BY_NAME[name].standard))
         )
     parsed.files = {str(f.path): f.sha256 for f in files}
     return [parsed]
+
+
+def _info(la_code: str, year: int) -> ReturnInfo:
+    return ReturnInfo(
+        la_code, ReturnKind.SSDA903, year, dt.date(year - 1, 4, 1), dt.date(year, 3, 31)
+    )
 
 
 def _stream_table(
@@ -414,15 +414,18 @@ def _stream_table(
     scratch: Scratch,
     problems: Problems,
     postcodes: PostcodeLookup | None,
+    info: ReturnInfo | None,
+    coded: Problems,
 ) -> tuple[Staged, int, dt.date | None]:
     """One file typed a block at a time: the staged rows, the rows read, the latest episode
-    date (for the year)."""
+    date (for the year). With the return's `info`, the rows are staged in their return
+    (`_in_return`); without, only typed."""
     where = str(file.path)
-    stager = Stager(
-        scratch,
-        f"{spec.table}-typed",
-        schema_of(spec.columns).append(pa.field(LOCATION, pa.string())),
-    )
+    if info is None:
+        schema = schema_of(spec.columns).append(pa.field(LOCATION, pa.string()))
+        stager = Stager(scratch, f"{spec.table}-typed", schema)
+    else:
+        stager = Stager(scratch, spec.table, _placed_schema(spec))
     rows_read = rows_typed = 0
     latest: dt.date | None = None
     for chunk in batches(file):
@@ -436,11 +439,37 @@ def _stream_table(
         rows_read += typed.rows_read + chunk.rows_unreadable
         if spec.name == "Episodes":
             latest = _later(latest, _latest_date(typed.table))
-        stager.write(typed.table)
+        if info is None:
+            stager.write(typed.table)
+        else:
+            stager.write(_in_return(typed.table, spec, info, where, coded))
     for column in spec.columns:
         if column.source not in file.columns and (column.key or column.required) and rows_typed:
             problems.extend(column_missing(column, file=where, table=spec.table, rows=rows_typed))
     return stager.close(), rows_read, latest
+
+
+def _placed_schema(spec: Table903) -> pa.Schema:
+    return SPECS[spec.table].schema.append(pa.field(LOCATION, pa.string()))
+
+
+def _in_return(
+    typed: pa.Table, spec: Table903, info: ReturnInfo, file: str, coded: Problems
+) -> pa.Table:
+    """Typed rows in their return (`with_return`), their codes of other years' lists warned."""
+    coded.extend(
+        code_year_warnings(typed, spec.columns, year=info.year, file=file, table_name=spec.table)
+    )
+    return with_return(typed, info)
+
+
+def _placed(typed: Staged, spec: Table903, info: ReturnInfo, file: str, coded: Problems) -> Staged:
+    """A table staged before its return's year was known, staged again in its return."""
+    out = Stager(typed.scratch, spec.table, _placed_schema(spec))
+    for batch in typed.batches():
+        out.write(_in_return(batch, spec, info, file, coded))
+    typed.path.unlink()
+    return out.close()
 
 
 def _latest_date(episodes: pa.Table) -> dt.date | None:
@@ -605,9 +634,7 @@ def _parse(
     }
     if year is None:
         year = _year(typed, found)
-    info = ReturnInfo(
-        la_code, ReturnKind.SSDA903, year, dt.date(year - 1, 4, 1), dt.date(year, 3, 31)
-    )
+    info = _info(la_code, year)
     parsed = Parsed(info, {})
     for name, result in typed.items():
         spec = BY_NAME[name]

@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import resource
-import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -186,7 +185,7 @@ def save_returns(
         held.mkdir()
         for name, table in p.tables.items():
             if isinstance(table, Staged):  # a large file's table, already written
-                shutil.copyfile(table.path, held / f"{name}.parquet")
+                table.save(held / f"{name}.parquet")
             else:
                 pq.write_table(table, held / f"{name}.parquet")
         pq.write_table(redaction.problems(p.problems.table, folders), held / "problems.parquet")
