@@ -113,8 +113,8 @@ def _reply(out: IO[bytes], step: Callable[[Document], object], document: Documen
         reply: tuple[str, object] = ("ok", step(document))
     except Exception as error:
         error.add_note(f"in the PDF worker:\n{traceback.format_exc()}")
-        try:
-            pickle.dumps(error)
+        try:  # some exceptions pickle but cannot be rebuilt from their arguments
+            pickle.loads(pickle.dumps(error))
         except Exception:
             error = RuntimeError(f"in the PDF worker:\n{traceback.format_exc()}")
         reply = ("error", error)
