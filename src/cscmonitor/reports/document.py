@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from cscmonitor.wording import Tone
+if TYPE_CHECKING:
+    # Only a type here: importing wording at run time would load pandas and SciPy into every
+    # process that merely reads a document (the PDF's worker process among them).
+    from cscmonitor.wording import Tone
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import assert_never
 
@@ -21,6 +22,7 @@ from cscmonitor.reports.layout.corporate_parenting import corporate_parenting_do
 from cscmonitor.reports.layout.framework import framework_document
 from cscmonitor.reports.layout.quarterly import quarterly_document
 from cscmonitor.reports.render import formats, renderer, write
+from cscmonitor.reports.render.pdf_worker import PdfWorker, wanted
 from cscmonitor.settings import Settings
 
 # The reports the package makes: the records' own list, which their narrative sections and
@@ -108,14 +110,19 @@ def write_reports(
     as_at: dt.date | None = None,
     draft: bool = False,
 ) -> list[Path]:
-    """Write the report to each (format, path): context and charts are made only once."""
+    """Write the report to each (format, path): context and charts are made only once, and a
+    PDF written with other formats is laid out in a worker process beside them."""
     for format, _ in outputs:
         renderer(format)  # an unknown format fails before any work is done
-    chosen = year if year is not None else latest_year(settings, contract)
-    with open_sources(settings, chosen, contract) as sources:
-        document = build_document(
-            report, sources, chosen, mode, quarter=quarter, as_at=as_at, draft=draft
-        )
+    # Started first, the worker loads WeasyPrint while the figures are computed.
+    with PdfWorker() if wanted([f for f, _ in outputs]) else nullcontext() as worker:
+        chosen = year if year is not None else latest_year(settings, contract)
+        with open_sources(settings, chosen, contract) as sources:
+            document = build_document(
+                report, sources, chosen, mode, quarter=quarter, as_at=as_at, draft=draft
+            )
+        if worker is not None:
+            return worker.write(document, outputs)
     return [write(document, format, path) for format, path in outputs]
 
 

@@ -63,10 +63,14 @@ def render(document: Document, format: str) -> bytes:
     return renderer(format).render(document)
 
 
-def write(document: Document, format: str, path: str | Path) -> Path:
-    """Render the document in `format` to `path`, creating its folder; returns the path."""
+def save(data: bytes, path: str | Path) -> Path:
+    """Write a rendered file to `path`, creating its folder; returns the path."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    data = render(document, format)
     target.write_bytes(data)
     return target
+
+
+def write(document: Document, format: str, path: str | Path) -> Path:
+    """Render the document in `format` to `path`, creating its folder; returns the path."""
+    return save(render(document, format), path)

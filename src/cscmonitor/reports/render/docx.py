@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import re
 from itertools import count
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from docx import Document as new_docx
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -32,11 +32,13 @@ from cscmonitor.reports.document import (
     Paragraph,
     Run,
     Table,
-    Tone,
 )
 from cscmonitor.reports.render import register
 from cscmonitor.reports.render.paged import anchor_pages
 from cscmonitor.reports.render.stamp import document_time, restamp
+
+if TYPE_CHECKING:
+    from cscmonitor.wording import Tone
 
 SHADES: dict[Tone, str] = {"green": "CCE2D8", "amber": "FCD6C3", "red": "F4CDC6", "grey": "E5E6E7"}
 GREY = RGBColor(0x48, 0x49, 0x49)

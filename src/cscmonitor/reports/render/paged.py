@@ -8,6 +8,8 @@ landed on and a page's fullness is measured, not guessed.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -20,6 +22,9 @@ if TYPE_CHECKING:
 
 # Blocks that take no room: an anchor at the end of an appendix.
 _EMPTY = {"anchor"}
+# Anchor pages of documents being laid out in another process (`render.pdf_worker`): a
+# renderer here waits for those rather than laying the same document out a second time.
+_ELSEWHERE: dict[Document, Callable[[], dict[str, int]]] = {}
 
 
 @dataclass(frozen=True)
@@ -45,8 +50,22 @@ def laid_out(document: Document) -> weasyprint.Document:
     return html.render(pdf_tags=True)
 
 
+@contextmanager
+def laid_out_elsewhere(document: Document, anchors: Callable[[], dict[str, int]]) -> Iterator[None]:
+    """Meanwhile `anchor_pages(document)` is `anchors()`, the pages another process laid the
+    document out on; called only if a renderer asks for them."""
+    _ELSEWHERE[document] = anchors
+    try:
+        yield
+    finally:
+        del _ELSEWHERE[document]
+
+
 def anchor_pages(document: Document) -> dict[str, int]:
     """The page (from 1) each anchor is on; the first, if an anchor were on two."""
+    elsewhere = _ELSEWHERE.get(document)
+    if elsewhere is not None:
+        return elsewhere()
     found: dict[str, int] = {}
     for number, page in enumerate(laid_out(document).pages, start=1):
         for anchor in page.anchors:
