@@ -13,7 +13,8 @@ compiles it: its run is fetch less compile); the rest of `compute` is the engine
 work (coverage of the returns held, statuses, intervals). Prints a markdown table, slowest
 first, with each indicator's share of the sum. Nothing here is a test; timings on a shared
 machine are noisy, so compare figures of one run, or run it with each tree in turn
-(`PYTHONPATH=OLD/src`, then `PYTHONPATH=src`): a tree without `fetch` runs Ibis's `execute`.
+(`PYTHONPATH=OLD/src`, then `PYTHONPATH=src`): a tree without `fetch` runs Ibis's `execute`,
+and one without the engine's `Basket` builds every indicator from the tables alone.
 """
 
 from __future__ import annotations
@@ -46,9 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     from cscmonitor.warehouse import Warehouse
 
     try:
+        from cscmonitor.indicators.engine import Basket
         from cscmonitor.indicators.queries import fetch
-    except ImportError:  # a tree from before `fetch`, measured for a before-and-after
-        fetch = ibis.expr.types.Table.execute
+    except ImportError:  # a tree from before them, measured for a before-and-after
+        Basket, fetch = ForLAs, ibis.expr.types.Table.execute
 
     warehouse = Warehouse(args.data / "data" / "warehouse")
     if warehouse.current() is None:
@@ -68,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
             runs.append(time.perf_counter() - started)
         return min(runs)
 
-    scoped, pt = ForLAs(tables, None), periods_table(periods)
+    # As in `compute`: the intermediates several indicators share are made once.
+    scoped, pt = Basket(tables, None), periods_table(periods)
     rows = []
     for ind in all_indicators():
         whole = best(lambda ind=ind: compute(tables, periods, codes=[ind.code]))
