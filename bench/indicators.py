@@ -8,11 +8,13 @@ warehouse is already there, then times `compute` of each registered indicator al
 the rolling quarters the returns cover (each the 12 months to a quarter end), the best of
 `--repeat` runs after one unmeasured warm-up, and the whole basket in one `compute`. Each
 indicator's time is split into building its Ibis expression (`totals`: the body and the
-aggregation), compiling it to SQL, and running the query (`execute`, which compiles again:
-its run is execute less compile); the rest of `compute` is the engine's own pandas work
-(coverage, statuses, intervals). Prints a markdown table, slowest first, with each
-indicator's share of the sum. Nothing here is a test; timings on a shared machine are noisy,
-so compare figures of one run.
+aggregation), compiling it to SQL, and running the query (the engine's `fetch`, which
+compiles it: its run is fetch less compile); the rest of `compute` is the engine's own pandas
+work (coverage of the returns held, statuses, intervals). Prints a markdown table, slowest
+first, with each indicator's share of the sum. Nothing here is a test; timings on a shared
+machine are noisy, so compare figures of one run, or run it with each tree in turn
+(`PYTHONPATH=OLD/src`, then `PYTHONPATH=src`): a tree without `fetch` runs Ibis's `execute`,
+and one without the engine's `Basket` builds every indicator from the tables alone.
 """
 
 from __future__ import annotations
@@ -44,6 +46,12 @@ def main(argv: list[str] | None = None) -> int:
     from cscmonitor.periods import Series, series
     from cscmonitor.warehouse import Warehouse
 
+    try:
+        from cscmonitor.indicators.engine import Basket
+        from cscmonitor.indicators.queries import fetch
+    except ImportError:  # a tree from before them, measured for a before-and-after
+        Basket, fetch = ForLAs, ibis.expr.types.Table.execute
+
     warehouse = Warehouse(args.data / "data" / "warehouse")
     if warehouse.current() is None:
         run_demo(args.data, seed=args.seed)
@@ -62,28 +70,31 @@ def main(argv: list[str] | None = None) -> int:
             runs.append(time.perf_counter() - started)
         return min(runs)
 
-    scoped, pt = ForLAs(tables, None), periods_table(periods)
+    # As in `compute`: the intermediates several indicators share are made once.
+    scoped, pt = Basket(tables, None), periods_table(periods)
     rows = []
     for ind in all_indicators():
         whole = best(lambda ind=ind: compute(tables, periods, codes=[ind.code]))
         build = best(lambda ind=ind: totals(ind, scoped, pt))
         expr = totals(ind, scoped, pt)
-        compile_ = best(lambda expr=expr: ibis.to_sql(expr, dialect=tables.con.name))
-        execute = best(expr.execute)
-        rows.append((ind.code, ind.measure, whole, build, compile_, execute - compile_))
+        compile_ = best(lambda expr=expr: tables.con.compile(expr))
+        run = best(lambda expr=expr: fetch(expr)) - compile_
+        rows.append(
+            (ind.code, ind.measure, whole, build, compile_, run, whole - build - compile_ - run)
+        )
     basket = best(lambda: compute(tables, periods))
     total = sum(r[2] for r in rows)
     print(f"{len(periods)} rolling quarters, {args.backend}, best of {args.repeat} (seconds)\n")
-    print("| indicator | measure | compute | share | build | compile | run |")
-    print("|---|---|---|---|---|---|---|")
-    for code, measure, whole, build, compile_, run in sorted(rows, key=lambda r: -r[2]):
+    print("| indicator | measure | compute | share | build | compile | run | rest |")
+    print("|---|---|---|---|---|---|---|---|")
+    for code, measure, whole, build, compile_, run, rest in sorted(rows, key=lambda r: -r[2]):
         print(
             f"| {code} | {measure} | {whole:.3f} | {whole / total:.0%} | {build:.3f} "
-            f"| {compile_:.3f} | {run:.3f} |"
+            f"| {compile_:.3f} | {run:.3f} | {rest:.3f} |"
         )
-    parts = [sum(r[i] for r in rows) for i in (3, 4, 5)]
-    print(f"| sum | | {total:.3f} | | {parts[0]:.3f} | {parts[1]:.3f} | {parts[2]:.3f} |")
-    print(f"| basket in one `compute` | | {basket:.3f} | | | | |")
+    parts = " | ".join(f"{sum(r[i] for r in rows):.3f}" for i in (3, 4, 5, 6))
+    print(f"| sum | | {total:.3f} | | {parts} |")
+    print(f"| basket in one `compute` | | {basket:.3f} | | | | | |")
     return 0
 
 

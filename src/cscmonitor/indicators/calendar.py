@@ -31,7 +31,9 @@ def working_day_index() -> pd.DataFrame:
     return pd.DataFrame({"day": days.astype("datetime64[s]"), "index": np.cumsum(working)})
 
 
+@cache
 def calendar_table() -> ir.Table:
+    """The calendar as one in-memory table, registered once per connection."""
     frame = working_day_index().assign(day=lambda f: f["day"].dt.date)
     return ibis.memtable(frame, schema={"day": "date", "index": "int64"})
 

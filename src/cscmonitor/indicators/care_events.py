@@ -10,7 +10,7 @@ import ibis
 import ibis.expr.types as ir
 
 from cscmonitor.indicators.code_years import collection_year
-from cscmonitor.indicators.common import KEYS, in_period, open_at_end
+from cscmonitor.indicators.common import KEYS, in_period, open_at_end, shared
 from cscmonitor.indicators.looked_after import SHORT_BREAKS, TEMPORARY, periods_of_care
 from cscmonitor.indicators.registry import Tables
 
@@ -23,6 +23,10 @@ def looked_after_at_end(tables: Tables, periods: ir.Table) -> ir.Table:
     """`CLA_END`: each child once per period with an episode open at its end (DECOM on or
     before, DEC blank or after) whose LS is not V3/V4; with that episode's columns and its
     period of care (`care`)."""
+    return shared(tables, _looked_after_at_end, periods)
+
+
+def _looked_after_at_end(tables: Tables, periods: ir.Table) -> ir.Table:
     episodes = _not_short_breaks(periods_of_care(tables))
     rows = open_at_end(episodes, "decom", "dec", periods)
     # Episodes do not overlap, so one is open at the end; should two be, the later one.

@@ -51,6 +51,7 @@ def codes_of(name: str) -> pd.DataFrame:
     return rows
 
 
+@cache
 def code_table(name: str) -> ir.Table:
     """One list as a table: `code, first_year, last_year` (nulls for open ends)."""
     rows = codes_of(name)

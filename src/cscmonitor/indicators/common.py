@@ -1,11 +1,25 @@
-"""Expressions several indicators share: joining events to periods, dates a number of months on."""
+"""Expressions several indicators share: joining events to periods, dates a number of months on,
+and intermediates built once for a whole basket."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import ibis
 import ibis.expr.types as ir
 
+from cscmonitor.indicators.registry import Tables
+
 KEYS = ["la_code", "period_start", "period_end"]
+
+
+def shared(tables: Tables, build: Callable[..., ir.Table], *args: ir.Table) -> ir.Table:
+    """`build(tables, *args)`: an intermediate several indicators read (periods of care, the
+    children looked after at period end). Tables that keep intermediates (the engine's, for a
+    `compute`) build each once and hand the same table to every indicator (on DuckDB, one
+    reading no periods as a temporary table); others build it."""
+    keep = getattr(tables, "shared", None)
+    return keep(build, *args) if keep is not None else build(tables, *args)
 
 
 def in_period(events: ir.Table, date: str, periods: ir.Table) -> ir.Table:

@@ -8,7 +8,8 @@ adds the value, its 95% confidence interval and a status, on the small result ta
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import uuid
+from collections.abc import Callable, Sequence
 
 import ibis
 import ibis.expr.types as ir
@@ -16,8 +17,10 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2, t
 
+from cscmonitor.indicators.coverage import Coverage, Held
 from cscmonitor.indicators.measures import records, totals
 from cscmonitor.indicators.population import population_table
+from cscmonitor.indicators.queries import fetch
 from cscmonitor.indicators.registry import Indicator, Interval, Tables, Unit, all_indicators, get
 from cscmonitor.periods import Period, twelve_months_to
 
@@ -45,16 +48,60 @@ Z95 = 1.959963984540054
 
 
 class ForLAs:
-    """The warehouse tables seen through a filter on `la_code`."""
+    """The warehouse tables seen through a filter on `la_code`, each table and each shared
+    intermediate (`common.shared`) built once, so the indicators of a basket share them."""
 
     def __init__(self, tables: Tables, las: Sequence[str] | None) -> None:
         self._tables = tables
         self._las = list(las) if las else None
+        self._built: dict[tuple[object, ...], ir.Table] = {}
 
     def table(self, name: str) -> ir.Table:
-        # Reference tables (not from returns) are served here, so any backend has them.
-        t = population_table() if name == "population" else self._tables.table(name)
-        return t.filter(t.la_code.isin(self._las)) if self._las else t
+        if ("table", name) not in self._built:
+            # Reference tables (not from returns) are served here, so any backend has them.
+            t = population_table() if name == "population" else self._tables.table(name)
+            self._built["table", name] = t.filter(t.la_code.isin(self._las)) if self._las else t
+        return self._built["table", name]
+
+    def shared(self, build: Callable[..., ir.Table], *args: ir.Table) -> ir.Table:
+        """`build(self, *args)`, built once."""
+        key = (build, *(a.op() for a in args))
+        if key not in self._built:
+            made = build(self, *args)
+            self._built[key] = made if args else self._keep(made)
+        return self._built[key]
+
+    def _keep(self, intermediate: ir.Table) -> ir.Table:
+        return intermediate
+
+
+class Basket(ForLAs):
+    """`ForLAs` for one `compute`: on DuckDB each shared intermediate that reads no periods
+    (periods of care, placements) is made once as a temporary table, so its rows (windows
+    over every episode) are worked out once for all the indicators reading it, whose queries
+    are then smaller to build and compile. Its rows are those of the warehouse table it comes
+    from; one per period as well (the children looked after at each period end) would hold
+    that many times more, and measured no faster. The tables are dropped when the compute is
+    done."""
+
+    def __init__(self, tables: Tables, las: Sequence[str] | None) -> None:
+        super().__init__(tables, las)
+        self._temporary: list[tuple[ibis.BaseBackend, str]] = []
+
+    def _keep(self, intermediate: ir.Table) -> ir.Table:
+        con = ibis.get_backend(intermediate)
+        if con.name != "duckdb":
+            return intermediate
+        name = f"shared_{uuid.uuid4().hex}"
+        self._temporary.append((con, name))
+        return con.create_table(name, intermediate, temp=True)
+
+    def __enter__(self) -> Basket:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        for con, name in self._temporary:
+            con.drop_table(name, force=True)
 
 
 def periods_table(periods: Sequence[Period]) -> ir.Table:
@@ -90,14 +137,14 @@ def compute(
 ) -> pd.DataFrame:
     """Every requested indicator for every LA holding its return and every period."""
     indicators = [get(c) for c in codes] if codes else all_indicators()
-    scoped = ForLAs(tables, las)
     unique = sorted(set(periods))
     pt = periods_table(unique)
     grid = pd.DataFrame(
         {"period_start": [p.start for p in unique], "period_end": [p.end for p in unique]}
     )
-    returns = scoped.table("returns").execute()
-    frames = [_one(ind, scoped, pt, grid, returns) for ind in indicators]
+    with Basket(tables, las) as scoped:
+        coverage = Coverage(fetch(scoped.table("returns")), grid)
+        frames = [_one(ind, scoped, pt, coverage) for ind in indicators]
     result = (
         pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=RESULT_COLUMNS)
     )
@@ -106,50 +153,37 @@ def compute(
     )
 
 
-def _one(
-    ind: Indicator, tables: Tables, pt: ir.Table, periods: pd.DataFrame, returns: pd.DataFrame
-) -> pd.DataFrame:
-    main = returns[returns["kind"] == ind.source.value]
-    las = pd.DataFrame({"la_code": pd.Series(sorted(main["la_code"].unique()), dtype=str)})
-    grid = las.merge(periods, how="cross")
-    counts = totals(ind, tables, pt).execute()
+def _one(ind: Indicator, tables: Tables, pt: ir.Table, coverage: Coverage) -> pd.DataFrame:
+    grid = coverage.grid(ind.source)
+    counts = fetch(totals(ind, tables, pt))
     for column in ("period_start", "period_end"):
         counts[column] = pd.to_datetime(counts[column]).dt.date
-    frame = grid.merge(counts, on=["la_code", "period_start", "period_end"], how="left")
+    frame = grid.assign(_row=np.arange(len(grid))).merge(
+        counts, on=["la_code", "period_start", "period_end"], how="left"
+    )
     frame["numerator"] = frame["numerator"].astype(float).fillna(0.0)
     frame["denominator"] = frame["denominator"].astype(float).fillna(0.0)
     frame.insert(0, "indicator", ind.code)
-    kinds = {ind.source.value, *(s.value for s in ind.also_reads)}
-    return finish(ind, frame, returns[returns["kind"].isin(kinds)])
+    held = coverage.held(ind)
+    at = frame.pop("_row").to_numpy()
+    return finish(ind, frame, Held(held.covered[at], held.whole[at], held.looked[at], held.gap[at]))
 
 
-def finish(ind: Indicator, frame: pd.DataFrame, held: pd.DataFrame) -> pd.DataFrame:
+def finish(ind: Indicator, frame: pd.DataFrame, held: Held) -> pd.DataFrame:
     """Value, confidence interval and status from numerator and denominator.
 
-    `held` lists the returns held of every kind the indicator reads; each kind must cover
-    the period (and the lookback) for the value to stand.
+    `held` says, row by row, what the returns of every kind the indicator reads cover; each
+    kind must cover the period (and the lookback) for the value to stand.
     """
     num = frame["numerator"].to_numpy(float)
     den = frame["denominator"].to_numpy(float)
     starts = pd.to_datetime(frame["period_start"])
-    lookback_from = starts - pd.DateOffset(months=ind.lookback_months or 0)
-    covered = np.ones(len(frame), dtype=bool)
-    whole = np.ones(len(frame), dtype=bool)
-    looked = np.ones(len(frame), dtype=bool)
-    gap = np.zeros(len(frame), dtype=bool)
-    for kind in [ind.source, *ind.also_reads]:
-        spans = held_spans(held[held["kind"] == kind.value])
-        gap |= _overlapping(frame, _gaps(spans), lookback_from)
-        covered &= _overlapping(frame, spans, starts)
-        # A period the returns only partly cover would be counted from part of it: no value.
-        whole &= _within(frame, spans, starts, frame["period_end"])
-        if ind.lookback_months:
-            looked &= _within(frame, spans, lookback_from, frame["period_start"])
+    covered, whole, looked, gap = held.covered, held.whole, held.looked, held.gap
     if ind.collected_from is not None:
         # Before the return collected it, nothing was recorded: not a zero, no data.
         collected = (starts >= pd.Timestamp(ind.collected_from)).to_numpy()
-        covered &= collected
-        whole &= collected
+        covered = covered & collected
+        whole = whole & collected
     if ind.unit is Unit.COUNT:
         # A count has no denominator, so no minimum: zero events in a covered period is a value.
         den = np.full(len(frame), np.nan)
@@ -157,7 +191,7 @@ def finish(ind: Indicator, frame: pd.DataFrame, held: pd.DataFrame) -> pd.DataFr
         enough = whole
     else:
         enough = whole & (den >= ind.min_denominator) & (den > 0)
-    enough &= ~gap
+    enough = enough & ~gap
     status = np.where(
         ~covered,
         NO_DATA,
@@ -167,7 +201,7 @@ def finish(ind: Indicator, frame: pd.DataFrame, held: pd.DataFrame) -> pd.DataFr
         # The return holds the records only for children there on one day of the year.
         month, day = ind.complete_on
         ends = pd.to_datetime(frame["period_end"])
-        looked &= ((ends.dt.month == month) & (ends.dt.day == day)).to_numpy()
+        looked = looked & ((ends.dt.month == month) & (ends.dt.day == day)).to_numpy()
     status = np.where((status == OK) & ~looked, LOOKBACK_INCOMPLETE, status)
     status = np.where(gap, RETURN_MISSING, status)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -224,62 +258,6 @@ def garwood(num: np.ndarray, den: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     lower = np.where(num > 0, chi2.ppf(0.025, 2 * num) / 2, 0.0)
     upper = chi2.ppf(0.975, 2 * (num + 1)) / 2
     return lower / den, upper / den
-
-
-def _overlapping(frame: pd.DataFrame, spans: pd.DataFrame, start: pd.Series) -> np.ndarray:
-    """Whether some span of the row's LA overlaps [start, period_end] of the row."""
-    rows = frame[["la_code"]].assign(
-        s=start.to_numpy(), e=pd.to_datetime(frame["period_end"]), i=np.arange(len(frame))
-    )
-    pairs = rows.merge(spans, on="la_code")
-    hit = pairs[(pairs["from"] <= pairs["e"]) & (pairs["to"] >= pairs["s"])]
-    covered = np.zeros(len(frame), dtype=bool)
-    covered[hit["i"].unique()] = True
-    return covered
-
-
-def _within(
-    frame: pd.DataFrame, spans: pd.DataFrame, start: pd.Series, end: pd.Series
-) -> np.ndarray:
-    """Whether one unbroken span of the row's LA holds every day of [start, end]."""
-    rows = frame[["la_code"]].assign(
-        s=start.to_numpy(), e=pd.to_datetime(end).to_numpy(), i=np.arange(len(frame))
-    )
-    pairs = rows.merge(spans, on="la_code")
-    hit = pairs[(pairs["from"] <= pairs["s"]) & (pairs["to"] >= pairs["e"])]
-    covered = np.zeros(len(frame), dtype=bool)
-    covered[hit["i"].unique()] = True
-    return covered
-
-
-def held_spans(held: pd.DataFrame) -> pd.DataFrame:
-    """Per LA, the unbroken runs of days its held returns cover (`from`, `to`)."""
-    spans = held[["la_code", "period_start", "period_end"]].copy()
-    spans["period_start"] = pd.to_datetime(spans["period_start"])
-    spans["period_end"] = pd.to_datetime(spans["period_end"])
-    spans = spans.sort_values(["la_code", "period_start"])
-    reach = spans.groupby("la_code")["period_end"].cummax()
-    gap = spans["period_start"] > reach.groupby(spans["la_code"]).shift() + pd.Timedelta(days=1)
-    spans["run"] = gap.groupby(spans["la_code"]).cumsum()
-    return (
-        spans.groupby(["la_code", "run"])
-        .agg(**{"from": ("period_start", "min"), "to": ("period_end", "max")})
-        .reset_index()
-    )
-
-
-def _gaps(spans: pd.DataFrame) -> pd.DataFrame:
-    """Per LA, the days between two unbroken runs of held returns: a missing return."""
-    spans = spans.sort_values(["la_code", "from"])
-    after = spans.groupby("la_code")["from"].shift(-1)
-    gaps = pd.DataFrame(
-        {
-            "la_code": spans["la_code"],
-            "from": spans["to"] + pd.Timedelta(days=1),
-            "to": after - pd.Timedelta(days=1),
-        }
-    )
-    return gaps[after.notna()]
 
 
 def explain(tables: Tables, code: str, period: Period, la_code: str) -> pd.DataFrame:

@@ -11,7 +11,7 @@ import ibis
 import ibis.expr.types as ir
 
 from cscmonitor.indicators.calendar import with_working_days
-from cscmonitor.indicators.common import KEYS, in_period, months_after, open_at_end
+from cscmonitor.indicators.common import KEYS, in_period, months_after, open_at_end, shared
 from cscmonitor.indicators.framework import Framework, dashboard, serves
 from cscmonitor.indicators.registry import (
     Domain,
@@ -33,6 +33,10 @@ def periods_of_care(tables: Tables) -> ir.Table:
     """Episodes with the start of the period of care each belongs to (an unbroken chain of
     episodes, each starting the day the one before ended), and whether that start is known:
     a chain whose first held episode is not an S episode began before the returns held."""
+    return shared(tables, _periods_of_care)
+
+
+def _periods_of_care(tables: Tables) -> ir.Table:
     episodes = tables.table("cla_episodes")
     child = ibis.window(group_by=["la_code", "child_id"], order_by="decom")
     episodes = episodes.mutate(
@@ -59,6 +63,10 @@ def placement_episodes(tables: Tables) -> ir.Table:
     child was placed when care began; for care that began before the returns held, the first
     held episode starts the placement as far as the returns show).
     """
+    return shared(tables, _placement_episodes)
+
+
+def _placement_episodes(tables: Tables) -> ir.Table:
     episodes = periods_of_care(tables)
     child = ibis.window(group_by=["la_code", "child_id"], order_by="decom")
     episodes = episodes.mutate(

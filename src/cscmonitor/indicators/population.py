@@ -35,7 +35,9 @@ def population_frame() -> pd.DataFrame:
     ).dropna()
 
 
+@cache
 def population_table() -> ir.Table:
+    """The estimates as one in-memory table, registered once per connection."""
     return ibis.memtable(
         population_frame(), schema={"la_code": "string", "year": "int64", "population": "float64"}
     )
