@@ -1,7 +1,8 @@
 """Load test of the web pages: 20 concurrent signed-in users against a server on 127.0.0.1.
 
     python bench/web_load.py [--data-dir DIR] [--users 20] [--requests 600] [--seconds 60]
-                             [--page dashboard --page indicator --page explain]
+                             [--page dashboard --page indicator --page explain
+                              --page framework]
                              [--src SRC ...] [--user analyst]
 
 Starts `uvicorn` in a subprocess on a free loopback port, on DIR's warehouse and records
@@ -12,7 +13,9 @@ figure"), then, page by page:
 - dashboard: `GET /`;
 - indicator: `GET /indicators/CODE` for each indicator of the dashboard's basket in turn;
 - explain: `GET /indicators/CODE/explain` (the contract year's records behind the figure),
-  the same codes in turn.
+  the same codes in turn;
+- framework: `GET /framework/ELEMENT` for each National Framework outcome and enabler in
+  turn (the first of them computes every registered indicator, for all of them).
 
 Each page's distinct addresses are asked for once first, one at a time (the slowest of these
 is reported as "first"; it includes computing the figures), then the users send at most
@@ -44,9 +47,12 @@ from pathlib import Path
 
 import httpx
 
+from cscmonitor.indicators.framework import Framework
+
 PASSWORDS = {"viewer": "demo-board-2014", "analyst": "demo-figures-2014"}
-PAGES = ("dashboard", "indicator", "explain")
-TARGET_MS = {"dashboard": 300, "indicator": 300, "explain": 1000}  # p95, issue 18 item 3
+PAGES = ("dashboard", "indicator", "explain", "framework")
+# p95, issue 18 item 3 (it sets none for the framework pages)
+TARGET_MS = {"dashboard": 300, "indicator": 300, "explain": 1000}
 
 
 def _free_port() -> int:
@@ -101,14 +107,15 @@ class Result:
     cpu_ms: float  # the server's processor time per request (user + system, all its threads)
 
     def row(self, src: str, users: int) -> str:
-        target = TARGET_MS[self.page]
-        met = "met" if self.p95 < target and self.failed == 0 else "missed"
+        target = TARGET_MS.get(self.page)
+        met = "met" if target and self.p95 < target and self.failed == 0 else "missed"
+        aim = f"p95 < {target} ms, 0 failed: {met}" if target else "none"
         failed = f"{self.failed} ({self.failures})" if self.failed else "0"
         return (
             f"| {src} | {self.page} | {users} | {self.requests} | {failed} | "
             f"{self.requests / self.seconds:.1f} | {self.cpu_ms:.1f} | {self.first_ms:.0f} | "
             f"{self.p50:.0f} | "
-            f"{self.p95:.0f} | {self.p99:.0f} | p95 < {target} ms, 0 failed: {met} |"
+            f"{self.p95:.0f} | {self.p99:.0f} | {aim} |"
         )
 
 
@@ -119,11 +126,13 @@ HEADER = (
 )
 
 
-def _addresses(page: str, codes: list[str]) -> list[str]:
+def _addresses(page: str, codes: list[str], elements: list[str]) -> list[str]:
     if page == "dashboard":
         return ["/"]
     if page == "indicator":
         return [f"/indicators/{code}" for code in codes]
+    if page == "framework":
+        return [f"/framework/{element}" for element in elements]
     return [f"/indicators/{code}/explain" for code in codes]
 
 
@@ -222,9 +231,10 @@ async def _run(
             dict.fromkeys(re.findall(r'href="/indicators/([A-Z0-9_]+)[?"]', dashboard.text))
         )
         assert codes, "no indicator links on the dashboard"
+        elements = [element.value for element in Framework]
         results = []
         for page in pages:
-            urls = _addresses(page, codes)
+            urls = _addresses(page, codes, elements)
             results.append(await _load(clients, page, urls, requests, seconds, pids))
         return results
     finally:
@@ -290,7 +300,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--requests", type=int, default=600, help="per page")
     parser.add_argument("--seconds", type=float, default=60.0, help="per page")
-    parser.add_argument("--page", action="append", choices=PAGES, help="default: all three")
+    parser.add_argument("--page", action="append", choices=PAGES, help="default: all four")
     parser.add_argument("--src", action="append", type=Path, help="default: this checkout's")
     parser.add_argument("--user", choices=sorted(PASSWORDS), default="analyst")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")

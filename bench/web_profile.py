@@ -7,7 +7,8 @@ Signs the demo's trust analyst in on DIR's warehouse and records, asks for the p
 every user after the first takes, and prints the functions by cumulative time and the
 milliseconds a request. The app is driven through httpx's ASGI transport on this thread, with
 anyio's worker threads replaced by a call in place, so the profile sees the route's own work.
-Pages: dashboard (`/`), indicator and explain (the first basket indicator's). It works on DIR
+Pages: dashboard (`/`), indicator and explain (the first basket indicator's), framework
+(`/framework/safe`: the first view computes every indicator, not profiled). It works on DIR
 itself, not a copy: explain's views are audited into DIR's records.
 """
 
@@ -24,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-PAGES = ("dashboard", "indicator", "explain")
+PAGES = ("dashboard", "indicator", "explain", "framework")
 
 
 def main() -> None:
@@ -80,6 +81,7 @@ async def _profile(app: Any, page: str, repeat: int, top: int, httpx: Any) -> No
             "dashboard": "/",
             "indicator": f"/indicators/{code}",
             "explain": f"/indicators/{code}/explain",
+            "framework": "/framework/safe",
         }[page]
         assert (await client.get(url)).status_code == 200
         profile = cProfile.Profile()

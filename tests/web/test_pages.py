@@ -46,6 +46,7 @@ def test_indicator_page_has_chart_tables_and_commentary_history(world) -> None:
 
 def test_commentary_is_added_for_the_users_party(world) -> None:
     client = world.sign_in("council")
+    assert "Checked at QPMG." not in client.get("/indicators/CPP_REPEAT").text  # and kept
     response = client.post(
         "/indicators/CPP_REPEAT/commentary",
         data={"csrf_token": token_for(client), "period": "1", "text": "Checked at QPMG."},

@@ -21,8 +21,9 @@ from cscmonitor.records import audit, basket, contracts, db
 from cscmonitor.records.audit import Actor, GovernanceVersion
 from cscmonitor.terms import ContractTerms, load_packaged_contract
 from cscmonitor.warehouse import Snapshot
-from cscmonitor.web import performance
+from cscmonitor.web import performance, permissions
 from cscmonitor.web.performance import Performance, SingleFlight
+from cscmonitor.web.permissions import Permission, Role
 
 WAIT = 30  # seconds: only a broken cache ever waits this long
 
@@ -252,11 +253,24 @@ def _tile_rag(html: str, code: str) -> str:
     return tag.group(1)
 
 
-def test_a_target_edit_changes_the_rag_on_the_dashboard(world):
+def _page_rag(html: str) -> str:
+    """The words of the RAG tag in the indicator page's summary."""
+    tag = re.search(
+        r'RAG\s*</dt>\s*<dd[^>]*>\s*<strong class="govuk-tag[^"]*">\s*(.*?)\s*</strong>', html, re.S
+    )
+    assert tag, "no RAG tag in the indicator page's summary"
+    return tag.group(1)
+
+
+def test_a_target_edit_changes_the_rag_on_the_dashboard_and_the_indicator_page(world):
     viewer = world.sign_in("viewer")
     web = world.app.state.web
     before = viewer.get("/")
     assert before.status_code == 200
+    pages = {
+        code: viewer.get(f"/indicators/{code}").text
+        for code in re.findall(r'data-code="([A-Z0-9_]+)"', before.text)
+    }
     with db.transaction(web.engine, Actor("test")) as session:
         contract = contracts.get_contract(session)
         terms = contracts.terms(contract)
@@ -278,8 +292,28 @@ def test_a_target_edit_changes_the_rag_on_the_dashboard(world):
         entry.target, entry.tolerance = value + further, 0.0
     after = viewer.get("/")
     assert after.status_code == 200
+    other = "Red" if figure.rag is RAG.GREEN else "Green"
     assert _tile_rag(before.text, figure.code) == figure.rag_text
-    assert _tile_rag(after.text, figure.code) == ("Red" if figure.rag is RAG.GREEN else "Green")
+    assert _tile_rag(after.text, figure.code) == other
+    assert _page_rag(pages[figure.code]) == figure.rag_text
+    assert _page_rag(viewer.get(f"/indicators/{figure.code}").text) == other
+
+
+def test_the_indicator_page_offers_explain_to_whoever_may_see_it_whoever_asked_first(
+    world, monkeypatch
+):
+    # The page's figures are rendered once and shown to every user: the link to the records
+    # behind them is there for the roles that may follow it and for no other, even of one
+    # party (an administrator let see the records here, beside a viewer: both of no party).
+    may = permissions.TABLE[Permission.VIEW_CHILD_RECORDS] | {Role.ADMIN}
+    monkeypatch.setitem(permissions.TABLE, Permission.VIEW_CHILD_RECORDS, may)
+    viewer, admin = world.sign_in("viewer"), world.sign_in("admin")
+    assert Role.VIEWER.party == Role.ADMIN.party
+    code = re.findall(r'data-code="([A-Z0-9_]+)"', viewer.get("/").text)[0]
+    explain = f'href="/indicators/{code}/explain'
+    assert explain not in viewer.get(f"/indicators/{code}").text
+    assert explain in admin.get(f"/indicators/{code}").text
+    assert explain not in viewer.get(f"/indicators/{code}").text
 
 
 # What the pages read from the records: cached by the records' governance version ------------

@@ -7,7 +7,8 @@ What a basket reads from the records (the contract, its change requests, the ove
 inspection actions, the change points) is cached by the records' governance version
 (`records.audit.GovernanceVersion`: any governance write changes it, a view of "explain" does
 not), the snapshot and what the page asked for, so a page reads the one-row audit head and
-nothing else from the records while they are unchanged.
+nothing else from the records while they are unchanged. An indicator's commentary is cached
+by the basket's key in the same way (adding a comment is a governance write).
 """
 
 from __future__ import annotations
@@ -118,6 +119,22 @@ def _read_basket(
             when,
             tuple(phase_starts(session, terms.la_code)),
         )
+
+
+_COMMENTARY = SingleFlight(CACHE_ENTRIES)
+
+
+def commentary(
+    records: Records, basket: BasketYear, code: str
+) -> tuple[governance.CommentView, ...]:
+    """Every comment on the indicator, read once per basket key (it holds the governance
+    version, which adding a comment moves)."""
+
+    def read() -> tuple[governance.CommentView, ...]:
+        with records.unit() as session:
+            return governance.commentary(session, records.contract(session), code)
+
+    return _COMMENTARY.get((basket.key, code), read)
 
 
 def known(code: str) -> str:

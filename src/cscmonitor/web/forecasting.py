@@ -1,19 +1,20 @@
 """The forecast page's figures: fitted and simulated once per (snapshot, scenario, origin).
 
 Calls the forecast package (`read_history`, `fit`, `simulate`, `backtest`, `costs`) and
-builds no query itself. Results are cached by the snapshot's contents, as
-`performance.py` caches the indicators, so a page view after the first costs only the
-rendering; one lock keeps the snapshot's DuckDB connection to one thread at a time.
+builds no query itself. Results are cached as `performance.py` caches the indicators: by the
+snapshot's contents and, as values, what they read from the records (the contract's LA, a
+scenario's adjustments) with the forecast's parameters (origin, horizon), so a page view after
+the first costs only the rendering and a changed scenario or snapshot is a new key. The cache
+is a `SingleFlight`: one computation per key however many ask, different keys in parallel,
+each on a DuckDB connection of its own (`Warehouse.tables` opens one per call).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -30,9 +31,8 @@ from cscmonitor.forecast.states import CATEGORIES
 from cscmonitor.forecast.store import adjustments_json
 from cscmonitor.warehouse import Snapshot, Warehouse
 from cscmonitor.web.fan_chart import Band, fan_chart
-from cscmonitor.web.performance import content_key
+from cscmonitor.web.performance import SingleFlight, content_key
 
-T = TypeVar("T")
 PATHS = 500  # enough for steady 95% quantiles; the CLI's default is 1,000
 HORIZON = 24  # months shown by default
 HISTORY_MONTHS = 36  # months of history before the origin in each chart
@@ -40,19 +40,8 @@ SHOWN_HORIZONS = (3, 6, 12, 24)  # rows of the tables beside the charts
 CACHE_ENTRIES = 64
 NAMES = (*CATEGORIES, "all")
 
-_LOCK = threading.RLock()
-_CACHE: dict[tuple[Any, ...], Any] = {}
-
-
-def _memo(key: tuple[Any, ...], make: Callable[[], T]) -> T:
-    with _LOCK:
-        if key in _CACHE:
-            return _CACHE[key]
-        value = make()
-        if len(_CACHE) >= CACHE_ENTRIES:
-            _CACHE.clear()
-        _CACHE[key] = value
-        return value
+# Shared by every app in the process: the keys hold everything a result depends on.
+_CACHE = SingleFlight(CACHE_ENTRIES)
 
 
 def _adjustments_key(adjustments: Adjustments | None) -> str:
@@ -70,7 +59,7 @@ class Forecasts:
 
     def history(self) -> History:
         """The LA's 903 history (NoHistory when the warehouse holds none)."""
-        return _memo(
+        return _CACHE.get(
             ("history", self.key, self.la_code),
             lambda: read_history(
                 self.warehouse.tables(self.snapshot), self.la_code, category_map()
@@ -81,7 +70,7 @@ class Forecasts:
         self, origin: dt.date, horizon: int, adjustments: Adjustments | None
     ) -> Projection:
         key = ("projection", self.key, self.la_code, origin, horizon, _adjustments_key(adjustments))
-        return _memo(
+        return _CACHE.get(
             key,
             lambda: simulate(
                 fit(self.history(), origin), horizon, paths=PATHS, adjustments=adjustments
@@ -97,7 +86,7 @@ class Forecasts:
             results = backtest(history, backtest_origins(history), paths=PATHS)
             return accuracy(results) if not results.empty else results
 
-        return _memo(("accuracy", self.key, self.la_code), run)
+        return _CACHE.get(("accuracy", self.key, self.la_code), run)
 
 
 def backtest_origins(history: History) -> list[dt.date]:

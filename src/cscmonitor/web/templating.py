@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from functools import cache
 from typing import Any
 
@@ -12,10 +13,14 @@ from markupsafe import Markup, escape
 
 from cscmonitor.web import security
 from cscmonitor.web.deps import Visit, WebApp
+from cscmonitor.web.performance import SingleFlight
 from cscmonitor.web.permissions import Permission
 from cscmonitor.web.tables import govuk_table
 
 SERVICE_NAME = "Service Delivery Contract"
+# Rendered figures kept (`render_once`): a basket's dashboard groupings, indicator and framework
+# pages, for a few baskets (contract years, as-at dates, governance versions) at once.
+FIGURES_ENTRIES = 512
 
 # Navigation: (path, text, permission); an item shows only to roles that hold its permission.
 NAVIGATION: tuple[tuple[str, str, Permission], ...] = (
@@ -49,6 +54,9 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.ChainableUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # The templates are the installed package's: not checked for changes on every use
+        # (each page and macro import would stat its file, about 20 a request).
+        auto_reload=False,
     )
     env.globals["SERVICE_NAME"] = SERVICE_NAME
     env.globals["P"] = Permission
@@ -60,6 +68,27 @@ def environment() -> jinja2.Environment:
     env.filters["year_items"] = year_items
     env.filters["period_items"] = period_items
     return env
+
+
+# The pages' figures as markup, by what they are rendered from: the same for every user.
+_FIGURES = SingleFlight(FIGURES_ENTRIES)
+
+
+def render_once(
+    template: str, key: tuple[Hashable, ...], context: Callable[[], dict[str, Any]]
+) -> Markup:
+    """`template` rendered once per `key` and shown as it is to everyone who asks.
+
+    `key` must hold everything the markup is made from: a `BasketYear.key` (the records'
+    governance version, the snapshot's contents, the year and as-at date) and what the page
+    asked for. `context` is called only to render, so the figure model behind it is read only
+    then. The template sees no visitor (no `user`, `may` or CSRF token): what differs by user
+    is rendered around it, or is in `key`.
+    """
+    return _FIGURES.get(
+        (template, *key),
+        lambda: Markup(environment().get_template(template).render(**context())),
+    )
 
 
 def link(href: str, text: object, *, hidden: str = "", download: bool = False) -> Markup:

@@ -9,23 +9,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
-from markupsafe import Markup
 
 from cscmonitor.indicators.framework import Framework
 from cscmonitor.indicators.registry import Domain
 from cscmonitor.web.basket import as_at_date, basket_year
 from cscmonitor.web.deps import AppDep, ContractYear, RecordsDep, UserView, VisitDep, require
-from cscmonitor.web.performance import CACHE_ENTRIES, SingleFlight, Tile
+from cscmonitor.web.performance import Tile
 from cscmonitor.web.permissions import Permission
-from cscmonitor.web.templating import environment, render
+from cscmonitor.web.templating import render, render_once
 
 router = APIRouter()
 
 BY_DOMAIN = "domain"
 BY_FRAMEWORK = "framework"
-
-# The figures' markup by basket (its cache key), grouping and filter: the same for every user.
-_FIGURES = SingleFlight(CACHE_ENTRIES)
 
 
 @dataclass(frozen=True)
@@ -79,19 +75,17 @@ def dashboard(
         shown = [t for t in tiles if chosen is None or t.domain == chosen]
         sections = [Section(None, None, shown)]
     period = basket.terms.contract_year(basket.year)
-    figures = _FIGURES.get(
+    # The figures' markup by basket (its cache key), grouping and filter.
+    figures = render_once(
+        "_dashboard_figures.html",
         (basket.key, grouping, chosen),
-        lambda: Markup(
-            environment()
-            .get_template("_dashboard_figures.html")
-            .render(
-                basket=basket,
-                period=period,
-                tiles=shown,
-                sections=sections,
-                special_causes=causes,
-            )
-        ),
+        lambda: {
+            "basket": basket,
+            "period": period,
+            "tiles": shown,
+            "sections": sections,
+            "special_causes": causes,
+        },
     )
     return render(
         request,

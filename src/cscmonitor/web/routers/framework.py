@@ -2,6 +2,8 @@
 
 Each page renders the framework figure model (`framework_figures`): every registered indicator
 the registry tags with the outcome or enabler, and the dashboard's benchmark-only measures.
+The model is built once for every page (the first view computes every indicator); each page's
+markup is rendered once per basket and shown to every user as it is.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from cscmonitor.indicators.framework import Framework
 from cscmonitor.web.basket import as_at_date, basket_year
 from cscmonitor.web.deps import AppDep, ContractYear, RecordsDep, UserView, VisitDep, require
 from cscmonitor.web.permissions import Permission
-from cscmonitor.web.templating import render
+from cscmonitor.web.templating import render, render_once
 
 router = APIRouter()
 
@@ -59,16 +61,16 @@ def framework_page(
     except ValueError:
         raise HTTPException(404, f"No National Framework outcome or enabler {element!r}") from None
     basket = basket_year(records, app.performance, year, user.party, as_at_date(as_at))
-    page = app.performance.framework_page(
-        basket.terms, basket.year, basket.as_at, chosen, basket.phases
+    figures = render_once(
+        "_framework_figures.html",
+        (basket.key, chosen),
+        lambda: {
+            "basket": basket,
+            "page": app.performance.framework_page(
+                basket.terms, basket.year, basket.as_at, chosen, basket.phases
+            ),
+            "elements": list(Framework),
+            "chosen": chosen,
+        },
     )
-    return render(
-        request,
-        app,
-        current,
-        "framework.html",
-        basket=basket,
-        page=page,
-        elements=list(Framework),
-        chosen=chosen,
-    )
+    return render(request, app, current, "framework.html", chosen=chosen, figures=figures)

@@ -12,8 +12,8 @@ from cscmonitor.periods import Period
 from cscmonitor.records import basket as records_basket
 from cscmonitor.records import contracts
 from cscmonitor.records.errors import RecordsError
-from cscmonitor.web import governance, trail
-from cscmonitor.web.basket import BasketYear, as_at_date, basket_year, known
+from cscmonitor.web import trail
+from cscmonitor.web.basket import BasketYear, as_at_date, basket_year, commentary, known
 from cscmonitor.web.deps import (
     AppDep,
     ContractYear,
@@ -31,7 +31,7 @@ from cscmonitor.web.performance import (
     indicator_list,
 )
 from cscmonitor.web.permissions import Permission
-from cscmonitor.web.templating import render
+from cscmonitor.web.templating import render, render_once
 
 router = APIRouter()
 
@@ -73,8 +73,12 @@ def indicator_page(
     page = app.performance.indicator_page(
         basket.terms, basket.year, code, basket.as_at, basket.phases
     )
-    with records.unit() as session:
-        comments = governance.commentary(session, records.contract(session), code)
+    explain = user.may(Permission.VIEW_CHILD_RECORDS)
+    figures = render_once(
+        "_indicator_figures.html",
+        (basket.key, code, explain),
+        lambda: {"page": page, "basket": basket, "explain": explain},
+    )
     return render(
         request,
         app,
@@ -82,7 +86,8 @@ def indicator_page(
         "indicator.html",
         page=page,
         basket=basket,
-        comments=comments,
+        figures=figures,
+        comments=commentary(records, basket, code),
         periods=_periods(basket.years),
         errors=errors or [],
     )
