@@ -168,11 +168,16 @@ def key_check(key: bytes) -> str:
     return hmac.new(key, b"cscmonitor pseudonymisation key check", hashlib.sha256).hexdigest()[:16]
 
 
+# The precisions `reduce_table` leaves a column as it is.
+BIRTH_DATES_AS_GIVEN = "day"
+POSTCODES_AS_HELD = "district"
+
+
 def reduce_birth_dates(values: pa.Array | pa.ChunkedArray, precision: str) -> pa.Array:
     """Dates of birth as given ("day") or as the first day of their month ("month")."""
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
-    if precision == "day":
+    if precision == BIRTH_DATES_AS_GIVEN:
         return values
     if precision != "month":
         raise ValueError(f"birth date precision {precision!r} is not 'day' or 'month'")
@@ -183,7 +188,7 @@ def reduce_postcodes(values: pa.Array | pa.ChunkedArray, precision: str) -> pa.A
     """Postcode districts as held ("district") or none at all ("none")."""
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
-    if precision == "district":
+    if precision == POSTCODES_AS_HELD:
         return values
     if precision != "none":
         raise ValueError(f"postcode precision {precision!r} is not 'district' or 'none'")
@@ -193,8 +198,8 @@ def reduce_postcodes(values: pa.Array | pa.ChunkedArray, precision: str) -> pa.A
 def reduces(*, birth_dates: Sequence[str], postcodes: Sequence[str], settings: Settings) -> bool:
     """Whether `reduce_table` changes a table with these columns (not when the settings
     keep birth dates to the day and postcodes as their district)."""
-    return bool(birth_dates and settings.birth_date_precision != "day") or bool(
-        postcodes and settings.postcode_precision != "district"
+    return bool(birth_dates and settings.birth_date_precision != BIRTH_DATES_AS_GIVEN) or bool(
+        postcodes and settings.postcode_precision != POSTCODES_AS_HELD
     )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -40,18 +39,6 @@ class _Bar:
         if path not in self.tasks:
             self.tasks[path] = self.progress.add_task(f"reading {path.name}", total=size)
         self.progress.update(self.tasks[path], completed=at)
-
-    def __enter__(self) -> _Bar:
-        self.progress.__enter__()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.progress.__exit__(kind, error, traceback)
 
 
 def ingest(
@@ -112,7 +99,7 @@ def ingest(
     try:
         total = sum(p.stat().st_size for p in files_under(paths))
         bar = _Bar(err) if total >= BAR_BYTES else None
-        with bar or nullcontext(), lean_process():
+        with bar.progress if bar is not None else nullcontext(), lean_process():
             report = run_ingest(
                 paths,
                 settings,

@@ -27,6 +27,10 @@ class Held:
     looked: np.ndarray  # ... and of the lookback before it (true without a lookback)
     gap: np.ndarray  # a return of some kind is missing in the period or its lookback
 
+    def at(self, rows: np.ndarray) -> Held:
+        """The same for the grid's rows at `rows` (in that order)."""
+        return Held(self.covered[rows], self.whole[rows], self.looked[rows], self.gap[rows])
+
 
 class Coverage:
     """The returns held (the warehouse's `returns` table) against the periods computed."""

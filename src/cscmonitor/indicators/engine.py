@@ -164,9 +164,7 @@ def _one(ind: Indicator, tables: Tables, pt: ir.Table, coverage: Coverage) -> pd
     frame["numerator"] = frame["numerator"].astype(float).fillna(0.0)
     frame["denominator"] = frame["denominator"].astype(float).fillna(0.0)
     frame.insert(0, "indicator", ind.code)
-    held = coverage.held(ind)
-    at = frame.pop("_row").to_numpy()
-    return finish(ind, frame, Held(held.covered[at], held.whole[at], held.looked[at], held.gap[at]))
+    return finish(ind, frame, coverage.held(ind).at(frame.pop("_row").to_numpy()))
 
 
 def finish(ind: Indicator, frame: pd.DataFrame, held: Held) -> pd.DataFrame:
