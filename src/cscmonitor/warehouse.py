@@ -667,8 +667,8 @@ def duckdb_lake_source(snapshot: Snapshot, name: str) -> str:
 
     No `union_by_name`: a table's files in one snapshot are slices of one Arrow table
     (`_write_lake`), so they share its schema, and DuckDB refuses a file that does not.
-    With it, binding the table read every file's footer, on every query naming the table:
-    a quarter of the basket's CPU on a lake of 20 LAs (bench/README.md).
+    With it, binding the table read every file's footer, on every query naming the table
+    (bench/README.md, "The lake on DuckDB").
     """
     schema = SCHEMAS[name]
     files_glob = _sql_text(str(snapshot.table_path(name) / "*=*" / "*=*" / "*.parquet"))
