@@ -152,6 +152,7 @@ def _run(args: argparse.Namespace, launcher: basket.Launcher) -> int:
         to_year=args.to_year,
         seed=0,
         la=args.la,
+        las=None,
         spark=False,
         no_spark=args.no_spark or args.quick,
         spark_python=Path(os.environ.get("CSCMONITOR_SPARK_PYTHON", basket.DEFAULT_SPARK_PYTHON)),
@@ -487,14 +488,16 @@ def _document(
         "duckdb-one": f"basket, DuckDB, one council ({one})",
         "floor-files": "floor, one file per table (not the lake)",
         "duckdb-files": "basket, DuckDB, one file per table (not the lake)",
+        "stats": "count, min, max of the columns read (the floor before December 2026)",
+        "stats-files": "the same, one file per table",
         "pyspark": "basket, Spark local",
         "pyspark-one": f"basket, Spark local, one council ({one})",
     }
     for name in basket.ROWS:
         result = results.get(name)
         scope = f"{n_las} LAs" if not name.endswith("-one") else "1 LA"
-        if name.startswith("floor"):
-            scope += ", the lake" if name == "floor" else ", one file per table"
+        if name.startswith(("floor", "stats")):
+            scope += ", one file per table" if name.endswith("-files") else ", the lake"
         else:
             scope += f" x {n_periods} rolling quarters"
         floor_of = basket.FLOOR_OF.get(name, "floor")

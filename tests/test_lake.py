@@ -6,6 +6,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -19,7 +20,14 @@ from cscmonitor.ingest import ingest
 from cscmonitor.periods import Series, series
 from cscmonitor.settings import Settings, settings_problem
 from cscmonitor.synth.england import generate_england
-from cscmonitor.warehouse import SCHEMAS, Layout, Warehouse, partition_columns
+from cscmonitor.warehouse import (
+    SCHEMAS,
+    Layout,
+    Snapshot,
+    Warehouse,
+    duckdb_lake_source,
+    partition_columns,
+)
 
 DATA = Path(__file__).parent / "data" / "ingest"
 TWO_LAS = ("805", "806")  # Hartlepool and Middlesbrough
@@ -140,3 +148,35 @@ def test_every_indicator_is_the_same_on_duckdb_and_spark_over_the_lake(
     # Something to compare: most indicators have figures for both LAs.
     assert (duckdb.groupby("indicator")["denominator"].sum() > 0).mean() > 0.5
     pd.testing.assert_frame_equal(duckdb, spark, check_dtype=False)
+
+
+def _hand_made_lake(tmp_path: Path, second: pa.Table) -> Snapshot:
+    """A lake snapshot of `cla_reviews` in two partitions: LA 371's 2023 and LA 372's 2024."""
+    folder = tmp_path / "0001"
+    first = pa.table({"child_id": ["a", "b"], "review_date": [dt.date(2023, 1, 5)] * 2})
+    for (la, year), table in ((("371", 2023), first), (("372", 2024), second)):
+        partition = folder / "cla_reviews" / f"la_code={la}" / f"return_year={year}"
+        partition.mkdir(parents=True)
+        pq.write_table(table, partition / "part-0.parquet")
+    return Snapshot("0001", folder, {"layout": "lake"})
+
+
+def test_duckdb_reads_a_lake_table_whose_files_share_one_schema(tmp_path: Path) -> None:
+    second = pa.table({"child_id": ["c"], "review_date": [dt.date(2024, 2, 1)]})
+    source = duckdb_lake_source(_hand_made_lake(tmp_path, second), "cla_reviews")
+    rows = duckdb.sql(
+        f"SELECT la_code, return_year, child_id FROM {source} ORDER BY child_id"
+    ).fetchall()
+    # The partition columns typed from the folder names: the LA code stays text.
+    assert rows == [("371", 2023, "a"), ("371", 2023, "b"), ("372", 2024, "c")]
+
+
+def test_duckdb_refuses_a_lake_file_of_another_schema_rather_than_misread_it(
+    tmp_path: Path,
+) -> None:
+    # Read without union_by_name (a snapshot's files are slices of one table): a file
+    # lacking a column must stop the query, not give nulls or shifted columns.
+    second = pa.table({"child_id": ["c"]})
+    source = duckdb_lake_source(_hand_made_lake(tmp_path, second), "cla_reviews")
+    with pytest.raises(duckdb.Error, match="review_date"):
+        duckdb.sql(f"SELECT child_id, review_date FROM {source}").fetchall()

@@ -663,16 +663,19 @@ def duckdb_lake_table(con: Any, snapshot: Snapshot, name: str, table_name: str) 
 
 
 def duckdb_lake_source(snapshot: Snapshot, name: str) -> str:
-    """DuckDB's `read_parquet(...)` of a (non-empty) lake table, partition columns typed."""
+    """DuckDB's `read_parquet(...)` of a (non-empty) lake table, partition columns typed.
+
+    No `union_by_name`: a table's files in one snapshot are slices of one Arrow table
+    (`_write_lake`), so they share its schema, and DuckDB refuses a file that does not.
+    With it, binding the table read every file's footer, on every query naming the table
+    (bench/README.md, "The lake on DuckDB").
+    """
     schema = SCHEMAS[name]
     files_glob = _sql_text(str(snapshot.table_path(name) / "*=*" / "*=*" / "*.parquet"))
     types = ", ".join(
         f"'{c}': {DUCKDB_TYPES[schema.field(c).type]}" for c in partition_columns(name)
     )
-    return (
-        f"read_parquet({files_glob}, hive_partitioning = true, "
-        f"hive_types = {{{types}}}, union_by_name = true)"
-    )
+    return f"read_parquet({files_glob}, hive_partitioning = true, hive_types = {{{types}}})"
 
 
 def _sql_text(text: str) -> str:

@@ -16,6 +16,8 @@ ROWS = [
     "basket, DuckDB, one file per table",
     "basket, PySpark local",
     "basket, PySpark local, one council",
+    "count, min, max of the columns (the old floor)",
+    "count, min, max, one file per table (the old floor)",
 ]
 
 

@@ -22,6 +22,8 @@ MEASURES = [
     "basket, DuckDB, one file per table (not the lake)",
     "basket, Spark local",
     "basket, Spark local, one council (805)",
+    "count, min, max of the columns read (the floor before December 2026)",
+    "the same, one file per table",
     "forecast: fit and simulate",
     "floor: start a python",
     "start-up, `--help`",
