@@ -12,8 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from cscmonitor.benchmarks.store import BenchmarkStore
+from cscmonitor.records import audit, db
+from cscmonitor.records.audit import Actor
+from cscmonitor.records.models import AuditEntry
 from cscmonitor.warehouse import Snapshot, Warehouse
 from cscmonitor.web import performance
 from cscmonitor.web.performance import Performance, content_key
@@ -164,3 +168,42 @@ def test_the_dashboard_lists_what_waits_for_the_readers_party_whoever_asked_firs
     assert "CV-2016-01" not in first["council"]
     assert first["viewer"] == []
     assert _awaiting(council.get("/").text) == first["council"]
+
+
+def _viewers(world: Any) -> list[str]:
+    """Who viewed child-level records, in the audit log's order."""
+    with db.transaction(world.app.state.web.engine, Actor("test")) as session:
+        return list(
+            session.execute(
+                select(AuditEntry.actor)
+                .where(AuditEntry.entity == "child_records", AuditEntry.action == audit.VIEW)
+                .order_by(AuditEntry.id)
+            ).scalars()
+        )
+
+
+def _caption(html: str) -> str:
+    found = re.search(r"Contributing records ([\d,]+ to [\d,]+ of [\d,]+)", html)
+    assert found, "no table of records"
+    return found.group(1)
+
+
+def test_an_explain_page_rendered_once_is_still_audited_at_every_view(world):
+    # The page's records are rendered once per basket key, indicator, period and page, and
+    # shown as they are: each view is nonetheless one audit row, whoever asks and however
+    # often, and each page number shows its own rows. CLA_3PLUS has more than 100 records
+    # in the demo, so page 2 holds records 101 to 200.
+    analyst, manager = world.sign_in("analyst"), world.sign_in("manager")
+    url = "/indicators/CLA_3PLUS/explain"
+    first = analyst.get(url).text
+    assert analyst.get(url).text == first
+    total = _caption(first).split(" of ")[1]
+    assert _caption(first) == f"1 to 100 of {total}"
+    assert _caption(manager.get(f"{url}?page=2").text) == f"101 to 200 of {total}"
+    assert _caption(manager.get(url).text) == _caption(first)
+    assert [who.rsplit("(", 1)[1] for who in _viewers(world)] == [
+        "analyst)",
+        "analyst)",
+        "manager)",
+        "manager)",
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -129,6 +130,14 @@ def add_commentary(
     return RedirectResponse(f"/indicators/{code}#commentary", status_code=303)
 
 
+# The audited views of this process are written one at a time, first come first served: the
+# records take one writer at a time anyway (SQLite's write lock, the audit chain's head row on
+# PostgreSQL), and waiting in SQLite's driver is sleep-and-retry, with sleeps up to 100 ms,
+# which gave explain its slowest answers under load (docs/web.md, Load). Nothing is computed
+# under it.
+_VIEW_WRITES = threading.Lock()
+
+
 def explained(
     app: AppDep,
     records: Records,
@@ -143,7 +152,7 @@ def explained(
     chosen = period if period in {p for p, _ in _periods(basket.years)} else str(basket.year)
     span = contract_year_period(basket.terms, chosen)
     explanation = app.performance.explain(code, basket.terms.la_code, span)
-    with records.unit() as session:
+    with _VIEW_WRITES, records.unit() as session:
         trail.record(
             session,
             user.actor,
@@ -186,26 +195,29 @@ def explain_figure(
     pages = max(1, -(-len(rows) // EXPLAIN_PAGE))
     shown = min(page, pages)
     first = (shown - 1) * EXPLAIN_PAGE
-    return render(
-        request,
-        app,
-        current,
-        "explain.html",
-        indicator=get(code),
-        explanation=explanation,
-        total=len(rows),
-        rows=rows[first : first + EXPLAIN_PAGE],
-        columns=columns,
-        span=explanation.period,
-        periods=_periods(basket.years),
-        chosen=chosen,
-        page=shown,
-        pages=pages,
-        first=first + 1,
-        last=min(first + EXPLAIN_PAGE, len(rows)),
-        numerator=_whole(explanation.numerator),
-        denominator=_whole(explanation.denominator),
+    # The records and the period are the basket key's (the snapshot, the records' version):
+    # one page of them is rendered once for every reader who may see it.
+    content = render_once(
+        "_explain.html",
+        (basket.key, code, chosen, shown),
+        lambda: {
+            "indicator": get(code),
+            "explanation": explanation,
+            "total": len(rows),
+            "rows": rows[first : first + EXPLAIN_PAGE],
+            "columns": columns,
+            "span": explanation.period,
+            "periods": _periods(basket.years),
+            "chosen": chosen,
+            "page": shown,
+            "pages": pages,
+            "first": first + 1,
+            "last": min(first + EXPLAIN_PAGE, len(rows)),
+            "numerator": _whole(explanation.numerator),
+            "denominator": _whole(explanation.denominator),
+        },
     )
+    return render(request, app, current, "explain.html", indicator=get(code), content=content)
 
 
 @router.get("/indicators/{code}/explain.csv", include_in_schema=False)
