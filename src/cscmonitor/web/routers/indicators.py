@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -130,14 +129,6 @@ def add_commentary(
     return RedirectResponse(f"/indicators/{code}#commentary", status_code=303)
 
 
-# The audited views of this process are written one at a time, first come first served: the
-# records take one writer at a time anyway (SQLite's write lock, the audit chain's head row on
-# PostgreSQL), and waiting in SQLite's driver is sleep-and-retry, with sleeps up to 100 ms,
-# which gave explain its slowest answers under load (docs/web.md, Load). Nothing is computed
-# under it.
-_VIEW_WRITES = threading.Lock()
-
-
 def explained(
     app: AppDep,
     records: Records,
@@ -152,7 +143,7 @@ def explained(
     chosen = period if period in {p for p, _ in _periods(basket.years)} else str(basket.year)
     span = contract_year_period(basket.terms, chosen)
     explanation = app.performance.explain(code, basket.terms.la_code, span)
-    with _VIEW_WRITES, records.unit() as session:
+    with trail.VIEW_WRITES, records.unit() as session:
         trail.record(
             session,
             user.actor,
