@@ -19,8 +19,10 @@ figure"), then, page by page:
 
 Each page's distinct addresses are asked for once first, one at a time (the slowest of these
 is reported as "first"; it includes computing the figures), then the users send at most
-`--requests` requests to that page for at most `--seconds`; requests per second, latency
-percentiles and the requests that did not answer 200 are printed.
+`--requests` requests to that page for at most `--seconds`; requests per second, the
+server's and the users' (this process's) processor time per request, latency percentiles and
+the requests that did not answer 200 are printed. The users share the machine with the server:
+on 2 cores, what they spend is time the server cannot have.
 
 `--src` runs the whole test once per source tree given (e.g. `--src /path/to/main/src
 --src src`: before and after, on the same data, in the same run), each with its own server
@@ -105,6 +107,7 @@ class Result:
     mean: float
     failures: str  # what the failed requests answered, e.g. "3 x 503"
     cpu_ms: float  # the server's processor time per request (user + system, all its threads)
+    client_ms: float  # this process's (the 20 users') processor time per request
 
     def row(self, src: str, users: int) -> str:
         target = TARGET_MS.get(self.page)
@@ -113,7 +116,8 @@ class Result:
         failed = f"{self.failed} ({self.failures})" if self.failed else "0"
         return (
             f"| {src} | {self.page} | {users} | {self.requests} | {failed} | "
-            f"{self.requests / self.seconds:.1f} | {self.cpu_ms:.1f} | {self.first_ms:.0f} | "
+            f"{self.requests / self.seconds:.1f} | {self.cpu_ms:.1f} | {self.client_ms:.1f} | "
+            f"{self.first_ms:.0f} | "
             f"{self.p50:.0f} | "
             f"{self.p95:.0f} | {self.p99:.0f} | {aim} |"
         )
@@ -121,8 +125,8 @@ class Result:
 
 HEADER = (
     "| source | page | users | requests | failed | requests/s | server CPU ms/request "
-    "| first ms | p50 ms | p95 ms | p99 ms | target |\n"
-    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+    "| client CPU ms/request | first ms | p50 ms | p95 ms | p99 ms | target |\n"
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 )
 
 
@@ -189,9 +193,10 @@ async def _load(
             if status != "200":
                 failed[status] += 1
 
-    began, cpu = time.perf_counter(), _cpu_seconds(pids)
+    began, cpu, client = time.perf_counter(), _cpu_seconds(pids), time.process_time()
     await asyncio.gather(*(user(c, n) for n, c in enumerate(clients)))
     elapsed, cpu = time.perf_counter() - began, _cpu_seconds(pids) - cpu
+    client = time.process_time() - client
     ordered = sorted(latencies)
 
     def pct(p: float) -> float:
@@ -209,6 +214,7 @@ async def _load(
         statistics.fmean(ordered) * 1000,
         ", ".join(f"{n} x {status}" for status, n in failed.most_common()),
         cpu / max(1, len(ordered)) * 1000,
+        client / max(1, len(ordered)) * 1000,
     )
 
 

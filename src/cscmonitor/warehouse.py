@@ -185,6 +185,18 @@ class Warehouse:
             return None
         return self.snapshot(self.pointer.read_text().strip())
 
+    def current_mark(self) -> tuple[str, int, int, int] | None:
+        """A value that changes whenever `current()` would answer another snapshot: the
+        pointer's id and its manifest file's identity (a snapshot is written whole and
+        renamed into place, never edited), read without parsing the manifest. None when
+        there is no current snapshot to mark."""
+        try:
+            snapshot_id = self.pointer.read_text().strip()
+            found = (self.snapshots_dir / snapshot_id / "manifest.json").stat()
+        except OSError:
+            return None
+        return snapshot_id, found.st_ino, found.st_mtime_ns, found.st_size
+
     def snapshot(self, snapshot_id: str) -> Snapshot:
         path = self.snapshots_dir / snapshot_id
         manifest_path = path / "manifest.json"

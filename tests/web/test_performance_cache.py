@@ -149,6 +149,9 @@ class _Warehouse:
     def current(self) -> Snapshot:
         return self.held
 
+    def current_mark(self) -> tuple[str, int]:
+        return self.held.id, id(self.held)  # a snapshot set by the test is a move
+
     def tables(self, snapshot: Snapshot) -> str:
         self.made.append(snapshot.id)
         return f"tables of {snapshot.id} ({len(self.made)})"

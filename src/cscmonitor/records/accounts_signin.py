@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from cscmonitor.records import audit
 from cscmonitor.records.accounts import actor_of, find_user
@@ -160,7 +160,10 @@ class Signin:
         """The live session the cookie's token names; an expired one is ended."""
         if not token:
             return None
-        held = session.get(WebSession, token_id(self.secret, token))
+        # The account with it, in the same query: every page asks for both.
+        held = session.get(
+            WebSession, token_id(self.secret, token), options=[joinedload(WebSession.user)]
+        )
         if held is None:
             return None
         now = self.clock()

@@ -6,9 +6,10 @@ to today; a contract year must have ended by it, and one the figures do not hold
 What a basket reads from the records (the contract, its change requests, the overdue
 inspection actions, the change points) is cached by the records' governance version
 (`records.audit.GovernanceVersion`: any governance write changes it, a view of "explain" does
-not), the snapshot and what the page asked for, so a page reads the one-row audit head and
-nothing else from the records while they are unchanged. An indicator's commentary is cached
-by the basket's key in the same way (adding a comment is a governance write).
+not), the snapshot, the imported benchmarks and what the page asked for, so a page reads the
+one-row audit head and nothing else from the records while they are unchanged. An
+indicator's commentary is cached by the basket's key in the same way (adding a comment is a
+governance write).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from cscmonitor.records.change_points import PhaseStart, phase_starts
 from cscmonitor.terms import ContractTerms
 from cscmonitor.web import governance
 from cscmonitor.web.deps import Records
-from cscmonitor.web.performance import CACHE_ENTRIES, NoData, Performance, SingleFlight, content_key
+from cscmonitor.web.performance import CACHE_ENTRIES, NoData, Performance, SingleFlight
 from cscmonitor.wording import format_date
 
 
@@ -40,8 +41,8 @@ class BasketYear:
     overdue_actions: int  # as at `as_at`
     as_at: dt.date
     phases: tuple[PhaseStart, ...] = ()  # where the control charts rebase (docs/spc.md)
-    # What the basket was cached by (records, governance version, snapshot, the page's ask):
-    # what is rendered from it alone may be cached by it too.
+    # What the basket was cached by (records, governance version, the snapshot and imported
+    # benchmarks, the page's ask): what is rendered from it alone may be cached by it too.
     key: tuple[object, ...] = field(default=(), compare=False)
 
     @property
@@ -77,7 +78,7 @@ def basket_year(
         str(records.app.engine.url),
         records.app.settings.contract,
         version,
-        content_key(performance.snapshot()),
+        performance.source_key(),
         year,
         party,
         when,

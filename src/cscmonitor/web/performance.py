@@ -45,6 +45,7 @@ from cscmonitor.assess import (
 from cscmonitor.basket import basket_results, data_span
 from cscmonitor.benchmarks.mapping import BY_CODE
 from cscmonitor.benchmarks.published import comparators_for, year_name
+from cscmonitor.benchmarks.store import MANIFEST as BENCHMARKS_MANIFEST
 from cscmonitor.benchmarks.store import BenchmarkStore
 from cscmonitor.benchmarks.values import Published
 from cscmonitor.figures import Asked, Figure, build_figures, contract_year_figures
@@ -444,25 +445,41 @@ _CACHE = SingleFlight(CACHE_ENTRIES)
 POOL_IDLE = 4
 
 
+# The content keys of the snapshots last asked about, by identity (`Performance.snapshot`
+# hands out one object while the snapshot is current); each entry holds its snapshot, so
+# its id is not reused while it is here.
+_CONTENT_KEYS: OrderedDict[int, tuple[Snapshot, str]] = OrderedDict()
+_CONTENT_KEYS_LOCK = threading.Lock()
+CONTENT_KEYS_KEPT = 8
+
+
 def content_key(snapshot: Snapshot) -> str:
     """What a snapshot holds, as its tables' checksums (its id and path where it has none)."""
+    with _CONTENT_KEYS_LOCK:
+        held = _CONTENT_KEYS.get(id(snapshot))
+    if held is not None and held[0] is snapshot:
+        return held[1]
     sums = snapshot.manifest.get("parquet_sha256")
     if not sums:
-        return f"{snapshot.path}:{snapshot.id}"
-    return hashlib.sha256(json.dumps(sums, sort_keys=True).encode()).hexdigest()
+        key = f"{snapshot.path}:{snapshot.id}"
+    else:
+        key = hashlib.sha256(json.dumps(sums, sort_keys=True).encode()).hexdigest()
+    with _CONTENT_KEYS_LOCK:
+        _CONTENT_KEYS[id(snapshot)] = (snapshot, key)
+        while len(_CONTENT_KEYS) > CONTENT_KEYS_KEPT:
+            _CONTENT_KEYS.popitem(last=False)
+    return key
 
 
-def _store_key(folder: Path) -> tuple[tuple[str, int], ...]:
-    """The imported benchmark files (the bundled ones come with the code)."""
-    if not folder.exists():
+def _store_key(folder: Path) -> tuple[int, int, int] | tuple[()]:
+    """The imported benchmark releases: the identity of the store's manifest, which names
+    every release and is replaced whole (never edited) by each import, after the release's
+    file is written (the bundled tables come with the code)."""
+    try:
+        found = (folder / BENCHMARKS_MANIFEST).stat()
+    except OSError:
         return ()
-    return tuple(
-        sorted(
-            (str(p.relative_to(folder)), p.stat().st_mtime_ns)
-            for p in folder.rglob("*")
-            if p.is_file()
-        )
-    )
+    return found.st_ino, found.st_mtime_ns, found.st_size
 
 
 class Performance:
@@ -474,15 +491,32 @@ class Performance:
         self._pool_lock = threading.Lock()
         self._pool_snapshot: str | None = None
         self._idle: list[WarehouseTables] = []
+        # The current snapshot and the mark it was read under (`snapshot`).
+        self._current: tuple[object, Snapshot] | None = None
 
     def _memo(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
         return _CACHE.get(key, make)
 
     def snapshot(self) -> Snapshot:
+        """The current snapshot. Its manifest is read again only when the warehouse's mark
+        moves (a new snapshot, a rollback): a page asks several times, and parsing the
+        manifest each time was a tenth of the dashboard's processor time."""
+        mark = self.warehouse.current_mark()  # before reading: a move meanwhile reads again
+        held = self._current
+        if mark is not None and held is not None and held[0] == mark:
+            return held[1]
         snapshot = self.warehouse.current()
         if snapshot is None:
             raise NoData("No returns have been loaded yet: upload them on the Data page")
+        if mark is not None:
+            self._current = (mark, snapshot)
         return snapshot
+
+    def source_key(self) -> tuple[str, str, tuple[int, ...]]:
+        """What every figure is made from besides the records: the current snapshot (its id,
+        which the pages name, and its contents) and the imported benchmark releases."""
+        snapshot = self.snapshot()
+        return snapshot.id, content_key(snapshot), _store_key(self.benchmarks_dir)
 
     @contextmanager
     def _tables(self, snapshot: Snapshot) -> Iterator[WarehouseTables]:

@@ -18,8 +18,9 @@ from cscmonitor.web.permissions import Permission
 from cscmonitor.web.tables import govuk_table
 
 SERVICE_NAME = "Service Delivery Contract"
-# Rendered figures kept (`render_once`): a basket's dashboard groupings, indicator and framework
-# pages, for a few baskets (contract years, as-at dates, governance versions) at once.
+# Rendered content kept (`render_once`): a basket's dashboard groupings, indicator and framework
+# pages' figures and pages of explain, for a few baskets (contract years, as-at dates,
+# governance versions, parties) at once.
 FIGURES_ENTRIES = 512
 
 # Navigation: (path, text, permission); an item shows only to roles that hold its permission.
@@ -80,10 +81,10 @@ def render_once(
     """`template` rendered once per `key` and shown as it is to everyone who asks.
 
     `key` must hold everything the markup is made from: a `BasketYear.key` (the records'
-    governance version, the snapshot's contents, the year and as-at date) and what the page
-    asked for. `context` is called only to render, so the figure model behind it is read only
-    then. The template sees no visitor (no `user`, `may` or CSRF token): what differs by user
-    is rendered around it, or is in `key`.
+    governance version, the snapshot's id and contents, the imported benchmark releases, the
+    party, the year and as-at date) and what the page asked for. `context` is called only to
+    render, so the figure model behind it is read only then. The template sees no visitor (no
+    `user`, `may` or CSRF token): what differs by user is rendered around it, or is in `key`.
     """
     return _FIGURES.get(
         (template, *key),

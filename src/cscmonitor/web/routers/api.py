@@ -413,7 +413,7 @@ def _explained_period(
 
 
 def _audit(records: RecordsDep, user: UserView, code: str, span: Period, via: str) -> None:
-    with records.unit() as session:
+    with trail.VIEW_WRITES, records.unit() as session:
         trail.record(
             session,
             user.actor,

@@ -143,7 +143,7 @@ def explained(
     chosen = period if period in {p for p, _ in _periods(basket.years)} else str(basket.year)
     span = contract_year_period(basket.terms, chosen)
     explanation = app.performance.explain(code, basket.terms.la_code, span)
-    with records.unit() as session:
+    with trail.VIEW_WRITES, records.unit() as session:
         trail.record(
             session,
             user.actor,
@@ -186,26 +186,29 @@ def explain_figure(
     pages = max(1, -(-len(rows) // EXPLAIN_PAGE))
     shown = min(page, pages)
     first = (shown - 1) * EXPLAIN_PAGE
-    return render(
-        request,
-        app,
-        current,
-        "explain.html",
-        indicator=get(code),
-        explanation=explanation,
-        total=len(rows),
-        rows=rows[first : first + EXPLAIN_PAGE],
-        columns=columns,
-        span=explanation.period,
-        periods=_periods(basket.years),
-        chosen=chosen,
-        page=shown,
-        pages=pages,
-        first=first + 1,
-        last=min(first + EXPLAIN_PAGE, len(rows)),
-        numerator=_whole(explanation.numerator),
-        denominator=_whole(explanation.denominator),
+    # The records and the period are the basket key's (the snapshot, the records' version):
+    # one page of them is rendered once for every reader who may see it.
+    content = render_once(
+        "_explain.html",
+        (basket.key, code, chosen, shown),
+        lambda: {
+            "indicator": get(code),
+            "explanation": explanation,
+            "total": len(rows),
+            "rows": rows[first : first + EXPLAIN_PAGE],
+            "columns": columns,
+            "span": explanation.period,
+            "periods": _periods(basket.years),
+            "chosen": chosen,
+            "page": shown,
+            "pages": pages,
+            "first": first + 1,
+            "last": min(first + EXPLAIN_PAGE, len(rows)),
+            "numerator": _whole(explanation.numerator),
+            "denominator": _whole(explanation.denominator),
+        },
     )
+    return render(request, app, current, "explain.html", indicator=get(code), content=content)
 
 
 @router.get("/indicators/{code}/explain.csv", include_in_schema=False)
