@@ -27,7 +27,7 @@ import pyarrow.csv as pacsv
 from cscmonitor.returns.issues import Reading, ReturnError, Severity, problem_rows
 
 if TYPE_CHECKING:
-    from cscmonitor.settings import Settings
+    from cscmonitor.settings_fields import SettingsFields
 
 WHITESPACE = np.array([9, 10, 13, 32], dtype=np.uint8)
 # Bytes read at a time: a file is never held whole, however large.
@@ -41,7 +41,7 @@ class Limits:
     max_columns: int = 1000
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Limits:
+    def from_settings(cls, settings: SettingsFields) -> Limits:
         return cls(
             max_file_bytes=settings.max_file_mb << 20,
             max_line_bytes=settings.max_line_kb << 10,
