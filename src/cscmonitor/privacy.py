@@ -127,6 +127,11 @@ class Pseudonymiser:
         if isinstance(values, pa.ChunkedArray):
             values = values.combine_chunks()
         values = values.cast(pa.string())
+        if len(self._ids):
+            # Most tables of a return name children met already: one lookup, no new ids.
+            at = pc.index_in(values, self._ids)
+            if at.null_count == values.null_count:
+                return pc.take(self._pseudonyms, at)
         distinct = pc.unique(values.drop_null())
         new = distinct.filter(pc.invert(pc.is_in(distinct, self._ids)))
         if len(new) and len(self._ids) + len(new) > CACHED_IDS:

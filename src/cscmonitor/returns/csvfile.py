@@ -305,11 +305,14 @@ def _row_numbers(next_row: int, kept: int, unreadable: list[int]) -> tuple[np.nd
 
 
 def _chunk(file: CsvFile, table: pa.Table, rows: np.ndarray, unreadable: list[int]) -> CsvText:
-    # A blank line is a row of empty cells, dropped here but counted.
+    # A blank line is a row of empty cells, dropped here but counted. Once no row is blank
+    # in the columns so far, none is (a return's first column, its id, is rarely blank).
     blank = None
     for column in table.columns:
         empty = pc.equal(pc.utf8_trim_whitespace(column), "")
         blank = empty if blank is None else pc.and_(blank, empty)
+        if not pc.any(blank).as_py():
+            break
     keep = pc.invert(blank) if blank is not None else pa.array([], pa.bool_())
     kept_rows = pa.array(rows, pa.int64()).filter(keep)
     locations = pc.binary_join_element_wise("row ", kept_rows.cast(pa.string()), "")
