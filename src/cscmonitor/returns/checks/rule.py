@@ -7,6 +7,10 @@ problem with the columns `_location`, `field` and `value`, optionally `_table` (
 table the row is from, when not the rule's first table), and any column the message
 template names in braces. Rules run vectorised, once per return; a rule that fails on
 odd data becomes one "could not check" problem for the file and the run goes on.
+
+A rule may also read tables prepared for it (`Rule.prepared`: a name and a query over the
+return's tables), made once per return before the rules run, so that work several rules
+share is done once (each child's episodes in order, with their neighbours).
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ class Rule:
     message: str  # a template: "{column}" is replaced by the query's column
     tables: tuple[str, ...]  # the tables it reads; problems are placed in the first
     sql: str
+    # Tables its query reads besides the return's: (name, query), made once per return.
+    prepared: tuple[tuple[str, str], ...] = ()
 
     def message_sql(self) -> str:
         """The message as a SQL expression over the query's columns (blank shown as 'blank')."""
@@ -63,7 +69,18 @@ def register(*rules: Rule) -> None:
     for code in codes:
         if code in RULES or code in Reading._value2member_map_ or codes.count(code) > 1:
             raise ValueError(f"two rules with code {code}")
+    _prepared([*RULES.values(), *rules])  # one query per prepared name
     RULES.update((rule.code, rule) for rule in rules)
+
+
+def _prepared(rules: Iterable[Rule]) -> dict[str, str]:
+    """The tables the rules read prepared, by name, in the order the rules first name them."""
+    found: dict[str, str] = {}
+    for rule in rules:
+        for name, sql in rule.prepared:
+            if found.setdefault(name, sql) != sql:
+                raise ValueError(f"two queries for the prepared table {name} ({rule.code})")
+    return found
 
 
 def rules_for(kind: ReturnKind) -> list[Rule]:
@@ -116,6 +133,11 @@ def run(
                 # An absent table is an empty one: rules over it find nothing to say.
                 schema = spec.schema.append(pa.field(LOCATION, pa.string()))
                 con.register(spec.name, schema.empty_table())
+        for name, sql in _prepared(chosen).items():
+            try:
+                con.execute(f'CREATE TEMP TABLE "{name}" AS {sql}')
+            except Exception:  # odd data: each rule reading it meets the error itself
+                con.execute(f'CREATE TEMP VIEW "{name}" AS {sql}')
         files = sorted(set(parsed.sources.values()) | set(parsed.files))
         default_file = files[0] if len(files) == 1 else ", ".join(files)
         con.register(
