@@ -120,9 +120,14 @@ def _episodes(*children: str):
     return make_return("ssda903", 2016, {"cla_episodes": rows})
 
 
-def test_rules_read_the_tables_prepared_for_them():
+@pytest.mark.parametrize("materialise_rows", [500_000, 0])
+def test_rules_read_the_tables_prepared_for_them(
+    monkeypatch: pytest.MonkeyPatch, materialise_rows: int
+):
     """C1 has two episodes and C2 one: the rule reading the prepared counts finds C1's two
-    rows (the join gives each of C1's rows its count, 2)."""
+    rows (the join gives each of C1's rows its count, 2), whether the counts are made once
+    (a return of 3 rows, at most 500,000) or where the rule reads them (at most 0)."""
+    monkeypatch.setattr("cscmonitor.returns.checks.rule.MATERIALISE_ROWS", materialise_rows)
     many = Rule(
         "TEST_MANY",
         "ssda903",

@@ -10,9 +10,9 @@ from cscmonitor.returns.kind import ReturnKind
 E, W = Severity.ERROR, Severity.WARNING
 KIND = ReturnKind.SSDA903
 
-# Each child's episodes in order, with their neighbours: prepared once for the six rules
-# that read it (each computing it again was 0.1 s of a 903 return of 26,750 children), with
-# the columns they read.
+# Each child's episodes in order, with their neighbours, in the columns the rules read:
+# prepared once per query for the six rules that read it (each rule computing it again
+# was 0.1 s of a 903 return of 26,750 children).
 EPISODES = """
     SELECT _location, decom, dec, rne, rec, place, reason_place_change,
         lag(dec) OVER w AS prev_dec, lag(rec) OVER w AS prev_rec,
