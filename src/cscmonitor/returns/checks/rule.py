@@ -232,8 +232,28 @@ RULES_PER_QUERY = 6
 def _run_all(
     con: Any, rules: list[Rule], default_file: str, cap: int | None, once: bool = True
 ) -> list[Found]:
-    """The rules, a few to a query, their problems in one order (as one query would give);
-    a group's rules one by one if any of them fails."""
+    """The rules, a few to a query, their problems in one order (as one query would give).
+
+    Rules reading prepared tables go first, so that those sharing one share the query that
+    makes it; which rules share a query changes nothing in what they find, sorted as one.
+    If a query fails, the rules run as `_in_order` runs them."""
+    grouped = sorted(rules, key=lambda rule: not rule.prepared)
+    found: list[Found] = []
+    for at in range(0, len(grouped), RULES_PER_QUERY):
+        try:
+            found.append(
+                _with_files(con, grouped[at : at + RULES_PER_QUERY], default_file, cap, once)
+            )
+        except Exception:
+            return _in_order(con, rules, default_file, cap, once)
+    return found if len(found) < 2 else [_merged(found)]
+
+
+def _in_order(
+    con: Any, rules: list[Rule], default_file: str, cap: int | None, once: bool
+) -> list[Found]:
+    """The rules a few to a query in their order, a group's rules one by one if any of them
+    fails."""
     found: list[Found] = []
     failed = False
     for at in range(0, len(rules), RULES_PER_QUERY):
@@ -243,15 +263,18 @@ def _run_all(
         except Exception:  # find the rule that failed, and run the others on their own
             found += [_run_one(con, rule, default_file, cap, once) for rule in group]
             failed = True
-    if failed or len(found) < 2:
-        return found
+    return found if failed or len(found) < 2 else [_merged(found)]
+
+
+def _merged(found: list[Found]) -> Found:
+    """Problems found by several queries, in the one order (as one query would give)."""
     listed = pa.concat_tables([f.listed for f in found])
     order = [(name, "ascending") for name in listed.column_names]
     unlisted: dict[CountKey, int] = {}
     for f in found:
         for key, n in f.unlisted.items():
             unlisted[key] = unlisted.get(key, 0) + n
-    return [Found(listed.sort_by(order), unlisted)]
+    return Found(listed.sort_by(order), unlisted)
 
 
 def _run_one(con: Any, rule: Rule, default_file: str, cap: int | None, once: bool) -> Found:
