@@ -234,9 +234,13 @@ def _run_all(
 ) -> list[Found]:
     """The rules, a few to a query, their problems in one order (as one query would give).
 
-    Rules reading prepared tables go first, so that those sharing one share the query that
-    makes it; which rules share a query changes nothing in what they find, sorted as one.
-    If a query fails, the rules run as `_in_order` runs them."""
+    Rules reading prepared tables go first when they are made `once`, so that those sharing
+    one share the query that makes it; which rules share a query changes nothing in what
+    they find, sorted as one. Otherwise (where each rule computes what it reads: six of
+    them in one query held 170 MB more on 2 million episodes), or if a query fails, the
+    rules run as `_in_order` runs them."""
+    if not once:
+        return _in_order(con, rules, default_file, cap, once)
     grouped = sorted(rules, key=lambda rule: not rule.prepared)
     found: list[Found] = []
     for at in range(0, len(grouped), RULES_PER_QUERY):
