@@ -11,10 +11,14 @@ What is measured, on the real `ingest` in a child process, and why:
   2 GB".
 - So the 2 GB bound is held on resident memory: the peak (`VmHWM`, read by the child
   itself from /proc, so it is its own and not another test's) must stay under 2 GiB, and a
-  file four times as large must raise it by less than 30%: with `ingest_memory_mb` at 256,
-  DuckDB spills to the scratch folder instead of growing, and the file is read, typed and
-  written a block at a time. Before this change the peak grew with the file (5.6 GB for
-  2 million rows, about 2.8 KB a row), so the ratio was about 4 and the bound broken.
+  file four times as large must raise it by less than 150 bytes a row more (225 MB for
+  the 1.5 million rows more): with `ingest_memory_mb` at 256, DuckDB spills to the scratch
+  folder instead of growing, and the file is read, typed and written a block at a time.
+  Before this change the peak grew with the file (5.6 GB for 2 million rows, about 2.8 KB
+  a row), so the bound was broken nearly twentyfold. (The growth was first held to 30% of
+  the smaller file's peak; when the rules' episodes window was made once per query that
+  peak fell from about 590-665 MB to 440-515 MB while the larger file's stayed at about
+  610-640 MB, so the ratio measured the smaller file's rules rather than the growth.)
 
 No time is asserted (bench/large_ingest.py measures 10 million rows).
 """
@@ -135,4 +139,4 @@ def test_a_large_file_full_of_problems_is_ingested_in_bounded_memory(tmp_path):
         assert unlisted["CLA_EPISODE_WITHOUT_HEADER"] == want["loaded"] - CAP
         peaks[rows] = outcome["peak_mb"]
     assert max(peaks.values()) < RESIDENT_MB, peaks
-    assert peaks[2_000_000] < 1.3 * peaks[500_000], peaks
+    assert (peaks[2_000_000] - peaks[500_000]) * 2**20 < 150 * 1_500_000, peaks

@@ -28,7 +28,7 @@ from cscmonitor.returns.postcodes import PostcodeLookup
 from cscmonitor.returns.schema import LOCATION, Kind, TableSpec
 from cscmonitor.returns.staged import Scratch, Staged, Table, stage
 from cscmonitor.returns.xmlstream import check_prolog
-from cscmonitor.settings import Settings
+from cscmonitor.settings_fields import SettingsFields
 from cscmonitor.warehouse import (
     IngestResult,
     Layout,
@@ -219,7 +219,7 @@ def _need_la(la_code: str | None, path: Path) -> str:
     return la_code
 
 
-def for_warehouse(parsed: Parsed, settings: Settings) -> Parsed:
+def for_warehouse(parsed: Parsed, settings: SettingsFields) -> Parsed:
     """The return as the warehouse takes it: no row locations; birth dates and postcodes
     reduced as the settings say."""
     tables: dict[str, Table] = {}
@@ -248,7 +248,7 @@ def _columns(spec: TableSpec, kind: Kind) -> list[str]:
     return [c.name for c in spec.columns if c.kind is kind]
 
 
-def _reduced(table: pa.Table, spec: TableSpec, settings: Settings) -> pa.Table:
+def _reduced(table: pa.Table, spec: TableSpec, settings: SettingsFields) -> pa.Table:
     return reduce_table(
         table.drop_columns([LOCATION]) if LOCATION in table.column_names else table,
         birth_dates=_columns(spec, Kind.BIRTH_DATE),
@@ -287,7 +287,7 @@ class _Read:
 
 def _read(
     paths: Sequence[Path],
-    settings: Settings,
+    settings: SettingsFields,
     la_code: str | None,
     year: int | None,
     progress: Progress | None,
@@ -365,7 +365,7 @@ def _missing(returns: list[dict[str, Any]]) -> list[Problem]:
 
 def check(
     paths: Sequence[Path],
-    settings: Settings,
+    settings: SettingsFields,
     *,
     la_code: str | None = None,
     year: int | None = None,
@@ -384,7 +384,7 @@ def check(
 
 def ingest(
     paths: Sequence[Path],
-    settings: Settings,
+    settings: SettingsFields,
     *,
     la_code: str | None = None,
     year: int | None = None,

@@ -26,7 +26,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cscmonitor.settings import Settings, default_key_file
+from cscmonitor.settings_fields import SettingsFields, default_key_file
 
 _BLOCK = 64  # SHA-256 block size in bytes
 PSEUDONYM_HEX_CHARS = 20  # 80 bits: collisions negligible at national scale
@@ -39,7 +39,7 @@ class KeyLocationError(ValueError):
     """A pseudonymisation key kept where production must not keep it."""
 
 
-def load_key(settings: Settings) -> bytes:
+def load_key(settings: SettingsFields) -> bytes:
     """The installation's pseudonymisation key: from settings, else from (or new in) its file."""
     path = key_path(settings)
     if settings.pseudonym_key is not None:
@@ -52,7 +52,7 @@ def load_key(settings: Settings) -> bytes:
     return Path(path).read_text().strip().encode()
 
 
-def key_path(settings: Settings) -> Path:
+def key_path(settings: SettingsFields) -> Path:
     """The key file to read (or make): `key_file`, unless a key is still in the data directory.
 
     A key under the data directory goes into every copy of the data: production refuses it;
@@ -127,6 +127,11 @@ class Pseudonymiser:
         if isinstance(values, pa.ChunkedArray):
             values = values.combine_chunks()
         values = values.cast(pa.string())
+        if len(self._ids):
+            # Most tables of a return name children met already: one lookup, no new ids.
+            at = pc.index_in(values, self._ids)
+            if at.null_count == values.null_count:
+                return pc.take(self._pseudonyms, at)
         distinct = pc.unique(values.drop_null())
         new = distinct.filter(pc.invert(pc.is_in(distinct, self._ids)))
         if len(new) and len(self._ids) + len(new) > CACHED_IDS:
@@ -195,7 +200,9 @@ def reduce_postcodes(values: pa.Array | pa.ChunkedArray, precision: str) -> pa.A
     return pa.nulls(len(values), pa.string())
 
 
-def reduces(*, birth_dates: Sequence[str], postcodes: Sequence[str], settings: Settings) -> bool:
+def reduces(
+    *, birth_dates: Sequence[str], postcodes: Sequence[str], settings: SettingsFields
+) -> bool:
     """Whether `reduce_table` changes a table with these columns (not when the settings
     keep birth dates to the day and postcodes as their district)."""
     return bool(birth_dates and settings.birth_date_precision != BIRTH_DATES_AS_GIVEN) or bool(
@@ -208,7 +215,7 @@ def reduce_table(
     *,
     birth_dates: Sequence[str],
     postcodes: Sequence[str],
-    settings: Settings,
+    settings: SettingsFields,
 ) -> pa.Table:
     """A table with its birth date and postcode columns reduced as the settings say."""
     for name in birth_dates:

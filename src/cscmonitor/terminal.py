@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from cscmonitor.settings import Settings
+    from cscmonitor.settings_fields import SettingsFields
 
 DataDir = Annotated[
     Path | None,
@@ -74,6 +75,19 @@ def settings_for(data_dir: Path | None) -> Settings:
 
     try:
         return Settings(data_dir=data_dir) if data_dir else Settings()
+    except ValidationError as exc:
+        raise fail(settings_problem(exc)) from None
+
+
+def fields_for(data_dir: Path | None) -> SettingsFields:
+    """The same settings as `settings_for`, read without pydantic-settings (for a command
+    that must start fast and needs no more than the values: `ingest`)."""
+    from pydantic import ValidationError
+
+    from cscmonitor.settings_fields import from_environment, settings_problem
+
+    try:
+        return from_environment(data_dir=data_dir) if data_dir else from_environment()
     except ValidationError as exc:
         raise fail(settings_problem(exc)) from None
 

@@ -878,20 +878,29 @@ def _changes(
     return found
 
 
-def _select(con: duckdb.DuckDBPyConnection, source: str | None, schema: pa.Schema) -> str:
+def _select(
+    con: duckdb.DuckDBPyConnection,
+    source: str | None,
+    schema: pa.Schema,
+    columns: Collection[str] | None = None,
+) -> str:
     """A query of `source` in `schema`'s columns and order; a column it lacks (added since
-    it was written) is null. No source: no rows."""
+    it was written) is null. No source: no rows. `columns` names the source's columns when
+    they are known (a staged or registered table), saving DuckDB a DESCRIBE of it."""
     if source is None:
-        columns = ", ".join(f'CAST(NULL AS {DUCKDB_TYPES[f.type]}) AS "{f.name}"' for f in schema)
-        return f"SELECT {columns} WHERE false"
-    held = {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
-    columns = ", ".join(
+        nulls = ", ".join(f'CAST(NULL AS {DUCKDB_TYPES[f.type]}) AS "{f.name}"' for f in schema)
+        return f"SELECT {nulls} WHERE false"
+    if columns is not None:
+        held = set(columns)
+    else:
+        held = {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+    cast = ", ".join(
         f'CAST("{f.name}" AS {DUCKDB_TYPES[f.type]}) AS "{f.name}"'
         if f.name in held
         else f'CAST(NULL AS {DUCKDB_TYPES[f.type]}) AS "{f.name}"'
         for f in schema
     )
-    return f"SELECT {columns} FROM {source}"
+    return f"SELECT {cast} FROM {source}"
 
 
 def _return_row(p: Parsed) -> dict[str, Any]:
@@ -917,17 +926,33 @@ def _merge(
 
     In a partial update a return's tables that were not given keep their held rows.
     """
+    # Tables neither held nor given (most of them, for a council's first returns) are
+    # written empty without a query: thirty queries of nothing were a fifth of an ingest.
+    empty = {
+        name
+        for name in SCHEMAS
+        if name != "returns"
+        and held.get(name) is None
+        and not any(name in p.tables for p in parsed)
+    }
     new_returns = pa.Table.from_pylist([_return_row(p) for p in parsed], schema=RETURNS_SCHEMA)
     for name, schema in SCHEMAS.items():
+        if name in empty:
+            continue
         if name == "returns":
             same = "r.kind = old.kind AND r.year = old.year"
             con.register("new_returns", new_returns)
-            new = [_select(con, "new_returns", schema)]
+            new = [_select(con, "new_returns", schema, RETURNS_SCHEMA.names)]
             replaced = new_returns
         else:
             same = f"r.kind = '{catalog.TABLES[name].kind}' AND r.year = old.return_year"
             new = [
-                _select(con, _source(con, p.tables[name], f"new_{i}_{name}"), schema)
+                _select(
+                    con,
+                    _source(con, p.tables[name], f"new_{i}_{name}"),
+                    schema,
+                    p.tables[name].column_names,
+                )
                 for i, p in enumerate(parsed)
                 if name in p.tables
             ]
@@ -942,16 +967,40 @@ def _merge(
         )
         union = " UNION ALL ".join(f"({q})" for q in [kept, *new])
         con.execute(f'CREATE OR REPLACE TEMP VIEW "{name}" AS {union}')
-    # Tables neither held nor given (most of them, for a council's first returns) are
-    # written empty without a query: thirty queries of nothing were a fifth of an ingest.
-    empty = {
-        name
-        for name in SCHEMAS
-        if name != "returns"
-        and held.get(name) is None
-        and not any(name in p.tables for p in parsed)
-    }
-    return _supersede(con, scratch, empty)
+    return _supersede(con, scratch, empty, _whole(con, held, parsed))
+
+
+def _whole(
+    con: duckdb.DuckDBPyConnection, held: Mapping[str, str], parsed: list[Parsed]
+) -> set[str]:
+    """The tables whose merge rule would keep every row, so their query need not apply it:
+    those with no held rows (every row is a new return's, in its LA and year, as
+    `parsed.with_return` makes them) where no return of the table's kind after the merge
+    is of a later year for the LA of a new return holding the table (`Span`), or where no
+    two new returns of one LA hold the table (`Newest`)."""
+    returns = con.execute("SELECT la_code, kind, year FROM returns").fetchall()
+    whole = set()
+    for name, spec in catalog.TABLES.items():
+        if held.get(name) is not None:
+            continue
+        given = [p.info for p in parsed if name in p.tables]
+        match spec.merge:
+            case Span():
+                later = any(
+                    la == info.la_code and kind == spec.kind and year > info.year
+                    for info in given
+                    for la, kind, year in returns
+                )
+                if not later:
+                    whole.add(name)
+            case Newest():
+                if len({info.la_code for info in given}) == len(given):
+                    whole.add(name)
+            case Follows() | Keep():
+                pass  # Follows drops rows whose parent is not kept; Keep keeps them all
+            case _:
+                assert_never(spec.merge)
+    return whole
 
 
 def _source(con: duckdb.DuckDBPyConnection, table: pa.Table | Staged, name: str) -> str:
@@ -962,11 +1011,15 @@ def _source(con: duckdb.DuckDBPyConnection, table: pa.Table | Staged, name: str)
 
 
 def _supersede(
-    con: duckdb.DuckDBPyConnection, scratch: Scratch, empty: set[str] | None = None
+    con: duckdb.DuckDBPyConnection,
+    scratch: Scratch,
+    empty: set[str] | None = None,
+    whole: set[str] | None = None,
 ) -> dict[str, Path]:
     """Apply each table's merge rule, parents before the rows that follow them; each table
     written, in a fixed row order (the same returns always give the same files). Tables
-    known to be `empty` are written without a query."""
+    known to be `empty` are written without a query, and tables known to be kept `whole`
+    without their merge rule."""
     out: dict[str, Path] = {}
     pending = dict(catalog.TABLES)
     while pending:
@@ -976,14 +1029,20 @@ def _supersede(
         for spec in ready:
             if spec.name in (empty or set()):
                 out[spec.name] = _write_empty(spec.name, scratch)
+            elif spec.name in (whole or set()):
+                out[spec.name] = _copy(con, spec.name, f'SELECT * FROM "{spec.name}"', scratch)
             else:
                 out[spec.name] = _copy(con, spec.name, _kept(spec), scratch)
-            # Rows that follow this table read what it kept.
-            con.execute(
-                f'CREATE OR REPLACE TEMP VIEW "{spec.name}" AS '
-                f"SELECT * FROM read_parquet({_sql_text(str(out[spec.name]))})"
-            )
             del pending[spec.name]
+            if any(
+                isinstance(s.merge, Follows) and s.merge.parent == spec.name
+                for s in pending.values()
+            ):
+                # Rows that follow this table read what it kept.
+                con.execute(
+                    f'CREATE OR REPLACE TEMP VIEW "{spec.name}" AS '
+                    f"SELECT * FROM read_parquet({_sql_text(str(out[spec.name]))})"
+                )
     out["returns"] = _copy(con, "returns", "SELECT * FROM returns", scratch)
     return out
 
@@ -1000,7 +1059,8 @@ def _copy(con: duckdb.DuckDBPyConnection, name: str, query: str, scratch: Scratc
     """A query's rows written to a Parquet file in `scratch`, in the table's schema and
     sorted by every column."""
     path = scratch.file(name)
-    select = _select(con, f"({query})", SCHEMAS[name]) + " ORDER BY ALL"
+    # Every merge query keeps its table's columns (views made by `_select`): no DESCRIBE.
+    select = _select(con, f"({query})", SCHEMAS[name], SCHEMAS[name].names) + " ORDER BY ALL"
     # Written by Arrow from DuckDB's batches, so the files are as `pq.write_table` makes them.
     with pq.ParquetWriter(path, SCHEMAS[name]) as writer:
         reader = con.sql(select).to_arrow_reader(batch_size=BATCH_ROWS)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cscmonitor.terminal import DataDir, fail, settings_for, stderr
+from cscmonitor.terminal import DataDir, fail, fields_for, stderr
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -92,7 +92,7 @@ def ingest(
     from cscmonitor.returns.issues import ReturnError
     from cscmonitor.returns.lean import lean_process
 
-    settings = settings_for(data_dir)
+    settings = fields_for(data_dir)
     if postcode_lookup is not None:
         settings = settings.model_copy(update={"postcode_lookup": postcode_lookup})
     err = stderr()

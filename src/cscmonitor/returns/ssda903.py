@@ -381,7 +381,8 @@ def stream_csv(
         )
         if info is None:  # the Episodes, typed: their dates give the year
             info = _info(la_code, _year_from(latest, found))
-            table = _placed(table, spec, info, source, coded[name])
+            table = _placed(table, spec, info, source, coded[name], scratch)
+        assert isinstance(table, Staged)
         staged[name] = (table, rows_read)
     assert info is not None  # found holds a table, or recognise_csv would not have matched
     problems = Problems(cap=cap)
@@ -416,16 +417,15 @@ def _stream_table(
     postcodes: PostcodeLookup | None,
     info: ReturnInfo | None,
     coded: Problems,
-) -> tuple[Staged, int, dt.date | None]:
+) -> tuple[Staged | pa.Table, int, dt.date | None]:
     """One file typed a block at a time: the staged rows, the rows read, the latest episode
     date (for the year). With the return's `info`, the rows are staged in their return
-    (`_in_return`); without, only typed."""
+    (`_in_return`); without, only typed, and a file of one block is kept in memory (it is
+    staged once its year is known, `_placed`)."""
     where = str(file.path)
-    if info is None:
-        schema = schema_of(spec.columns).append(pa.field(LOCATION, pa.string()))
-        stager = Stager(scratch, f"{spec.table}-typed", schema)
-    else:
-        stager = Stager(scratch, spec.table, _placed_schema(spec))
+    typed_schema = schema_of(spec.columns).append(pa.field(LOCATION, pa.string()))
+    stager = Stager(scratch, spec.table, _placed_schema(spec)) if info is not None else None
+    held: pa.Table | None = None  # the first block typed, while the year is not known
     rows_read = rows_typed = 0
     latest: dt.date | None = None
     for chunk in batches(file):
@@ -439,13 +439,23 @@ def _stream_table(
         rows_read += typed.rows_read + chunk.rows_unreadable
         if spec.name == "Episodes":
             latest = _later(latest, _latest_date(typed.table))
-        if info is None:
-            stager.write(typed.table)
-        else:
+        if info is not None:
+            assert stager is not None
             stager.write(_in_return(typed.table, spec, info, where, coded))
+        elif stager is None and held is None:
+            held = typed.table.cast(typed_schema)
+        else:  # a second block: the file is staged as it is read
+            if stager is None:
+                stager = Stager(scratch, f"{spec.table}-typed", typed_schema)
+            if held is not None:
+                stager.write(held)
+                held = None
+            stager.write(typed.table)
     for column in spec.columns:
         if column.source not in file.columns and (column.key or column.required) and rows_typed:
             problems.extend(column_missing(column, file=where, table=spec.table, rows=rows_typed))
+    if stager is None:
+        return (held if held is not None else typed_schema.empty_table()), rows_read, latest
     return stager.close(), rows_read, latest
 
 
@@ -463,9 +473,21 @@ def _in_return(
     return with_return(typed, info)
 
 
-def _placed(typed: Staged, spec: Table903, info: ReturnInfo, file: str, coded: Problems) -> Staged:
-    """A table staged before its return's year was known, staged again in its return."""
-    out = Stager(typed.scratch, spec.table, _placed_schema(spec))
+def _placed(
+    typed: Staged | pa.Table,
+    spec: Table903,
+    info: ReturnInfo,
+    file: str,
+    coded: Problems,
+    scratch: Scratch,
+) -> Staged:
+    """A table typed before its return's year was known (in memory, or staged), staged in
+    its return."""
+    out = Stager(scratch, spec.table, _placed_schema(spec))
+    if isinstance(typed, pa.Table):
+        if typed.num_rows:  # as a staged table's row groups, each of which has rows
+            out.write(_in_return(typed, spec, info, file, coded))
+        return out.close()
     for batch in typed.batches():
         out.write(_in_return(batch, spec, info, file, coded))
     typed.path.unlink()

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import itertools
 import mmap
-import multiprocessing
 import os
 import re
 import tempfile
@@ -31,7 +30,6 @@ from typing import IO, Any
 
 import pyarrow as pa
 import pyarrow.ipc
-from lxml import etree
 
 from cscmonitor.returns.csvfile import Limits, check_size
 from cscmonitor.returns.issues import Problems, Reading, ReturnError, Severity, problem_rows
@@ -433,6 +431,8 @@ def elements(
 def _elements(
     f: IO[bytes], path: Path, tags: tuple[str, ...], progress: Progress | None, every: int
 ) -> Iterator[tuple[str, Element]]:
+    from lxml import etree  # here: a 903 in CSV files needs no XML parser (0.01 s to import)
+
     count = 0
     events = etree.iterparse(
         f,
@@ -620,6 +620,8 @@ def read_records(
         assert state is not None  # without a share, a reader always has a state
         states = [(state, head)]
     else:
+        import multiprocessing
+
         # Fresh processes, not forks: a fork of a process running DuckDB's threads may hang.
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["cscmonitor.returns.cin_census"])
@@ -677,6 +679,8 @@ def _in_parallel(
 
 
 def _workers_for(path: Path) -> int:
+    import multiprocessing
+
     if (
         path.stat().st_size < PARALLEL_BYTES
         or "forkserver" not in multiprocessing.get_all_start_methods()

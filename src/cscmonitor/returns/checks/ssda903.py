@@ -10,9 +10,11 @@ from cscmonitor.returns.kind import ReturnKind
 E, W = Severity.ERROR, Severity.WARNING
 KIND = ReturnKind.SSDA903
 
-# Each child's episodes in order, with their neighbours.
+# Each child's episodes in order, with their neighbours, in the columns the rules read:
+# prepared once per query for the six rules that read it (each rule computing it again
+# was 0.1 s of a 903 return of 26,750 children).
 EPISODES = """
-    SELECT *,
+    SELECT _location, decom, dec, rne, rec, place, reason_place_change,
         lag(dec) OVER w AS prev_dec, lag(rec) OVER w AS prev_rec,
         lead(decom) OVER w AS next_decom, lead(rne) OVER w AS next_rne,
         lead(place) OVER w AS next_place,
@@ -21,8 +23,12 @@ EPISODES = """
 """
 
 
+IN_ORDER = ("cla_episodes_in_order", EPISODES)
+
+
 def rule(code: str, severity: Severity, tables: str, message: str, sql: str) -> Rule:
-    return Rule(code, KIND, severity, message, tuple(tables.split()), sql)
+    prepared = (IN_ORDER,) if IN_ORDER[0] in sql else ()
+    return Rule(code, KIND, severity, message, tuple(tables.split()), sql, prepared)
 
 
 # The format's rules (its module in returns/ declares them; the registry registers them).
@@ -39,7 +45,7 @@ RULES = (
         E,
         "cla_episodes",
         "the episode starts {value}, before the child's previous episode ended ({prev_dec})",
-        f"SELECT _location, 'DECOM' AS field, decom AS value, prev_dec FROM ({EPISODES}) "
+        "SELECT _location, 'DECOM' AS field, decom AS value, prev_dec FROM cla_episodes_in_order "
         "WHERE n > 1 AND decom < prev_dec",
     ),
     rule(
@@ -47,7 +53,7 @@ RULES = (
         E,
         "cla_episodes",
         "DEC is blank (still open) but the child has a later episode, from {next_decom}",
-        f"SELECT _location, 'DEC' AS field, '' AS value, next_decom FROM ({EPISODES}) "
+        "SELECT _location, 'DEC' AS field, '' AS value, next_decom FROM cla_episodes_in_order "
         "WHERE dec IS NULL AND next_decom IS NOT NULL",
     ),
     rule(
@@ -55,7 +61,8 @@ RULES = (
         E,
         "cla_episodes",
         "REC X1 means the next episode starts on DEC {dec}, but the next one starts {next_decom}",
-        f"SELECT _location, 'REC' AS field, rec AS value, dec, next_decom FROM ({EPISODES}) "
+        "SELECT _location, 'REC' AS field, rec AS value, dec, next_decom "
+        "FROM cla_episodes_in_order "
         "WHERE rec = 'X1' AND dec IS NOT NULL AND next_decom IS DISTINCT FROM dec",
     ),
     rule(
@@ -64,7 +71,7 @@ RULES = (
         "cla_episodes",
         "the previous episode ended the period of care (REC {prev_rec}), so this one must "
         "start one (RNE S), not RNE {value}",
-        f"SELECT _location, 'RNE' AS field, rne AS value, prev_rec FROM ({EPISODES}) "
+        "SELECT _location, 'RNE' AS field, rne AS value, prev_rec FROM cla_episodes_in_order "
         "WHERE prev_rec IS NOT NULL AND prev_rec <> 'X1' AND rne IS DISTINCT FROM 'S'",
     ),
     rule(
@@ -73,7 +80,7 @@ RULES = (
         "cla_episodes",
         "RNE S starts a new period of care, but the previous episode ended X1 on {prev_dec} "
         "and so continues into this one",
-        f"SELECT _location, 'RNE' AS field, rne AS value, prev_dec FROM ({EPISODES}) "
+        "SELECT _location, 'RNE' AS field, rne AS value, prev_dec FROM cla_episodes_in_order "
         "WHERE rne = 'S' AND prev_rec = 'X1' AND prev_dec = decom",
     ),
     rule(
@@ -179,8 +186,8 @@ RULES = (
         "cla_episodes",
         "the episode ends X1 and the next one changes placement (RNE {next_rne}), but "
         "REASON_PLACE_CHANGE is blank",
-        f"SELECT _location, 'REASON_PLACE_CHANGE' AS field, '' AS value, next_rne "
-        f"FROM ({EPISODES}) WHERE rec = 'X1' AND next_decom = dec "
+        "SELECT _location, 'REASON_PLACE_CHANGE' AS field, '' AS value, next_rne "
+        "FROM cla_episodes_in_order WHERE rec = 'X1' AND next_decom = dec "
         "AND next_rne IN ('P', 'B', 'T', 'U') AND reason_place_change IS NULL "
         # A move into or back from a temporary placement (T0-T4) needs no reason.
         "AND NOT (coalesce(place, '') LIKE 'T_' OR coalesce(next_place, '') LIKE 'T_')",
@@ -217,7 +224,8 @@ RULES = (
         "cla_missing",
         "the missing episode starts {value}, before the previous one ended ({prev_end})",
         "SELECT _location, 'MIS_START' AS field, start_date AS value, prev_end FROM ("
-        "SELECT *, lag(end_date) OVER w AS prev_end, row_number() OVER w AS n FROM cla_missing "
+        "SELECT _location, start_date, lag(end_date) OVER w AS prev_end, row_number() OVER w AS n "
+        "FROM cla_missing "
         "WINDOW w AS (PARTITION BY child_id ORDER BY start_date, _location)) "
         "WHERE n > 1 AND start_date < prev_end",
     ),
@@ -299,7 +307,7 @@ RULES = (
         "cla_sw_episodes",
         "the social worker episode starts {value}, before the previous one ended ({prev_end})",
         "SELECT _location, 'SW_DECOM' AS field, start_date AS value, prev_end FROM ("
-        "SELECT *, lag(end_date) OVER w AS prev_end, row_number() OVER w AS n "
+        "SELECT _location, start_date, lag(end_date) OVER w AS prev_end, row_number() OVER w AS n "
         "FROM cla_sw_episodes WINDOW w AS (PARTITION BY child_id ORDER BY start_date, _location)) "
         "WHERE n > 1 AND start_date < prev_end",
     ),
