@@ -40,6 +40,7 @@ import shutil
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, assert_never
 
@@ -115,6 +116,16 @@ class Snapshot:
     @property
     def layout(self) -> Layout:
         return Layout(self.manifest.get("layout", Layout.FILES))
+
+    @cached_property
+    def content_key(self) -> str:
+        """What the snapshot holds, as its tables' checksums (its path and id where the
+        manifest has none): the same for two snapshots of the same contents, worked out once
+        per snapshot read (the web's caches key every figure by it)."""
+        sums = self.manifest.get("parquet_sha256")
+        if not sums:
+            return f"{self.path}:{self.id}"
+        return hashlib.sha256(json.dumps(sums, sort_keys=True).encode()).hexdigest()
 
     def table_path(self, name: str) -> Path:
         """The table's Parquet file, or its folder of partitions in a lake."""

@@ -20,7 +20,7 @@ from cscmonitor.records.audit import Actor
 from cscmonitor.records.models import AuditEntry
 from cscmonitor.warehouse import Snapshot, Warehouse
 from cscmonitor.web import performance
-from cscmonitor.web.performance import Performance, content_key
+from cscmonitor.web.performance import Performance
 from tests.benchmarks.conftest import NEWER, write
 
 
@@ -65,14 +65,14 @@ def test_a_manifest_replaced_under_the_same_id_is_read_again(tmp_path, reads):
     # a new file (os.replace, as every manifest is written) is a move.
     warehouse = _warehouse(tmp_path / "w", ("0001", "aaa"))
     figures = Performance(warehouse, tmp_path / "benchmarks")
-    assert content_key(figures.snapshot()) == content_key(figures.snapshot())
-    before = content_key(figures.snapshot())
+    assert figures.snapshot().content_key == figures.snapshot().content_key
+    before = figures.snapshot().content_key
     manifest = tmp_path / "w" / "snapshots" / "0001" / "manifest.json"
     replacement = manifest.with_name("new.json")
     replacement.write_text(json.dumps({"parquet_sha256": {"t": "ccc"}}))
     os.replace(replacement, manifest)
     assert figures.snapshot().manifest == {"parquet_sha256": {"t": "ccc"}}
-    assert content_key(figures.snapshot()) != before
+    assert figures.snapshot().content_key != before
     assert reads == ["0001", "0001"]
 
 
@@ -90,8 +90,8 @@ def test_content_keys_are_kept_by_snapshot_not_by_its_id():
     # the key kept for the first must not be handed to the second.
     one = Snapshot("0001", Path("/w/0001"), {"parquet_sha256": {"t": "aaa"}})
     other = Snapshot("0001", Path("/w/0001"), {"parquet_sha256": {"t": "bbb"}})
-    assert content_key(one) != content_key(other)
-    assert content_key(one) == content_key(Snapshot(one.id, one.path, dict(one.manifest)))
+    assert one.content_key != other.content_key
+    assert one.content_key == Snapshot(one.id, one.path, dict(one.manifest)).content_key
 
 
 def test_an_import_of_benchmarks_moves_the_source_key(tmp_path):
@@ -99,7 +99,7 @@ def test_an_import_of_benchmarks_moves_the_source_key(tmp_path):
     store = tmp_path / "benchmarks"
     figures = Performance(warehouse, store)
     before = figures.source_key()
-    assert before == ("0001", content_key(figures.snapshot()), ())  # none imported
+    assert before == ("0001", figures.snapshot().content_key, ())  # none imported
     BenchmarkStore(store).import_files([write(tmp_path / "c1_2016_to_2026.csv", NEWER)])
     imported = figures.source_key()
     assert imported != before and figures.source_key() == imported

@@ -31,7 +31,7 @@ from cscmonitor.forecast.states import CATEGORIES
 from cscmonitor.forecast.store import adjustments_json
 from cscmonitor.warehouse import Snapshot, Warehouse
 from cscmonitor.web.fan_chart import Band, fan_chart
-from cscmonitor.web.performance import SingleFlight, content_key
+from cscmonitor.web.performance import SingleFlight
 
 PATHS = 500  # enough for steady 95% quantiles; the CLI's default is 1,000
 HORIZON = 24  # months shown by default
@@ -55,7 +55,7 @@ class Forecasts:
         self.warehouse = warehouse
         self.snapshot = snapshot
         self.la_code = la_code
-        self.key = content_key(snapshot)
+        self.key = snapshot.content_key
 
     def history(self) -> History:
         """The LA's 903 history (NoHistory when the warehouse holds none)."""

@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import io
-import json
 import math
 import threading
 from collections import OrderedDict
@@ -445,32 +443,6 @@ _CACHE = SingleFlight(CACHE_ENTRIES)
 POOL_IDLE = 4
 
 
-# The content keys of the snapshots last asked about, by identity (`Performance.snapshot`
-# hands out one object while the snapshot is current); each entry holds its snapshot, so
-# its id is not reused while it is here.
-_CONTENT_KEYS: OrderedDict[int, tuple[Snapshot, str]] = OrderedDict()
-_CONTENT_KEYS_LOCK = threading.Lock()
-CONTENT_KEYS_KEPT = 8
-
-
-def content_key(snapshot: Snapshot) -> str:
-    """What a snapshot holds, as its tables' checksums (its id and path where it has none)."""
-    with _CONTENT_KEYS_LOCK:
-        held = _CONTENT_KEYS.get(id(snapshot))
-    if held is not None and held[0] is snapshot:
-        return held[1]
-    sums = snapshot.manifest.get("parquet_sha256")
-    if not sums:
-        key = f"{snapshot.path}:{snapshot.id}"
-    else:
-        key = hashlib.sha256(json.dumps(sums, sort_keys=True).encode()).hexdigest()
-    with _CONTENT_KEYS_LOCK:
-        _CONTENT_KEYS[id(snapshot)] = (snapshot, key)
-        while len(_CONTENT_KEYS) > CONTENT_KEYS_KEPT:
-            _CONTENT_KEYS.popitem(last=False)
-    return key
-
-
 def _store_key(folder: Path) -> tuple[int, int, int] | tuple[()]:
     """The imported benchmark releases: the identity of the store's manifest, which names
     every release and is replaced whole (never edited) by each import, after the release's
@@ -516,7 +488,7 @@ class Performance:
         """What every figure is made from besides the records: the current snapshot (its id,
         which the pages name, and its contents) and the imported benchmark releases."""
         snapshot = self.snapshot()
-        return snapshot.id, content_key(snapshot), _store_key(self.benchmarks_dir)
+        return snapshot.id, snapshot.content_key, _store_key(self.benchmarks_dir)
 
     @contextmanager
     def _tables(self, snapshot: Snapshot) -> Iterator[WarehouseTables]:
@@ -538,7 +510,7 @@ class Performance:
         """The basket for the contract's LA: baseline year and each ended contract year."""
         snapshot = self.snapshot()
         codes = tuple(e.indicator for e in terms.basket)
-        key = ("results", content_key(snapshot), terms.la_code, terms.start_date, codes)
+        key = ("results", snapshot.content_key, terms.la_code, terms.start_date, codes)
 
         def make() -> pd.DataFrame:
             with self._tables(snapshot) as tables:
@@ -547,7 +519,7 @@ class Performance:
         return self._memo(key, make)
 
     def years(self, terms: ContractTerms) -> list[int]:
-        key = ("years", content_key(self.snapshot()), terms.model_dump_json())
+        key = ("years", self.snapshot().content_key, terms.model_dump_json())
         return self._memo(key, lambda: contract_years_with_results(self.results(terms), terms))
 
     def _figures_key(
@@ -563,7 +535,7 @@ class Performance:
         the contract, the year, the as-at date and the change points."""
         return (
             kind,
-            content_key(snapshot),
+            snapshot.content_key,
             _store_key(self.benchmarks_dir),
             terms.model_dump_json(),
             year,
@@ -607,7 +579,7 @@ class Performance:
         snapshot = self.snapshot()
         key = (
             "figure",
-            content_key(snapshot),
+            snapshot.content_key,
             _store_key(self.benchmarks_dir),
             terms.model_dump_json(),
             code,
@@ -640,7 +612,7 @@ class Performance:
             with self._tables(snapshot) as tables:
                 return self._compute_trend(tables, la, codes)
 
-        return self._memo(("trend", content_key(snapshot), la, tuple(codes)), make)
+        return self._memo(("trend", snapshot.content_key, la, tuple(codes)), make)
 
     def _compute_trend(
         self, tables: WarehouseTables, la: str, codes: Sequence[str]
@@ -719,7 +691,7 @@ class Performance:
         as_at = as_at or dt.date.today()
         key = (
             "tiles",
-            content_key(self.snapshot()),
+            self.snapshot().content_key,
             _store_key(self.benchmarks_dir),
             terms.model_dump_json(),
             year,
@@ -738,7 +710,7 @@ class Performance:
         """Every return of the LA missing between two held, named (issue 13)."""
         snapshot = self.snapshot()
         return self._memo(
-            ("missing", content_key(snapshot), la),
+            ("missing", snapshot.content_key, la),
             lambda: missing_return_texts(snapshot.manifest.get("returns", []), la),
         )
 
@@ -803,7 +775,7 @@ class Performance:
         (built once for its inputs, like the figures it shows)."""
         key = (
             "indicator page",
-            content_key(self.snapshot()),
+            self.snapshot().content_key,
             _store_key(self.benchmarks_dir),
             terms.model_dump_json(),
             year,
@@ -1007,7 +979,7 @@ class Performance:
             explanation.readable()  # made here, once, not by each request that shows it
             return explanation
 
-        return self._memo(("explain", content_key(snapshot), code, la, period), build)
+        return self._memo(("explain", snapshot.content_key, code, la, period), build)
 
 
 def _computed(row: dict[str, Any]) -> Computed:
