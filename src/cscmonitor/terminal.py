@@ -8,9 +8,10 @@ when a command runs).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 
     from cscmonitor.settings import Settings
     from cscmonitor.settings_fields import SettingsFields
+
+T = TypeVar("T")
 
 DataDir = Annotated[
     Path | None,
@@ -69,25 +72,28 @@ def fail(message: str) -> typer.Exit:
 
 def settings_for(data_dir: Path | None) -> Settings:
     """The installation's settings, read once, with --data-dir over $CSCMONITOR_DATA_DIR."""
-    from pydantic import ValidationError
+    from cscmonitor.settings import Settings
 
-    from cscmonitor.settings import Settings, settings_problem
-
-    try:
-        return Settings(data_dir=data_dir) if data_dir else Settings()
-    except ValidationError as exc:
-        raise fail(settings_problem(exc)) from None
+    return _read_settings(Settings, data_dir)
 
 
 def fields_for(data_dir: Path | None) -> SettingsFields:
     """The same settings as `settings_for`, read without pydantic-settings (for a command
     that must start fast and needs no more than the values: `ingest`)."""
+    from cscmonitor.settings_fields import from_environment
+
+    return _read_settings(from_environment, data_dir)
+
+
+def _read_settings(read: Callable[..., T], data_dir: Path | None) -> T:
+    """`read()` with --data-dir given to it; a value that does not fit, in the environment's
+    words (`CSCMONITOR_X='value': what is expected`)."""
     from pydantic import ValidationError
 
-    from cscmonitor.settings_fields import from_environment, settings_problem
+    from cscmonitor.settings_fields import settings_problem
 
     try:
-        return from_environment(data_dir=data_dir) if data_dir else from_environment()
+        return read(data_dir=data_dir) if data_dir else read()
     except ValidationError as exc:
         raise fail(settings_problem(exc)) from None
 
