@@ -9,7 +9,8 @@ absent) and are ingested into a warehouse in DATA/data (kept for the next run). 
 per LA: a return's LA comes from `--la`, so the LAs' folders are parsed and checked in
 parallel worker processes with ingest's own functions, and merged into one snapshot at
 once (calling `ingest` once per LA would re-merge the growing warehouse 153 times),
-written as a lake partitioned by LA and year (docs/scale.md).
+written as a lake partitioned by LA (docs/scale.md). A lake kept from before December 2026
+(partitioned by LA and year) is compacted with `Warehouse.relayout`, not ingested again.
 
 Then, each in a fresh child process, timed around the work only (imports and Spark's start
 excluded), with the child's peak memory (ru_maxrss from wait4; for Spark, plus the JVM's
@@ -299,11 +300,16 @@ def _warehouse(plan: Plan, workers: int) -> tuple[tuple[Path, str], str]:
     warehouse = Warehouse(settings.warehouse_dir)
     current = warehouse.current()
     if current is not None and marker.exists() and json.loads(marker.read_text()) == stamp:
-        if current.layout is not Layout.LAKE:
+        how = f"reused (layout {current.layout})"
+        if not current.is_laid_out(Layout.LAKE):
+            # Another layout, or a lake by LA and year (before December 2026): the same
+            # rows relaid as a lake by LA, rather than ingested again.
+            started = time.perf_counter()
+            was = "a lake by LA and year" if current.layout is Layout.LAKE else current.layout
+            how = f"relaid from snapshot {current.id} ({was}) as a lake by LA"
             current = warehouse.relayout(Layout.LAKE)
-        return (settings.warehouse_dir, current.id), (
-            f"Warehouse: snapshot {current.id} reused (layout {current.layout})."
-        )
+            how += f" in {time.perf_counter() - started:.0f} s"
+        return (settings.warehouse_dir, current.id), (f"Warehouse: snapshot {current.id} {how}.")
     shutil.rmtree(plan.data_dir, ignore_errors=True)
     started = time.perf_counter()
     result, problems, used = _ingest(plan, settings, workers)
@@ -313,7 +319,7 @@ def _warehouse(plan: Plan, workers: int) -> tuple[tuple[Path, str], str]:
     return (settings.warehouse_dir, result.snapshot.id), (
         f"Warehouse: ingested in {seconds:.0f} s ({used} parsing processes) "
         f"({rows:,} rows; {problems['errors']} errors, {problems['warnings']} warnings), "
-        f"written as a lake partitioned by LA and year."
+        f"written as a lake partitioned by LA."
     )
 
 
@@ -349,7 +355,7 @@ def _ingest(plan: Plan, settings: Any, workers: int) -> tuple[Any, dict[str, int
         "key_check": key_check(key),
     }
     validation = {"errors": errors, "warnings": warnings, "files_unreadable": []}
-    # Partitioned by LA and year, as pooled data is held for Spark (docs/scale.md).
+    # Partitioned by LA, as pooled data is held for Spark (docs/scale.md).
     # One merge of every LA: at ingest's default limit (1 GB) DuckDB runs out of memory
     # on even 20 LAs' ten years (a sort it cannot spill); England's took 8.4 GB.
     scratch = Scratch(settings.ingest_scratch_dir, MERGE_MEMORY_MB)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -26,7 +28,7 @@ from cscmonitor.indicators.registry import (
 from cscmonitor.ingest import ingest
 from cscmonitor.periods import Period
 from cscmonitor.settings import Settings
-from cscmonitor.warehouse import Warehouse
+from cscmonitor.warehouse import SCHEMAS, Snapshot, Warehouse, _write_lake
 
 DATA = Path(__file__).parent / "data"
 # Keys made by tests (the demo's, an upload's) go to a folder of this run, never ~/.config.
@@ -97,3 +99,19 @@ def make_indicator(
         domain=Domain.REFERRALS,
         framework=dashboard(Framework.STAY_TOGETHER, 2),
     )
+
+
+def lake_by_la_and_year(warehouse: Warehouse) -> Snapshot:
+    """The current lake snapshot rewritten in place as lakes were before December 2026: a
+    folder per LA and year in every table, no partitioning in the manifest."""
+    snapshot = warehouse.require_current()
+    manifest = json.loads(json.dumps(snapshot.manifest))
+    del manifest["partitioning"]
+    old = Snapshot(snapshot.id, snapshot.path, manifest)
+    for name in SCHEMAS:
+        table = warehouse.read(name, snapshot)
+        shutil.rmtree(snapshot.table_path(name))
+        by = old.partition_columns(name)
+        manifest["parquet_sha256"][name] = _write_lake(table, old.table_path(name), by)
+    (snapshot.path / "manifest.json").write_text(json.dumps(manifest))
+    return warehouse.require_current()

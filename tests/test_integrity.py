@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from cscmonitor.cli import app
 from cscmonitor.ingest import ingest
 from cscmonitor.warehouse import DamagedSnapshot, Layout, Warehouse
+from tests.conftest import lake_by_la_and_year
 
 INGEST = Path(__file__).parent / "data" / "ingest"
 runner = CliRunner()
@@ -84,11 +85,15 @@ def test_rollback_onto_a_damaged_snapshot_is_refused(settings):
     assert "not made current" in refused.output
 
 
-def test_a_lake_snapshot_is_verified_file_by_file(settings):
+@pytest.mark.parametrize("by_year", [False, True], ids=["by LA", "by LA and year"])
+def test_a_lake_snapshot_is_verified_file_by_file(settings, by_year):
     warehouse = two_snapshots(settings)
     lake = warehouse.relayout(Layout.LAKE)
+    if by_year:  # a lake written before December 2026
+        lake = lake_by_la_and_year(warehouse)
     assert warehouse.verify(lake) == lake  # the digest recomputed from the partitions
-    part = next(lake.table_path("eh_episodes").glob("*=*/*=*/*.parquet"))
+    part = lake.lake_files("eh_episodes")[0]
+    assert part.parent.name.startswith("return_year=" if by_year else "la_code=")
     flip_a_bit(part)
     with pytest.raises(DamagedSnapshot, match=f"snapshot {lake.id}: table eh_episodes"):
         warehouse.verify()

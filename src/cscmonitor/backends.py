@@ -4,7 +4,8 @@ The indicator code is the same on both; only the connection differs. Spark runs 
 mode unless `SPARK_MASTER`/`spark-submit` configuration says otherwise (docs/scale.md).
 
 A snapshot in the lake layout (warehouse.Layout.LAKE) is read as hive partitions with the
-schema given, so LA codes stay text. `CSCMONITOR_LAKE_URI` (Settings.lake_uri) points Spark
+schema given, so LA codes stay text, whether the year is a folder (a lake written before
+December 2026) or a column in the files. `CSCMONITOR_LAKE_URI` (Settings.lake_uri) points Spark
 at a copy of the warehouse in object storage (`s3a://bucket/cscmonitor/warehouse`,
 `abfss://...`): the manifest is read from the local data directory, the tables from there.
 
@@ -169,7 +170,8 @@ class SnapshotTables:
                     # An empty table has no partitions to read (in object storage, no folder).
                     return self._empty(name, table_name)
                 schema = SCHEMAS[name]
-                # With the schema given, partition columns take its types (no inference).
+                # With the schema given, the columns Spark finds in folder names (the LA,
+                # and the year in an older lake) take its types, as the files' columns do.
                 frame = self.con._session.read.schema(_spark_ddl(name)).parquet(
                     self._location(name)
                 )

@@ -7,9 +7,11 @@ and whole. One ingest or rollback at a time holds the lock;
 a staging folder left by a killed ingest is removed by the next one.
 
 Two layouts (docs/warehouse.md, docs/scale.md): `files`, one Parquet file per table, for a
-council; `lake`, a folder per table partitioned hive-style by `la_code` and year
-(`cin_referrals/la_code=371/return_year=2024/part-0.parquet`), for pooled data that Spark
-reads. The manifest says which; a new snapshot keeps its warehouse's layout.
+council; `lake`, a folder per table partitioned hive-style by `la_code`, one file per LA
+(`cin_referrals/la_code=371/part-0.parquet`), for pooled data that Spark reads. The
+manifest says which, and a lake's manifest its partition columns: a lake written before
+December 2026 has none recorded and a folder per LA and year (`la_code=371/return_year=2024`),
+read as it is; `relayout` compacts it. A new snapshot keeps its warehouse's layout.
 
 Merging returns: a resubmitted return (same LA, kind and year) replaces the one held,
 but only when it is whole: every table the held return has, and every table its format
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import itertools
 import json
@@ -96,15 +99,14 @@ class Layout(StrEnum):
     """How a snapshot's tables are stored."""
 
     FILES = "files"  # one Parquet file per table
-    LAKE = "lake"  # a folder per table, hive-partitioned by LA and year
+    LAKE = "lake"  # a folder per table, hive-partitioned by LA
 
 
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
-
-
-def partition_columns(name: str) -> tuple[str, str]:
-    """The columns a lake table is partitioned by: its LA and its return's year."""
-    return ("la_code", "year") if name == "returns" else ("la_code", "return_year")
+# The folders of a lake written now: one file per LA, its years inside. A folder per LA and
+# year gave England 21,867 small files, and DuckDB's basket paid for their count
+# (bench/README.md, "The lake on DuckDB").
+LAKE_PARTITIONING = ("la_code",)
 
 
 @dataclass(frozen=True)
@@ -137,9 +139,31 @@ class Snapshot:
             case _:
                 assert_never(self.layout)
 
+    def partition_columns(self, name: str) -> tuple[str, ...]:
+        """The columns a lake table's folders are named by, outermost first: the manifest's
+        `partitioning`, or, in a lake written before it was recorded, the LA and the
+        return's year (`year` in `returns`)."""
+        recorded = self.manifest.get("partitioning")
+        if recorded is not None:
+            return tuple(recorded)
+        return ("la_code", "year") if name == "returns" else ("la_code", "return_year")
+
+    def is_laid_out(self, layout: Layout) -> bool:
+        """Whether the snapshot is in `layout` as it is written now (an older lake's
+        partitioning is not)."""
+        if self.layout is not layout:
+            return False
+        return layout is Layout.FILES or self.manifest.get("partitioning") == list(
+            LAKE_PARTITIONING
+        )
+
+    def lake_glob(self, name: str) -> str:
+        """The pattern of a lake table's files under its folder: a `*=*` per partition column."""
+        return "/".join(["*=*"] * len(self.partition_columns(name)) + ["*.parquet"])
+
     def lake_files(self, name: str) -> list[Path]:
         """A lake table's Parquet files, in path order (none for an empty table)."""
-        return sorted(self.table_path(name).glob("*=*/*=*/*.parquet"))
+        return sorted(self.table_path(name).glob(self.lake_glob(name)))
 
     @property
     def created_at(self) -> str:
@@ -334,11 +358,12 @@ class Warehouse:
         """The current snapshot's tables written again in `layout`, as a new current snapshot.
 
         The same rows, returns, privacy and validation; the manifest names the snapshot
-        it was made from. Returns the current snapshot unchanged if it is already so laid out.
+        it was made from. Returns the current snapshot unchanged if it is already so laid out;
+        a lake of an older partitioning (by LA and year) is compacted into today's.
         """
         with self._lock():
             current = self.require_current()
-            if current.layout is layout:
+            if current.is_laid_out(layout):
                 return current
             tables: dict[str, pa.Table | Path] = {
                 name: self.read(name, current) for name in SCHEMAS
@@ -475,13 +500,14 @@ class Warehouse:
                 case Layout.LAKE:
                     if isinstance(table, Path):
                         table = _align(pq.read_table(table), SCHEMAS[name])
-                    checksums[name] = _write_lake(table, staging / name, partition_columns(name))
+                    checksums[name] = _write_lake(table, staging / name, LAKE_PARTITIONING)
                 case _:
                     assert_never(layout)
         manifest = {
             "snapshot": snapshot_id,
             "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "layout": layout.value,
+            **({"partitioning": list(LAKE_PARTITIONING)} if layout is Layout.LAKE else {}),
             **({"relaid_from": relaid} if relaid else {}),
             "returns": returns,
             "row_counts": row_counts,
@@ -540,11 +566,13 @@ class WarehouseTables:
         return self._tables[name]
 
 
-def _write_lake(table: pa.Table, folder: Path, by: tuple[str, str]) -> str:
-    """A table as hive partitions under `folder`, one file each, flushed to disk.
+def _write_lake(table: pa.Table, folder: Path, by: Sequence[str]) -> str:
+    """A table as hive partitions under `folder` by the columns `by`, one file each,
+    flushed to disk; other columns (a year, when only the LA partitions) stay in the files.
 
     Rows keep their order within a partition, so the same table always gives the same
-    files. Returns a SHA-256 over the files' relative paths and checksums.
+    files. Returns a SHA-256 over the files' relative paths and checksums, in the order
+    `_partition_order` finds them again.
     """
     folder.mkdir()
     digest = hashlib.sha256()
@@ -555,9 +583,7 @@ def _write_lake(table: pa.Table, folder: Path, by: tuple[str, str]) -> str:
     # Folder names: the values as text, Hive's name for a null (LA codes and years need no
     # other escaping).
     keys = [pc.fill_null(pc.cast(table[c], pa.string()), NULL_PARTITION) for c in by]
-    changes = pc.or_(
-        pc.not_equal(keys[0][1:], keys[0][:-1]), pc.not_equal(keys[1][1:], keys[1][:-1])
-    )
+    changes = functools.reduce(pc.or_, [pc.not_equal(k[1:], k[:-1]) for k in keys])
     starts = [0, *(pc.indices_nonzero(changes).to_numpy() + 1).tolist(), table.num_rows]
     data = table.drop_columns(list(by))
     for start, end in itertools.pairwise(starts):
@@ -583,21 +609,23 @@ def table_checksum(snapshot: Snapshot, name: str) -> str | None:
     if snapshot.layout is Layout.FILES:
         return sha256_of(path)
     digest = hashlib.sha256()
-    files = snapshot.lake_files(name)
-    # The order `_write_lake` wrote them in: by LA code, then by year as a number; nulls last.
-    for file in sorted(files, key=lambda f: _partition_order(f.relative_to(path).parts[:2])):
-        digest.update(_lake_line(list(file.relative_to(path).parts[:2]), sha256_of(file)))
+    depth = len(snapshot.partition_columns(name))
+    folders = {f: f.relative_to(path).parts[:depth] for f in snapshot.lake_files(name)}
+    for file in sorted(folders, key=lambda f: _partition_order(name, folders[f])):
+        digest.update(_lake_line(list(folders[file]), sha256_of(file)))
     return digest.hexdigest()
 
 
-def _partition_order(parts: tuple[str, ...]) -> tuple[object, ...]:
-    la, year = (p.split("=", 1)[1] for p in parts)
-    return (
-        la == NULL_PARTITION,
-        la,
-        year == NULL_PARTITION,
-        int(year) if year != NULL_PARTITION else 0,
-    )
+def _partition_order(name: str, parts: tuple[str, ...]) -> tuple[object, ...]:
+    """The order `_write_lake` wrote a table's partitions in: by each column in turn, an
+    LA code as text, a year as a number; nulls last."""
+    order: list[object] = []
+    for part in parts:
+        column, value = part.split("=", 1)
+        null = value == NULL_PARTITION
+        number = pa.types.is_integer(SCHEMAS[name].field(column).type)
+        order += [null, (0 if number else "") if null else (int(value) if number else value)]
+    return tuple(order)
 
 
 def damaged_tables(snapshot: Snapshot) -> list[str]:
@@ -630,13 +658,12 @@ def table_intact(snapshot: Snapshot, name: str) -> bool:
     return True
 
 
-def _partitioning(name: str) -> pads.Partitioning:
+def _partitioning(snapshot: Snapshot, name: str) -> pads.Partitioning:
     import pyarrow.dataset as pads
 
     schema = SCHEMAS[name]
-    return pads.partitioning(
-        pa.schema([schema.field(c) for c in partition_columns(name)]), flavor="hive"
-    )
+    columns = snapshot.partition_columns(name)
+    return pads.partitioning(pa.schema([schema.field(c) for c in columns]), flavor="hive")
 
 
 def _read_lake(snapshot: Snapshot, name: str) -> pa.Table:
@@ -649,7 +676,7 @@ def _read_lake(snapshot: Snapshot, name: str) -> pa.Table:
         [str(f) for f in files],
         schema=SCHEMAS[name],
         format="parquet",
-        partitioning=_partitioning(name),
+        partitioning=_partitioning(snapshot, name),
         partition_base_dir=str(snapshot.table_path(name)),
     )
     return _align(dataset.to_table(), SCHEMAS[name])
@@ -694,9 +721,9 @@ def duckdb_lake_source(snapshot: Snapshot, name: str) -> str:
     (bench/README.md, "The lake on DuckDB").
     """
     schema = SCHEMAS[name]
-    files_glob = _sql_text(str(snapshot.table_path(name) / "*=*" / "*=*" / "*.parquet"))
+    files_glob = _sql_text(str(snapshot.table_path(name) / snapshot.lake_glob(name)))
     types = ", ".join(
-        f"'{c}': {DUCKDB_TYPES[schema.field(c).type]}" for c in partition_columns(name)
+        f"'{c}': {DUCKDB_TYPES[schema.field(c).type]}" for c in snapshot.partition_columns(name)
     )
     return f"read_parquet({files_glob}, hive_partitioning = true, hive_types = {{{types}}})"
 

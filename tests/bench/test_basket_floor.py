@@ -6,9 +6,7 @@ bytes it read; those are compared with the file's own metadata, not with a timin
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -18,19 +16,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "basket.py"
 ROWS = 30_000
 ROW_GROUP = 10_000  # three row groups: statistics in the footer for each
-
-
-@pytest.fixture(scope="module")
-def basket() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("basket_bench", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up while defined
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
