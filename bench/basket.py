@@ -7,8 +7,9 @@
 The returns come from `cscmonitor synth --scale england` (generated into DATA/returns when
 absent) and are ingested into a warehouse in DATA/data (kept for the next run). Ingest is
 per LA: a return's LA comes from `--la`, so the LAs' folders are parsed and checked in
-parallel worker processes with ingest's own functions, and merged into one snapshot at
-once (calling `ingest` once per LA would re-merge the growing warehouse 153 times),
+parallel worker processes with ingest's own functions, and merged a year at a time, every
+LA's returns of the year at once (calling `ingest` once per LA would re-merge the growing
+warehouse 153 times a year),
 written as a lake partitioned by LA (docs/scale.md). A lake kept from before December 2026
 (partitioned by LA and year) is compacted with `Warehouse.relayout`, not ingested again.
 
@@ -68,7 +69,7 @@ TITLES = {
     "pyspark-one": "basket, PySpark local, one council",
 }
 COLUMNS = ("measure", "LAs", "periods", "seconds", "x floor", "peak memory (MB)")
-# DuckDB's memory limit for the one merge of every LA's returns into the lake.
+# DuckDB's memory limit for each merge of every LA's returns of a year into the lake.
 MERGE_MEMORY_MB = 10 * 1024
 # Written beside the returns: how long `synth --scale england` took to make them.
 SYNTH_RECORD = "synth.json"
@@ -355,13 +356,21 @@ def _ingest(plan: Plan, settings: Any, workers: int) -> tuple[Any, dict[str, int
         "key_check": key_check(key),
     }
     validation = {"errors": errors, "warnings": warnings, "files_unreadable": []}
-    # Partitioned by LA, as pooled data is held for Spark (docs/scale.md).
-    # One merge of every LA: at ingest's default limit (1 GB) DuckDB runs out of memory
-    # on even 20 LAs' ten years (a sort it cannot spill); England's took 8.4 GB.
+    # Partitioned by LA, as pooled data is held for Spark (docs/scale.md). One merge per
+    # year, every LA's returns of the year at once, oldest first, as councils send them:
+    # one merge of all ten years applies each table's merge rule to every row against
+    # every later return of its LA, and on England it spilled more than 60 GB to disk.
+    # At ingest's default limit (1 GB) DuckDB runs out of memory on even 20 LAs (a sort
+    # it cannot spill).
     scratch = Scratch(settings.ingest_scratch_dir, MERGE_MEMORY_MB)
-    result = Warehouse(settings.warehouse_dir, layout=Layout.LAKE).ingest(
-        parsed, privacy=privacy, validation=validation, scratch=scratch
-    )
+    warehouse = Warehouse(settings.warehouse_dir, layout=Layout.LAKE)
+    for year in sorted({p.info.year for p in parsed}):
+        result = warehouse.ingest(
+            [p for p in parsed if p.info.year == year],
+            privacy=privacy,
+            validation=validation,
+            scratch=scratch,
+        )
     return result, {"errors": errors, "warnings": warnings}, workers
 
 
