@@ -1,5 +1,6 @@
-"""What a basket `compute` shares across its indicators: intermediates built once (on DuckDB,
-those reading no periods made as temporary tables and dropped after), queries run by `fetch`
+"""What a basket `compute` shares across its indicators: intermediates built once (those
+reading no periods made as temporary tables on DuckDB, cached on Spark, and dropped or
+released after), queries run by `fetch`
 with the rows and types Ibis's `execute` gives, and the coverage of the returns held worked
 out once for every indicator of the same source."""
 
@@ -48,6 +49,21 @@ def test_an_intermediate_is_built_once_and_its_temporary_table_dropped(tables):
         assert looked_after_at_end(basket, pt) is looked_after_at_end(basket, pt)
         assert _temporary(tables) - before == made
     assert _temporary(tables) == before
+
+
+@pytest.mark.spark
+def test_on_spark_an_intermediate_is_cached_once_and_released(settings):
+    pytest.importorskip("pyspark", reason="PySpark is not installed (pip install '.[spark]')")
+    ingest([DATA / "placements"], settings, la_code="999")
+    spark = SnapshotTables(Warehouse(settings.warehouse_dir).require_current(), Backend.PYSPARK)
+    catalog = spark.con._session.catalog
+    with Basket(spark, None) as basket:
+        care = periods_of_care(basket)
+        assert periods_of_care(basket) is care
+        name = care.op().name
+        assert catalog.isCached(name)  # made by the first query reading it, then read
+        assert care.count().execute() == spark.table("cla_episodes").count().execute()
+    assert not catalog.tableExists(name)  # released with the compute
 
 
 def test_tables_without_a_basket_build_the_intermediate_as_an_expression(tables):

@@ -76,25 +76,34 @@ class ForLAs:
 
 
 class Basket(ForLAs):
-    """`ForLAs` for one `compute`: on DuckDB each shared intermediate that reads no periods
-    (periods of care, placements) is made once as a temporary table, so its rows (windows
-    over every episode) are worked out once for all the indicators reading it, whose queries
-    are then smaller to build and compile. Its rows are those of the warehouse table it comes
-    from; one per period as well (the children looked after at each period end) would hold
-    that many times more, and measured no faster. The tables are dropped when the compute is
-    done."""
+    """`ForLAs` for one `compute`: each shared intermediate that reads no periods (periods of
+    care, placements) is worked out once for all the indicators reading it (its rows are
+    windows over every episode). On DuckDB it is made as a temporary table, so the queries
+    reading it are also smaller to build and compile; on Spark it is cached (made by the
+    first query reading it, in the executors' memory, spilling to disk), as Spark would
+    otherwise sort every episode again in each of those queries. Its rows are those of the
+    warehouse table it comes from; one per period as well (the children looked after at each
+    period end) would hold that many times more, and measured no faster on DuckDB. The tables
+    are dropped, and the cached rows released, when the compute is done."""
 
     def __init__(self, tables: Tables, las: Sequence[str] | None) -> None:
         super().__init__(tables, las)
         self._temporary: list[tuple[ibis.BaseBackend, str]] = []
+        self._cached: list[ir.Table] = []
 
     def _keep(self, intermediate: ir.Table) -> ir.Table:
         con = ibis.get_backend(intermediate)
-        if con.name != "duckdb":
-            return intermediate
-        name = f"shared_{uuid.uuid4().hex}"
-        self._temporary.append((con, name))
-        return con.create_table(name, intermediate, temp=True)
+        match con.name:
+            case "duckdb":
+                name = f"shared_{uuid.uuid4().hex}"
+                self._temporary.append((con, name))
+                return con.create_table(name, intermediate, temp=True)
+            case "pyspark":
+                cached = intermediate.cache()
+                self._cached.append(cached)
+                return cached
+            case _:
+                return intermediate
 
     def __enter__(self) -> Basket:
         return self
@@ -102,6 +111,8 @@ class Basket(ForLAs):
     def __exit__(self, *_: object) -> None:
         for con, name in self._temporary:
             con.drop_table(name, force=True)
+        for cached in self._cached:
+            cached.release()
 
 
 def periods_table(periods: Sequence[Period]) -> ir.Table:
