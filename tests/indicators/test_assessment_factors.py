@@ -21,9 +21,21 @@ code the census collects only from 2021-22 -> AF_CCE has no value for 2020-21; G
 (collected from 2020-21) -> AF_PHYS_ADULT 1; no 23A -> AF_FAITH 0.
 """
 
+import pandas as pd
+import pandas.testing as pdt
 import pytest
 
+from cscmonitor.backends import Backend, SnapshotTables
+from cscmonitor.indicators.assessment_factors import authorised_factors
+from cscmonitor.indicators.code_years import factors
+from cscmonitor.indicators.common import shared
+from cscmonitor.indicators.engine import Basket, compute, periods_table
+from cscmonitor.indicators.measures import totals
 from cscmonitor.indicators.registry import all_indicators, get
+from cscmonitor.ingest import ingest
+from cscmonitor.periods import Period
+from cscmonitor.warehouse import Warehouse
+from tests.conftest import DATA
 
 FY2021 = "2021-04-01:2022-03-31"
 FY2020 = "2020-04-01:2021-03-31"
@@ -81,3 +93,26 @@ def test_the_seventeen_dashboard_factors_are_registered_with_their_first_years()
         "AF_SEX_ADULT",
         "AF_SEX_CHILD",
     }
+
+
+def test_a_basket_joins_the_assessments_to_their_factors_once(settings):
+    """Every factor indicator of one `compute` reads one shared join (on DuckDB one temporary
+    table, made once), and the basket gives what each indicator computed alone gives."""
+    ingest([DATA / "framework_cin"], settings, la_code="371")
+    tables = SnapshotTables(Warehouse(settings.warehouse_dir).require_current(), Backend.DUCKDB)
+    temporary = "SELECT count(*) FROM duckdb_tables() WHERE temporary"
+    codes = [i.code for i in all_indicators() if i.code.startswith("AF_")]
+    periods = [Period.parse(FY2020), Period.parse(FY2021)]
+    with Basket(tables, None) as basket:
+        for code in codes:
+            totals(get(code), basket, periods_table(periods))
+        assert tables.con.con.sql(temporary).fetchall() == [(1,)]
+        joined = shared(basket, authorised_factors).execute()
+    # F8's one assessment found all seventeen of the dashboard's factors: a row for each.
+    f8 = joined[pd.to_datetime(joined.authorised_date) == pd.Timestamp(2021, 11, 15)]
+    assert sorted(f8.factor) == sorted(factors()["code"])
+    together = compute(tables, periods, codes=codes)
+    alone = pd.concat([compute(tables, periods, codes=[c]) for c in codes], ignore_index=True)
+    pdt.assert_frame_equal(
+        together, alone.sort_values(list(together.columns[:4]), ignore_index=True)
+    )

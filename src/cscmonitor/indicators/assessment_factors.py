@@ -14,7 +14,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from cscmonitor.indicators.code_years import factors, first_day
-from cscmonitor.indicators.common import KEYS, in_period
+from cscmonitor.indicators.common import KEYS, in_period, shared
 from cscmonitor.indicators.framework import Framework, dashboard
 from cscmonitor.indicators.registry import (
     Body,
@@ -29,17 +29,21 @@ from cscmonitor.indicators.registry import (
 )
 
 
-def episodes_with_factor(tables: Tables, periods: ir.Table, code: str) -> ir.Table:
-    """Each CINdetails episode (child and referral date) once per period in which at least one
-    of its assessments, authorised in the period, identified the factor `code`."""
+def authorised_factors(tables: Tables) -> ir.Table:
+    """Each authorised assessment once per factor it identified (a factor listed twice, twice):
+    the assessment's `la_code, child_id, referral_date, start_date, authorised_date` and the
+    `factor`. Shared by the factor indicators (`common.shared`), so a basket joins the census's
+    assessments to their factors once, not once per factor (England: 17 such joins were a
+    third of the basket's time, bench/README.md)."""
     assessments = tables.table("cin_assessments")
     assessments = assessments.filter(assessments.authorised_date.notnull())
     found = tables.table("cin_assessment_factors")
-    found = found.filter(found.factor == code).select(
+    found = found.select(
         _la=found.la_code,
         _child=found.child_id,
         _referral=found.referral_date,
         _start=found.assessment_start_date,
+        factor=found.factor,
     )
     rows = assessments.join(
         found,
@@ -50,7 +54,16 @@ def episodes_with_factor(tables: Tables, periods: ir.Table, code: str) -> ir.Tab
             assessments.start_date == found._start,
         ],
     )
-    rows = in_period(rows, "authorised_date", periods)
+    return rows.select(
+        "la_code", "child_id", "referral_date", "start_date", "authorised_date", "factor"
+    )
+
+
+def episodes_with_factor(tables: Tables, periods: ir.Table, code: str) -> ir.Table:
+    """Each CINdetails episode (child and referral date) once per period in which at least one
+    of its assessments, authorised in the period, identified the factor `code`."""
+    rows = shared(tables, authorised_factors)
+    rows = in_period(rows.filter(rows.factor == code), "authorised_date", periods)
     return rows.group_by([*KEYS, "child_id", "referral_date"]).aggregate(
         assessments=rows.start_date.nunique(), first_authorised=rows.authorised_date.min()
     )
