@@ -9,9 +9,9 @@ absent) and are ingested into a warehouse in DATA/data (kept for the next run). 
 per LA: a return's LA comes from `--la`, so the LAs' folders are parsed and checked in
 parallel worker processes with ingest's own functions, and merged a year at a time, every
 LA's returns of the year at once (calling `ingest` once per LA would re-merge the growing
-warehouse 153 times a year),
-written as a lake partitioned by LA (docs/scale.md). A lake kept from before December 2026
-(partitioned by LA and year) is compacted with `Warehouse.relayout`, not ingested again.
+warehouse 153 times a year), written as a lake partitioned by LA (docs/scale.md). A lake
+kept from before December 2026 (partitioned by LA and year) is compacted with
+`Warehouse.relayout`, not ingested again.
 
 Then, each in a fresh child process, timed around the work only (imports and Spark's start
 excluded), with the child's peak memory (ru_maxrss from wait4; for Spark, plus the JVM's
@@ -364,7 +364,10 @@ def _ingest(plan: Plan, settings: Any, workers: int) -> tuple[Any, dict[str, int
     # it cannot spill).
     scratch = Scratch(settings.ingest_scratch_dir, MERGE_MEMORY_MB)
     warehouse = Warehouse(settings.warehouse_dir, layout=Layout.LAKE)
-    for year in sorted({p.info.year for p in parsed}):
+    years = sorted({p.info.year for p in parsed})
+    if not years:
+        raise SystemExit(f"no returns found under {plan.returns}")
+    for year in years:
         result = warehouse.ingest(
             [p for p in parsed if p.info.year == year],
             privacy=privacy,

@@ -93,17 +93,13 @@ class Basket(ForLAs):
 
     def _keep(self, intermediate: ir.Table) -> ir.Table:
         con = ibis.get_backend(intermediate)
-        match con.name:
-            case "duckdb":
-                name = f"shared_{uuid.uuid4().hex}"
-                self._temporary.append((con, name))
-                return con.create_table(name, intermediate, temp=True)
-            case "pyspark":
-                cached = intermediate.cache()
-                self._cached.append(cached)
-                return cached
-            case _:
-                return intermediate
+        if con.name == "pyspark":
+            cached = intermediate.cache()
+            self._cached.append(cached)
+            return cached
+        name = f"shared_{uuid.uuid4().hex}"
+        self._temporary.append((con, name))
+        return con.create_table(name, intermediate, temp=True)
 
     def __enter__(self) -> Basket:
         return self
