@@ -1,8 +1,7 @@
-"""What a basket `compute` shares across its indicators: intermediates built once (those
-reading no periods made as temporary tables on DuckDB, cached on Spark, and dropped or
-released after), queries run by `fetch`
-with the rows and types Ibis's `execute` gives, and the coverage of the returns held worked
-out once for every indicator of the same source."""
+"""What a basket `compute` shares across its indicators: intermediates built once (made as
+temporary tables on DuckDB, cached on Spark, and dropped or released after), queries run by
+`fetch` with the rows and types Ibis's `execute` gives, and the coverage of the returns held
+worked out once for every indicator of the same source."""
 
 import datetime as dt
 
@@ -44,10 +43,13 @@ def test_an_intermediate_is_built_once_and_its_temporary_table_dropped(tables):
         made = _temporary(tables) - before
         assert len(made) == 1  # periods of care, as one temporary table
         assert care.count().execute() == tables.table("cla_episodes").count().execute()
-        # One reading periods is shared as the same expression, not materialised.
-        pt = periods_table([YEAR])
-        assert looked_after_at_end(basket, pt) is looked_after_at_end(basket, pt)
-        assert _temporary(tables) - before == made
+        # One reading the periods is made once too, a row per child and period end.
+        pt = periods_table([YEAR, Period.parse("2016-04-01:2017-03-31")])
+        at_end = looked_after_at_end(basket, pt)
+        assert looked_after_at_end(basket, pt) is at_end
+        assert len(_temporary(tables) - before) == 2
+        alone = looked_after_at_end(ForLAs(tables, None), pt)
+        assert at_end.count().execute() == alone.count().execute() > 0
     assert _temporary(tables) == before
 
 
@@ -63,7 +65,12 @@ def test_on_spark_an_intermediate_is_cached_once_and_released(settings):
         name = care.op().name
         assert catalog.isCached(name)  # made by the first query reading it, then read
         assert care.count().execute() == spark.table("cla_episodes").count().execute()
+        # One reading the periods (an in-memory table, registered before it is cached).
+        at_end = looked_after_at_end(basket, periods_table([YEAR]))
+        assert catalog.isCached(at_end.op().name)
+        assert at_end.count().execute() > 0
     assert not catalog.tableExists(name)  # released with the compute
+    assert not catalog.tableExists(at_end.op().name)
 
 
 def test_tables_without_a_basket_build_the_intermediate_as_an_expression(tables):

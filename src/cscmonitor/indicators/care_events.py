@@ -21,13 +21,16 @@ def _not_short_breaks(episodes: ir.Table) -> ir.Table:
 
 def looked_after_at_end(tables: Tables, periods: ir.Table) -> ir.Table:
     """`CLA_END`: each child once per period with an episode open at its end (DECOM on or
-    before, DEC blank or after) whose LS is not V3/V4; with that episode's columns and its
-    period of care (`care`)."""
+    before, DEC blank or after) whose LS is not V3/V4; with that episode's columns, its
+    period of care (`care`) and `placement`: PLACE of the open episode or, when that is a
+    temporary placement (T0–T4), of the latest earlier episode of the same period of care
+    that is not (blank when the period of care holds none; a choice: DfE does not publish
+    it)."""
     return shared(tables, _looked_after_at_end, periods)
 
 
 def _looked_after_at_end(tables: Tables, periods: ir.Table) -> ir.Table:
-    episodes = _not_short_breaks(periods_of_care(tables))
+    episodes = _not_short_breaks(_with_placement(tables))
     rows = open_at_end(episodes, "decom", "dec", periods)
     # Episodes do not overlap, so one is open at the end; should two be, the later one.
     latest = ibis.window(group_by=[*KEYS, "child_id"], order_by=ibis.desc("decom"))
@@ -52,10 +55,11 @@ def ceased(tables: Tables, periods: ir.Table) -> ir.Table:
     episodes = _not_short_breaks(tables.table("cla_episodes"))
     endings = episodes.filter(episodes.dec.notnull() & (episodes.rec != "X1").fill_null(False))
     endings = in_period(endings, "dec", periods)
-    last = ibis.window(group_by=[*KEYS, "child_id"], order_by=ibis.desc("dec"))
-    endings = endings.mutate(_nth=ibis.row_number().over(last))
-    endings = endings.filter(endings._nth == 0)
-    return endings.select(*KEYS, "child_id", "dec", "rec", dec_year=collection_year(endings.dec))
+    # The last ending's REC by argmax: an aggregate, where numbering the endings sorted them.
+    last = endings.group_by([*KEYS, "child_id"]).aggregate(
+        dec=endings.dec.max(), rec=endings.rec.argmax(endings.dec)
+    )
+    return last.mutate(dec_year=collection_year(last.dec))
 
 
 def uasc_on(tables: Tables, rows: ir.Table, day: str) -> ir.Table:
@@ -81,31 +85,14 @@ def uasc_on(tables: Tables, rows: ir.Table, day: str) -> ir.Table:
     return joined.mutate(uasc=joined._la.notnull()).drop("_la", "_child", "_year", "_duc")
 
 
-def placement_at_end(tables: Tables, periods: ir.Table) -> ir.Table:
-    """`CLA_END` with `placement`: PLACE of the open episode or, when that is a temporary
-    placement (T0–T4), of the latest earlier episode of the same period of care that is not
-    (blank when the period of care holds none). A choice: DfE does not publish it."""
-    at_end = looked_after_at_end(tables, periods)
+def _with_placement(tables: Tables) -> ir.Table:
+    """Periods of care with `placement`. Each episode that is not temporary starts a run of
+    the episodes up to the next such one in its period of care; a run's placement is its
+    first episode's PLACE (the temporary ones in it hold none)."""
     episodes = periods_of_care(tables)
-    settled = episodes.filter(~episodes.place.isin(TEMPORARY).fill_null(False)).select(
-        _la=episodes.la_code,
-        _child=episodes.child_id,
-        _care=episodes.care,
-        _decom=episodes.decom,
-        _place=episodes.place,
-    )
-    joined = at_end.left_join(
-        settled,
-        [
-            at_end.la_code == settled._la,
-            at_end.child_id == settled._child,
-            at_end.care == settled._care,
-            settled._decom <= at_end.decom,
-        ],
-    )
-    latest = ibis.window(group_by=[*KEYS, "child_id"], order_by=ibis.desc("_decom"))
-    joined = joined.mutate(_nth=ibis.row_number().over(latest))
-    joined = joined.filter(joined._nth == 0)
-    return joined.mutate(placement=joined._place).drop(
-        "_la", "_child", "_care", "_decom", "_place", "_nth"
-    )
+    settled = ~episodes.place.isin(TEMPORARY).fill_null(False)
+    in_care = ibis.cumulative_window(group_by=["la_code", "child_id", "care"], order_by="decom")
+    episodes = episodes.mutate(_settled=settled, _run=settled.cast("int64").sum().over(in_care))
+    run = ibis.window(group_by=["la_code", "child_id", "care", "_run"])
+    place = ibis.ifelse(episodes._settled, episodes.place, ibis.null("string"))
+    return episodes.mutate(placement=place.max().over(run)).drop("_settled", "_run")

@@ -67,8 +67,7 @@ class ForLAs:
         """`build(self, *args)`, built once."""
         key = (build, *(a.op() for a in args))
         if key not in self._built:
-            made = build(self, *args)
-            self._built[key] = made if args else self._keep(made)
+            self._built[key] = self._keep(build(self, *args))
         return self._built[key]
 
     def _keep(self, intermediate: ir.Table) -> ir.Table:
@@ -76,15 +75,15 @@ class ForLAs:
 
 
 class Basket(ForLAs):
-    """`ForLAs` for one `compute`: each shared intermediate that reads no periods (periods of
-    care, placements) is worked out once for all the indicators reading it (its rows are
-    windows over every episode). On DuckDB it is made as a temporary table, so the queries
+    """`ForLAs` for one `compute`: each shared intermediate (periods of care, placements, the
+    children looked after at each period end and their placement) is worked out once for all
+    the indicators reading it. On DuckDB it is made as a temporary table, so the queries
     reading it are also smaller to build and compile; on Spark it is cached (made by the
     first query reading it, in the executors' memory, spilling to disk), as Spark would
-    otherwise sort every episode again in each of those queries. Its rows are those of the
-    warehouse table it comes from; one per period as well (the children looked after at each
-    period end) would hold that many times more, and measured no faster on DuckDB. The tables
-    are dropped, and the cached rows released, when the compute is done."""
+    otherwise sort every episode again in each of those queries. One reading the periods holds
+    a row per period as well (the children looked after at each period end), which ten
+    indicators read (bench/README.md, "England with the scan floor"). The tables are dropped,
+    and the cached rows released, when the compute is done."""
 
     def __init__(self, tables: Tables, las: Sequence[str] | None) -> None:
         super().__init__(tables, las)
@@ -94,6 +93,8 @@ class Basket(ForLAs):
     def _keep(self, intermediate: ir.Table) -> ir.Table:
         con = ibis.get_backend(intermediate)
         if con.name == "pyspark":
+            # Ibis registers in-memory tables (the periods) when it runs a query, not here.
+            con._register_in_memory_tables(intermediate)
             cached = intermediate.cache()
             self._cached.append(cached)
             return cached

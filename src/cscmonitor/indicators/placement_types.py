@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ibis.expr.types as ir
 
-from cscmonitor.indicators.care_events import placement_at_end
+from cscmonitor.indicators.care_events import looked_after_at_end
 from cscmonitor.indicators.code_years import collection_year, in_list
 from cscmonitor.indicators.framework import Framework, dashboard
 from cscmonitor.indicators.registry import (
@@ -29,7 +29,7 @@ COMPARATOR = 'la_cla_on_31_march_by_characteristics: "Placement" / "{}", childre
 
 
 def _placed_in(tables: Tables, periods: ir.Table, name: str) -> ir.Table:
-    rows = placement_at_end(tables, periods)
+    rows = looked_after_at_end(tables, periods)
     rows = rows.mutate(end_year=collection_year(rows.period_end))
     rows = in_list(rows, "placement", "end_year", name)
     return rows.select(
