@@ -6,7 +6,7 @@ import ibis
 import ibis.expr.types as ir
 
 from cscmonitor.indicators.calendar import with_working_days
-from cscmonitor.indicators.common import KEYS, in_period, months_after, open_at_end
+from cscmonitor.indicators.common import KEYS, in_period, months_after, open_at_end, shared
 from cscmonitor.indicators.framework import Framework, dashboard, serves
 from cscmonitor.indicators.registry import (
     Domain,
@@ -21,8 +21,16 @@ from cscmonitor.indicators.registry import (
 
 
 def referrals(tables: Tables) -> ir.Table:
-    """Referrals: one per child and referral date (the same child on the same date counts once)."""
-    return tables.table("cin_referrals").select("la_code", "child_id", "referral_date").distinct()
+    """Referrals: one per child and referral date (the same child on the same date counts once),
+    each with `previous`, the date of the child's referral before it (blank for the first held).
+    Shared (`common.shared`): a basket makes it once for REF_RATE and REREF_12M."""
+    return shared(tables, _referrals)
+
+
+def _referrals(tables: Tables) -> ir.Table:
+    refs = tables.table("cin_referrals").select("la_code", "child_id", "referral_date").distinct()
+    by_child = ibis.window(group_by=["la_code", "child_id"], order_by="referral_date")
+    return refs.mutate(previous=refs.referral_date.lag().over(by_child))
 
 
 @indicator(
@@ -44,11 +52,8 @@ def rereferrals(tables: Tables, periods: ir.Table) -> ir.Table:
     Referrals of the same child on the same date count once. The lookback uses every return held;
     where the held returns do not reach 12 months before the period start the value is flagged
     "lookback incomplete"."""
-    refs = referrals(tables)
     # The nearest earlier referral decides: if it is not within 12 months, none earlier is.
-    by_child = ibis.window(group_by=["la_code", "child_id"], order_by="referral_date")
-    refs = refs.mutate(previous=refs.referral_date.lag().over(by_child))
-    rows = in_period(refs, "referral_date", periods)
+    rows = in_period(referrals(tables), "referral_date", periods)
     return rows.mutate(
         counted=rows.previous.notnull() & (months_after(rows.previous, 12) >= rows.referral_date)
     )
@@ -77,7 +82,7 @@ def referral_rate(tables: Tables, periods: ir.Table) -> ir.Table:
     children aged 0–17 (ONS mid-year estimate for the calendar year the period starts in) ×
     10,000, annualised for periods shorter than a year: the denominator is the population times
     the period's days over the days of the 12 months to its end."""
-    return in_period(referrals(tables), "referral_date", periods)
+    return in_period(referrals(tables).drop("previous"), "referral_date", periods)
 
 
 @indicator(
