@@ -34,11 +34,20 @@ def open_at_end(rows: ir.Table, start: str, end: str, periods: ir.Table) -> ir.T
     """Each row once per period at whose end it is open: started on or before, not ended by then."""
     return rows.join(
         periods,
-        [
-            rows[start] <= periods.period_end,
-            rows[end].isnull() | (rows[end] > periods.period_end),
-        ],
+        [rows[start] <= periods.period_end, until(rows[end]) > periods.period_end],
     )
+
+
+# After any period: an open end (blank) compared as this day.
+_OPEN = ibis.date(9999, 12, 31)
+
+
+def until(end: ir.DateValue) -> ir.DateValue:
+    """An end date, or for a blank one a day after every period, so that "not ended by the
+    period end" is one inequality (`until(end) > period_end`): DuckDB merges a join to the
+    periods on two inequalities, where `end IS NULL OR end > …` is a filter on every pair
+    the other inequality makes (each episode with every period after it began)."""
+    return end.fill_null(_OPEN)
 
 
 def months_after(date: ir.DateValue, months: int) -> ir.DateValue:

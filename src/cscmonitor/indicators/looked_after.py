@@ -10,8 +10,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from cscmonitor.indicators.calendar import with_working_days
-from cscmonitor.indicators.common import KEYS, in_period, months_after, open_at_end, shared
+from cscmonitor.indicators.common import KEYS, in_period, months_after, open_at_end, shared, until
 from cscmonitor.indicators.framework import Framework, dashboard, serves
 from cscmonitor.indicators.registry import (
     Domain,
@@ -100,7 +99,7 @@ def overlapping_year(rows: ir.Table, periods: ir.Table) -> ir.Table:
     """Each episode once per period whose 12 months to period end it overlaps."""
     return rows.join(
         periods,
-        [rows.decom <= periods.period_end, rows.dec.isnull() | (rows.dec > periods.year_start)],
+        [rows.decom <= periods.period_end, until(rows.dec) > periods.year_start],
     )
 
 
@@ -128,11 +127,14 @@ def three_or_more_placements(tables: Tables, periods: ir.Table) -> ir.Table:
     cohort = cohort.anti_join(breaks.select(*KEYS, "child_id"), [*KEYS, "child_id"])
 
     stays = overlapping_year(placement_episodes(tables), periods)
-    order = ibis.window(group_by=[*KEYS, "child_id"], order_by="decom")
-    stays = stays.mutate(first=ibis.row_number().over(order) == 0)
-    counted = stays.first | (stays.new_placement & (stays.decom >= stays.year_start))
+    # The new placements starting in the year, and the first stay once if it is not one: an
+    # aggregate (the first stay's by argmin), where a window numbering the stays sorted them.
+    in_year = stays.new_placement & (stays.decom >= stays.year_start)
     placements = stays.group_by([*KEYS, "child_id"]).aggregate(
-        placements=counted.cast("int64").sum()
+        new=in_year.cast("int64").sum(), first_new=in_year.argmin(stays.decom)
+    )
+    placements = placements.select(
+        *KEYS, "child_id", placements=placements.new + (~placements.first_new).cast("int64")
     )
     children = cohort.left_join(placements, [*KEYS, "child_id"])
     children = children.select(*KEYS, "child_id", placements=children.placements.fill_null(0))
@@ -240,7 +242,7 @@ def looked_after_in_period(tables: Tables, periods: ir.Table) -> ir.Table:
         periods,
         [
             episodes.decom <= periods.period_end,
-            episodes.dec.isnull() | (episodes.dec > periods.period_start),
+            until(episodes.dec) > periods.period_start,
         ],
     )
     return rows.select(*KEYS, "child_id").distinct()
@@ -324,82 +326,3 @@ def away_from_placement(tables: Tables, periods: ir.Table) -> ir.Table:
     authorisation)."""
     rows = missing_children(tables, periods, "A")
     return rows.mutate(counted=rows.incidents > 0)
-
-
-@indicator(
-    "CLA_REVIEWS_TIMELY",
-    "Looked-after reviews within timescale",
-    unit=Unit.PERCENT,
-    measure=Measure.PROPORTION,
-    polarity=Polarity.HIGHER,
-    source=Source.SSDA903,
-    domain=Domain.LOOKED_AFTER,
-    framework=serves(
-        Framework.STABLE_HOMES,
-        "A review on time keeps a child's care plan, and so the home, under review: stability and "
-        "quality of where a child lives (#45–50).",
-    ),
-)
-def reviews_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
-    """Of children looked after at period end whose current period of care (the unbroken run of
-    episodes open at the end) began 20 working days or more before it, those whose reviews in
-    that period of care were all on time, as the Care Planning Regulations set them: the first
-    within 20 working days of the start of care, the second within 3 months of the first, each
-    later one within 6 months of the one before; and none overdue at period end (the next
-    review's due date, from the last review or the start of care, is on or after the period
-    end). Reviews before the current period of care began, or after the period end, do not
-    count; reviews of a child on the same day count once; every REVIEW_CODE counts. Children on
-    an agreed series of short breaks (LS V3/V4 at period end) are left out: their reviews run
-    to other timescales.
-
-    A period of care that began before the returns held (its first held episode is not an S
-    episode) has an unknown start and unknown earlier reviews: the child is in the cohort, the
-    first held review is not judged, each later one must be within 6 months of the one
-    before, and the child is overdue when the last held review (or, with none, the first held
-    episode) is more than 6 months before the period end."""
-    at_end = open_at_end(periods_of_care(tables), "decom", "dec", periods)
-    at_end = at_end.filter(~at_end.ls.isin(SHORT_BREAKS).fill_null(False))
-    cohort = at_end.select(*KEYS, "child_id", "care_start", "care_known")
-    cohort = with_working_days(cohort, "care_start", "period_end", "days_in_care")
-    cohort = cohort.filter((cohort.days_in_care >= 20) | ~cohort.care_known)
-
-    reviews = tables.table("cla_reviews")
-    reviews = reviews.select(
-        la_code_r=reviews.la_code, child_id_r=reviews.child_id, review_date=reviews.review_date
-    ).distinct()
-    held = cohort.left_join(
-        reviews,
-        [
-            cohort.la_code == reviews.la_code_r,
-            cohort.child_id == reviews.child_id_r,
-            reviews.review_date >= cohort.care_start,
-            reviews.review_date <= cohort.period_end,
-        ],
-    )
-    # A relation of its own (view), so the calendar joins below do not extend this join.
-    held = held.select(*cohort.columns, "review_date").view()
-    held = with_working_days(held, "care_start", "review_date", "review_days")
-    child = [*KEYS, "child_id", "care_start", "care_known", "days_in_care"]
-    order = ibis.window(group_by=child, order_by="review_date")
-    held = held.mutate(before=held.review_date.lag().over(order), nth=ibis.row_number().over(order))
-    late = ibis.cases(
-        (held.nth == 0, held.care_known & (held.review_days > 20)),
-        ((held.nth == 1) & held.care_known, held.review_date > months_after(held.before, 3)),
-        else_=held.review_date > months_after(held.before, 6),
-    )
-    per_child = held.group_by(child).aggregate(
-        any_late=late.fill_null(False).any(),
-        reviews=held.review_date.count(),
-        last_review=held.review_date.max(),
-    )
-    known = per_child.care_known
-    overdue = ibis.cases(
-        ((per_child.reviews == 0) & known, per_child.days_in_care > 20),
-        (per_child.reviews == 0, months_after(per_child.care_start, 6) < per_child.period_end),
-        (
-            (per_child.reviews == 1) & known,
-            months_after(per_child.last_review, 3) < per_child.period_end,
-        ),
-        else_=months_after(per_child.last_review, 6) < per_child.period_end,
-    )
-    return per_child.mutate(counted=~per_child.any_late & ~overdue)

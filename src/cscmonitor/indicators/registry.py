@@ -345,6 +345,7 @@ def load_builtin() -> None:
         care_leavers,
         ceasing_care,
         child_protection,
+        cla_reviews,
         conferences_per_enquiry,
         deprivation_of_liberty,
         early_help,

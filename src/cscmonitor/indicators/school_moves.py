@@ -12,7 +12,7 @@ import ibis
 import ibis.expr.types as ir
 
 from cscmonitor.indicators.care_events import looked_after_at_end
-from cscmonitor.indicators.common import KEYS
+from cscmonitor.indicators.common import KEYS, until
 from cscmonitor.indicators.framework import Framework, dashboard
 from cscmonitor.indicators.looked_after import SHORT_BREAKS
 from cscmonitor.indicators.registry import (
@@ -37,7 +37,7 @@ def _first_day_looked_after(tables: Tables, periods: ir.Table) -> ir.Table:
         periods.select("period_start", "period_end", "year_start"),
         [
             episodes.decom <= periods.period_end,
-            episodes.dec.isnull() | (episodes.dec > periods.year_start),
+            until(episodes.dec) > periods.year_start,
         ],
     )
     first = ibis.greatest(rows.decom, rows.year_start)

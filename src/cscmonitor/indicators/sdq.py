@@ -9,7 +9,7 @@ import ibis.expr.types as ir
 
 from cscmonitor.indicators.care_events import looked_after_at_end
 from cscmonitor.indicators.code_years import collection_year
-from cscmonitor.indicators.common import KEYS, months_after
+from cscmonitor.indicators.common import KEYS, months_after, until
 from cscmonitor.indicators.framework import Framework, dashboard
 from cscmonitor.indicators.looked_after import SHORT_BREAKS
 from cscmonitor.indicators.registry import (
@@ -37,7 +37,7 @@ def continuously_looked_after(tables: Tables, periods: ir.Table) -> ir.Table:
         periods.select("period_start", "period_end", "year_start"),
         [
             episodes.decom <= periods.period_end,
-            episodes.dec.isnull() | (episodes.dec >= periods.year_start),
+            until(episodes.dec) >= periods.year_start,
         ],
     )
     on_first_day = (window.decom <= window.year_start) & (

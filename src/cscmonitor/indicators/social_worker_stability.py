@@ -14,7 +14,7 @@ import ibis
 import ibis.expr.types as ir
 
 from cscmonitor.indicators.care_events import looked_after_at_end
-from cscmonitor.indicators.common import KEYS
+from cscmonitor.indicators.common import KEYS, until
 from cscmonitor.indicators.framework import Framework, dashboard
 from cscmonitor.indicators.registry import (
     Domain,
@@ -44,7 +44,7 @@ def workers_in_year(tables: Tables, periods: ir.Table) -> ir.Table:
         periods,
         [
             episodes.start_date <= periods.period_end,
-            episodes.end_date.isnull() | (episodes.end_date >= periods.year_start),
+            until(episodes.end_date) >= periods.year_start,
         ],
     )
     return rows.group_by([*KEYS, "child_id"]).aggregate(workers=rows.sw_id.nunique())

@@ -1,0 +1,98 @@
+"""Looked-after reviews, from the SSDA903 return's Reviews table."""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from cscmonitor.indicators.calendar import with_working_days
+from cscmonitor.indicators.care_events import looked_after_at_end
+from cscmonitor.indicators.common import KEYS, months_after
+from cscmonitor.indicators.framework import Framework, serves
+from cscmonitor.indicators.registry import (
+    Domain,
+    Measure,
+    Polarity,
+    Source,
+    Tables,
+    Unit,
+    indicator,
+)
+
+
+@indicator(
+    "CLA_REVIEWS_TIMELY",
+    "Looked-after reviews within timescale",
+    unit=Unit.PERCENT,
+    measure=Measure.PROPORTION,
+    polarity=Polarity.HIGHER,
+    source=Source.SSDA903,
+    domain=Domain.LOOKED_AFTER,
+    framework=serves(
+        Framework.STABLE_HOMES,
+        "A review on time keeps a child's care plan, and so the home, under review: stability and "
+        "quality of where a child lives (#45–50).",
+    ),
+)
+def reviews_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
+    """Of children looked after at period end whose current period of care (the unbroken run of
+    episodes open at the end) began 20 working days or more before it, those whose reviews in
+    that period of care were all on time, as the Care Planning Regulations set them: the first
+    within 20 working days of the start of care, the second within 3 months of the first, each
+    later one within 6 months of the one before; and none overdue at period end (the next
+    review's due date, from the last review or the start of care, is on or after the period
+    end). Reviews before the current period of care began, or after the period end, do not
+    count; reviews of a child on the same day count once; every REVIEW_CODE counts. Children on
+    an agreed series of short breaks (LS V3/V4 at period end) are left out: their reviews run
+    to other timescales.
+
+    A period of care that began before the returns held (its first held episode is not an S
+    episode) has an unknown start and unknown earlier reviews: the child is in the cohort, the
+    first held review is not judged, each later one must be within 6 months of the one
+    before, and the child is overdue when the last held review (or, with none, the first held
+    episode) is more than 6 months before the period end."""
+    at_end = looked_after_at_end(tables, periods)
+    cohort = at_end.select(*KEYS, "child_id", "care_start", "care_known")
+    cohort = with_working_days(cohort, "care_start", "period_end", "days_in_care")
+    cohort = cohort.filter((cohort.days_in_care >= 20) | ~cohort.care_known)
+
+    reviews = tables.table("cla_reviews")
+    reviews = reviews.select(
+        la_code_r=reviews.la_code, child_id_r=reviews.child_id, review_date=reviews.review_date
+    ).distinct()
+    held = cohort.left_join(
+        reviews,
+        [
+            cohort.la_code == reviews.la_code_r,
+            cohort.child_id == reviews.child_id_r,
+            reviews.review_date >= cohort.care_start,
+            reviews.review_date <= cohort.period_end,
+        ],
+    )
+    # A relation of its own (view), so the calendar joins below do not extend this join.
+    held = held.select(*cohort.columns, "review_date").view()
+    held = with_working_days(held, "care_start", "review_date", "review_days")
+    child = [*KEYS, "child_id", "care_start", "care_known", "days_in_care"]
+    order = ibis.window(group_by=child, order_by="review_date")
+    held = held.mutate(before=held.review_date.lag().over(order), nth=ibis.row_number().over(order))
+    late = ibis.cases(
+        (held.nth == 0, held.care_known & (held.review_days > 20)),
+        ((held.nth == 1) & held.care_known, held.review_date > months_after(held.before, 3)),
+        else_=held.review_date > months_after(held.before, 6),
+    )
+    per_child = held.group_by(child).aggregate(
+        any_late=late.fill_null(False).any(),
+        reviews=held.review_date.count(),
+        last_review=held.review_date.max(),
+    )
+    known = per_child.care_known
+    overdue = ibis.cases(
+        ((per_child.reviews == 0) & known, per_child.days_in_care > 20),
+        (per_child.reviews == 0, months_after(per_child.care_start, 6) < per_child.period_end),
+        (
+            (per_child.reviews == 1) & known,
+            months_after(per_child.last_review, 3) < per_child.period_end,
+        ),
+        else_=months_after(per_child.last_review, 6) < per_child.period_end,
+    )
+    return per_child.mutate(counted=~per_child.any_late & ~overdue)

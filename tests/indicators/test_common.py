@@ -1,0 +1,42 @@
+"""The shared join of rows to the periods at whose end they are open, on hand-made rows."""
+
+import datetime as dt
+
+import ibis
+import pandas as pd
+
+from cscmonitor.indicators.common import open_at_end
+from cscmonitor.indicators.engine import periods_table
+from cscmonitor.periods import Period
+
+Q1 = Period.parse("2016-01-01:2016-03-31")
+Q2 = Period.parse("2016-04-01:2016-06-30")
+D = dt.date.fromisoformat
+STARTS = ("2015-05-01", "2016-01-05", "2016-02-01", "2016-04-02", "2016-07-01")
+
+
+def iso(day: dt.date) -> str:
+    return f"{day:%Y-%m-%d}"
+
+
+def test_a_row_is_open_at_each_period_end_it_spans_and_a_blank_end_is_open():
+    rows = ibis.memtable(
+        pd.DataFrame(
+            {
+                "id": ["open", "ended_at_q1_end", "ended_after_q1", "started_in_q2", "late"],
+                "start": [D(day) for day in STARTS],
+                "end": [None, D("2016-03-31"), D("2016-04-01"), None, None],
+            }
+        ),
+        schema={"id": "string", "start": "date", "end": "date"},
+    )
+    joined = open_at_end(rows, "start", "end", periods_table([Q1, Q2])).execute()
+    open_at = joined.groupby("id")["period_end"].apply(lambda ends: sorted(map(iso, ends)))
+    # "open": no end, so open at both ends. "ended_at_q1_end": the day it ended it was not
+    # open. "ended_after_q1": open at 31 Mar, not at 30 Jun. "started_in_q2": only 30 Jun.
+    # "late" starts after both ends.
+    assert open_at.to_dict() == {
+        "open": ["2016-03-31", "2016-06-30"],
+        "ended_after_q1": ["2016-03-31"],
+        "started_in_q2": ["2016-06-30"],
+    }
