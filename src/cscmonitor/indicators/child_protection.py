@@ -6,7 +6,7 @@ import ibis
 import ibis.expr.types as ir
 
 from cscmonitor.indicators.calendar import with_working_days
-from cscmonitor.indicators.common import KEYS, in_period, months_after, open_at_end
+from cscmonitor.indicators.common import KEYS, in_period, months_after, open_at_end, shared
 from cscmonitor.indicators.framework import Framework, dashboard, serves
 from cscmonitor.indicators.registry import (
     Domain,
@@ -52,7 +52,12 @@ def repeat_plans(tables: Tables, periods: ir.Table) -> ir.Table:
 
 
 def plan_spans(tables: Tables) -> ir.Table:
-    """Plans with their end date: one per child and start date, the latest end recorded."""
+    """Plans with their end date: one per child and start date, the latest end recorded.
+    Shared (`common.shared`): five indicators of a basket read it."""
+    return shared(tables, _plan_spans)
+
+
+def _plan_spans(tables: Tables) -> ir.Table:
     p = tables.table("cin_plans")
     return p.group_by(["la_code", "child_id", "start_date"]).aggregate(end_date=p.end_date.max())
 

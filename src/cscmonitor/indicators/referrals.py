@@ -22,13 +22,17 @@ from cscmonitor.indicators.registry import (
 
 def referrals(tables: Tables) -> ir.Table:
     """Referrals: one per child and referral date (the same child on the same date counts once),
-    each with `previous`, the date of the child's referral before it (blank for the first held).
-    Shared (`common.shared`): a basket makes it once for REF_RATE and REREF_12M."""
+    each with `previous`, the date of the child's referral before it (blank for the first held),
+    and `nfa`: ReferralNFA true on any of its records (blank is not NFA). Shared
+    (`common.shared`): a basket makes it once for REF_RATE, REF_NFA and REREF_12M."""
     return shared(tables, _referrals)
 
 
 def _referrals(tables: Tables) -> ir.Table:
-    refs = tables.table("cin_referrals").select("la_code", "child_id", "referral_date").distinct()
+    refs = tables.table("cin_referrals")
+    refs = refs.group_by(["la_code", "child_id", "referral_date"]).aggregate(
+        nfa=refs.referral_nfa.fill_null(False).any()
+    )
     by_child = ibis.window(group_by=["la_code", "child_id"], order_by="referral_date")
     return refs.mutate(previous=refs.referral_date.lag().over(by_child))
 
@@ -53,7 +57,7 @@ def rereferrals(tables: Tables, periods: ir.Table) -> ir.Table:
     where the held returns do not reach 12 months before the period start the value is flagged
     "lookback incomplete"."""
     # The nearest earlier referral decides: if it is not within 12 months, none earlier is.
-    rows = in_period(referrals(tables), "referral_date", periods)
+    rows = in_period(referrals(tables).drop("nfa"), "referral_date", periods)
     return rows.mutate(
         counted=rows.previous.notnull() & (months_after(rows.previous, 12) >= rows.referral_date)
     )
@@ -82,7 +86,7 @@ def referral_rate(tables: Tables, periods: ir.Table) -> ir.Table:
     children aged 0–17 (ONS mid-year estimate for the calendar year the period starts in) ×
     10,000, annualised for periods shorter than a year: the denominator is the population times
     the period's days over the days of the 12 months to its end."""
-    return in_period(referrals(tables).drop("previous"), "referral_date", periods)
+    return in_period(referrals(tables).drop("previous", "nfa"), "referral_date", periods)
 
 
 @indicator(
@@ -104,11 +108,7 @@ def no_further_action(tables: Tables, periods: ir.Table) -> ir.Table:
     """Of referrals in the period (one per child and referral date), those with ReferralNFA
     true. A referral recorded twice on one date is NFA if either record says so; a blank
     ReferralNFA is not NFA."""
-    refs = tables.table("cin_referrals")
-    refs = refs.group_by(["la_code", "child_id", "referral_date"]).aggregate(
-        nfa=refs.referral_nfa.fill_null(False).any()
-    )
-    rows = in_period(refs, "referral_date", periods)
+    rows = in_period(referrals(tables).drop("previous"), "referral_date", periods)
     return rows.mutate(counted=rows.nfa)
 
 
