@@ -13,7 +13,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from cscmonitor.indicators.common import months_after
+from cscmonitor.indicators.common import months_after, shared
 from cscmonitor.indicators.framework import Framework, serves
 from cscmonitor.indicators.registry import (
     Domain,
@@ -42,7 +42,12 @@ def adoptions(tables: Tables) -> ir.Table:
     carers_from: walking back from that episode while episodes are RNE L, T or U (same carers),
     the DECOM where the placement with those carers began.
     authority: the earliest episode of the period of care with LS E1 or D1.
+    Shared (`common.shared`): the adoption indicators of a basket read it once.
     """
+    return shared(tables, _adoptions)
+
+
+def _adoptions(tables: Tables) -> ir.Table:
     episodes = tables.table("cla_episodes")
     ended = episodes.filter(episodes.rec.isin(ADOPTED) & episodes.dec.notnull())
     ended = ended.select("la_code", "child_id", adopted_on=ended.dec, last_start=ended.decom)

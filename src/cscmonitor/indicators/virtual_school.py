@@ -13,7 +13,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from cscmonitor.indicators.common import KEYS, in_period, months_after, open_at_end
+from cscmonitor.indicators.common import KEYS, in_period, months_after, open_at_end, shared
 from cscmonitor.indicators.framework import Framework, serves
 from cscmonitor.indicators.registry import (
     Domain,
@@ -39,7 +39,12 @@ def age_at_school_year_start(birth_date: ir.DateValue, day: ir.DateValue) -> ir.
 
 
 def school_age_looked_after(tables: Tables, periods: ir.Table) -> ir.Table:
-    """School-age children looked after at period end: one row per child and period."""
+    """School-age children looked after at period end: one row per child and period. Shared
+    (`common.shared`): the four virtual school indicators of a basket read it once."""
+    return shared(tables, _school_age_looked_after, periods)
+
+
+def _school_age_looked_after(tables: Tables, periods: ir.Table) -> ir.Table:
     episodes = open_at_end(tables.table("cla_episodes"), "decom", "dec", periods)
     open_ = episodes.select(*KEYS, "child_id").distinct()
     births = tables.table("cla_children")
