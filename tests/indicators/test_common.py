@@ -1,11 +1,11 @@
-"""The shared join of rows to the periods at whose end they are open, on hand-made rows."""
+"""The shared joins of rows to the periods at whose end they are open, on hand-made rows."""
 
 import datetime as dt
 
 import ibis
 import pandas as pd
 
-from cscmonitor.indicators.common import open_at_end
+from cscmonitor.indicators.common import first_open_at_end, open_at_end
 from cscmonitor.indicators.engine import periods_table
 from cscmonitor.periods import Period
 
@@ -39,4 +39,41 @@ def test_a_row_is_open_at_each_period_end_it_spans_and_a_blank_end_is_open():
         "open": ["2016-03-31", "2016-06-30"],
         "ended_after_q1": ["2016-03-31"],
         "started_in_q2": ["2016-06-30"],
+    }
+
+
+def test_a_child_is_once_at_each_period_end_on_the_first_of_its_open_rows():
+    # Child A: one row from May 2015 open throughout, and one from Feb 2016 ending 1 May 2016:
+    # both open at 31 Mar, A once on the earlier (May 2015); at 30 Jun only the first is open.
+    # Child B: two rows on the same day, one ending 1 Apr 2016 and one open: at 31 Mar both
+    # are open (B once, on the one ending first), at 30 Jun the open one alone.
+    # Child C: a row ended 1 Jan 2016, then one from 1 May 2016: nothing open at 31 Mar, the
+    # second at 30 Jun.
+    rows = ibis.memtable(
+        pd.DataFrame(
+            {
+                "la_code": ["1"] * 6,
+                "child_id": ["A", "A", "B", "B", "C", "C"],
+                "start": [D(d) for d in ("2015-05-01", "2016-02-01", "2016-03-01")]
+                + [D(d) for d in ("2016-03-01", "2015-06-01", "2016-05-01")],
+                "end": [None, D("2016-05-01"), D("2016-04-01"), None, D("2016-01-01"), None],
+            }
+        ),
+        schema={"la_code": "string", "child_id": "string", "start": "date", "end": "date"},
+    )
+    joined = first_open_at_end(rows, "start", "end", periods_table([Q1, Q2])).execute()
+    found = {
+        (row.child_id, iso(row.period_end)): (
+            iso(row.start),
+            None if pd.isna(row.end) else iso(row.end),
+        )
+        for row in joined.itertuples()
+    }
+    assert len(joined) == len(found)  # one row per child and period end
+    assert found == {
+        ("A", "2016-03-31"): ("2015-05-01", None),
+        ("A", "2016-06-30"): ("2015-05-01", None),
+        ("B", "2016-03-31"): ("2016-03-01", "2016-04-01"),
+        ("B", "2016-06-30"): ("2016-03-01", None),
+        ("C", "2016-06-30"): ("2016-05-01", None),
     }

@@ -6,7 +6,14 @@ import ibis
 import ibis.expr.types as ir
 
 from cscmonitor.indicators.calendar import with_working_days
-from cscmonitor.indicators.common import KEYS, in_period, months_after, open_at_end, shared
+from cscmonitor.indicators.common import (
+    KEYS,
+    first_open_at_end,
+    in_period,
+    months_after,
+    open_at_end,
+    shared,
+)
 from cscmonitor.indicators.framework import Framework, dashboard, serves
 from cscmonitor.indicators.registry import (
     Domain,
@@ -150,9 +157,9 @@ def repeat_plans_within_two_years(tables: Tables, periods: ir.Table) -> ir.Table
 def plan_rate(tables: Tables, periods: ir.Table) -> ir.Table:
     """Children with a plan open at period end (start on or before the end, no end date or one
     after it) ÷ the LA's children aged 0–17 × 10,000; a child counts once."""
-    rows = open_at_end(plan_spans(tables), "start_date", "end_date", periods)
     # One record per child: the earliest of their open plans.
-    return rows.group_by([*KEYS, "child_id"]).aggregate(start_date=rows.start_date.min())
+    rows = first_open_at_end(plan_spans(tables), "start_date", "end_date", periods)
+    return rows.select(*KEYS, "child_id", "start_date")
 
 
 @indicator(

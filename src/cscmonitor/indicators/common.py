@@ -38,6 +38,29 @@ def open_at_end(rows: ir.Table, start: str, end: str, periods: ir.Table) -> ir.T
     )
 
 
+def first_open_at_end(rows: ir.Table, start: str, end: str, periods: ir.Table) -> ir.Table:
+    """Each child (`la_code, child_id`) once per period at whose end one of its rows is open:
+    the row starting first among those open (the earliest end first on a tie).
+
+    A row counts at a period end when no row of the child ordered before it is open then:
+    those all started by then, so none is open when the latest of their ends is on or before
+    it. That end is a window over the rows, once; the join keeps one row per child and
+    period, where a grouping of the joined rows would hash every child at every period end."""
+    child = ibis.window(
+        group_by=["la_code", "child_id"], order_by=[rows[start], until(rows[end])], rows=(None, -1)
+    )
+    rows = rows.mutate(_reach=until(rows[end]).max().over(child))
+    joined = rows.join(
+        periods,
+        [
+            rows[start] <= periods.period_end,
+            until(rows[end]) > periods.period_end,
+            rows._reach.isnull() | (rows._reach <= periods.period_end),
+        ],
+    )
+    return joined.drop("_reach")
+
+
 # After any period: an open end (blank) compared as this day.
 _OPEN = ibis.date(9999, 12, 31)
 

@@ -10,7 +10,15 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from cscmonitor.indicators.common import KEYS, in_period, months_after, open_at_end, shared, until
+from cscmonitor.indicators.common import (
+    KEYS,
+    first_open_at_end,
+    in_period,
+    months_after,
+    open_at_end,
+    shared,
+    until,
+)
 from cscmonitor.indicators.framework import Framework, dashboard, serves
 from cscmonitor.indicators.registry import (
     Domain,
@@ -158,9 +166,9 @@ ADOPTIVE = ("A3", "A4", "A5", "A6")
 )
 def looked_after_rate(tables: Tables, periods: ir.Table) -> ir.Table:
     """Children with an episode open at period end ÷ the LA's children aged 0–17 × 10,000."""
-    rows = open_at_end(tables.table("cla_episodes"), "decom", "dec", periods)
     # One record per child: the start of their episode open at period end.
-    return rows.group_by([*KEYS, "child_id"]).aggregate(decom=rows.decom.min())
+    rows = first_open_at_end(tables.table("cla_episodes"), "decom", "dec", periods)
+    return rows.select(*KEYS, "child_id", "decom")
 
 
 @indicator(

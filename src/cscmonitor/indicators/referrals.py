@@ -6,7 +6,7 @@ import ibis
 import ibis.expr.types as ir
 
 from cscmonitor.indicators.calendar import with_working_days
-from cscmonitor.indicators.common import KEYS, in_period, months_after, open_at_end, shared
+from cscmonitor.indicators.common import KEYS, first_open_at_end, in_period, months_after, shared
 from cscmonitor.indicators.framework import Framework, dashboard, serves
 from cscmonitor.indicators.registry import (
     Domain,
@@ -157,6 +157,6 @@ def children_in_need_rate(tables: Tables, periods: ir.Table) -> ir.Table:
     with two open referrals counts once."""
     refs = tables.table("cin_referrals")
     refs = refs.filter(~refs.referral_nfa.fill_null(False))
-    rows = open_at_end(refs, "referral_date", "closure_date", periods)
     # One record per child: the earliest of their open referrals.
-    return rows.group_by([*KEYS, "child_id"]).aggregate(referral_date=rows.referral_date.min())
+    rows = first_open_at_end(refs, "referral_date", "closure_date", periods)
+    return rows.select(*KEYS, "child_id", "referral_date")
