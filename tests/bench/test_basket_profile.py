@@ -1,0 +1,47 @@
+"""bench/basket_profile.py times each indicator of a basket and sums them by family (the
+seconds are not checked; the rows and the sums are)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+from tests.conftest import DATA
+
+from cscmonitor.ingest import ingest
+
+PROFILE = Path(__file__).resolve().parents[2] / "bench" / "basket_profile.py"
+
+
+def _module():
+    spec = importlib.util.spec_from_file_location("basket_profile_bench", PROFILE)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_each_indicator_is_timed_once_and_the_families_add_up(settings, capsys):
+    ingest([DATA / "placements"], settings, la_code="999")
+    bench = _module()
+    codes = ["CLA_3PLUS", "CLA_FOSTER", "CIN_RATE", "AF_NEGLECT", "SW_AGENCY"]
+    assert bench.main([*codes, "--warehouse", str(settings.warehouse_dir)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    timed = [line.split("|")[1].strip() for line in lines if line.startswith("| ")][1:6]
+    assert sorted(timed) == sorted(codes)
+    families = {
+        cells[0]: int(cells[1])
+        for line in lines
+        if line.startswith("| ")
+        and (cells := [c.strip() for c in line.strip("|").split("|")])
+        and cells[1].isdigit()
+    }
+    assert families == {
+        "assessment factors": 1,
+        "children looked after": 2,
+        "referrals, assessments and plans": 1,
+        "other": 1,
+        "all": 5,
+    }
