@@ -11,7 +11,17 @@ from types import ModuleType
 
 import pytest
 
-BASKET = Path(__file__).resolve().parents[2] / "bench" / "basket.py"
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+def load_bench(script: str) -> ModuleType:
+    """A script of bench/ as a module (they are scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location(f"{script}_bench", BENCH / f"{script}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up while defined
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope="session")
@@ -21,9 +31,4 @@ def bench_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def basket() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("basket_bench", BASKET)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up while defined
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("basket")

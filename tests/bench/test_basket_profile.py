@@ -3,29 +3,15 @@ seconds are not checked; the rows and the sums are)."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
+from tests.bench.conftest import load_bench
 from tests.conftest import DATA
 
 from cscmonitor.ingest import ingest
 
-PROFILE = Path(__file__).resolve().parents[2] / "bench" / "basket_profile.py"
-
-
-def _module():
-    spec = importlib.util.spec_from_file_location("basket_profile_bench", PROFILE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
 
 def test_each_indicator_is_timed_once_and_the_families_add_up(settings, capsys):
     ingest([DATA / "placements"], settings, la_code="999")
-    bench = _module()
+    bench = load_bench("basket_profile")
     codes = ["CLA_3PLUS", "CLA_FOSTER", "CIN_RATE", "AF_NEGLECT", "SW_AGENCY"]
     assert bench.main([*codes, "--warehouse", str(settings.warehouse_dir)]) == 0
     lines = capsys.readouterr().out.splitlines()

@@ -16,11 +16,16 @@ Cohort 8; foster A1 A15 A16 = 3; children's homes A3 A7 = 2; supported A5 A6 = 2
 """
 
 import ibis
+import pandas as pd
 import pytest
 
+from cscmonitor.indicators.care_events import looked_after_at_end
 from cscmonitor.indicators.code_years import in_list
+from cscmonitor.indicators.engine import periods_table
+from cscmonitor.periods import Period
 
 FY2018 = "2018-04-01:2019-03-31"
+FY2015 = "2015-04-01:2016-03-31"
 
 
 @pytest.mark.parametrize(
@@ -68,3 +73,55 @@ def test_other_placements_codes_by_year(place, year, other):
     rows = ibis.memtable({"placement": [place], "end_year": [year]})
     flagged = in_list(rows, "placement", "end_year", "placement_other").execute()
     assert bool(flagged["in_placement_other"].iloc[0]) is other
+
+
+class _Episodes:
+    """Tables holding only a hand-made episodes table (`Tables`: the rule reads no other)."""
+
+    def __init__(self, rows: list[tuple]) -> None:
+        frame = pd.DataFrame(rows, columns=["child_id", "decom", "dec", "rne", "place"])
+        for column in ("decom", "dec"):
+            frame[column] = pd.to_datetime(frame[column]).dt.date
+        self._episodes = ibis.memtable(
+            frame.assign(la_code="999", ls="C2"),
+            schema={
+                "child_id": "string",
+                "decom": "date",
+                "dec": "date",
+                "rne": "string",
+                "place": "string",
+                "la_code": "string",
+                "ls": "string",
+            },
+        )
+
+    def table(self, name: str) -> ibis.Table:
+        assert name == "cla_episodes"
+        return self._episodes
+
+
+def test_the_placement_at_the_end_is_the_latest_settled_one_of_the_period_of_care():
+    # At 31 Mar 2016:
+    #   V  H5 since May 2015, open                                     -> H5 (its own)
+    #   X  U1 from May 2015, then a temporary T1 from 1 Mar 2016, open -> U1
+    #   W  U1, a temporary T0, K1 from 15 Sep 2015, then T3 from Jan   -> K1 (the latest settled)
+    #   Y  care began on a temporary T2 in Feb 2016                    -> blank
+    #   Z  K2 ended 1 Oct 2015; new care from 10 Jan 2016 on a T1      -> blank (K2 was the
+    #      earlier period of care's)
+    episodes = _Episodes(
+        [
+            ("V", "2015-05-01", None, "S", "H5"),
+            ("X", "2015-05-01", "2016-03-01", "S", "U1"),
+            ("X", "2016-03-01", None, "P", "T1"),
+            ("W", "2015-06-01", "2015-09-01", "S", "U1"),
+            ("W", "2015-09-01", "2015-09-15", "P", "T0"),
+            ("W", "2015-09-15", "2016-01-01", "P", "K1"),
+            ("W", "2016-01-01", None, "P", "T3"),
+            ("Y", "2016-02-01", None, "S", "T2"),
+            ("Z", "2015-04-01", "2015-10-01", "S", "K2"),
+            ("Z", "2016-01-10", None, "S", "T1"),
+        ]
+    )
+    at_end = looked_after_at_end(episodes, periods_table([Period.parse(FY2015)])).execute()
+    placement = {row.child_id: row.placement or None for row in at_end.fillna("").itertuples()}
+    assert placement == {"V": "H5", "X": "U1", "W": "K1", "Y": None, "Z": None}

@@ -22,6 +22,18 @@ def shared(tables: Tables, build: Callable[..., ir.Table], *args: ir.Table) -> i
     return keep(build, *args) if keep is not None else build(tables, *args)
 
 
+# After any period: an open end (blank) compared as this day.
+_OPEN = ibis.date(9999, 12, 31)
+
+
+def until(end: ir.DateValue) -> ir.DateValue:
+    """An end date, or for a blank one a day after every period, so that "not ended by the
+    period end" is one inequality (`until(end) > period_end`): DuckDB merges a join to the
+    periods on two inequalities, where `end IS NULL OR end > …` is a filter on every pair
+    the other inequality makes (each episode with every period after it began)."""
+    return end.fill_null(_OPEN)
+
+
 def in_period(events: ir.Table, date: str, periods: ir.Table) -> ir.Table:
     """Each event once per period whose [start, end] holds its date (a range join, not a loop)."""
     return events.join(
@@ -59,18 +71,6 @@ def first_open_at_end(rows: ir.Table, start: str, end: str, periods: ir.Table) -
         ],
     )
     return joined.drop("_reach")
-
-
-# After any period: an open end (blank) compared as this day.
-_OPEN = ibis.date(9999, 12, 31)
-
-
-def until(end: ir.DateValue) -> ir.DateValue:
-    """An end date, or for a blank one a day after every period, so that "not ended by the
-    period end" is one inequality (`until(end) > period_end`): DuckDB merges a join to the
-    periods on two inequalities, where `end IS NULL OR end > …` is a filter on every pair
-    the other inequality makes (each episode with every period after it began)."""
-    return end.fill_null(_OPEN)
 
 
 def months_after(date: ir.DateValue, months: int) -> ir.DateValue:

@@ -82,7 +82,7 @@ class Basket(ForLAs):
     first query reading it, in the executors' memory, spilling to disk), as Spark would
     otherwise sort every episode again in each of those queries. One reading the periods holds
     a row per period as well (the children looked after at each period end), which ten
-    indicators read (bench/README.md, "England with the scan floor"). The tables are dropped,
+    indicators read (bench/README.md, "Sharing more, sorting less"). The tables are dropped,
     and the cached rows released, when the compute is done."""
 
     def __init__(self, tables: Tables, las: Sequence[str] | None) -> None:

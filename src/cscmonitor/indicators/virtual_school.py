@@ -13,7 +13,14 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from cscmonitor.indicators.common import KEYS, in_period, months_after, open_at_end, shared
+from cscmonitor.indicators.common import (
+    KEYS,
+    first_open_at_end,
+    in_period,
+    months_after,
+    open_at_end,
+    shared,
+)
 from cscmonitor.indicators.framework import Framework, serves
 from cscmonitor.indicators.registry import (
     Domain,
@@ -45,8 +52,8 @@ def school_age_looked_after(tables: Tables, periods: ir.Table) -> ir.Table:
 
 
 def _school_age_looked_after(tables: Tables, periods: ir.Table) -> ir.Table:
-    episodes = open_at_end(tables.table("cla_episodes"), "decom", "dec", periods)
-    open_ = episodes.select(*KEYS, "child_id").distinct()
+    episodes = first_open_at_end(tables.table("cla_episodes"), "decom", "dec", periods)
+    open_ = episodes.select(*KEYS, "child_id")
     births = tables.table("cla_children")
     births = births.group_by(["la_code", "child_id"]).aggregate(birth_date=births.birth_date.min())
     children = open_.join(births, ["la_code", "child_id"])
