@@ -4,14 +4,16 @@ import datetime as dt
 
 import ibis
 import pandas as pd
+import pytest
 
-from cscmonitor.indicators.common import first_open_at_end, open_at_end
+from cscmonitor.indicators.common import first_open_at_end, in_period, open_at_end
 from cscmonitor.indicators.engine import periods_table
 from cscmonitor.periods import Period
 
 Q1 = Period.parse("2016-01-01:2016-03-31")
 Q2 = Period.parse("2016-04-01:2016-06-30")
 D = dt.date.fromisoformat
+HELPERS = ["year_start", "year_fraction"]  # the periods table's own columns
 STARTS = ("2015-05-01", "2016-01-05", "2016-02-01", "2016-04-02", "2016-07-01")
 
 
@@ -77,3 +79,44 @@ def test_a_child_is_once_at_each_period_end_on_the_first_of_its_open_rows():
         ("B", "2016-06-30"): ("2016-03-01", None),
         ("C", "2016-06-30"): ("2016-05-01", None),
     }
+
+
+def test_an_event_is_in_each_period_holding_its_date_first_and_last_days_included():
+    # Two overlapping periods, the year to 31 Mar 2016 and the year to 30 Jun 2016, and a
+    # quarter after them. "first_day": 1 Apr 2015, the first year's first day, in it alone.
+    # "last_day": 31 Mar 2016, the first year's last day, in both years. "in_both": 1 Jan 2016.
+    # "after_first": 1 Apr 2016, in the second year only. "between": 1 Jul 2016, the quarter's
+    # first day. "before": 31 Mar 2015, in none; "blank": no date, in none.
+    year_to_march = Period.parse("2015-04-01:2016-03-31")
+    year_to_june = Period.parse("2015-07-01:2016-06-30")
+    quarter = Period.parse("2016-07-01:2016-09-30")
+    dated = {
+        "first_day": "2015-04-01",
+        "last_day": "2016-03-31",
+        "in_both": "2016-01-01",
+        "after_first": "2016-04-01",
+        "between": "2016-07-01",
+        "before": "2015-03-31",
+    }
+    events = ibis.memtable(
+        pd.DataFrame({"id": [*dated, "blank"], "on": [*(D(d) for d in dated.values()), None]}),
+        schema={"id": "string", "on": "date"},
+    )
+    joined = in_period(events, "on", periods_table([year_to_march, year_to_june, quarter]))
+    found = joined.execute()
+    assert list(found.columns) == ["id", "on", "period_start", "period_end", *HELPERS]
+    ends = found.groupby("id")["period_end"].apply(lambda e: sorted(map(iso, e))).to_dict()
+    assert ends == {
+        "first_day": ["2016-03-31"],
+        "last_day": ["2016-03-31", "2016-06-30"],
+        "in_both": ["2016-03-31", "2016-06-30"],
+        "after_first": ["2016-06-30"],
+        "between": ["2016-09-30"],
+    }
+
+
+def test_a_period_outside_the_calendar_is_refused_with_its_dates():
+    with pytest.raises(ValueError, match="period 1985-04-01 to 1986-03-31 is outside"):
+        periods_table(
+            [Period.parse("2016-04-01:2017-03-31"), Period.parse("1985-04-01:1986-03-31")]
+        )

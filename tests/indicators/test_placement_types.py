@@ -125,3 +125,34 @@ def test_the_placement_at_the_end_is_the_latest_settled_one_of_the_period_of_car
     at_end = looked_after_at_end(episodes, periods_table([Period.parse(FY2015)])).execute()
     placement = {row.child_id: row.placement or None for row in at_end.fillna("").itertuples()}
     assert placement == {"V": "H5", "X": "U1", "W": "K1", "Y": None, "Z": None}
+
+
+def test_of_two_episodes_open_at_a_period_end_the_later_one_is_the_childs():
+    # Episodes of one child should not overlap; where they do, the later one (in order of
+    # DECOM, then DEC) open at a period end is the child's there, and each child is once.
+    #   O  K1 from May 2015, open; H5 from Oct 2015 to 1 Jun 2016: both open at 31 Mar 2016
+    #      -> H5 then; at 30 Jun 2016 only K1 is open -> K1
+    #   P  K1 from May 2015 to 1 May 2016; H5 inside it, Jun to Jul 2015 -> K1 at 31 Mar
+    #      (H5 overlaps it but ended before); nothing open at 30 Jun
+    #   R  two from the same day: U1 open, H5 to 1 Jun 2016: at 31 Mar the open one is later
+    #      (its DEC is after) -> U1; at 30 Jun U1 alone -> U1
+    episodes = _Episodes(
+        [
+            ("O", "2015-05-01", None, "S", "K1"),
+            ("O", "2015-10-01", "2016-06-01", "P", "H5"),
+            ("P", "2015-05-01", "2016-05-01", "S", "K1"),
+            ("P", "2015-06-01", "2015-07-01", "P", "H5"),
+            ("R", "2015-05-01", None, "S", "U1"),
+            ("R", "2015-05-01", "2016-06-01", "S", "H5"),
+        ]
+    )
+    periods = periods_table([Period.parse(FY2015), Period.parse("2015-07-01:2016-06-30")])
+    at_end = looked_after_at_end(episodes, periods).execute()
+    found = {(r.child_id, f"{r.period_end:%m-%d}"): r.place for r in at_end.itertuples()}
+    assert found == {
+        ("O", "03-31"): "H5",
+        ("O", "06-30"): "K1",
+        ("P", "03-31"): "K1",
+        ("R", "03-31"): "U1",
+        ("R", "06-30"): "U1",
+    }

@@ -10,7 +10,7 @@ import ibis
 import ibis.expr.types as ir
 
 from cscmonitor.indicators.code_years import collection_year
-from cscmonitor.indicators.common import KEYS, in_period, open_at_end, shared
+from cscmonitor.indicators.common import KEYS, in_period, open_at_end, shared, until
 from cscmonitor.indicators.looked_after import SHORT_BREAKS, TEMPORARY, periods_of_care
 from cscmonitor.indicators.registry import Tables
 
@@ -21,7 +21,8 @@ def _not_short_breaks(episodes: ir.Table) -> ir.Table:
 
 def looked_after_at_end(tables: Tables, periods: ir.Table) -> ir.Table:
     """`CLA_END`: each child once per period with an episode open at its end (DECOM on or
-    before, DEC blank or after) whose LS is not V3/V4; with that episode's columns, its
+    before, DEC blank or after) whose LS is not V3/V4 (of two such, which should not
+    overlap, the later in order of DECOM, then DEC); with that episode's columns, its
     period of care (`care`) and `placement`: PLACE of the open episode or, when that is a
     temporary placement (T0–T4), of the latest earlier episode of the same period of care
     that is not (blank when the period of care holds none; a choice: DfE does not publish
@@ -31,11 +32,37 @@ def looked_after_at_end(tables: Tables, periods: ir.Table) -> ir.Table:
 
 def _looked_after_at_end(tables: Tables, periods: ir.Table) -> ir.Table:
     episodes = _not_short_breaks(_with_placement(tables))
+    # Episodes do not overlap, so one is open at the end; should two be, the later one (in
+    # order of DECOM, then DEC). An episode later than one open at a period end and open then
+    # itself starts before the earlier one ends: the latest end among the episodes before it
+    # (`_reach`) is after its DECOM. Those few episodes drop the earlier ones they overlap,
+    # where numbering every child's rows at every period end sorted them all.
+    child, order = ["la_code", "child_id"], [episodes.decom, until(episodes.dec)]
+    before = ibis.window(group_by=child, order_by=order, rows=(None, -1))
+    episodes = episodes.mutate(
+        _nth=ibis.row_number().over(ibis.window(group_by=child, order_by=order)),
+        _reach=until(episodes.dec).max().over(before),
+    )
     rows = open_at_end(episodes, "decom", "dec", periods)
-    # Episodes do not overlap, so one is open at the end; should two be, the later one.
-    latest = ibis.window(group_by=[*KEYS, "child_id"], order_by=ibis.desc("decom"))
-    rows = rows.mutate(_nth=ibis.row_number().over(latest))
-    return rows.filter(rows._nth == 0).drop("_nth")
+    later = episodes.filter(episodes._reach > episodes.decom)
+    later = later.select(
+        _la=later.la_code,
+        _child=later.child_id,
+        _n=later._nth,
+        _start=later.decom,
+        _until=until(later.dec),
+    )
+    rows = rows.anti_join(
+        later,
+        [
+            rows.la_code == later._la,
+            rows.child_id == later._child,
+            later._n > rows._nth,
+            later._start <= rows.period_end,
+            later._until > rows.period_end,
+        ],
+    )
+    return rows.drop("_nth", "_reach")
 
 
 def started(tables: Tables, periods: ir.Table) -> ir.Table:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import ibis
 import ibis.expr.types as ir
 
+from cscmonitor.indicators.calendar import calendar_table
 from cscmonitor.indicators.registry import Tables
 
 KEYS = ["la_code", "period_start", "period_end"]
@@ -35,11 +36,19 @@ def until(end: ir.DateValue) -> ir.DateValue:
 
 
 def in_period(events: ir.Table, date: str, periods: ir.Table) -> ir.Table:
-    """Each event once per period whose [start, end] holds its date (a range join, not a loop)."""
-    return events.join(
-        periods,
-        [events[date] >= periods.period_start, events[date] <= periods.period_end],
-    )
+    """Each event once per period whose [start, end] holds its date: a join on the date to
+    each day of each period (`period_days`), which DuckDB hashes, where a join on two
+    inequalities sorted every event by its date in every query."""
+    days = period_days(periods)
+    joined = events.join(days, events[date] == days._day)
+    return joined.drop("_day")
+
+
+def period_days(periods: ir.Table) -> ir.Table:
+    """Each day of each period (`_day`), with the period's columns: 365 rows a year."""
+    days = calendar_table()
+    days = days.select(_day=days.day)
+    return days.join(periods, [days._day >= periods.period_start, days._day <= periods.period_end])
 
 
 def open_at_end(rows: ir.Table, start: str, end: str, periods: ir.Table) -> ir.Table:

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2, t
 
+from cscmonitor.indicators import calendar
 from cscmonitor.indicators.coverage import Coverage, Held
 from cscmonitor.indicators.measures import records, totals
 from cscmonitor.indicators.population import population_table
@@ -117,6 +118,13 @@ def periods_table(periods: Sequence[Period]) -> ir.Table:
     share of them for annualising rates)."""
     if not periods:
         raise ValueError("no periods to compute")
+    # Events are placed in periods through the calendar's days (common.in_period).
+    outside = [p for p in periods if p.start < calendar.FIRST or p.end > calendar.LAST]
+    if outside:
+        raise ValueError(
+            f"period {outside[0].start} to {outside[0].end} is outside the calendar the "
+            f"indicators are computed on ({calendar.FIRST} to {calendar.LAST})"
+        )
     years = [twelve_months_to(p.end) for p in periods]
     return ibis.memtable(
         pd.DataFrame(
