@@ -2,6 +2,7 @@
 
     python bench/basket_profile.py                         # England, as bench/basket.py left it
     python bench/basket_profile.py --warehouse DIR CLA_3PLUS CIN_RATE
+    python bench/basket_profile.py --operators             # and DuckDB's time by operator
 
 The queries of one basket (`engine.Basket`, so shared intermediates are made once, by the
 first indicator reading them, and counted against it), in code order, each split into the
@@ -14,8 +15,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
+import tempfile
 import time
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 DEFAULT_WAREHOUSE = Path("/tmp/cscmonitor-bench/data/warehouse")
 # Families of bench/README.md's profile tables, by the start of the indicator's code.
@@ -29,8 +34,16 @@ FAMILIES = (
 )
 
 
-def profile(warehouse: Path, codes: list[str], first: dt.date, last: dt.date) -> list[tuple]:
-    """`(code, build, compile, run)` seconds for each indicator, in code order."""
+def profile(
+    warehouse: Path,
+    codes: list[str],
+    first: dt.date,
+    last: dt.date,
+    operators: Counter[tuple[str, str]] | None = None,
+) -> list[tuple]:
+    """`(code, build, compile, run)` seconds for each indicator, in code order. Given
+    `operators`, each run is profiled by DuckDB and the time of each of its operators added
+    to `operators[(operator, code)]` (the shared intermediates' builds are not in it)."""
     import ibis
 
     from cscmonitor.backends import Backend, SnapshotTables
@@ -53,10 +66,47 @@ def profile(warehouse: Path, codes: list[str], first: dt.date, last: dt.date) ->
             con._register_in_memory_tables(expr)
             sql = con.compile(expr)
             compiled = time.perf_counter()
-            con.con.sql(sql).to_arrow_table()
+            if operators is not None:
+                _profiled(con.con, sql, indicator.code, operators)
+            else:
+                con.con.sql(sql).to_arrow_table()
             ran = time.perf_counter()
             timed.append((indicator.code, built - started, compiled - built, ran - compiled))
     return timed
+
+
+def _profiled(con: Any, sql: str, code: str, operators: Counter[tuple[str, str]]) -> None:
+    """Run `sql` with DuckDB's profiler on, adding each operator's time to `operators`."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "profile.json"
+        con.execute("PRAGMA enable_profiling = 'json'")
+        con.execute(f"PRAGMA profiling_output = '{out}'")
+        try:
+            con.sql(sql).to_arrow_table()
+        finally:
+            con.execute("PRAGMA disable_profiling")
+        found = json.loads(out.read_text())
+    stack = list(found["operator"])
+    while stack:
+        node = stack.pop()
+        operators[(node["type"], code)] += node.get("timing") or 0.0
+        stack.extend(node.get("children", []))
+
+
+def operator_table(operators: Counter[tuple[str, str]], top: int = 25) -> str:
+    """Operator time by kind of operator, then the `top` (operator, indicator) pairs."""
+    kinds: Counter[str] = Counter()
+    for (kind, _), seconds in operators.items():
+        kinds[kind] += seconds
+    total = sum(kinds.values())
+    lines = ["| operator | seconds | share |", "|---|---:|---:|"]
+    for kind, seconds in kinds.most_common():
+        share = seconds / total if total else 0.0
+        lines.append(f"| {kind} | {seconds:.2f} | {share:.0%} |")
+    lines += ["", "| operator | indicator | seconds |", "|---|---|---:|"]
+    for (kind, code), seconds in operators.most_common(top):
+        lines.append(f"| {kind} | {code} | {seconds:.2f} |")
+    return "\n".join(lines)
 
 
 def family(code: str) -> str:
@@ -84,9 +134,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
     parser.add_argument("--from-year", type=int, default=2015, help="the first census year")
     parser.add_argument("--to-year", type=int, default=2024, help="the last census year")
+    parser.add_argument(
+        "--operators",
+        action="store_true",
+        help="also DuckDB's profile of each query: time by operator, and the largest pairs",
+    )
     args = parser.parse_args(argv)
     first, last = dt.date(args.from_year - 1, 4, 1), dt.date(args.to_year, 3, 31)
-    print(table(profile(args.warehouse, args.codes, first, last)))
+    operators: Counter[tuple[str, str]] | None = Counter() if args.operators else None
+    print(table(profile(args.warehouse, args.codes, first, last, operators)))
+    if operators is not None:
+        print()
+        print(operator_table(operators))
     return 0
 
 

@@ -31,3 +31,18 @@ def test_each_indicator_is_timed_once_and_the_families_add_up(settings, capsys):
         "other": 1,
         "all": 5,
     }
+
+
+def test_operators_are_summed_by_kind_and_by_indicator(settings, capsys):
+    ingest([DATA / "placements"], settings, la_code="999")
+    bench = load_bench("basket_profile")
+    codes = ["CLA_3PLUS", "SW_AGENCY"]
+    argv = [*codes, "--warehouse", str(settings.warehouse_dir), "--operators"]
+    assert bench.main(argv) == 0
+    out = capsys.readouterr().out
+    kinds, pairs = out.split("| operator | seconds | share |")[1].split("| operator | indicator |")
+    # Every query scans a table and groups its rows by LA and period.
+    shown = {line.split("|")[1].strip() for line in kinds.splitlines() if line.startswith("| ")}
+    assert {"TABLE_SCAN", "HASH_GROUP_BY"} <= shown
+    named = {line.split("|")[2].strip() for line in pairs.splitlines()[2:] if line.startswith("| ")}
+    assert named == set(codes)

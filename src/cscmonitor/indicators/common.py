@@ -8,7 +8,6 @@ from collections.abc import Callable
 import ibis
 import ibis.expr.types as ir
 
-from cscmonitor.indicators.calendar import calendar_table
 from cscmonitor.indicators.registry import Tables
 
 KEYS = ["la_code", "period_start", "period_end"]
@@ -37,18 +36,23 @@ def until(end: ir.DateValue) -> ir.DateValue:
 
 def in_period(events: ir.Table, date: str, periods: ir.Table) -> ir.Table:
     """Each event once per period whose [start, end] holds its date: a join on the date to
-    each day of each period (`period_days`), which DuckDB hashes, where a join on two
-    inequalities sorted every event by its date in every query."""
+    each day of each period (`period_days`), which is hashed, where a join on two
+    inequalities sorted every event by its date in every query (and Spark compared every
+    event with every period)."""
     days = period_days(periods)
     joined = events.join(days, events[date] == days._day)
     return joined.drop("_day")
 
 
 def period_days(periods: ir.Table) -> ir.Table:
-    """Each day of each period (`_day`), with the period's columns: 365 rows a year."""
-    days = calendar_table()
-    days = days.select(_day=days.day)
-    return days.join(periods, [days._day >= periods.period_start, days._day <= periods.period_end])
+    """Each day of each period (`_day`) with the period's columns: 365 rows a year. Made from
+    the periods alone (a list of days unnested), so a query joins the events to it whole;
+    made by joining a calendar, DuckDB joined the events to the calendar first."""
+    first = periods.period_start.cast("timestamp")
+    after = (periods.period_end + ibis.interval(days=1)).cast("timestamp")
+    days = periods.mutate(_at=ibis.range(first, after, ibis.interval(days=1)).unnest())
+    # Cast apart from the unnest: Spark takes no generator inside an expression.
+    return days.mutate(_day=days._at.cast("date")).drop("_at")
 
 
 def open_at_end(rows: ir.Table, start: str, end: str, periods: ir.Table) -> ir.Table:

@@ -43,6 +43,20 @@ def periods_of_care(tables: Tables) -> ir.Table:
     return shared(tables, _periods_of_care)
 
 
+def in_care_at_end(tables: Tables, periods: ir.Table) -> ir.Table:
+    """Each child once per period with an episode open at its end, short breaks included:
+    `la_code, period_start, period_end, child_id`, the `decom` of the episode starting first
+    among those open (`common.first_open_at_end`) and the period's `year_start`. Shared:
+    CLA_RATE counts these children, CLA_3PLUS and the virtual school's school-age children
+    start from them."""
+    return shared(tables, _in_care_at_end, periods)
+
+
+def _in_care_at_end(tables: Tables, periods: ir.Table) -> ir.Table:
+    rows = first_open_at_end(tables.table("cla_episodes"), "decom", "dec", periods)
+    return rows.select(*KEYS, "child_id", "decom", "year_start")
+
+
 def _periods_of_care(tables: Tables) -> ir.Table:
     episodes = tables.table("cla_episodes")
     child = ibis.window(group_by=["la_code", "child_id"], order_by="decom")
@@ -129,8 +143,7 @@ def three_or_more_placements(tables: Tables, periods: ir.Table) -> ir.Table:
     them with RNE S, P or B; never a temporary placement (PLACE T0–T4), never the return from a
     temporary move to the same placement (same PLACE, URN and PL_POST as before the move)."""
     episodes = tables.table("cla_episodes")
-    at_end = open_at_end(episodes, "decom", "dec", periods)
-    cohort = at_end.select(*KEYS, "child_id", "year_start").distinct()
+    cohort = in_care_at_end(tables, periods).select(*KEYS, "child_id", "year_start")
     breaks = overlapping_year(episodes.filter(episodes.ls.isin(SHORT_BREAKS)), periods)
     cohort = cohort.anti_join(breaks.select(*KEYS, "child_id"), [*KEYS, "child_id"])
 
@@ -167,8 +180,7 @@ ADOPTIVE = ("A3", "A4", "A5", "A6")
 def looked_after_rate(tables: Tables, periods: ir.Table) -> ir.Table:
     """Children with an episode open at period end ÷ the LA's children aged 0–17 × 10,000."""
     # One record per child: the start of their episode open at period end.
-    rows = first_open_at_end(tables.table("cla_episodes"), "decom", "dec", periods)
-    return rows.select(*KEYS, "child_id", "decom")
+    return in_care_at_end(tables, periods).select(*KEYS, "child_id", "decom")
 
 
 @indicator(

@@ -15,13 +15,13 @@ import ibis.expr.types as ir
 
 from cscmonitor.indicators.common import (
     KEYS,
-    first_open_at_end,
     in_period,
     months_after,
     open_at_end,
     shared,
 )
 from cscmonitor.indicators.framework import Framework, serves
+from cscmonitor.indicators.looked_after import in_care_at_end
 from cscmonitor.indicators.registry import (
     Domain,
     Interval,
@@ -52,8 +52,7 @@ def school_age_looked_after(tables: Tables, periods: ir.Table) -> ir.Table:
 
 
 def _school_age_looked_after(tables: Tables, periods: ir.Table) -> ir.Table:
-    episodes = first_open_at_end(tables.table("cla_episodes"), "decom", "dec", periods)
-    open_ = episodes.select(*KEYS, "child_id")
+    open_ = in_care_at_end(tables, periods).select(*KEYS, "child_id")
     births = tables.table("cla_children")
     births = births.group_by(["la_code", "child_id"]).aggregate(birth_date=births.birth_date.min())
     children = open_.join(births, ["la_code", "child_id"])
