@@ -230,6 +230,12 @@ def plans_reviewed_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
         plan_start_r=reviews.plan_start_date,
         review_date=reviews.review_date,
     ).distinct()
+    # The review before each, among the plan's reviews: the same at every period end that
+    # holds both, so numbered once per plan, not once per plan and period end.
+    order = ibis.window(
+        group_by=["la_code_r", "child_id_r", "plan_start_r"], order_by="review_date"
+    )
+    reviews = reviews.mutate(before=reviews.review_date.lag().over(order))
     held = plans.left_join(
         reviews,
         [
@@ -240,8 +246,6 @@ def plans_reviewed_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
         ],
     )
     plan = [*KEYS, "child_id", "start_date"]
-    order = ibis.window(group_by=plan, order_by="review_date")
-    held = held.mutate(before=held.review_date.lag().over(order))
     late = (held.before.isnull() & (held.review_date > months_after(held.start_date, 3))) | (
         held.before.notnull() & (held.review_date > months_after(held.before, 6))
     )

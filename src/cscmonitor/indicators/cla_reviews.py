@@ -60,21 +60,41 @@ def reviews_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
     reviews = reviews.select(
         la_code_r=reviews.la_code, child_id_r=reviews.child_id, review_date=reviews.review_date
     ).distinct()
-    held = cohort.left_join(
+    # Each period of care's reviews in order, numbered, with the one before and the working
+    # days from the start of care: the same at every period end holding them, so worked out
+    # once per period of care, not once per child and period end. A review of a later period
+    # of care comes after every review of this one and after every period end it is open at.
+    cares = cohort.select("la_code", "child_id", "care_start").distinct()
+    cares = cares.select(
+        la_code_c=cares.la_code, child_id_c=cares.child_id, care_start_c=cares.care_start
+    )
+    ordered = cares.join(
         reviews,
         [
-            cohort.la_code == reviews.la_code_r,
-            cohort.child_id == reviews.child_id_r,
-            reviews.review_date >= cohort.care_start,
-            reviews.review_date <= cohort.period_end,
+            cares.la_code_c == reviews.la_code_r,
+            cares.child_id_c == reviews.child_id_r,
+            reviews.review_date >= cares.care_start_c,
         ],
     )
     # A relation of its own (view), so the calendar joins below do not extend this join.
-    held = held.select(*cohort.columns, "review_date").view()
-    held = with_working_days(held, "care_start", "review_date", "review_days")
+    ordered = ordered.select(*cares.columns, "review_date").view()
+    ordered = with_working_days(ordered, "care_start_c", "review_date", "review_days")
+    order = ibis.window(
+        group_by=["la_code_c", "child_id_c", "care_start_c"], order_by="review_date"
+    )
+    ordered = ordered.mutate(
+        before=ordered.review_date.lag().over(order), nth=ibis.row_number().over(order)
+    )
+    held = cohort.left_join(
+        ordered,
+        [
+            cohort.la_code == ordered.la_code_c,
+            cohort.child_id == ordered.child_id_c,
+            cohort.care_start == ordered.care_start_c,
+            ordered.review_date <= cohort.period_end,
+        ],
+    )
     child = [*KEYS, "child_id", "care_start", "care_known", "days_in_care"]
-    order = ibis.window(group_by=child, order_by="review_date")
-    held = held.mutate(before=held.review_date.lag().over(order), nth=ibis.row_number().over(order))
     late = ibis.cases(
         (held.nth == 0, held.care_known & (held.review_days > 20)),
         ((held.nth == 1) & held.care_known, held.review_date > months_after(held.before, 3)),

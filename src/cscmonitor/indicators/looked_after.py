@@ -213,16 +213,20 @@ def long_term_stability(tables: Tables, periods: ir.Table) -> ir.Table:
     at_end = open_at_end(periods_of_care(tables), "decom", "dec", periods)
     children = tables.table("cla_children").select("la_code", "child_id", "birth_date")
     cohort = at_end.join(children, ["la_code", "child_id"])
-    cohort = cohort.filter(
-        (months_after(cohort.birth_date, 16 * 12) > cohort.period_end)
-        & (months_after(cohort.care_start, 30) <= cohort.period_end)
-    ).select(
-        *KEYS,
-        "child_id",
-        "care",
-        "care_start",
-        adoptive=cohort.place.isin(ADOPTIVE).fill_null(False),
-    )
+    cohort = (
+        cohort.filter(
+            (months_after(cohort.birth_date, 16 * 12) > cohort.period_end)
+            & (months_after(cohort.care_start, 30) <= cohort.period_end)
+        )
+        .select(
+            *KEYS,
+            "child_id",
+            "care",
+            "care_start",
+            adoptive=cohort.place.isin(ADOPTIVE).fill_null(False),
+        )
+        .distinct()
+    )  # once, should two of the child's episodes be open at the end
 
     placed = placement_episodes(tables)
     starts = placed.filter(placed.starts_placement).select(
@@ -230,6 +234,13 @@ def long_term_stability(tables: Tables, periods: ir.Table) -> ir.Table:
         child_id_p=placed.child_id,
         care_p=placed.care,
         placement_start=placed.decom,
+    )
+    # The starts of the placements before and after each in its period of care: the same at
+    # every period end, so found once per placement, not by numbering them at each end.
+    care = ibis.window(group_by=["la_code_p", "child_id_p", "care_p"], order_by="placement_start")
+    starts = starts.mutate(
+        start_before=starts.placement_start.lag().over(care),
+        start_after=starts.placement_start.lead().over(care),
     )
     # A left join: the placement history never takes a child out of the cohort.
     history = cohort.left_join(
@@ -241,12 +252,16 @@ def long_term_stability(tables: Tables, periods: ir.Table) -> ir.Table:
             starts.placement_start <= cohort.period_end,
         ],
     )
-    child = [*KEYS, "child_id", "care_start", "adoptive"]
-    latest = ibis.window(group_by=child, order_by=ibis.desc("placement_start"))
-    history = history.mutate(back=ibis.row_number().over(latest))
-    per_child = history.group_by(child).aggregate(
-        placement_start=history.placement_start.max(where=history.back == 0),
-        placement_before=history.placement_start.max(where=history.back == 1),
+    # The latest placement started by the period end (the next one starts after it, or
+    # none does), and the one before it: a row per child, or its row with no placement.
+    latest = history.start_after.isnull() | (history.start_after > history.period_end)
+    per_child = history.filter(latest).select(
+        *KEYS,
+        "child_id",
+        "care_start",
+        "adoptive",
+        "placement_start",
+        placement_before=history.start_before,
     )
     stable = (months_after(per_child.placement_start, 24) <= per_child.period_end).fill_null(False)
     adopted_stable = per_child.adoptive & (
