@@ -123,20 +123,23 @@ def repeat_plans_within_two_years(tables: Tables, periods: ir.Table) -> ir.Table
         start_e=plans.start_date,
         end_e=plans.end_date,
     )
-    rows = in_period(plans, "start_date", periods)
-    linked = rows.left_join(
+    # Each plan's latest such earlier plan, found once per plan, then the plans placed in the
+    # periods (not the earlier plans looked up again for each period holding a plan).
+    linked = plans.left_join(
         earlier,
         [
-            rows.la_code == earlier.la_code_e,
-            rows.child_id == earlier.child_id_e,
-            earlier.start_e < rows.start_date,
-            earlier.end_e.isnull() | (months_after(earlier.end_e, 24) >= rows.start_date),
+            plans.la_code == earlier.la_code_e,
+            plans.child_id == earlier.child_id_e,
+            earlier.start_e < plans.start_date,
+            earlier.end_e.isnull() | (months_after(earlier.end_e, 24) >= plans.start_date),
         ],
     )
-    per_plan = linked.group_by([*KEYS, "child_id", "start_date"]).aggregate(
+    per_plan = linked.group_by(["la_code", "child_id", "start_date"]).aggregate(
         earlier_start=linked.start_e.max()
     )
-    return per_plan.mutate(counted=per_plan.earlier_start.notnull())
+    rows = in_period(per_plan, "start_date", periods)
+    rows = rows.select(*KEYS, "child_id", "start_date", "earlier_start")
+    return rows.mutate(counted=rows.earlier_start.notnull())
 
 
 @indicator(

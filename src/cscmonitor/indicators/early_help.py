@@ -11,6 +11,7 @@ import ibis.expr.types as ir
 
 from cscmonitor.indicators.common import KEYS, in_period, months_after
 from cscmonitor.indicators.framework import Framework, serves
+from cscmonitor.indicators.referrals import referrals
 from cscmonitor.indicators.registry import (
     Domain,
     Interval,
@@ -144,25 +145,32 @@ def referred_after_needs_met(tables: Tables, periods: ir.Table) -> ir.Table:
     closed = closed.filter(closed.closure_reason == NEEDS_MET).select(
         "la_code", "child_id", "closure_date"
     )
-    cohort = closed.join(
-        periods,
-        [
-            closed.closure_date > months_after(periods.period_end, -24),
-            closed.closure_date <= months_after(periods.period_end, -12),
-        ],
+    # Each closure's first referral within 12 months, found once per closure, not once per
+    # closure and period (the shared referrals: one per child and date, NFA included).
+    refs = referrals(tables).select(
+        la_code_r="la_code", child_id_r="child_id", referral_date="referral_date"
     )
-    refs = tables.table("cin_referrals").select("la_code", "child_id", "referral_date").distinct()
-    followed = cohort.left_join(
+    followed = closed.left_join(
         refs,
         [
-            cohort.la_code == refs.la_code,
-            cohort.child_id == refs.child_id,
-            refs.referral_date >= cohort.closure_date,
-            refs.referral_date <= months_after(cohort.closure_date, 12),
+            closed.la_code == refs.la_code_r,
+            closed.child_id == refs.child_id_r,
+            refs.referral_date >= closed.closure_date,
+            refs.referral_date <= months_after(closed.closure_date, 12),
         ],
     )
-    children = followed.group_by([*KEYS, followed.child_id]).aggregate(
-        closure_date=followed.closure_date.max(),
-        referral_date=followed.referral_date.min(),
+    followed = followed.group_by(["la_code", "child_id", "closure_date"]).aggregate(
+        referral_date=followed.referral_date.min()
+    )
+    cohort = followed.join(
+        periods,
+        [
+            followed.closure_date > months_after(periods.period_end, -24),
+            followed.closure_date <= months_after(periods.period_end, -12),
+        ],
+    )
+    children = cohort.group_by([*KEYS, cohort.child_id]).aggregate(
+        closure_date=cohort.closure_date.max(),
+        referral_date=cohort.referral_date.min(),
     )
     return children.mutate(counted=children.referral_date.notnull())

@@ -271,7 +271,12 @@ def long_term_stability(tables: Tables, periods: ir.Table) -> ir.Table:
 
 
 def looked_after_in_period(tables: Tables, periods: ir.Table) -> ir.Table:
-    """Children looked after on some day of the period, once per period."""
+    """Children looked after on some day of the period, once per period. Shared: CLA_MISSING
+    and CLA_AWAY start from them."""
+    return shared(tables, _looked_after_in_period, periods)
+
+
+def _looked_after_in_period(tables: Tables, periods: ir.Table) -> ir.Table:
     episodes = tables.table("cla_episodes")
     rows = episodes.join(
         periods,
