@@ -51,14 +51,21 @@ def test_a_child_is_once_at_each_period_end_on_the_first_of_its_open_rows():
     # are open (B once, on the one ending first), at 30 Jun the open one alone.
     # Child C: a row ended 1 Jan 2016, then one from 1 May 2016: nothing open at 31 Mar, the
     # second at 30 Jun.
+    # Child E: a row ended 1 Jan 2016, and one with no start and no end: never open.
     rows = ibis.memtable(
         pd.DataFrame(
             {
-                "la_code": ["1"] * 6,
-                "child_id": ["A", "A", "B", "B", "C", "C"],
-                "start": [D(d) for d in ("2015-05-01", "2016-02-01", "2016-03-01")]
-                + [D(d) for d in ("2016-03-01", "2015-06-01", "2016-05-01")],
-                "end": [None, D("2016-05-01"), D("2016-04-01"), None, D("2016-01-01"), None],
+                "la_code": ["1"] * 8,
+                "child_id": ["A", "A", "B", "B", "C", "C", "E", "E"],
+                "start": [
+                    *(D(d) for d in ("2015-05-01", "2016-02-01", "2016-03-01", "2016-03-01")),
+                    *(D(d) for d in ("2015-06-01", "2016-05-01", "2015-06-01")),
+                    None,
+                ],
+                "end": [
+                    *(None, D("2016-05-01"), D("2016-04-01"), None, D("2016-01-01"), None),
+                    *(D("2016-01-01"), None),
+                ],
             }
         ),
         schema={"la_code": "string", "child_id": "string", "start": "date", "end": "date"},

@@ -75,15 +75,16 @@ def first_open_at_end(rows: ir.Table, start: str, end: str, periods: ir.Table) -
         group_by=["la_code", "child_id"], order_by=[rows[start], until(rows[end])], rows=(None, -1)
     )
     rows = rows.mutate(_reach=until(rows[end]).max().over(child))
+    # From the later of its start and that end until its own end, a row is the child's first
+    # open one: one interval, so the join has two inequalities, not three. A row an earlier
+    # one outlasts is never first, nor one without a start (`greatest` skips a blank).
+    first = ibis.greatest(rows[start], rows._reach.fill_null(rows[start]))
+    rows = rows.mutate(_first=first)
+    rows = rows.filter(rows[start].notnull() & (rows._first < until(rows[end])))
     joined = rows.join(
-        periods,
-        [
-            rows[start] <= periods.period_end,
-            until(rows[end]) > periods.period_end,
-            rows._reach.isnull() | (rows._reach <= periods.period_end),
-        ],
+        periods, [rows._first <= periods.period_end, until(rows[end]) > periods.period_end]
     )
-    return joined.drop("_reach")
+    return joined.drop("_reach", "_first")
 
 
 def months_after(date: ir.DateValue, months: int) -> ir.DateValue:
