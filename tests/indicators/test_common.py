@@ -6,7 +6,12 @@ import ibis
 import pandas as pd
 import pytest
 
-from cscmonitor.indicators.common import first_open_at_end, in_period, open_at_end
+from cscmonitor.indicators.common import (
+    first_open_at_end,
+    in_child_order,
+    in_period,
+    open_at_end,
+)
 from cscmonitor.indicators.engine import periods_table
 from cscmonitor.periods import Period
 
@@ -127,3 +132,38 @@ def test_a_period_outside_the_calendar_is_refused_with_its_dates():
         periods_table(
             [Period.parse("2016-04-01:2017-03-31"), Period.parse("1985-04-01:1986-03-31")]
         )
+
+
+def test_rows_in_child_order_know_the_latest_end_before_them():
+    # Child A: "a" 1 Jan-1 Jun 2015, "b" from 1 Mar 2015 open, "c" 1 Apr-1 May 2015, in that
+    # order (by start). Before "b" the latest end is a's (1 Jun); before "c", b's, which is
+    # open (9999-12-31). Child B's two rows on one day are ordered by end, the blank one last.
+    rows = ibis.memtable(
+        pd.DataFrame(
+            {
+                "la_code": ["1"] * 5,
+                "child_id": ["A", "A", "A", "B", "B"],
+                "id": ["a", "b", "c", "open", "ended"],
+                "start": [D(d) for d in ("2015-01-01", "2015-03-01", "2015-04-01")]
+                + [D("2015-01-01")] * 2,
+                "end": [D("2015-06-01"), None, D("2015-05-01"), None, D("2015-02-01")],
+            }
+        ),
+        schema={
+            "la_code": "string",
+            "child_id": "string",
+            "id": "string",
+            "start": "date",
+            "end": "date",
+        },
+    )
+    ordered = in_child_order(rows, "start", "end").execute().set_index("id")
+    assert ordered["_nth"].to_dict() == {"a": 0, "b": 1, "c": 2, "ended": 0, "open": 1}
+    reach = {k: None if pd.isna(v) else iso(v) for k, v in ordered["_reach"].items()}
+    assert reach == {
+        "a": None,
+        "b": "2015-06-01",
+        "c": "9999-12-31",
+        "ended": None,
+        "open": "2015-02-01",
+    }

@@ -10,7 +10,14 @@ import ibis
 import ibis.expr.types as ir
 
 from cscmonitor.indicators.code_years import collection_year
-from cscmonitor.indicators.common import KEYS, in_period, open_at_end, shared, until
+from cscmonitor.indicators.common import (
+    KEYS,
+    in_child_order,
+    in_period,
+    open_at_end,
+    shared,
+    until,
+)
 from cscmonitor.indicators.looked_after import SHORT_BREAKS, TEMPORARY, periods_of_care
 from cscmonitor.indicators.registry import Tables
 
@@ -34,15 +41,10 @@ def _looked_after_at_end(tables: Tables, periods: ir.Table) -> ir.Table:
     episodes = _not_short_breaks(_with_placement(tables))
     # Episodes do not overlap, so one is open at the end; should two be, the later one (in
     # order of DECOM, then DEC). An episode later than one open at a period end and open then
-    # itself starts before the earlier one ends: the latest end among the episodes before it
-    # (`_reach`) is after its DECOM. Those few episodes drop the earlier ones they overlap,
-    # where numbering every child's rows at every period end sorted them all.
-    child, order = ["la_code", "child_id"], [episodes.decom, until(episodes.dec)]
-    before = ibis.window(group_by=child, order_by=order, rows=(None, -1))
-    episodes = episodes.mutate(
-        _nth=ibis.row_number().over(ibis.window(group_by=child, order_by=order)),
-        _reach=until(episodes.dec).max().over(before),
-    )
+    # itself starts before the earlier one ends: before the latest end among the episodes
+    # before it (`_reach`). Those few episodes drop the earlier ones they overlap, where
+    # numbering every child's rows at every period end sorted them all.
+    episodes = in_child_order(episodes, "decom", "dec")
     rows = open_at_end(episodes, "decom", "dec", periods)
     later = episodes.filter(episodes._reach > episodes.decom)
     later = later.select(

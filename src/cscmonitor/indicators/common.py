@@ -63,6 +63,20 @@ def open_at_end(rows: ir.Table, start: str, end: str, periods: ir.Table) -> ir.T
     )
 
 
+def in_child_order(rows: ir.Table, start: str, end: str) -> ir.Table:
+    """`rows` with `_nth`, each row's place among its child's (`la_code, child_id`) in order of
+    `start`, then `end` (blank last), and `_reach`, the latest end among the rows before it
+    (blank for the first): one window over the rows. A row whose start is before `_reach`
+    overlaps an earlier one."""
+    child = ["la_code", "child_id"]
+    order = [rows[start], until(rows[end])]
+    before = ibis.window(group_by=child, order_by=order, rows=(None, -1))
+    return rows.mutate(
+        _nth=ibis.row_number().over(ibis.window(group_by=child, order_by=order)),
+        _reach=until(rows[end]).max().over(before),
+    )
+
+
 def first_open_at_end(rows: ir.Table, start: str, end: str, periods: ir.Table) -> ir.Table:
     """Each child (`la_code, child_id`) once per period at whose end one of its rows is open:
     the row starting first among those open (the earliest end first on a tie).
@@ -71,10 +85,7 @@ def first_open_at_end(rows: ir.Table, start: str, end: str, periods: ir.Table) -
     those all started by then, so none is open when the latest of their ends is on or before
     it. That end is a window over the rows, once; the join keeps one row per child and
     period, where a grouping of the joined rows would hash every child at every period end."""
-    child = ibis.window(
-        group_by=["la_code", "child_id"], order_by=[rows[start], until(rows[end])], rows=(None, -1)
-    )
-    rows = rows.mutate(_reach=until(rows[end]).max().over(child))
+    rows = in_child_order(rows, start, end)
     # From the later of its start and that end until its own end, a row is the child's first
     # open one: one interval, so the join has two inequalities, not three. A row an earlier
     # one outlasts is never first, nor one without a start (`greatest` skips a blank).
@@ -84,7 +95,7 @@ def first_open_at_end(rows: ir.Table, start: str, end: str, periods: ir.Table) -
     joined = rows.join(
         periods, [rows._first <= periods.period_end, until(rows[end]) > periods.period_end]
     )
-    return joined.drop("_reach", "_first")
+    return joined.drop("_nth", "_reach", "_first")
 
 
 def months_after(date: ir.DateValue, months: int) -> ir.DateValue:

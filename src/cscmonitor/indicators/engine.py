@@ -118,7 +118,8 @@ def periods_table(periods: Sequence[Period]) -> ir.Table:
     share of them for annualising rates)."""
     if not periods:
         raise ValueError("no periods to compute")
-    # Events are placed in periods through the calendar's days (common.in_period).
+    # Durations in working days come from the calendar (calendar.with_working_days): outside
+    # it one would be blank, and an assessment or conference untimed counts as late.
     outside = [p for p in periods if p.start < calendar.FIRST or p.end > calendar.LAST]
     if outside:
         raise ValueError(

@@ -213,20 +213,18 @@ def long_term_stability(tables: Tables, periods: ir.Table) -> ir.Table:
     at_end = open_at_end(periods_of_care(tables), "decom", "dec", periods)
     children = tables.table("cla_children").select("la_code", "child_id", "birth_date")
     cohort = at_end.join(children, ["la_code", "child_id"])
-    cohort = (
-        cohort.filter(
-            (months_after(cohort.birth_date, 16 * 12) > cohort.period_end)
-            & (months_after(cohort.care_start, 30) <= cohort.period_end)
-        )
-        .select(
-            *KEYS,
-            "child_id",
-            "care",
-            "care_start",
-            adoptive=cohort.place.isin(ADOPTIVE).fill_null(False),
-        )
-        .distinct()
-    )  # once, should two of the child's episodes be open at the end
+    cohort = cohort.filter(
+        (months_after(cohort.birth_date, 16 * 12) > cohort.period_end)
+        & (months_after(cohort.care_start, 30) <= cohort.period_end)
+    )
+    # Once per child and period of care, should two of its episodes be open at the end.
+    cohort = cohort.select(
+        *KEYS,
+        "child_id",
+        "care",
+        "care_start",
+        adoptive=cohort.place.isin(ADOPTIVE).fill_null(False),
+    ).distinct()
 
     placed = placement_episodes(tables)
     starts = placed.filter(placed.starts_placement).select(

@@ -13,13 +13,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from cscmonitor.indicators.common import (
-    KEYS,
-    in_period,
-    months_after,
-    open_at_end,
-    shared,
-)
+from cscmonitor.indicators.common import KEYS, in_period, months_after, open_at_end, shared
 from cscmonitor.indicators.framework import Framework, serves
 from cscmonitor.indicators.looked_after import in_care_at_end
 from cscmonitor.indicators.registry import (
