@@ -87,10 +87,12 @@ def ingest(
     A 903 episode without PL_DISTANCE gets its distance from home to placement worked out
     from its postcodes through the postcode lookup, when there is one.
     """
+    from cscmonitor.returns.lean import arrow_jemalloc, lean_process
+
+    arrow_jemalloc()  # before the imports below load pyarrow
     from cscmonitor.ingest import NothingLoaded, Refused, files_under
     from cscmonitor.ingest import ingest as run_ingest
     from cscmonitor.returns.issues import ReturnError
-    from cscmonitor.returns.lean import lean_process
 
     settings = fields_for(data_dir)
     if postcode_lookup is not None:
