@@ -106,3 +106,30 @@ def test_the_basket_in_one_compute_is_each_indicator_computed_alone(tables):
     basket = compute(tables, periods, codes=codes)
     alone = pd.concat([compute(tables, periods, codes=[code]) for code in codes], ignore_index=True)
     pdt.assert_frame_equal(basket, alone.sort_values(list(basket.columns[:4]), ignore_index=True))
+
+
+def test_an_indicator_whose_return_no_la_holds_is_not_queried(tables, monkeypatch):
+    # Only an SSDA903 return is held (LA 999): an indicator of the CIN census or of the
+    # virtual school would have no rows (each is an LA holding its return, in a period).
+    import cscmonitor.indicators.engine as engine
+
+    queried: list[str] = []
+
+    def recording(ind, *args):
+        queried.append(ind.code)
+        return totals(ind, *args)
+
+    monkeypatch.setattr(engine, "totals", recording)
+    codes = ["CLA_3PLUS", "CIN_RATE", "CLA_SCHOOL_MOVE"]
+    assert [get(c).source for c in codes] == [
+        Source.SSDA903,
+        Source.CIN_CENSUS,
+        Source.VIRTUAL_SCHOOL,
+    ]
+    result = compute(tables, [YEAR], codes=codes)
+    assert queried == ["CLA_3PLUS"]
+    assert set(result["indicator"]) == {"CLA_3PLUS"} and len(result) == 1
+    # An LA holding nothing: no query at all, and no rows.
+    queried.clear()
+    assert compute(tables, [YEAR], codes=codes, las=["111"]).empty
+    assert queried == []

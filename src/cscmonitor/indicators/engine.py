@@ -161,7 +161,13 @@ def compute(
     )
     with Basket(tables, las) as scoped:
         coverage = Coverage(fetch(scoped.table("returns")), grid)
-        frames = [_one(ind, scoped, pt, coverage) for ind in indicators]
+        # An indicator whose return no LA holds has no rows (each is an LA holding it, in a
+        # period): it is not queried.
+        frames = [
+            _one(ind, scoped, pt, coverage)
+            for ind in indicators
+            if not coverage.grid(ind.source).empty
+        ]
     result = (
         pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=RESULT_COLUMNS)
     )
