@@ -37,8 +37,27 @@ def looked_after_at_end(tables: Tables, periods: ir.Table) -> ir.Table:
     return shared(tables, _looked_after_at_end, periods)
 
 
+# The episode's columns the indicators reading `looked_after_at_end` use. Every window below,
+# and the table a basket makes of it (3.4 million rows on England), carries each column
+# kept, so the others are left out first.
+_AT_END = (
+    "la_code",
+    "child_id",
+    "decom",
+    "dec",
+    "ls",
+    "place",
+    "placement_distance_miles",  # not in a snapshot written before distances were kept
+    "care",
+    "care_start",
+    "care_known",
+)
+
+
 def _looked_after_at_end(tables: Tables, periods: ir.Table) -> ir.Table:
-    episodes = _not_short_breaks(_with_placement(tables))
+    care = periods_of_care(tables)
+    care = care.select(*[name for name in _AT_END if name in care.columns])
+    episodes = _not_short_breaks(_with_placement(care))
     # Episodes do not overlap, so one is open at the end; should two be, the later one (in
     # order of DECOM, then DEC). An episode later than one open at a period end and open then
     # itself starts before the earlier one ends: before the latest end among the episodes
@@ -114,11 +133,11 @@ def uasc_on(tables: Tables, rows: ir.Table, day: str) -> ir.Table:
     return joined.mutate(uasc=joined._la.notnull()).drop("_la", "_child", "_year", "_duc")
 
 
-def _with_placement(tables: Tables) -> ir.Table:
-    """Periods of care with `placement`. Each episode that is not temporary starts a run of
-    the episodes up to the next such one in its period of care; a run's placement is its
-    first episode's PLACE (the temporary ones in it hold none)."""
-    episodes = periods_of_care(tables)
+def _with_placement(episodes: ir.Table) -> ir.Table:
+    """Episodes with their period of care (`periods_of_care`) and `placement`. Each episode
+    that is not temporary starts a run of the episodes up to the next such one in its period
+    of care; a run's placement is its first episode's PLACE (the temporary ones in it hold
+    none)."""
     settled = ~episodes.place.isin(TEMPORARY).fill_null(False)
     in_care = ibis.cumulative_window(group_by=["la_code", "child_id", "care"], order_by="decom")
     episodes = episodes.mutate(_settled=settled, _run=settled.cast("int64").sum().over(in_care))

@@ -57,8 +57,26 @@ def _in_care_at_end(tables: Tables, periods: ir.Table) -> ir.Table:
     return rows.select(*KEYS, "child_id", "decom", "year_start")
 
 
+# The episode's columns the indicators reading periods of care use (here, in
+# `placement_episodes` and in `care_events.looked_after_at_end`). Each window over the
+# episodes, and each table a basket makes of them, carries every column kept.
+_CARE_COLUMNS = (
+    "la_code",
+    "child_id",
+    "decom",
+    "dec",
+    "rne",
+    "ls",
+    "place",
+    "urn",
+    "pl_post",
+    "placement_distance_miles",  # not in a snapshot written before distances were kept
+)
+
+
 def _periods_of_care(tables: Tables) -> ir.Table:
     episodes = tables.table("cla_episodes")
+    episodes = episodes.select(*[name for name in _CARE_COLUMNS if name in episodes.columns])
     child = ibis.window(group_by=["la_code", "child_id"], order_by="decom")
     episodes = episodes.mutate(
         new_care=episodes.dec.lag().over(child).isnull()
