@@ -24,6 +24,8 @@ peak resident set):
 - the floor and the basket again on a twin snapshot with one Parquet file per table
   (the embedded default layout; made once with `Warehouse.relayout`, the lake staying
   current), its ratio to its own floor;
+- on that twin, the 38 indicators of INDICATORS.md's contract basket (`CONTRACT_38`, the
+  basket issue 18 names) against the floor of the columns they read;
 - the basket and the one council on PySpark local mode over the lake, run with the Spark
   virtualenv's python (`--spark-python`; skipped when there is none, and under --quick
   unless --spark).
@@ -52,11 +54,25 @@ DEFAULT_DATA = Path("/tmp/cscmonitor-bench")
 DEFAULT_SPARK_PYTHON = Path("/tmp/venvspark/bin/python")
 QUICK_LAS = ("805", "806")  # Hartlepool and Middlesbrough: small, neighbours
 ROWS = (
-    "floor", "duckdb", "duckdb-one", "floor-files", "duckdb-files", "pyspark", "pyspark-one",
-    "stats", "stats-files",
+    "floor", "duckdb", "duckdb-one", "floor-files", "duckdb-files", "floor-38-files",
+    "duckdb-38-files", "pyspark", "pyspark-one", "stats", "stats-files",
 )  # fmt: skip
-# The floor each row is a multiple of: the scan of the same layout.
-FLOOR_OF = dict.fromkeys(("floor-files", "duckdb-files", "stats-files"), "floor-files")
+# The floor each row is a multiple of: the scan of the same layout, of the columns it reads.
+FLOOR_OF = dict.fromkeys(("floor-files", "duckdb-files", "stats-files"), "floor-files") | {
+    "floor-38-files": "floor-38-files",
+    "duckdb-38-files": "floor-38-files",
+}
+# The contract's basket of INDICATORS.md, the 38 indicators issue 18 names (item 5); the
+# registry holds the National Framework's measures besides.
+CONTRACT_38 = (
+    "REF_RATE", "REREF_12M", "REF_NFA", "ASSESS_45WD", "CIN_RATE", "ICPC_15WD", "CPP_REPEAT",
+    "CPP_REPEAT_2Y", "CPP_RATE", "CPP_OPEN_2Y", "CPP_ENDED_2Y", "CPP_REVIEW_TIMELY",
+    "CLA_RATE", "CLA_3PLUS", "CLA_LT_STABLE", "CLA_MISSING", "CLA_AWAY", "CLA_REVIEWS_TIMELY",
+    "CL_EET", "CL_SUITABLE", "CL_IN_TOUCH", "ADOPT_A1", "ADOPT_A10", "ADOPT_A2", "SW_AGENCY",
+    "SW_TURNOVER", "SW_VACANCY", "SW_CASELOAD", "EH_ASSESS_RATE", "EH_NEEDS_MET", "EH_STEP_UP",
+    "EH_REREF", "VS_GOOD_SCHOOL", "VS_PEP_TIMELY", "VS_PEP_QUALITY", "VS_PERSIST_ABS",
+    "VS_SUSPENDED", "VS_PERM_EXCL",
+)  # fmt: skip
 TITLES = {
     "floor": "floor: DuckDB scan of the columns read",
     "stats": "count, min, max of the columns (the old floor)",
@@ -65,6 +81,8 @@ TITLES = {
     "duckdb-one": "basket, DuckDB, one council",
     "floor-files": "floor, one file per table",
     "duckdb-files": "basket, DuckDB, one file per table",
+    "floor-38-files": "floor of the 38 (INDICATORS.md), one file per table",
+    "duckdb-38-files": "the 38 (INDICATORS.md), DuckDB, one file per table",
     "pyspark": "basket, PySpark local",
     "pyspark-one": "basket, PySpark local, one council",
 }
@@ -187,6 +205,11 @@ def measure(
     twin = base | {"snapshot": files_twin(snapshot[0], snapshot[1])}
     results["floor-files"] = _run(launcher, python, twin | floor | {"query": "scan"})
     results["duckdb-files"] = _run(launcher, python, twin | {"kind": "basket", "backend": "duckdb"})
+    # Issue 18 names the contract's 38: their basket against the scan of the columns they read.
+    floor_38 = {"kind": "floor", "columns": _columns_read(snapshot, periods, CONTRACT_38)}
+    results["floor-38-files"] = _run(launcher, python, twin | floor_38 | {"query": "scan"})
+    contract = {"kind": "basket", "backend": "duckdb", "codes": list(CONTRACT_38)}
+    results["duckdb-38-files"] = _run(launcher, python, twin | contract)
     results["stats-files"] = _run(launcher, python, twin | floor | {"query": "stats"})
     if run_spark and spark is not None:
         env = _spark_env(memory, quick)
@@ -410,8 +433,11 @@ def _parse_la(folder: str, la: str, data_dir: str) -> tuple[list[Any], tuple[int
     return [for_warehouse(p, settings) for p in parsed], counts
 
 
-def _columns_read(snapshot: tuple[Path, str], period: tuple[dt.date, dt.date]) -> dict[str, list]:
-    """Per warehouse table, the columns the basket's queries read (after projection pushdown)."""
+def _columns_read(
+    snapshot: tuple[Path, str], period: tuple[dt.date, dt.date], codes: tuple[str, ...] = ()
+) -> dict[str, list]:
+    """Per warehouse table, the columns the basket's queries read (after projection pushdown):
+    of every indicator, or of those `codes`."""
     import ibis
     import ibis.expr.operations as ops
     from sqlglot import exp, parse_one
@@ -432,7 +458,7 @@ def _columns_read(snapshot: tuple[Path, str], period: tuple[dt.date, dt.date]) -
     periods = periods_table(series(Series.QUARTERLY, *period, rolling=True))
     suffix = f"_{current.id}"
     used: dict[str, set[str]] = {}
-    for indicator in all_indicators():
+    for indicator in [i for i in all_indicators() if not codes or i.code in codes]:
         expr = totals(indicator, ForLAs(tables, None), periods)
         schema = {f"{n}{suffix}": {f.name: "TEXT" for f in s} for n, s in SCHEMAS.items()}
         for node in expr.op().find(ops.InMemoryTable):
@@ -626,7 +652,7 @@ def _basket(snapshot: Any, spec: dict[str, Any]) -> dict[str, Any]:
     periods = series(Series.QUARTERLY, start, end, rolling=True)
     tables = SnapshotTables(snapshot, backend)
     started = time.perf_counter()
-    result = compute(tables, periods, las=spec.get("las"))
+    result = compute(tables, periods, codes=spec.get("codes"), las=spec.get("las"))
     seconds = time.perf_counter() - started
     out = {
         "seconds": seconds,
@@ -634,7 +660,7 @@ def _basket(snapshot: Any, spec: dict[str, Any]) -> dict[str, Any]:
         "rows": len(result),
         "las": int(result["la_code"].nunique()),
         "periods": len(periods),
-        "indicators": len(all_indicators()),
+        "indicators": len(spec.get("codes") or all_indicators()),
     }
     if backend is Backend.PYSPARK:
         out["jvm_peak_mb"] = _jvm_peak_mb()

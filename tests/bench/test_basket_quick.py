@@ -14,6 +14,8 @@ ROWS = [
     "basket, DuckDB, one council",
     "floor, one file per table",
     "basket, DuckDB, one file per table",
+    "floor of the 38 (INDICATORS.md), one file per table",
+    "the 38 (INDICATORS.md), DuckDB, one file per table",
     "basket, PySpark local",
     "basket, PySpark local, one council",
     "count, min, max of the columns (the old floor)",
@@ -43,6 +45,17 @@ def test_quick_basket_prints_its_table(bench_data: Path) -> None:
     assert floor[4] == "1.0" and float(floor[3]) > 0
     assert duckdb[1] == "2" and duckdb[2] == "8" and float(duckdb[4]) > 0
     assert one[1].startswith("1 (") and float(one[5].replace(",", "")) > 0
+    # The 38 are a multiple of the scan of their own columns, fewer than the basket's.
+    floor_38, contract = rows[5], rows[6]
+    assert floor_38[4] == "1.0" and float(contract[4]) > 0
     # PySpark takes minutes to start and run: --quick leaves it out unless asked.
-    assert rows[5][3] == "skipped"
+    assert rows[7][3] == "skipped"
     assert "Warehouse: " in done.stdout
+
+
+def test_the_38_are_registered_indicators(basket) -> None:
+    from cscmonitor.indicators.registry import all_indicators
+
+    codes = {i.code for i in all_indicators()}
+    assert len(set(basket.CONTRACT_38)) == 38
+    assert set(basket.CONTRACT_38) <= codes, set(basket.CONTRACT_38) - codes

@@ -20,6 +20,8 @@ MEASURES = [
     "basket, DuckDB, one council (805)",
     "floor, one file per table (not the lake)",
     "basket, DuckDB, one file per table (not the lake)",
+    "floor of the 38 (INDICATORS.md), one file per table",
+    "the 38 (INDICATORS.md), DuckDB, one file per table",
     "basket, Spark local",
     "basket, Spark local, one council (805)",
     "count, min, max of the columns read (the floor before December 2026)",
@@ -62,6 +64,8 @@ def test_quick_run_writes_the_results_tables(bench_data: Path, tmp_path: Path) -
         assert float(measured[name][2].replace(",", "")) > 0, name
     assert measured[MEASURES[2]][3] == measured[MEASURES[5]][3] == "1.0 x floor"
     assert measured["basket, DuckDB"][1] == "2 LAs x 8 rolling quarters"
+    contract = measured["the 38 (INDICATORS.md), DuckDB, one file per table"]
+    assert contract[6].startswith("≤ 20 x floor: ")  # issue 18's target, judged
     assert measured["basket, Spark local"][2] == "skipped"  # --quick leaves Spark out
     assert measured["floor: start a python"][3] == "1.0 x floor"
     assert measured["start-up, `--help`"][1] == "`cscmonitor --help`, median of 3"
