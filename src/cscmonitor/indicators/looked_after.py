@@ -114,13 +114,15 @@ def _placement_episodes(tables: Tables) -> ir.Table:
         previous_ended=episodes.dec.lag().over(child),
     )
     settled = episodes.filter(~episodes.temporary)
-    # Among settled episodes only, lag() reaches back over any run of temporary ones.
-    in_care = ibis.window(group_by=["la_code", "child_id", "care"], order_by="decom")
+    # Among settled episodes only, lag() reaches back over any run of temporary ones. The
+    # first settled episode of a period of care follows one of an earlier period (or none):
+    # periods of care are numbered in order of DECOM, so one window serves both.
+    before_care = settled.care.lag().over(child)
     settled = settled.mutate(
         before_place=settled.place.lag().over(child),
         before_urn=settled.urn.lag().over(child),
         before_post=settled.pl_post.lag().over(child),
-        first_in_care=ibis.row_number().over(in_care) == 0,
+        first_in_care=before_care.isnull() | (before_care != settled.care),
     )
     returning = (
         settled.after_temporary
