@@ -10,6 +10,7 @@ from cscmonitor.indicators.common import (
     first_open_at_end,
     in_child_order,
     in_period,
+    narrowed,
     open_at_end,
 )
 from cscmonitor.indicators.engine import periods_table
@@ -167,3 +168,10 @@ def test_rows_in_child_order_know_the_latest_end_before_them():
         "ended": None,
         "open": "2015-02-01",
     }
+
+
+def test_narrowed_keeps_the_columns_named_that_the_table_has_in_their_order():
+    # A snapshot written before a column existed lacks it: left out, not an error.
+    rows = ibis.memtable({"la_code": ["999"], "child_id": ["C1"], "decom": ["2015-04-01"]})
+    kept = narrowed(rows, ("decom", "placement_distance_miles", "la_code"))
+    assert kept.columns == ("decom", "la_code")

@@ -14,6 +14,7 @@ from cscmonitor.indicators.common import (
     KEYS,
     in_child_order,
     in_period,
+    narrowed,
     open_at_end,
     shared,
     until,
@@ -55,9 +56,7 @@ _AT_END = (
 
 
 def _looked_after_at_end(tables: Tables, periods: ir.Table) -> ir.Table:
-    care = periods_of_care(tables)
-    care = care.select(*[name for name in _AT_END if name in care.columns])
-    episodes = _not_short_breaks(_with_placement(care))
+    episodes = _not_short_breaks(_with_placement(narrowed(periods_of_care(tables), _AT_END)))
     # Episodes do not overlap, so one is open at the end; should two be, the later one (in
     # order of DECOM, then DEC). An episode later than one open at a period end and open then
     # itself starts before the earlier one ends: before the latest end among the episodes

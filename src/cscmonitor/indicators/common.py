@@ -26,6 +26,13 @@ def shared(tables: Tables, build: Callable[..., ir.Table], *args: ir.Table) -> i
 _OPEN = ibis.date(9999, 12, 31)
 
 
+def narrowed(rows: ir.Table, columns: tuple[str, ...]) -> ir.Table:
+    """`rows` with only those of `columns` it has (a snapshot written before a column existed
+    lacks it), in that order: for a table several indicators read, which a basket keeps and
+    whose windows carry every column."""
+    return rows.select(*[name for name in columns if name in rows.columns])
+
+
 def until(end: ir.DateValue) -> ir.DateValue:
     """An end date, or for a blank one a day after every period, so that "not ended by the
     period end" is one inequality (`until(end) > period_end`): DuckDB merges a join to the

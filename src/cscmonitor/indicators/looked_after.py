@@ -15,6 +15,7 @@ from cscmonitor.indicators.common import (
     first_open_at_end,
     in_period,
     months_after,
+    narrowed,
     open_at_end,
     shared,
     until,
@@ -75,8 +76,7 @@ _CARE_COLUMNS = (
 
 
 def _periods_of_care(tables: Tables) -> ir.Table:
-    episodes = tables.table("cla_episodes")
-    episodes = episodes.select(*[name for name in _CARE_COLUMNS if name in episodes.columns])
+    episodes = narrowed(tables.table("cla_episodes"), _CARE_COLUMNS)
     child = ibis.window(group_by=["la_code", "child_id"], order_by="decom")
     episodes = episodes.mutate(
         new_care=episodes.dec.lag().over(child).isnull()
