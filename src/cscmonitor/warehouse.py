@@ -584,7 +584,7 @@ def _write_lake(table: pa.Table, folder: Path, by: Sequence[str]) -> str:
     # other escaping).
     keys = [pc.fill_null(pc.cast(table[c], pa.string()), NULL_PARTITION) for c in by]
     changes = functools.reduce(pc.or_, [pc.not_equal(k[1:], k[:-1]) for k in keys])
-    starts = [0, *(pc.indices_nonzero(changes).to_numpy() + 1).tolist(), table.num_rows]
+    starts = [0, *(i + 1 for i in pc.indices_nonzero(changes).to_pylist()), table.num_rows]
     data = table.drop_columns(list(by))
     for start, end in itertools.pairwise(starts):
         parts = [f"{c}={k[start].as_py()}" for c, k in zip(by, keys, strict=True)]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from cscmonitor.returns import csvfile
 from cscmonitor.returns.csvfile import Limits, read_csv
 from cscmonitor.returns.issues import ReturnError
 from cscmonitor.returns.xmlstream import check_prolog
@@ -154,3 +155,25 @@ def test_the_prolog_names_the_root_element(tmp_path):
     path = tmp_path / "x.xml"
     path.write_bytes(b'\xef\xbb\xbf<?xml version="1.0"?>\n<!-- c -->\n<?pi x?>\n<ns:Message a="1">')
     assert check_prolog(path, Limits()) == "Message"
+
+
+@pytest.mark.parametrize("block", [4, 7, 64])
+def test_lines_and_encodings_are_measured_across_blocks(tmp_path, monkeypatch, block):
+    # Lines of 3, 11 and 5 bytes without their newlines, then 2 bytes with none: read 4, 7
+    # or 64 bytes at a time, the longest is line 2 (11 bytes), however the blocks cut it.
+    monkeypatch.setattr(csvfile, "BLOCK_BYTES", block)
+    path = tmp_path / "lines.csv"
+    path.write_bytes(b"A,B\n1,22222,333\n4,\x9d55\n66")
+    with pytest.raises(ReturnError, match=r"line 2 is 11 bytes long; the limit is 10"):
+        csvfile.open_file(path, Limits(max_line_bytes=10))
+    # Within the limit: 0x9D is neither UTF-8 here nor Windows-1252, wherever it falls.
+    with pytest.raises(ReturnError, match="neither UTF-8 nor Windows-1252"):
+        csvfile.open_file(path, Limits(max_line_bytes=11))
+    path.write_bytes(b"  \r\n\t \n" * 3)
+    with pytest.raises(ReturnError, match="the file is empty"):
+        csvfile.open_file(path)
+    path.write_bytes(b"A,B\n1,\xe92\n")  # é in Windows-1252: read as such
+    assert csvfile.open_file(path).encoding == "cp1252"
+    path.write_bytes(b"A,B\n1,2\n" + b"x" * 4)  # the last line, 4 bytes, has no newline
+    with pytest.raises(ReturnError, match="line 3 is 4 bytes long; the limit is 3"):
+        csvfile.open_file(path, Limits(max_line_bytes=3))

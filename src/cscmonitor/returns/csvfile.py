@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -29,7 +28,7 @@ from cscmonitor.returns.issues import Reading, ReturnError, Severity, problem_ro
 if TYPE_CHECKING:
     from cscmonitor.settings_fields import SettingsFields
 
-WHITESPACE = np.array([9, 10, 13, 32], dtype=np.uint8)
+WHITESPACE = b"\t\n\r "
 # Bytes read at a time: a file is never held whole, however large.
 BLOCK_BYTES = 16 << 20
 
@@ -81,7 +80,8 @@ def check_size(path: Path, limits: Limits) -> int:
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 UTF8_BOM = b"\xef\xbb\xbf"
 # Bytes Windows-1252 leaves undefined: a file holding one is not text in that encoding.
-NOT_CP1252 = np.array([0x81, 0x8D, 0x8F, 0x90, 0x9D], dtype=np.uint8)
+NOT_CP1252 = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
+NEWLINE = pa.scalar(10, pa.uint8())
 
 
 @dataclass(frozen=True)
@@ -126,17 +126,16 @@ def _scan(path: Path, digest: Any) -> _Scan:
                 found.first = block
                 if block.startswith(UTF8_BOM):
                     block = block[3:]
-            data = np.frombuffer(block, dtype=np.uint8)
-            if found.blank and not bool(np.isin(data, WHITESPACE).all()):
+            if found.blank and block.strip(WHITESPACE):
                 found.blank = False
             found.nul = found.nul or b"\0" in block
-            found.cp1252 = found.cp1252 and not bool(np.isin(data, NOT_CP1252).any())
+            found.cp1252 = found.cp1252 and not any(byte in block for byte in NOT_CP1252)
             if found.utf8:
                 try:
                     decoder.decode(block)
                 except UnicodeDecodeError as exc:
                     found.utf8, found.utf8_error = False, str(exc)
-            _measure_lines(found, data)
+            _measure_lines(found, block)
     if found.utf8:
         try:
             decoder.decode(b"", final=True)
@@ -146,18 +145,21 @@ def _scan(path: Path, digest: Any) -> _Scan:
     return found
 
 
-def _measure_lines(found: _Scan, data: np.ndarray) -> None:
-    ends = np.flatnonzero(data == 10)
+def _measure_lines(found: _Scan, block: bytes) -> None:
+    data = pa.Array.from_buffers(pa.uint8(), len(block), [None, pa.py_buffer(block)])
+    ends = pc.indices_nonzero(pc.equal(data, NEWLINE)).cast(pa.int64())
     if not len(ends):
-        found.open_line += len(data)
+        found.open_line += len(block)
         return
-    lengths = np.diff(ends, prepend=-1) - 1  # without the newline
-    lengths[0] += found.open_line  # the line the last block left open
-    at = int(np.argmax(lengths))
-    if int(lengths[at]) > found.longest:
-        found.longest, found.longest_line = int(lengths[at]), found.lines + at + 1
+    # Each line's length without its newline; the first goes on from the last block's.
+    first = pa.array([ends[0].as_py() + found.open_line], pa.int64())
+    lengths = pa.concat_arrays([first, pc.subtract(pc.pairwise_diff(ends), 1)[1:]])
+    longest = pc.max(lengths)
+    if longest.as_py() > found.longest:
+        at = pc.index(lengths, longest).as_py()
+        found.longest, found.longest_line = longest.as_py(), found.lines + at + 1
     found.lines += len(ends)
-    found.open_line = len(data) - int(ends[-1]) - 1
+    found.open_line = len(block) - ends[-1].as_py() - 1
 
 
 def _line_ended(found: _Scan, length: int) -> None:
@@ -292,19 +294,20 @@ def batches(file: CsvFile, block_bytes: int = BLOCK_BYTES) -> Iterator[CsvText]:
         raise ReturnError(f"{file.path}: not readable as {file.encoding} text: {exc}") from None
     if unreadable or not sent:
         empty = pa.table({n: pa.array([], pa.string()) for n in names})
-        yield _chunk(file, empty, np.array([], dtype=np.int64), unreadable)
+        yield _chunk(file, empty, pa.array([], pa.int64()), unreadable)
 
 
-def _row_numbers(next_row: int, kept: int, unreadable: list[int]) -> tuple[np.ndarray, int]:
+def _row_numbers(next_row: int, kept: int, unreadable: list[int]) -> tuple[pa.Array, int]:
     """File row numbers of the next `kept` rows read, skipping the unreadable ones; and the
     row after them."""
-    skipped = np.array(sorted(r for r in unreadable if r >= next_row), dtype=np.int64)
-    candidates = np.arange(next_row, next_row + kept + len(skipped), dtype=np.int64)
-    rows = candidates[~np.isin(candidates, skipped)][:kept]
-    return rows, (int(rows[-1]) + 1 if kept else next_row)
+    skipped = pa.array(sorted(r for r in unreadable if r >= next_row), pa.int64())
+    ones = pa.repeat(pa.scalar(1, pa.int64()), kept + len(skipped))
+    candidates = pc.add(pc.cumulative_sum(ones), pa.scalar(next_row - 1, pa.int64()))
+    rows = candidates.filter(pc.invert(pc.is_in(candidates, skipped)))[:kept]
+    return rows, (rows[-1].as_py() + 1 if kept else next_row)
 
 
-def _chunk(file: CsvFile, table: pa.Table, rows: np.ndarray, unreadable: list[int]) -> CsvText:
+def _chunk(file: CsvFile, table: pa.Table, rows: pa.Array, unreadable: list[int]) -> CsvText:
     # A blank line is a row of empty cells, dropped here but counted. Once no row is blank
     # in the columns so far, none is (a return's first column, its id, is rarely blank).
     blank = None
@@ -314,11 +317,7 @@ def _chunk(file: CsvFile, table: pa.Table, rows: np.ndarray, unreadable: list[in
         if not pc.any(blank).as_py():
             break
     keep = pc.invert(blank) if blank is not None else pa.array([], pa.bool_())
-    # From the buffer: `pa.array` of a numpy array imports numpy.ma to ask whether it is
-    # masked (0.01 s of an ingest).
-    numbers = np.ascontiguousarray(rows, dtype=np.int64)
-    kept_rows = pa.Array.from_buffers(pa.int64(), len(numbers), [None, pa.py_buffer(numbers)])
-    kept_rows = kept_rows.filter(keep)
+    kept_rows = rows.filter(keep)
     locations = pc.binary_join_element_wise("row ", kept_rows.cast(pa.string()), "")
     problems = problem_rows(
         file=str(file.path),

@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -97,7 +96,7 @@ class PostcodeLookup:
         pandas rounds); null where either is blank or not in the lookup."""
         pairs = pa.table(
             {
-                "i": pa.array(np.arange(len(home), dtype=np.int64)),
+                "i": pa.array(range(len(home)), pa.int64()),
                 "home": normalised(home),
                 "placed": normalised(placed),
             }

@@ -15,7 +15,6 @@ import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -176,7 +175,7 @@ def _sheet_xml(table: pa.Table) -> str:
 def _concatenated(strings: pa.Array) -> str:
     """Every string of an array, one after another: the array's own data buffer."""
     strings = strings.cast(pa.large_string())
-    offsets = np.frombuffer(strings.buffers()[1], dtype=np.int64)
+    offsets = memoryview(strings.buffers()[1]).cast("q")  # the int64 offsets, not copied
     first, last = offsets[strings.offset], offsets[strings.offset + len(strings)]
     return strings.buffers()[2].to_pybytes()[first:last].decode("utf-8")
 
