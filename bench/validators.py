@@ -19,9 +19,10 @@ starts workers):
    columns for the same children by `_generated` (seeded, in this file).
    - ours: `python -m cscmonitor ingest FOLDER --la 900` into a fresh data directory:
      every table parsed into typed columns with its per-field checks, the cross-field 903
-     rules (`cscmonitor.returns.checks`), child ids pseudonymised (keyed HMAC), postcodes
-     to their district, the validation report written (CSV and XLSX) and a warehouse
-     snapshot written (Parquet);
+     rules (`cscmonitor.returns.checks`; in a thread of their own while the tables merge
+     into the snapshot), child ids pseudonymised (keyed HMAC), postcodes to their
+     district, the validation report written (CSV and XLSX) and a warehouse snapshot
+     written (Parquet);
    - theirs: csc-validator-be-903 0.1.17 reading the same files and running every rule
      of `lac2023_24` (`LacValidator`), nothing written.
 2. **CIN census** of a large council (about 30,000 children in need, from
@@ -446,7 +447,8 @@ def measure(
     notes = [
         f"cscmonitor ingest: every field typed and checked (formats, codes, dates, required), "
         f"the cross-field rules of the return's kind ({ours_903} for the 903, {ours_cin} for "
-        "the CIN census), child ids pseudonymised (keyed HMAC), postcodes to their "
+        "the CIN census; run while the tables merge), child ids pseudonymised (keyed HMAC), "
+        "postcodes to their "
         "district, the validation report (CSV and XLSX) and a warehouse snapshot written.",
         f"csc-validator-be-903 0.1.17, rules `{RULES_903}` (collection year {YEAR_903}), "
         "nothing written"

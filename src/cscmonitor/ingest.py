@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -221,7 +223,8 @@ def _need_la(la_code: str | None, path: Path) -> str:
 
 def for_warehouse(parsed: Parsed, settings: SettingsFields) -> Parsed:
     """The return as the warehouse takes it: no row locations; birth dates and postcodes
-    reduced as the settings say."""
+    reduced as the settings say (a staged table reduced is staged again, the rules still
+    reading the first: `_spent`)."""
     tables: dict[str, Table] = {}
     for name, table in parsed.tables.items():
         spec = catalog.TABLES[name]
@@ -234,7 +237,6 @@ def for_warehouse(parsed: Parsed, settings: SettingsFields) -> Parsed:
         ):
             batches = (_reduced(batch, spec, settings) for batch in table.batches())
             tables[name] = stage(table.scratch, name, batches, spec.schema)
-            table.path.unlink()  # read by the rules; the warehouse takes the reduced rows
         else:
             # Nothing to reduce: the staged file as it is, read without its row locations
             # (writing it again took a tenth of an ingest).
@@ -273,16 +275,62 @@ class Refused(ReturnError):
         self.report = report
 
 
+class _Checks:
+    """The cross-field rules of the returns, run in a thread of their own from when the
+    returns are parsed, so that they run while the warehouse merges (both are DuckDB
+    queries, which let the other thread go on)."""
+
+    def __init__(self, parsed: list[Parsed], cap: int | None, scratch: Scratch) -> None:
+        self._problems = [p.problems for p in parsed]  # each return's, as `for_warehouse` keeps
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="cscmonitor-checks")
+        self._found = self._pool.submit(_run_checks, parsed, cap, scratch.connect())
+        self._done = False
+
+    def wait(self, problems: Problems) -> None:
+        """Wait for the rules; what they found added to each return's problems and to
+        `problems` (the ingest's). Once: later calls do nothing."""
+        if self._done:
+            return
+        self._done = True
+        try:
+            found = self._found.result()
+        finally:
+            self._pool.shutdown()
+        for of_return, rules in zip(self._problems, found, strict=True):
+            of_return.extend(rules)
+            problems.extend(of_return)
+
+
+def _run_checks(
+    parsed: list[Parsed], cap: int | None, database: duckdb.DuckDBPyConnection
+) -> list[Problems]:
+    try:
+        return [checks.run(p, cap=cap, database=database) for p in parsed]
+    finally:
+        database.close()
+
+
 @dataclass
 class _Read:
-    parsed: list[Parsed]
+    parsed: list[Parsed]  # as the warehouse takes them (`for_warehouse`)
     problems: Problems
-    summary: pa.Table
-    everything: pa.Table
     unreadable: list[str]  # the files that could not be read at all
     key: bytes
     stamp: str
     scratch: Scratch
+    checks: _Checks
+    spent: list[Path]  # staged files only the rules read, removed once they are done
+    summary: pa.Table | None = None
+
+    def checked(self) -> tuple[pa.Table, pa.Table]:
+        """Once the rules are done: the summary per file and table, and every problem."""
+        self.checks.wait(self.problems)
+        for path in self.spent:
+            path.unlink(missing_ok=True)
+        self.scratch.disconnect()  # the rules are done; the merge, if any, is done first
+        if self.summary is None:
+            self.summary = report.summary(self.parsed, self.problems)
+        return self.summary, self.problems.table
 
 
 def _read(
@@ -292,7 +340,8 @@ def _read(
     year: int | None,
     progress: Progress | None,
 ) -> _Read:
-    """Parse and check every return; fail (`NothingLoaded`) when no row could be loaded."""
+    """Parse every return and start its rules (`_Read.checked` waits for them); fail
+    (`NothingLoaded`) when no row could be loaded."""
     key = load_key(settings)
     limits = Limits.from_settings(settings)
     # Read before any return, so a lookup that cannot serve stops ingest with its reason.
@@ -313,22 +362,23 @@ def _read(
         postcodes=postcodes,
     )
     problems = _capped(problems, cap)
-    database = scratch.connect()
-    try:
-        for p in parsed:
-            p.problems.extend(checks.run(p, cap=cap, database=database))
-            problems.extend(p.problems)
-    finally:
-        database.close()
-    # Row locations were for the report; without them the returns take half the memory.
-    parsed = [for_warehouse(p, settings) for p in parsed]
+    running = _Checks(parsed, cap, scratch)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    everything = problems.table
-    summary = report.summary(parsed, problems)
-    unreadable = everything.filter(pc.equal(everything["rule"], str(Reading.FILE_UNREADABLE)))
-    if not parsed or sum(t.num_rows for p in parsed for t in p.tables.values()) == 0:
+    found = problems.table  # the rules add no unreadable file
+    unreadable = found.filter(pc.equal(found["rule"], str(Reading.FILE_UNREADABLE)))
+    try:
+        # Row locations were for the report; without them the returns take half the memory.
+        taken = [for_warehouse(p, settings) for p in parsed]
+    except BaseException:
+        running.wait(problems)
+        raise
+    files_unreadable = sorted(set(unreadable["file"].to_pylist()))
+    spent = _spent(parsed, taken)
+    read = _Read(taken, problems, files_unreadable, key, stamp, scratch, running, spent)
+    if not taken or sum(t.num_rows for p in taken for t in p.tables.values()) == 0:
+        summary, everything = read.checked()
         files = report.write(settings.reports_dir, f"ingest-failed-{stamp}", summary, everything)
-        result = ValidationReport(parsed, problems, summary, files)
+        result = ValidationReport(taken, problems, summary, files)
         reasons = "; ".join(unreadable["message"].to_pylist())
         raise NothingLoaded(
             "nothing could be loaded from "
@@ -336,8 +386,18 @@ def _read(
             + (f": {reasons}" if reasons else " (no rows passed)"),
             result,
         )
-    files_unreadable = sorted(set(unreadable["file"].to_pylist()))
-    return _Read(parsed, problems, summary, everything, files_unreadable, key, stamp, scratch)
+    return read
+
+
+def _spent(read: list[Parsed], taken: list[Parsed]) -> list[Path]:
+    """The staged files of the returns as read that the warehouse does not take."""
+    kept = {t.path for p in taken for t in p.tables.values() if isinstance(t, Staged)}
+    return [
+        t.path
+        for p in read
+        for t in p.tables.values()
+        if isinstance(t, Staged) and t.path not in kept
+    ]
 
 
 def _capped(problems: Problems, cap: int) -> Problems:
@@ -374,12 +434,14 @@ def check(
     """Parse and check the returns, and say table by table what accepting them would add,
     change and remove, and whether it would be refused; nothing goes into the warehouse."""
     read = _read(paths, settings, la_code, year, None)
-    preview = Warehouse(settings.warehouse_dir).preview(
-        read.parsed, partial=partial, unreadable=read.unreadable, scratch=read.scratch
-    )
-    name = f"check-{read.stamp}"
-    files = report.write(settings.reports_dir, name, read.summary, read.everything)
-    return CheckReport(read.parsed, read.problems, read.summary, files, preview)
+    try:
+        preview = Warehouse(settings.warehouse_dir).preview(
+            read.parsed, partial=partial, unreadable=read.unreadable, scratch=read.scratch
+        )
+    finally:
+        summary, everything = read.checked()
+    files = report.write(settings.reports_dir, f"check-{read.stamp}", summary, everything)
+    return CheckReport(read.parsed, read.problems, summary, files, preview)
 
 
 def ingest(
@@ -395,6 +457,8 @@ def ingest(
 
     A return already held is replaced only by a whole one (`Refused` otherwise, with
     nothing stored); with `partial`, only the tables given are replaced, the others kept.
+    The rules run while the returns merge; the snapshot is written once they are done
+    (its manifest counts what they found).
     """
     read = _read(paths, settings, la_code, year, progress)
     privacy = {
@@ -402,11 +466,15 @@ def ingest(
         "postcode_precision": settings.postcode_precision,
         "key_check": key_check(read.key),
     }
-    validation: dict[str, Any] = {
-        "errors": read.problems.errors,
-        "warnings": read.problems.warnings,
-        "files_unreadable": read.unreadable,
-    }
+
+    def validation() -> dict[str, Any]:
+        read.checked()
+        return {
+            "errors": read.problems.errors,
+            "warnings": read.problems.warnings,
+            "files_unreadable": read.unreadable,
+        }
+
     warehouse = Warehouse(settings.warehouse_dir, first_layout=Layout(settings.warehouse_layout))
     try:
         result_ = warehouse.ingest(
@@ -418,13 +486,15 @@ def ingest(
             scratch=read.scratch,
         )
     except ReturnRefused as exc:
+        summary, everything = read.checked()
         name = f"ingest-refused-{read.stamp}"
-        files = report.write(settings.reports_dir, name, read.summary, read.everything)
-        result = ValidationReport(read.parsed, read.problems, read.summary, files)
+        files = report.write(settings.reports_dir, name, summary, everything)
+        result = ValidationReport(read.parsed, read.problems, summary, files)
         raise Refused(f"refused: {exc}", result) from None
+    finally:
+        summary, _ = read.checked()  # never leave the rules reading a scratch folder
     read.problems.extend(_missing(result_.snapshot.manifest["returns"]))
-    read.everything = read.problems.table
     snapshot = result_.snapshot.id
     name = f"ingest-{snapshot}" if result_.changed else f"ingest-{snapshot}-again-{read.stamp}"
-    files = report.write(settings.reports_dir, name, read.summary, read.everything)
-    return IngestReport(read.parsed, read.problems, read.summary, files, result_)
+    files = report.write(settings.reports_dir, name, summary, read.problems.table)
+    return IngestReport(read.parsed, read.problems, summary, files, result_)

@@ -40,7 +40,7 @@ import itertools
 import json
 import os
 import shutil
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
@@ -278,7 +278,7 @@ class Warehouse:
         parsed: list[Parsed],
         *,
         privacy: dict[str, str] | None = None,
-        validation: dict[str, Any] | None = None,
+        validation: dict[str, Any] | Callable[[], dict[str, Any]] | None = None,
         partial: bool = False,
         unreadable: Sequence[str] = (),
         scratch: Scratch | None = None,
@@ -289,7 +289,9 @@ class Warehouse:
         stored); `partial` replaces only the tables given. `unreadable` names the files of
         the ingest that could not be read (a return beside one of them is not whole). The
         merge runs in DuckDB over the held and staged files, spilling to `scratch` (a new
-        one by default) rather than holding the tables in memory.
+        one by default) rather than holding the tables in memory. `validation` (what the
+        checks found, for the manifest) may be a function, asked once the tables are merged:
+        the checks may run while they merge.
         """
         _refuse_duplicates(parsed)
         with self._lock():
@@ -311,6 +313,8 @@ class Warehouse:
                 con.close()
             returns = _returns_after(held_returns, parsed, partial=partial)
             layout = self._layout(current)
+            if callable(validation):
+                validation = validation()
             snapshot = self._write(dict(tables), returns, privacy, validation or {}, layout)
             return IngestResult(snapshot, changed=True)
 

@@ -38,24 +38,36 @@ class Scratch:
         self.path = Path(self._folder.name)
         self.memory_mb = memory_mb
         self._names = itertools.count()
+        self._database: duckdb.DuckDBPyConnection | None = None
 
     def file(self, stem: str) -> Path:
         """A new file name in the folder."""
         return self.path / f"{next(self._names):04d}-{stem}.parquet"
 
     def connect(self) -> duckdb.DuckDBPyConnection:
-        """DuckDB that spills to this folder rather than grow past the memory limit."""
-        spill = self.path / "spill"
-        spill.mkdir(exist_ok=True)
-        con = duckdb.connect(
-            config={
-                "memory_limit": f"{self.memory_mb}MB",
-                "temp_directory": str(spill),
-                "preserve_insertion_order": True,
-            }
-        )
-        con.execute("SET enable_progress_bar = false")  # a long sort must not draw on stderr
-        return con
+        """A connection to the folder's DuckDB, which spills here rather than grow past the
+        memory limit. One database, a connection each: an ingest's rules and merge, which
+        run at once, are held to one limit together. (Connect before starting a thread that
+        queries: the database is made by the first connect, unlocked.)"""
+        if self._database is None:
+            spill = self.path / "spill"
+            spill.mkdir(exist_ok=True)
+            self._database = duckdb.connect(
+                config={
+                    "memory_limit": f"{self.memory_mb}MB",
+                    "temp_directory": str(spill),
+                    "preserve_insertion_order": True,
+                }
+            )
+            # A long sort must not draw on stderr.
+            self._database.execute("SET enable_progress_bar = false")
+        return self._database.cursor()
+
+    def disconnect(self) -> None:
+        """Close the folder's DuckDB and the memory it holds (`connect` opens it again)."""
+        if self._database is not None:
+            self._database.close()
+            self._database = None
 
 
 def _remove_stale(parent: Path) -> None:
