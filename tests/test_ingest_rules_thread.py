@@ -44,8 +44,9 @@ def test_the_rules_findings_reach_the_report_and_the_manifest(settings, tmp_path
     # A1's first episode ends (DEC 01/03/2015) before it starts (DECOM 20/04/2015). Rules
     # find, on top of the return's own problems: errors CLA_DEC_BEFORE_DECOM and
     # CLA_X1_NOT_CHAINED (its X1 end no longer meets the next episode) in the episodes;
-    # warnings CLA_EPISODE_BEFORE_YEAR (it now ends before the year) and
-    # CLA_REVIEW_OUTSIDE_CARE (A1's review now falls outside care).
+    # warnings CLA_EPISODE_BEFORE_YEAR (it now ends before the year, 1 Apr 2015) and
+    # CLA_REVIEW_OUTSIDE_CARE (A1's review of 15/05/2015 was within 20/04-01/09/2015; no
+    # episode now holds it).
     before = ingest([RETURN_903], settings, la_code="999")
     folder = _edited(tmp_path, "episodes.csv", b"PR1,01/09/2015", b"PR1,01/03/2015")
     settings = settings.model_copy(update={"data_dir": tmp_path / "other"})

@@ -177,3 +177,11 @@ def test_lines_and_encodings_are_measured_across_blocks(tmp_path, monkeypatch, b
     path.write_bytes(b"A,B\n1,2\n" + b"x" * 4)  # the last line, 4 bytes, has no newline
     with pytest.raises(ReturnError, match="line 3 is 4 bytes long; the limit is 3"):
         csvfile.open_file(path, Limits(max_line_bytes=3))
+
+
+def test_row_numbers_count_from_their_start_past_unreadable_rows():
+    assert csvfile.numbered(2, 4).to_pylist() == [2, 3, 4, 5]
+    assert csvfile.numbered(0, 0).to_pylist() == []
+    # Rows 2-6 read with row 4 unreadable: the three kept are 2, 3 and 5; 6 comes next.
+    rows, after = csvfile._row_numbers(2, 3, [4])
+    assert (rows.to_pylist(), after) == ([2, 3, 5], 6)

@@ -297,12 +297,17 @@ def batches(file: CsvFile, block_bytes: int = BLOCK_BYTES) -> Iterator[CsvText]:
         yield _chunk(file, empty, pa.array([], pa.int64()), unreadable)
 
 
+def numbered(start: int, n: int) -> pa.Array:
+    """start, start + 1, … (`n` of them, int64), made by Arrow: no Python int per row."""
+    ones = pa.repeat(pa.scalar(1, pa.int64()), n)
+    return pc.add(pc.cumulative_sum(ones), pa.scalar(start - 1, pa.int64()))
+
+
 def _row_numbers(next_row: int, kept: int, unreadable: list[int]) -> tuple[pa.Array, int]:
     """File row numbers of the next `kept` rows read, skipping the unreadable ones; and the
     row after them."""
     skipped = pa.array(sorted(r for r in unreadable if r >= next_row), pa.int64())
-    ones = pa.repeat(pa.scalar(1, pa.int64()), kept + len(skipped))
-    candidates = pc.add(pc.cumulative_sum(ones), pa.scalar(next_row - 1, pa.int64()))
+    candidates = numbered(next_row, kept + len(skipped))
     rows = candidates.filter(pc.invert(pc.is_in(candidates, skipped)))[:kept]
     return rows, (rows[-1].as_py() + 1 if kept else next_row)
 

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cscmonitor.returns.columns import Where, clean_text, cursor, to_number
-from cscmonitor.returns.csvfile import Limits, batches, open_file
+from cscmonitor.returns.csvfile import Limits, batches, numbered, open_file
 from cscmonitor.returns.issues import ReturnError
 
 FIELDS = ("postcode", "easting", "northing")
@@ -96,7 +96,7 @@ class PostcodeLookup:
         pandas rounds); null where either is blank or not in the lookup."""
         pairs = pa.table(
             {
-                "i": pa.array(range(len(home)), pa.int64()),
+                "i": numbered(0, len(home)),
                 "home": normalised(home),
                 "placed": normalised(placed),
             }
