@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -37,9 +38,11 @@ def test_pandas_is_not_loaded_during_the_block_and_can_be_after():
 
 
 def _fresh(code: str, env: dict[str, str] | None = None) -> str:
-    import os
-
-    environ = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("ARROW_DEFAULT_MEMORY_POOL", "DUCKDB_JE_MALLOC_CONF")
+    }
     done = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)],
         capture_output=True,
@@ -100,11 +103,74 @@ def test_arrow_for_ingest_loads_pyarrow_without_numpy_which_can_be_imported_afte
     assert _fresh(code) == "False 3"
 
 
+# DuckDB's jemalloc as it is set, read back from it (after a query has allocated).
+DECAY = """
+    import ctypes
+    import duckdb
+    duckdb.connect().sql("SELECT sum(range) FROM range(100000)").fetchall()
+    je = ctypes.CDLL(duckdb._duckdb.__file__)
+    value, size = ctypes.c_ssize_t(), ctypes.c_size_t(ctypes.sizeof(ctypes.c_ssize_t))
+    assert je.duckdb_je_mallctl(b"opt.dirty_decay_ms", ctypes.byref(value), ctypes.byref(size),
+        None, ctypes.c_size_t(0)) == 0
+    print(value.value)
+"""
+linux = pytest.mark.skipif(sys.platform != "linux", reason="DuckDB's wheels use jemalloc on Linux")
+
+
+# An ingest of an XML return (a folder holding one, or the file named) sets it; one of CSV
+# files keeps DuckDB's delay (lean.py says why).
+CIN = DATA / "ingest" / "cin"
+CSV_903 = DATA / "ingest" / "ssda903" / "2016"
+
+
+def _for(*paths: Path) -> str:
+    named = ", ".join(f"Path({str(p)!r})" for p in paths)
+    return (
+        "from pathlib import Path\n"
+        "from cscmonitor.returns.lean import duckdb_for_ingest\n"
+        f"duckdb_for_ingest([{named}])\n"
+    )
+
+
+@linux
+def test_duckdb_for_ingest_hands_freed_pages_back_at_once():
+    # DuckDB's own delay is a second (1000 ms): the setting replaces it, read back from
+    # the allocator itself, so a variable DuckDB ignored would fail here.
+    assert _fresh(DECAY) == "1000"
+    assert _fresh(_for(CIN) + textwrap.dedent(DECAY)) == "0"
+
+
+@linux
+def test_duckdb_for_ingest_sets_the_delay_only_for_an_xml_return():
+    assert {p.suffix for p in CIN.iterdir()} == {".xml"}
+    assert {p.suffix for p in CSV_903.iterdir()} == {".csv"}
+    assert _fresh(_for(CSV_903) + textwrap.dedent(DECAY)) == "1000"
+    assert _fresh(_for(CSV_903, CIN) + textwrap.dedent(DECAY)) == "0"
+    one_file = next(CIN.iterdir())
+    assert _fresh(_for(one_file) + textwrap.dedent(DECAY)) == "0"
+
+
+@linux
+def test_duckdb_for_ingest_keeps_a_setting_given_and_leaves_a_loaded_duckdb_alone():
+    given = {"DUCKDB_JE_MALLOC_CONF": "dirty_decay_ms:250"}
+    assert _fresh(_for(CIN) + textwrap.dedent(DECAY), given) == "250"
+    loaded = """
+        import os
+        from pathlib import Path
+        import duckdb
+        from cscmonitor.returns.lean import duckdb_for_ingest
+        duckdb_for_ingest([Path(os.environ["CIN"])])
+        print("DUCKDB_JE_MALLOC_CONF" in os.environ)
+    """
+    assert _fresh(loaded, {"CIN": str(CIN)}) == "False"
+
+
 INGEST = DATA / "ingest"
 # The command's whole run: a fresh process, and whether it ever loaded numpy.
 COMMAND = """
-    import atexit, sys
+    import atexit, os, sys
     atexit.register(lambda: print("numpy loaded:", "numpy" in sys.modules))
+    atexit.register(lambda: print("DuckDB's allocator:", os.environ.get("DUCKDB_JE_MALLOC_CONF")))
     from cscmonitor.cli import main
     sys.argv = ["cscmonitor", "ingest", *sys.argv[1:]]
     main()
@@ -112,29 +178,35 @@ COMMAND = """
 
 
 @pytest.mark.parametrize(
-    ("returns", "options", "layout"),
+    ("returns", "options", "layout", "xml"),
     [
         (
             ["ssda903/2016", "cin", "early_help", "virtual_school", "workforce"],
             ["--la", "999"],
             "files",
+            True,
         ),
-        (["ssda903_xml"], ["--la", "999"], "lake"),
+        (["ssda903_xml"], ["--la", "999"], "lake", True),
         (
             ["../placement_distance"],
             ["--la", "999", "--postcode-lookup", "../postcodes/lookup.csv"],
             "files",
+            False,
         ),
     ],
     ids=["every-csv-and-xml-kind", "903-xml-lake", "903-with-postcode-lookup"],
 )
 def test_the_ingest_command_reads_every_kind_of_return_without_numpy(
-    tmp_path, returns, options, layout
+    tmp_path, returns, options, layout, xml
 ):
     # Nothing the command does needs numpy (lean.py); a path that did would load it here.
     paths = [str(INGEST / r) for r in returns]
     options = [str(INGEST / o) if o.endswith(".csv") else o for o in options]
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("CSCMONITOR_")}
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("CSCMONITOR_") and k != "DUCKDB_JE_MALLOC_CONF"
+    }
     environ |= {
         "CSCMONITOR_DATA_DIR": str(tmp_path / "data"),
         "CSCMONITOR_PSEUDONYM_KEY": "test-key-not-secret",
@@ -149,4 +221,10 @@ def test_the_ingest_command_reads_every_kind_of_return_without_numpy(
     )
     assert done.returncode == 0, done.stderr
     assert "warehouse: new snapshot 0001" in done.stderr
-    assert done.stdout.strip().splitlines()[-1] == "numpy loaded: False"
+    # atexit runs last registered first; the command set DuckDB's allocator before DuckDB
+    # loaded, for XML returns on Linux (the setting read back in the tests above).
+    expected = "dirty_decay_ms:0" if xml and sys.platform == "linux" else "None"
+    assert done.stdout.strip().splitlines()[-2:] == [
+        f"DuckDB's allocator: {expected}",
+        "numpy loaded: False",
+    ]

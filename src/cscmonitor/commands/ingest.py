@@ -87,9 +87,10 @@ def ingest(
     A 903 episode without PL_DISTANCE gets its distance from home to placement worked out
     from its postcodes through the postcode lookup, when there is one.
     """
-    from cscmonitor.returns.lean import arrow_for_ingest, lean_process
+    from cscmonitor.returns.lean import arrow_for_ingest, duckdb_for_ingest, lean_process
 
-    arrow_for_ingest()  # before the imports below load pyarrow
+    arrow_for_ingest()  # before the imports below load pyarrow and DuckDB
+    duckdb_for_ingest(paths)
     from cscmonitor.ingest import NothingLoaded, Refused, files_under
     from cscmonitor.ingest import ingest as run_ingest
     from cscmonitor.returns.issues import ReturnError
