@@ -23,6 +23,7 @@ from cscmonitor.indicators.care_events import looked_after_at_end
 from cscmonitor.indicators.code_years import in_list
 from cscmonitor.indicators.engine import periods_table
 from cscmonitor.periods import Period
+from tests.indicators.episodes import EpisodesOnly
 
 FY2018 = "2018-04-01:2019-03-31"
 FY2015 = "2015-04-01:2016-03-31"
@@ -75,29 +76,8 @@ def test_other_placements_codes_by_year(place, year, other):
     assert bool(flagged["in_placement_other"].iloc[0]) is other
 
 
-class _Episodes:
-    """Tables holding only a hand-made episodes table (`Tables`: the rule reads no other)."""
-
-    def __init__(self, rows: list[tuple]) -> None:
-        frame = pd.DataFrame(rows, columns=["child_id", "decom", "dec", "rne", "place"])
-        for column in ("decom", "dec"):
-            frame[column] = pd.to_datetime(frame[column]).dt.date
-        self._episodes = ibis.memtable(
-            frame.assign(la_code="999", ls="C2"),
-            schema={
-                "child_id": "string",
-                "decom": "date",
-                "dec": "date",
-                "rne": "string",
-                "place": "string",
-                "la_code": "string",
-                "ls": "string",
-            },
-        )
-
-    def table(self, name: str) -> ibis.Table:
-        assert name == "cla_episodes"
-        return self._episodes
+def _episodes(rows: list[tuple]) -> EpisodesOnly:
+    return EpisodesOnly(pd.DataFrame(rows, columns=["child_id", "decom", "dec", "rne", "place"]))
 
 
 def test_the_placement_at_the_end_is_the_latest_settled_one_of_the_period_of_care():
@@ -108,7 +88,7 @@ def test_the_placement_at_the_end_is_the_latest_settled_one_of_the_period_of_car
     #   Y  care began on a temporary T2 in Feb 2016                    -> blank
     #   Z  K2 ended 1 Oct 2015; new care from 10 Jan 2016 on a T1      -> blank (K2 was the
     #      earlier period of care's)
-    episodes = _Episodes(
+    episodes = _episodes(
         [
             ("V", "2015-05-01", None, "S", "H5"),
             ("X", "2015-05-01", "2016-03-01", "S", "U1"),
@@ -136,7 +116,7 @@ def test_of_two_episodes_open_at_a_period_end_the_later_one_is_the_childs():
     #      (H5 overlaps it but ended before); nothing open at 30 Jun
     #   R  two from the same day: U1 open, H5 to 1 Jun 2016: at 31 Mar the open one is later
     #      (its DEC is after) -> U1; at 30 Jun U1 alone -> U1
-    episodes = _Episodes(
+    episodes = _episodes(
         [
             ("O", "2015-05-01", None, "S", "K1"),
             ("O", "2015-10-01", "2016-06-01", "P", "H5"),

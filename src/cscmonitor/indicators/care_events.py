@@ -12,7 +12,6 @@ import ibis.expr.types as ir
 from cscmonitor.indicators.code_years import collection_year
 from cscmonitor.indicators.common import (
     KEYS,
-    in_child_order,
     in_period,
     narrowed,
     open_at_end,
@@ -52,6 +51,9 @@ _AT_END = (
     "care",
     "care_start",
     "care_known",
+    "_nth",
+    "_reach",
+    "_run",
 )
 
 
@@ -60,9 +62,9 @@ def _looked_after_at_end(tables: Tables, periods: ir.Table) -> ir.Table:
     # Episodes do not overlap, so one is open at the end; should two be, the later one (in
     # order of DECOM, then DEC). An episode later than one open at a period end and open then
     # itself starts before the earlier one ends: before the latest end among the episodes
-    # before it (`_reach`). Those few episodes drop the earlier ones they overlap, where
-    # numbering every child's rows at every period end sorted them all.
-    episodes = in_child_order(episodes, "decom", "dec")
+    # before it that are not short breaks (`_reach`, from `periods_of_care` with `_nth`, the
+    # order). Those few episodes drop the earlier ones they overlap, where numbering every
+    # child's rows at every period end sorted them all.
     rows = open_at_end(episodes, "decom", "dec", periods)
     later = episodes.filter(episodes._reach > episodes.decom)
     later = later.select(
@@ -135,11 +137,10 @@ def uasc_on(tables: Tables, rows: ir.Table, day: str) -> ir.Table:
 def _with_placement(episodes: ir.Table) -> ir.Table:
     """Episodes with their period of care (`periods_of_care`) and `placement`. Each episode
     that is not temporary starts a run of the episodes up to the next such one in its period
-    of care; a run's placement is its first episode's PLACE (the temporary ones in it hold
-    none)."""
+    of care (`_run`, numbered in `periods_of_care`, where the start of a period of care
+    starts one too); a run's placement is its first episode's PLACE (the temporary ones in
+    it hold none)."""
     settled = ~episodes.place.isin(TEMPORARY).fill_null(False)
-    in_care = ibis.cumulative_window(group_by=["la_code", "child_id", "care"], order_by="decom")
-    episodes = episodes.mutate(_settled=settled, _run=settled.cast("int64").sum().over(in_care))
-    run = ibis.window(group_by=["la_code", "child_id", "care", "_run"])
-    place = ibis.ifelse(episodes._settled, episodes.place, ibis.null("string"))
-    return episodes.mutate(placement=place.max().over(run)).drop("_settled", "_run")
+    run = ibis.window(group_by=["la_code", "child_id", "_run"])
+    place = ibis.ifelse(settled, episodes.place, ibis.null("string"))
+    return episodes.mutate(placement=place.max().over(run)).drop("_run")

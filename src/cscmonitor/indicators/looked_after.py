@@ -40,7 +40,14 @@ NEW_PLACEMENT = ("S", "P", "B")
 def periods_of_care(tables: Tables) -> ir.Table:
     """Episodes with the start of the period of care each belongs to (an unbroken chain of
     episodes, each starting the day the one before ended), and whether that start is known:
-    a chain whose first held episode is not an S episode began before the returns held."""
+    a chain whose first held episode is not an S episode began before the returns held.
+
+    A child's episodes are taken in order of DECOM, then DEC (blank last): two starting on
+    one day, the one ending first comes first. Each carries what the windows over that
+    order find for the tables built on it: `care` (the period's number), `care_start`,
+    `care_known`, `previous_ended` and `after_temporary` (the DEC and whether the PLACE of
+    the episode before is temporary), `_nth` (the order), `_reach` (the latest end among the
+    earlier episodes that are not short breaks) and `_run` (`care_events._with_placement`)."""
     return shared(tables, _periods_of_care)
 
 
@@ -76,19 +83,40 @@ _CARE_COLUMNS = (
 
 
 def _periods_of_care(tables: Tables) -> ir.Table:
+    # Every window over a child's episodes in one order (DECOM, then DEC, blank last) and
+    # those of one frame kind in one select: two sorts of the episodes, where a window per
+    # term made eight across periods of care, placements and the children at period end.
     episodes = narrowed(tables.table("cla_episodes"), _CARE_COLUMNS)
-    child = ibis.window(group_by=["la_code", "child_id"], order_by="decom")
+    child = ["la_code", "child_id"]
+    order = [episodes.decom, until(episodes.dec)]
+    whole = ibis.window(group_by=child, order_by=order)
+    before = ibis.window(group_by=child, order_by=order, rows=(None, -1))
+    # Short breaks do not reach: `care_events.looked_after_at_end` reads `_reach` among the
+    # other episodes (`_nth` orders a child's episodes, whichever are kept).
+    breaks = episodes.ls.isin(SHORT_BREAKS).fill_null(False)
     episodes = episodes.mutate(
-        new_care=episodes.dec.lag().over(child).isnull()
-        | (episodes.dec.lag().over(child) != episodes.decom)
+        previous_ended=episodes.dec.lag().over(whole),
+        after_temporary=episodes.place.lag().over(whole).isin(TEMPORARY).fill_null(False),
+        _nth=ibis.row_number().over(whole),
+        _reach=ibis.ifelse(breaks, ibis.null("date"), until(episodes.dec)).max().over(before),
     )
-    running = ibis.cumulative_window(group_by=["la_code", "child_id"], order_by="decom")
-    episodes = episodes.mutate(care=episodes.new_care.cast("int64").sum().over(running))
-    care = ibis.window(group_by=["la_code", "child_id", "care"])
-    began = (episodes.new_care & (episodes.rne == "S")).cast("int64")
-    return episodes.mutate(
-        care_start=episodes.decom.min().over(care), care_known=began.max().over(care) == 1
+    new_care = episodes.previous_ended.isnull() | (episodes.previous_ended != episodes.decom)
+    settled = ~episodes.place.isin(TEMPORARY).fill_null(False)
+    running = ibis.cumulative_window(group_by=child, order_by=order)
+    # Only the first episode of a period of care starts it, and DECOM never falls in the
+    # order: the latest start so far is the period's start, and it is known when the
+    # latest S start so far is that one. A run (`_run`) is the episodes from one that is
+    # not temporary, or starts a period of care, to the next such.
+    began = ibis.ifelse(new_care & (episodes.rne == "S").fill_null(False), episodes.decom, None)
+    episodes = episodes.mutate(
+        new_care=new_care,
+        care=new_care.cast("int64").sum().over(running),
+        care_start=ibis.ifelse(new_care, episodes.decom, None).max().over(running),
+        _began=began.max().over(running),
+        _run=(settled | new_care).cast("int64").sum().over(running),
     )
+    known = episodes._began.notnull() & (episodes._began == episodes.care_start)
+    return episodes.mutate(care_known=known.fill_null(False)).drop("_began")
 
 
 def placement_episodes(tables: Tables) -> ir.Table:
@@ -107,16 +135,13 @@ def placement_episodes(tables: Tables) -> ir.Table:
 
 def _placement_episodes(tables: Tables) -> ir.Table:
     episodes = periods_of_care(tables)
-    child = ibis.window(group_by=["la_code", "child_id"], order_by="decom")
-    episodes = episodes.mutate(
-        temporary=episodes.place.isin(TEMPORARY),
-        after_temporary=episodes.place.lag().over(child).isin(TEMPORARY).fill_null(False),
-        previous_ended=episodes.dec.lag().over(child),
-    )
-    settled = episodes.filter(~episodes.temporary)
+    settled = episodes.filter(~episodes.place.isin(TEMPORARY))
     # Among settled episodes only, lag() reaches back over any run of temporary ones. The
     # first settled episode of a period of care follows one of an earlier period (or none):
-    # periods of care are numbered in order of DECOM, so one window serves both.
+    # periods of care are numbered in the order of the episodes, so one window serves both.
+    child = ibis.window(
+        group_by=["la_code", "child_id"], order_by=[settled.decom, until(settled.dec)]
+    )
     before_care = settled.care.lag().over(child)
     settled = settled.mutate(
         before_place=settled.place.lag().over(child),
