@@ -7,8 +7,9 @@
 The queries of one basket (`engine.Basket`, so shared intermediates are made once, by the
 first indicator reading them, and counted against it), in code order, each split into the
 build of its expression, Ibis's compile and DuckDB's run, on the 40 rolling quarters of
-bench/basket.py. Prints a markdown table, slowest first, then the sums by family. Nothing
-here is a test; the sums are of one process, so run it on an idle machine and read shares.
+bench/basket.py; as in `compute`, an indicator whose return no LA holds is not queried.
+Prints a markdown table, slowest first, then the sums by family. Nothing here is a test;
+the sums are of one process, so run it on an idle machine and read shares.
 """
 
 from __future__ import annotations
@@ -47,18 +48,20 @@ def profile(
     import ibis
 
     from cscmonitor.backends import Backend, SnapshotTables
-    from cscmonitor.indicators.engine import Basket, periods_table
+    from cscmonitor.indicators.engine import Basket, coverage_of, periods_table, queried
     from cscmonitor.indicators.measures import totals
     from cscmonitor.indicators.registry import all_indicators
     from cscmonitor.periods import Series, series
     from cscmonitor.warehouse import Warehouse
 
-    periods = periods_table(sorted(set(series(Series.QUARTERLY, first, last, rolling=True))))
+    unique = sorted(set(series(Series.QUARTERLY, first, last, rolling=True)))
+    periods = periods_table(unique)
     tables = SnapshotTables(Warehouse(warehouse).require_current(), Backend.DUCKDB)
     chosen = [i for i in all_indicators() if not codes or i.code in codes]
     timed = []
     with Basket(tables, None) as basket:
-        for indicator in chosen:
+        # As `compute`: an indicator whose return no LA holds is not queried.
+        for indicator in queried(chosen, coverage_of(basket, unique)):
             started = time.perf_counter()
             expr = totals(indicator, basket, periods)
             built = time.perf_counter()

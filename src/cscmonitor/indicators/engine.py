@@ -156,24 +156,29 @@ def compute(
     indicators = [get(c) for c in codes] if codes else all_indicators()
     unique = sorted(set(periods))
     pt = periods_table(unique)
-    grid = pd.DataFrame(
-        {"period_start": [p.start for p in unique], "period_end": [p.end for p in unique]}
-    )
     with Basket(tables, las) as scoped:
-        coverage = Coverage(fetch(scoped.table("returns")), grid)
-        # An indicator whose return no LA holds has no rows (each is an LA holding it, in a
-        # period): it is not queried.
-        frames = [
-            _one(ind, scoped, pt, coverage)
-            for ind in indicators
-            if not coverage.grid(ind.source).empty
-        ]
+        coverage = coverage_of(scoped, unique)
+        frames = [_one(ind, scoped, pt, coverage) for ind in queried(indicators, coverage)]
     result = (
         pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=RESULT_COLUMNS)
     )
     return result[RESULT_COLUMNS].sort_values(
         ["indicator", "la_code", "period_start", "period_end"], ignore_index=True
     )
+
+
+def coverage_of(tables: Tables, periods: Sequence[Period]) -> Coverage:
+    """What the returns held cover, for each LA and period."""
+    grid = pd.DataFrame(
+        {"period_start": [p.start for p in periods], "period_end": [p.end for p in periods]}
+    )
+    return Coverage(fetch(tables.table("returns")), grid)
+
+
+def queried(indicators: Sequence[Indicator], coverage: Coverage) -> list[Indicator]:
+    """The indicators to query: one whose return no LA holds has no rows (each is an LA
+    holding it, in a period), so it is not queried."""
+    return [ind for ind in indicators if not coverage.grid(ind.source).empty]
 
 
 def _one(ind: Indicator, tables: Tables, pt: ir.Table, coverage: Coverage) -> pd.DataFrame:
