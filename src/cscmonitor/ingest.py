@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 from cscmonitor.privacy import Pseudonymiser, key_check, load_key, reduce_table, reduces
 from cscmonitor.returns import catalog, checks, report
 from cscmonitor.returns.csvfile import CsvFile, CsvText, Limits, open_file, read
+from cscmonitor.returns.files import files_under
 from cscmonitor.returns.format import ReturnFormat
 from cscmonitor.returns.issues import Problem, Problems, Reading, ReturnError, Severity
 from cscmonitor.returns.parsed import Parsed
@@ -72,21 +73,6 @@ class NothingLoaded(ReturnError):
     def __init__(self, message: str, report: ValidationReport) -> None:
         super().__init__(message)
         self.report = report
-
-
-def files_under(paths: Sequence[Path]) -> list[Path]:
-    """The files named, and every .xml and .csv file below the folders named, in a stable order."""
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found += sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in (".xml", ".csv")
-            )
-        elif path.exists():
-            found.append(path)
-        else:
-            raise ReturnError(f"{path}: no such file or folder")
-    return found
 
 
 def _unreadable(path: Path | str, message: str) -> Problem:

@@ -127,8 +127,9 @@ def _for(*paths: Path) -> str:
     named = ", ".join(f"Path({str(p)!r})" for p in paths)
     return (
         "from pathlib import Path\n"
+        "from cscmonitor.returns.files import files_under\n"
         "from cscmonitor.returns.lean import duckdb_for_ingest\n"
-        f"duckdb_for_ingest([{named}])\n"
+        f"duckdb_for_ingest(files_under([{named}]))\n"
     )
 
 
@@ -158,8 +159,9 @@ def test_duckdb_for_ingest_keeps_a_setting_given_and_leaves_a_loaded_duckdb_alon
         import os
         from pathlib import Path
         import duckdb
+        from cscmonitor.returns.files import files_under
         from cscmonitor.returns.lean import duckdb_for_ingest
-        duckdb_for_ingest([Path(os.environ["CIN"])])
+        duckdb_for_ingest(files_under([Path(os.environ["CIN"])]))
         print("DUCKDB_JE_MALLOC_CONF" in os.environ)
     """
     assert _fresh(loaded, {"CIN": str(CIN)}) == "False"

@@ -90,17 +90,23 @@ def ingest(
     from cscmonitor.returns.lean import arrow_for_ingest, duckdb_for_ingest, lean_process
 
     arrow_for_ingest()  # before the imports below load pyarrow and DuckDB
-    duckdb_for_ingest(paths)
-    from cscmonitor.ingest import NothingLoaded, Refused, files_under
-    from cscmonitor.ingest import ingest as run_ingest
+    from cscmonitor.returns.files import files_under
     from cscmonitor.returns.issues import ReturnError
+
+    try:
+        files = files_under(paths)
+    except ReturnError as exc:
+        raise fail(str(exc)) from None
+    duckdb_for_ingest(files)
+    from cscmonitor.ingest import NothingLoaded, Refused
+    from cscmonitor.ingest import ingest as run_ingest
 
     settings = fields_for(data_dir)
     if postcode_lookup is not None:
         settings = settings.model_copy(update={"postcode_lookup": postcode_lookup})
     err = stderr()
     try:
-        total = sum(p.stat().st_size for p in files_under(paths))
+        total = sum(p.stat().st_size for p in files)
         bar = _Bar(err) if total >= BAR_BYTES else None
         with bar.progress if bar is not None else nullcontext(), lean_process():
             report = run_ingest(

@@ -89,22 +89,13 @@ def arrow_for_ingest() -> None:
 DUCKDB_ALLOCATOR = "DUCKDB_JE_MALLOC_CONF"
 
 
-def duckdb_for_ingest(paths: Sequence[Path]) -> None:
-    """DuckDB's allocator handing freed pages back at once when the files named, or those
-    below the folders named, include an XML return; only if DuckDB is not loaded yet (a
-    setting already in the environment is kept; Linux only, where DuckDB's wheels use
-    jemalloc)."""
-    if sys.platform == "linux" and "duckdb" not in sys.modules and _holds_xml(paths):
+def duckdb_for_ingest(files: Sequence[Path]) -> None:
+    """DuckDB's allocator handing freed pages back at once when the files to ingest
+    (`files.files_under`) include an XML return; only if DuckDB is not loaded yet (a setting
+    already in the environment is kept; Linux only, where DuckDB's wheels use jemalloc)."""
+    xml = any(f.suffix.lower() == ".xml" for f in files)
+    if xml and sys.platform == "linux" and "duckdb" not in sys.modules:
         os.environ.setdefault(DUCKDB_ALLOCATOR, "dirty_decay_ms:0")
-
-
-def _holds_xml(paths: Sequence[Path]) -> bool:
-    """As `ingest.files_under` finds the files (a path missing is reported there)."""
-    for path in paths:
-        below = path.rglob("*") if path.is_dir() else [path]
-        if any(p.suffix.lower() == ".xml" for p in below):
-            return True
-    return False
 
 
 @contextmanager
