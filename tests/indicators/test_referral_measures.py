@@ -26,7 +26,14 @@ tests/data/assessments (census 2015-16), bank holidays 3 and 6 Apr, 4 and 25 May
 Timed in 2015-16: T1 T2 T3 T6 T7 = 5; in time T1 T3 T6 = 3.
 """
 
+import ibis
+import pandas as pd
 import pytest
+
+from cscmonitor.indicators.engine import periods_table
+from cscmonitor.indicators.referrals import referrals
+from cscmonitor.indicators.registry import get
+from cscmonitor.periods import Period
 
 FY2015 = "2015-04-01:2016-03-31"
 POPULATION_2015 = 64_453
@@ -64,3 +71,90 @@ def test_assessments_within_45_working_days(computed):
     year = computed(["assessments"], "ASSESS_45WD", [FY2015]).loc["2015-04-01"]
     assert (year.numerator, year.denominator) == (3, 5)
     assert year.value == pytest.approx(60.0)
+
+
+class ReferralsOnly:
+    """`Tables` holding only a hand-made `cin_referrals` (LA 999)."""
+
+    def __init__(self, rows: list[tuple[str, str, str | None, bool | None]]) -> None:
+        frame = pd.DataFrame(rows, columns=["child_id", "referral_date", "closure_date", "nfa"])
+        frame = frame.assign(
+            la_code="999",
+            referral_date=pd.to_datetime(frame.referral_date).dt.date,
+            closure_date=pd.to_datetime(frame.closure_date).dt.date,
+            referral_nfa=frame.nfa,
+        ).drop(columns="nfa")
+        schema = {
+            "child_id": "string",
+            "referral_date": "date",
+            "closure_date": "date",
+            "la_code": "string",
+            "referral_nfa": "boolean",
+        }
+        self._referrals = ibis.memtable(frame, schema=schema)
+
+    def table(self, name: str) -> ibis.Table:
+        assert name == "cin_referrals"
+        return self._referrals
+
+
+# Child A: two records on 1 May 2015, an NFA one never closed and one closed 1 Sep 2015, then
+# a referral on 1 Oct 2015 closed 1 Dec 2015. Child B: two records on 1 Jun 2015 that are not
+# NFA, closed 1 Aug 2015 and never; then one on 1 Jul 2015 closed 1 Feb 2016. Child C: one NFA
+# referral on 1 Jul 2015, never closed.
+HELD = [
+    ("A", "2015-05-01", None, True),
+    ("A", "2015-05-01", "2015-09-01", False),
+    ("A", "2015-10-01", "2015-12-01", None),
+    ("B", "2015-06-01", "2015-08-01", False),
+    ("B", "2015-06-01", None, False),
+    ("B", "2015-07-01", "2016-02-01", False),
+    ("C", "2015-07-01", None, True),
+]
+
+
+def test_referrals_of_a_day_are_one_in_need_until_the_last_not_nfa_closes():
+    # One row per child and date. A's 1 May: NFA (one record is), in need until 1 Sep (the
+    # NFA record's open end does not count). B's 1 Jun: in need with no end (9999-12-31).
+    # `_reach`, the latest such end before: A's 1 Oct has 1 Sep; B's 1 Jul has 9999-12-31.
+    # C's only referral is NFA: never in need (blank).
+    shared = referrals(ReferralsOnly(HELD)).execute()
+    found = {
+        (r["child_id"], iso(r["referral_date"])): (
+            r["nfa"],
+            *(
+                None if pd.isna(r[c]) else iso(r[c])
+                for c in ("in_need_until", "_reach", "previous")
+            ),
+        )
+        for r in shared.to_dict("records")
+    }
+    assert found == {
+        ("A", "2015-05-01"): (True, "2015-09-01", None, None),
+        ("A", "2015-10-01"): (False, "2015-12-01", "2015-09-01", "2015-05-01"),
+        ("B", "2015-06-01"): (False, "9999-12-31", None, None),
+        ("B", "2015-07-01"): (False, "2016-02-01", "9999-12-31", "2015-06-01"),
+        ("C", "2015-07-01"): (True, None, None, None),
+    }
+
+
+def test_children_in_need_at_each_end_with_their_first_open_referral():
+    # 30 Jun 2015: A (1 May, until 1 Sep) and B (1 Jun, open; its 1 Jul is later).
+    # 30 Sep 2015: A's 1 May closed on 1 Sep and 1 Oct is after the end: only B, 1 Jun.
+    # 31 Dec 2015: A's 1 Oct closed 1 Dec; B, 1 Jun (open). C is NFA: never in need.
+    ends = ["2015-04-01:2015-06-30", "2015-07-01:2015-09-30", "2015-10-01:2015-12-31"]
+    periods = periods_table([Period.parse(p) for p in ends])
+    found = get("CIN_RATE").body(ReferralsOnly(HELD), periods).execute()
+    assert sorted(
+        (iso(r.period_end), r.child_id, iso(r.referral_date)) for r in found.itertuples()
+    ) == [
+        ("2015-06-30", "A", "2015-05-01"),
+        ("2015-06-30", "B", "2015-06-01"),
+        ("2015-09-30", "B", "2015-06-01"),
+        ("2015-12-31", "B", "2015-06-01"),
+    ]
+
+
+def iso(day: object) -> str:
+    """A date's ISO form, whichever type the backend gives it (9999-12-31 is no Timestamp)."""
+    return str(day)[:10]

@@ -7,7 +7,7 @@ import ibis.expr.types as ir
 
 from cscmonitor.indicators.calendar import with_working_days
 from cscmonitor.indicators.care_events import looked_after_at_end
-from cscmonitor.indicators.common import KEYS, months_after
+from cscmonitor.indicators.common import KEYS, months_after, until
 from cscmonitor.indicators.framework import Framework, serves
 from cscmonitor.indicators.registry import (
     Domain,
@@ -64,9 +64,12 @@ def reviews_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
     # days from the start of care: the same at every period end holding them, so worked out
     # once per period of care, not once per child and period end. A review of a later period
     # of care comes after every review of this one and after every period end it is open at.
-    cares = cohort.select("la_code", "child_id", "care_start").distinct()
+    cares = cohort.select("la_code", "child_id", "care_start", "care_known").distinct()
     cares = cares.select(
-        la_code_c=cares.la_code, child_id_c=cares.child_id, care_start_c=cares.care_start
+        la_code_c=cares.la_code,
+        child_id_c=cares.child_id,
+        care_start_c=cares.care_start,
+        care_known_c=cares.care_known,
     )
     ordered = cares.join(
         reviews,
@@ -79,11 +82,30 @@ def reviews_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
     # A relation of its own (view), so the calendar joins below do not extend this join.
     ordered = ordered.select(*cares.columns, "review_date").view()
     ordered = with_working_days(ordered, "care_start_c", "review_date", "review_days")
-    order = ibis.window(
-        group_by=["la_code_c", "child_id_c", "care_start_c"], order_by="review_date"
-    )
+    care = ["la_code_c", "child_id_c", "care_start_c"]
+    order = ibis.window(group_by=care, order_by="review_date")
     ordered = ordered.mutate(
         before=ordered.review_date.lag().over(order), nth=ibis.row_number().over(order)
+    )
+    late = ibis.cases(
+        (ordered.nth == 0, ordered.care_known_c & (ordered.review_days > 20)),
+        (
+            (ordered.nth == 1) & ordered.care_known_c,
+            ordered.review_date > months_after(ordered.before, 3),
+        ),
+        else_=ordered.review_date > months_after(ordered.before, 6),
+    )
+    # What a period end sees of its care's reviews is that of the last review by then: how
+    # many, whether any so far was late, and the date. So each review carries them, and the
+    # next review's date, and a period end joins to the one review its end falls after, where
+    # joining every review by then and grouping them hashed every child at every period end.
+    so_far = ibis.cumulative_window(group_by=care, order_by="review_date")
+    ordered = ordered.select(
+        *care,
+        "review_date",
+        reviews=ordered.nth + 1,
+        any_late=late.fill_null(False).cast("int64").max().over(so_far) == 1,
+        next_review=ordered.review_date.lead().over(order),
     )
     held = cohort.left_join(
         ordered,
@@ -92,18 +114,18 @@ def reviews_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
             cohort.child_id == ordered.child_id_c,
             cohort.care_start == ordered.care_start_c,
             ordered.review_date <= cohort.period_end,
+            until(ordered.next_review) > cohort.period_end,
         ],
     )
-    child = [*KEYS, "child_id", "care_start", "care_known", "days_in_care"]
-    late = ibis.cases(
-        (held.nth == 0, held.care_known & (held.review_days > 20)),
-        ((held.nth == 1) & held.care_known, held.review_date > months_after(held.before, 3)),
-        else_=held.review_date > months_after(held.before, 6),
-    )
-    per_child = held.group_by(child).aggregate(
-        any_late=late.fill_null(False).any(),
-        reviews=held.review_date.count(),
-        last_review=held.review_date.max(),
+    per_child = held.select(
+        *KEYS,
+        "child_id",
+        "care_start",
+        "care_known",
+        "days_in_care",
+        any_late=held.any_late.fill_null(False),
+        reviews=held.reviews.fill_null(0),
+        last_review=held.review_date,
     )
     known = per_child.care_known
     overdue = ibis.cases(

@@ -92,7 +92,13 @@ def first_open_at_end(rows: ir.Table, start: str, end: str, periods: ir.Table) -
     those all started by then, so none is open when the latest of their ends is on or before
     it. That end is a window over the rows, once; the join keeps one row per child and
     period, where a grouping of the joined rows would hash every child at every period end."""
-    rows = in_child_order(rows, start, end)
+    return first_open_after_reach(in_child_order(rows, start, end), start, end, periods)
+
+
+def first_open_after_reach(rows: ir.Table, start: str, end: str, periods: ir.Table) -> ir.Table:
+    """`first_open_at_end` of rows already carrying `_reach` (and `_nth`, if any), as
+    `in_child_order` gives them: for a table whose own windows work `_reach` out in the order
+    they sort the rows in anyway (`referrals.referrals`)."""
     # From the later of its start and that end until its own end, a row is the child's first
     # open one: one interval, so the join has two inequalities, not three. A row an earlier
     # one outlasts is never first, nor one without a start (`greatest` skips a blank).
@@ -102,7 +108,7 @@ def first_open_at_end(rows: ir.Table, start: str, end: str, periods: ir.Table) -
     joined = rows.join(
         periods, [rows._first <= periods.period_end, until(rows[end]) > periods.period_end]
     )
-    return joined.drop("_nth", "_reach", "_first")
+    return joined.drop(*(c for c in ("_nth", "_reach", "_first") if c in joined.columns))
 
 
 def months_after(date: ir.DateValue, months: int) -> ir.DateValue:

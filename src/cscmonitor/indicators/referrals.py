@@ -6,7 +6,14 @@ import ibis
 import ibis.expr.types as ir
 
 from cscmonitor.indicators.calendar import with_working_days
-from cscmonitor.indicators.common import KEYS, first_open_at_end, in_period, months_after, shared
+from cscmonitor.indicators.common import (
+    KEYS,
+    first_open_after_reach,
+    in_period,
+    months_after,
+    shared,
+    until,
+)
 from cscmonitor.indicators.framework import Framework, dashboard, serves
 from cscmonitor.indicators.registry import (
     Domain,
@@ -23,18 +30,28 @@ from cscmonitor.indicators.registry import (
 def referrals(tables: Tables) -> ir.Table:
     """Referrals: one per child and referral date (the same child on the same date counts once),
     each with `previous`, the date of the child's referral before it (blank for the first held),
-    and `nfa`: ReferralNFA true on any of its records (blank is not NFA). Shared
-    (`common.shared`): a basket makes it once for REF_RATE, REF_NFA and REREF_12M."""
+    `nfa`: ReferralNFA true on any of its records (blank is not NFA), and for CIN_RATE
+    `in_need_until`, the latest closure among its records that are not NFA (a day after every
+    period when one is open; blank when all are NFA) and `_reach`, the latest such end among
+    the child's earlier referrals (`common.in_child_order`). Shared (`common.shared`): a
+    basket makes it once for REF_RATE, REF_NFA, REREF_12M, CIN_RATE and EH_REREF."""
     return shared(tables, _referrals)
 
 
 def _referrals(tables: Tables) -> ir.Table:
     refs = tables.table("cin_referrals")
+    nfa = refs.referral_nfa.fill_null(False)
     refs = refs.group_by(["la_code", "child_id", "referral_date"]).aggregate(
-        nfa=refs.referral_nfa.fill_null(False).any()
+        nfa=nfa.any(), in_need_until=ibis.ifelse(nfa, None, until(refs.closure_date)).max()
     )
-    by_child = ibis.window(group_by=["la_code", "child_id"], order_by="referral_date")
-    return refs.mutate(previous=refs.referral_date.lag().over(by_child))
+    # One sort of the referrals for both windows: the dates are a child's order, unique now.
+    child = ["la_code", "child_id"]
+    by_child = ibis.window(group_by=child, order_by="referral_date")
+    before = ibis.window(group_by=child, order_by="referral_date", rows=(None, -1))
+    return refs.mutate(
+        previous=refs.referral_date.lag().over(by_child),
+        _reach=refs.in_need_until.max().over(before),
+    )
 
 
 @indicator(
@@ -57,10 +74,12 @@ def rereferrals(tables: Tables, periods: ir.Table) -> ir.Table:
     where the held returns do not reach 12 months before the period start the value is flagged
     "lookback incomplete"."""
     # The nearest earlier referral decides: if it is not within 12 months, none earlier is.
-    rows = in_period(referrals(tables).drop("nfa"), "referral_date", periods)
-    return rows.mutate(
-        counted=rows.previous.notnull() & (months_after(rows.previous, 12) >= rows.referral_date)
-    )
+    # Per referral, before the join to the periods, which holds each in up to four of them.
+    refs = referrals(tables)
+    again = refs.previous.notnull() & (months_after(refs.previous, 12) >= refs.referral_date)
+    refs = refs.select("la_code", "child_id", "referral_date", "previous", counted=again)
+    rows = in_period(refs, "referral_date", periods)
+    return rows.relocate("counted", after="period_end")
 
 
 @indicator(
@@ -86,7 +105,8 @@ def referral_rate(tables: Tables, periods: ir.Table) -> ir.Table:
     children aged 0–17 (ONS mid-year estimate for the calendar year the period starts in) ×
     10,000, annualised for periods shorter than a year: the denominator is the population times
     the period's days over the days of the 12 months to its end."""
-    return in_period(referrals(tables).drop("previous", "nfa"), "referral_date", periods)
+    refs = referrals(tables).select("la_code", "child_id", "referral_date")
+    return in_period(refs, "referral_date", periods)
 
 
 @indicator(
@@ -108,7 +128,8 @@ def no_further_action(tables: Tables, periods: ir.Table) -> ir.Table:
     """Of referrals in the period (one per child and referral date), those with ReferralNFA
     true. A referral recorded twice on one date is NFA if either record says so; a blank
     ReferralNFA is not NFA."""
-    rows = in_period(referrals(tables).drop("previous"), "referral_date", periods)
+    refs = referrals(tables).select("la_code", "child_id", "referral_date", "nfa")
+    rows = in_period(refs, "referral_date", periods)
     return rows.mutate(counted=rows.nfa)
 
 
@@ -155,8 +176,10 @@ def children_in_need_rate(tables: Tables, periods: ir.Table) -> ir.Table:
     """Children with a referral (CINdetails) open at period end — referral on or before the end,
     closure blank or after it, and not NFA — ÷ the LA's children aged 0–17 × 10,000. A child
     with two open referrals counts once."""
-    refs = tables.table("cin_referrals")
-    refs = refs.filter(~refs.referral_nfa.fill_null(False))
-    # One record per child: the earliest of their open referrals.
-    rows = first_open_at_end(refs, "referral_date", "closure_date", periods)
+    # Referrals of one date are one, open while any of them that is not NFA is: the child's
+    # first open referral is the same, with the window `referrals` sorts them in already.
+    refs = referrals(tables)
+    refs = refs.filter(refs.in_need_until.notnull())
+    refs = refs.select("la_code", "child_id", "referral_date", "in_need_until", "_reach")
+    rows = first_open_after_reach(refs, "referral_date", "in_need_until", periods)
     return rows.select(*KEYS, "child_id", "referral_date")
