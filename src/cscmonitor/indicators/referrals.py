@@ -39,19 +39,34 @@ def referrals(tables: Tables) -> ir.Table:
 
 
 def _referrals(tables: Tables) -> ir.Table:
+    # One sort of the records, by child and date, for every term, where grouping them by
+    # date first hashed them all to merge the few recorded twice: the records of one date
+    # are peers (a range frame), and the first of them in the order stands for the date.
+    # Before it come the records of the earlier dates only, so the rows before it give
+    # `_reach`, and the row before it `previous`.
     refs = tables.table("cin_referrals")
     nfa = refs.referral_nfa.fill_null(False)
-    refs = refs.group_by(["la_code", "child_id", "referral_date"]).aggregate(
-        nfa=nfa.any(), in_need_until=ibis.ifelse(nfa, None, until(refs.closure_date)).max()
+    refs = refs.select(
+        "la_code",
+        "child_id",
+        "referral_date",
+        _nfa=nfa,
+        _until=ibis.ifelse(nfa, None, until(refs.closure_date)),
     )
-    # One sort of the referrals for both windows: the dates are a child's order, unique now.
     child = ["la_code", "child_id"]
-    by_child = ibis.window(group_by=child, order_by="referral_date")
+    order = ibis.window(group_by=child, order_by="referral_date")
+    day = ibis.window(group_by=child, order_by="referral_date", range=(0, 0))
     before = ibis.window(group_by=child, order_by="referral_date", rows=(None, -1))
-    return refs.mutate(
-        previous=refs.referral_date.lag().over(by_child),
-        _reach=refs.in_need_until.max().over(before),
+    refs = refs.select(
+        "la_code",
+        "child_id",
+        "referral_date",
+        nfa=refs._nfa.any().over(day),
+        in_need_until=refs._until.max().over(day),
+        previous=refs.referral_date.lag().over(order),
+        _reach=refs._until.max().over(before),
     )
+    return refs.filter(~refs.previous.identical_to(refs.referral_date))
 
 
 @indicator(
