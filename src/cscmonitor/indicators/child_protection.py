@@ -13,6 +13,7 @@ from cscmonitor.indicators.common import (
     months_after,
     open_at_end,
     shared,
+    until,
 )
 from cscmonitor.indicators.framework import Framework, dashboard, serves
 from cscmonitor.indicators.registry import (
@@ -235,10 +236,26 @@ def plans_reviewed_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
     ).distinct()
     # The review before each, among the plan's reviews: the same at every period end that
     # holds both, so numbered once per plan, not once per plan and period end.
-    order = ibis.window(
-        group_by=["la_code_r", "child_id_r", "plan_start_r"], order_by="review_date"
-    )
+    plan_r = ["la_code_r", "child_id_r", "plan_start_r"]
+    order = ibis.window(group_by=plan_r, order_by="review_date")
     reviews = reviews.mutate(before=reviews.review_date.lag().over(order))
+    late = (
+        reviews.before.isnull() & (reviews.review_date > months_after(reviews.plan_start_r, 3))
+    ) | (reviews.before.notnull() & (reviews.review_date > months_after(reviews.before, 6)))
+    # A period end sees whether any review by then was late and the last one's date: each
+    # review carries them (and the next one's date), and a plan open at a period end joins
+    # to the one review its end falls after, where joining every review by then and
+    # grouping them hashed every plan at every period end.
+    reviews = reviews.select(
+        *plan_r,
+        "review_date",
+        any_late=late.fill_null(False)
+        .cast("int64")
+        .max()
+        .over(ibis.cumulative_window(group_by=plan_r, order_by="review_date"))
+        == 1,
+        next_review=reviews.review_date.lead().over(order),
+    )
     held = plans.left_join(
         reviews,
         [
@@ -246,15 +263,15 @@ def plans_reviewed_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
             plans.child_id == reviews.child_id_r,
             plans.start_date == reviews.plan_start_r,
             reviews.review_date <= plans.period_end,
+            until(reviews.next_review) > plans.period_end,
         ],
     )
-    plan = [*KEYS, "child_id", "start_date"]
-    late = (held.before.isnull() & (held.review_date > months_after(held.start_date, 3))) | (
-        held.before.notnull() & (held.review_date > months_after(held.before, 6))
-    )
-    per_plan = held.group_by(plan).aggregate(
-        any_late=late.fill_null(False).any(),
-        last_review=held.review_date.max(),
+    per_plan = held.select(
+        *KEYS,
+        "child_id",
+        "start_date",
+        any_late=held.any_late.fill_null(False),
+        last_review=held.review_date,
     )
     overdue = ibis.ifelse(
         per_plan.last_review.isnull(),

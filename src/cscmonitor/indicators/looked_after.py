@@ -12,7 +12,7 @@ import ibis.expr.types as ir
 
 from cscmonitor.indicators.common import (
     KEYS,
-    first_open_at_end,
+    first_open_after_reach,
     in_period,
     months_after,
     narrowed,
@@ -47,7 +47,8 @@ def periods_of_care(tables: Tables) -> ir.Table:
     order find for the tables built on it: `care` (the period's number), `care_start`,
     `care_known`, `previous_ended` and `after_temporary` (the DEC and whether the PLACE of
     the episode before is temporary), `_nth` (the order), `_reach` (the latest end among the
-    earlier episodes that are not short breaks) and `_run` (`care_events._with_placement`)."""
+    earlier episodes that are not short breaks), `_reach_any` (among all the earlier ones:
+    `in_care_at_end` and `looked_after_in_period`) and `_run` (`care_events._with_placement`)."""
     return shared(tables, _periods_of_care)
 
 
@@ -61,7 +62,10 @@ def in_care_at_end(tables: Tables, periods: ir.Table) -> ir.Table:
 
 
 def _in_care_at_end(tables: Tables, periods: ir.Table) -> ir.Table:
-    rows = first_open_at_end(tables.table("cla_episodes"), "decom", "dec", periods)
+    # The periods of care hold the order and reach `first_open_at_end` would sort them for.
+    care = periods_of_care(tables)
+    care = care.select("la_code", "child_id", "decom", "dec", _reach=care._reach_any)
+    rows = first_open_after_reach(care, "decom", "dec", periods)
     return rows.select(*KEYS, "child_id", "decom", "year_start")
 
 
@@ -99,6 +103,7 @@ def _periods_of_care(tables: Tables) -> ir.Table:
         after_temporary=episodes.place.lag().over(whole).isin(TEMPORARY).fill_null(False),
         _nth=ibis.row_number().over(whole),
         _reach=ibis.ifelse(breaks, ibis.null("date"), until(episodes.dec)).max().over(before),
+        _reach_any=until(episodes.dec).max().over(before),
     )
     new_care = episodes.previous_ended.isnull() | (episodes.previous_ended != episodes.decom)
     settled = ~episodes.place.isin(TEMPORARY).fill_null(False)
@@ -285,26 +290,26 @@ def long_term_stability(tables: Tables, periods: ir.Table) -> ir.Table:
         start_before=starts.placement_start.lag().over(care),
         start_after=starts.placement_start.lead().over(care),
     )
-    # A left join: the placement history never takes a child out of the cohort.
-    history = cohort.left_join(
+    # The latest placement started by the period end (the next one starts after it, or none
+    # does), and the one before it: a left join to that one alone, so the placement history
+    # never takes a child out of the cohort and a child with none keeps its row, blank.
+    latest = cohort.left_join(
         starts,
         [
             cohort.la_code == starts.la_code_p,
             cohort.child_id == starts.child_id_p,
             cohort.care == starts.care_p,
             starts.placement_start <= cohort.period_end,
+            until(starts.start_after) > cohort.period_end,
         ],
     )
-    # The latest placement started by the period end (the next one starts after it, or
-    # none does), and the one before it: a row per child, or its row with no placement.
-    latest = history.start_after.isnull() | (history.start_after > history.period_end)
-    per_child = history.filter(latest).select(
+    per_child = latest.select(
         *KEYS,
         "child_id",
         "care_start",
         "adoptive",
         "placement_start",
-        placement_before=history.start_before,
+        placement_before=latest.start_before,
     )
     stable = (months_after(per_child.placement_start, 24) <= per_child.period_end).fill_null(False)
     adopted_stable = per_child.adoptive & (
@@ -320,15 +325,19 @@ def looked_after_in_period(tables: Tables, periods: ir.Table) -> ir.Table:
 
 
 def _looked_after_in_period(tables: Tables, periods: ir.Table) -> ir.Table:
-    episodes = tables.table("cla_episodes")
+    # A child's first episode in its order (`periods_of_care`) overlapping the period: none
+    # before it reaches into the period (the earlier ones all start by its start). One row per
+    # child and period, where every overlapping episode's row was joined and then made distinct.
+    episodes = periods_of_care(tables)
     rows = episodes.join(
         periods,
         [
             episodes.decom <= periods.period_end,
             until(episodes.dec) > periods.period_start,
+            episodes._reach_any.isnull() | (episodes._reach_any <= periods.period_start),
         ],
     )
-    return rows.select(*KEYS, "child_id").distinct()
+    return rows.select(*KEYS, "child_id")
 
 
 def missing_children(tables: Tables, periods: ir.Table, kind: str) -> ir.Table:
