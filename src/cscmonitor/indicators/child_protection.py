@@ -234,27 +234,29 @@ def plans_reviewed_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
         plan_start_r=reviews.plan_start_date,
         review_date=reviews.review_date,
     ).distinct()
-    # The review before each, among the plan's reviews: the same at every period end that
-    # holds both, so numbered once per plan, not once per plan and period end.
+    # The reviews before and after each, among the plan's reviews: the same at every period
+    # end that holds them, so found once per plan, not once per plan and period end.
     plan_r = ["la_code_r", "child_id_r", "plan_start_r"]
     order = ibis.window(group_by=plan_r, order_by="review_date")
-    reviews = reviews.mutate(before=reviews.review_date.lag().over(order))
+    reviews = reviews.mutate(
+        before=reviews.review_date.lag().over(order),
+        next_review=reviews.review_date.lead().over(order),
+    )
     late = (
         reviews.before.isnull() & (reviews.review_date > months_after(reviews.plan_start_r, 3))
     ) | (reviews.before.notnull() & (reviews.review_date > months_after(reviews.before, 6)))
-    # A period end sees whether any review by then was late and the last one's date: each
-    # review carries them (and the next one's date), and a plan open at a period end joins
-    # to the one review its end falls after, where joining every review by then and
-    # grouping them hashed every plan at every period end.
-    reviews = reviews.select(
-        *plan_r,
-        "review_date",
-        any_late=late.fill_null(False)
-        .cast("int64")
-        .max()
-        .over(ibis.cumulative_window(group_by=plan_r, order_by="review_date"))
-        == 1,
-        next_review=reviews.review_date.lead().over(order),
+    reviews = reviews.mutate(late=late.fill_null(False))
+    # A period end sees its plan's last review by then, and whether any by then was late:
+    # whether the plan's first late review is by then. Each is one row a plan open at a
+    # period end joins to, where joining every review by then and grouping them hashed every
+    # plan at every period end.
+    late = reviews.filter(reviews.late)
+    late = late.group_by(plan_r).aggregate(first_late=late.review_date.min())
+    late = late.select(
+        la_code_l=late.la_code_r,
+        child_id_l=late.child_id_r,
+        plan_start_l=late.plan_start_r,
+        first_late=late.first_late,
     )
     held = plans.left_join(
         reviews,
@@ -266,11 +268,19 @@ def plans_reviewed_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
             until(reviews.next_review) > plans.period_end,
         ],
     )
+    held = held.left_join(
+        late,
+        [
+            held.la_code == late.la_code_l,
+            held.child_id == late.child_id_l,
+            held.start_date == late.plan_start_l,
+        ],
+    )
     per_plan = held.select(
         *KEYS,
         "child_id",
         "start_date",
-        any_late=held.any_late.fill_null(False),
+        any_late=(held.first_late <= held.period_end).fill_null(False),
         last_review=held.review_date,
     )
     overdue = ibis.ifelse(
