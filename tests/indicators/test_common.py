@@ -10,6 +10,7 @@ from cscmonitor.indicators.common import (
     first_open_at_end,
     in_child_order,
     in_period,
+    latest_by_end,
     narrowed,
     open_at_end,
 )
@@ -175,3 +176,36 @@ def test_narrowed_keeps_the_columns_named_that_the_table_has_in_their_order():
     rows = ibis.memtable({"la_code": ["999"], "child_id": ["C1"], "decom": ["2015-04-01"]})
     kept = narrowed(rows, ("decom", "placement_distance_miles", "la_code"))
     assert kept.columns == ("decom", "la_code")
+
+
+def test_each_row_meets_its_latest_history_by_the_period_end_or_none():
+    # Child A's reviews 1 Feb and 1 May 2016 (the next after each: 1 May, none); child B's
+    # one review 1 Jul 2016; child C none. At 31 Mar 2016: A's 1 Feb (1 May is after the end),
+    # B none yet, C none. At 30 Jun 2016: A's 1 May (the latest), B none, C none. Every child
+    # keeps one row at each end.
+    rows = periods_table([Q1, Q2]).cross_join(
+        ibis.memtable({"child_id": ["A", "B", "C"]}, schema={"child_id": "string"})
+    )
+    history = ibis.memtable(
+        pd.DataFrame(
+            {
+                "child_h": ["A", "A", "B"],
+                "date": [D("2016-02-01"), D("2016-05-01"), D("2016-07-01")],
+                "following": [D("2016-05-01"), None, None],
+            }
+        ),
+        schema={"child_h": "string", "date": "date", "following": "date"},
+    )
+    joined = latest_by_end(rows, history, [("child_id", "child_h")], "date", "following")
+    found = sorted(
+        (iso(r["period_end"]), r["child_id"], None if pd.isna(r["date"]) else iso(r["date"]))
+        for r in joined.execute().to_dict("records")
+    )
+    assert found == [
+        ("2016-03-31", "A", "2016-02-01"),
+        ("2016-03-31", "B", None),
+        ("2016-03-31", "C", None),
+        ("2016-06-30", "A", "2016-05-01"),
+        ("2016-06-30", "B", None),
+        ("2016-06-30", "C", None),
+    ]

@@ -10,10 +10,10 @@ from cscmonitor.indicators.common import (
     KEYS,
     first_open_at_end,
     in_period,
+    latest_by_end,
     months_after,
     open_at_end,
     shared,
-    until,
 )
 from cscmonitor.indicators.framework import Framework, dashboard, serves
 from cscmonitor.indicators.registry import (
@@ -246,10 +246,8 @@ def plans_reviewed_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
         reviews.before.isnull() & (reviews.review_date > months_after(reviews.plan_start_r, 3))
     ) | (reviews.before.notnull() & (reviews.review_date > months_after(reviews.before, 6)))
     reviews = reviews.mutate(late=late.fill_null(False))
-    # A period end sees its plan's last review by then, and whether any by then was late:
-    # whether the plan's first late review is by then. Each is one row a plan open at a
-    # period end joins to, where joining every review by then and grouping them hashed every
-    # plan at every period end.
+    # A period end sees its plan's last review by then (`latest_by_end`), and whether any by
+    # then was late: whether the plan's first late review is by then.
     late = reviews.filter(reviews.late)
     late = late.group_by(plan_r).aggregate(first_late=late.review_date.min())
     late = late.select(
@@ -258,15 +256,12 @@ def plans_reviewed_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
         plan_start_l=late.plan_start_r,
         first_late=late.first_late,
     )
-    held = plans.left_join(
+    held = latest_by_end(
+        plans,
         reviews,
-        [
-            plans.la_code == reviews.la_code_r,
-            plans.child_id == reviews.child_id_r,
-            plans.start_date == reviews.plan_start_r,
-            reviews.review_date <= plans.period_end,
-            until(reviews.next_review) > plans.period_end,
-        ],
+        [("la_code", "la_code_r"), ("child_id", "child_id_r"), ("start_date", "plan_start_r")],
+        "review_date",
+        "next_review",
     )
     held = held.left_join(
         late,

@@ -7,7 +7,7 @@ import ibis.expr.types as ir
 
 from cscmonitor.indicators.calendar import with_working_days
 from cscmonitor.indicators.care_events import looked_after_at_end
-from cscmonitor.indicators.common import KEYS, months_after, until
+from cscmonitor.indicators.common import KEYS, latest_by_end, months_after
 from cscmonitor.indicators.framework import Framework, serves
 from cscmonitor.indicators.registry import (
     Domain,
@@ -96,9 +96,7 @@ def reviews_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
         else_=ordered.review_date > months_after(ordered.before, 6),
     )
     # What a period end sees of its care's reviews is that of the last review by then: how
-    # many, whether any so far was late, and the date. So each review carries them, and the
-    # next review's date, and a period end joins to the one review its end falls after, where
-    # joining every review by then and grouping them hashed every child at every period end.
+    # many, whether any so far was late, and the date, which each review carries.
     so_far = ibis.cumulative_window(group_by=care, order_by="review_date")
     ordered = ordered.select(
         *care,
@@ -107,15 +105,12 @@ def reviews_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
         any_late=late.fill_null(False).cast("int64").max().over(so_far) == 1,
         next_review=ordered.review_date.lead().over(order),
     )
-    held = cohort.left_join(
+    held = latest_by_end(
+        cohort,
         ordered,
-        [
-            cohort.la_code == ordered.la_code_c,
-            cohort.child_id == ordered.child_id_c,
-            cohort.care_start == ordered.care_start_c,
-            ordered.review_date <= cohort.period_end,
-            until(ordered.next_review) > cohort.period_end,
-        ],
+        [("la_code", "la_code_c"), ("child_id", "child_id_c"), ("care_start", "care_start_c")],
+        "review_date",
+        "next_review",
     )
     per_child = held.select(
         *KEYS,

@@ -3,7 +3,7 @@ and intermediates built once for a whole basket."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import ibis
 import ibis.expr.types as ir
@@ -109,6 +109,26 @@ def first_open_after_reach(rows: ir.Table, start: str, end: str, periods: ir.Tab
         periods, [rows._first <= periods.period_end, until(rows[end]) > periods.period_end]
     )
     return joined.drop(*(c for c in ("_nth", "_reach", "_first") if c in joined.columns))
+
+
+def latest_by_end(
+    rows: ir.Table, history: ir.Table, on: Sequence[tuple[str, str]], date: str, following: str
+) -> ir.Table:
+    """`rows` (each with a `period_end`) joined to the one row of `history` that is the latest
+    by that end: matched on the pairs of columns `on` (a column of `rows`, one of `history`),
+    its `date` on or before the end and `following` (the next row's date; blank for the last)
+    after it. A left join, so the history never takes a row out of `rows`, and a row with no
+    history by then keeps its row, blank: what is the same at every period end (reviews in
+    order, placements) is worked out once per row of the history, and a period end finds its
+    latest, where joining every row by then and grouping them hashed every row of `rows`."""
+    return rows.left_join(
+        history,
+        [
+            *(rows[mine] == history[theirs] for mine, theirs in on),
+            history[date] <= rows.period_end,
+            until(history[following]) > rows.period_end,
+        ],
+    )
 
 
 def months_after(date: ir.DateValue, months: int) -> ir.DateValue:

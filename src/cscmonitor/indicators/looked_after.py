@@ -14,6 +14,7 @@ from cscmonitor.indicators.common import (
     KEYS,
     first_open_after_reach,
     in_period,
+    latest_by_end,
     months_after,
     narrowed,
     open_at_end,
@@ -290,18 +291,13 @@ def long_term_stability(tables: Tables, periods: ir.Table) -> ir.Table:
         start_before=starts.placement_start.lag().over(care),
         start_after=starts.placement_start.lead().over(care),
     )
-    # The latest placement started by the period end (the next one starts after it, or none
-    # does), and the one before it: a left join to that one alone, so the placement history
-    # never takes a child out of the cohort and a child with none keeps its row, blank.
-    latest = cohort.left_join(
+    # The latest placement started by the period end, and the one before it.
+    latest = latest_by_end(
+        cohort,
         starts,
-        [
-            cohort.la_code == starts.la_code_p,
-            cohort.child_id == starts.child_id_p,
-            cohort.care == starts.care_p,
-            starts.placement_start <= cohort.period_end,
-            until(starts.start_after) > cohort.period_end,
-        ],
+        [("la_code", "la_code_p"), ("child_id", "child_id_p"), ("care", "care_p")],
+        "placement_start",
+        "start_after",
     )
     per_child = latest.select(
         *KEYS,
