@@ -3,11 +3,15 @@
     python bench/basket_profile.py                         # England, as bench/basket.py left it
     python bench/basket_profile.py --warehouse DIR CLA_3PLUS CIN_RATE
     python bench/basket_profile.py --operators             # and DuckDB's time by operator
+    python bench/basket_profile.py --backend pyspark --las 371   # Spark local, one council
 
 The queries of one basket (`engine.Basket`, so shared intermediates are made once, by the
 first indicator reading them, and counted against it), in code order, each split into the
 build of its expression, Ibis's compile and DuckDB's run, on the 40 rolling quarters of
 bench/basket.py; as in `compute`, an indicator whose return no LA holds is not queried.
+On Spark (`--backend pyspark`, local mode as bench/basket.py runs it) the run is split in
+two: Spark's planning of the SQL (parse, analysis, optimisation, physical plan) and the
+jobs that run it, the shared intermediates cached by the first query reading them.
 Prints a markdown table, slowest first, then the sums by family. Nothing here is a test;
 the sums are of one process, so run it on an idle machine and read shares.
 """
@@ -17,6 +21,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -41,10 +46,13 @@ def profile(
     first: dt.date,
     last: dt.date,
     operators: Counter[tuple[str, str]] | None = None,
+    backend: str = "duckdb",
+    las: list[str] | None = None,
 ) -> list[tuple]:
-    """`(code, build, compile, run)` seconds for each indicator, in code order. Given
-    `operators`, each run is profiled by DuckDB and the time of each of its operators added
-    to `operators[(operator, code)]` (the shared intermediates' builds are not in it)."""
+    """`(code, build, compile, run)` seconds for each indicator, in code order (on Spark
+    `(code, build, compile, plan, run)`). Given `operators`, each DuckDB run is profiled and
+    the time of each of its operators added to `operators[(operator, code)]` (the shared
+    intermediates' builds are not in it)."""
     import ibis
 
     from cscmonitor.backends import Backend, SnapshotTables
@@ -56,10 +64,10 @@ def profile(
 
     unique = sorted(set(series(Series.QUARTERLY, first, last, rolling=True)))
     periods = periods_table(unique)
-    tables = SnapshotTables(Warehouse(warehouse).require_current(), Backend.DUCKDB)
+    tables = SnapshotTables(Warehouse(warehouse).require_current(), Backend(backend))
     chosen = [i for i in all_indicators() if not codes or i.code in codes]
     timed = []
-    with Basket(tables, None) as basket:
+    with Basket(tables, las) as basket:
         # As `compute`: an indicator whose return no LA holds is not queried.
         for indicator in queried(chosen, coverage_of(basket, unique)):
             started = time.perf_counter()
@@ -69,6 +77,9 @@ def profile(
             con._register_in_memory_tables(expr)
             sql = con.compile(expr)
             compiled = time.perf_counter()
+            if con.name == "pyspark":
+                timed.append((indicator.code, built - started, compiled - built, *_spark(con, sql)))
+                continue
             if operators is not None:
                 _profiled(con.con, sql, indicator.code, operators)
             else:
@@ -76,6 +87,16 @@ def profile(
             ran = time.perf_counter()
             timed.append((indicator.code, built - started, compiled - built, ran - compiled))
     return timed
+
+
+def _spark(con: Any, sql: str) -> tuple[float, float]:
+    """Spark's planning of `sql` (to its executed plan) and the run of its jobs, seconds."""
+    started = time.perf_counter()
+    frame = con._session.sql(sql)
+    frame._jdf.queryExecution().executedPlan()
+    planned = time.perf_counter()
+    frame.toPandas()
+    return planned - started, time.perf_counter() - planned
 
 
 def _profiled(con: Any, sql: str, code: str, operators: Counter[tuple[str, str]]) -> None:
@@ -117,7 +138,11 @@ def family(code: str) -> str:
 
 
 def table(timed: list[tuple]) -> str:
-    lines = ["| indicator | build | compile | run | total |", "|---|---:|---:|---:|---:|"]
+    parts = ["build", "compile", *(["plan"] if timed and len(timed[0]) == 5 else []), "run"]
+    lines = [
+        "| indicator | " + " | ".join(parts) + " | total |",
+        "|---|" + "---:|" * (len(parts) + 1),
+    ]
     for code, *parts in sorted(timed, key=lambda row: -sum(row[1:])):
         lines.append(f"| {code} | " + " | ".join(f"{p:.2f}" for p in [*parts, sum(parts)]) + " |")
     total = sum(sum(row[1:]) for row in timed)
@@ -142,10 +167,15 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also DuckDB's profile of each query: time by operator, and the largest pairs",
     )
+    parser.add_argument("--backend", default="duckdb", choices=["duckdb", "pyspark"])
+    parser.add_argument("--las", nargs="+", default=None, help="only these LAs (codes)")
     args = parser.parse_args(argv)
+    if args.operators and args.backend != "duckdb":
+        parser.error("--operators profiles DuckDB's queries")
     first, last = dt.date(args.from_year - 1, 4, 1), dt.date(args.to_year, 3, 31)
     operators: Counter[tuple[str, str]] | None = Counter() if args.operators else None
-    print(table(profile(args.warehouse, args.codes, first, last, operators)))
+    timed = profile(args.warehouse, args.codes, first, last, operators, args.backend, args.las)
+    print(table(timed))
     if operators is not None:
         print()
         print(operator_table(operators))
@@ -153,4 +183,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    status = main()
+    spark = sys.modules.get("pyspark.sql")
+    if spark is not None and (session := spark.SparkSession.getActiveSession()) is not None:
+        session.stop()  # before the interpreter exits, not under Spark's release of its caches
+    raise SystemExit(status)

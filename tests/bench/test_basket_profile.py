@@ -3,6 +3,7 @@ seconds are not checked; the rows and the sums are)."""
 
 from __future__ import annotations
 
+import pytest
 from tests.bench.conftest import load_bench
 from tests.conftest import DATA
 
@@ -51,3 +52,21 @@ def test_operators_are_summed_by_kind_and_by_indicator(settings, capsys):
     assert {"TABLE_SCAN", "HASH_GROUP_BY"} <= shown
     named = {line.split("|")[2].strip() for line in pairs.splitlines()[2:] if line.startswith("| ")}
     assert named == set(codes)
+
+
+@pytest.mark.spark
+def test_on_spark_each_query_is_split_into_its_planning_and_its_run(settings, capsys):
+    pytest.importorskip("pyspark", reason="PySpark is not installed (pip install '.[spark]')")
+    ingest(HELD, settings, la_code="999")
+    bench = load_bench("basket_profile")
+    codes = ["CLA_3PLUS", "SW_AGENCY"]
+    argv = [*codes, "--warehouse", str(settings.warehouse_dir), "--backend", "pyspark"]
+    assert bench.main([*argv, "--las", "999"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "| indicator | build | compile | plan | run | total |"
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in lines[2 : lines.index("")]]
+    assert sorted(row[0] for row in rows) == sorted(codes)
+    # Each total is the sum of its four parts, as printed to two places.
+    for row in rows:
+        parts = [float(cell) for cell in row[1:5]]
+        assert abs(sum(parts) - float(row[5])) <= 0.03
