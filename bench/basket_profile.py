@@ -138,11 +138,10 @@ def family(code: str) -> str:
 
 
 def table(timed: list[tuple]) -> str:
-    parts = ["build", "compile", *(["plan"] if timed and len(timed[0]) == 5 else []), "run"]
-    lines = [
-        "| indicator | " + " | ".join(parts) + " | total |",
-        "|---|" + "---:|" * (len(parts) + 1),
-    ]
+    # Spark's rows carry its planning as a part of their own (`profile`).
+    spark = bool(timed) and len(timed[0]) == 5
+    columns = ["build", "compile", *(["plan"] if spark else []), "run", "total"]
+    lines = ["| indicator | " + " | ".join(columns) + " |", "|---|" + "---:|" * len(columns)]
     for code, *parts in sorted(timed, key=lambda row: -sum(row[1:])):
         lines.append(f"| {code} | " + " | ".join(f"{p:.2f}" for p in [*parts, sum(parts)]) + " |")
     total = sum(sum(row[1:]) for row in timed)

@@ -37,6 +37,10 @@ def test_each_indicator_is_timed_once_and_the_families_add_up(settings, capsys):
         "other": 1,
         "all": 5,
     }
+    # Only LA 111, which holds no return: nothing is queried, and the sums are nil.
+    assert bench.main([*codes, "--warehouse", str(settings.warehouse_dir), "--las", "111"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[2] == "" and "| all | 0 | 0.0 | |" in lines
 
 
 def test_operators_are_summed_by_kind_and_by_indicator(settings, capsys):
