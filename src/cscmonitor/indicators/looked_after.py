@@ -170,10 +170,13 @@ def _placement_episodes(tables: Tables) -> ir.Table:
 
 def overlapping_year(rows: ir.Table, periods: ir.Table) -> ir.Table:
     """Each episode once per period whose 12 months to period end it overlaps."""
-    return rows.join(
-        periods,
-        [rows.decom <= periods.period_end, until(rows.dec) > periods.year_start],
-    )
+    return rows.join(periods, overlaps_year(rows.decom, rows.dec, periods))
+
+
+def overlaps_year(decom: ir.DateValue, dec: ir.DateValue, at: ir.Table) -> list[ir.BooleanValue]:
+    """An episode from `decom` to `dec` (blank: open) overlaps the 12 months to `at`'s
+    period end (`year_start` to `period_end`)."""
+    return [decom <= at.period_end, until(dec) > at.year_start]
 
 
 @indicator(
@@ -199,16 +202,13 @@ def three_or_more_placements(tables: Tables, periods: ir.Table) -> ir.Table:
     # breaks to the periods first had DuckDB build the anti-join's hash table on the cohort
     # (3.4 million rows on England), even for no short breaks.
     breaks = episodes.filter(episodes.ls.isin(SHORT_BREAKS))
-    breaks = breaks.select(
-        _la=breaks.la_code, _child=breaks.child_id, _start=breaks.decom, _end=until(breaks.dec)
-    )
+    breaks = breaks.select(_la="la_code", _child="child_id", _decom="decom", _dec="dec")
     cohort = cohort.anti_join(
         breaks,
         [
             cohort.la_code == breaks._la,
             cohort.child_id == breaks._child,
-            breaks._start <= cohort.period_end,
-            breaks._end > cohort.year_start,
+            *overlaps_year(breaks._decom, breaks._dec, cohort),
         ],
     )
 
