@@ -58,15 +58,18 @@ _AT_END = (
 
 
 def _looked_after_at_end(tables: Tables, periods: ir.Table) -> ir.Table:
-    episodes = _not_short_breaks(_with_placement(narrowed(periods_of_care(tables), _AT_END)))
+    care = narrowed(periods_of_care(tables), _AT_END)
+    episodes = _not_short_breaks(_with_placement(care))
     # Episodes do not overlap, so one is open at the end; should two be, the later one (in
     # order of DECOM, then DEC). An episode later than one open at a period end and open then
     # itself starts before the earlier one ends: before the latest end among the episodes
     # before it that are not short breaks (`_reach`, from `periods_of_care` with `_nth`, the
     # order). Those few episodes drop the earlier ones they overlap, where numbering every
-    # child's rows at every period end sorted them all.
+    # child's rows at every period end sorted them all. They are found before the placement
+    # window, which they do not read (DuckDB made that window again for them).
     rows = open_at_end(episodes, "decom", "dec", periods)
-    later = episodes.filter(episodes._reach > episodes.decom)
+    later = _not_short_breaks(care)
+    later = later.filter(later._reach > later.decom)
     later = later.select(
         _la=later.la_code,
         _child=later.child_id,
