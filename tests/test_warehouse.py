@@ -22,7 +22,7 @@ from cscmonitor.backends import Backend, SnapshotTables
 from cscmonitor.ingest import ingest
 from cscmonitor.returns.issues import ReturnError
 from cscmonitor.settings import Settings
-from cscmonitor.warehouse import ReturnRefused, Warehouse
+from cscmonitor.warehouse import Layout, ReturnRefused, Warehouse
 from tests.conftest import DATA
 from tests.returns.conftest import make_return
 
@@ -320,6 +320,61 @@ class TestSnapshots:
         with pytest.raises(KeyError, match="no warehouse table 'nope'"):
             tables.table("nope")
         ingest([DATA / "ingest" / "early_help"], settings, la_code="999")  # merges over it
+
+    def test_a_snapshot_records_whether_its_assessments_repeat(self, tmp_path):
+        # ASSESS_45WD counts an assessment (child, start, authorisation) once: the snapshot
+        # says whether any repeats, so the indicator hashes them only when one does.
+        warehouse = Warehouse(tmp_path)
+        ref = {"child_id": "C1", "referral_date": "2015-01-10"}
+        later = {"child_id": "C1", "referral_date": "2015-03-01"}
+        done = {"start_date": "2015-01-12", "authorised_date": "2015-02-01"}
+        columns = ["la_code", "child_id", "start_date", "authorised_date"]
+        warehouse.ingest(
+            [
+                parsed(
+                    "cin",
+                    2015,
+                    {
+                        "cin_referrals": [ref, later],
+                        # The same start under two referrals, authorised on other days: two.
+                        "cin_assessments": [ref | done, later | done | {"authorised_date": None}],
+                    },
+                )
+            ]
+        )
+        first = warehouse.require_current()
+        assert first.manifest["distinct"] == {"cin_assessments": columns}
+        assert first.holds_distinct("cin_assessments", columns)
+        # Rows alike on no two sets of those are alike on none with more columns either...
+        assert first.holds_distinct("cin_assessments", [*columns, "referral_date"])
+        # ...but may be on fewer, and no other table is known to hold distinct rows.
+        assert not first.holds_distinct("cin_assessments", ["la_code", "child_id"])
+        assert not first.holds_distinct("cin_referrals", ["la_code", "child_id"])
+        assert SnapshotTables(first).holds_distinct("cin_assessments", columns)
+        assert warehouse.tables(first).holds_distinct("cin_assessments", columns)
+        # The same assessment recorded under the later referral too: it repeats.
+        other = Warehouse(tmp_path / "other")
+        other.ingest(
+            [
+                parsed(
+                    "cin",
+                    2015,
+                    {
+                        "cin_referrals": [ref, later],
+                        "cin_assessments": [ref | done, later | done],
+                    },
+                )
+            ]
+        )
+        second = other.require_current()
+        assert second.manifest["distinct"] == {}
+        assert not second.holds_distinct("cin_assessments", columns)
+        # A lake written from the first (its tables read into memory) records it again, and a
+        # snapshot written before the record was kept holds nothing known.
+        lake = warehouse.relayout(Layout.LAKE)
+        assert lake.holds_distinct("cin_assessments", columns)
+        del lake.manifest["distinct"]
+        assert not lake.holds_distinct("cin_assessments", columns)
 
     def test_another_key_or_other_reductions_are_refused(self, settings, tmp_path):
         ingest([DATA / "ingest" / "cin"], settings)

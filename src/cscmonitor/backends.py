@@ -19,6 +19,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, assert_never
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import ibis
     import ibis.expr.types as ir
 
@@ -147,6 +149,9 @@ class SnapshotTables:
                     self._location(name), table_name=table_name
                 )
         return self._tables[name]
+
+    def holds_distinct(self, name: str, columns: Sequence[str]) -> bool:
+        return self.snapshot.holds_distinct(name, columns)
 
     def _remote(self) -> str | None:
         return self.lake_uri if self.backend is Backend.PYSPARK else None

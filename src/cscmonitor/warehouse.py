@@ -148,6 +148,14 @@ class Snapshot:
             return tuple(recorded)
         return ("la_code", "year") if name == "returns" else ("la_code", "return_year")
 
+    def holds_distinct(self, name: str, columns: Collection[str]) -> bool:
+        """Whether the table's rows hold no two alike on `columns`, as recorded when the
+        snapshot was written (for a table whose spec names `distinct_on`: rows alike on
+        those are alike on any columns that include them). False when not recorded, as in
+        a snapshot written before December 2026."""
+        recorded = self.manifest.get("distinct", {}).get(name)
+        return recorded is not None and set(recorded) <= set(columns)
+
     def is_laid_out(self, layout: Layout) -> bool:
         """Whether the snapshot is in `layout` as it is written now (an older lake's
         partitioning is not)."""
@@ -486,13 +494,15 @@ class Warehouse:
         snapshot_id = f"{max(existing, default=0) + 1:04d}"
         staging = self.snapshots_dir / f".staging-{snapshot_id}-{os.getpid()}"
         staging.mkdir()
-        checksums, row_counts = {}, {}
+        checksums, row_counts, distinct = {}, {}, {}
         for name, table in tables.items():
             # A Path is a table already written as Parquet (by the merge, in a scratch folder).
             if isinstance(table, Path):
                 row_counts[name] = pq.ParquetFile(table).metadata.num_rows
             else:
                 row_counts[name] = table.num_rows
+            if _holds_distinct(name, table, row_counts[name]):
+                distinct[name] = ["la_code", *catalog.TABLES[name].distinct_on]
             match layout:
                 case Layout.FILES:
                     path = staging / f"{name}.parquet"
@@ -515,6 +525,7 @@ class Warehouse:
             **({"relaid_from": relaid} if relaid else {}),
             "returns": returns,
             "row_counts": row_counts,
+            "distinct": distinct,
             "parquet_sha256": checksums,
             "privacy": privacy,
             "validation": validation,
@@ -568,6 +579,29 @@ class WarehouseTables:
                 # A snapshot older than the table: it exists, with no rows.
                 self._tables[name] = self.con.create_table(name, SCHEMAS[name].empty_table())
         return self._tables[name]
+
+    def holds_distinct(self, name: str, columns: Sequence[str]) -> bool:
+        return self.snapshot.holds_distinct(name, columns)
+
+
+def _holds_distinct(name: str, table: pa.Table | Path, rows: int) -> bool:
+    """Whether a table whose spec names `distinct_on` holds no two rows alike on them (and
+    `la_code`): a count of its distinct rows, once per snapshot written, where a reader
+    would count them at every compute."""
+    spec = catalog.TABLES.get(name)
+    if spec is None or not spec.distinct_on:
+        return False
+    if rows <= 1:
+        return True
+    con = duckdb.connect()
+    if isinstance(table, Path):
+        source = f"read_parquet({_sql_text(str(table))})"
+    else:
+        con.register("rows", table)
+        source = "rows"
+    columns = ", ".join(f'"{c}"' for c in ("la_code", *spec.distinct_on))
+    found = con.sql(f"SELECT count(*) FROM (SELECT DISTINCT {columns} FROM {source})").fetchall()
+    return bool(found[0][0] == rows)
 
 
 def _write_lake(table: pa.Table, folder: Path, by: Sequence[str]) -> str:

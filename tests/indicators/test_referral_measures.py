@@ -26,14 +26,18 @@ tests/data/assessments (census 2015-16), bank holidays 3 and 6 Apr, 4 and 25 May
 Timed in 2015-16: T1 T2 T3 T6 T7 = 5; in time T1 T3 T6 = 3.
 """
 
+from collections.abc import Sequence
+
 import ibis
 import pandas as pd
 import pytest
 
-from cscmonitor.indicators.engine import periods_table
+from cscmonitor.backends import SnapshotTables
+from cscmonitor.indicators.engine import compute, periods_table
 from cscmonitor.indicators.referrals import referrals
 from cscmonitor.indicators.registry import get
 from cscmonitor.periods import Period
+from cscmonitor.warehouse import Warehouse
 
 FY2015 = "2015-04-01:2016-03-31"
 POPULATION_2015 = 64_453
@@ -71,6 +75,28 @@ def test_assessments_within_45_working_days(computed):
     year = computed(["assessments"], "ASSESS_45WD", [FY2015]).loc["2015-04-01"]
     assert (year.numerator, year.denominator) == (3, 5)
     assert year.value == pytest.approx(60.0)
+
+
+def test_assessments_are_made_distinct_unless_the_snapshot_holds_them_so(
+    computed, settings, backend
+):
+    # T6 is recorded twice, so the snapshot does not record its assessments as distinct and
+    # the indicator counts T6 once (3 of 5, as above).
+    assert computed(["assessments"], "ASSESS_45WD", [FY2015]).loc["2015-04-01"].numerator == 3
+    snapshot = Warehouse(settings.warehouse_dir).require_current()
+    columns = ["la_code", "child_id", "start_date", "authorised_date"]
+    assert not snapshot.holds_distinct("cin_assessments", columns)
+
+    class Distinct(SnapshotTables):
+        """The same snapshot, said to hold its assessments distinct (as one would whose
+        assessments none repeats)."""
+
+        def holds_distinct(self, name: str, columns: Sequence[str]) -> bool:
+            return name == "cin_assessments"
+
+    # Told so, the indicator does not make them distinct: T6 twice, 4 in time of 6.
+    told = compute(Distinct(snapshot, backend), [Period.parse(FY2015)], codes=["ASSESS_45WD"])
+    assert (told.numerator[0], told.denominator[0]) == (4, 6)
 
 
 class ReferralsOnly:

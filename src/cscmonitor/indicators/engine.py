@@ -18,6 +18,7 @@ import pandas as pd
 from scipy.stats import chi2, t
 
 from cscmonitor.indicators import calendar
+from cscmonitor.indicators.common import holds_distinct
 from cscmonitor.indicators.coverage import Coverage, Held
 from cscmonitor.indicators.measures import records, totals
 from cscmonitor.indicators.population import population_table
@@ -63,6 +64,10 @@ class ForLAs:
             t = population_table() if name == "population" else self._tables.table(name)
             self._built["table", name] = t.filter(t.la_code.isin(self._las)) if self._las else t
         return self._built["table", name]
+
+    def holds_distinct(self, name: str, columns: Sequence[str]) -> bool:
+        # Rows of some LAs of a table holding no two alike hold none either.
+        return holds_distinct(self._tables, name, columns)
 
     def shared(self, build: Callable[..., ir.Table], *args: ir.Table) -> ir.Table:
         """`build(self, *args)`, built once."""

@@ -8,6 +8,7 @@ import ibis.expr.types as ir
 from cscmonitor.indicators.calendar import with_working_days
 from cscmonitor.indicators.common import (
     KEYS,
+    distinct_rows,
     first_open_after_reach,
     in_period,
     months_after,
@@ -167,9 +168,10 @@ def assessments_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
     working days of AssessmentActualStartDate (working days d with start < d ≤ authorisation:
     Monday–Friday, not an England bank holiday). An assessment recorded twice (same child, start
     and authorisation) counts once; one without a start date cannot be timed and is left out."""
-    done = tables.table("cin_assessments")
+    done = distinct_rows(
+        tables, "cin_assessments", ["la_code", "child_id", "start_date", "authorised_date"]
+    )
     done = done.filter(done.start_date.notnull() & done.authorised_date.notnull())
-    done = done.select("la_code", "child_id", "start_date", "authorised_date").distinct()
     timed = with_working_days(done, "start_date", "authorised_date", "working_days")
     rows = in_period(timed, "authorised_date", periods)
     return rows.mutate(counted=rows.working_days <= 45)

@@ -145,7 +145,12 @@ MERGE: dict[str, Merge] = {
     # census, still listing the referral, does not restate it, so it stays with its own.
     "cin_pre_proceedings": Span("pp_start_date", "pp_start_date"),
 }
-TABLES = tuple(TableSpec(name, ReturnKind.CIN_CENSUS, SPECS[name], MERGE[name]) for name in SPECS)
+# ASSESS_45WD counts an assessment recorded twice (same child, start and authorisation) once.
+DISTINCT_ON = {"cin_assessments": ("child_id", "start_date", "authorised_date")}
+TABLES = tuple(
+    TableSpec(name, ReturnKind.CIN_CENSUS, SPECS[name], MERGE[name], DISTINCT_ON.get(name, ()))
+    for name in SPECS
+)
 
 _KEYS = ("LAchildID", "CINreferralDate")
 # The shape of a Child element, every schema year at once.

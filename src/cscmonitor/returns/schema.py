@@ -131,6 +131,10 @@ class TableSpec:
     kind: ReturnKind
     columns: tuple[Column, ...]
     merge: Merge
+    # Columns (with `la_code`) a reader takes one of each of: the warehouse records, for each
+    # snapshot, whether its rows already hold no two alike on them (`Snapshot.holds_distinct`),
+    # so that reader need not hash every row to find out.
+    distinct_on: tuple[str, ...] = ()
 
     @property
     def schema(self) -> pa.Schema:
