@@ -245,12 +245,18 @@ def first_las(count: int | None, to_year: int) -> tuple[str, ...] | None:
 
 
 def files_twin(root: Path, lake_id: str) -> str:
-    """A snapshot with the lake's rows in one file per table (made once; the lake stays current)."""
+    """A snapshot with the lake's rows in one file per table (made once; the lake stays current).
+    A twin written before snapshots recorded which tables hold distinct rows (December 2026)
+    is made again, as an ingest today would write it."""
     from cscmonitor.warehouse import Layout, Warehouse
 
     warehouse = Warehouse(root)
     for held in warehouse.snapshots():
-        if held.layout is Layout.FILES and held.manifest.get("relaid_from") == lake_id:
+        if (
+            held.layout is Layout.FILES
+            and held.manifest.get("relaid_from") == lake_id
+            and "distinct" in held.manifest
+        ):
             return held.id
     twin = warehouse.relayout(Layout.FILES)
     warehouse.rollback(lake_id)
