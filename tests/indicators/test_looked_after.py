@@ -18,7 +18,14 @@ Period 2015-16, so the 12 months are 1 Apr 2015 - 31 Mar 2016. By child:
 Looked after at 31 Mar 2016, no short breaks: C1 C2 C3 C4 C7 C8 C9 C10 = 8; with 3+: C1 C4 C8 = 3.
 """
 
+import pandas as pd
 import pytest
+
+from cscmonitor.indicators.engine import periods_table
+from cscmonitor.indicators.measures import records
+from cscmonitor.indicators.registry import get
+from cscmonitor.periods import Period
+from tests.indicators.episodes import EpisodesOnly
 
 FY2015 = "2015-04-01:2016-03-31"
 
@@ -28,6 +35,31 @@ def test_three_or_more_placements_by_hand(computed):
     assert (year.numerator, year.denominator) == (3, 8)
     assert year.value == pytest.approx(37.5)
     assert year.status == "ok"
+
+
+def test_a_short_break_ending_as_the_year_starts_is_not_in_it():
+    # S1's and S2's agreed short breaks (LS V3) from 1 Jan 2015 end on 1 Apr 2015, the first
+    # day of the 12 months to 31 Mar 2016, and on 2 Apr; each then looked after (C2) from
+    # that day. An episode is in the 12 months when it ends after their first day: S1's break
+    # ends on it and is not (S1 is in the cohort, with 1 placement), S2's ends a day into them
+    # and is (S2 is left out).
+    frame = pd.DataFrame(
+        {
+            "child_id": ["S1", "S1", "S2", "S2"],
+            "decom": ["2015-01-01", "2015-04-01", "2015-01-01", "2015-04-02"],
+            "dec": ["2015-04-01", None, "2015-04-02", None],
+            "ls": ["V3", "C2", "V3", "C2"],
+            "rne": ["S", "S", "S", "S"],
+            "place": ["U1", "U1", "U1", "U1"],
+            "urn": ["SC1", "SC1", "SC1", "SC1"],
+            "pl_post": ["AB1", "AB1", "AB1", "AB1"],
+        }
+    )
+    periods = periods_table([Period.parse(FY2015)])
+    rows = records(get("CLA_3PLUS"), EpisodesOnly(frame), periods).execute()
+    assert rows[["child_id", "placements", "counted"]].to_dict("records") == [
+        {"child_id": "S1", "placements": 1, "counted": False}
+    ]
 
 
 def test_the_twelve_months_follow_the_period_end(computed):
