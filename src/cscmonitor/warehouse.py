@@ -501,8 +501,8 @@ class Warehouse:
                 row_counts[name] = pq.ParquetFile(table).metadata.num_rows
             else:
                 row_counts[name] = table.num_rows
-            if _holds_distinct(name, table, row_counts[name]):
-                distinct[name] = ["la_code", *catalog.TABLES[name].distinct_on]
+            if (columns := _distinct_columns(name, table, row_counts[name])) is not None:
+                distinct[name] = columns
             match layout:
                 case Layout.FILES:
                     path = staging / f"{name}.parquet"
@@ -584,24 +584,26 @@ class WarehouseTables:
         return self.snapshot.holds_distinct(name, columns)
 
 
-def _holds_distinct(name: str, table: pa.Table | Path, rows: int) -> bool:
-    """Whether a table whose spec names `distinct_on` holds no two rows alike on them (and
-    `la_code`): a count of its distinct rows, once per snapshot written, where a reader
-    would count them at every compute."""
+def _distinct_columns(name: str, table: pa.Table | Path, rows: int) -> list[str] | None:
+    """For a table whose spec names `distinct_on`, those columns (LA first) when no two rows
+    share them, else None: a count of its distinct rows, once per snapshot written, where a
+    reader would count them at every compute."""
     spec = catalog.TABLES.get(name)
     if spec is None or not spec.distinct_on:
-        return False
+        return None
+    columns = ["la_code", *spec.distinct_on]
     if rows <= 1:
-        return True
-    con = duckdb.connect()
-    if isinstance(table, Path):
-        source = f"read_parquet({_sql_text(str(table))})"
-    else:
-        con.register("rows", table)
-        source = "rows"
-    columns = ", ".join(f'"{c}"' for c in ("la_code", *spec.distinct_on))
-    found = con.sql(f"SELECT count(*) FROM (SELECT DISTINCT {columns} FROM {source})").fetchall()
-    return bool(found[0][0] == rows)
+        return columns
+    with duckdb.connect() as con:
+        if isinstance(table, Path):
+            source = f"read_parquet({_sql_text(str(table))})"
+        else:
+            con.register("rows", table)
+            source = "rows"
+        listed = ", ".join(f'"{c}"' for c in columns)
+        query = f"SELECT count(*) FROM (SELECT DISTINCT {listed} FROM {source})"
+        ((found,),) = con.sql(query).fetchall()
+    return columns if found == rows else None
 
 
 def _write_lake(table: pa.Table, folder: Path, by: Sequence[str]) -> str:
