@@ -321,9 +321,10 @@ class TestSnapshots:
             tables.table("nope")
         ingest([DATA / "ingest" / "early_help"], settings, la_code="999")  # merges over it
 
-    def test_a_snapshot_records_whether_its_assessments_repeat(self, tmp_path):
-        # ASSESS_45WD counts an assessment (child, start, authorisation) once: the snapshot
-        # says whether any repeats, so the indicator hashes them only when one does.
+    def test_a_snapshot_records_whether_its_assessments_and_referrals_repeat(self, tmp_path):
+        # ASSESS_45WD counts an assessment (child, start, authorisation) once, and a child's
+        # referrals of one date are one: the snapshot says whether any repeats, so the
+        # indicators merge them only when one does.
         warehouse = Warehouse(tmp_path)
         ref = {"child_id": "C1", "referral_date": "2015-01-10"}
         later = {"child_id": "C1", "referral_date": "2015-03-01"}
@@ -343,7 +344,8 @@ class TestSnapshots:
             ]
         )
         first = warehouse.require_current()
-        assert first.manifest["distinct"] == {"cin_assessments": columns}
+        dates = ["la_code", "child_id", "referral_date"]
+        assert first.manifest["distinct"] == {"cin_assessments": columns, "cin_referrals": dates}
         assert first.holds_distinct("cin_assessments", columns)
         # Rows alike on no two sets of those are alike on none with more columns either...
         assert first.holds_distinct("cin_assessments", [*columns, "referral_date"])
@@ -360,7 +362,8 @@ class TestSnapshots:
                     "cin",
                     2015,
                     {
-                        "cin_referrals": [ref, later],
+                        # And the first referral recorded twice (referrals reads one).
+                        "cin_referrals": [ref, later, ref | {"closure_date": "2015-02-01"}],
                         "cin_assessments": [ref | done, later | done],
                     },
                 )
@@ -369,6 +372,7 @@ class TestSnapshots:
         second = other.require_current()
         assert second.manifest["distinct"] == {}
         assert not second.holds_distinct("cin_assessments", columns)
+        assert not second.holds_distinct("cin_referrals", dates)
         # A lake written from the first (its tables read into memory) records it again, and a
         # snapshot written before the record was kept holds nothing known.
         lake = warehouse.relayout(Layout.LAKE)

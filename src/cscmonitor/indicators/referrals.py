@@ -10,6 +10,7 @@ from cscmonitor.indicators.common import (
     KEYS,
     distinct_rows,
     first_open_after_reach,
+    holds_distinct,
     in_period,
     months_after,
     shared,
@@ -39,6 +40,10 @@ def referrals(tables: Tables) -> ir.Table:
     return shared(tables, _referrals)
 
 
+# A referral is a child's records of one date.
+_REFERRAL = ["la_code", "child_id", "referral_date"]
+
+
 def _referrals(tables: Tables) -> ir.Table:
     # One sort of the records, by child and date, for every term, where grouping them by
     # date first hashed them all to merge the few recorded twice: the records of one date
@@ -48,22 +53,22 @@ def _referrals(tables: Tables) -> ir.Table:
     refs = tables.table("cin_referrals")
     nfa = refs.referral_nfa.fill_null(False)
     refs = refs.select(
-        "la_code",
-        "child_id",
-        "referral_date",
-        _nfa=nfa,
-        _until=ibis.ifelse(nfa, None, until(refs.closure_date)),
+        *_REFERRAL, _nfa=nfa, _until=ibis.ifelse(nfa, None, until(refs.closure_date))
     )
     child = ["la_code", "child_id"]
     order = ibis.window(group_by=child, order_by="referral_date")
-    day = ibis.window(group_by=child, order_by="referral_date", range=(0, 0))
     before = ibis.window(group_by=child, order_by="referral_date", rows=(None, -1))
+    if holds_distinct(tables, "cin_referrals", _REFERRAL):
+        # No date recorded twice (as the snapshot found when written): each record is its
+        # date's, where the peers' aggregates were a third of the window (0.5 s on England).
+        nfa, in_need_until = refs._nfa, refs._until
+    else:
+        day = ibis.window(group_by=child, order_by="referral_date", range=(0, 0))
+        nfa, in_need_until = refs._nfa.any().over(day), refs._until.max().over(day)
     refs = refs.select(
-        "la_code",
-        "child_id",
-        "referral_date",
-        nfa=refs._nfa.any().over(day),
-        in_need_until=refs._until.max().over(day),
+        *_REFERRAL,
+        nfa=nfa,
+        in_need_until=in_need_until,
         previous=refs.referral_date.lag().over(order),
         _reach=refs._until.max().over(before),
     )

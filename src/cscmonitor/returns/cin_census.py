@@ -145,8 +145,12 @@ MERGE: dict[str, Merge] = {
     # census, still listing the referral, does not restate it, so it stays with its own.
     "cin_pre_proceedings": Span("pp_start_date", "pp_start_date"),
 }
-# ASSESS_45WD counts an assessment recorded twice (same child, start and authorisation) once.
-DISTINCT_ON = {"cin_assessments": ("child_id", "start_date", "authorised_date")}
+# Readers take one of each: ASSESS_45WD an assessment recorded twice (same child, start and
+# authorisation), `indicators.referrals` a child's referrals of one date.
+DISTINCT_ON = {
+    "cin_assessments": ("child_id", "start_date", "authorised_date"),
+    "cin_referrals": ("child_id", "referral_date"),
+}
 TABLES = tuple(
     TableSpec(name, ReturnKind.CIN_CENSUS, SPECS[name], MERGE[name], DISTINCT_ON.get(name, ()))
     for name in SPECS
