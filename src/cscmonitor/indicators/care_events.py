@@ -6,7 +6,6 @@ starting and ceasing figure: a child on short breaks is not counted as looked af
 
 from __future__ import annotations
 
-import ibis
 import ibis.expr.types as ir
 
 from cscmonitor.indicators.code_years import collection_year
@@ -144,6 +143,19 @@ def _with_placement(episodes: ir.Table) -> ir.Table:
     starts one too); a run's placement is its first episode's PLACE (the temporary ones in
     it hold none)."""
     settled = ~episodes.place.isin(TEMPORARY).fill_null(False)
-    run = ibis.window(group_by=["la_code", "child_id", "_run"])
-    place = ibis.ifelse(settled, episodes.place, ibis.null("string"))
-    return episodes.mutate(placement=place.max().over(run)).drop("_run")
+    # Only its first episode of a run can be settled, so a settled episode's placement is its
+    # own PLACE, and only the temporary ones (few) look for their run's: a join, where a
+    # window over every run partitioned all the episodes (0.8 s on England).
+    heads = episodes.filter(settled)
+    runs = heads.select(
+        _la=heads.la_code, _child=heads.child_id, _at=heads._run, _place=heads.place
+    )
+    moves = episodes.filter(~settled)
+    moves = moves.left_join(
+        runs,
+        [moves.la_code == runs._la, moves.child_id == runs._child, moves._run == runs._at],
+    )
+    columns = [c for c in episodes.columns if c != "_run"]
+    return heads.select(*columns, placement=heads.place).union(
+        moves.select(*columns, placement=moves._place)
+    )
