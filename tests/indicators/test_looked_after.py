@@ -62,6 +62,30 @@ def test_a_short_break_ending_as_the_year_starts_is_not_in_it():
     ]
 
 
+def test_of_two_stays_starting_on_one_day_the_first_is_the_one_ending_first():
+    # T1 comes into care on 1 May 2015 with two episodes starting that day: a (RNE S, ends
+    # 1 Jun) and b (RNE L, open), then c, a new placement (RNE P) from 1 Sep. Episodes go in
+    # order of DECOM, then DEC, so a is the year's first stay (1); b, later, is no new
+    # placement (0); c is one (1): 2. Had b been taken first, a would have been a later new
+    # placement, and T1 would have had 3.
+    frame = pd.DataFrame(
+        {
+            "child_id": ["T1", "T1", "T1"],
+            "decom": ["2015-05-01", "2015-05-01", "2015-09-01"],
+            "dec": ["2015-06-01", None, None],
+            "rne": ["S", "L", "P"],
+            "place": ["U1", "U1", "U2"],
+            "urn": ["SC1", "SC1", "SC2"],
+            "pl_post": ["AB1", "AB1", "AB2"],
+        }
+    )
+    periods = periods_table([Period.parse(FY2015)])
+    rows = records(get("CLA_3PLUS"), EpisodesOnly(frame), periods).execute()
+    assert rows[["child_id", "placements", "counted"]].to_dict("records") == [
+        {"child_id": "T1", "placements": 2, "counted": False}
+    ]
+
+
 def test_the_twelve_months_follow_the_period_end(computed):
     # A quarter ending 30 Sep 2015 looks at Oct 2014 - Sep 2015. Looked after at 30 Sep:
     # C1 (2 so far), C2 (2), C3 (2), C4 (3), C5 excluded (V3 in May), C6 (3), C7 (2),

@@ -17,7 +17,6 @@ from cscmonitor.indicators.common import (
     latest_by_end,
     months_after,
     narrowed,
-    open_at_end,
     shared,
     until,
 )
@@ -135,6 +134,8 @@ def placement_episodes(tables: Tables) -> ir.Table:
     `starts_placement`: a new placement, or the first such episode of a period of care (the
     child was placed when care began; for care that began before the returns held, the first
     held episode starts the placement as far as the returns show).
+    `_reach_settled`: the latest end (`until`) among the child's earlier such episodes, blank
+    for the first: an episode whose `_reach_settled` is after a day follows one open then.
     """
     return shared(tables, _placement_episodes)
 
@@ -148,12 +149,18 @@ def _placement_episodes(tables: Tables) -> ir.Table:
     child = ibis.window(
         group_by=["la_code", "child_id"], order_by=[settled.decom, until(settled.dec)]
     )
+    before = ibis.window(
+        group_by=["la_code", "child_id"],
+        order_by=[settled.decom, until(settled.dec)],
+        rows=(None, -1),
+    )
     before_care = settled.care.lag().over(child)
     settled = settled.mutate(
         before_place=settled.place.lag().over(child),
         before_urn=settled.urn.lag().over(child),
         before_post=settled.pl_post.lag().over(child),
         first_in_care=before_care.isnull() | (before_care != settled.care),
+        _reach_settled=until(settled.dec).max().over(before),
     )
     returning = (
         settled.after_temporary
@@ -193,8 +200,9 @@ def overlaps_year(decom: ir.DateValue, dec: ir.DateValue, at: ir.Table) -> list[
 def three_or_more_placements(tables: Tables, periods: ir.Table) -> ir.Table:
     """Of children looked after at period end, excluding any child with a V3/V4 (short breaks)
     episode in the 12 months to period end, those with 3 or more placements in those 12 months.
-    Counted: the first non-temporary episode open in the 12 months, and each later one starting in
-    them with RNE S, P or B; never a temporary placement (PLACE T0–T4), never the return from a
+    Counted: the first non-temporary episode open in the 12 months (in order of DECOM, then DEC:
+    of two starting on one day, the one ending first), and each later one starting in them with
+    RNE S, P or B; never a temporary placement (PLACE T0–T4), never the return from a
     temporary move to the same placement (same PLACE, URN and PL_POST as before the move)."""
     episodes = tables.table("cla_episodes")
     cohort = in_care_at_end(tables, periods).select(*KEYS, "child_id", "year_start")
@@ -212,18 +220,27 @@ def three_or_more_placements(tables: Tables, periods: ir.Table) -> ir.Table:
         ],
     )
 
-    stays = overlapping_year(placement_episodes(tables), periods)
-    # The new placements starting in the year, and the first stay once if it is not one: an
-    # aggregate (the first stay's by argmin), where a window numbering the stays sorted them.
-    in_year = stays.new_placement & (stays.decom >= stays.year_start)
-    placements = stays.group_by([*KEYS, "child_id"]).aggregate(
-        new=in_year.cast("int64").sum(), first_new=in_year.argmin(stays.decom)
+    # The first stay of the year counts once, new placement or not; each later stay counts
+    # when it is a new placement starting in the year. A stay is the year's first when no
+    # earlier one reaches into the year: one row per child and period, where grouping
+    # every stay of the year by child and period (7.8 million on England) was half the query.
+    child = [*KEYS, "child_id"]
+    placed = placement_episodes(tables)
+    stays = overlapping_year(placed, periods)
+    reach = stays._reach_settled
+    firsts = stays.filter(reach.isnull() | (reach <= stays.year_start))
+    firsts = firsts.select(*(firsts[k].name(f"{k}_f") for k in child))
+    # Only a new placement after another stay can be a later one (2.1 of the 7.8 million).
+    later = placed.filter(placed.new_placement & placed._reach_settled.notnull())
+    later = overlapping_year(later, periods)
+    later = later.filter(
+        (later.decom >= later.year_start) & (later._reach_settled > later.year_start)
     )
-    placements = placements.select(
-        *KEYS, "child_id", placements=placements.new + (~placements.first_new).cast("int64")
-    )
-    children = cohort.left_join(placements, [*KEYS, "child_id"])
-    children = children.select(*KEYS, "child_id", placements=children.placements.fill_null(0))
+    later = later.group_by(child).aggregate(later=ibis._.count())
+    children = cohort.left_join(firsts, [cohort[k] == firsts[f"{k}_f"] for k in child])
+    children = children.left_join(later, child)
+    placements = children.child_id_f.notnull().cast("int64") + children.later.fill_null(0)
+    children = children.select(*child, placements=placements)
     return children.mutate(counted=children.placements >= 3)
 
 
@@ -275,12 +292,23 @@ def long_term_stability(tables: Tables, periods: ir.Table) -> ir.Table:
     placement as far as the returns show, so a child held with one open RNE L episode since
     2012 is in the cohort and stable. Only placements of the current period of care count.
     Age is whole years completed on the period end, from the Header's date of birth."""
-    at_end = open_at_end(periods_of_care(tables), "decom", "dec", periods)
+    episodes = periods_of_care(tables)
     children = tables.table("cla_children").select("la_code", "child_id", "birth_date")
-    cohort = at_end.join(children, ["la_code", "child_id"])
-    cohort = cohort.filter(
-        (months_after(cohort.birth_date, 16 * 12) > cohort.period_end)
-        & (months_after(cohort.care_start, 30) <= cohort.period_end)
+    episodes = episodes.join(children, ["la_code", "child_id"])
+    # The ends each episode puts its child in the cohort at are one interval: from its start,
+    # or 30 months into its period of care if later, to its end or the 16th birthday if
+    # earlier. Dates worked out once per episode, not at each of its period ends, and a join
+    # on two inequalities. `greatest` and `least` skip a blank, so a blank start, start of
+    # care or birth date is left out first, as the comparisons at each end left it out.
+    known = [episodes.decom, episodes.care_start, episodes.birth_date]
+    episodes = episodes.filter(*(date.notnull() for date in known))
+    episodes = episodes.mutate(
+        _from=ibis.greatest(episodes.decom, months_after(episodes.care_start, 30)),
+        _until=ibis.least(until(episodes.dec), months_after(episodes.birth_date, 16 * 12)),
+    )
+    episodes = episodes.filter(episodes._from < episodes._until)
+    cohort = episodes.join(
+        periods, [episodes._from <= periods.period_end, episodes._until > periods.period_end]
     )
     # Once per child and period of care, should two of its episodes be open at the end.
     cohort = cohort.select(
