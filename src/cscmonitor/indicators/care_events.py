@@ -143,9 +143,9 @@ def _with_placement(episodes: ir.Table) -> ir.Table:
     starts one too); a run's placement is its first episode's PLACE (the temporary ones in
     it hold none)."""
     settled = ~episodes.place.isin(TEMPORARY).fill_null(False)
-    # Only its first episode of a run can be settled, so a settled episode's placement is its
-    # own PLACE, and only the temporary ones (few) look for their run's: a join, where a
-    # window over every run partitioned all the episodes (0.8 s on England).
+    # Only the first episode of a run can be settled, so a settled episode's placement is its
+    # own PLACE, and only the temporary ones (118,142 of 1.36 million on England) look up
+    # their run's: a join, where a window over every run sorted all the episodes (0.8 s).
     heads = episodes.filter(settled)
     runs = heads.select(
         _la=heads.la_code, _child=heads.child_id, _at=heads._run, _place=heads.place

@@ -146,14 +146,9 @@ def _placement_episodes(tables: Tables) -> ir.Table:
     # Among settled episodes only, lag() reaches back over any run of temporary ones. The
     # first settled episode of a period of care follows one of an earlier period (or none):
     # periods of care are numbered in the order of the episodes, so one window serves both.
-    child = ibis.window(
-        group_by=["la_code", "child_id"], order_by=[settled.decom, until(settled.dec)]
-    )
-    before = ibis.window(
-        group_by=["la_code", "child_id"],
-        order_by=[settled.decom, until(settled.dec)],
-        rows=(None, -1),
-    )
+    by, order = ["la_code", "child_id"], [settled.decom, until(settled.dec)]
+    child = ibis.window(group_by=by, order_by=order)
+    before = ibis.window(group_by=by, order_by=order, rows=(None, -1))
     before_care = settled.care.lag().over(child)
     settled = settled.mutate(
         before_place=settled.place.lag().over(child),
