@@ -30,37 +30,23 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_WAREHOUSE = Path("/tmp/cscmonitor-bench/data/warehouse")
 
-# One side's run: the snapshot's figures and what they cost, as JSON on the last line.
+# One side's run: bench/basket.py's timed compute, as JSON on the last line, with which
+# `cscmonitor` it imported and its peak memory.
 CHILD = """
-import datetime as dt, hashlib, json, resource, sys, time
+import json, resource, sys
 from pathlib import Path
 import cscmonitor
-from cscmonitor.backends import Backend, SnapshotTables
-from cscmonitor.indicators.engine import compute
-from cscmonitor.periods import Series, series
 from cscmonitor.warehouse import Warehouse
 
 job = json.loads(sys.argv[1])
+sys.path.insert(0, job["bench"])
+import basket
+
 warehouse = Warehouse(Path(job["warehouse"]))
-snapshot = warehouse.require_current()
-if job["snapshot"]:
-    snapshot = next(s for s in warehouse.snapshots() if s.id == job["snapshot"])
-first, last = (dt.date.fromisoformat(d) for d in job["periods"])
-periods = series(Series.QUARTERLY, first, last, rolling=True)
-tables = SnapshotTables(snapshot, Backend("duckdb"))
-started, cpu = time.perf_counter(), time.process_time()
-result = compute(tables, periods, codes=job["codes"])
-seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-figures = result.round(9).to_csv(index=False).encode()
-print(json.dumps({
-    "module": cscmonitor.__file__,
-    "snapshot": snapshot.id,
-    "seconds": seconds,
-    "cpu": cpu,
-    "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    "rows": len(result),
-    "digest": hashlib.sha256(figures).hexdigest()[:16],
-}))
+snapshot = warehouse.snapshot(job["snapshot"]) if job["snapshot"] else warehouse.require_current()
+out = basket._basket(snapshot, job | {"backend": "duckdb", "digest": True})
+out |= {"module": cscmonitor.__file__, "snapshot": snapshot.id}
+print(json.dumps(out | {"peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
@@ -104,7 +90,7 @@ def table(base: str, pairs: list[tuple[dict, dict]]) -> str:
         "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for n, (old, new) in enumerate(pairs, 1):
-        cells = [f"{side[k]:.2f}" for side in (old, new) for k in ("seconds", "cpu")]
+        cells = [f"{side[k]:.2f}" for side in (old, new) for k in ("seconds", "cpu_seconds")]
         peaks = [f"{side['peak_mb']:,.0f}" for side in (old, new)]
         saved = old["seconds"] - new["seconds"]
         row = [str(n), cells[0], cells[1], peaks[0], cells[2], cells[3], peaks[1], f"{saved:.2f}"]
@@ -138,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     from basket import CONTRACT_38
 
     job = {
+        "bench": str(Path(__file__).parent),
         "warehouse": str(args.warehouse),
         "snapshot": args.snapshot,
         "periods": [f"{args.from_year - 1}-04-01", f"{args.to_year}-03-31"],

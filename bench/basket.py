@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import os
 import shutil
@@ -657,17 +658,23 @@ def _basket(snapshot: Any, spec: dict[str, Any]) -> dict[str, Any]:
     start, end = (dt.date.fromisoformat(d) for d in spec["periods"])
     periods = series(Series.QUARTERLY, start, end, rolling=True)
     tables = SnapshotTables(snapshot, backend)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result = compute(tables, periods, codes=spec.get("codes"), las=spec.get("las"))
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     out = {
         "seconds": seconds,
+        "cpu_seconds": cpu,
         "start_seconds": start_seconds,
         "rows": len(result),
         "las": int(result["la_code"].nunique()),
         "periods": len(periods),
         "indicators": len(spec.get("codes") or all_indicators()),
     }
+    if spec.get("digest"):
+        # The figures, rounded to 9 places, in 16 hex digits: two runs that agree computed
+        # the same figures (bench/alternate.py compares two versions of the code by it).
+        figures = result.round(9).to_csv(index=False).encode()
+        out["digest"] = hashlib.sha256(figures).hexdigest()[:16]
     if backend is Backend.PYSPARK:
         out["jvm_peak_mb"] = _jvm_peak_mb()
         spark_session().stop()

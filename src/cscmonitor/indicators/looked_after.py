@@ -224,7 +224,7 @@ def three_or_more_placements(tables: Tables, periods: ir.Table) -> ir.Table:
     stays = overlapping_year(placed, periods)
     reach = stays._reach_settled
     firsts = stays.filter(reach.isnull() | (reach <= stays.year_start))
-    firsts = firsts.select(*(firsts[k].name(f"{k}_f") for k in child))
+    firsts = firsts.select(*child, first=ibis.literal(1))
     # Only a new placement after another stay can be a later one (2.1 of the 7.8 million).
     later = placed.filter(placed.new_placement & placed._reach_settled.notnull())
     later = overlapping_year(later, periods)
@@ -232,9 +232,8 @@ def three_or_more_placements(tables: Tables, periods: ir.Table) -> ir.Table:
         (later.decom >= later.year_start) & (later._reach_settled > later.year_start)
     )
     later = later.group_by(child).aggregate(later=ibis._.count())
-    children = cohort.left_join(firsts, [cohort[k] == firsts[f"{k}_f"] for k in child])
-    children = children.left_join(later, child)
-    placements = children.child_id_f.notnull().cast("int64") + children.later.fill_null(0)
+    children = cohort.left_join(firsts, child).left_join(later, child)
+    placements = children.first.fill_null(0) + children.later.fill_null(0)
     children = children.select(*child, placements=placements)
     return children.mutate(counted=children.placements >= 3)
 
