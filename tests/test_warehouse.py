@@ -241,6 +241,35 @@ class TestMerging:
             ("2016", "2015-08-20"),
         ]
 
+    def test_plan_reviews_listed_again_are_held_once_as_the_newer_return_lists_them(self, tmp_path):
+        ref = {"child_id": "C1", "referral_date": "2014-11-01", "plan_start_date": "2014-12-01"}
+        other = ref | {"child_id": "C2", "referral_date": "2014-11-02"}
+        referrals = [{k: r[k] for k in ("child_id", "referral_date")} for r in (ref, other)]
+        first = {
+            "cin_referrals": referrals,
+            "cin_plan_reviews": [r | {"review_date": "2015-02-20"} for r in (ref, other)],
+        }
+        # 2016's census lists C1's plan's reviews again, the one of February 2015 with its
+        # own: only 2016's copy stays. C2's review, not listed again, stays with 2015.
+        second = {
+            "cin_referrals": referrals[:1],
+            "cin_plan_reviews": [ref | {"review_date": d} for d in ("2015-02-20", "2015-08-20")],
+        }
+        expected = [
+            ("C1", "2016", "2015-02-20"),
+            ("C1", "2016", "2015-08-20"),
+            ("C2", "2015", "2015-02-20"),
+        ]
+        # Ingested one after the other, or together.
+        apart = Warehouse(tmp_path / "apart")
+        apart.ingest([parsed("cin", 2015, first)])
+        apart.ingest([parsed("cin", 2016, second)])
+        together = Warehouse(tmp_path / "together")
+        together.ingest([parsed("cin", 2015, first), parsed("cin", 2016, second)])
+        columns = ("child_id", "return_year", "review_date")
+        assert held(apart, "cin_plan_reviews", *columns) == expected
+        assert held(together, "cin_plan_reviews", *columns) == expected
+
 
 class TestSnapshots:
     def test_each_ingest_is_a_new_snapshot_with_a_manifest(self, settings):

@@ -1151,7 +1151,7 @@ def _kept(spec: TableSpec) -> str:
     """The query keeping the rows of a table that its merge rule keeps."""
     merge = spec.merge
     match merge:
-        case Span(start, end):
+        case Span(start, end, restated):
             # A later return whose period the row's span overlaps.
             later = (
                 f"r.la_code = t.la_code AND r.kind = '{spec.kind}' AND r.year > t.return_year "
@@ -1167,6 +1167,12 @@ def _kept(spec: TableSpec) -> str:
                 f"FROM {spec.name} t WHERE NOT EXISTS (SELECT 1 FROM returns r WHERE {later} "
                 f"AND (r.year = t.return_year + 1 OR {carried}))"
             )
+            if restated:
+                # Listed again by a newer return, of any year: the newest copy stands.
+                kept += (
+                    f" AND NOT EXISTS (SELECT 1 FROM {spec.name} u WHERE u.la_code = t.la_code "
+                    f"AND u.return_year > t.return_year AND {same})"
+                )
             if start == end:
                 return f"SELECT t.* {kept}"
             # Kept past a missing return and not carried by the later one: it ended in the

@@ -32,7 +32,12 @@ Plans ending in 2015-16: K3 K4a K8 K9 K10 = 5; after 2 years or more: K8 K10 = 2
 Open at the end and started by 31 Dec 2015: K1 K2 K5 K6 K7 = 5; reviewed on time K1 K5 K6 = 3.
 """
 
+import shutil
+
 import pytest
+
+from cscmonitor.warehouse import Warehouse
+from tests.conftest import DATA
 
 FY2015 = "2015-04-01:2016-03-31"
 
@@ -67,3 +72,25 @@ def test_plans_ended_after_two_years_or_more(computed):
 def test_plans_reviewed_in_time(computed):
     year = computed(["plans"], "CPP_REVIEW_TIMELY", [FY2015]).loc["2015-04-01"]
     assert (year.numerator, year.denominator) == (3, 5)
+
+
+def test_plans_reviewed_in_time_with_reviews_recorded_twice(computed, settings, tmp_path):
+    # Every review of K1 (15 Sep 2015, 10 Mar 2016) and of K2 (10 Aug 2015, late) listed
+    # twice in the 2015-16 census, and K7's last (30 Jun 2015, after which it is overdue):
+    # each counts once. A copy taken as a review of its own would find the other copy before
+    # it (never late: K2 would stay late only by its first copy) and, as K7's latest at
+    # 31 Mar 2016, an end blank or on the same day; the measure is as without the copies.
+    plans = tmp_path / "plans"
+    shutil.copytree(DATA / "plans", plans)
+    census = plans / "CIN_Census_2016.xml"
+    text = census.read_text()
+    for day in ("2015-09-15", "2016-03-10", "2015-08-10", "2015-06-30"):
+        review = f"<CPPreviewDate>{day}</CPPreviewDate>"
+        assert text.count(review) == 1
+        text = text.replace(review, review * 2)
+    census.write_text(text)
+    year = computed([str(plans)], "CPP_REVIEW_TIMELY", [FY2015]).loc["2015-04-01"]
+    assert (year.numerator, year.denominator) == (3, 5)
+    # The copies are held: the warehouse keeps what the return says.
+    reviews = Warehouse(settings.warehouse_dir).read("cin_plan_reviews").to_pylist()
+    assert sum(str(r["review_date"]) == "2015-09-15" for r in reviews) == 2

@@ -233,9 +233,13 @@ def plans_reviewed_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
         child_id_r=reviews.child_id,
         plan_start_r=reviews.plan_start_date,
         review_date=reviews.review_date,
-    ).distinct()
+    )
     # The reviews before and after each, among the plan's reviews: the same at every period
-    # end that holds them, so found once per plan, not once per plan and period end.
+    # end that holds them, so found once per plan, not once per plan and period end. A
+    # review recorded twice needs no distinct (a hash of every review): of its two copies,
+    # the first has the second as its next review, on the same day, so no period end takes
+    # it as the latest, and the second has the first before it, on the same day, so it is
+    # never late; the first is late exactly when the review is.
     plan_r = ["la_code_r", "child_id_r", "plan_start_r"]
     order = ibis.window(group_by=plan_r, order_by="review_date")
     reviews = reviews.mutate(

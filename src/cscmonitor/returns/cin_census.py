@@ -139,8 +139,9 @@ MERGE: dict[str, Merge] = {
     "cin_section47": _UNDER_REFERRAL,
     "cin_plans": _UNDER_REFERRAL,
     # A review is an event on its date: a census may list only the year's reviews of a plan
-    # that began years before, so earlier reviews must not go with the older return.
-    "cin_plan_reviews": Span("review_date", "review_date"),
+    # that began years before, so earlier reviews must not go with the older return; one
+    # that lists them all again restates them, and only its copy stays.
+    "cin_plan_reviews": Span("review_date", "review_date", restated=True),
     # A census reports a pre-proceedings in the year it began (DfE rule 9005): the next
     # census, still listing the referral, does not restate it, so it stays with its own.
     "cin_pre_proceedings": Span("pp_start_date", "pp_start_date"),

@@ -94,10 +94,14 @@ def schema_of(columns: Sequence[Column]) -> pa.Schema:
 
 @dataclass(frozen=True)
 class Span:
-    """Superseded when a newer return's period overlaps [start, end] (end blank: still open)."""
+    """Superseded when a newer return's period overlaps [start, end] (end blank: still open),
+    and, when `restated`, also by any newer return holding a row with the same keys: an event
+    a later return lists again though it lies before that return's year (the CIN census's
+    reviews of a plan still open), where the older copy would otherwise stay beside it."""
 
     start: str
     end: str
+    restated: bool = False
 
 
 @dataclass(frozen=True)
