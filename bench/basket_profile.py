@@ -48,6 +48,7 @@ def profile(
     operators: Counter[tuple[str, str]] | None = None,
     backend: str = "duckdb",
     las: list[str] | None = None,
+    snapshot: str | None = None,
 ) -> list[tuple]:
     """`(code, build, compile, run)` seconds for each indicator, in code order (on Spark
     `(code, build, compile, plan, run)`). Given `operators`, each DuckDB run is profiled and
@@ -64,7 +65,9 @@ def profile(
 
     unique = sorted(set(series(Series.QUARTERLY, first, last, rolling=True)))
     periods = periods_table(unique)
-    tables = SnapshotTables(Warehouse(warehouse).require_current(), Backend(backend))
+    held = Warehouse(warehouse)
+    chosen_snapshot = held.snapshot(snapshot) if snapshot else held.require_current()
+    tables = SnapshotTables(chosen_snapshot, Backend(backend))
     chosen = [i for i in all_indicators() if not codes or i.code in codes]
     timed = []
     with Basket(tables, las) as basket:
@@ -168,12 +171,34 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--backend", default="duckdb", choices=["duckdb", "pyspark"])
     parser.add_argument("--las", nargs="+", default=None, help="only these LAs (codes)")
+    parser.add_argument(
+        "--snapshot",
+        default=None,
+        help="this snapshot (default: the current one, bench/basket.py's lake; its files twin "
+        "is where the 38 are timed)",
+    )
+    parser.add_argument(
+        "--contract", action="store_true", help="the 38 of the contract basket (CONTRACT_38)"
+    )
     args = parser.parse_args(argv)
+    if args.contract:
+        from basket import CONTRACT_38  # bench/basket.py
+
+        args.codes = [*args.codes, *CONTRACT_38]
     if args.operators and args.backend != "duckdb":
         parser.error("--operators profiles DuckDB's queries")
     first, last = dt.date(args.from_year - 1, 4, 1), dt.date(args.to_year, 3, 31)
     operators: Counter[tuple[str, str]] | None = Counter() if args.operators else None
-    timed = profile(args.warehouse, args.codes, first, last, operators, args.backend, args.las)
+    timed = profile(
+        args.warehouse,
+        args.codes,
+        first,
+        last,
+        operators,
+        args.backend,
+        args.las,
+        args.snapshot,
+    )
     print(table(timed))
     if operators is not None:
         print()

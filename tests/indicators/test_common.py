@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from cscmonitor.indicators.common import (
+    ends_between,
     first_open_at_end,
     in_child_order,
     in_period,
@@ -24,6 +25,10 @@ HELPERS = ["year_start", "year_fraction"]  # the periods table's own columns
 STARTS = ("2015-05-01", "2016-01-05", "2016-02-01", "2016-04-02", "2016-07-01")
 
 
+# Hand-made rows: the lookups the joins to period ends make from the periods read no table.
+NO_TABLES = None
+
+
 def iso(day: dt.date) -> str:
     return f"{day:%Y-%m-%d}"
 
@@ -39,7 +44,7 @@ def test_a_row_is_open_at_each_period_end_it_spans_and_a_blank_end_is_open():
         ),
         schema={"id": "string", "start": "date", "end": "date"},
     )
-    joined = open_at_end(rows, "start", "end", periods_table([Q1, Q2])).execute()
+    joined = open_at_end(NO_TABLES, rows, "start", "end", periods_table([Q1, Q2])).execute()
     open_at = joined.groupby("id")["period_end"].apply(lambda ends: sorted(map(iso, ends)))
     # "open": no end, so open at both ends. "ended_at_q1_end": the day it ended it was not
     # open. "ended_after_q1": open at 31 Mar, not at 30 Jun. "started_in_q2": only 30 Jun.
@@ -49,6 +54,40 @@ def test_a_row_is_open_at_each_period_end_it_spans_and_a_blank_end_is_open():
         "ended_after_q1": ["2016-03-31"],
         "started_in_q2": ["2016-06-30"],
     }
+
+
+def test_rows_span_the_period_ends_from_their_first_day_to_before_their_last():
+    # Three periods: the year to 31 Mar 2016 and its last quarter (both ending 31 Mar 2016),
+    # and the quarter to 30 Jun 2016. A row spans an end on or after its first day and
+    # before its `after` day: "long" (1990 to 9999) spans both ends, so all three periods;
+    # "on_the_end" starts on 31 Mar (spans it) and stops on 30 Jun (not that end); "between"
+    # lies between the two ends; "after_last" starts after them; "blank" has no first day.
+    year = Period.parse("2015-04-01:2016-03-31")
+    periods = periods_table([year, Q1, Q2])
+    rows = ibis.memtable(
+        pd.DataFrame(
+            {
+                "id": ["long", "on_the_end", "between", "after_last", "blank"],
+                "first": [D(d) for d in ("1990-01-01", "2016-03-31", "2016-04-01", "2016-07-01")]
+                + [None],
+                "after": [D(d) for d in ("9999-12-31", "2016-06-30", "2016-06-30", "2017-01-01")]
+                + [D("2017-01-01")],
+            }
+        ),
+        schema={"id": "string", "first": "date", "after": "date"},
+    )
+    joined = ends_between(NO_TABLES, rows, "first", "after", periods).execute()
+    assert sorted(joined.columns) == sorted(
+        ["id", "first", "after", "period_start", *HELPERS, "period_end"]
+    )
+    spans = sorted((r.id, iso(r.period_start), iso(r.period_end)) for r in joined.itertuples())
+    assert spans == [
+        ("long", "2015-04-01", "2016-03-31"),
+        ("long", "2016-01-01", "2016-03-31"),
+        ("long", "2016-04-01", "2016-06-30"),
+        ("on_the_end", "2015-04-01", "2016-03-31"),
+        ("on_the_end", "2016-01-01", "2016-03-31"),
+    ]
 
 
 def test_a_child_is_once_at_each_period_end_on_the_first_of_its_open_rows():
@@ -77,7 +116,8 @@ def test_a_child_is_once_at_each_period_end_on_the_first_of_its_open_rows():
         ),
         schema={"la_code": "string", "child_id": "string", "start": "date", "end": "date"},
     )
-    joined = first_open_at_end(rows, "start", "end", periods_table([Q1, Q2])).execute()
+    periods = periods_table([Q1, Q2])
+    joined = first_open_at_end(NO_TABLES, rows, "start", "end", periods).execute()
     found = {
         (row.child_id, iso(row.period_end)): (
             iso(row.start),

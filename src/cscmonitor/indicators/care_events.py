@@ -66,7 +66,7 @@ def _looked_after_at_end(tables: Tables, periods: ir.Table) -> ir.Table:
     # order). Those few episodes drop the earlier ones they overlap, where numbering every
     # child's rows at every period end sorted them all. They are found before the placement
     # window, which they do not read (DuckDB made that window again for them).
-    rows = open_at_end(episodes, "decom", "dec", periods)
+    rows = open_at_end(tables, episodes, "decom", "dec", periods)
     later = _not_short_breaks(care)
     later = later.filter(later._reach > later.decom)
     later = later.select(

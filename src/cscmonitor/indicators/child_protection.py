@@ -162,7 +162,7 @@ def plan_rate(tables: Tables, periods: ir.Table) -> ir.Table:
     """Children with a plan open at period end (start on or before the end, no end date or one
     after it) ÷ the LA's children aged 0–17 × 10,000; a child counts once."""
     # One record per child: the earliest of their open plans.
-    rows = first_open_at_end(plan_spans(tables), "start_date", "end_date", periods)
+    rows = first_open_at_end(tables, plan_spans(tables), "start_date", "end_date", periods)
     return rows.select(*KEYS, "child_id", "start_date")
 
 
@@ -180,7 +180,7 @@ def plan_rate(tables: Tables, periods: ir.Table) -> ir.Table:
 def long_open_plans(tables: Tables, periods: ir.Table) -> ir.Table:
     """Of plans open at period end, those that started 2 years or more before it (start plus 24
     months on or before the period end)."""
-    rows = open_at_end(plan_spans(tables), "start_date", "end_date", periods)
+    rows = open_at_end(tables, plan_spans(tables), "start_date", "end_date", periods)
     return rows.mutate(counted=months_after(rows.start_date, 24) <= rows.period_end)
 
 
@@ -225,7 +225,7 @@ def plans_reviewed_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
     months of the one before, and none overdue at period end (the last review, or the start if
     none, plus 6 months — 3 if none — is on or after the period end). Only reviews on or before
     the period end count; reviews of one plan on the same day count once."""
-    plans = open_at_end(plan_spans(tables), "start_date", "end_date", periods)
+    plans = open_at_end(tables, plan_spans(tables), "start_date", "end_date", periods)
     plans = plans.filter(months_after(plans.start_date, 3) <= plans.period_end)
     reviews = tables.table("cin_plan_reviews")
     reviews = reviews.select(

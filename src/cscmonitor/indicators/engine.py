@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable, Sequence
 
 import ibis
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
@@ -97,7 +98,15 @@ class Basket(ForLAs):
         self._cached: list[ir.Table] = []
 
     def _keep(self, intermediate: ir.Table) -> ir.Table:
-        con = ibis.get_backend(intermediate)
+        if not intermediate.op().find(ops.DatabaseTable):
+            # Made from the periods alone (`common.period_ranks`): a table on the warehouse
+            # tables' DuckDB connection, so its size is known when the queries are planned.
+            # Spark is left to plan it inline (a few thousand rows, which it broadcasts).
+            con = ibis.get_backend(self.table("returns"))
+            if con.name == "pyspark":
+                return intermediate
+        else:
+            con = ibis.get_backend(intermediate)
         if con.name == "pyspark":
             # Ibis registers in-memory tables (the periods) when it runs a query, not here.
             con._register_in_memory_tables(intermediate)

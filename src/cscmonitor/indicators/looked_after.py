@@ -12,6 +12,7 @@ import ibis.expr.types as ir
 
 from cscmonitor.indicators.common import (
     KEYS,
+    ends_between,
     first_open_after_reach,
     in_period,
     latest_by_end,
@@ -65,7 +66,7 @@ def _in_care_at_end(tables: Tables, periods: ir.Table) -> ir.Table:
     # The periods of care hold the order and reach `first_open_at_end` would sort them for.
     care = periods_of_care(tables)
     care = care.select("la_code", "child_id", "decom", "dec", _reach=care._reach_any)
-    rows = first_open_after_reach(care, "decom", "dec", periods)
+    rows = first_open_after_reach(tables, care, "decom", "dec", periods)
     return rows.select(*KEYS, "child_id", "decom", "year_start")
 
 
@@ -291,19 +292,17 @@ def long_term_stability(tables: Tables, periods: ir.Table) -> ir.Table:
     episodes = episodes.join(children, ["la_code", "child_id"])
     # The ends each episode puts its child in the cohort at are one interval: from its start,
     # or 30 months into its period of care if later, to its end or the 16th birthday if
-    # earlier. Dates worked out once per episode, not at each of its period ends, and a join
-    # on two inequalities. `greatest` and `least` skip a blank, so a blank start, start of
-    # care or birth date is left out first, as the comparisons at each end left it out.
+    # earlier. Dates worked out once per episode, not at each of its period ends, and joined
+    # to the ends by rank (`ends_between`). `greatest` and `least` skip a blank, so a blank
+    # start, start of care or birth date is left out first, as the comparisons at each end
+    # left it out.
     known = [episodes.decom, episodes.care_start, episodes.birth_date]
     episodes = episodes.filter(*(date.notnull() for date in known))
     episodes = episodes.mutate(
         _from=ibis.greatest(episodes.decom, months_after(episodes.care_start, 30)),
         _until=ibis.least(until(episodes.dec), months_after(episodes.birth_date, 16 * 12)),
     )
-    episodes = episodes.filter(episodes._from < episodes._until)
-    cohort = episodes.join(
-        periods, [episodes._from <= periods.period_end, episodes._until > periods.period_end]
-    )
+    cohort = ends_between(tables, episodes, "_from", "_until", periods)
     # Once per child and period of care, should two of its episodes be open at the end.
     cohort = cohort.select(
         *KEYS,

@@ -203,5 +203,5 @@ def children_in_need_rate(tables: Tables, periods: ir.Table) -> ir.Table:
     refs = referrals(tables)
     refs = refs.filter(refs.in_need_until.notnull())
     refs = refs.select("la_code", "child_id", "referral_date", "in_need_until", "_reach")
-    rows = first_open_after_reach(refs, "referral_date", "in_need_until", periods)
+    rows = first_open_after_reach(tables, refs, "referral_date", "in_need_until", periods)
     return rows.select(*KEYS, "child_id", "referral_date")

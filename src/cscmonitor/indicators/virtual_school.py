@@ -99,7 +99,7 @@ def good_school(tables: Tables, periods: ir.Table) -> ir.Table:
     rolls at once (dual registration) is judged by the school they joined most recently."""
     cohort = school_age_looked_after(tables, periods)
     schools = tables.table("vs_schools")
-    on_roll = open_at_end(schools, "start_date", "end_date", periods).select(
+    on_roll = open_at_end(tables, schools, "start_date", "end_date", periods).select(
         *KEYS, "child_id", "urn", "school_name", "start_date"
     )
     newest = ibis.window(

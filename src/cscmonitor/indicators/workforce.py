@@ -46,7 +46,7 @@ def agency(tables: Tables, periods: ir.Table) -> ir.Table:
     Registered social workers only, in any role (managers with a registration included), as the
     DfE workforce census counts them. In post on a date: started on or before it and not left by
     it (a worker whose left date is the period end has left)."""
-    rows = open_at_end(social_workers(tables), "start_date", "left_date", periods)
+    rows = open_at_end(tables, social_workers(tables), "start_date", "left_date", periods)
     return rows.mutate(counted=rows.agency.fill_null(False), in_denominator=ibis.literal(True))
 
 
@@ -69,7 +69,7 @@ def turnover(tables: Tables, periods: ir.Table) -> ir.Table:
     worked. It can exceed 100%, so its interval is the exact Poisson one on the leavers."""
     employed = social_workers(tables)
     employed = employed.filter(~employed.agency.fill_null(False))
-    in_post = open_at_end(employed, "start_date", "left_date", periods)
+    in_post = open_at_end(tables, employed, "start_date", "left_date", periods)
     left = employed.join(
         periods,
         [employed.left_date >= periods.year_start, employed.left_date <= periods.period_end],
@@ -104,7 +104,7 @@ def vacancies(tables: Tables, periods: ir.Table) -> ir.Table:
     counted = counts.join(periods, counts.date == periods.period_end)
     employed = social_workers(tables)
     employed = employed.filter(~employed.agency.fill_null(False))
-    in_post = open_at_end(employed, "start_date", "left_date", periods)
+    in_post = open_at_end(tables, employed, "start_date", "left_date", periods)
     # A period whose end has no vacancy count has no records, so no value (never 0%).
     in_post = in_post.semi_join(counted.select(*KEYS), KEYS)
     nobody = ibis.null().cast("string")
@@ -172,7 +172,7 @@ def ethnic_minority(tables: Tables, periods: ir.Table) -> ir.Table:
         & workers.ethnicity.notnull()
         & ~workers.ethnicity.isin(ETHNICITY_NOT_KNOWN)
     )
-    rows = open_at_end(workers, "start_date", "left_date", periods)
+    rows = open_at_end(tables, workers, "start_date", "left_date", periods)
     latest = ibis.window(group_by=[*KEYS, "worker_id"], order_by=ibis.desc("start_date"))
     rows = rows.mutate(_nth=ibis.row_number().over(latest))
     rows = rows.filter(rows._nth == 0)
