@@ -90,6 +90,33 @@ def test_rows_span_the_period_ends_from_their_first_day_to_before_their_last():
     ]
 
 
+def test_rows_overlapping_the_12_months_to_a_period_end_by_its_year_start():
+    # The same three periods; the 12 months to 31 Mar 2016 start on 1 Apr 2015, those to
+    # 30 Jun 2016 on 1 Jul 2015. A row overlaps them when it starts by the end and stops
+    # after the 12 months start: "may" (1 May to before 1 Jun 2015) only the year to 31 Mar;
+    # "july" (1 Jul, one day) all three; "stops_as_they_start" (before 1 Apr 2015) none;
+    # "a_day_in" (to before 2 Apr 2015) the two ending 31 Mar; "after_last" none.
+    periods = periods_table([Period.parse("2015-04-01:2016-03-31"), Q1, Q2])
+    ids = ["may", "july", "stops_as_they_start", "a_day_in", "after_last"]
+    firsts = ("2015-05-01", "2015-07-01", "2014-01-01", "2014-01-01", "2016-07-01")
+    afters = ("2015-06-01", "2015-07-02", "2015-04-01", "2015-04-02", "9999-12-31")
+    rows = ibis.memtable(
+        pd.DataFrame({"id": ids, "first": [D(d) for d in firsts], "after": [D(d) for d in afters]}),
+        schema={"id": "string", "first": "date", "after": "date"},
+    )
+    joined = ends_between(NO_TABLES, rows, "first", "after", periods, "year_start").execute()
+    spans = sorted((r.id, iso(r.period_start), iso(r.period_end)) for r in joined.itertuples())
+    assert spans == [
+        ("a_day_in", "2015-04-01", "2016-03-31"),
+        ("a_day_in", "2016-01-01", "2016-03-31"),
+        ("july", "2015-04-01", "2016-03-31"),
+        ("july", "2016-01-01", "2016-03-31"),
+        ("july", "2016-04-01", "2016-06-30"),
+        ("may", "2015-04-01", "2016-03-31"),
+        ("may", "2016-01-01", "2016-03-31"),
+    ]
+
+
 def test_a_child_is_once_at_each_period_end_on_the_first_of_its_open_rows():
     # Child A: one row from May 2015 open throughout, and one from Feb 2016 ending 1 May 2016:
     # both open at 31 Mar, A once on the earlier (May 2015); at 30 Jun only the first is open.

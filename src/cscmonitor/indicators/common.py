@@ -87,39 +87,51 @@ def open_at_end(
 
 
 def ends_between(
-    tables: Tables, rows: ir.Table, first: str, after: str, periods: ir.Table
+    tables: Tables,
+    rows: ir.Table,
+    first: str,
+    after: str,
+    periods: ir.Table,
+    column: str = "period_end",
 ) -> ir.Table:
-    """Each row once per period whose end is on or after its date `first` and before its
-    date `after` (neither blank: a blank `first` is in no period), with the period's columns.
+    """Each row once per period whose end is on or after its date `first` and whose `column`
+    is before its date `after` (neither blank: a blank `first` is in no period), with the
+    period's columns. `column` is the period end, or the start of the 12 months to it
+    (`year_start`), which is in the same order as the ends: a row open from `first` to
+    before `after` is then one open at the end, or one overlapping the 12 months to it.
 
-    By rank, on equalities: a date's rank is how many period ends fall before it, so a row
-    spans the ends ranked from its `first`'s rank up to its `after`'s, and is joined on that
-    pair of ranks to the periods ending there. A join on the two inequalities compared each
-    row with every period ending after it started, to keep those ending before its end
-    (DuckDB's merge join for CIN_RATE's 6.4 million referrals and 40 period ends: 2 CPU s).
-    The small tables it looks up are shared (`period_ranks`), so DuckDB knows their sizes
-    and hashes them, not the rows."""
+    By rank, on equalities: a date's rank is how many period ends fall before it (for
+    `year_start`, how many ends' 12 months start before it), so a row spans the ends ranked
+    from its `first`'s rank up to its `after`'s, and is joined on that pair of ranks to the
+    periods ending there. A join on the two inequalities compared each row with every
+    period ending after it started, to keep those ending before its end (DuckDB's merge join
+    for CIN_RATE's 6.4 million referrals and 40 period ends: 2 CPU s). The small tables it
+    looks up are shared (`period_ranks`), so DuckDB knows their sizes and hashes them, not
+    the rows."""
     ranks = shared(tables, period_ranks, periods)
     bounds = ranks.aggregate(_lo=ranks._day.min(), _hi=ranks._day.max())
     rows = rows.filter(rows[first].notnull()).cross_join(bounds)
-    # A date before the first day looked up ranks as it (no end before), one after the last
-    # as it (every end before).
+    # A date before the first day looked up ranks as it (nothing before), one after the
+    # last as it (everything before).
     rows = rows.mutate(
         _d0=ibis.least(ibis.greatest(rows[first], rows._lo), rows._hi),
         _d1=ibis.least(ibis.greatest(rows[after], rows._lo), rows._hi),
     ).drop("_lo", "_hi")
+    upper = {"period_end": ranks._rank, "year_start": ranks._rank_year}[column]
     r0 = ranks.select(_d0=ranks._day, _a=ranks._rank)
-    r1 = ranks.select(_d1=ranks._day, _b=ranks._rank)
+    r1 = ranks.select(_d1=ranks._day, _b=upper)
     rows = rows.join(r0, "_d0").join(r1, "_d1").drop("_d0", "_d1")
     spans = shared(tables, periods_by_ranks, periods)
     return rows.join(spans, ["_a", "_b"]).drop("_a", "_b")
 
 
 def period_ranks(tables: Tables, periods: ir.Table) -> ir.Table:
-    """Each day from the first period end to the day after the last (`_day`), with `_rank`:
-    how many period ends fall before it. Made from the periods alone; `tables` unread."""
-    ends = periods.select(_end=periods.period_end).distinct()
-    span = ends.aggregate(_lo=ends._end.min(), _hi=ends._end.max())
+    """Each day from the first start of the 12 months to a period end to the day after the
+    last end (`_day`), with `_rank`, how many period ends fall before it, and `_rank_year`,
+    how many of the ends' 12 months start before it. Made from the periods alone; `tables`
+    unread."""
+    ends = periods.select(_end=periods.period_end, _year=periods.year_start).distinct()
+    span = ends.aggregate(_lo=ends._year.min(), _hi=ends._end.max())
     day = ibis.range(
         span._lo.cast("timestamp"),
         (span._hi + ibis.interval(days=2)).cast("timestamp"),
@@ -127,15 +139,19 @@ def period_ranks(tables: Tables, periods: ir.Table) -> ir.Table:
     )
     days = span.select(_at=day.unnest())
     days = days.select(_day=days._at.cast("date"))
-    before = days.left_join(ends, ends._end < days._day)
-    return before.group_by("_day").aggregate(_rank=before._end.count())
+    before = days.left_join(ends, ends._year < days._day)
+    return before.group_by("_day").aggregate(
+        _rank=before._end.count(where=before._end < before._day),
+        _rank_year=before._end.count(),
+    )
 
 
 def periods_by_ranks(tables: Tables, periods: ir.Table) -> ir.Table:
     """Each pair of ranks `_a` < `_b` (`period_ranks`) with each period whose end is ranked
     from `_a` up to `_b` (at most 41 x 40 pairs for 40 period ends, each with its periods)."""
     ranks = shared(tables, period_ranks, periods)
-    ranks = ranks.select(_a=ranks._rank).distinct()
+    ranks = ranks.select(_a=ranks._rank).union(ranks.select(_a=ranks._rank_year))
+    ranks = ranks.distinct()
     pairs = ranks.cross_join(ranks.select(_b=ranks._a))
     pairs = pairs.filter(pairs._a < pairs._b)
     ends = periods.select(_end=periods.period_end).distinct()

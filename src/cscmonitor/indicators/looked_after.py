@@ -171,9 +171,11 @@ def _placement_episodes(tables: Tables) -> ir.Table:
     )
 
 
-def overlapping_year(rows: ir.Table, periods: ir.Table) -> ir.Table:
-    """Each episode once per period whose 12 months to period end it overlaps."""
-    return rows.join(periods, overlaps_year(rows.decom, rows.dec, periods))
+def overlapping_year(tables: Tables, rows: ir.Table, periods: ir.Table) -> ir.Table:
+    """Each episode once per period whose 12 months to period end it overlaps (as
+    `overlaps_year`: joined to them by rank, `common.ends_between`)."""
+    rows = rows.mutate(_until=until(rows.dec))
+    return ends_between(tables, rows, "decom", "_until", periods, "year_start").drop("_until")
 
 
 def overlaps_year(decom: ir.DateValue, dec: ir.DateValue, at: ir.Table) -> list[ir.BooleanValue]:
@@ -222,13 +224,13 @@ def three_or_more_placements(tables: Tables, periods: ir.Table) -> ir.Table:
     # every stay of the year by child and period (7.8 million on England) was half the query.
     child = [*KEYS, "child_id"]
     placed = placement_episodes(tables)
-    stays = overlapping_year(placed, periods)
+    stays = overlapping_year(tables, placed, periods)
     reach = stays._reach_settled
     firsts = stays.filter(reach.isnull() | (reach <= stays.year_start))
     firsts = firsts.select(*child, first=ibis.literal(1))
     # Only a new placement after another stay can be a later one (2.1 of the 7.8 million).
     later = placed.filter(placed.new_placement & placed._reach_settled.notnull())
-    later = overlapping_year(later, periods)
+    later = overlapping_year(tables, later, periods)
     later = later.filter(
         (later.decom >= later.year_start) & (later._reach_settled > later.year_start)
     )
