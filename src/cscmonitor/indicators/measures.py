@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import assert_never
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from cscmonitor.indicators.common import KEYS
@@ -70,16 +71,16 @@ def totals(ind: Indicator, tables: Tables, periods: ir.Table) -> ir.Table:
         case Measure.WEIGHTED:
             weight = rows[str(ind.weight)]
             return rows.group_by(KEYS).aggregate(
-                numerator=weight.sum(where=rows.counted).fill_null(0),
-                denominator=weight.sum(where=rows.in_denominator).fill_null(0),
+                numerator=exact_sum(weight, rows.counted).fill_null(0),
+                denominator=exact_sum(weight, rows.in_denominator).fill_null(0),
             )
         case Measure.MEAN:
             value = rows[str(ind.value)]
             return rows.group_by(KEYS).aggregate(
-                numerator=value.sum(),
-                denominator=rows[ind.weight].sum() if ind.weight else rows.count(),
+                numerator=exact_sum(value),
+                denominator=exact_sum(rows[ind.weight]) if ind.weight else rows.count(),
                 # The spread, for an interval around an unweighted mean.
-                squares=(value.cast("float64") * value.cast("float64")).sum(),
+                squares=exact_sum(value.cast("float64") * value.cast("float64")),
             )
         case Measure.COUNT:
             # A count has no denominator; the engine sets none.
@@ -90,6 +91,16 @@ def totals(ind: Indicator, tables: Tables, periods: ir.Table) -> ir.Table:
             )
         case _:
             assert_never(ind.measure)
+
+
+def exact_sum(value: ir.NumericColumn, where: ir.BooleanValue | None = None) -> ir.FloatingScalar:
+    """The sum of `value` (of the rows `where` is true of), the same whatever order the rows
+    come in: as decimals to 10 places, summed exactly, then a float. Floats summed as the
+    joins deliver them (hash joins on two threads, in no fixed order) differ in their last
+    bits from run to run, and a figure must be the same on every surface that computes it
+    (SW_AGENCY's FTE: 23.3 on one page, 23.299999999999997 in the API). FTE are given to
+    two places, distances and scores to fewer than ten."""
+    return value.cast(dt.Decimal(38, 10)).sum(where=where).cast("float64")
 
 
 def _over_population(
