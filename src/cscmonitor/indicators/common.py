@@ -154,9 +154,9 @@ def periods_by_ranks(tables: Tables, periods: ir.Table) -> ir.Table:
     ranks = ranks.distinct()
     pairs = ranks.cross_join(ranks.select(_b=ranks._a))
     pairs = pairs.filter(pairs._a < pairs._b)
-    ends = periods.select(_end=periods.period_end).distinct()
-    ends = ends.mutate(_rank=ibis.row_number().over(order_by=ends._end))
-    spans = periods.join(ends, periods.period_end == ends._end).drop("_end")
+    # A period's rank is its end's: how many ends fall before that day.
+    at_end = shared(tables, period_ranks, periods).select(_end="_day", _rank="_rank")
+    spans = periods.join(at_end, periods.period_end == at_end._end).drop("_end")
     spans = pairs.join(spans, [spans._rank >= pairs._a, spans._rank < pairs._b])
     return spans.drop("_rank")
 

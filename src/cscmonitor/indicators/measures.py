@@ -71,16 +71,16 @@ def totals(ind: Indicator, tables: Tables, periods: ir.Table) -> ir.Table:
         case Measure.WEIGHTED:
             weight = rows[str(ind.weight)]
             return rows.group_by(KEYS).aggregate(
-                numerator=exact_sum(weight, rows.counted).fill_null(0),
-                denominator=exact_sum(weight, rows.in_denominator).fill_null(0),
+                numerator=_exact_sum(weight, rows.counted).fill_null(0),
+                denominator=_exact_sum(weight, rows.in_denominator).fill_null(0),
             )
         case Measure.MEAN:
             value = rows[str(ind.value)]
             return rows.group_by(KEYS).aggregate(
-                numerator=exact_sum(value),
-                denominator=exact_sum(rows[ind.weight]) if ind.weight else rows.count(),
+                numerator=_exact_sum(value),
+                denominator=_exact_sum(rows[ind.weight]) if ind.weight else rows.count(),
                 # The spread, for an interval around an unweighted mean.
-                squares=exact_sum(value.cast("float64") * value.cast("float64")),
+                squares=_exact_sum(value.cast("float64") * value.cast("float64")),
             )
         case Measure.COUNT:
             # A count has no denominator; the engine sets none.
@@ -93,7 +93,7 @@ def totals(ind: Indicator, tables: Tables, periods: ir.Table) -> ir.Table:
             assert_never(ind.measure)
 
 
-def exact_sum(value: ir.NumericColumn, where: ir.BooleanValue | None = None) -> ir.FloatingScalar:
+def _exact_sum(value: ir.NumericColumn, where: ir.BooleanValue | None = None) -> ir.FloatingScalar:
     """The sum of `value` (of the rows `where` is true of), the same whatever order the rows
     come in: as decimals to 10 places, summed exactly, then a float. Floats summed as the
     joins deliver them (hash joins on two threads, in no fixed order) differ in their last
