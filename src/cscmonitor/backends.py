@@ -129,7 +129,7 @@ class SnapshotTables:
         self._tables: dict[str, ir.Table] = {}
 
     def table(self, name: str) -> ir.Table:
-        from cscmonitor.warehouse import SCHEMAS, Layout, Warehouse
+        from cscmonitor.warehouse import SCHEMAS, Layout, Warehouse, duckdb_file_table
 
         if name not in self._tables:
             if name not in SCHEMAS:
@@ -144,6 +144,8 @@ class SnapshotTables:
                 Warehouse(self.snapshot.path.parent.parent).verify_table(self.snapshot, name)
             if self.snapshot.layout is Layout.LAKE:
                 self._tables[name] = self._lake_table(name, table_name)
+            elif self.backend is Backend.DUCKDB:
+                self._tables[name] = duckdb_file_table(self.con, self._location(name), table_name)
             else:
                 self._tables[name] = self.con.read_parquet(
                     self._location(name), table_name=table_name

@@ -574,7 +574,7 @@ class WarehouseTables:
             if path.exists() and self.snapshot.layout is Layout.LAKE:
                 self._tables[name] = duckdb_lake_table(self.con, self.snapshot, name, name)
             elif path.exists():
-                self._tables[name] = self.con.read_parquet(path, table_name=name)
+                self._tables[name] = duckdb_file_table(self.con, path, name)
             else:
                 # A snapshot older than the table: it exists, with no rows.
                 self._tables[name] = self.con.create_table(name, SCHEMAS[name].empty_table())
@@ -749,6 +749,15 @@ def duckdb_lake_table(con: Any, snapshot: Snapshot, name: str, table_name: str) 
         for f in schema
     )
     con.raw_sql(f'CREATE OR REPLACE VIEW "{table_name}" AS SELECT {columns} FROM {source}')
+    return con.table(table_name)
+
+
+def duckdb_file_table(con: Any, path: str | Path, table_name: str) -> ir.Table:
+    """A table of one Parquet file as a DuckDB view on an Ibis connection: a view of the
+    connection's database, not a temporary one (as Ibis's `read_parquet` makes), so the
+    cursors running a basket's queries read it too (`indicators.queries.Running`)."""
+    source = f"read_parquet({_sql_text(str(path))})"
+    con.raw_sql(f'CREATE OR REPLACE VIEW "{table_name}" AS SELECT * FROM {source}')
     return con.table(table_name)
 
 

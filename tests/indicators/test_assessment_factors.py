@@ -96,17 +96,17 @@ def test_the_seventeen_dashboard_factors_are_registered_with_their_first_years()
 
 
 def test_a_basket_joins_the_assessments_to_their_factors_once(settings):
-    """Every factor indicator of one `compute` reads one shared join (on DuckDB one temporary
-    table, made once), and the basket gives what each indicator computed alone gives."""
+    """Every factor indicator of one `compute` reads one shared join (on DuckDB one table,
+    made once), and the basket gives what each indicator computed alone gives."""
     ingest([DATA / "framework_cin"], settings, la_code="371")
     tables = SnapshotTables(Warehouse(settings.warehouse_dir).require_current(), Backend.DUCKDB)
-    temporary = "SELECT count(*) FROM duckdb_tables() WHERE temporary"
+    made = "SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'shared_%'"
     codes = [i.code for i in all_indicators() if i.code.startswith("AF_")]
     periods = [Period.parse(FY2020), Period.parse(FY2021)]
     with Basket(tables, None) as basket:
         for code in codes:
             totals(get(code), basket, periods_table(periods))
-        assert tables.con.con.sql(temporary).fetchall() == [(1,)]
+        assert tables.con.con.sql(made).fetchall() == [(1,)]
         joined = shared(basket, authorised_factors).execute()
     # F8's one assessment found all seventeen of the dashboard's factors: a row for each.
     f8 = joined[pd.to_datetime(joined.authorised_date) == pd.Timestamp(2021, 11, 15)]

@@ -1,10 +1,12 @@
 """What a basket `compute` shares across its indicators: intermediates built once (made as
-temporary tables on DuckDB, cached on Spark, and dropped or released after), queries run by
+tables on DuckDB, cached on Spark, and dropped or released after), queries run by
 `fetch` with the rows and types Ibis's `execute` gives, and the coverage of the returns held
 worked out once for every indicator of the same source."""
 
 import datetime as dt
 
+import duckdb
+import ibis
 import pandas as pd
 import pandas.testing as pdt
 import pytest
@@ -14,7 +16,7 @@ from cscmonitor.indicators.care_events import looked_after_at_end
 from cscmonitor.indicators.engine import Basket, ForLAs, compute, periods_table
 from cscmonitor.indicators.looked_after import periods_of_care
 from cscmonitor.indicators.measures import totals
-from cscmonitor.indicators.queries import fetch
+from cscmonitor.indicators.queries import Running, fetch
 from cscmonitor.indicators.registry import Source, all_indicators, get
 from cscmonitor.ingest import ingest
 from cscmonitor.periods import Period
@@ -30,18 +32,20 @@ def tables(settings) -> SnapshotTables:
     return SnapshotTables(Warehouse(settings.warehouse_dir).require_current(), Backend.DUCKDB)
 
 
-def _temporary(tables: SnapshotTables) -> set[str]:
-    rows = tables.con.con.sql("SELECT table_name FROM duckdb_tables() WHERE temporary")
+def _shared(tables: SnapshotTables) -> set[str]:
+    rows = tables.con.con.sql(
+        "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'shared_%'"
+    )
     return {name for (name,) in rows.fetchall()}
 
 
-def test_an_intermediate_is_built_once_and_its_temporary_table_dropped(tables):
-    before = _temporary(tables)
+def test_an_intermediate_is_built_once_and_its_table_dropped(tables):
+    before = _shared(tables)
     with Basket(tables, None) as basket:
         care = periods_of_care(basket)
         assert periods_of_care(basket) is care
-        made = _temporary(tables) - before
-        assert len(made) == 1  # periods of care, as one temporary table
+        made = _shared(tables) - before
+        assert len(made) == 1  # periods of care, as one table
         assert care.count().execute() == tables.table("cla_episodes").count().execute()
         # One reading the periods is made once too, a row per child and period end.
         pt = periods_table([YEAR, Period.parse("2016-04-01:2017-03-31")])
@@ -50,10 +54,10 @@ def test_an_intermediate_is_built_once_and_its_temporary_table_dropped(tables):
         # With the two tables of the period ends by rank it looks the episodes up in
         # (`common.period_ranks`, `periods_by_ranks`), made from the periods alone but on
         # the warehouse's connection, where the query reading them runs.
-        assert len(_temporary(tables) - before) == 4
+        assert len(_shared(tables) - before) == 4
         alone = looked_after_at_end(ForLAs(tables, None), pt)
         assert at_end.count().execute() == alone.count().execute() > 0
-    assert _temporary(tables) == before
+    assert _shared(tables) == before
 
 
 @pytest.mark.spark
@@ -77,9 +81,9 @@ def test_on_spark_an_intermediate_is_cached_once_and_released(settings):
 
 
 def test_tables_without_a_basket_build_the_intermediate_as_an_expression(tables):
-    before = _temporary(tables)
+    before = _shared(tables)
     care = periods_of_care(ForLAs(tables, None))
-    assert _temporary(tables) == before
+    assert _shared(tables) == before
     with Basket(tables, None) as basket:
         shared = periods_of_care(basket)
         order = ["child_id", "decom"]
@@ -101,6 +105,27 @@ def test_fetch_gives_what_execute_gives(tables):
         executed[column] = pd.to_datetime(executed[column]).astype("datetime64[ns]")
     assert len(fetched) > 0
     pdt.assert_frame_equal(fetched, executed)
+
+
+def test_queries_run_side_by_side_read_the_basket_s_tables_and_raise_their_errors(tables):
+    # Each query runs on a cursor of its own: it must see the views of the warehouse tables
+    # and the basket's shared tables (made on the connection), with the periods registered.
+    pt = periods_table([YEAR, Period.parse("2016-04-01:2017-03-31")])
+    order = ["la_code", "period_start", "period_end"]
+    with Basket(tables, None) as basket, Running() as running:
+        exprs = [totals(get(c), basket, pt) for c in ("CLA_3PLUS", "CLA_REVIEWS_TIMELY")]
+        pending = [running.submit(expr) for expr in exprs]
+        failing = running.submit(exprs[0].mutate(numerator=ibis.literal("x").cast("int64")))
+        for expr, result in zip(exprs, pending, strict=True):
+            executed = expr.execute().sort_values(order, ignore_index=True)
+            fetched = result.result().sort_values(order, ignore_index=True)
+            for column in ("period_start", "period_end"):
+                fetched[column] = pd.to_datetime(fetched[column]).astype("datetime64[ns]")
+                executed[column] = pd.to_datetime(executed[column]).astype("datetime64[ns]")
+            assert len(fetched) == 2
+            pdt.assert_frame_equal(fetched, executed)
+        with pytest.raises(duckdb.ConversionException, match="x"):
+            failing.result()
 
 
 def test_the_basket_in_one_compute_is_each_indicator_computed_alone(tables):

@@ -16,8 +16,8 @@ KEYS = ["la_code", "period_start", "period_end"]
 def shared(tables: Tables, build: Callable[..., ir.Table], *args: ir.Table) -> ir.Table:
     """`build(tables, *args)`: an intermediate several indicators read (periods of care, the
     children looked after at period end). Tables that keep intermediates (the engine's, for a
-    `compute`) build each once and hand the same table to every indicator (on DuckDB, one
-    reading no periods as a temporary table); others build it."""
+    `compute`) build each once and hand the same table to every indicator (on DuckDB a
+    table, on Spark cached); others build it."""
     keep = getattr(tables, "shared", None)
     return keep(build, *args) if keep is not None else build(tables, *args)
 

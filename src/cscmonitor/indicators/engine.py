@@ -23,7 +23,7 @@ from cscmonitor.indicators.common import holds_distinct
 from cscmonitor.indicators.coverage import Coverage, Held
 from cscmonitor.indicators.measures import records, totals
 from cscmonitor.indicators.population import population_table
-from cscmonitor.indicators.queries import fetch
+from cscmonitor.indicators.queries import Running, fetch
 from cscmonitor.indicators.registry import Indicator, Interval, Tables, Unit, all_indicators, get
 from cscmonitor.periods import Period, twelve_months_to
 
@@ -84,7 +84,7 @@ class ForLAs:
 class Basket(ForLAs):
     """`ForLAs` for one `compute`: each shared intermediate (periods of care, placements, the
     children looked after at each period end and their placement) is worked out once for all
-    the indicators reading it. On DuckDB it is made as a temporary table, so the queries
+    the indicators reading it. On DuckDB it is made as a table, so the queries
     reading it are also smaller to build and compile; on Spark it is cached (made by the
     first query reading it, in the executors' memory, spilling to disk), as Spark would
     otherwise sort every episode again in each of those queries. One reading the periods holds
@@ -94,7 +94,7 @@ class Basket(ForLAs):
 
     def __init__(self, tables: Tables, las: Sequence[str] | None) -> None:
         super().__init__(tables, las)
-        self._temporary: list[tuple[ibis.BaseBackend, str]] = []
+        self._made: list[tuple[ibis.BaseBackend, str]] = []
         self._cached: list[ir.Table] = []
 
     def _keep(self, intermediate: ir.Table) -> ir.Table:
@@ -113,15 +113,17 @@ class Basket(ForLAs):
             cached = intermediate.cache()
             self._cached.append(cached)
             return cached
+        # Not a temporary table: the cursors running the queries (`queries.Running`) must
+        # see it. The database is the tables' own, in memory, and it is dropped on leaving.
         name = f"shared_{uuid.uuid4().hex}"
-        self._temporary.append((con, name))
-        return con.create_table(name, intermediate, temp=True)
+        self._made.append((con, name))
+        return con.create_table(name, intermediate)
 
     def __enter__(self) -> Basket:
         return self
 
     def __exit__(self, *_: object) -> None:
-        for con, name in self._temporary:
+        for con, name in self._made:
             con.drop_table(name, force=True)
         for cached in self._cached:
             cached.release()
@@ -170,9 +172,12 @@ def compute(
     indicators = [get(c) for c in codes] if codes else all_indicators()
     unique = sorted(set(periods))
     pt = periods_table(unique)
-    with Basket(tables, las) as scoped:
+    with Basket(tables, las) as scoped, Running() as running:
         coverage = coverage_of(scoped, unique)
-        frames = [_one(ind, scoped, pt, coverage) for ind in queried(indicators, coverage)]
+        wanted = queried(indicators, coverage)
+        # Each query runs while the next is built (and its shared tables made).
+        pending = [running.submit(totals(ind, scoped, pt)) for ind in wanted]
+        frames = [_frame(ind, p.result(), coverage) for ind, p in zip(wanted, pending, strict=True)]
     result = (
         pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=RESULT_COLUMNS)
     )
@@ -195,9 +200,9 @@ def queried(indicators: Sequence[Indicator], coverage: Coverage) -> list[Indicat
     return [ind for ind in indicators if not coverage.grid(ind.source).empty]
 
 
-def _one(ind: Indicator, tables: Tables, pt: ir.Table, coverage: Coverage) -> pd.DataFrame:
+def _frame(ind: Indicator, counts: pd.DataFrame, coverage: Coverage) -> pd.DataFrame:
+    """The indicator's row for each LA holding its return and each period, from its totals."""
     grid = coverage.grid(ind.source)
-    counts = fetch(totals(ind, tables, pt))
     for column in ("period_start", "period_end"):
         counts[column] = pd.to_datetime(counts[column]).dt.date
     frame = grid.assign(_row=np.arange(len(grid))).merge(

@@ -3,16 +3,31 @@
 Ibis's `execute` on DuckDB walks the expression four times before it compiles it (for
 user-defined functions, record-batch readers, spatial operations and in-memory tables, of
 which the indicators use only the last), then converts the result column by column to
-Ibis's types. Here the in-memory tables are registered, the expression compiled once and
-its SQL run by DuckDB straight into Arrow, cast to the expression's types; other backends keep
-Ibis's own `execute`.
+Ibis's types. Here the expression is compiled once and its SQL run by DuckDB straight into
+Arrow, cast to the expression's types; other backends keep Ibis's own `execute`.
+
+On DuckDB each query runs on a cursor of the tables' connection (a connection of its own
+to the same in-memory database, so it sees the views and tables made there, not the
+temporary ones), with the expression's in-memory tables (periods, calendar) registered on
+it. So a basket's queries can run side by side (`Running`).
 """
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
 import ibis
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pandas as pd
+import pyarrow as pa
+
+# Queries of a basket in flight at once on DuckDB. One query leaves DuckDB's workers idle
+# where it narrows to one thread (a window's partition, the last merge of a grouping) and
+# while Python compiles the next; a second fills those stretches (bench/README.md,
+# "Queries side by side"). More only holds more hash tables in memory at once.
+AT_ONCE = 2
 
 
 def fetch(expr: ir.Table) -> pd.DataFrame:
@@ -20,9 +35,44 @@ def fetch(expr: ir.Table) -> pd.DataFrame:
     con = ibis.get_backend(expr)
     if con.name != "duckdb":
         return expr.execute()
-    # Ibis 12 (pinned): registers each in-memory table (periods, calendar) once per connection.
-    con._register_in_memory_tables(expr)
-    sql = con.compile(expr)
-    table = con.con.sql(sql).to_arrow_table()
+    return _run(con.con, *_compiled(con, expr))
+
+
+class Running:
+    """Queries run while the next is built: on DuckDB `AT_ONCE` at a time, each on a cursor
+    of its own; on other backends (Spark, which runs its jobs in parallel itself) one by one,
+    as each is submitted. Leaving waits for those running and drops those not started."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(AT_ONCE, thread_name_prefix="query")
+
+    def submit(self, expr: ir.Table) -> Future[pd.DataFrame]:
+        con = ibis.get_backend(expr)
+        if con.name == "duckdb":
+            # Compiled here, on the caller's thread: Ibis's backends are not thread-safe.
+            return self._pool.submit(_run, con.con, *_compiled(con, expr))
+        done: Future[pd.DataFrame] = Future()
+        done.set_result(expr.execute())
+        return done
+
+    def __enter__(self) -> Running:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _compiled(con: Any, expr: ir.Table) -> tuple[str, dict[str, pa.Table], pa.Schema]:
+    memtables = {op.name: op.data.to_pyarrow(op.schema) for op in expr.op().find(ops.InMemoryTable)}
+    return con.compile(expr), memtables, expr.schema().to_pyarrow()
+
+
+def _run(
+    connection: Any, sql: str, memtables: dict[str, pa.Table], schema: pa.Schema
+) -> pd.DataFrame:
+    with connection.cursor() as cursor:
+        for name, table in memtables.items():
+            cursor.register(name, table)
+        table = cursor.sql(sql).to_arrow_table()
     # In the expression's own types (DuckDB sums BIGINTs to HUGEINT, which Ibis calls int64).
-    return table.cast(expr.schema().to_pyarrow()).to_pandas()
+    return table.cast(schema).to_pandas()
