@@ -220,25 +220,48 @@ def three_or_more_placements(tables: Tables, periods: ir.Table) -> ir.Table:
 
     # The first stay of the year counts once, new placement or not; each later stay counts
     # when it is a new placement starting in the year. A stay is the year's first when no
-    # earlier one reaches into the year: one row per child and period, where grouping
-    # every stay of the year by child and period (7.8 million on England) was half the query.
+    # earlier one reaches into the year: at most one per child and period.
     child = [*KEYS, "child_id"]
-    placed = placement_episodes(tables)
-    stays = overlapping_year(tables, placed, periods)
+    stays = overlapping_year(tables, placement_episodes(tables), periods)
     reach = stays._reach_settled
     firsts = stays.filter(reach.isnull() | (reach <= stays.year_start))
-    firsts = firsts.select(*child, first=ibis.literal(1))
-    # Only a new placement after another stay can be a later one (2.1 of the 7.8 million).
+    placements = firsts.select(*child, _stay=ibis.literal(1)).union(
+        _later_stays(tables, periods).select(*child, _stay=ibis.literal(1)), distinct=False
+    )
+    placements = placements.group_by(child).aggregate(placements=placements._stay.sum())
+    # A child with a later stay has a first one too (the earlier stay reaching into the year
+    # overlaps it), so three placements are two later stays: `counted` joins the cohort (3.4
+    # million on England) to those few children only, made as a table so DuckDB knows they
+    # are few and hashes them, not the cohort. The count of placements is for the records
+    # shown (explain): its join is to rows grouped by the join's keys, which DuckDB drops
+    # from a query not reading them (the totals).
+    three = shared(tables, _two_later_stays, periods)
+    children = cohort.left_join(placements, child).left_join(three, child)
+    return children.select(
+        *child,
+        placements=children.placements.fill_null(0),
+        counted=children._three.notnull(),
+    )
+
+
+def _later_stays(tables: Tables, periods: ir.Table) -> ir.Table:
+    """CLA_3PLUS's later stays in the 12 months to each period end: new placements starting
+    in them after another stay that reaches into them."""
+    # Only a new placement after another stay can be one (2.1 of the 7.8 million on England).
+    placed = placement_episodes(tables)
     later = placed.filter(placed.new_placement & placed._reach_settled.notnull())
     later = overlapping_year(tables, later, periods)
-    later = later.filter(
+    return later.filter(
         (later.decom >= later.year_start) & (later._reach_settled > later.year_start)
     )
-    later = later.group_by(child).aggregate(later=ibis._.count())
-    children = cohort.left_join(firsts, child).left_join(later, child)
-    placements = children.first.fill_null(0) + children.later.fill_null(0)
-    children = children.select(*child, placements=placements)
-    return children.mutate(counted=children.placements >= 3)
+
+
+def _two_later_stays(tables: Tables, periods: ir.Table) -> ir.Table:
+    """Each child with two or more later stays (`_later_stays`) in the 12 months to a period
+    end, once per period."""
+    child = [*KEYS, "child_id"]
+    later = _later_stays(tables, periods).group_by(child).aggregate(_stays=ibis._.count())
+    return later.filter(later._stays >= 2).select(*child, _three=ibis.literal(True))
 
 
 ADOPTIVE = ("A3", "A4", "A5", "A6")
