@@ -114,8 +114,8 @@ def test_queries_run_side_by_side_read_the_basket_s_tables_and_raise_their_error
     order = ["la_code", "period_start", "period_end"]
     with Basket(tables, None) as basket, Running() as running:
         exprs = [totals(get(c), basket, pt) for c in ("CLA_3PLUS", "CLA_REVIEWS_TIMELY")]
-        pending = [running.submit(expr) for expr in exprs]
-        failing = running.submit(exprs[0].mutate(numerator=ibis.literal("x").cast("int64")))
+        pending = [running.submit(expr, lambda rows: rows) for expr in exprs]
+        failing = running.submit(exprs[0].mutate(numerator=ibis.literal("x").cast("int64")), len)
         for expr, result in zip(exprs, pending, strict=True):
             executed = expr.execute().sort_values(order, ignore_index=True)
             fetched = result.result().sort_values(order, ignore_index=True)

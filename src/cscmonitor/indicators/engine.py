@@ -8,6 +8,7 @@ adds the value, its 95% confidence interval and a status, on the small result ta
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable, Sequence
 
@@ -176,8 +177,11 @@ def compute(
         coverage = coverage_of(scoped, unique)
         wanted = queried(indicators, coverage)
         # Each query runs while the next is built (and its shared tables made).
-        pending = [running.submit(totals(ind, scoped, pt)) for ind in wanted]
-        frames = [_frame(ind, p.result(), coverage) for ind, p in zip(wanted, pending, strict=True)]
+        pending = [
+            running.submit(totals(ind, scoped, pt), functools.partial(_frame, ind, coverage))
+            for ind in wanted
+        ]
+        frames = [p.result() for p in pending]
     result = (
         pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=RESULT_COLUMNS)
     )
@@ -200,7 +204,7 @@ def queried(indicators: Sequence[Indicator], coverage: Coverage) -> list[Indicat
     return [ind for ind in indicators if not coverage.grid(ind.source).empty]
 
 
-def _frame(ind: Indicator, counts: pd.DataFrame, coverage: Coverage) -> pd.DataFrame:
+def _frame(ind: Indicator, coverage: Coverage, counts: pd.DataFrame) -> pd.DataFrame:
     """The indicator's row for each LA holding its return and each period, from its totals."""
     grid = coverage.grid(ind.source)
     for column in ("period_start", "period_end"):

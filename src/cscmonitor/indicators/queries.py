@@ -14,8 +14,9 @@ it. So a basket's queries can run side by side (`Running`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 import ibis
 import ibis.expr.operations as ops
@@ -28,6 +29,7 @@ import pyarrow as pa
 # while Python compiles the next; a second fills those stretches (bench/README.md,
 # "Queries side by side"). More only holds more hash tables in memory at once.
 AT_ONCE = 2
+T = TypeVar("T")
 
 
 def fetch(expr: ir.Table) -> pd.DataFrame:
@@ -46,13 +48,16 @@ class Running:
     def __init__(self) -> None:
         self._pool = ThreadPoolExecutor(AT_ONCE, thread_name_prefix="query")
 
-    def submit(self, expr: ir.Table) -> Future[pd.DataFrame]:
+    def submit(self, expr: ir.Table, then: Callable[[pd.DataFrame], T]) -> Future[T]:
+        """`then` of the query's rows: on DuckDB on the pool's thread, so the last queries'
+        `then` is not left to the end, one after another."""
         con = ibis.get_backend(expr)
         if con.name == "duckdb":
             # Compiled here, on the caller's thread: Ibis's backends are not thread-safe.
-            return self._pool.submit(_run, con.con, *_compiled(con, expr))
-        done: Future[pd.DataFrame] = Future()
-        done.set_result(expr.execute())
+            query = _compiled(con, expr)
+            return self._pool.submit(lambda: then(_run(con.con, *query)))
+        done: Future[T] = Future()
+        done.set_result(then(expr.execute()))
         return done
 
     def __enter__(self) -> Running:
