@@ -64,7 +64,10 @@ def reviews_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
     # days from the start of care: the same at every period end holding them, so worked out
     # once per period of care, not once per child and period end. A review of a later period
     # of care comes after every review of this one and after every period end it is open at.
-    cares = cohort.select("la_code", "child_id", "care_start", "care_known").distinct()
+    # The periods of care are those of every child at period end: a care none of whose ends
+    # is in the cohort (all under 20 working days in) joins no child below. From the cohort
+    # itself, DuckDB wrote its 3.4 million rows aside to read them twice.
+    cares = at_end.select("la_code", "child_id", "care_start", "care_known").distinct()
     cares = cares.select(
         la_code_c=cares.la_code,
         child_id_c=cares.child_id,
