@@ -222,7 +222,10 @@ def three_or_more_placements(tables: Tables, periods: ir.Table) -> ir.Table:
     # when it is a new placement starting in the year. A stay is the year's first when no
     # earlier one reaches into the year: at most one per child and period.
     child = [*KEYS, "child_id"]
-    stays = overlapping_year(tables, placement_episodes(tables), periods)
+    # Only the columns read: each step of the join to the periods lists every column
+    # carried, and Ibis's compiling of the query grew with them (0.18 s of it).
+    placed = placement_episodes(tables).select(*_STAY)
+    stays = overlapping_year(tables, placed, periods)
     reach = stays._reach_settled
     firsts = stays.filter(reach.isnull() | (reach <= stays.year_start))
     placements = firsts.select(*child, _stay=ibis.literal(1)).union(
@@ -244,12 +247,16 @@ def three_or_more_placements(tables: Tables, periods: ir.Table) -> ir.Table:
     )
 
 
+# The columns of a placement episode CLA_3PLUS reads.
+_STAY = ("la_code", "child_id", "decom", "dec", "_reach_settled")
+
+
 def _later_stays(tables: Tables, periods: ir.Table) -> ir.Table:
     """CLA_3PLUS's later stays in the 12 months to each period end: new placements starting
     in them after another stay that reaches into them."""
     # Only a new placement after another stay can be one (2.1 of the 7.8 million on England).
     placed = placement_episodes(tables)
-    later = placed.filter(placed.new_placement & placed._reach_settled.notnull())
+    later = placed.filter(placed.new_placement & placed._reach_settled.notnull()).select(*_STAY)
     later = overlapping_year(tables, later, periods)
     return later.filter(
         (later.decom >= later.year_start) & (later._reach_settled > later.year_start)
