@@ -53,7 +53,7 @@ class Running:
         `then` is not left to the end, one after another."""
         con = ibis.get_backend(expr)
         if con.name == "duckdb":
-            # Compiled here, on the caller's thread: Ibis's backends are not thread-safe.
+            # Compiled here: Ibis is used only on the thread building the expressions.
             query = _compiled(con, expr)
             return self._pool.submit(lambda: then(_run(con.con, *query)))
         done: Future[T] = Future()
