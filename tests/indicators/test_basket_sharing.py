@@ -128,6 +128,33 @@ def test_queries_run_side_by_side_read_the_basket_s_tables_and_raise_their_error
             failing.result()
 
 
+def test_in_the_background_a_query_waits_for_the_tables_it_reads(tables):
+    # `compute`'s basket makes each shared table's rows on a thread of its own; a query
+    # reading one runs once it is made, and one whose table could not be made gets why.
+    pt = periods_table([YEAR, Period.parse("2016-04-01:2017-03-31")])
+    order = ["la_code", "period_start", "period_end"]
+    with Basket(tables, None, in_background=True) as basket, Running() as running:
+        expr = totals(get("CLA_3PLUS"), basket, pt)
+        waits = basket.building(expr)
+        # The placements, the children at period end, those with two later stays and the
+        # two lookups of the period ends by rank (`common.period_ranks`, `periods_by_ranks`).
+        assert len(waits) == 5
+        result = running.submit(expr, lambda rows: rows, after=waits)
+
+        def unreadable(scoped):
+            episodes = scoped.table("cla_episodes")
+            return episodes.mutate(place=ibis.literal("x").cast("int64"))
+
+        broken = basket.shared(unreadable)
+        failing = running.submit(broken.count().as_table(), len, after=basket.building(broken))
+        background = result.result().sort_values(order, ignore_index=True)
+        with pytest.raises(duckdb.ConversionException, match="x"):
+            failing.result()
+    alone = fetch(totals(get("CLA_3PLUS"), ForLAs(tables, None), pt))
+    assert len(background) == 2
+    pdt.assert_frame_equal(background, alone.sort_values(order, ignore_index=True))
+
+
 def test_the_basket_in_one_compute_is_each_indicator_computed_alone(tables):
     periods = [YEAR, Period.parse("2015-07-01:2016-06-30"), Period.parse("2016-01-01:2016-12-31")]
     codes = [i.code for i in all_indicators() if i.source is Source.SSDA903]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import ibis
 import ibis.expr.operations as ops
@@ -24,7 +25,7 @@ from cscmonitor.indicators.common import holds_distinct
 from cscmonitor.indicators.coverage import Coverage, Held
 from cscmonitor.indicators.measures import records, totals
 from cscmonitor.indicators.population import population_table
-from cscmonitor.indicators.queries import Running, fetch
+from cscmonitor.indicators.queries import Running, compiled, fetch, insert
 from cscmonitor.indicators.registry import Indicator, Interval, Tables, Unit, all_indicators, get
 from cscmonitor.periods import Period, twelve_months_to
 
@@ -93,10 +94,22 @@ class Basket(ForLAs):
     indicators read (bench/README.md, "Sharing more, sorting less"). The tables are dropped,
     and the cached rows released, when the compute is done."""
 
-    def __init__(self, tables: Tables, las: Sequence[str] | None) -> None:
+    def __init__(
+        self, tables: Tables, las: Sequence[str] | None, *, in_background: bool = False
+    ) -> None:
+        """`in_background`: on DuckDB each intermediate's rows are made on a thread of their
+        own, one intermediate after another, while the caller goes on building (its table
+        is there at once, empty); a query reading one waits for it (`building`)."""
         super().__init__(tables, las)
         self._made: list[tuple[ibis.BaseBackend, str]] = []
         self._cached: list[ir.Table] = []
+        self._builds = ThreadPoolExecutor(1, "build") if in_background else None
+        self._building: dict[str, Future[None]] = {}
+
+    def building(self, expr: ir.Table) -> list[Future[None]]:
+        """The intermediates `expr` reads whose rows are still being made."""
+        names = {op.name for op in expr.op().find(ops.DatabaseTable)}
+        return [self._building[name] for name in names if name in self._building]
 
     def _keep(self, intermediate: ir.Table) -> ir.Table:
         if not intermediate.op().find(ops.DatabaseTable):
@@ -118,12 +131,19 @@ class Basket(ForLAs):
         # see it. The database is the tables' own, in memory, and it is dropped on leaving.
         name = f"shared_{uuid.uuid4().hex}"
         self._made.append((con, name))
-        return con.create_table(name, intermediate)
+        if self._builds is None:
+            return con.create_table(name, intermediate)
+        table = con.create_table(name, schema=intermediate.schema())
+        # Those it reads were submitted before it, so are made by then.
+        self._building[name] = self._builds.submit(insert, con.con, name, compiled(intermediate))
+        return table
 
     def __enter__(self) -> Basket:
         return self
 
     def __exit__(self, *_: object) -> None:
+        if self._builds is not None:
+            self._builds.shutdown(wait=True, cancel_futures=True)
         for con, name in self._made:
             con.drop_table(name, force=True)
         for cached in self._cached:
@@ -173,14 +193,15 @@ def compute(
     indicators = [get(c) for c in codes] if codes else all_indicators()
     unique = sorted(set(periods))
     pt = periods_table(unique)
-    with Basket(tables, las) as scoped, Running() as running:
+    with Basket(tables, las, in_background=True) as scoped, Running() as running:
         coverage = coverage_of(scoped, unique)
         wanted = queried(indicators, coverage)
-        # Each query runs while the next is built (and its shared tables made).
-        pending = [
-            running.submit(totals(ind, scoped, pt), functools.partial(_frame, ind, coverage))
-            for ind in wanted
-        ]
+        # Each query runs once the shared tables it reads are made, while the next is built.
+        pending = []
+        for ind in wanted:
+            expr = totals(ind, scoped, pt)
+            frame = functools.partial(_frame, ind, coverage)
+            pending.append(running.submit(expr, frame, after=scoped.building(expr)))
         frames = [p.result() for p in pending]
     result = (
         pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=RESULT_COLUMNS)

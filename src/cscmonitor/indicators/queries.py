@@ -14,7 +14,7 @@ it. So a basket's queries can run side by side (`Running`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -37,7 +37,7 @@ def fetch(expr: ir.Table) -> pd.DataFrame:
     con = ibis.get_backend(expr)
     if con.name != "duckdb":
         return expr.execute()
-    return _run(con.con, *_compiled(con, expr))
+    return _run(con.con, *compiled(expr))
 
 
 class Running:
@@ -48,14 +48,28 @@ class Running:
     def __init__(self) -> None:
         self._pool = ThreadPoolExecutor(AT_ONCE, thread_name_prefix="query")
 
-    def submit(self, expr: ir.Table, then: Callable[[pd.DataFrame], T]) -> Future[T]:
-        """`then` of the query's rows: on DuckDB on the pool's thread, so the last queries'
-        `then` is not left to the end, one after another."""
+    def submit(
+        self,
+        expr: ir.Table,
+        then: Callable[[pd.DataFrame], T],
+        after: Sequence[Future[None]] = (),
+    ) -> Future[T]:
+        """`then` of the query's rows, once the work `after` is done (the tables it reads
+        made): on DuckDB on the pool's thread, so the last queries' `then` is not left to
+        the end, one after another."""
         con = ibis.get_backend(expr)
         if con.name == "duckdb":
             # Compiled here: Ibis is used only on the thread building the expressions.
-            query = _compiled(con, expr)
-            return self._pool.submit(lambda: then(_run(con.con, *query)))
+            query = compiled(expr)
+
+            def run() -> T:
+                for work in after:
+                    work.result()
+                return then(_run(con.con, *query))
+
+            return self._pool.submit(run)
+        for work in after:
+            work.result()
         done: Future[T] = Future()
         done.set_result(then(expr.execute()))
         return done
@@ -67,9 +81,21 @@ class Running:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _compiled(con: Any, expr: ir.Table) -> tuple[str, dict[str, pa.Table], pa.Schema]:
+def compiled(expr: ir.Table) -> tuple[str, dict[str, pa.Table], pa.Schema]:
+    """A DuckDB query's SQL, the in-memory tables it reads and its rows' schema."""
+    con = ibis.get_backend(expr)
     memtables = {op.name: op.data.to_pyarrow(op.schema) for op in expr.op().find(ops.InMemoryTable)}
     return con.compile(expr), memtables, expr.schema().to_pyarrow()
+
+
+def insert(connection: Any, table: str, query: tuple[str, dict[str, pa.Table], pa.Schema]) -> None:
+    """The rows of a `compiled` query added to `table` (of the query's columns, in order),
+    on a cursor of `connection`."""
+    sql, memtables, _ = query
+    with connection.cursor() as cursor:
+        for name, rows in memtables.items():
+            cursor.register(name, rows)
+        cursor.execute(f'INSERT INTO "{table}" {sql}')
 
 
 def _run(
