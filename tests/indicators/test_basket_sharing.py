@@ -39,6 +39,16 @@ def _shared(tables: SnapshotTables) -> set[str]:
     return {name for (name,) in rows.fetchall()}
 
 
+def _dated(frame: pd.DataFrame) -> pd.DataFrame:
+    """The period columns as timestamps, however the query gave them (dates or datetimes)."""
+    return frame.assign(
+        **{
+            c: pd.to_datetime(frame[c]).astype("datetime64[ns]")
+            for c in ("period_start", "period_end")
+        }
+    )
+
+
 def test_an_intermediate_is_built_once_and_its_table_dropped(tables):
     before = _shared(tables)
     with Basket(tables, None) as basket:
@@ -100,11 +110,8 @@ def test_fetch_gives_what_execute_gives(tables):
     # DuckDB sums to HUGEINT; fetch gives Ibis's int64, as execute does.
     assert str(fetched["numerator"].dtype) == str(executed["numerator"].dtype) == "int64"
     assert fetched["period_end"].map(type).eq(dt.date).all()  # dates as dates
-    for column in ("period_start", "period_end"):
-        fetched[column] = pd.to_datetime(fetched[column]).astype("datetime64[ns]")
-        executed[column] = pd.to_datetime(executed[column]).astype("datetime64[ns]")
     assert len(fetched) > 0
-    pdt.assert_frame_equal(fetched, executed)
+    pdt.assert_frame_equal(_dated(fetched), _dated(executed))
 
 
 def test_queries_run_side_by_side_read_the_basket_s_tables_and_raise_their_errors(tables):
@@ -117,11 +124,8 @@ def test_queries_run_side_by_side_read_the_basket_s_tables_and_raise_their_error
         pending = [running.submit(expr, lambda rows: rows) for expr in exprs]
         failing = running.submit(exprs[0].mutate(numerator=ibis.literal("x").cast("int64")), len)
         for expr, result in zip(exprs, pending, strict=True):
-            executed = expr.execute().sort_values(order, ignore_index=True)
-            fetched = result.result().sort_values(order, ignore_index=True)
-            for column in ("period_start", "period_end"):
-                fetched[column] = pd.to_datetime(fetched[column]).astype("datetime64[ns]")
-                executed[column] = pd.to_datetime(executed[column]).astype("datetime64[ns]")
+            executed = _dated(expr.execute().sort_values(order, ignore_index=True))
+            fetched = _dated(result.result().sort_values(order, ignore_index=True))
             assert len(fetched) == 2
             pdt.assert_frame_equal(fetched, executed)
         with pytest.raises(duckdb.ConversionException, match="x"):

@@ -14,9 +14,10 @@ it. So a basket's queries can run side by side (`Running`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, TypeVar
+from contextlib import contextmanager
+from typing import Any, NamedTuple, TypeVar
 
 import ibis
 import ibis.expr.operations as ops
@@ -37,7 +38,7 @@ def fetch(expr: ir.Table) -> pd.DataFrame:
     con = ibis.get_backend(expr)
     if con.name != "duckdb":
         return expr.execute()
-    return _run(con.con, *compiled(expr))
+    return _run(con.con, compiled(expr))
 
 
 class Running:
@@ -65,7 +66,7 @@ class Running:
             def run() -> T:
                 for work in after:
                     work.result()
-                return then(_run(con.con, *query))
+                return then(_run(con.con, query))
 
             return self._pool.submit(run)
         for work in after:
@@ -81,29 +82,37 @@ class Running:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def compiled(expr: ir.Table) -> tuple[str, dict[str, pa.Table], pa.Schema]:
-    """A DuckDB query's SQL, the in-memory tables it reads and its rows' schema."""
+class Query(NamedTuple):
+    """A DuckDB query compiled: its SQL, the in-memory tables it reads and its rows' schema."""
+
+    sql: str
+    memtables: dict[str, pa.Table]
+    schema: pa.Schema
+
+
+def compiled(expr: ir.Table) -> Query:
     con = ibis.get_backend(expr)
     memtables = {op.name: op.data.to_pyarrow(op.schema) for op in expr.op().find(ops.InMemoryTable)}
-    return con.compile(expr), memtables, expr.schema().to_pyarrow()
+    return Query(con.compile(expr), memtables, expr.schema().to_pyarrow())
 
 
-def insert(connection: Any, table: str, query: tuple[str, dict[str, pa.Table], pa.Schema]) -> None:
-    """The rows of a `compiled` query added to `table` (of the query's columns, in order),
-    on a cursor of `connection`."""
-    sql, memtables, _ = query
-    with connection.cursor() as cursor:
-        for name, rows in memtables.items():
-            cursor.register(name, rows)
-        cursor.execute(f'INSERT INTO "{table}" {sql}')
+def insert(connection: Any, table: str, query: Query) -> None:
+    """The rows of a query added to `table` (of the query's columns, in order)."""
+    with _cursor(connection, query) as cursor:
+        cursor.execute(f'INSERT INTO "{table}" {query.sql}')
 
 
-def _run(
-    connection: Any, sql: str, memtables: dict[str, pa.Table], schema: pa.Schema
-) -> pd.DataFrame:
-    with connection.cursor() as cursor:
-        for name, table in memtables.items():
-            cursor.register(name, table)
-        table = cursor.sql(sql).to_arrow_table()
+def _run(connection: Any, query: Query) -> pd.DataFrame:
+    with _cursor(connection, query) as cursor:
+        table = cursor.sql(query.sql).to_arrow_table()
     # In the expression's own types (DuckDB sums BIGINTs to HUGEINT, which Ibis calls int64).
-    return table.cast(schema).to_pandas()
+    return table.cast(query.schema).to_pandas()
+
+
+@contextmanager
+def _cursor(connection: Any, query: Query) -> Iterator[Any]:
+    """A cursor of `connection` with the query's in-memory tables registered on it."""
+    with connection.cursor() as cursor:
+        for name, rows in query.memtables.items():
+            cursor.register(name, rows)
+        yield cursor
