@@ -8,8 +8,8 @@ import ibis.expr.types as ir
 from cscmonitor.indicators.calendar import with_working_days
 from cscmonitor.indicators.common import (
     KEYS,
+    InPeriod,
     first_open_at_end,
-    in_period,
     latest_by_end,
     months_after,
     open_at_end,
@@ -48,15 +48,16 @@ def plans(tables: Tables) -> ir.Table:
     framework=dashboard(Framework.SAFE, 23),
     comparator="d3 CPP_subsequent_percent",
 )
-def repeat_plans(tables: Tables, periods: ir.Table) -> ir.Table:
+def repeat_plans(tables: Tables, periods: ir.Table) -> InPeriod:
     """Of child protection plans starting in the period, those where the child had an earlier plan
     (start strictly before, in any data held) or where NumberOfPreviousCPP is recorded as more
     than 0. Two plans of one child starting the same day are one plan."""
     p = plans(tables)
     by_child = ibis.window(group_by=["la_code", "child_id"], order_by="start_date")
     p = p.mutate(earlier=p.start_date.lag().over(by_child))
-    rows = in_period(p, "start_date", periods)
-    return rows.mutate(counted=rows.earlier.notnull() | (rows.previous_plans.fill_null(0) > 0))
+    return InPeriod(
+        p.mutate(counted=p.earlier.notnull() | (p.previous_plans.fill_null(0) > 0)), "start_date"
+    )
 
 
 def plan_spans(tables: Tables) -> ir.Table:
@@ -85,7 +86,7 @@ def _plan_spans(tables: Tables) -> ir.Table:
     ),
     comparator="c4 bands 0–15 days",
 )
-def conferences_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
+def conferences_in_time(tables: Tables, periods: ir.Table) -> InPeriod:
     """Of initial child protection conferences held in the period (DateOfInitialCPC on a
     Section47), those held within 15 working days of S47ActualStartDate (working days d with
     start < d ≤ conference). One per child, enquiry start and conference date; an enquiry without
@@ -94,8 +95,7 @@ def conferences_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
     s47 = s47.filter(s47.start_date.notnull() & s47.icpc_date.notnull())
     s47 = s47.select("la_code", "child_id", "start_date", "icpc_date").distinct()
     timed = with_working_days(s47, "start_date", "icpc_date", "working_days")
-    rows = in_period(timed, "icpc_date", periods)
-    return rows.mutate(counted=rows.working_days <= 15)
+    return InPeriod(timed.mutate(counted=timed.working_days <= 15), "icpc_date")
 
 
 @indicator(
@@ -112,7 +112,7 @@ def conferences_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
         "years.",
     ),
 )
-def repeat_plans_within_two_years(tables: Tables, periods: ir.Table) -> ir.Table:
+def repeat_plans_within_two_years(tables: Tables, periods: ir.Table) -> InPeriod:
     """As CPP_REPEAT, but counting only an earlier plan (start strictly before) that ended no more
     than 2 years before the new one started: its end date plus 24 months is on or after the new
     start, or it has no end date. NumberOfPreviousCPP carries no dates, so it is not used. A local
@@ -138,9 +138,8 @@ def repeat_plans_within_two_years(tables: Tables, periods: ir.Table) -> ir.Table
     per_plan = linked.group_by(["la_code", "child_id", "start_date"]).aggregate(
         earlier_start=linked.start_e.max()
     )
-    rows = in_period(per_plan, "start_date", periods)
-    rows = rows.select(*KEYS, "child_id", "start_date", "earlier_start")
-    return rows.mutate(counted=rows.earlier_start.notnull())
+    rows = per_plan.select("la_code", "child_id", "start_date", "earlier_start")
+    return InPeriod(rows.mutate(counted=rows.earlier_start.notnull()), "start_date")
 
 
 @indicator(
@@ -197,12 +196,14 @@ def long_open_plans(tables: Tables, periods: ir.Table) -> ir.Table:
         "The dashboard's plans lasting 2 years (#24), for plans that ended in the period.",
     ),
 )
-def long_ended_plans(tables: Tables, periods: ir.Table) -> ir.Table:
+def long_ended_plans(tables: Tables, periods: ir.Table) -> InPeriod:
     """Of plans with CPPendDate in the period, those that lasted 2 years or more (start plus 24
     months on or before the end date)."""
     ended = plan_spans(tables)
-    rows = in_period(ended.filter(ended.end_date.notnull()), "end_date", periods)
-    return rows.mutate(counted=months_after(rows.start_date, 24) <= rows.end_date)
+    ended = ended.filter(ended.end_date.notnull())
+    return InPeriod(
+        ended.mutate(counted=months_after(ended.start_date, 24) <= ended.end_date), "end_date"
+    )
 
 
 @indicator(

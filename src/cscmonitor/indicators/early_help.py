@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ibis.expr.types as ir
 
-from cscmonitor.indicators.common import KEYS, in_period, months_after
+from cscmonitor.indicators.common import KEYS, InPeriod, months_after
 from cscmonitor.indicators.framework import Framework, serves
 from cscmonitor.indicators.referrals import referrals
 from cscmonitor.indicators.registry import (
@@ -40,10 +40,6 @@ def episodes(tables: Tables) -> ir.Table:
     ).distinct()
 
 
-def closed_in_period(tables: Tables, periods: ir.Table) -> ir.Table:
-    return in_period(episodes(tables), "closure_date", periods)
-
-
 # Why these indicators sit under their outcome (the framework tag's reason).
 EARLY_HELP_REASON = (
     "Early help is the help that lets a family stay together without social care: the first "
@@ -66,12 +62,12 @@ EARLY_HELP_REASON = (
     ),
     interval=Interval.POISSON,
 )
-def assessment_rate(tables: Tables, periods: ir.Table) -> ir.Table:
+def assessment_rate(tables: Tables, periods: ir.Table) -> InPeriod:
     """Early help assessments with ASSESSMENT_COMPLETED_DATE in the period (one per episode) ÷ the
     LA's children aged 0–17 (ONS mid-year estimate for the calendar year the period starts in) ×
     10,000, annualised for periods shorter than a year as REF_RATE is. An assessment started but
     not completed does not count."""
-    return in_period(episodes(tables), "assessment_completed_date", periods)
+    return InPeriod(episodes(tables), "assessment_completed_date")
 
 
 @indicator(
@@ -87,12 +83,14 @@ def assessment_rate(tables: Tables, periods: ir.Table) -> ir.Table:
         EARLY_HELP_REASON,
     ),
 )
-def needs_met(tables: Tables, periods: ir.Table) -> ir.Table:
+def needs_met(tables: Tables, periods: ir.Table) -> InPeriod:
     """Of early help episodes closed in the period (CLOSURE_DATE in it), those closed because the
     family's needs were met (CLOSURE_REASON NEEDS_MET). Every closure counts in the denominator,
     stepped up or down, moved away, disengaged, other, or with no reason recorded."""
-    rows = closed_in_period(tables, periods)
-    return rows.mutate(counted=rows.closure_reason.fill_null("") == NEEDS_MET)
+    rows = episodes(tables)
+    return InPeriod(
+        rows.mutate(counted=rows.closure_reason.fill_null("") == NEEDS_MET), "closure_date"
+    )
 
 
 @indicator(
@@ -108,11 +106,13 @@ def needs_met(tables: Tables, periods: ir.Table) -> ir.Table:
         EARLY_HELP_REASON,
     ),
 )
-def stepped_up(tables: Tables, periods: ir.Table) -> ir.Table:
+def stepped_up(tables: Tables, periods: ir.Table) -> InPeriod:
     """Of early help episodes closed in the period, those closed by step-up to children's social
     care (CLOSURE_REASON STEP_UP); the denominator is that of EH_NEEDS_MET."""
-    rows = closed_in_period(tables, periods)
-    return rows.mutate(counted=rows.closure_reason.fill_null("") == STEP_UP)
+    rows = episodes(tables)
+    return InPeriod(
+        rows.mutate(counted=rows.closure_reason.fill_null("") == STEP_UP), "closure_date"
+    )
 
 
 @indicator(

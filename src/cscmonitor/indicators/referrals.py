@@ -8,10 +8,10 @@ import ibis.expr.types as ir
 from cscmonitor.indicators.calendar import with_working_days
 from cscmonitor.indicators.common import (
     KEYS,
+    InPeriod,
     distinct_rows,
     first_open_after_reach,
     holds_distinct,
-    in_period,
     months_after,
     shared,
     until,
@@ -87,7 +87,7 @@ def _referrals(tables: Tables) -> ir.Table:
     comparator="c1 rereferral_percent",
     lookback_months=12,
 )
-def rereferrals(tables: Tables, periods: ir.Table) -> ir.Table:
+def rereferrals(tables: Tables, periods: ir.Table) -> InPeriod:
     """Of referrals in the period, those where the same child had an earlier referral (strictly
     earlier date, any data held) within 12 months before it: the earlier referral's date plus 12
     calendar months is on or after the new referral's date (29 February + 12 months = 28 February).
@@ -99,8 +99,7 @@ def rereferrals(tables: Tables, periods: ir.Table) -> ir.Table:
     refs = referrals(tables)
     again = refs.previous.notnull() & (months_after(refs.previous, 12) >= refs.referral_date)
     refs = refs.select("la_code", "child_id", "referral_date", "previous", counted=again)
-    rows = in_period(refs, "referral_date", periods)
-    return rows.relocate("counted", after="period_end")
+    return InPeriod(refs, "referral_date")
 
 
 @indicator(
@@ -121,13 +120,13 @@ def rereferrals(tables: Tables, periods: ir.Table) -> ir.Table:
     comparator="c1 referral_count ÷ population",
     interval=Interval.POISSON,
 )
-def referral_rate(tables: Tables, periods: ir.Table) -> ir.Table:
+def referral_rate(tables: Tables, periods: ir.Table) -> InPeriod:
     """Referrals (one per child and referral date) with CINreferralDate in the period ÷ the LA's
     children aged 0–17 (ONS mid-year estimate for the calendar year the period starts in) ×
     10,000, annualised for periods shorter than a year: the denominator is the population times
     the period's days over the days of the 12 months to its end."""
     refs = referrals(tables).select("la_code", "child_id", "referral_date")
-    return in_period(refs, "referral_date", periods)
+    return InPeriod(refs, "referral_date")
 
 
 @indicator(
@@ -145,13 +144,12 @@ def referral_rate(tables: Tables, periods: ir.Table) -> ir.Table:
     measure=Measure.PROPORTION,
     comparator="c1 no_further_action_percent",
 )
-def no_further_action(tables: Tables, periods: ir.Table) -> ir.Table:
+def no_further_action(tables: Tables, periods: ir.Table) -> InPeriod:
     """Of referrals in the period (one per child and referral date), those with ReferralNFA
     true. A referral recorded twice on one date is NFA if either record says so; a blank
     ReferralNFA is not NFA."""
     refs = referrals(tables).select("la_code", "child_id", "referral_date", "nfa")
-    rows = in_period(refs, "referral_date", periods)
-    return rows.mutate(counted=rows.nfa)
+    return InPeriod(refs.mutate(counted=refs.nfa), "referral_date")
 
 
 @indicator(
@@ -168,7 +166,7 @@ def no_further_action(tables: Tables, periods: ir.Table) -> ir.Table:
         "support and getting help (#1, #2).",
     ),
 )
-def assessments_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
+def assessments_in_time(tables: Tables, periods: ir.Table) -> InPeriod:
     """Of assessments with AssessmentAuthorisationDate in the period, those authorised within 45
     working days of AssessmentActualStartDate (working days d with start < d ≤ authorisation:
     Monday–Friday, not an England bank holiday). An assessment recorded twice (same child, start
@@ -178,8 +176,7 @@ def assessments_in_time(tables: Tables, periods: ir.Table) -> ir.Table:
     )
     done = done.filter(done.start_date.notnull() & done.authorised_date.notnull())
     timed = with_working_days(done, "start_date", "authorised_date", "working_days")
-    rows = in_period(timed, "authorised_date", periods)
-    return rows.mutate(counted=rows.working_days <= 45)
+    return InPeriod(timed.mutate(counted=timed.working_days <= 45), "authorised_date")
 
 
 @indicator(

@@ -4,7 +4,9 @@ Built-in indicators register through the same decorator a third party would use.
 An indicator body receives the warehouse tables and a periods table
 (`period_start`, `period_end`, one row per period) and returns row-level records for every
 LA and period at once: `la_code, period_start, period_end`, the columns its measure kind
-reads (see `Measure`) and whatever else says why each record counts. The engine aggregates
+reads (see `Measure`) and whatever else says why each record counts; or, when the records
+are events each counted in every period holding its date, those events
+(`common.InPeriod`), which the engine places in the periods. The engine aggregates
 the records as the measure kind declares, then adds value, confidence interval and status;
 "explain this figure" is the same records, not aggregated.
 """
@@ -15,12 +17,15 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol, TypeVar, assert_never
+from typing import TYPE_CHECKING, Protocol, TypeVar, assert_never
 
 import ibis.expr.types as ir
 
 from cscmonitor.indicators.framework import Framework, Tag, grouped
 from cscmonitor.returns.kind import ReturnKind
+
+if TYPE_CHECKING:
+    from cscmonitor.indicators.common import InPeriod
 
 
 class Unit(StrEnum):
@@ -158,7 +163,8 @@ class Tables(Protocol):
     def table(self, name: str) -> ir.Table: ...
 
 
-Body = Callable[[Tables, ir.Table], ir.Table]
+# A body returns its records, or events for the engine to place in the periods.
+Body = Callable[[Tables, ir.Table], "ir.Table | InPeriod"]
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,13 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from cscmonitor.indicators.common import KEYS, in_period, months_after, open_at_end, shared
+from cscmonitor.indicators.common import (
+    KEYS,
+    InPeriod,
+    months_after,
+    open_at_end,
+    shared,
+)
 from cscmonitor.indicators.framework import Framework, serves
 from cscmonitor.indicators.looked_after import in_care_at_end
 from cscmonitor.indicators.registry import (
@@ -164,15 +170,14 @@ def pep_timely(tables: Tables, periods: ir.Table) -> ir.Table:
         AT_SCHOOL_REASON,
     ),
 )
-def pep_quality(tables: Tables, periods: ir.Table) -> ir.Table:
+def pep_quality(tables: Tables, periods: ir.Table) -> InPeriod:
     """Of PEPs quality-audited in the period (AUDIT_DATE in it, with a QUALITY_RATING), those
     rated Good or Outstanding. Every PEP the virtual school audited counts, whatever the child's
     age or status at period end; an audit date without a rating cannot be judged and is left
     out (ingest reports it)."""
     peps = tables.table("vs_peps")
     peps = peps.filter(peps.quality_rating.notnull())
-    rows = in_period(peps, "audit_date", periods)
-    return rows.mutate(counted=rows.quality_rating.isin(GOOD_PEPS))
+    return InPeriod(peps.mutate(counted=peps.quality_rating.isin(GOOD_PEPS)), "audit_date")
 
 
 @indicator(
@@ -252,7 +257,7 @@ def suspended(tables: Tables, periods: ir.Table) -> ir.Table:
     also_reads=(Source.SSDA903,),
     interval=Interval.NONE,
 )
-def permanent_exclusions(tables: Tables, periods: ir.Table) -> ir.Table:
+def permanent_exclusions(tables: Tables, periods: ir.Table) -> InPeriod:
     """Permanent exclusions (EXCLUSION_TYPE PERMANENT) dated in the period of children looked
     after on that day (an SSDA903 episode open on it), at any age; one per child and date.
     Previously looked after children the virtual school also supports are not counted."""
@@ -270,5 +275,4 @@ def permanent_exclusions(tables: Tables, periods: ir.Table) -> ir.Table:
             episodes.dec.isnull() | (episodes.dec > excluded.start_date),
         ],
     )
-    rows = in_care.select("la_code", "child_id", "start_date").distinct()
-    return in_period(rows, "start_date", periods)
+    return InPeriod(in_care.select("la_code", "child_id", "start_date").distinct(), "start_date")
