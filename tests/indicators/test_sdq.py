@@ -16,6 +16,8 @@ and not yet 17 on 31 Mar 2019, with an OC2 SDQ_SCORE from 0 to 40:
   D11 an agreed series of short breaks (LS V3); SDQ 14    -> not in the cohort
   D12 left care 1 Jul 2018 (E8) and came back 1 Aug; SDQ 12 -> not continuous
   D13 a new episode by X1 on 1 Sep 2018 (placement change); SDQ 8 -> counted, 8
+  D14 left care on 1 Apr 2018, the year's first day (E8), and came back that day; SDQ 11
+      -> not continuous: an episode ending on the first day, other than by X1, breaks it
 Scores 10, 20, 0, 40, 16, 8: 6 children, sum 94, mean 15.67. Sample standard deviation:
 squares 100 + 400 + 0 + 1600 + 256 + 64 = 2420; (2420 - 94^2/6) / 5 = 189.47, sd 13.76;
 standard error 13.76 / sqrt(6) = 5.619; Student's t for 5 degrees of freedom 2.5706 (from

@@ -31,32 +31,46 @@ def continuously_looked_after(tables: Tables, periods: ir.Table) -> ir.Table:
     12 months to period end and, in those months, started no period of care (RNE S with DECOM
     after `w`), ended none (DEC from `w` up to the end with REC not X1) and had no agreed
     series of short breaks (LS V3/V4), as the 903 validator builds the OC2 cohort."""
-    at_end = looked_after_at_end(tables, periods).select(*KEYS, "child_id", "year_start")
-    episodes = tables.table("cla_episodes")
-    window = episodes.join(
-        periods.select("period_start", "period_end", "year_start"),
-        [
-            episodes.decom <= periods.period_end,
-            until(episodes.dec) >= periods.year_start,
-        ],
+    # The children at period end looked up among their own episodes: one open on `w`, none
+    # breaking the year. Grouping every episode at every period whose year it overlaps
+    # hashed 2 s of rows on England.
+    cohort = looked_after_at_end(tables, periods).select(*KEYS, "child_id", "year_start")
+    episodes = tables.table("cla_episodes").select(
+        _la="la_code",
+        _child="child_id",
+        _decom="decom",
+        _dec="dec",
+        _rne="rne",
+        _rec="rec",
+        _ls="ls",
     )
-    on_first_day = (window.decom <= window.year_start) & (
-        window.dec.isnull() | (window.dec > window.year_start)
+    child = [cohort.la_code == episodes._la, cohort.child_id == episodes._child]
+    cohort = cohort.semi_join(
+        episodes,
+        [*child, episodes._decom <= cohort.year_start, until(episodes._dec) > cohort.year_start],
     )
-    broken = (
-        ((window.rne == "S") & (window.decom > window.year_start))
+    # Only an episode starting a period of care, ending other than by X1 or of short breaks
+    # can break the year: when it overlaps it, and starts or ends in it as that needs.
+    breaks = episodes.filter(
+        (episodes._rne == "S").fill_null(False)
+        | (episodes._dec.notnull() & (episodes._rec != "X1").fill_null(True))
+        | episodes._ls.isin(SHORT_BREAKS).fill_null(False)
+    )
+    overlaps = [
+        breaks._decom <= cohort.period_end,
+        until(breaks._dec) >= cohort.year_start,
+    ]
+    breaking = (
+        ((breaks._rne == "S") & (breaks._decom > cohort.year_start)).fill_null(False)
         | (
-            window.dec.notnull()
-            & (window.dec < window.period_end)
-            & (window.rec != "X1").fill_null(True)
+            breaks._dec.notnull()
+            & (breaks._dec < cohort.period_end)
+            & (breaks._rec != "X1").fill_null(True)
         )
-        | window.ls.isin(SHORT_BREAKS).fill_null(False)
+        | breaks._ls.isin(SHORT_BREAKS).fill_null(False)
     )
-    history = window.group_by(["la_code", "period_start", "period_end", "child_id"]).aggregate(
-        on_first_day=on_first_day.any(), broken=broken.any()
-    )
-    history = history.filter(history.on_first_day & ~history.broken)
-    return at_end.join(history, [*KEYS, "child_id"]).select(*KEYS, "child_id", "year_start")
+    child = [cohort.la_code == breaks._la, cohort.child_id == breaks._child]
+    return cohort.anti_join(breaks, [*child, *overlaps, breaking])
 
 
 @indicator(
