@@ -50,6 +50,10 @@ INCOMPLETE_DATA = "incomplete data"  # the returns held cover only part of the p
 # its year: no value, since rows its return would have closed or carried are not known.
 RETURN_MISSING = "return missing"
 Z95 = 1.959963984540054
+# Intermediates of a basket made at once. One at a time, their builds were the longest path
+# of a `compute` of the 38 (9.1 of 9.7 s), and its last queries waited on the last builds
+# with a core idle; two: a median 0.24 s less in five pairs (bench/README.md, "Two builds").
+BUILDS_AT_ONCE = 2
 
 
 class ForLAs:
@@ -97,13 +101,14 @@ class Basket(ForLAs):
     def __init__(
         self, tables: Tables, las: Sequence[str] | None, *, in_background: bool = False
     ) -> None:
-        """`in_background`: on DuckDB each intermediate's rows are made on a thread of their
-        own, one intermediate after another, while the caller goes on building (its table
-        is there at once, empty); a query reading one waits for it (`building`)."""
+        """`in_background`: on DuckDB each intermediate's rows are made on a thread of the
+        basket's (`BUILDS_AT_ONCE`), once those of the intermediates it reads are, while the
+        caller goes on building (its table is there at once, empty); a query reading one
+        waits for it (`building`)."""
         super().__init__(tables, las)
         self._made: list[tuple[ibis.BaseBackend, str]] = []
         self._cached: list[ir.Table] = []
-        self._builds = ThreadPoolExecutor(1, "build") if in_background else None
+        self._builds = ThreadPoolExecutor(BUILDS_AT_ONCE, "build") if in_background else None
         self._building: dict[str, Future[None]] = {}
 
     def building(self, expr: ir.Table) -> list[Future[None]]:
@@ -134,8 +139,18 @@ class Basket(ForLAs):
         if self._builds is None:
             return con.create_table(name, intermediate)
         table = con.create_table(name, schema=intermediate.schema())
-        # Those it reads were submitted before it, so are made by then.
-        self._building[name] = self._builds.submit(insert, con.con, name, compiled(intermediate))
+        # Made once the intermediates it reads are. They were asked for before it, so their
+        # builds have started by the time it starts (the pool takes them in order): a build
+        # never waits on one still queued.
+        after = self.building(intermediate)
+        query = compiled(intermediate)
+
+        def build() -> None:
+            for work in after:
+                work.result()
+            insert(con.con, name, query)
+
+        self._building[name] = self._builds.submit(build)
         return table
 
     def __enter__(self) -> Basket:
