@@ -52,7 +52,8 @@ RETURN_MISSING = "return missing"
 Z95 = 1.959963984540054
 # Intermediates of a basket made at once. One at a time, their builds were the longest path
 # of a `compute` of the 38 (9.1 of 9.7 s), and its last queries waited on the last builds
-# with a core idle; two: a median 0.24 s less in five pairs (bench/README.md, "Two builds").
+# with a core idle; two: a median 0.24 s less in five pairs (bench/README.md, "Events summed
+# by day, narrower placements, two builds at once").
 BUILDS_AT_ONCE = 2
 
 
