@@ -49,7 +49,11 @@ indicator's docstring.
   the LA's children aged 0–17 (child-years when annualised); a *mean* sums a value column
   over the records (or over a weight column); a *weighted* measure sums a weight column over
   the records counted and over those in the denominator; a *count* counts its records.
-  "Explain this figure" lists the same records, not aggregated.
+  "Explain this figure" lists the same records, not aggregated. Where the records are
+  events, each counted in every period holding its date with nothing about the period
+  deciding it (referrals, assessments, plans starting or ending, early help closures), the
+  engine sums them by LA and day before placing the sums in the periods: the same figures
+  from fewer rows (`common.InPeriod`).
 - **Duplicates across returns**: a newer return supersedes what an older one held for the same
   period (see `docs/warehouse.md`), so a referral, plan or episode open at a year end counts once.
 """
