@@ -40,6 +40,14 @@ def episodes(tables: Tables) -> ir.Table:
     ).distinct()
 
 
+def closed_with(tables: Tables, reason: str) -> InPeriod:
+    """Episodes closed in the period (CLOSURE_DATE in it), counted when closed for `reason`."""
+    rows = episodes(tables)
+    return InPeriod(
+        rows.mutate(counted=rows.closure_reason.fill_null("") == reason), "closure_date"
+    )
+
+
 # Why these indicators sit under their outcome (the framework tag's reason).
 EARLY_HELP_REASON = (
     "Early help is the help that lets a family stay together without social care: the first "
@@ -87,10 +95,7 @@ def needs_met(tables: Tables, periods: ir.Table) -> InPeriod:
     """Of early help episodes closed in the period (CLOSURE_DATE in it), those closed because the
     family's needs were met (CLOSURE_REASON NEEDS_MET). Every closure counts in the denominator,
     stepped up or down, moved away, disengaged, other, or with no reason recorded."""
-    rows = episodes(tables)
-    return InPeriod(
-        rows.mutate(counted=rows.closure_reason.fill_null("") == NEEDS_MET), "closure_date"
-    )
+    return closed_with(tables, NEEDS_MET)
 
 
 @indicator(
@@ -109,10 +114,7 @@ def needs_met(tables: Tables, periods: ir.Table) -> InPeriod:
 def stepped_up(tables: Tables, periods: ir.Table) -> InPeriod:
     """Of early help episodes closed in the period, those closed by step-up to children's social
     care (CLOSURE_REASON STEP_UP); the denominator is that of EH_NEEDS_MET."""
-    rows = episodes(tables)
-    return InPeriod(
-        rows.mutate(counted=rows.closure_reason.fill_null("") == STEP_UP), "closure_date"
-    )
+    return closed_with(tables, STEP_UP)
 
 
 @indicator(

@@ -51,23 +51,20 @@ def continuously_looked_after(tables: Tables, periods: ir.Table) -> ir.Table:
     )
     # Only an episode starting a period of care, ending other than by X1 or of short breaks
     # can break the year: when it overlaps it, and starts or ends in it as that needs.
-    breaks = episodes.filter(
-        (episodes._rne == "S").fill_null(False)
-        | (episodes._dec.notnull() & (episodes._rec != "X1").fill_null(True))
-        | episodes._ls.isin(SHORT_BREAKS).fill_null(False)
+    breaks = episodes.mutate(
+        _starts=(episodes._rne == "S").fill_null(False),
+        _ends=episodes._dec.notnull() & (episodes._rec != "X1").fill_null(True),
+        _short=episodes._ls.isin(SHORT_BREAKS).fill_null(False),
     )
+    breaks = breaks.filter(breaks._starts | breaks._ends | breaks._short)
     overlaps = [
         breaks._decom <= cohort.period_end,
         until(breaks._dec) >= cohort.year_start,
     ]
     breaking = (
-        ((breaks._rne == "S") & (breaks._decom > cohort.year_start)).fill_null(False)
-        | (
-            breaks._dec.notnull()
-            & (breaks._dec < cohort.period_end)
-            & (breaks._rec != "X1").fill_null(True)
-        )
-        | breaks._ls.isin(SHORT_BREAKS).fill_null(False)
+        (breaks._starts & (breaks._decom > cohort.year_start))
+        | (breaks._ends & (breaks._dec < cohort.period_end))
+        | breaks._short
     )
     child = [cohort.la_code == breaks._la, cohort.child_id == breaks._child]
     return cohort.anti_join(breaks, [*child, *overlaps, breaking])
