@@ -3,6 +3,7 @@
     python bench/alternate.py --base HEAD~3                    # the 38 of INDICATORS.md, 3 pairs
     python bench/alternate.py --base 4843a09 --runs 5 --all    # every indicator, 5 pairs
     python bench/alternate.py --base HEAD~2 --snapshot 0015    # on another snapshot
+    python bench/alternate.py --base HEAD~1 --runs 2 --all --backend pyspark   # Spark local
 
 The base is any git revision, checked out in a temporary worktree (removed afterwards); the
 other side is this tree's code as it stands, changes included. Each run is a fresh process
@@ -44,15 +45,19 @@ import basket
 
 warehouse = Warehouse(Path(job["warehouse"]))
 snapshot = warehouse.snapshot(job["snapshot"]) if job["snapshot"] else warehouse.require_current()
-out = basket._basket(snapshot, job | {"backend": "duckdb", "digest": True})
+out = basket._basket(snapshot, job | {"digest": True})
 out |= {"module": cscmonitor.__file__, "snapshot": snapshot.id}
 print(json.dumps(out | {"peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
 def run(src: Path, job: dict[str, Any]) -> dict[str, Any]:
-    """One compute in a fresh process importing the `cscmonitor` under `src`."""
-    env = os.environ | {"PYTHONPATH": str(src)}
+    """One compute in a fresh process importing the `cscmonitor` under `src`: on Spark, in
+    local mode as bench/basket.py runs it (driver memory 8 GB, 16 shuffle partitions)."""
+    from basket import _spark_env
+
+    env = _spark_env("8g", quick=False) if job["backend"] == "pyspark" else dict(os.environ)
+    env["PYTHONPATH"] = str(src)
     done = subprocess.run(
         [sys.executable, "-c", CHILD, json.dumps(job)],
         env=env,
@@ -115,6 +120,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
     parser.add_argument("--snapshot", default=None, help="a snapshot id (default: current)")
     parser.add_argument("--all", action="store_true", help="every indicator, not the 38")
+    parser.add_argument(
+        "--backend", choices=("duckdb", "pyspark"), default="duckdb", help="(default duckdb)"
+    )
     parser.add_argument("--from-year", type=int, default=2015, help="the first census year")
     parser.add_argument("--to-year", type=int, default=2024, help="the last census year")
     args = parser.parse_args(argv)
@@ -129,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         "snapshot": args.snapshot,
         "periods": [f"{args.from_year - 1}-04-01", f"{args.to_year}-03-31"],
         "codes": None if args.all else list(CONTRACT_38),
+        "backend": args.backend,
     }
     print(table(args.base, alternate(args.base, args.runs, job)))
     return 0
