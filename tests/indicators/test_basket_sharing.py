@@ -132,27 +132,6 @@ def test_queries_run_side_by_side_read_the_basket_s_tables_and_raise_their_error
             failing.result()
 
 
-@pytest.mark.spark
-def test_on_spark_queries_run_side_by_side_as_execute_runs_them(settings):
-    # Spark's jobs of two queries share its cores: each query's rows are those of Ibis's
-    # `execute`, its in-memory tables (the periods) registered before its job runs.
-    pytest.importorskip("pyspark", reason="PySpark is not installed (pip install '.[spark]')")
-    ingest([DATA / "placements"], settings, la_code="999")
-    spark = SnapshotTables(Warehouse(settings.warehouse_dir).require_current(), Backend.PYSPARK)
-    pt = periods_table([YEAR, Period.parse("2016-04-01:2017-03-31")])
-    order = ["la_code", "period_start", "period_end"]
-    with Basket(spark, None) as basket, Running() as running:
-        exprs = [totals(get(c), basket, pt) for c in ("CLA_3PLUS", "CLA_REVIEWS_TIMELY")]
-        pending = [running.submit(expr, lambda rows: rows) for expr in exprs]
-        for expr, result in zip(exprs, pending, strict=True):
-            fetched = result.result()
-            assert len(fetched) == 2
-            pdt.assert_frame_equal(
-                _dated(fetched.sort_values(order, ignore_index=True)),
-                _dated(expr.execute().sort_values(order, ignore_index=True)),
-            )
-
-
 def test_in_the_background_a_query_waits_for_the_tables_it_reads(tables):
     # `compute`'s basket makes each shared table's rows on a thread of its own; a query
     # reading one runs once it is made, and one whose table could not be made gets why.

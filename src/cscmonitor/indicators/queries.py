@@ -4,8 +4,7 @@ Ibis's `execute` on DuckDB walks the expression four times before it compiles it
 user-defined functions, record-batch readers, spatial operations and in-memory tables, of
 which the indicators use only the last), then converts the result column by column to
 Ibis's types. Here the expression is compiled once and its SQL run by DuckDB straight into
-Arrow, cast to the expression's types; on Spark, `fetch` is Ibis's own `execute` and a
-basket's queries take its steps (`Running`).
+Arrow, cast to the expression's types; other backends keep Ibis's own `execute`.
 
 On DuckDB each query runs on a cursor of the tables' connection (a connection of its own
 to the same in-memory database, so it sees the views and tables made there, not the
@@ -43,10 +42,9 @@ def fetch(expr: ir.Table) -> pd.DataFrame:
 
 
 class Running:
-    """Queries run while the next is built, `AT_ONCE` at a time: on DuckDB each on a cursor
-    of its own; on Spark each a job of the one session, whose tasks share the cores (a
-    query's stages of few tasks, and the driver's planning, leave a core idle for the other).
-    Leaving waits for those running and drops those not started."""
+    """Queries run while the next is built: on DuckDB `AT_ONCE` at a time, each on a cursor
+    of its own; on other backends (Spark, which runs its jobs in parallel itself) one by one,
+    as each is submitted. Leaving waits for those running and drops those not started."""
 
     def __init__(self) -> None:
         self._pool = ThreadPoolExecutor(AT_ONCE, thread_name_prefix="query")
@@ -61,15 +59,21 @@ class Running:
         made): on DuckDB on the pool's thread, so the last queries' `then` is not left to
         the end, one after another."""
         con = ibis.get_backend(expr)
-        # Compiled here: Ibis is used only on the thread building the expressions.
-        rows = _duckdb(con, expr) if con.name == "duckdb" else _spark(con, expr)
+        if con.name == "duckdb":
+            # Compiled here: Ibis is used only on the thread building the expressions.
+            query = compiled(expr)
 
-        def run() -> T:
-            for work in after:
-                work.result()
-            return then(rows())
+            def run() -> T:
+                for work in after:
+                    work.result()
+                return then(_run(con.con, query))
 
-        return self._pool.submit(run)
+            return self._pool.submit(run)
+        for work in after:
+            work.result()
+        done: Future[T] = Future()
+        done.set_result(then(expr.execute()))
+        return done
 
     def __enter__(self) -> Running:
         return self
@@ -96,26 +100,6 @@ def insert(connection: Any, table: str, query: Query) -> None:
     """The rows of a query added to `table` (of the query's columns, in order)."""
     with _cursor(connection, query) as cursor:
         cursor.execute(f'INSERT INTO "{table}" {query.sql}')
-
-
-def _duckdb(con: Any, expr: ir.Table) -> Callable[[], pd.DataFrame]:
-    query = compiled(expr)
-    return lambda: _run(con.con, query)
-
-
-def _spark(con: Any, expr: ir.Table) -> Callable[[], pd.DataFrame]:
-    """The query's rows as Ibis's `execute` gives them, its in-memory tables registered and its
-    SQL compiled now, on this thread; the Spark job runs when it is called."""
-    from ibis.backends.pyspark.converter import PySparkPandasData
-
-    con._run_pre_execute_hooks(expr)
-    sql, schema = con.compile(expr), expr.schema()
-
-    def rows() -> pd.DataFrame:
-        frame = con._session.sql(sql).toPandas()
-        return expr.__pandas_result__(PySparkPandasData.convert_table(frame, schema))
-
-    return rows
 
 
 def _run(connection: Any, query: Query) -> pd.DataFrame:
