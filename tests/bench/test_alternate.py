@@ -3,6 +3,7 @@ checked; the table's rows, the digests and the worktree's removal are)."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 
 import pytest
@@ -46,3 +47,34 @@ def test_two_versions_in_turn_and_the_worktree_removed(in_git, settings, capsys)
     if not changed:
         assert "(the same figures)" in summary
     assert _git("worktree", "list") == worktrees
+
+
+def test_on_spark_each_run_is_local_mode_as_bench_basket_runs_it(monkeypatch, tmp_path):
+    # The child is not started (a Spark session per run is minutes on England): what it is
+    # given is checked, as bench/basket.py's Spark rows give it (driver memory 8 GB, 16
+    # shuffle partitions), and the backend reaches the compute.
+    monkeypatch.syspath_prepend(str(BENCH))
+    monkeypatch.delenv("CSCMONITOR_SPARK_PARTITIONS", raising=False)
+    bench = load_bench("alternate")
+    seen = {}
+
+    def started(argv, env, **_):
+        seen.update(job=json.loads(argv[-1]), env=env)
+        out = {"module": str(tmp_path / "cscmonitor" / "__init__.py"), "seconds": 1.0}
+        return subprocess.CompletedProcess(argv, 0, stdout=json.dumps(out), stderr="")
+
+    monkeypatch.setattr(bench.subprocess, "run", started)
+    for backend in ("pyspark", "duckdb"):
+        assert bench.run(tmp_path, {"backend": backend})["seconds"] == 1.0
+        assert seen["job"]["backend"] == backend
+        assert seen["env"]["PYTHONPATH"] == str(tmp_path)
+        spark = {
+            k: seen["env"].get(k) for k in ("PYSPARK_SUBMIT_ARGS", "CSCMONITOR_SPARK_PARTITIONS")
+        }
+        if backend == "pyspark":
+            assert spark == {
+                "PYSPARK_SUBMIT_ARGS": "--driver-memory 8g pyspark-shell",
+                "CSCMONITOR_SPARK_PARTITIONS": "16",
+            }
+        else:
+            assert spark["CSCMONITOR_SPARK_PARTITIONS"] is None
