@@ -330,7 +330,12 @@ def _warehouse(plan: Plan, workers: int) -> tuple[tuple[Path, str], str]:
     stamp = (plan.returns / "england.json").stat().st_mtime_ns
     warehouse = Warehouse(settings.warehouse_dir)
     current = warehouse.current()
-    if current is not None and marker.exists() and json.loads(marker.read_text()) == stamp:
+    if (
+        current is not None
+        and marker.exists()
+        and json.loads(marker.read_text()) == stamp
+        and _factors_dated(current)
+    ):
         how = f"reused (layout {current.layout})"
         if not current.is_laid_out(Layout.LAKE):
             # Another layout, or a lake by LA and year (before December 2026): the same
@@ -352,6 +357,20 @@ def _warehouse(plan: Plan, workers: int) -> tuple[tuple[Path, str], str]:
         f"({rows:,} rows; {problems['errors']} errors, {problems['warnings']} warnings), "
         f"written as a lake partitioned by LA."
     )
+
+
+def _factors_dated(snapshot: Any) -> bool:
+    """Whether the snapshot's assessment factors carry their assessment's authorisation date,
+    as an ingest since December 2026 writes them: a warehouse ingested before is ingested
+    again, or the basket would time the factors' join to the assessments it no longer needs."""
+    import pyarrow.parquet as pq
+
+    from cscmonitor.warehouse import Layout
+
+    name = "cin_assessment_factors"
+    files = snapshot.lake_files(name) if snapshot.layout is Layout.LAKE else []
+    path = files[0] if files else snapshot.table_path(name)
+    return not path.is_file() or "assessment_authorised_date" in pq.read_schema(path).names
 
 
 def _ingest(plan: Plan, settings: Any, workers: int) -> tuple[Any, dict[str, int], int]:

@@ -21,26 +21,34 @@ code the census collects only from 2021-22 -> AF_CCE has no value for 2020-21; G
 (collected from 2020-21) -> AF_PHYS_ADULT 1; no 23A -> AF_FAITH 0.
 """
 
+from collections.abc import Sequence
+
+import ibis
+import ibis.expr.types as ir
 import pandas as pd
 import pandas.testing as pdt
 import pytest
 
 from cscmonitor.backends import Backend, SnapshotTables
-from cscmonitor.indicators.assessment_factors import authorised_factors
+from cscmonitor.indicators.assessment_factors import ALIKE_ON, authorised_factors
 from cscmonitor.indicators.code_years import factors
 from cscmonitor.indicators.common import shared
-from cscmonitor.indicators.engine import Basket, compute, periods_table
+from cscmonitor.indicators.engine import Basket, compute, explain, periods_table
 from cscmonitor.indicators.measures import totals
 from cscmonitor.indicators.registry import all_indicators, get
 from cscmonitor.ingest import ingest
 from cscmonitor.periods import Period
-from cscmonitor.warehouse import Warehouse
+from cscmonitor.returns.cin_census import DISTINCT_ON
+from cscmonitor.settings import Settings
+from cscmonitor.warehouse import Snapshot, Warehouse
 from tests.conftest import DATA
 
 FY2021 = "2021-04-01:2022-03-31"
 FY2020 = "2020-04-01:2021-03-31"
 POPULATION_2021 = 64_097
 POPULATION_2020 = 64_165
+# What makes two factors alike: a factor listed twice for one assessment.
+FACTORS_ALIKE = ["la_code", *DISTINCT_ON["cin_assessment_factors"]]
 
 
 @pytest.mark.parametrize(
@@ -116,3 +124,99 @@ def test_a_basket_joins_the_assessments_to_their_factors_once(settings):
     pdt.assert_frame_equal(
         together, alone.sort_values(list(together.columns[:4]), ignore_index=True)
     )
+
+
+# tests/data/factors_twice: one child of LA 371 whose assessment starting 2 June 2021 is
+# recorded twice, authorised on different days, with different factors: A (20 June 2021)
+# found 3A (listed twice), B (1 November 2021) 16A.
+Q1 = "2021-04-01:2021-06-30"
+Q3 = "2021-10-01:2021-12-31"
+
+
+def test_a_factor_is_placed_by_its_own_assessments_authorisation(settings):
+    """Each factor carries its assessment's authorisation date from ingest, so an assessment
+    recorded twice with the same start places each factor on its own day: 3A (A) in the
+    first quarter only, 16A (B) in the third only. Joined to the assessments by child,
+    referral and start date, as factors were before December 2026, each factor would pair
+    with both A and B and count in both quarters."""
+    ingest([DATA / "factors_twice"], settings, la_code="371")
+    tables = SnapshotTables(Warehouse(settings.warehouse_dir).require_current(), Backend.DUCKDB)
+    periods = [Period.parse(Q1), Period.parse(Q3)]
+    found = compute(tables, periods, codes=["AF_DA_CHILD", "AF_NEGLECT"])
+    counts = {(row.indicator, str(row.period_start)): row.numerator for row in found.itertuples()}
+    assert counts == {
+        ("AF_DA_CHILD", "2021-04-01"): 1,
+        ("AF_DA_CHILD", "2021-10-01"): 0,
+        ("AF_NEGLECT", "2021-04-01"): 0,
+        ("AF_NEGLECT", "2021-10-01"): 1,
+    }
+
+
+class FactorsIngestedBefore(SnapshotTables):
+    """The same snapshot, its factors as a warehouse written before they carried their
+    assessment's authorisation date holds them: without the column (a file written then),
+    or blank for every factor or for one code (a lake read in today's schema, or a snapshot
+    whose older rows were ingested then)."""
+
+    def __init__(self, snapshot: Snapshot, backend: Backend, blank: str | None) -> None:
+        super().__init__(snapshot, backend)
+        self.blank = blank
+
+    def table(self, name: str) -> ir.Table:
+        table = super().table(name)
+        if name != "cin_assessment_factors":
+            return table
+        if self.blank is None:
+            return table.drop("assessment_authorised_date")
+        dated = table.assessment_authorised_date
+        hidden = ibis.literal(True) if self.blank == "every" else table.factor == self.blank
+        kept = ibis.cases((hidden, ibis.null("date")), else_=dated)
+        return table.mutate(assessment_authorised_date=kept)
+
+
+@pytest.mark.parametrize("blank", [None, "every", "16A"], ids=["no column", "all blank", "16A"])
+def test_factors_ingested_before_are_joined_to_their_assessments(
+    settings: Settings, backend: Backend, blank: str | None
+):
+    """Factors without their assessment's date (all of them, or some) give the same figures
+    for every factor indicator as those carrying it: each is joined to the authorised
+    assessments of its child, referral and start date. Carried dates alone would count none
+    of the blank ones."""
+    ingest([DATA / "framework_cin"], settings, la_code="371")
+    snapshot = Warehouse(settings.warehouse_dir).require_current()
+    codes = [i.code for i in all_indicators() if i.code.startswith("AF_")]
+    periods = [Period.parse(FY2020), Period.parse(FY2021)]
+    carried = compute(SnapshotTables(snapshot, backend), periods, codes=codes)
+    before = compute(FactorsIngestedBefore(snapshot, backend, blank), periods, codes=codes)
+    assert carried.numerator.sum() > 0
+    pdt.assert_frame_equal(before, carried)
+
+
+def test_a_factor_listed_twice_counts_once_unless_the_snapshot_says_none_is(settings, backend):
+    """A lists 3A twice: the snapshot does not record its factors as distinct, so the shared
+    rows are made distinct and the episode's record shows one assessment. Told (wrongly)
+    that no two factors are alike, the rows are taken as they are: two."""
+    ingest([DATA / "factors_twice"], settings, la_code="371")
+    snapshot = Warehouse(settings.warehouse_dir).require_current()
+    assert not snapshot.holds_distinct("cin_assessment_factors", FACTORS_ALIKE)
+    period = Period.parse(Q1)
+    (record,) = explain(
+        SnapshotTables(snapshot, backend), "AF_DA_CHILD", period, "371"
+    ).itertuples()
+    assert record.assessments == 1
+
+    class Distinct(SnapshotTables):
+        def holds_distinct(self, name: str, columns: Sequence[str]) -> bool:
+            return name == "cin_assessment_factors"
+
+    (record,) = explain(Distinct(snapshot, backend), "AF_DA_CHILD", period, "371").itertuples()
+    assert record.assessments == 2
+
+
+def test_a_snapshot_records_factors_none_alike(settings):
+    """The hand-made returns list no factor twice for one assessment: the snapshot says so,
+    of the columns the factor indicators ask about."""
+    ingest([DATA / "framework_cin"], settings, la_code="371")
+    snapshot = Warehouse(settings.warehouse_dir).require_current()
+    assert snapshot.holds_distinct("cin_assessment_factors", FACTORS_ALIKE)
+    assert tuple(FACTORS_ALIKE) == ALIKE_ON  # what the indicators ask the snapshot

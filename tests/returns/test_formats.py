@@ -188,12 +188,13 @@ class TestCinCensus:
         assert referrals[0]["referral_source"] == "5D"
         (assessment,) = rows(parsed, "cin_assessments")
         assert assessment["internal_review_date"] == D(2024, 5, 20)
+        # Each factor carries its assessment's start and authorisation dates.
         assert [
-            (f["assessment_start_date"], f["factor"])
+            (f["assessment_start_date"], f["assessment_authorised_date"], f["factor"])
             for f in rows(parsed, "cin_assessment_factors")
         ] == [
-            (D(2024, 5, 8), "24A"),
-            (D(2024, 5, 8), "18C"),
+            (D(2024, 5, 8), D(2024, 6, 1), "24A"),
+            (D(2024, 5, 8), D(2024, 6, 1), "18C"),
         ]
         assert [(p["start_date"], p["end_date"]) for p in rows(parsed, "cin_plan_dates")] == [
             (D(2024, 6, 10), D(2024, 8, 1))

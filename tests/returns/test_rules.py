@@ -697,7 +697,14 @@ CASES += [
             ],
             "cin_assessment_factors": [
                 ref("f1", "C1", "2015-06-01", assessment_start_date="2015-06-02", factor="1A"),
-                ref("ok", "C2", "2015-06-01", assessment_start_date="2015-06-02", factor="1A"),
+                ref(
+                    "ok",
+                    "C2",
+                    "2015-06-01",
+                    assessment_start_date="2015-06-02",
+                    assessment_authorised_date="2015-06-20",
+                    factor="1A",
+                ),
             ],
         },
         {("f1", "AssessmentFactors")},

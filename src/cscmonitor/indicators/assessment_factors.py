@@ -14,7 +14,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from cscmonitor.indicators.code_years import factors, first_day
-from cscmonitor.indicators.common import KEYS, in_period, shared
+from cscmonitor.indicators.common import KEYS, holds_distinct, in_period, shared
 from cscmonitor.indicators.framework import Framework, dashboard
 from cscmonitor.indicators.registry import (
     Body,
@@ -30,14 +30,56 @@ from cscmonitor.indicators.registry import (
 
 
 def authorised_factors(tables: Tables) -> ir.Table:
-    """Each authorised assessment once per factor it identified (a factor listed twice, twice):
-    the assessment's `la_code, child_id, referral_date, start_date, authorised_date` and the
-    `factor`. Shared by the factor indicators (`common.shared`), so a basket joins the census's
-    assessments to their factors once, not once per factor (England: 17 such joins were a
-    third of the basket's time, bench/README.md)."""
+    """Each factor found at an authorised assessment, once: the assessment's `la_code,
+    child_id, referral_date, start_date, authorised_date` and the `factor` (a factor listed
+    twice for one assessment, once). Shared by the factor indicators (`common.shared`), so
+    a basket reads the factors once, not once per factor.
+
+    A factor ingested since December 2026 carries its own assessment's authorisation date
+    (`assessment_authorised_date`). One without it, ingested before (a snapshot's older
+    rows, or a whole snapshot written before), is joined to the census's authorised
+    assessments of its child, referral and start date, as every factor was: England's 17
+    million factors joined to 6.3 million assessments took a quarter of Spark's time for
+    all 78 indicators (bench/README.md). A factor carrying no date because its assessment
+    was not authorised finds no authorised assessment in that join, so it is not counted.
+    The factors carrying their date are taken as they are where the snapshot records that
+    no two are alike (`holds_distinct`), as England's are: made distinct, 17 million rows.
+    """
+    found = tables.table("cin_assessment_factors")
+    if "assessment_authorised_date" not in found.columns:  # a file written before
+        return _by_factor(_joined(tables, found).distinct())
+    carried = found.filter(found.assessment_authorised_date.notnull())
+    carried = carried.select(
+        "la_code",
+        "child_id",
+        "referral_date",
+        start_date=carried.assessment_start_date,
+        authorised_date=carried.assessment_authorised_date,
+        factor=carried.factor,
+    )
+    if not holds_distinct(tables, "cin_assessment_factors", ALIKE_ON):
+        carried = carried.distinct()
+    blank = found.filter(found.assessment_authorised_date.isnull())
+    return _by_factor(carried.union(_joined(tables, blank).distinct()))
+
+
+# Factors alike on these are one (a factor listed twice for one assessment): the columns
+# the CIN census's spec names for the snapshot to record (`returns.cin_census.DISTINCT_ON`).
+ALIKE_ON = (
+    "la_code",
+    "child_id",
+    "referral_date",
+    "assessment_start_date",
+    "assessment_authorised_date",
+    "factor",
+)
+
+
+def _joined(tables: Tables, found: ir.Table) -> ir.Table:
+    """The factors `found`, each with every authorised assessment of the same child,
+    referral and start date (a factor of an assessment recorded twice, once for each)."""
     assessments = tables.table("cin_assessments")
     assessments = assessments.filter(assessments.authorised_date.notnull())
-    found = tables.table("cin_assessment_factors")
     found = found.select(
         _la=found.la_code,
         _child=found.child_id,
@@ -54,24 +96,28 @@ def authorised_factors(tables: Tables) -> ir.Table:
             assessments.start_date == found._start,
         ],
     )
-    # In order of factor, so each factor's query reads only its own rows of the table a basket
-    # keeps (DuckDB skips the row groups whose range of factors leaves it out).
     return rows.select(
         "la_code", "child_id", "referral_date", "start_date", "authorised_date", "factor"
-    ).order_by("factor")
+    )
+
+
+def _by_factor(rows: ir.Table) -> ir.Table:
+    # In order of factor, so each factor's query reads only its own rows of the table a basket
+    # keeps (DuckDB skips the row groups whose range of factors leaves it out).
+    return rows.order_by("factor")
 
 
 def episodes_with_factor(tables: Tables, periods: ir.Table, code: str) -> ir.Table:
     """Each CINdetails episode (child and referral date) once per period in which at least one
-    of its assessments, authorised in the period, identified the factor `code`."""
+    of its assessments, authorised in the period, identified the factor `code`: with how
+    many (`assessments`: an assessment recorded twice with one start, authorised on two days
+    of the period, twice) and the first authorisation."""
     rows = shared(tables, authorised_factors)
     rows = in_period(rows.filter(rows.factor == code), "authorised_date", periods)
-    # Each assessment once, then each episode: two plain groupings, where a count of distinct
-    # start dates in one made DuckDB plan a self-join (twice the factors' time).
+    # One grouping: the shared rows are each assessment's factor once already.
     episode = [*KEYS, "child_id", "referral_date"]
-    rows = rows.group_by([*episode, "start_date"]).aggregate(authorised=rows.authorised_date.min())
     return rows.group_by(episode).aggregate(
-        assessments=rows.count(), first_authorised=rows.authorised.min()
+        assessments=rows.count(), first_authorised=rows.authorised_date.min()
     )
 
 

@@ -80,6 +80,9 @@ SPECS: dict[str, tuple[Column, ...]] = {
         CHILD,
         REFERRAL,
         Column("AssessmentActualStartDate", "assessment_start_date", Kind.DATE),
+        # The assessment's own, carried on each factor so a basket places factors in periods
+        # without joining 17 million of England's to their assessments (bench/README.md).
+        Column("AssessmentAuthorisationDate", "assessment_authorised_date", Kind.DATE),
         Column("AssessmentFactors", "factor", Kind.CODE, key=True, codes="assessment_factor"),
     ),
     "cin_plan_dates": (
@@ -147,10 +150,18 @@ MERGE: dict[str, Merge] = {
     "cin_pre_proceedings": Span("pp_start_date", "pp_start_date"),
 }
 # Readers take one of each: ASSESS_45WD an assessment recorded twice (same child, start and
-# authorisation), `indicators.referrals` a child's referrals of one date.
+# authorisation), `indicators.referrals` a child's referrals of one date, the factor
+# indicators a factor listed twice for one assessment.
 DISTINCT_ON = {
     "cin_assessments": ("child_id", "start_date", "authorised_date"),
     "cin_referrals": ("child_id", "referral_date"),
+    "cin_assessment_factors": (
+        "child_id",
+        "referral_date",
+        "assessment_start_date",
+        "assessment_authorised_date",
+        "factor",
+    ),
 }
 TABLES = tuple(
     TableSpec(name, ReturnKind.CIN_CENSUS, SPECS[name], MERGE[name], DISTINCT_ON.get(name, ()))
@@ -229,7 +240,11 @@ CHILD_GROUP = Group(
                                     "AssessmentFactors",
                                     "cin_assessment_factors",
                                     text="AssessmentFactors",
-                                    inherit=(*_KEYS, "AssessmentActualStartDate"),
+                                    inherit=(
+                                        *_KEYS,
+                                        "AssessmentActualStartDate",
+                                        "AssessmentAuthorisationDate",
+                                    ),
                                 ),
                             ),
                         ),

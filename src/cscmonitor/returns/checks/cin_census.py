@@ -171,11 +171,9 @@ RULES = (
         W,
         "cin_assessment_factors",
         "factor {value} is recorded for an assessment that has not been authorised",
-        "SELECT f._location, 'AssessmentFactors' AS field, f.factor AS value "
-        "FROM cin_assessment_factors f JOIN cin_assessments a "
-        "ON a.child_id = f.child_id AND a.referral_date = f.referral_date "
-        "AND a.start_date IS NOT DISTINCT FROM f.assessment_start_date "
-        "WHERE a.authorised_date IS NULL",
+        # Each factor carries its own assessment's authorisation date.
+        "SELECT _location, 'AssessmentFactors' AS field, factor AS value "
+        "FROM cin_assessment_factors WHERE assessment_authorised_date IS NULL",
     ),
     rule(
         "CIN_AUTHORISED_WITHOUT_FACTORS",
