@@ -350,22 +350,15 @@ class TestSnapshots:
             tables.table("nope")
         ingest([DATA / "ingest" / "early_help"], settings, la_code="999")  # merges over it
 
-    def test_a_snapshot_records_whether_its_assessments_referrals_and_factors_repeat(
-        self, tmp_path
-    ):
-        # ASSESS_45WD counts an assessment (child, start, authorisation) once, a child's
-        # referrals of one date are one, and a factor listed twice for one assessment is
-        # found once: the snapshot says whether any repeats, so the indicators merge them
-        # only when one does.
+    def test_a_snapshot_records_whether_its_assessments_and_referrals_repeat(self, tmp_path):
+        # ASSESS_45WD counts an assessment (child, start, authorisation) once, and a child's
+        # referrals of one date are one: the snapshot says whether any repeats, so the
+        # indicators merge them only when one does.
         warehouse = Warehouse(tmp_path)
         ref = {"child_id": "C1", "referral_date": "2015-01-10"}
         later = {"child_id": "C1", "referral_date": "2015-03-01"}
         done = {"start_date": "2015-01-12", "authorised_date": "2015-02-01"}
         columns = ["la_code", "child_id", "start_date", "authorised_date"]
-        found = ref | {"assessment_start_date": "2015-01-12", "factor": "1A"}
-        found |= {"assessment_authorised_date": "2015-02-01"}
-        factors = ["la_code", "child_id", "referral_date", "assessment_start_date"]
-        factors += ["assessment_authorised_date", "factor"]
         warehouse.ingest(
             [
                 parsed(
@@ -375,19 +368,13 @@ class TestSnapshots:
                         "cin_referrals": [ref, later],
                         # The same start under two referrals, authorised on other days: two.
                         "cin_assessments": [ref | done, later | done | {"authorised_date": None}],
-                        "cin_assessment_factors": [found, found | {"factor": "2A"}],
                     },
                 )
             ]
         )
         first = warehouse.require_current()
         dates = ["la_code", "child_id", "referral_date"]
-        assert first.manifest["distinct"] == {
-            "cin_assessments": columns,
-            "cin_referrals": dates,
-            "cin_assessment_factors": factors,
-        }
-        assert first.holds_distinct("cin_assessment_factors", factors)
+        assert first.manifest["distinct"] == {"cin_assessments": columns, "cin_referrals": dates}
         assert first.holds_distinct("cin_assessments", columns)
         # Rows alike on no two sets of those are alike on none with more columns either...
         assert first.holds_distinct("cin_assessments", [*columns, "referral_date"])
@@ -407,8 +394,6 @@ class TestSnapshots:
                         # And the first referral recorded twice (referrals reads one).
                         "cin_referrals": [ref, later, ref | {"closure_date": "2015-02-01"}],
                         "cin_assessments": [ref | done, later | done],
-                        # And a factor listed twice.
-                        "cin_assessment_factors": [found, found],
                     },
                 )
             ]
@@ -417,7 +402,6 @@ class TestSnapshots:
         assert second.manifest["distinct"] == {}
         assert not second.holds_distinct("cin_assessments", columns)
         assert not second.holds_distinct("cin_referrals", dates)
-        assert not second.holds_distinct("cin_assessment_factors", factors)
         # A lake written from the first (its tables read into memory) records it again, and a
         # snapshot written before the record was kept holds nothing known.
         lake = warehouse.relayout(Layout.LAKE)

@@ -21,8 +21,6 @@ code the census collects only from 2021-22 -> AF_CCE has no value for 2020-21; G
 (collected from 2020-21) -> AF_PHYS_ADULT 1; no 23A -> AF_FAITH 0.
 """
 
-from collections.abc import Sequence
-
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
@@ -30,7 +28,7 @@ import pandas.testing as pdt
 import pytest
 
 from cscmonitor.backends import Backend, SnapshotTables
-from cscmonitor.indicators.assessment_factors import ALIKE_ON, authorised_factors
+from cscmonitor.indicators.assessment_factors import authorised_factors
 from cscmonitor.indicators.code_years import factors
 from cscmonitor.indicators.common import shared
 from cscmonitor.indicators.engine import Basket, compute, explain, periods_table
@@ -38,7 +36,6 @@ from cscmonitor.indicators.measures import totals
 from cscmonitor.indicators.registry import all_indicators, get
 from cscmonitor.ingest import ingest
 from cscmonitor.periods import Period
-from cscmonitor.returns.cin_census import DISTINCT_ON
 from cscmonitor.settings import Settings
 from cscmonitor.warehouse import Snapshot, Warehouse
 from tests.conftest import DATA
@@ -47,8 +44,6 @@ FY2021 = "2021-04-01:2022-03-31"
 FY2020 = "2020-04-01:2021-03-31"
 POPULATION_2021 = 64_097
 POPULATION_2020 = 64_165
-# What makes two factors alike: a factor listed twice for one assessment.
-FACTORS_ALIKE = ["la_code", *DISTINCT_ON["cin_assessment_factors"]]
 
 
 @pytest.mark.parametrize(
@@ -192,31 +187,29 @@ def test_factors_ingested_before_are_joined_to_their_assessments(
     pdt.assert_frame_equal(before, carried)
 
 
-def test_a_factor_listed_twice_counts_once_unless_the_snapshot_says_none_is(settings, backend):
-    """A lists 3A twice: the snapshot does not record its factors as distinct, so the shared
-    rows are made distinct and the episode's record shows one assessment. Told (wrongly)
-    that no two factors are alike, the rows are taken as they are: two."""
+def test_a_factor_listed_twice_counts_once(settings, backend):
+    """A lists 3A twice: one finding after another on the same day, so the episode's one
+    record in the quarter is the first, with no earlier finding."""
     ingest([DATA / "factors_twice"], settings, la_code="371")
-    snapshot = Warehouse(settings.warehouse_dir).require_current()
-    assert not snapshot.holds_distinct("cin_assessment_factors", FACTORS_ALIKE)
-    period = Period.parse(Q1)
-    (record,) = explain(
-        SnapshotTables(snapshot, backend), "AF_DA_CHILD", period, "371"
-    ).itertuples()
-    assert record.assessments == 1
-
-    class Distinct(SnapshotTables):
-        def holds_distinct(self, name: str, columns: Sequence[str]) -> bool:
-            return name == "cin_assessment_factors"
-
-    (record,) = explain(Distinct(snapshot, backend), "AF_DA_CHILD", period, "371").itertuples()
-    assert record.assessments == 2
+    tables = SnapshotTables(Warehouse(settings.warehouse_dir).require_current(), backend)
+    records = explain(tables, "AF_DA_CHILD", Period.parse(Q1), "371")
+    assert _findings(records) == [("2021-06-20", "NaT")]
 
 
-def test_a_snapshot_records_factors_none_alike(settings):
-    """The hand-made returns list no factor twice for one assessment: the snapshot says so,
-    of the columns the factor indicators ask about."""
+def _findings(records: pd.DataFrame) -> list[tuple[str, str]]:
+    """Each record's first finding in the period and the episode's previous one, as text."""
+    days = records[["first_authorised", "previous_authorised"]].astype(str)
+    return sorted((r.first_authorised[:10], r.previous_authorised[:10]) for r in days.itertuples())
+
+
+def test_an_episode_counts_once_a_period_from_its_first_finding_in_it(settings, backend):
+    """F2's assessments found 24A on 1 July and 1 October 2021, F8's on 15 November. In
+    2021-22 F2 counts once, from 1 July (1 October's previous finding is in the year); in
+    October to December it counts from 1 October, whose previous finding (1 July) is before
+    the quarter."""
     ingest([DATA / "framework_cin"], settings, la_code="371")
-    snapshot = Warehouse(settings.warehouse_dir).require_current()
-    assert snapshot.holds_distinct("cin_assessment_factors", FACTORS_ALIKE)
-    assert tuple(FACTORS_ALIKE) == ALIKE_ON  # what the indicators ask the snapshot
+    tables = SnapshotTables(Warehouse(settings.warehouse_dir).require_current(), backend)
+    year = explain(tables, "AF_CCE", Period.parse(FY2021), "371")
+    assert _findings(year) == [("2021-07-01", "NaT"), ("2021-11-15", "NaT")]
+    quarter = explain(tables, "AF_CCE", Period.parse(Q3), "371")
+    assert _findings(quarter) == [("2021-10-01", "2021-07-01"), ("2021-11-15", "NaT")]

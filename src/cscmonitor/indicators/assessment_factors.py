@@ -14,7 +14,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from cscmonitor.indicators.code_years import factors, first_day
-from cscmonitor.indicators.common import KEYS, holds_distinct, in_period, shared
+from cscmonitor.indicators.common import KEYS, in_period, shared
 from cscmonitor.indicators.framework import Framework, dashboard
 from cscmonitor.indicators.registry import (
     Body,
@@ -30,10 +30,11 @@ from cscmonitor.indicators.registry import (
 
 
 def authorised_factors(tables: Tables) -> ir.Table:
-    """Each factor found at an authorised assessment, once: the assessment's `la_code,
-    child_id, referral_date, start_date, authorised_date` and the `factor` (a factor listed
-    twice for one assessment, once). Shared by the factor indicators (`common.shared`), so
-    a basket reads the factors once, not once per factor.
+    """Each factor found at an authorised assessment: the `la_code, child_id, referral_date`
+    of its CINdetails episode, the assessment's `authorised_date`, the `factor`, and the
+    `previous_authorised` date on which an earlier assessment of the episode found the same
+    factor (blank for the first). Shared by the factor indicators (`common.shared`), so a
+    basket reads the factors once, not once per factor.
 
     A factor ingested since December 2026 carries its own assessment's authorisation date
     (`assessment_authorised_date`). One without it, ingested before (a snapshot's older
@@ -42,37 +43,20 @@ def authorised_factors(tables: Tables) -> ir.Table:
     million factors joined to 6.3 million assessments took a quarter of Spark's time for
     all 78 indicators (bench/README.md). A factor carrying no date because its assessment
     was not authorised finds no authorised assessment in that join, so it is not counted.
-    The factors carrying their date are taken as they are where the snapshot records that
-    no two are alike (`holds_distinct`), as England's are: made distinct, 17 million rows.
     """
     found = tables.table("cin_assessment_factors")
     if "assessment_authorised_date" not in found.columns:  # a file written before
-        return _by_factor(_joined(tables, found).distinct())
+        return _by_factor(_joined(tables, found))
     carried = found.filter(found.assessment_authorised_date.notnull())
     carried = carried.select(
         "la_code",
         "child_id",
         "referral_date",
-        start_date=carried.assessment_start_date,
         authorised_date=carried.assessment_authorised_date,
         factor=carried.factor,
     )
-    if not holds_distinct(tables, "cin_assessment_factors", ALIKE_ON):
-        carried = carried.distinct()
     blank = found.filter(found.assessment_authorised_date.isnull())
-    return _by_factor(carried.union(_joined(tables, blank).distinct()))
-
-
-# Factors alike on these are one (a factor listed twice for one assessment): the columns
-# the CIN census's spec names for the snapshot to record (`returns.cin_census.DISTINCT_ON`).
-ALIKE_ON = (
-    "la_code",
-    "child_id",
-    "referral_date",
-    "assessment_start_date",
-    "assessment_authorised_date",
-    "factor",
-)
+    return _by_factor(carried.union(_joined(tables, blank)))
 
 
 def _joined(tables: Tables, found: ir.Table) -> ir.Table:
@@ -96,28 +80,35 @@ def _joined(tables: Tables, found: ir.Table) -> ir.Table:
             assessments.start_date == found._start,
         ],
     )
-    return rows.select(
-        "la_code", "child_id", "referral_date", "start_date", "authorised_date", "factor"
-    )
+    return rows.select("la_code", "child_id", "referral_date", "authorised_date", "factor")
 
 
 def _by_factor(rows: ir.Table) -> ir.Table:
+    # The previous finding of the factor in the episode, by which a query keeps each episode
+    # once per period without grouping (`episodes_with_factor`): a window over the factors
+    # once, where a grouping per factor's query shuffled its rows again in each (Spark).
+    episode = ["la_code", "child_id", "referral_date", "factor"]
+    previous = rows.authorised_date.lag().over(group_by=episode, order_by="authorised_date")
     # In order of factor, so each factor's query reads only its own rows of the table a basket
     # keeps (DuckDB skips the row groups whose range of factors leaves it out).
-    return rows.order_by("factor")
+    return rows.mutate(previous_authorised=previous).order_by("factor")
 
 
 def episodes_with_factor(tables: Tables, periods: ir.Table, code: str) -> ir.Table:
     """Each CINdetails episode (child and referral date) once per period in which at least one
-    of its assessments, authorised in the period, identified the factor `code`: with how
-    many (`assessments`: an assessment recorded twice with one start, authorised on two days
-    of the period, twice) and the first authorisation."""
+    of its assessments, authorised in the period, identified the factor `code`: the first
+    such finding in the period (`first_authorised`), the one whose previous finding in the
+    episode (`previous_authorised`) is blank or before the period. A factor listed twice,
+    or an assessment recorded twice, is one more finding on the same day, not the first."""
     rows = shared(tables, authorised_factors)
     rows = in_period(rows.filter(rows.factor == code), "authorised_date", periods)
-    # One grouping: the shared rows are each assessment's factor once already.
-    episode = [*KEYS, "child_id", "referral_date"]
-    return rows.group_by(episode).aggregate(
-        assessments=rows.count(), first_authorised=rows.authorised_date.min()
+    first = rows.previous_authorised.isnull() | (rows.previous_authorised < rows.period_start)
+    return rows.filter(first).select(
+        *KEYS,
+        "child_id",
+        "referral_date",
+        first_authorised=rows.authorised_date,
+        previous_authorised=rows.previous_authorised,
     )
 
 

@@ -150,18 +150,10 @@ MERGE: dict[str, Merge] = {
     "cin_pre_proceedings": Span("pp_start_date", "pp_start_date"),
 }
 # Readers take one of each: ASSESS_45WD an assessment recorded twice (same child, start and
-# authorisation), `indicators.referrals` a child's referrals of one date, the factor
-# indicators a factor listed twice for one assessment.
+# authorisation), `indicators.referrals` a child's referrals of one date.
 DISTINCT_ON = {
     "cin_assessments": ("child_id", "start_date", "authorised_date"),
     "cin_referrals": ("child_id", "referral_date"),
-    "cin_assessment_factors": (
-        "child_id",
-        "referral_date",
-        "assessment_start_date",
-        "assessment_authorised_date",
-        "factor",
-    ),
 }
 TABLES = tuple(
     TableSpec(name, ReturnKind.CIN_CENSUS, SPECS[name], MERGE[name], DISTINCT_ON.get(name, ()))
