@@ -39,10 +39,10 @@ def authorised_factors(tables: Tables) -> ir.Table:
     A factor ingested since December 2026 carries its own assessment's authorisation date
     (`assessment_authorised_date`). One without it, ingested before (a snapshot's older
     rows, or a whole snapshot written before), is joined to the census's authorised
-    assessments of its child, referral and start date, as every factor was: England's 17
-    million factors joined to 6.3 million assessments took a quarter of Spark's time for
-    all 78 indicators (bench/README.md). A factor carrying no date because its assessment
-    was not authorised finds no authorised assessment in that join, so it is not counted.
+    assessments of its child, referral and start date, as every factor was (England's 17
+    million factors joined to 6.3 million assessments: about 25 s of Spark's basket, 1 s of
+    DuckDB's; bench/README.md). A factor carrying no date because its assessment was not
+    authorised finds no authorised assessment in that join, so it is not counted.
     """
     found = tables.table("cin_assessment_factors")
     if "assessment_authorised_date" not in found.columns:  # a file written before
