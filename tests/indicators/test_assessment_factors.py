@@ -98,9 +98,10 @@ def test_the_seventeen_dashboard_factors_are_registered_with_their_first_years()
     }
 
 
-def test_a_basket_joins_the_assessments_to_their_factors_once(settings):
-    """Every factor indicator of one `compute` reads one shared join (on DuckDB one table,
-    made once), and the basket gives what each indicator computed alone gives."""
+def test_a_basket_reads_the_factors_once(settings):
+    """Every factor indicator of one `compute` reads one shared table of the authorised
+    factors (on DuckDB one table, made once), and the basket gives what each indicator
+    computed alone gives."""
     ingest([DATA / "framework_cin"], settings, la_code="371")
     tables = SnapshotTables(Warehouse(settings.warehouse_dir).require_current(), Backend.DUCKDB)
     made = "SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'shared_%'"

@@ -694,16 +694,26 @@ CASES += [
                 ref(
                     "a2", "C2", "2015-06-01", start_date="2015-06-02", authorised_date="2015-06-20"
                 ),
+                # C3's assessment recorded twice with one start, once not yet authorised: its
+                # factor carries the authorised one's date, so it is not flagged (a join on
+                # the start date paired it with both and flagged it).
+                ref(
+                    "a3", "C3", "2015-06-01", start_date="2015-06-02", authorised_date="2015-06-20"
+                ),
+                ref("a3-open", "C3", "2015-06-01", start_date="2015-06-02"),
             ],
             "cin_assessment_factors": [
                 ref("f1", "C1", "2015-06-01", assessment_start_date="2015-06-02", factor="1A"),
-                ref(
-                    "ok",
-                    "C2",
-                    "2015-06-01",
-                    assessment_start_date="2015-06-02",
-                    assessment_authorised_date="2015-06-20",
-                    factor="1A",
+                *(
+                    ref(
+                        location,
+                        child,
+                        "2015-06-01",
+                        assessment_start_date="2015-06-02",
+                        assessment_authorised_date="2015-06-20",
+                        factor="1A",
+                    )
+                    for location, child in (("ok", "C2"), ("ok-twin", "C3"))
                 ),
             ],
         },
