@@ -192,3 +192,22 @@ def test_an_indicator_whose_return_no_la_holds_is_not_queried(tables, monkeypatc
     queried.clear()
     assert compute(tables, [YEAR], codes=codes, las=["111"]).empty
     assert queried == []
+
+
+@pytest.mark.spark
+def test_on_spark_an_intermediate_is_cached_without_its_last_sort(settings):
+    """The last sort of an intermediate orders DuckDB's row groups (`engine._unsorted`); Spark
+    keeps its partitions' rows as they come, not sorting every row of them again."""
+    pytest.importorskip("pyspark", reason="PySpark is not installed (pip install '.[spark]')")
+    ingest([DATA / "placements"], settings, la_code="999")
+    spark = SnapshotTables(Warehouse(settings.warehouse_dir).require_current(), Backend.PYSPARK)
+
+    def by_child(tables: Basket) -> ibis.Table:
+        return tables.table("cla_episodes").order_by("child_id")
+
+    with Basket(spark, None) as basket:
+        kept = basket.shared(by_child)
+        plan = spark.con._session.table(kept.op().name)._jdf.queryExecution().toString()
+        assert "InMemoryRelation" in plan  # cached, with the plan that made it
+        assert "Sort [child_id" not in plan
+        assert kept.count().execute() == spark.table("cla_episodes").count().execute()

@@ -87,10 +87,13 @@ def _by_factor(rows: ir.Table) -> ir.Table:
     # The previous finding of the factor in the episode, by which a query keeps each episode
     # once per period without grouping (`episodes_with_factor`): a window over the factors
     # once, where a grouping per factor's query shuffled its rows again in each (Spark).
-    episode = ["la_code", "child_id", "referral_date", "factor"]
+    # The factor first: Spark sorts each partition's rows by it for the window, and keeps
+    # that order in its cache (`engine._unsorted`).
+    episode = ["factor", "la_code", "child_id", "referral_date"]
     previous = rows.authorised_date.lag().over(group_by=episode, order_by="authorised_date")
     # In order of factor, so each factor's query reads only its own rows of the table a basket
-    # keeps (DuckDB skips the row groups whose range of factors leaves it out).
+    # keeps (DuckDB skips the row groups whose range of factors leaves it out; Spark the
+    # cached batches).
     return rows.mutate(previous_authorised=previous).order_by("factor")
 
 
