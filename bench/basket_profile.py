@@ -3,6 +3,7 @@
     python bench/basket_profile.py                         # England, as bench/basket.py left it
     python bench/basket_profile.py --warehouse DIR CLA_3PLUS CIN_RATE
     python bench/basket_profile.py --operators             # and DuckDB's time by operator
+    python bench/basket_profile.py --backend pyspark --operators   # Spark's, from its metrics
     python bench/basket_profile.py --backend pyspark --las 371   # Spark local, one council
 
 The queries of one basket (`engine.Basket`, so shared intermediates are made once, by the
@@ -11,7 +12,8 @@ build of its expression, Ibis's compile and DuckDB's run, on the 40 rolling quar
 bench/basket.py; as in `compute`, an indicator whose return no LA holds is not queried.
 On Spark (`--backend pyspark`, local mode as bench/basket.py runs it) the run is split in
 two: Spark's planning of the SQL (parse, analysis, optimisation, physical plan) and the
-jobs that run it, the shared intermediates cached by the first query reading them.
+jobs that run it, the shared intermediates cached by the first query reading them; with
+`--operators`, the timers of Spark's executed plans (its SQL metrics) summed the same way.
 Prints a markdown table, slowest first, then the sums by family. Nothing here is a test;
 the sums are of one process, so run it on an idle machine and read shares.
 """
@@ -26,7 +28,7 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 DEFAULT_WAREHOUSE = Path("/tmp/cscmonitor-bench/data/warehouse")
 # Families of bench/README.md's profile tables, by the start of the indicator's code.
@@ -53,7 +55,9 @@ def profile(
     """`(code, build, compile, run)` seconds for each indicator, in code order (on Spark
     `(code, build, compile, plan, run)`). Given `operators`, each DuckDB run is profiled and
     the time of each of its operators added to `operators[(operator, code)]` (the shared
-    intermediates' builds are not in it)."""
+    intermediates' builds are not in it); on Spark each timer of its executed plan is added
+    to `operators[("Operator: timer", code)]`, a cached intermediate's own plan counted
+    against the query that made it."""
     import ibis
 
     from cscmonitor.backends import Backend, SnapshotTables
@@ -70,6 +74,7 @@ def profile(
     tables = SnapshotTables(chosen_snapshot, Backend(backend))
     chosen = [i for i in all_indicators() if not codes or i.code in codes]
     timed = []
+    timers = SparkTimers(operators) if operators is not None else None
     with Basket(tables, las) as basket:
         # As `compute`: an indicator whose return no LA holds is not queried.
         for indicator in queried(chosen, coverage_of(basket, unique)):
@@ -81,7 +86,8 @@ def profile(
             sql = con.compile(expr)
             compiled = time.perf_counter()
             if con.name == "pyspark":
-                timed.append((indicator.code, built - started, compiled - built, *_spark(con, sql)))
+                ran = _spark(con, sql, indicator.code, timers)
+                timed.append((indicator.code, built - started, compiled - built, *ran))
                 continue
             if operators is not None:
                 _profiled(con.con, sql, indicator.code, operators)
@@ -92,14 +98,79 @@ def profile(
     return timed
 
 
-def _spark(con: Any, sql: str) -> tuple[float, float]:
+SPARK_OVERLAP = (
+    "Spark's timers overlap: a whole stage's duration holds the operators generated inside it, "
+    "a broadcast's time to collect holds the run of the plan beneath it, and the times are "
+    "summed over tasks (up to as many times the wall's as there are cores)."
+)
+
+
+def _spark(con: Any, sql: str, code: str, timers: SparkTimers | None) -> tuple[float, float]:
     """Spark's planning of `sql` (to its executed plan) and the run of its jobs, seconds."""
     started = time.perf_counter()
     frame = con._session.sql(sql)
-    frame._jdf.queryExecution().executedPlan()
+    plan = frame._jdf.queryExecution().executedPlan()
     planned = time.perf_counter()
     frame.toPandas()
-    return planned - started, time.perf_counter() - planned
+    ran = time.perf_counter()
+    if timers is not None:
+        timers.add(plan, code)  # after the timing: walking the plan is py4j calls
+    return planned - started, ran - planned
+
+
+class SparkTimers:
+    """Spark's SQL metrics of type timing, read from executed plans into `operators`.
+
+    A plan's nodes are walked through adaptive execution's stages, reused exchanges,
+    subqueries and cached relations (whose plan ran in the first query reading them).
+    Each metric is an accumulator with an id, so only what it gained since it was last
+    read is added: a cache or exchange met again is not counted twice. The timers overlap
+    (`SPARK_OVERLAP`), so no shares are printed."""
+
+    TYPES: ClassVar = {"timing": 1e-3, "nsTiming": 1e-9}  # SQLMetric.metricType, to seconds
+
+    def __init__(self, operators: Counter[tuple[str, str]]) -> None:
+        self.operators = operators
+        self.seen: dict[int, int] = {}
+
+    def add(self, plan: Any, code: str) -> None:
+        stack = [plan]
+        while stack:
+            node = stack.pop()
+            kind = node.getClass().getSimpleName().removesuffix("Exec")
+            entries = node.metrics().iterator()
+            while entries.hasNext():
+                metric = entries.next()._2()
+                scale = self.TYPES.get(metric.metricType())
+                if scale is None:
+                    continue
+                value, before = metric.value(), self.seen.get(metric.id(), 0)
+                self.seen[metric.id()] = value
+                if value > before:
+                    name = metric.name().get() if metric.name().isDefined() else "time"
+                    self.operators[(f"{kind}: {name}", code)] += (value - before) * scale
+            stack.extend(self._beneath(node, kind))
+
+    @staticmethod
+    def _beneath(node: Any, kind: str) -> list[Any]:
+        if kind == "AdaptiveSparkPlan":
+            found = [node.executedPlan()]
+        elif kind.endswith("QueryStage"):
+            found = [node.plan()]
+        elif kind == "InMemoryTableScan":
+            found = [node.relation().cachedPlan()]
+        elif kind == "ReusedExchange":
+            found = [node.child()]
+        else:
+            found = _seq(node.children())
+        return found + _seq(node.subqueries())
+
+
+def _seq(scala: Any) -> list[Any]:
+    items, found = scala.iterator(), []
+    while items.hasNext():
+        found.append(items.next())
+    return found
 
 
 def _profiled(con: Any, sql: str, code: str, operators: Counter[tuple[str, str]]) -> None:
@@ -120,16 +191,19 @@ def _profiled(con: Any, sql: str, code: str, operators: Counter[tuple[str, str]]
         stack.extend(node.get("children", []))
 
 
-def operator_table(operators: Counter[tuple[str, str]], top: int = 25) -> str:
-    """Operator time by kind of operator, then the `top` (operator, indicator) pairs."""
+def operator_table(operators: Counter[tuple[str, str]], top: int = 25, shares: bool = True) -> str:
+    """Operator time by kind of operator, then the `top` (operator, indicator) pairs; without
+    `shares` where the times overlap (Spark's timers)."""
     kinds: Counter[str] = Counter()
     for (kind, _), seconds in operators.items():
         kinds[kind] += seconds
     total = sum(kinds.values())
     lines = ["| operator | seconds | share |", "|---|---:|---:|"]
+    if not shares:
+        lines = ["| operator | seconds |", "|---|---:|"]
     for kind, seconds in kinds.most_common():
-        share = seconds / total if total else 0.0
-        lines.append(f"| {kind} | {seconds:.2f} | {share:.0%} |")
+        share = f" {seconds / total if total else 0.0:.0%} |" if shares else ""
+        lines.append(f"| {kind} | {seconds:.2f} |{share}")
     lines += ["", "| operator | indicator | seconds |", "|---|---|---:|"]
     for (kind, code), seconds in operators.most_common(top):
         lines.append(f"| {kind} | {code} | {seconds:.2f} |")
@@ -167,7 +241,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--operators",
         action="store_true",
-        help="also DuckDB's profile of each query: time by operator, and the largest pairs",
+        help="also each query's time by operator (DuckDB's profiler, Spark's SQL metrics), "
+        "and the largest pairs",
     )
     parser.add_argument("--backend", default="duckdb", choices=["duckdb", "pyspark"])
     parser.add_argument("--las", nargs="+", default=None, help="only these LAs (codes)")
@@ -185,8 +260,6 @@ def main(argv: list[str] | None = None) -> int:
         from basket import CONTRACT_38  # bench/basket.py
 
         args.codes = [*args.codes, *CONTRACT_38]
-    if args.operators and args.backend != "duckdb":
-        parser.error("--operators profiles DuckDB's queries")
     first, last = dt.date(args.from_year - 1, 4, 1), dt.date(args.to_year, 3, 31)
     operators: Counter[tuple[str, str]] | None = Counter() if args.operators else None
     timed = profile(
@@ -202,7 +275,10 @@ def main(argv: list[str] | None = None) -> int:
     print(table(timed))
     if operators is not None:
         print()
-        print(operator_table(operators))
+        print(operator_table(operators, shares=args.backend == "duckdb"))
+        if args.backend == "pyspark":
+            print()
+            print(SPARK_OVERLAP)
     return 0
 
 

@@ -3,6 +3,8 @@ seconds are not checked; the rows and the sums are)."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from tests.bench.conftest import load_bench
 from tests.conftest import DATA
@@ -74,3 +76,126 @@ def test_on_spark_each_query_is_split_into_its_planning_and_its_run(settings, ca
     for row in rows:
         parts = [float(cell) for cell in row[1:5]]
         assert abs(sum(parts) - float(row[5])) <= 0.03
+
+
+class _Scala:
+    """The little of py4j's view of Scala that SparkTimers calls: sequences, options, maps."""
+
+    def __init__(self, items=(), value=None):
+        self.items, self.value = list(items), value
+
+    def iterator(self):
+        items = iter(self.items)
+        sentinel = object()
+        state = {"next": next(items, sentinel)}
+
+        class It:
+            def hasNext(_):
+                return state["next"] is not sentinel
+
+            def next(_):
+                found, state["next"] = state["next"], next(items, sentinel)
+                return found
+
+        return It()
+
+    def isDefined(self):
+        return self.value is not None
+
+    def get(self):
+        return self.value
+
+    def _2(self):
+        return self.value
+
+
+class _Metric:
+    def __init__(self, id, name, kind, value):
+        self._id, self._name, self._kind, self.value_ = id, name, kind, value
+
+    def id(self):
+        return self._id
+
+    def name(self):
+        return _Scala(value=self._name)
+
+    def metricType(self):
+        return self._kind
+
+    def value(self):
+        return self.value_
+
+
+class _Node:
+    def __init__(self, name, metrics=(), children=(), **beneath):
+        self.name, self.metric_list, self.kids, self.beneath = name, metrics, children, beneath
+        self.getClass = lambda: type("C", (), {"getSimpleName": lambda _: name})()
+
+    def metrics(self):
+        return _Scala(_Scala(value=metric) for metric in self.metric_list)
+
+    def children(self):
+        return _Scala(self.kids)
+
+    def subqueries(self):
+        return _Scala(self.beneath.get("subqueries", ()))
+
+    def __getattr__(self, attr):  # executedPlan, plan, relation, cachedPlan, child
+        return lambda: self.beneath[attr]
+
+
+def test_spark_timers_count_a_cached_plan_once_against_the_query_that_made_it():
+    bench = load_bench("basket_profile")
+    # A cached intermediate: a whole stage of 4,000 ms holding an aggregation of 1,500 ms,
+    # and a shuffle write of 2 s in nanoseconds; rows (a sum, not a timer) are not times.
+    aggregate = _Metric(1, "time in aggregation build", "timing", 1500)
+    cached = _Node(
+        "WholeStageCodegenExec",
+        [_Metric(2, "duration", "timing", 4000)],
+        [_Node("HashAggregateExec", [aggregate, _Metric(3, "rows", "sum", 10**6)])],
+    )
+    written = _Metric(4, "shuffle write time", "nsTiming", 2 * 10**9)
+    shuffle = _Node("ShuffleExchangeExec", [written])
+    relation = _Node("InMemoryRelation", cachedPlan=cached)
+
+    def query(id, ms):  # a query reading the cache and a reused exchange under its stages
+        scan = _Node("InMemoryTableScanExec", relation=relation)
+        reused = _Node("ReusedExchangeExec", child=shuffle)
+        top = _Node("SortExec", [_Metric(id, "sort time", "timing", ms)], [scan, reused])
+        stage = _Node("ResultQueryStageExec", plan=top)
+        return _Node("AdaptiveSparkPlanExec", executedPlan=stage)
+
+    operators = Counter()
+    timers = bench.SparkTimers(operators)
+    timers.add(query(10, 250), "FIRST")
+    # The second reads the same cache and exchange; its own sort is all it adds, and the
+    # cached aggregation's later gain of 500 ms (say, a partition recomputed) is its.
+    aggregate.value_ = 2000
+    timers.add(query(11, 750), "SECOND")
+    assert operators == {
+        ("WholeStageCodegen: duration", "FIRST"): 4.0,
+        ("HashAggregate: time in aggregation build", "FIRST"): 1.5,
+        ("ShuffleExchange: shuffle write time", "FIRST"): 2.0,
+        ("Sort: sort time", "FIRST"): 0.25,
+        ("Sort: sort time", "SECOND"): 0.75,
+        ("HashAggregate: time in aggregation build", "SECOND"): 0.5,
+    }
+
+
+@pytest.mark.spark
+def test_on_spark_operators_come_from_the_executed_plans_metrics(settings, capsys):
+    pytest.importorskip("pyspark", reason="PySpark is not installed (pip install '.[spark]')")
+    ingest(HELD, settings, la_code="999")
+    bench = load_bench("basket_profile")
+    codes = ["CLA_3PLUS", "SW_AGENCY"]
+    argv = [*codes, "--warehouse", str(settings.warehouse_dir), "--backend", "pyspark"]
+    assert bench.main([*argv, "--operators"]) == 0
+    out = capsys.readouterr().out
+    kinds, pairs = out.split("| operator | seconds |\n")[1].split("| operator | indicator |")
+    # Spark's timers overlap, so no shares; every query runs whole stages of generated code.
+    shown = {line.split("|")[1].strip() for line in kinds.splitlines() if line.startswith("| ")}
+    assert "WholeStageCodegen: duration" in shown
+    assert all(" time" in kind or "duration" in kind for kind in shown)
+    named = {line.split("|")[2].strip() for line in pairs.splitlines()[2:] if line.startswith("| ")}
+    assert named == set(codes)
+    assert bench.SPARK_OVERLAP in out
