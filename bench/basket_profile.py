@@ -99,9 +99,11 @@ def profile(
 
 
 SPARK_OVERLAP = (
-    "Spark's timers overlap: a whole stage's duration holds the operators generated inside it, "
-    "a broadcast's time to collect holds the run of the plan beneath it, and the times are "
-    "summed over tasks (up to as many times the wall's as there are cores)."
+    "Spark's timers overlap and are summed over tasks (up to as many times the wall's as there "
+    "are cores): a whole stage's duration runs from its first row asked to its last given, so "
+    "it holds the operators generated inside it and whatever consumes its rows in the same "
+    "task (a window, another stage); an aggregation's build holds the pipeline feeding it; a "
+    "broadcast's time to collect holds the run of the plan beneath it."
 )
 
 
