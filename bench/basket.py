@@ -28,7 +28,8 @@ peak resident set):
   basket issue 18 names) against the floor of the columns they read;
 - the basket and the one council on PySpark local mode over the lake, run with the Spark
   virtualenv's python (`--spark-python`; skipped when there is none, and under --quick
-  unless --spark).
+  unless --spark), and the basket with Spark's tasks computing groups of LAs on DuckDB
+  (`CSCMONITOR_SPARK_TASKS=duckdb`, indicators/in_tasks.py).
 
 Prints a markdown table with each figure's ratio to the floor measured in the same run.
 Nothing here is a test; tests/bench/test_basket_quick.py runs --quick so it keeps working.
@@ -56,7 +57,7 @@ DEFAULT_SPARK_PYTHON = Path("/tmp/venvspark/bin/python")
 QUICK_LAS = ("805", "806")  # Hartlepool and Middlesbrough: small, neighbours
 ROWS = (
     "floor", "duckdb", "duckdb-one", "floor-files", "duckdb-files", "floor-38-files",
-    "duckdb-38-files", "pyspark", "pyspark-one", "stats", "stats-files",
+    "duckdb-38-files", "pyspark", "pyspark-one", "pyspark-tasks", "stats", "stats-files",
 )  # fmt: skip
 # The floor each row is a multiple of: the scan of the same layout, of the columns it reads.
 FLOOR_OF = dict.fromkeys(("floor-files", "duckdb-files", "stats-files"), "floor-files") | {
@@ -86,6 +87,7 @@ TITLES = {
     "duckdb-38-files": "the 38 (INDICATORS.md), DuckDB, one file per table",
     "pyspark": "basket, PySpark local",
     "pyspark-one": "basket, PySpark local, one council",
+    "pyspark-tasks": "basket, PySpark local, its tasks computing groups of LAs on DuckDB",
 }
 COLUMNS = ("measure", "LAs", "periods", "seconds", "x floor", "peak memory (MB)")
 # DuckDB's memory limit for each merge of every LA's returns of a year into the lake.
@@ -217,6 +219,10 @@ def measure(
         for name, las in (("pyspark", None), ("pyspark-one", [one])):
             spec = base | {"kind": "basket", "backend": "pyspark", "las": las}
             results[name] = _run(launcher, str(spark), spec, env)
+        # Spark scheduling, DuckDB computing (indicators/in_tasks.py).
+        spec = base | {"kind": "basket", "backend": "pyspark"}
+        tasks = env | {"CSCMONITOR_SPARK_TASKS": "duckdb"}
+        results["pyspark-tasks"] = _run(launcher, str(spark), spec, tasks)
         notes.append(
             f"PySpark: {spark}, local[*] ({os.cpu_count()} cores), driver memory {memory}, "
             f"{env['CSCMONITOR_SPARK_PARTITIONS']} shuffle partitions; session start "

@@ -497,6 +497,7 @@ def _document(
         "stats-files": "the same, one file per table",
         "pyspark": "basket, Spark local",
         "pyspark-one": f"basket, Spark local, one council ({one})",
+        "pyspark-tasks": "basket, Spark local, its tasks computing groups of LAs on DuckDB",
     }
     for name in basket.ROWS:
         result = results.get(name)

@@ -15,6 +15,8 @@ can name `Backend` without loading them.
 
 from __future__ import annotations
 
+import os
+import sys
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, assert_never
 
@@ -81,6 +83,9 @@ def spark_session(settings: Settings | None = None) -> Any:
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
         )
+        # Python tasks (indicators/in_tasks.py) run in this interpreter, which has cscmonitor
+        # (PySpark reads the variable when the context is made; the conf only under submit).
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         partitions = partitions or "4"
     if partitions:
         builder = builder.config("spark.sql.shuffle.partitions", partitions)
@@ -126,6 +131,10 @@ class SnapshotTables:
         self.backend = backend
         self.con = connect(backend, settings)
         self.lake_uri = settings.lake_uri if settings is not None else None
+        # Spark schedules groups of LAs, DuckDB computes them (indicators/in_tasks.py).
+        self.in_tasks = bool(
+            backend is Backend.PYSPARK and settings is not None and settings.spark_tasks
+        )
         self._tables: dict[str, ir.Table] = {}
 
     def table(self, name: str) -> ir.Table:

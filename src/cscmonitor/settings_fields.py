@@ -89,6 +89,8 @@ class SettingsFields(BaseModel):
     lake_uri: str | None = None
     spark_partitions: int | None = None
     spark_small: bool = False
+    # `duckdb`: Spark hands each task a group of LAs to compute on DuckDB (indicators/in_tasks.py).
+    spark_tasks: Literal["duckdb"] | None = None
     # How the process was started, as Spark and Databricks announce it (no prefix: theirs).
     spark_master: str | None = Field(default=None, validation_alias=AliasChoices("SPARK_MASTER"))
     spark_submit_args: str = Field(default="", validation_alias=AliasChoices("PYSPARK_SUBMIT_ARGS"))

@@ -18,6 +18,7 @@ ROWS = [
     "the 38 (INDICATORS.md), DuckDB, one file per table",
     "basket, PySpark local",
     "basket, PySpark local, one council",
+    "basket, PySpark local, its tasks computing groups of LAs on DuckDB",
     "count, min, max of the columns (the old floor)",
     "count, min, max, one file per table (the old floor)",
 ]

@@ -24,6 +24,7 @@ MEASURES = [
     "the 38 (INDICATORS.md), DuckDB, one file per table",
     "basket, Spark local",
     "basket, Spark local, one council (805)",
+    "basket, Spark local, its tasks computing groups of LAs on DuckDB",
     "count, min, max of the columns read (the floor before December 2026)",
     "the same, one file per table",
     "forecast: fit and simulate",

@@ -217,6 +217,10 @@ def compute(
     las: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Every requested indicator for every LA holding its return and every period."""
+    if getattr(tables, "in_tasks", False):
+        from cscmonitor.indicators import in_tasks
+
+        return in_tasks.compute(tables, periods, codes=codes, las=las)  # type: ignore[arg-type]
     indicators = [get(c) for c in codes] if codes else all_indicators()
     unique = sorted(set(periods))
     pt = periods_table(unique)
