@@ -75,6 +75,9 @@ def test_spark_tasks_compute_groups_of_las_on_duckdb_with_the_same_figures(two_l
         one,
         compute(SnapshotTables(snapshot, Backend.DUCKDB), periods, codes=["CLA_RATE"], las=["806"]),
     )
+    # An unknown code is refused before any task runs, as on DuckDB.
+    with pytest.raises(KeyError, match="NOT_A_CODE"):
+        compute(tables, periods, codes=["NOT_A_CODE"])
     # A lake in object storage is Spark SQL's to read: the tasks would not find its files.
     remote = in_tasks.model_copy(update={"lake_uri": "s3a://bucket/cscmonitor/warehouse"})
     with pytest.raises(ValueError, match="CSCMONITOR_LAKE_URI"):

@@ -34,17 +34,19 @@ def compute(
     import pandas as pd
 
     from cscmonitor.indicators.engine import RESULT_COLUMNS
+    from cscmonitor.indicators.registry import get
 
     if tables.lake_uri:
         raise ValueError(
             "Spark's tasks compute on DuckDB over the snapshot's own files: with "
             "CSCMONITOR_LAKE_URI set, leave CSCMONITOR_SPARK_TASKS unset"
         )
+    # An unknown code is refused here, in the driver's words, not from inside a task.
+    snapshot, wanted = tables.snapshot, [get(code).code for code in codes] if codes else None
     context = tables.con._session.sparkContext
     groups = balanced(rows_by_la(tables.snapshot, las), context.defaultParallelism)
     if not groups:
         return pd.DataFrame(columns=RESULT_COLUMNS)
-    snapshot, wanted = tables.snapshot, list(codes) if codes else None
     parts = (
         context.parallelize(groups, len(groups))
         .map(lambda group: _group(snapshot, list(periods), wanted, group))
