@@ -74,7 +74,7 @@ def profile(
     tables = SnapshotTables(chosen_snapshot, Backend(backend))
     chosen = [i for i in all_indicators() if not codes or i.code in codes]
     timed = []
-    timers = SparkTimers(operators) if operators is not None else None
+    timers = SparkTimers(operators) if operators is not None and backend == "pyspark" else None
     with Basket(tables, las) as basket:
         # As `compute`: an indicator whose return no LA holds is not queried.
         for indicator in queried(chosen, coverage_of(basket, unique)):

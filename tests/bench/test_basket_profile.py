@@ -67,8 +67,9 @@ def test_on_spark_each_query_is_split_into_its_planning_and_its_run(settings, ca
     bench = load_bench("basket_profile")
     codes = ["CLA_3PLUS", "SW_AGENCY"]
     argv = [*codes, "--warehouse", str(settings.warehouse_dir), "--backend", "pyspark"]
-    assert bench.main([*argv, "--las", "999"]) == 0
-    lines = capsys.readouterr().out.splitlines()
+    assert bench.main([*argv, "--las", "999", "--operators"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
     assert lines[0] == "| indicator | build | compile | plan | run | total |"
     rows = [[c.strip() for c in line.strip("|").split("|")] for line in lines[2 : lines.index("")]]
     assert sorted(row[0] for row in rows) == sorted(codes)
@@ -76,6 +77,15 @@ def test_on_spark_each_query_is_split_into_its_planning_and_its_run(settings, ca
     for row in rows:
         parts = [float(cell) for cell in row[1:5]]
         assert abs(sum(parts) - float(row[5])) <= 0.03
+    # --operators: Spark's timers from the executed plans, by kind (no shares: they
+    # overlap) and by indicator; every query runs whole stages of generated code.
+    kinds, pairs = out.split("| operator | seconds |\n")[1].split("| operator | indicator |")
+    shown = {line.split("|")[1].strip() for line in kinds.splitlines() if line.startswith("| ")}
+    assert "WholeStageCodegen: duration" in shown
+    assert all(" time" in kind or "duration" in kind for kind in shown)
+    named = {line.split("|")[2].strip() for line in pairs.splitlines()[2:] if line.startswith("| ")}
+    assert named == set(codes)
+    assert bench.SPARK_OVERLAP in out
 
 
 class _Scala:
@@ -180,22 +190,3 @@ def test_spark_timers_count_a_cached_plan_once_against_the_query_that_made_it():
         ("Sort: sort time", "SECOND"): 0.75,
         ("HashAggregate: time in aggregation build", "SECOND"): 0.5,
     }
-
-
-@pytest.mark.spark
-def test_on_spark_operators_come_from_the_executed_plans_metrics(settings, capsys):
-    pytest.importorskip("pyspark", reason="PySpark is not installed (pip install '.[spark]')")
-    ingest(HELD, settings, la_code="999")
-    bench = load_bench("basket_profile")
-    codes = ["CLA_3PLUS", "SW_AGENCY"]
-    argv = [*codes, "--warehouse", str(settings.warehouse_dir), "--backend", "pyspark"]
-    assert bench.main([*argv, "--operators"]) == 0
-    out = capsys.readouterr().out
-    kinds, pairs = out.split("| operator | seconds |\n")[1].split("| operator | indicator |")
-    # Spark's timers overlap, so no shares; every query runs whole stages of generated code.
-    shown = {line.split("|")[1].strip() for line in kinds.splitlines() if line.startswith("| ")}
-    assert "WholeStageCodegen: duration" in shown
-    assert all(" time" in kind or "duration" in kind for kind in shown)
-    named = {line.split("|")[2].strip() for line in pairs.splitlines()[2:] if line.startswith("| ")}
-    assert named == set(codes)
-    assert bench.SPARK_OVERLAP in out

@@ -12,7 +12,7 @@ from pydantic import SecretStr
 
 from cscmonitor.backends import Backend, SnapshotTables
 from cscmonitor.indicators.engine import compute
-from cscmonitor.indicators.in_tasks import balanced
+from cscmonitor.indicators.in_tasks import balanced, rows_by_la
 from cscmonitor.ingest import ingest
 from cscmonitor.periods import Period, Series, series
 from cscmonitor.settings import Settings
@@ -49,6 +49,16 @@ def test_each_las_figures_are_the_same_alone_as_with_the_others(two_las):
     assert whole["value"].notna().sum() > 1000
     assert (whole.groupby("indicator")["value"].count() > 0).sum() > 40
     pdt.assert_frame_equal(whole, apart.reset_index(drop=True))
+
+
+def test_the_rows_of_each_la_add_up_to_the_rows_ingest_counted(two_las):
+    settings, _ = two_las
+    snapshot = _snapshot(settings)
+    held = rows_by_la(snapshot, None)
+    # Every row has its LA: the LAs' rows are the tables' rows as the manifest counted them.
+    assert set(held) == set(LAS)
+    assert sum(held.values()) == sum(snapshot.manifest["row_counts"].values())
+    assert rows_by_la(snapshot, ["806", "999"]) == {"806": held["806"]}
 
 
 def test_las_are_grouped_by_their_rows_the_largest_first():

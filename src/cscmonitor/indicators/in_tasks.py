@@ -42,14 +42,15 @@ def compute(
             "CSCMONITOR_LAKE_URI set, leave CSCMONITOR_SPARK_TASKS unset"
         )
     # An unknown code is refused here, in the driver's words, not from inside a task.
-    snapshot, wanted = tables.snapshot, [get(code).code for code in codes] if codes else None
+    wanted = [get(code).code for code in codes] if codes else None
+    snapshot, asked = tables.snapshot, list(periods)
     context = tables.con._session.sparkContext
-    groups = balanced(rows_by_la(tables.snapshot, las), context.defaultParallelism)
+    groups = balanced(rows_by_la(snapshot, las), context.defaultParallelism)
     if not groups:
         return pd.DataFrame(columns=RESULT_COLUMNS)
     parts = (
         context.parallelize(groups, len(groups))
-        .map(lambda group: _group(snapshot, list(periods), wanted, group))
+        .map(lambda group: _group(snapshot, asked, wanted, group))
         .collect()
     )
     result = pd.concat([pickle.loads(part) for part in parts], ignore_index=True)
@@ -70,7 +71,11 @@ def _group(
 
 
 def rows_by_la(snapshot: Snapshot, las: Sequence[str] | None) -> dict[str, int]:
-    """The rows each LA holds across the snapshot's tables (those of `las` only, if given)."""
+    """The rows each LA holds across the snapshot's tables (those of `las` only, if given).
+
+    Counted straight from the files, a query per table that DuckDB answers from the lake's
+    partitions: 0.45 s on England's lake, where opening the tables as `SnapshotTables` does
+    (checking each file) and one union of them took 5.5 s. The tasks check what they read."""
     import duckdb
 
     from cscmonitor.warehouse import Layout, duckdb_lake_source
